@@ -1,0 +1,60 @@
+//! Cato's incident runbook, as code.
+//!
+//! Cato's runbook says what to do when the Shadow Self endpoint goes down, latency climbs, the
+//! cache misses, the LLM budget runs out, Bedrock throttles or DynamoDB runs hot. This crate is
+//! that runbook as a library a service embeds: it models incidents the way the runbook's process
+//! does, and defines the traits a runbook is made of and the ports it talks through.
+//!
+//! # A tour
+//!
+//! **How bad is it?** A [`Severity`] is one row of the runbook's table, SEV1 (complete outage,
+//! respond in 5 minutes) to SEV4 (no user impact, 24 hours). [`Severity::assess`] turns an
+//! [`Impact`] — share of users affected, outage or not, visible or not — into a level.
+//!
+//! ```
+//! use cato_runbook_core::{Impact, Severity};
+//! assert_eq!(Severity::assess(&Impact::degraded(0.7)?), Severity::Sev2);
+//! assert_eq!(Severity::Sev2.response_time().as_secs(), 15 * 60);
+//! # Ok::<(), cato_runbook_core::Error>(())
+//! ```
+//!
+//! **What is going on?** An [`Incident`] follows the runbook's process — detected,
+//! acknowledged (triage), mitigating, monitoring, resolved, closed (postmortem written) — and
+//! refuses any other move with an [`ErrorKind::IllegalTransition`] error. It knows its response
+//! deadline, its postmortem due date (48 h after resolution) and its times to acknowledge,
+//! mitigate and resolve. Every change lands on its [`Timeline`], the incident log the runbook
+//! asks to start at triage: append-only, typed entries that nothing can edit.
+//!
+//! **What is a runbook made of?** The three [`runbook`] traits: a [`Detector`] notices a
+//! symptom, a [`Diagnosis`] gathers evidence and ranks root causes, a [`Mitigation`] is one
+//! rung of the ladder — it plans (the dry run: exactly what would change, before → after),
+//! applies, verifies and, where it can, reverts. Its [`Risk`](runbook::Risk) and cost are what
+//! policy reads; its [`IdempotencyKey`] (incident + step) makes a repeat harmless.
+//!
+//! **What does it talk to?** [`ports`]: one small trait per capability the runbook's commands
+//! use — the model endpoint, metrics, logs, cache, budget, quotas, tables, workloads, traffic,
+//! pager, chat, incident store, coordination and the [`Clock`](ports::Clock). All time comes
+//! from the clock, so the same code runs on AWS or, with the mock crate's virtual clock, as a
+//! millisecond test.
+//!
+//! **What went wrong?** One [`Error`] type says what failed, on which resource, and whether a
+//! retry can help ([`Retry`]).
+
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod incident;
+pub mod ports;
+pub mod runbook;
+pub mod severity;
+pub mod time;
+pub mod timeline;
+
+pub use error::{Error, ErrorKind, Result, Retry};
+pub use incident::{
+    DedupKey, IdempotencyKey, Incident, IncidentId, NewIncident, RunbookId, Status,
+};
+pub use runbook::{Detector, Diagnosis, Mitigation};
+pub use severity::{Impact, Severity};
+pub use time::Timestamp;
+pub use timeline::{Actor, Entry, EntryKind, Timeline};

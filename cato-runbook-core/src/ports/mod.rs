@@ -1,0 +1,56 @@
+//! Ports: one small async trait per capability the runbook uses, named after the capability,
+//! not the vendor.
+//!
+//! The runbooks are written against these traits only. `cato-runbook-aws` implements them with
+//! the AWS SDK, Redis, Kubernetes and HTTP clients; `cato-runbook-mock` implements them with
+//! stateful in-memory fakes on a virtual clock; one conformance suite proves that both agree.
+//!
+//! | port | the runbook's command |
+//! |------|-----------------------|
+//! | [`ModelEndpoint`] | `aws sagemaker describe-endpoint`, `update-endpoint`, `list-endpoint-configs`, `update-endpoint-weights-and-capacities` |
+//! | [`Metrics`] | `aws cloudwatch get-metric-statistics` (many series per call), custom metrics |
+//! | [`Logs`] | `aws logs filter-log-events` |
+//! | [`CacheStats`] | `redis-cli INFO stats` |
+//! | [`CacheCluster`] | `aws elasticache modify-replication-group` |
+//! | [`Budget`] | `GET /api/admin/cato/budget/status`, `PUT …/budget/config` |
+//! | [`Quotas`] | `aws service-quotas get-service-quota`, `request-service-quota-increase` |
+//! | [`Tables`] | `aws dynamodb update-table --billing-mode`, consumed capacity |
+//! | [`Workloads`] | `kubectl scale deployment` |
+//! | [`TrafficControl`] | Bedrock vs Shadow Self share, cache similarity threshold, emergency mode |
+//! | [`Deployments`], [`CloudHealth`] | "review recent deployments", "check AWS Health Dashboard" |
+//! | [`Pager`], [`Chat`] | PagerDuty → on-call, Slack `#cato-alerts` / `#cato-incident` |
+//! | [`IncidentStore`] | the incident log |
+//! | [`Coordination`] | one actor across the orchestrator's replicas |
+//! | [`Clock`] | time |
+//!
+//! Every side effect takes the step's [`IdempotencyKey`](crate::IdempotencyKey).
+
+mod budget;
+mod cache;
+mod changes;
+mod clock;
+mod coordination;
+mod endpoint;
+mod logs;
+mod metrics;
+mod notify;
+mod quotas;
+mod store;
+mod tables;
+mod traffic;
+mod workloads;
+
+pub use budget::{Budget, BudgetMode, BudgetStatus};
+pub use cache::{CacheCluster, CacheClusterState, CacheCounters, CacheStats, CacheWindow};
+pub use changes::{CloudHealth, Deployment, Deployments, HealthEvent};
+pub use clock::{Clock, SystemClock};
+pub use coordination::{Claim, Coordination, SingleProcess};
+pub use endpoint::{EndpointConfig, EndpointDescription, EndpointStatus, ModelEndpoint, Variant};
+pub use logs::{LogEvent, Logs};
+pub use metrics::{Datapoint, Dimension, MetricQuery, MetricSeries, Metrics, Statistic};
+pub use notify::{Chat, ChatMessage, Page, PageSeverity, Pager, Posted};
+pub use quotas::{QuotaRequest, QuotaRequestStatus, QuotaValue, Quotas};
+pub use store::{InMemoryIncidentStore, IncidentStore};
+pub use tables::{BillingMode, TableCapacity, TableState, Tables};
+pub use traffic::{TrafficControl, TrafficState};
+pub use workloads::{WorkloadState, Workloads};

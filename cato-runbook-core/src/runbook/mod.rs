@@ -1,0 +1,52 @@
+//! The three runbook traits: [`Detector`], [`Diagnosis`] and [`Mitigation`].
+//!
+//! They are what a runbook's card names: its *symptoms* are detectors, its *diagnosis* commands
+//! are diagnoses, its *mitigation* commands are the rungs of a ladder. All three are object safe,
+//! `Send + Sync` and async, so `Arc<dyn Detector>` and friends are the usual currency; `Arc<T>`
+//! and `Box<T>` of an implementation implement the trait too.
+
+mod detector;
+mod diagnosis;
+mod facts;
+mod forward;
+mod mitigation;
+
+pub use detector::{Detector, Observation, ObserveContext, Symptom};
+pub use diagnosis::{DiagnoseContext, Diagnosis, DiagnosisReport};
+pub use facts::{Fact, Finding, Findings, RootCause, rank};
+pub use mitigation::{Change, Mitigation, Plan, Quantity, Risk, StepContext, Verification};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    const fn assert_send_sync<T: ?Sized + Send + Sync>() {}
+    const _: () = {
+        assert_send_sync::<dyn Detector>();
+        assert_send_sync::<dyn Diagnosis>();
+        assert_send_sync::<dyn Mitigation>();
+        assert_send_sync::<Arc<dyn Detector>>();
+        assert_send_sync::<Arc<dyn Diagnosis>>();
+        assert_send_sync::<Arc<dyn Mitigation>>();
+    };
+
+    #[test]
+    fn trait_objects_forward_through_arc_and_box() {
+        fn takes_detector(_: &impl Detector) {}
+        fn takes_diagnosis(_: &impl Diagnosis) {}
+        fn takes_mitigation(_: &impl Mitigation) {}
+        let detectors: Vec<Arc<dyn Detector>> = Vec::new();
+        for d in &detectors {
+            takes_detector(d);
+        }
+        let diagnoses: Vec<Box<dyn Diagnosis>> = Vec::new();
+        for d in &diagnoses {
+            takes_diagnosis(d);
+        }
+        let ladder: Vec<Arc<dyn Mitigation>> = Vec::new();
+        for m in &ladder {
+            takes_mitigation(m);
+        }
+    }
+}
