@@ -7,4 +7,13 @@ cd "$(dirname "$0")/.."
 
 export CATO_TEST_PEERS="${CATO_TEST_PEERS:-require}"
 
-cargo test --workspace --all-features --no-fail-fast
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+
+status=0
+cargo test --workspace --all-features --no-fail-fast 2>&1 | tee "$log" || status=$?
+
+# cargo prints one "test result" line per test binary; add them up so the run ends on one line.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed;?$/) p += $(i-1); if ($(i) ~ /^failed;?$/) f += $(i-1); if ($(i) ~ /^ignored;?$/) s += $(i-1) } }
+     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$status"
