@@ -42,6 +42,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod engine;
 pub mod error;
 pub mod incident;
 pub mod ports;
