@@ -348,6 +348,10 @@ impl<'a> Job<'a> {
         if diagnosed {
             return;
         }
+        if runbook.diagnoses.is_empty() {
+            self.edit(|i, _| i.automation_mut().diagnosed = true).await;
+            return;
+        }
         let timeout = self.engine.config.timeouts.diagnosis;
         let reports = futures::future::join_all(runbook.diagnoses.iter().map(|d| {
             timed(

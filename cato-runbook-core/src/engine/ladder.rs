@@ -231,9 +231,6 @@ impl Job<'_> {
             self.hold(runbook, "observe-only mode").await;
             return;
         }
-        if self.read(|i| i.automation().held.is_some()).await {
-            self.edit(|i, _| i.automation_mut().held = None).await;
-        }
         loop {
             let rung = self.read(|i| i.automation().rung).await;
             let Some(step) = runbook.ladder.get(rung).cloned() else {
@@ -251,6 +248,9 @@ impl Job<'_> {
                 )
                 .await;
                 continue;
+            }
+            if mode == Mode::Auto && !self.may_act(runbook, step.as_ref()).await {
+                return;
             }
             let ctx = self.context(step.as_ref()).await;
             let timeout = self.engine.config.timeouts.step;
@@ -361,18 +361,8 @@ impl Job<'_> {
             return false;
         }
         let name = plan.step.clone();
-        match self.engine.claim(&plan.idempotency_key).await {
-            Ok(Claim::Granted) => {}
-            Ok(Claim::HeldBy(holder)) => {
-                let reason = format!("another replica ({holder}) acts on this step");
-                self.hold(runbook, &reason).await;
-                return false;
-            }
-            Err(err) => {
-                self.hold(runbook, &format!("coordination unavailable: {err}"))
-                    .await;
-                return false;
-            }
+        if !self.may_act(runbook, step.as_ref()).await {
+            return false;
         }
         if let Some(reason) = self.refusal(&plan) {
             self.skip(rung, &name, &reason).await;
@@ -491,6 +481,24 @@ impl Job<'_> {
             step: step.to_owned(),
             reason: reason.to_owned(),
         });
+    }
+
+    /// Claims (or renews the claim on) `step` for this incident; holds back if another
+    /// replica has it or coordination cannot answer.
+    async fn may_act(&mut self, runbook: &Runbook, step: &dyn Mitigation) -> bool {
+        let key = step.idempotency_key(&self.id);
+        let reason = match self.engine.claim(&key).await {
+            Ok(Claim::Granted) => {
+                if self.read(|i| i.automation().held.is_some()).await {
+                    self.edit(|i, _| i.automation_mut().held = None).await;
+                }
+                return true;
+            }
+            Ok(Claim::HeldBy(holder)) => format!("another replica ({holder}) acts on this step"),
+            Err(err) => format!("coordination unavailable: {err}"),
+        };
+        self.hold(runbook, &reason).await;
+        false
     }
 
     /// Records once why automation holds back, without moving on the ladder.
