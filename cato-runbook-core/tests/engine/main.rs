@@ -1,6 +1,11 @@
 //! The health-loop engine, through its public API, on test doubles and tokio's paused time.
 // Test code: a failed unwrap is a failed test.
-#![allow(unreachable_pub, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 
 mod approval;
 mod config;
