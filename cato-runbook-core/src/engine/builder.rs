@@ -191,6 +191,7 @@ impl EngineBuilder {
                 policy: self.policy.unwrap_or_default(),
                 config,
                 halted: AtomicBool::new(false),
+                ticking: tokio::sync::Mutex::new(()),
                 table: tokio::sync::Mutex::new(Table::default()),
                 ledger: std::sync::Mutex::new(Ledger::default()),
             }),

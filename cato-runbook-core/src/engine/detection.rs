@@ -22,6 +22,7 @@ use crate::timeline::{Actor, EntryKind};
 
 impl Inner {
     pub(super) async fn tick(&self) -> Result<TickReport> {
+        let _one_at_a_time = self.ticking.lock().await;
         let now = self.now();
         let mut report = TickReport {
             at: Some(now),

@@ -11,7 +11,7 @@ use std::time::Duration;
 use tracing::warn;
 
 use super::Inner;
-use super::contacts::{Contact, Escalation, Message};
+use super::contacts::{Contact, Escalation, Message, Reach};
 use super::report::TickEvent;
 use super::runbook::Runbook;
 use super::state::{Cell, Verdict};
@@ -130,13 +130,18 @@ impl<'a> Job<'a> {
                 )
             })
             .await;
+        // A thread belongs to the incident's channel: elsewhere the mention starts its own.
+        let same_channel = matches!(
+            &contact.reach,
+            Reach::Chat { channel, .. } if *channel == self.engine.config.chat_channel
+        );
         let message = Message {
             key: self.id.as_str(),
             summary,
             source: &resource,
             component: &component,
             severity,
-            thread: thread.as_deref(),
+            thread: thread.as_deref().filter(|_| same_channel),
         };
         let call = self.engine.config.timeouts.call;
         timed(
@@ -452,12 +457,25 @@ impl<'a> Job<'a> {
         resolved
     }
 
-    /// Resolves the page and says so in chat.
+    /// Resolves the page, gives up the incident's claim and says so in chat.
     pub(super) async fn after_resolution(&mut self) {
-        let paged = self.read(|i| i.automation().paged).await;
+        let (paged, dedup) = self
+            .read(|i| (i.automation().paged, i.dedup_key().clone()))
+            .await;
+        let call = self.engine.config.timeouts.call;
+        let key = IdempotencyKey::new(format!("open:{dedup}"));
+        let released = timed(
+            call,
+            "coordination.release",
+            key.as_str(),
+            self.engine.coordination.release(&key),
+        )
+        .await;
+        if let Err(err) = released {
+            warn!(incident = %self.id, error = %err, "could not release the claim");
+        }
         if paged {
             let target = self.escalation().on_call.reach.target().to_owned();
-            let call = self.engine.config.timeouts.call;
             let resolved = timed(
                 call,
                 "pager.resolve",

@@ -27,7 +27,12 @@
 //!    severity's response time is watched and a breach is recorded.
 //!
 //! Every decision, skip and outcome lands on the incident's timeline, and the incident is saved
-//! after every change. The [`TickReport`] says what the tick saw and did.
+//! after every change, with what the engine needs to carry on (chat thread, escalations, the
+//! ladder's position and the step in flight, see [`Automation`](crate::incident::Automation)): a
+//! restarted engine, or another replica, loads the open incidents and continues them. Cooldowns
+//! and the hourly count of destructive actions live in memory. After a failed verification the
+//! diagnoses run again, so that the next step's precondition reads fresh findings. The
+//! [`TickReport`] says what the tick saw and did.
 //!
 //! People act through the [`Operator`] handle: list, acknowledge, approve or deny a step, note,
 //! resolve, halt and resume automation, call in the AWS TAM.
@@ -146,6 +151,8 @@ pub(crate) struct Inner {
     policy: Policy,
     config: EngineConfig,
     halted: AtomicBool,
+    /// Held for a whole tick: one tick at a time, whoever calls it.
+    ticking: tokio::sync::Mutex<()>,
     table: tokio::sync::Mutex<Table>,
     ledger: std::sync::Mutex<Ledger>,
 }
@@ -193,7 +200,7 @@ impl Engine {
 
     /// One pass: detect, open and resolve incidents, diagnose, mitigate, escalate.
     ///
-    /// A failing provider never fails the tick: it is an unknown signal, a recorded finding or
+    /// Ticks never overlap: a second caller waits for the tick in progress. A failing provider never fails the tick: it is an unknown signal, a recorded finding or
     /// a recorded failure. Incidents that could not be saved stay in memory and are saved with
     /// their next change.
     ///

@@ -81,10 +81,25 @@ async fn sev1_reaches_the_lead_at_15_00_and_the_vp_at_30_00() {
         pages[1].details.get("reach").map(String::as_str),
         Some("phone")
     );
-    assert!(h.chat.texts().iter().any(
-        |t| t.starts_with("@lead-eng SEV1 Shadow Self endpoint down")
-            && t.contains("not acknowledged after 15m")
-    ));
+    let lead = h
+        .chat
+        .messages
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|m| m.text.starts_with("@lead-eng"))
+        .cloned()
+        .unwrap();
+    assert!(
+        lead.text
+            .starts_with("@lead-eng SEV1 Shadow Self endpoint down")
+            && lead.text.contains("not acknowledged after 15m")
+    );
+    assert_eq!(
+        (lead.channel.as_str(), lead.thread.as_deref()),
+        ("#cato-incident", Some("T1")),
+        "in the incident's thread"
+    );
 }
 
 #[tokio::test(start_paused = true)]

@@ -15,5 +15,6 @@ mod escalation;
 mod guardrails;
 mod ladder;
 mod operator;
+mod resilience;
 mod run;
 mod support;

@@ -341,6 +341,7 @@ impl Mitigation for FakeStep {
 
 #[derive(Debug, Default)]
 pub struct RecordingPager {
+    pub fail: std::sync::atomic::AtomicBool,
     pub pages: Mutex<Vec<Page>>,
     pub acks: Mutex<Vec<(String, String)>>,
     pub resolves: Mutex<Vec<(String, String)>>,
@@ -366,6 +367,13 @@ impl fmt::Display for RecordingPager {
 #[async_trait]
 impl Pager for RecordingPager {
     async fn trigger(&self, page: &Page) -> Result<()> {
+        if self.fail.load(Ordering::SeqCst) {
+            return Err(Error::new(
+                ErrorKind::Unavailable,
+                "events.enqueue",
+                "PagerDuty answered 503",
+            ));
+        }
         self.pages.lock().unwrap().push(page.clone());
         Ok(())
     }
@@ -473,6 +481,42 @@ impl Coordination for OtherReplicaActs {
     }
 }
 
+/// An in-memory store whose saves fail while `fail` is set.
+#[derive(Debug, Default)]
+pub struct FlakyStore {
+    pub fail: std::sync::atomic::AtomicBool,
+    pub inner: InMemoryIncidentStore,
+}
+
+impl fmt::Display for FlakyStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("flaky store")
+    }
+}
+
+#[async_trait]
+impl IncidentStore for FlakyStore {
+    async fn save(&self, incident: &Incident) -> Result<()> {
+        if self.fail.load(Ordering::SeqCst) {
+            return Err(Error::new(
+                ErrorKind::Unavailable,
+                "PutItem",
+                "table unavailable",
+            ));
+        }
+        self.inner.save(incident).await
+    }
+    async fn get(&self, id: &cato_runbook_core::IncidentId) -> Result<Option<Incident>> {
+        self.inner.get(id).await
+    }
+    async fn open(&self) -> Result<Vec<Incident>> {
+        self.inner.open().await
+    }
+    async fn all(&self) -> Result<Vec<Incident>> {
+        self.inner.all().await
+    }
+}
+
 /// An engine on doubles.
 pub struct Harness {
     pub engine: Engine,
@@ -488,6 +532,7 @@ pub struct Setup {
     pub policy: Policy,
     pub config: EngineConfig,
     pub store: Arc<InMemoryIncidentStore>,
+    pub other_store: Option<Arc<dyn IncidentStore>>,
     pub coordination: Option<Arc<dyn Coordination>>,
     pub mail: bool,
 }
@@ -499,6 +544,7 @@ impl Setup {
             policy,
             config: EngineConfig::default(),
             store: Arc::new(InMemoryIncidentStore::new()),
+            other_store: None,
             coordination: None,
             mail: true,
         }
@@ -512,7 +558,7 @@ impl Setup {
         let mut builder = Engine::builder()
             .runbooks(self.runbooks)
             .clock(clock.clone())
-            .store(self.store.clone())
+            .store(self.other_store.unwrap_or_else(|| self.store.clone()))
             .pager(pager.clone())
             .chat(chat.clone())
             .policy(self.policy)
