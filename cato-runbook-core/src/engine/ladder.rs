@@ -12,6 +12,8 @@ use crate::runbook::{Findings, Mitigation, Plan, StepContext, Verification};
 use crate::time;
 use crate::timeline::{Actor, EntryKind};
 
+const HALTED: &str = "kill switch: automation is halted";
+
 /// What to do after handling the step in flight.
 enum Next {
     /// Look for the next rung now.
@@ -24,6 +26,11 @@ impl Job<'_> {
     pub(super) async fn ladder(&mut self) {
         let Some(runbook) = self.runbook else { return };
         if runbook.ladder.is_empty() {
+            return;
+        }
+        if self.engine.is_halted() {
+            // Nothing moves: no apply, no verify-and-revert, until automation resumes.
+            self.hold(runbook, HALTED).await;
             return;
         }
         let current = self.read(|i| i.automation().step.clone()).await;
@@ -222,8 +229,7 @@ impl Job<'_> {
             return;
         }
         if self.engine.is_halted() {
-            self.hold(runbook, "kill switch: automation is halted")
-                .await;
+            self.hold(runbook, HALTED).await;
             return;
         }
         let mode = self.mode(runbook);
@@ -356,8 +362,7 @@ impl Job<'_> {
             return false;
         };
         if self.engine.is_halted() {
-            self.hold(runbook, "kill switch: automation is halted")
-                .await;
+            self.hold(runbook, HALTED).await;
             return false;
         }
         let name = plan.step.clone();

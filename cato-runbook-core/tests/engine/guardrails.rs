@@ -251,3 +251,39 @@ async fn no_step_runs_while_another_replica_holds_its_claim() {
     assert!(claims.contains(&"INC-20260301-0001:announce".to_owned()));
     assert!(claims.contains(&"INC-20260301-0001:restart".to_owned()));
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_kill_switch_also_holds_a_pending_verify_and_revert() {
+    let detector = FakeDetector::new("endpoint-5xx", "cato-shadow-self");
+    let log = CallLog::default();
+    let restart = FakeStep::new("restart", &log)
+        .reversible()
+        .verify_fails()
+        .arc();
+    let rb = runbook("shadow-self-down", &detector, vec![restart]);
+    let h = Setup::new(rb, Policy::with_mode(Mode::Auto)).build();
+    detector.outage();
+    h.tick().await;
+    h.tick().await;
+    h.engine
+        .operator()
+        .halt("alice", "investigating by hand")
+        .await;
+    h.tick_after(mins(5)).await;
+    assert_eq!(
+        calls(&log),
+        ["plan:restart", "apply:restart"],
+        "no verify, no revert"
+    );
+    h.engine.operator().resume("alice").await;
+    h.tick_after(Duration::from_secs(30)).await;
+    assert_eq!(
+        calls(&log),
+        [
+            "plan:restart",
+            "apply:restart",
+            "verify:restart",
+            "revert:restart"
+        ]
+    );
+}

@@ -83,3 +83,42 @@ async fn run_stops_cleanly_mid_incident_and_a_new_engine_carries_on() {
         "not re-applied"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn shutdown_during_a_tick_lets_the_tick_finish() {
+    let detector = FakeDetector::new("endpoint-5xx", "cato-shadow-self");
+    let log = CallLog::default();
+    let runbook = Runbook::builder("shadow-self-down", "Shadow Self endpoint down")
+        .detector(detector.clone())
+        .diagnosis(Arc::new(FakeDiagnosis::new(
+            "error-logs",
+            Duration::from_secs(40),
+        )))
+        .step(FakeStep::new("restart", &log).arc())
+        .build()
+        .unwrap();
+    let h = Setup::new(runbook, Policy::with_mode(Mode::Auto)).build();
+    detector.outage();
+    let engine = h.engine.clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        engine
+            .run(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    // Ticks at 0 s and 30 s; the second opens the incident and diagnoses until 70 s.
+    tokio::time::sleep(Duration::from_secs(45)).await;
+    stop.send(()).unwrap();
+    assert_eq!(task.await.unwrap().unwrap(), 2);
+    assert_eq!(
+        h.now(),
+        at(70),
+        "run returned once the tick in progress was done"
+    );
+    let incident = h.only().await;
+    assert_eq!(incident.findings().len(), 1);
+    assert_eq!(calls(&log), ["plan:restart", "apply:restart"]);
+    assert_eq!(incident.status(), Status::Monitoring);
+}
