@@ -1,9 +1,9 @@
 //! Telling people: the chat thread of a new incident, the on-call page, and the record of every
 //! delivery.
 
-use super::super::contacts::Contact;
-use super::super::report::TickEvent;
 use super::{Job, timed};
+use crate::engine::contacts::Contact;
+use crate::engine::report::TickEvent;
 use crate::error::Result;
 use crate::ports::ChatMessage;
 use crate::timeline::{Actor, EntryKind};

@@ -1,7 +1,7 @@
 //! The runbook's diagnoses, run concurrently; a failure is a finding.
 
-use super::super::report::TickEvent;
 use super::{Job, timed};
+use crate::engine::report::TickEvent;
 use crate::runbook::{DiagnoseContext, Finding};
 
 impl Job<'_> {

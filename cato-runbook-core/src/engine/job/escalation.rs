@@ -1,8 +1,8 @@
 //! Escalation timers and the response-time SLA.
 
-use super::super::contacts::Contact;
-use super::super::report::TickEvent;
 use super::Job;
+use crate::engine::contacts::Contact;
+use crate::engine::report::TickEvent;
 use crate::time::{self, HumanDuration};
 use crate::timeline::{Actor, EntryKind};
 

@@ -1,8 +1,8 @@
 //! Guardrails and their records: refusals, skips, holds, and handing over to people.
 
-use super::super::report::TickEvent;
-use super::super::runbook::Runbook;
 use super::Job;
+use crate::engine::report::TickEvent;
+use crate::engine::runbook::Runbook;
 use crate::ports::Claim;
 use crate::runbook::{Mitigation, Plan};
 use crate::timeline::{Actor, EntryKind};

@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use super::super::policy::Mode;
-use super::super::runbook::Runbook;
 use super::{Job, timed};
+use crate::engine::policy::Mode;
+use crate::engine::runbook::Runbook;
 use crate::incident::{Status, StepPhase, StepRun};
 use crate::runbook::{Findings, Mitigation, StepContext};
 use crate::timeline::{Actor, EntryKind};
@@ -20,6 +20,7 @@ pub(super) enum Next {
 }
 
 impl Job<'_> {
+    /// Moves the ladder on, unless the kill switch is on.
     pub(super) async fn ladder(&mut self) {
         let Some(runbook) = self.runbook else { return };
         if runbook.ladder.is_empty() {
@@ -43,8 +44,18 @@ impl Job<'_> {
     /// Advances the step in flight.
     pub(super) async fn in_flight(&mut self, runbook: &Runbook, run: StepRun) -> Next {
         let now = self.engine.now();
-        let Some(step) = runbook.ladder.get(run.rung).cloned() else {
-            self.edit(|i, _| i.automation_mut().step = None).await;
+        let step = runbook
+            .ladder
+            .get(run.rung)
+            .filter(|s| s.name() == run.plan.step);
+        let Some(step) = step.cloned() else {
+            // The runbook changed under a saved step: forget it and start from its rung.
+            self.edit(|i, now| {
+                let note = format!("{} is no longer on the ladder; dropped", run.plan.step);
+                i.note(now, Actor::Engine, note);
+                i.automation_mut().step = None;
+            })
+            .await;
             return Next::Pick;
         };
         match run.phase {

@@ -1,9 +1,9 @@
 //! The tick's verdict on an incident: a worse impact raises its severity, symptoms after a
 //! verified step are counted, and a healthy window resolves it.
 
-use super::super::report::TickEvent;
-use super::super::state::Verdict;
 use super::{Job, timed};
+use crate::engine::report::TickEvent;
+use crate::engine::state::Verdict;
 use crate::incident::{IdempotencyKey, Status, StepPhase};
 use crate::timeline::Actor;
 use tracing::warn;

@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use super::super::report::TickEvent;
-use super::super::runbook::Runbook;
 use super::ladder::{HALTED, Next};
 use super::{Job, timed};
+use crate::engine::report::TickEvent;
+use crate::engine::runbook::Runbook;
 use crate::incident::{Status, StepPhase, StepRun};
 use crate::ports::Claim;
 use crate::runbook::{Mitigation, Plan, StepContext, Verification};
@@ -39,6 +39,7 @@ impl Job<'_> {
         self.skipped(&name, "dry-run");
     }
 
+    /// Asks an operator; the step waits until approved, denied or lapsed.
     pub(super) async fn request_approval(&mut self, rung: usize, plan: Plan, why: String) {
         let name = plan.step.clone();
         let summary = plan.summary.clone();
