@@ -52,6 +52,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod catalog;
 pub mod engine;
 pub mod error;
 pub mod incident;
