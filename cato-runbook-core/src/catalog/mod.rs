@@ -3,11 +3,78 @@
 //! Each module reads like the runbook's section it implements: its *symptoms* are detectors,
 //! its *diagnosis* commands are diagnoses, its *mitigation* commands are the ladder, in the
 //! runbook's order, and its root causes are ranked from evidence. Every threshold and target is
-//! in the module's `Config`, whose `Default` is the runbook's value.
+//! in the module's `Config`, whose `Default` is the runbook's value; [`CatalogConfig`] gathers
+//! them (a `[runbooks]` TOML table).
 //!
 //! A runbook is built from [`Providers`] (the ports it talks through) and its config; a port it
-//! needs but that is not configured is an error naming both.
+//! needs but that is not configured is an error naming both. [`entries`] lists what the catalog
+//! holds and what each runbook needs.
 
 mod providers;
 
+use serde::{Deserialize, Serialize};
+
 pub use providers::{PortName, Providers};
+
+use crate::engine::Runbook;
+use crate::error::{Error, Result};
+
+/// One runbook of the catalog: what it is, what it needs, how it is built.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry {
+    /// Its id, e.g. `shadow-self-down`.
+    pub id: &'static str,
+    /// Its title, the runbook's section heading.
+    pub title: &'static str,
+    /// The ports it talks through.
+    pub needs: &'static [PortName],
+    /// Builds it.
+    pub build: fn(&Providers, &CatalogConfig) -> Result<Runbook>,
+}
+
+/// Every runbook's settings; each defaults to the runbook's values.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct CatalogConfig {}
+
+/// The runbooks of the catalog, in the runbook's order.
+pub fn entries() -> &'static [Entry] {
+    &[]
+}
+
+/// The catalog entry `id`.
+///
+/// # Errors
+///
+/// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) naming the known ids.
+pub fn entry(id: &str) -> Result<&'static Entry> {
+    entries().iter().find(|e| e.id == id).ok_or_else(|| {
+        let known: Vec<_> = entries().iter().map(|e| e.id).collect();
+        Error::invalid_input(
+            "catalog.entry",
+            format!("unknown runbook {id:?}; known: {}", known.join(", ")),
+        )
+    })
+}
+
+/// Builds the runbook `id`.
+///
+/// # Errors
+///
+/// An unknown id, or a port the runbook needs that `providers` lacks.
+pub fn build(id: &str, providers: &Providers, config: &CatalogConfig) -> Result<Runbook> {
+    (entry(id)?.build)(providers, config)
+}
+
+/// Builds every runbook of the catalog.
+///
+/// # Errors
+///
+/// As [`build`], for the first runbook that cannot be built.
+pub fn all(providers: &Providers, config: &CatalogConfig) -> Result<Vec<Runbook>> {
+    entries()
+        .iter()
+        .map(|e| (e.build)(providers, config))
+        .collect()
+}

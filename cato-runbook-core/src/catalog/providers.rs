@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::ports::{
-    Budget, CacheCluster, CacheStats, Clock, CloudHealth, Deployments, Logs, Metrics,
-    ModelEndpoint, Quotas, Tables, TrafficControl, Workloads,
+    Budget, CacheCluster, CacheStats, Clock, CloudHealth, Deployments, IncidentStore, Logs,
+    Metrics, ModelEndpoint, Quotas, Tables, TrafficControl, Workloads,
 };
 
 /// Every port the six runbooks use. A port left `None` disables the runbooks that need it:
@@ -40,6 +40,9 @@ pub struct Providers {
     pub deployments: Option<Arc<dyn Deployments>>,
     /// The cloud's health dashboard.
     pub health: Option<Arc<dyn CloudHealth>>,
+    /// The incident store, read-only: a runbook looks at other open incidents (a latency
+    /// incident whose likelier cause is an open cache-miss incident).
+    pub incidents: Option<Arc<dyn IncidentStore>>,
 }
 
 /// The name of one port, for messages and [`Providers::missing`].
@@ -70,6 +73,8 @@ pub enum PortName {
     Deployments,
     /// [`CloudHealth`].
     Health,
+    /// [`IncidentStore`].
+    Incidents,
 }
 
 impl PortName {
@@ -88,6 +93,7 @@ impl PortName {
             PortName::Traffic => "traffic",
             PortName::Deployments => "deployments",
             PortName::Health => "health",
+            PortName::Incidents => "incidents",
         }
     }
 }
@@ -115,6 +121,7 @@ impl Providers {
             traffic: None,
             deployments: None,
             health: None,
+            incidents: None,
         }
     }
 
@@ -132,6 +139,7 @@ impl Providers {
             PortName::Traffic => self.traffic.is_some(),
             PortName::Deployments => self.deployments.is_some(),
             PortName::Health => self.health.is_some(),
+            PortName::Incidents => self.incidents.is_some(),
         }
     }
 
@@ -198,6 +206,7 @@ port_getters!(
     traffic: TrafficControl => Traffic,
     deployments: Deployments => Deployments,
     health: CloudHealth => Health,
+    incidents: IncidentStore => Incidents,
 );
 
 impl fmt::Debug for Providers {
@@ -219,6 +228,34 @@ impl fmt::Debug for Providers {
             .field("traffic", &show(&self.traffic))
             .field("deployments", &show(&self.deployments))
             .field("health", &show(&self.health))
+            .field("incidents", &show(&self.incidents))
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ports::{InMemoryIncidentStore, SystemClock};
+
+    #[test]
+    fn missing_ports_are_named() {
+        let mut providers = Providers::new(Arc::new(SystemClock));
+        assert_eq!(
+            providers.missing(&[PortName::Incidents, PortName::Endpoint]),
+            [PortName::Incidents, PortName::Endpoint]
+        );
+        let err = providers
+            .require("shadow-self-down", &[PortName::Endpoint, PortName::Logs])
+            .unwrap_err();
+        assert_eq!(
+            err.message(),
+            "runbook shadow-self-down needs the endpoint, logs port(s), which are not configured"
+        );
+        assert!(providers.incidents("high-latency").is_err());
+        providers.incidents = Some(Arc::new(InMemoryIncidentStore::new()));
+        assert!(providers.incidents("high-latency").is_ok());
+        assert!(providers.missing(&[PortName::Incidents]).is_empty());
+        assert!(format!("{providers:?}").contains("in-memory incident store"));
     }
 }
