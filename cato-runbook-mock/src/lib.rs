@@ -1,8 +1,18 @@
-//! In-memory fakes of every `cato-runbook-core` port on a virtual clock, fault injection, the
-//! game-day scenario runner, and the conformance suite every real provider runs.
-//!
-//! Until the fakes land, this crate offers the stores core already has.
+//! In-memory fakes of every `cato-runbook-core` port on a virtual clock, fault injection, call
+//! records, and the conformance suite every provider runs.
 
 #![forbid(unsafe_code)]
 
-pub use cato_runbook_core::ports::{InMemoryIncidentStore, SingleProcess};
+pub mod calls;
+pub mod clock;
+pub mod config;
+pub mod fault;
+pub mod ops;
+pub mod world;
+
+pub use calls::{CallOutcome, CallRecord, Calls};
+pub use clock::VirtualClock;
+pub use config::WorldConfig;
+pub use fault::{Fault, FaultInjecting, FaultInjectingLayer, FaultRule, Faults};
+pub use ops::{Op, OpMatch};
+pub use world::{World, WorldChange};
