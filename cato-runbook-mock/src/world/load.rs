@@ -44,8 +44,8 @@ const EVICTIONS_PER_SHORTFALL: f64 = 0.5;
 /// Utilisation beyond which queueing no longer grows latency (requests fail instead).
 const MAX_UTILISATION: f64 = 0.95;
 /// A partition's most read and write capacity units per second.
-pub(crate) const PARTITION_READ_LIMIT: f64 = 3000.0;
-pub(crate) const PARTITION_WRITE_LIMIT: f64 = 1000.0;
+const PARTITION_READ_LIMIT: f64 = 3000.0;
+const PARTITION_WRITE_LIMIT: f64 = 1000.0;
 
 /// The load on one endpoint over a minute.
 #[derive(Debug, Clone, Copy, PartialEq)]

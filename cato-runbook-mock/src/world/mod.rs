@@ -57,9 +57,10 @@ use cato_runbook_core::time::{self, Timestamp};
 use cato_runbook_core::{Error, IdempotencyKey, Result};
 use serde_json::Value;
 
+pub(crate) use apply::crash_lines;
 pub use change::WorldChange;
-pub(crate) use load::{PARTITION_READ_LIMIT, PARTITION_WRITE_LIMIT, node_memory_gib, queueing_ms};
-pub(crate) use models::{EndpointModel, EndpointOp, QuotaRequestModel, next_month_start};
+pub(crate) use load::{node_memory_gib, queueing_ms};
+pub(crate) use models::{EndpointOp, QuotaRequestModel};
 pub use records::{Alert, AlertStatus, ChatRecord, PagerAction, PagerEvent};
 pub(crate) use records::{Lease, PutDatapoint};
 pub(crate) use sim::{Sim, Timer};

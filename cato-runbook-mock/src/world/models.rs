@@ -28,16 +28,6 @@ pub(crate) enum EndpointOp {
     RollingBack { id: u64, reason: String },
 }
 
-impl EndpointOp {
-    pub(crate) fn id(&self) -> u64 {
-        match self {
-            EndpointOp::Config { id, .. }
-            | EndpointOp::Capacity { id, .. }
-            | EndpointOp::RollingBack { id, .. } => *id,
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct EndpointModel {
     pub name: String,

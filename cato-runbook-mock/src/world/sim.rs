@@ -126,21 +126,6 @@ impl Sim {
             .map_or(&self.initial, |(_, s)| s)
     }
 
-    /// Versions in force at some point of `[from, to)`, with the time each starts.
-    pub(crate) fn versions_in(&self, from: Timestamp, to: Timestamp) -> Vec<(Timestamp, &State)> {
-        let first = self
-            .versions
-            .partition_point(|(t, _)| *t <= from)
-            .saturating_sub(1);
-        self.versions
-            .get(first..)
-            .unwrap_or_default()
-            .iter()
-            .take_while(|(t, _)| *t < to)
-            .map(|(t, s)| (*t, s))
-            .collect()
-    }
-
     pub(crate) fn next_id(&mut self) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
@@ -189,14 +174,13 @@ impl Sim {
             Timer::EndpointOpDone { endpoint, op } => self.endpoint_op_done(at, &endpoint, op),
             Timer::EndpointRollbackDone { endpoint, op } => {
                 let mut state = self.edit(at);
-                if let Some(e) = state.endpoint_mut(&endpoint) {
-                    if let Some(EndpointOp::RollingBack { id, reason }) = &e.op {
-                        if *id == op {
-                            e.failure_reason = Some(reason.clone());
-                            e.op = None;
-                            e.last_modified = at;
-                        }
-                    }
+                if let Some(e) = state.endpoint_mut(&endpoint)
+                    && let Some(EndpointOp::RollingBack { id, reason }) = &e.op
+                    && *id == op
+                {
+                    e.failure_reason = Some(reason.clone());
+                    e.op = None;
+                    e.last_modified = at;
                 }
                 self.commit(at, state);
             }
@@ -220,13 +204,12 @@ impl Sim {
             }
             Timer::TableUpdateDone { table, op } => {
                 let mut state = self.edit(at);
-                if let Some(t) = state.table_mut(&table) {
-                    if let Some((id, mode)) = t.pending {
-                        if id == op {
-                            t.billing_mode = mode;
-                            t.pending = None;
-                        }
-                    }
+                if let Some(t) = state.table_mut(&table)
+                    && let Some((id, mode)) = t.pending
+                    && id == op
+                {
+                    t.billing_mode = mode;
+                    t.pending = None;
                 }
                 self.commit(at, state);
             }
@@ -239,14 +222,13 @@ impl Sim {
                         granted = Some((r.service.clone(), r.code.clone(), r.desired));
                     }
                 }
-                if let Some((service, code, desired)) = granted {
-                    if let Some(q) = state
+                if let Some((service, code, desired)) = granted
+                    && let Some(q) = state
                         .quotas
                         .iter_mut()
                         .find(|q| q.service == service && q.code == code)
-                    {
-                        q.value = desired;
-                    }
+                {
+                    q.value = desired;
                 }
                 self.commit(at, state);
             }

@@ -164,11 +164,11 @@ impl State {
     pub(crate) fn settle(&mut self, at: Timestamp) {
         for i in 0..self.caches.len() {
             let counters = self.cache_counters(i, at);
-            if let Some(cache) = self.caches.get_mut(i) {
-                if at > cache.counted_at {
-                    cache.counters = counters;
-                    cache.counted_at = at;
-                }
+            if let Some(cache) = self.caches.get_mut(i)
+                && at > cache.counted_at
+            {
+                cache.counters = counters;
+                cache.counted_at = at;
             }
         }
         if at > self.budget.spent_at {
