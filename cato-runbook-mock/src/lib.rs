@@ -6,6 +6,7 @@
 pub mod calls;
 pub mod clock;
 pub mod config;
+pub mod conformance;
 pub mod fakes;
 pub mod fault;
 pub mod ops;
