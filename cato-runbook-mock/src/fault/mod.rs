@@ -36,3 +36,5 @@ mod rule;
 pub use layer::{FaultInjecting, FaultInjectingLayer};
 pub use registry::{FaultBuilder, Faults, RuleId};
 pub use rule::{Fault, FaultRule};
+/// The layer trait [`FaultInjectingLayer`] implements (from `tower-layer`).
+pub use tower_layer::Layer;
