@@ -99,7 +99,8 @@ fn series(
     };
     let period = query.period.as_secs() as i64;
     let mut points = Vec::new();
-    let mut bucket_start = start.timestamp().div_euclid(period) * period;
+    // Periods start at `start`, rounded down to the minute, as CloudWatch's do.
+    let mut bucket_start = start.timestamp().div_euclid(60) * 60;
     while at_seconds(bucket_start) < end {
         let from = at_seconds(bucket_start);
         let to = at_seconds(bucket_start + period);
