@@ -5,6 +5,7 @@
 use cato_runbook_mock::conformance::{self, Fixtures};
 use cato_runbook_mock::{FaultInjecting, Faults, OpMatch, World};
 
+#[allow(clippy::expect_used)] // Test helper: no fixtures, no test.
 fn world() -> (World, Fixtures) {
     let world = World::default();
     let fixtures = world.conformance_fixtures().expect("fixtures");

@@ -480,7 +480,7 @@ async fn orchestrator_scale_lowers_request_latency() {
     assert!(calm < busy, "{calm} vs {busy}");
 }
 
-async fn p99_series(world: &World) -> Vec<f64> {
+async fn p99_series(world: &World) -> cato_runbook_core::Result<Vec<f64>> {
     use cato_runbook_core::ports::Metrics;
     let q = query(
         "p",
@@ -496,9 +496,8 @@ async fn p99_series(world: &World) -> Vec<f64> {
             world.at(Duration::ZERO) - chrono::TimeDelta::minutes(30),
             world.now(),
         )
-        .await
-        .unwrap();
-    answer[0].points.iter().map(|p| p.value).collect()
+        .await?;
+    Ok(answer[0].points.iter().map(|p| p.value).collect())
 }
 
 #[tokio::test(start_paused = true)]
@@ -513,7 +512,10 @@ async fn same_seed_same_numbers() {
             .unwrap();
     }
     wait(&first, 20 * MINUTE).await; // one clock: tokio's
-    let (a, b) = (p99_series(&first).await, p99_series(&second).await);
+    let (a, b) = (
+        p99_series(&first).await.unwrap(),
+        p99_series(&second).await.unwrap(),
+    );
     assert_eq!(a.len(), 50);
     assert_eq!(a, b);
 
@@ -522,5 +524,5 @@ async fn same_seed_same_numbers() {
         ..WorldConfig::default()
     })
     .unwrap();
-    assert_ne!(p99_series(&other).await[..30], a[..30]);
+    assert_ne!(p99_series(&other).await.unwrap()[..30], a[..30]);
 }

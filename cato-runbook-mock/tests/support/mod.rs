@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests.
-#![allow(dead_code)]
+#![allow(dead_code)] // Each test binary uses some of them.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failure should stop the test.
 
 use std::time::Duration;
 
@@ -8,18 +9,18 @@ use cato_runbook_core::ports::{Clock, Dimension, MetricQuery, Metrics, Statistic
 use cato_runbook_core::time;
 use cato_runbook_mock::World;
 
-pub const MINUTE: Duration = Duration::from_secs(60);
+pub(crate) const MINUTE: Duration = Duration::from_secs(60);
 
-pub fn key(step: &str) -> IdempotencyKey {
+pub(crate) fn key(step: &str) -> IdempotencyKey {
     IdempotencyKey::new(format!("INC-TEST:{step}"))
 }
 
 /// Lets `d` of virtual time pass.
-pub async fn wait(world: &World, d: Duration) {
+pub(crate) async fn wait(world: &World, d: Duration) {
     world.clock().sleep(d).await;
 }
 
-pub fn query(
+pub(crate) fn query(
     id: &str,
     namespace: &str,
     metric: &str,
@@ -37,7 +38,7 @@ pub fn query(
 }
 
 /// The value of one statistic over the last `minutes` complete minutes, as one period.
-pub async fn over_last(world: &World, minutes: u64, mut q: MetricQuery) -> Option<f64> {
+pub(crate) async fn over_last(world: &World, minutes: u64, mut q: MetricQuery) -> Option<f64> {
     let now = world.now();
     let end = time::sub(
         now,
@@ -54,7 +55,7 @@ pub async fn over_last(world: &World, minutes: u64, mut q: MetricQuery) -> Optio
 }
 
 /// p99 of the Shadow Self endpoint's model latency over the last `minutes`, in seconds.
-pub async fn p99_seconds(world: &World, minutes: u64) -> f64 {
+pub(crate) async fn p99_seconds(world: &World, minutes: u64) -> f64 {
     let q = query(
         "p99",
         "AWS/SageMaker",
