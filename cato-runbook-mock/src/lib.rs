@@ -65,8 +65,8 @@
 
 pub mod calls;
 pub mod clock;
-pub mod conformance;
 pub mod config;
+pub mod conformance;
 pub mod fakes;
 pub mod fault;
 pub mod ops;

@@ -74,9 +74,9 @@ impl CacheCluster for FakeCacheCluster {
         self.world
             .call(op, ELASTICACHE, args.clone(), Some(key), |sim, now| {
                 sim.idempotent(op, id, key, &args, |sim| {
-                    let i = sim
+                    let cache = sim
                         .state()
-                        .cache_index(id)
+                        .cache(id)
                         .ok_or_else(|| Error::not_found(op.as_str(), id))?;
                     if node_memory_gib(node_type).is_none() {
                         return Err(Error::invalid_input(
@@ -85,7 +85,6 @@ impl CacheCluster for FakeCacheCluster {
                         )
                         .with_resource(id));
                     }
-                    let cache = &sim.state().caches[i];
                     if cache.pending.is_some() {
                         return Err(Error::new(
                             ErrorKind::Conflict,
@@ -104,8 +103,11 @@ impl CacheCluster for FakeCacheCluster {
                     }
                     let op_id = sim.next_id();
                     let mut state = sim.edit(now);
-                    let done = time::add(now, state.caches[i].modify_duration);
-                    state.caches[i].pending = Some((op_id, node_type.to_owned()));
+                    let mut done = now;
+                    if let Some(c) = state.cache_mut(id) {
+                        done = time::add(now, c.modify_duration);
+                        c.pending = Some((op_id, node_type.to_owned()));
+                    }
                     sim.commit(now, state);
                     sim.schedule(
                         done,

@@ -199,23 +199,22 @@ impl Sim {
                 requests_per_minute,
             } => state.traffic.requests_per_minute = *requests_per_minute,
             WorldChange::CacheHitRatio { cache, ratio } => {
-                if let Some(i) = state.cache_index(cache) {
-                    state.caches[i].base_hit_ratio = *ratio;
+                if let Some(c) = state.cache_mut(cache) {
+                    c.base_hit_ratio = *ratio;
                 }
             }
             WorldChange::CacheWorkingSet { cache, gib } => {
-                if let Some(i) = state.cache_index(cache) {
-                    state.caches[i].working_set_gib = *gib;
+                if let Some(c) = state.cache_mut(cache) {
+                    c.working_set_gib = *gib;
                 }
             }
             WorldChange::CacheInvalidations { cache, per_minute } => {
-                if let Some(i) = state.cache_index(cache) {
-                    state.caches[i].invalidations_per_minute = *per_minute;
+                if let Some(c) = state.cache_mut(cache) {
+                    c.invalidations_per_minute = *per_minute;
                 }
             }
             WorldChange::CacheRestart { cache } => {
-                if let Some(i) = state.cache_index(cache) {
-                    let c = &mut state.caches[i];
+                if let Some(c) = state.cache_mut(cache) {
                     c.run += 1;
                     c.counters = Default::default();
                     c.counted_at = at;

@@ -186,18 +186,17 @@ impl Sim {
             }
             Timer::CacheModifyDone { cache, op } => {
                 let mut state = self.edit(at);
-                if let Some(i) = state.cache_index(&cache) {
-                    let c = &mut state.caches[i];
-                    if let Some((id, node_type)) = c.pending.take() {
-                        if id == op {
-                            // New nodes: Redis restarts, its counters start again.
-                            c.node_type = node_type;
-                            c.run += 1;
-                            c.counters = Default::default();
-                            c.counted_at = at;
-                        } else {
-                            c.pending = Some((id, node_type));
-                        }
+                if let Some(c) = state.cache_mut(&cache)
+                    && let Some((id, node_type)) = c.pending.take()
+                {
+                    if id == op {
+                        // New nodes: Redis restarts, its counters start again.
+                        c.node_type = node_type;
+                        c.run += 1;
+                        c.counters = Default::default();
+                        c.counted_at = at;
+                    } else {
+                        c.pending = Some((id, node_type));
                     }
                 }
                 self.commit(at, state);

@@ -190,6 +190,14 @@ impl State {
         self.caches.iter().position(|c| c.id == id)
     }
 
+    pub(crate) fn cache(&self, id: &str) -> Option<&CacheModel> {
+        self.caches.iter().find(|c| c.id == id)
+    }
+
+    pub(crate) fn cache_mut(&mut self, id: &str) -> Option<&mut CacheModel> {
+        self.caches.iter_mut().find(|c| c.id == id)
+    }
+
     pub(crate) fn table(&self, name: &str) -> Option<&TableModel> {
         self.tables.iter().find(|t| t.name == name)
     }
