@@ -75,7 +75,17 @@ fakes! {
     /// the capacity change completes.
     FakeModelEndpoint, model_endpoint, "fake sagemaker";
     /// CloudWatch metrics: series computed minute by minute from the world's state (p99 from
-    /// seeded samples), plus the custom metrics put into it.
+    /// seeded samples), plus the custom metrics put into it. Dimensions must match exactly, a
+    /// period is a multiple of 60 s starting at the query's start, and only complete minutes
+    /// have data. The world publishes:
+    ///
+    /// | namespace | metrics | dimensions |
+    /// |-----------|---------|------------|
+    /// | `AWS/SageMaker` | `ModelLatency` (microseconds, as SageMaker's), `Invocations`, `Invocation5XXErrors`, `Invocation4XXErrors`, `InvocationsPerInstance` | `EndpointName`, or `EndpointName` + `VariantName` |
+    /// | `AWS/ElastiCache` | `CacheHits`, `CacheMisses`, `Evictions`, `CacheHitRate` (%) | `CacheClusterId` (the group id, or its first node `<id>-001`) |
+    /// | `AWS/DynamoDB` | `ConsumedReadCapacityUnits`, `ConsumedWriteCapacityUnits` (per minute: divide a `Sum` by the period's seconds), `ProvisionedReadCapacityUnits`, `ProvisionedWriteCapacityUnits`, `ReadThrottleEvents`, `WriteThrottleEvents`, `ThrottledRequests` | `TableName` |
+    /// | `AWS/Bedrock` | `Invocations`, `InvocationThrottles`, `InvocationLatency` (ms) | `ModelId` |
+    /// | `Custom/Cato` | `CacheInvalidations`, `RequestLatency` (ms, end to end) | none |
     FakeMetrics, metrics, "fake cloudwatch";
     /// CloudWatch Logs: the lines the world's services write, filtered by CloudWatch Logs
     /// filter patterns (terms, quoted phrases, `?` alternatives, `-` exclusions).

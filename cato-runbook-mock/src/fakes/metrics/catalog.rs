@@ -1,12 +1,5 @@
-//! The series the world publishes, and their data minute by minute.
-//!
-//! | namespace | metrics | dimensions |
-//! |-----------|---------|------------|
-//! | `AWS/SageMaker` | `ModelLatency` (µs), `Invocations`, `Invocation5XXErrors`, `Invocation4XXErrors`, `InvocationsPerInstance` | `EndpointName`, or `EndpointName` + `VariantName` |
-//! | `AWS/ElastiCache` | `CacheHits`, `CacheMisses`, `Evictions`, `CacheHitRate` (%) | `CacheClusterId` (the group id, or its first node `<id>-001`) |
-//! | `AWS/DynamoDB` | `ConsumedReadCapacityUnits`, `ConsumedWriteCapacityUnits`, `ProvisionedReadCapacityUnits`, `ProvisionedWriteCapacityUnits`, `ReadThrottleEvents`, `WriteThrottleEvents`, `ThrottledRequests` | `TableName` |
-//! | `AWS/Bedrock` | `Invocations`, `InvocationThrottles`, `InvocationLatency` (ms) | `ModelId` |
-//! | `Custom/Cato` | `CacheInvalidations`, `RequestLatency` (ms, end to end) | none |
+//! The series the world publishes (see [`FakeMetrics`](crate::fakes::FakeMetrics)), and their
+//! data minute by minute.
 
 use cato_runbook_core::Timestamp;
 use cato_runbook_core::ports::{BillingMode, Dimension};
