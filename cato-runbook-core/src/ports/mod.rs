@@ -25,6 +25,9 @@
 //! | [`Clock`] | time |
 //!
 //! Every side effect takes the step's [`IdempotencyKey`](crate::IdempotencyKey).
+//!
+//! `Arc<T>` and `Box<T>` of a port implement the port, so wrappers generic over their inner
+//! provider take `Arc<dyn Port>` too.
 
 mod budget;
 mod cache;
@@ -32,6 +35,7 @@ mod changes;
 mod clock;
 mod coordination;
 mod endpoint;
+mod forward;
 mod logs;
 mod metrics;
 mod notify;

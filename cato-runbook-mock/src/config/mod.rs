@@ -1,0 +1,328 @@
+//! What a world looks like at its start: one section per service, with defaults that match
+//! the runbook's names (`cato-shadow-self`, `cato-cache`, `cato-semantic-memory`,
+//! `cato-orchestrator` in `cato`, …).
+//!
+//! Every section deserialises from data with defaults for missing fields, so a scenario file
+//! says only what differs:
+//!
+//! ```
+//! use cato_runbook_mock::WorldConfig;
+//!
+//! let config: WorldConfig = toml::from_str(r#"
+//!     seed = 7
+//!     [traffic]
+//!     requests_per_minute = 3000
+//!     [[endpoints]]
+//!     name = "cato-shadow-self"
+//!     instances = 4
+//! "#)?;
+//! assert_eq!(config.endpoints[0].instances, 4);
+//! assert_eq!(config.endpoints[0].variant, "primary");
+//! assert_eq!(config.caches[0].node_type, "cache.r7g.large");
+//! config.validate()?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod compute;
+mod data;
+mod events;
+mod money;
+
+use std::collections::BTreeSet;
+
+use cato_runbook_core::{Error, Result, Timestamp};
+use serde::{Deserialize, Serialize};
+
+pub use compute::{CrashCause, EndpointConfigSpec, EndpointSpec, WorkloadSpec};
+pub use data::{CacheSpec, TableSpec};
+pub use events::{
+    ChatSpec, DeploymentSpec, HealthEventSpec, LogEventSpec, LogsSpec, MetricsSpec, PagerSpec,
+    TrafficSpec,
+};
+pub use money::{BedrockSpec, BudgetSpec, QuotaDecision, QuotaSpec, QuotasSpec};
+
+use crate::clock::VirtualClock;
+use crate::world::node_memory_gib;
+
+/// A world's start state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WorldConfig {
+    /// The virtual clock's start.
+    pub start: Timestamp,
+    /// The seed of every random draw (latency samples).
+    pub seed: u64,
+    /// Traffic and its controls.
+    pub traffic: TrafficSpec,
+    /// Model endpoints; the first one serves Shadow Self traffic.
+    pub endpoints: Vec<EndpointSpec>,
+    /// Caches; the first one is the semantic cache in front of the LLMs.
+    pub caches: Vec<CacheSpec>,
+    /// Tables.
+    pub tables: Vec<TableSpec>,
+    /// Workloads; the first one is the orchestrator every request goes through.
+    pub workloads: Vec<WorkloadSpec>,
+    /// The LLM budget.
+    pub budget: BudgetSpec,
+    /// Bedrock.
+    pub bedrock: BedrockSpec,
+    /// Service quotas.
+    pub quotas: QuotasSpec,
+    /// Deployments before the start.
+    pub deployments: Vec<DeploymentSpec>,
+    /// Cloud health events before the start.
+    pub health_events: Vec<HealthEventSpec>,
+    /// Logs.
+    pub logs: LogsSpec,
+    /// Metric data.
+    pub metrics: MetricsSpec,
+    /// The pager.
+    pub pager: PagerSpec,
+    /// Chat.
+    pub chat: ChatSpec,
+}
+
+impl Default for WorldConfig {
+    fn default() -> Self {
+        WorldConfig {
+            start: VirtualClock::default_start(),
+            seed: 0x00C4_7000,
+            traffic: TrafficSpec::default(),
+            endpoints: vec![EndpointSpec::default()],
+            caches: vec![CacheSpec::default()],
+            tables: vec![TableSpec::default()],
+            workloads: vec![WorkloadSpec::default()],
+            budget: BudgetSpec::default(),
+            bedrock: BedrockSpec::default(),
+            quotas: QuotasSpec::default(),
+            deployments: vec![DeploymentSpec::default()],
+            health_events: Vec::new(),
+            logs: LogsSpec::default(),
+            metrics: MetricsSpec::default(),
+            pager: PagerSpec::default(),
+            chat: ChatSpec::default(),
+        }
+    }
+}
+
+fn invalid(field: impl std::fmt::Display, message: impl std::fmt::Display) -> Error {
+    Error::invalid_input("world.config", format!("{field}: {message}"))
+}
+
+fn share(field: &str, value: f64) -> Result<()> {
+    if value.is_finite() && (0.0..=1.0).contains(&value) {
+        Ok(())
+    } else {
+        Err(invalid(field, format!("{value} is not between 0 and 1")))
+    }
+}
+
+fn non_negative(field: &str, value: f64) -> Result<()> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(())
+    } else {
+        Err(invalid(
+            field,
+            format!("{value} is not a non-negative number"),
+        ))
+    }
+}
+
+fn unique<'a>(what: &str, names: impl IntoIterator<Item = &'a str>) -> Result<()> {
+    let mut seen = BTreeSet::new();
+    for name in names {
+        if name.is_empty() {
+            return Err(invalid(what, "a name is empty"));
+        }
+        if !seen.insert(name) {
+            return Err(invalid(what, format!("{name:?} appears twice")));
+        }
+    }
+    Ok(())
+}
+
+impl WorldConfig {
+    /// Checks that the config describes a world that can exist: names unique and non-empty,
+    /// current configs that exist, shares between 0 and 1, known node types.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](cato_runbook_core::ErrorKind::InvalidInput) naming the field.
+    pub fn validate(&self) -> Result<()> {
+        let t = &self.traffic;
+        non_negative("traffic.requests_per_minute", t.requests_per_minute)?;
+        share("traffic.shadow_self_share", t.shadow_self_share)?;
+        share(
+            "traffic.cache_similarity_threshold",
+            t.cache_similarity_threshold,
+        )?;
+        non_negative("traffic.threshold_sensitivity", t.threshold_sensitivity)?;
+        share("traffic.emergency_load_factor", t.emergency_load_factor)?;
+
+        unique("endpoints", self.endpoints.iter().map(|e| e.name.as_str()))?;
+        for (i, e) in self.endpoints.iter().enumerate() {
+            let at = |field: &str| format!("endpoints[{i}].{field}");
+            unique(&at("configs"), e.configs.iter().map(|c| c.name.as_str()))?;
+            if !e.configs.iter().any(|c| c.name == e.current_config) {
+                return Err(invalid(
+                    at("current_config"),
+                    format!("{:?} is not among the endpoint's configs", e.current_config),
+                ));
+            }
+            if e.variant.is_empty() {
+                return Err(invalid(at("variant"), "is empty"));
+            }
+            if e.instances > e.max_instances {
+                return Err(invalid(at("instances"), "exceeds max_instances"));
+            }
+            share(&at("load_share"), e.load_share)?;
+            for (field, value) in [
+                (
+                    "requests_per_minute_per_instance",
+                    e.requests_per_minute_per_instance,
+                ),
+                ("model_latency_ms", e.model_latency_ms),
+                ("latency_sigma", e.latency_sigma),
+            ] {
+                non_negative(&at(field), value)?;
+            }
+            if e.requests_per_minute_per_instance <= 0.0 {
+                return Err(invalid(
+                    at("requests_per_minute_per_instance"),
+                    "must be positive",
+                ));
+            }
+        }
+
+        unique("caches", self.caches.iter().map(|c| c.id.as_str()))?;
+        for (i, c) in self.caches.iter().enumerate() {
+            let at = |field: &str| format!("caches[{i}].{field}");
+            if node_memory_gib(&c.node_type).is_none() {
+                return Err(invalid(
+                    at("node_type"),
+                    format!("{:?} is not a known node type", c.node_type),
+                ));
+            }
+            share(&at("base_hit_ratio"), c.base_hit_ratio)?;
+            non_negative(&at("working_set_gib"), c.working_set_gib)?;
+            non_negative(&at("invalidations_per_minute"), c.invalidations_per_minute)?;
+            non_negative(&at("expirations_per_second"), c.expirations_per_second)?;
+        }
+
+        unique("tables", self.tables.iter().map(|t| t.name.as_str()))?;
+        for (i, tb) in self.tables.iter().enumerate() {
+            let at = |field: &str| format!("tables[{i}].{field}");
+            non_negative(&at("read_demand"), tb.read_demand)?;
+            non_negative(&at("write_demand"), tb.write_demand)?;
+            share(&at("hot_partition_share"), tb.hot_partition_share)?;
+        }
+
+        let workload_ids: Vec<String> = self
+            .workloads
+            .iter()
+            .map(|w| format!("{}/{}", w.namespace, w.name))
+            .collect();
+        unique("workloads", workload_ids.iter().map(String::as_str))?;
+        for (i, w) in self.workloads.iter().enumerate() {
+            if w.requests_per_minute_per_replica <= 0.0
+                || !w.requests_per_minute_per_replica.is_finite()
+            {
+                return Err(invalid(
+                    format!("workloads[{i}].requests_per_minute_per_replica"),
+                    "must be positive",
+                ));
+            }
+            non_negative(&format!("workloads[{i}].overhead_ms"), w.overhead_ms)?;
+        }
+
+        let b = &self.budget;
+        non_negative("budget.monthly_limit_usd", b.monthly_limit_usd)?;
+        non_negative("budget.spent_usd", b.spent_usd)?;
+        non_negative("budget.usd_per_bedrock_request", b.usd_per_bedrock_request)?;
+        non_negative("budget.curiosity_usd_per_hour", b.curiosity_usd_per_hour)?;
+        if let Some(rate) = b.spend_rate_usd_per_hour {
+            non_negative("budget.spend_rate_usd_per_hour", rate)?;
+        }
+        share("budget.warning_ratio", b.warning_ratio)?;
+
+        let quota_ids: Vec<String> = self
+            .quotas
+            .quotas
+            .iter()
+            .map(|q| format!("{}/{}", q.service, q.code))
+            .collect();
+        unique("quotas.quotas", quota_ids.iter().map(String::as_str))?;
+        for (i, q) in self.quotas.quotas.iter().enumerate() {
+            non_negative(&format!("quotas.quotas[{i}].value"), q.value)?;
+        }
+        non_negative("bedrock.latency_ms", self.bedrock.latency_ms)?;
+        if self.metrics.samples_per_minute == 0 {
+            return Err(invalid("metrics.samples_per_minute", "must be at least 1"));
+        }
+        if self.pager.events_per_minute == 0 {
+            return Err(invalid("pager.events_per_minute", "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_named_after_the_runbook() {
+        let c = WorldConfig::default();
+        c.validate().unwrap();
+        let e = &c.endpoints[0];
+        assert_eq!(e.name, "cato-shadow-self");
+        assert_eq!(e.variant, "primary");
+        assert_eq!(e.current_config, "cato-shadow-self-config");
+        assert_eq!(e.configs[0].name, "cato-shadow-self-config-v1");
+        assert_eq!(c.caches[0].id, "cato-cache");
+        assert_eq!(c.tables[0].name, "cato-semantic-memory");
+        assert_eq!(
+            (
+                c.workloads[0].namespace.as_str(),
+                c.workloads[0].name.as_str()
+            ),
+            ("cato", "cato-orchestrator")
+        );
+        assert_eq!(c.quotas.quotas[0].service, "bedrock");
+    }
+
+    #[test]
+    fn round_trips_through_toml() {
+        let c = WorldConfig::default();
+        let text = toml::to_string(&c).unwrap();
+        let back: WorldConfig = toml::from_str(&text).unwrap();
+        assert_eq!(back, c);
+    }
+
+    #[test]
+    fn bad_configs_name_the_field() {
+        let mut c = WorldConfig::default();
+        c.endpoints[0].current_config = "nope".into();
+        let err = c.validate().unwrap_err();
+        assert!(
+            err.message().contains("endpoints[0].current_config"),
+            "{err}"
+        );
+
+        let mut c = WorldConfig::default();
+        c.caches[0].node_type = "cache.bogus".into();
+        assert!(
+            c.validate()
+                .unwrap_err()
+                .message()
+                .contains("caches[0].node_type")
+        );
+
+        let mut c = WorldConfig::default();
+        c.traffic.shadow_self_share = 1.5;
+        assert!(c.validate().is_err());
+
+        let unknown = toml::from_str::<WorldConfig>("[traffic]\nrequests = 3");
+        assert!(unknown.is_err());
+    }
+}

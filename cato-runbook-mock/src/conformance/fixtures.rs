@@ -1,0 +1,272 @@
+//! Fixtures for a [`World`]: what its fakes hold, in the shape the checks take.
+
+use std::time::Duration;
+
+use cato_runbook_core::ports::{Dimension, MetricQuery, Statistic};
+use cato_runbook_core::time;
+use cato_runbook_core::{Error, Result};
+
+use super::Settle;
+use super::budget::BudgetFixture;
+use super::cache::{CacheClusterFixture, CacheStatsFixture};
+use super::changes::{CloudHealthFixture, DeploymentsFixture};
+use super::chat::ChatFixture;
+use super::coordination::CoordinationFixture;
+use super::endpoint::EndpointFixture;
+use super::logs::LogsFixture;
+use super::metrics::MetricsFixture;
+use super::pager::PagerFixture;
+use super::quotas::QuotasFixture;
+use super::store::StoreFixture;
+use super::tables::TablesFixture;
+use super::traffic::TrafficFixture;
+use super::workloads::WorkloadsFixture;
+use crate::world::{World, WorldChange};
+
+/// One fixture per port.
+#[derive(Debug, Clone)]
+pub struct Fixtures {
+    /// The model endpoint.
+    pub endpoint: EndpointFixture,
+    /// Metrics.
+    pub metrics: MetricsFixture,
+    /// Logs.
+    pub logs: LogsFixture,
+    /// Cache counters.
+    pub cache_stats: CacheStatsFixture,
+    /// The cache cluster.
+    pub cache_cluster: CacheClusterFixture,
+    /// The budget.
+    pub budget: BudgetFixture,
+    /// Quotas.
+    pub quotas: QuotasFixture,
+    /// Tables.
+    pub tables: TablesFixture,
+    /// Workloads.
+    pub workloads: WorkloadsFixture,
+    /// Traffic controls.
+    pub traffic: TrafficFixture,
+    /// Deployments.
+    pub deployments: DeploymentsFixture,
+    /// Cloud health.
+    pub cloud_health: CloudHealthFixture,
+    /// The pager.
+    pub pager: PagerFixture,
+    /// Chat.
+    pub chat: ChatFixture,
+    /// The incident store.
+    pub store: StoreFixture,
+    /// Coordination.
+    pub coordination: CoordinationFixture,
+}
+
+fn missing(what: &str) -> Error {
+    Error::invalid_input(
+        "conformance.fixtures",
+        format!("the world has no {what} to check"),
+    )
+}
+
+impl World {
+    /// Fixtures describing this world's first endpoint, cache, table, workload and quota, its
+    /// deployments and health events, and a log group `/cato/conformance` it writes the
+    /// standard lines into now. Waits run on the world's clock.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](cato_runbook_core::ErrorKind::InvalidInput) when the world
+    /// lacks something a fixture needs (an endpoint with two configs, a cache, a table, a
+    /// workload, a quota).
+    pub fn conformance_fixtures(&self) -> Result<Fixtures> {
+        let config = self.config();
+        let now = self.now();
+        let settle = Settle::new(
+            self.clock_handle(),
+            Duration::from_secs(2 * 3600),
+            Duration::from_secs(30),
+        );
+        let prefix = "conformance".to_owned();
+
+        let e = config
+            .endpoints
+            .first()
+            .ok_or_else(|| missing("endpoint"))?;
+        let mut configs = e.configs.clone();
+        configs.sort_by_key(|c| std::cmp::Reverse(c.created_ago));
+        let current = configs
+            .iter()
+            .position(|c| c.name == e.current_config)
+            .ok_or_else(|| missing("current endpoint config"))?;
+        let previous = current
+            .checked_sub(1)
+            .and_then(|i| configs.get(i))
+            .ok_or_else(|| missing("endpoint config older than the current one"))?;
+        let filter = e.name.clone();
+        if !previous.name.contains(&filter) || !e.current_config.contains(&filter) {
+            return Err(missing("pair of configs named after the endpoint"));
+        }
+        let endpoint = EndpointFixture {
+            endpoint: e.name.clone(),
+            variant: e.variant.clone(),
+            instances: e.instances,
+            current_config: e.current_config.clone(),
+            previous_config: previous.name.clone(),
+            config_filter: filter,
+            missing: "no-such-endpoint".into(),
+            key_prefix: prefix.clone(),
+            settle: settle.clone(),
+        };
+
+        let metrics = MetricsFixture {
+            namespace: "Custom/CatoConformance".into(),
+            metric: "ConformanceProbe".into(),
+            dimensions: vec![Dimension::new("Check", "conformance")],
+            percentiles: true,
+            published: Some(MetricQuery {
+                id: "model_latency".into(),
+                namespace: "AWS/SageMaker".into(),
+                metric: "ModelLatency".into(),
+                dimensions: vec![Dimension::new("EndpointName", e.name.clone())],
+                statistic: Statistic::Percentile(99.0),
+                period: Duration::from_secs(60),
+            }),
+            lookback: Duration::from_secs(10 * 60).min(config.metrics.history),
+            settle: settle.clone(),
+        };
+
+        let group = "/cato/conformance".to_owned();
+        let events = LogsFixture::standard_events();
+        for message in &events {
+            self.apply(WorldChange::Log {
+                group: group.clone(),
+                stream: "conformance".into(),
+                message: message.clone(),
+            })?;
+        }
+        let logs = LogsFixture {
+            group,
+            events,
+            since: time::sub(now, Duration::from_secs(60)),
+            missing_group: "/cato/no-such-group".into(),
+            settle: settle.clone(),
+        };
+
+        let c = config.caches.first().ok_or_else(|| missing("cache"))?;
+        let larger = if c.node_type == "cache.r7g.2xlarge" {
+            "cache.r7g.4xlarge"
+        } else {
+            "cache.r7g.2xlarge"
+        };
+        let cache_stats = CacheStatsFixture {
+            cache: c.id.clone(),
+            missing: "no-such-cache".into(),
+            traffic: config.traffic.requests_per_minute > 0.0,
+            settle: settle.clone(),
+        };
+        let cache_cluster = CacheClusterFixture {
+            id: c.id.clone(),
+            node_type: c.node_type.clone(),
+            larger_node_type: larger.into(),
+            missing: "no-such-cache".into(),
+            key_prefix: prefix.clone(),
+            settle: settle.clone(),
+        };
+
+        let q = config
+            .quotas
+            .quotas
+            .first()
+            .ok_or_else(|| missing("quota"))?;
+        let t = config.tables.first().ok_or_else(|| missing("table"))?;
+        let w = config
+            .workloads
+            .first()
+            .ok_or_else(|| missing("workload"))?;
+
+        let deployments_since = time::sub(config.start, Duration::from_secs(7 * 24 * 3600));
+        let mut deployed: Vec<_> = config
+            .deployments
+            .iter()
+            .filter(|d| time::sub(config.start, d.ago) >= deployments_since)
+            .collect();
+        deployed.sort_by_key(|d| std::cmp::Reverse(d.ago));
+        let health_since = time::sub(config.start, Duration::from_secs(24 * 3600));
+        let health = config
+            .health_events
+            .iter()
+            .filter(|h| h.open || time::sub(config.start, h.ago) >= health_since)
+            .map(|h| h.service.clone())
+            .collect();
+
+        Ok(Fixtures {
+            endpoint,
+            metrics,
+            logs,
+            cache_stats,
+            cache_cluster,
+            budget: BudgetFixture {
+                key_prefix: prefix.clone(),
+                settle: settle.clone(),
+            },
+            quotas: QuotasFixture {
+                service: q.service.clone(),
+                code: q.code.clone(),
+                missing_code: "L-NOSUCHQUOTA".into(),
+                key_prefix: prefix.clone(),
+            },
+            tables: TablesFixture {
+                table: t.name.clone(),
+                missing: "no-such-table".into(),
+                key_prefix: prefix.clone(),
+                settle: settle.clone(),
+            },
+            workloads: WorkloadsFixture {
+                namespace: w.namespace.clone(),
+                name: w.name.clone(),
+                missing: "no-such-workload".into(),
+                key_prefix: prefix.clone(),
+                settle: settle.clone(),
+            },
+            traffic: TrafficFixture {
+                key_prefix: prefix.clone(),
+                settle: settle.clone(),
+            },
+            deployments: DeploymentsFixture {
+                since: deployments_since,
+                services: deployed.iter().map(|d| d.service.clone()).collect(),
+                settle: settle.clone(),
+            },
+            cloud_health: CloudHealthFixture {
+                since: health_since,
+                services: health,
+            },
+            pager: PagerFixture {
+                target: config
+                    .pager
+                    .targets
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "on-call".into()),
+                key_prefix: prefix.clone(),
+            },
+            chat: ChatFixture {
+                channel: config
+                    .chat
+                    .channels
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "#cato-incident".into()),
+                missing_channel: "#no-such-channel".into(),
+            },
+            store: StoreFixture {
+                id_prefix: "INC-CONFORMANCE".into(),
+                at: now,
+            },
+            coordination: CoordinationFixture {
+                key_prefix: prefix,
+                ttl: Duration::from_secs(30),
+                settle,
+            },
+        })
+    }
+}

@@ -1,0 +1,123 @@
+//! What runbooks rely on from [`Tables`]: the DynamoDB Hot Partition runbook's capacity and
+//! billing-mode switch.
+
+use std::time::Duration;
+
+use cato_runbook_core::ports::{BillingMode, Tables};
+use cato_runbook_core::time;
+use cato_runbook_core::{ErrorKind, IdempotencyKey};
+
+use super::{CheckResult, During, Settle, ensure, refused, run_checks};
+
+/// The table the harness set up (`ACTIVE`).
+#[derive(Debug, Clone)]
+pub struct TablesFixture {
+    /// The table.
+    pub table: String,
+    /// A table that does not exist.
+    pub missing: String,
+    /// Prefix of the idempotency keys the checks use.
+    pub key_prefix: String,
+    /// How to wait for an update.
+    pub settle: Settle,
+}
+
+/// `describe` reports the table `ACTIVE`, with capacity only when provisioned.
+pub async fn describe_reports_table(port: &dyn Tables, fixture: &TablesFixture) -> CheckResult {
+    const CHECK: &str = "tables.describe_reports_table";
+    let t = port.describe(&fixture.table).await.during(CHECK)?;
+    ensure(
+        t.name == fixture.table && t.status == "ACTIVE",
+        CHECK,
+        || format!("{t:?}"),
+    )?;
+    let capacity = t.read_capacity + t.write_capacity;
+    ensure(
+        (t.billing_mode == BillingMode::Provisioned) == (capacity > 0),
+        CHECK,
+        || format!("{t:?}"),
+    )
+}
+
+/// Capacity over a window: consumption is non-negative and the provisioned figures agree with
+/// `describe`; an empty window is invalid input.
+pub async fn capacity_over_a_window(port: &dyn Tables, fixture: &TablesFixture) -> CheckResult {
+    const CHECK: &str = "tables.capacity_over_a_window";
+    let now = fixture.settle.clock.now();
+    let start = time::sub(now, Duration::from_secs(600));
+    let c = port
+        .capacity(&fixture.table, start, now)
+        .await
+        .during(CHECK)?;
+    let t = port.describe(&fixture.table).await.during(CHECK)?;
+    ensure(
+        c.consumed_read >= 0.0 && c.consumed_write >= 0.0,
+        CHECK,
+        || format!("{c:?}"),
+    )?;
+    ensure(
+        c.provisioned_read == t.read_capacity as f64
+            && c.provisioned_write == t.write_capacity as f64,
+        CHECK,
+        || format!("{c:?} disagrees with {t:?}"),
+    )?;
+    refused(
+        port.capacity(&fixture.table, now, start).await,
+        CHECK,
+        &[ErrorKind::InvalidInput],
+    )
+}
+
+/// Switching the billing mode ends `ACTIVE` in the new mode; switching back restores it.
+pub async fn billing_mode_switch_converges(
+    port: &dyn Tables,
+    fixture: &TablesFixture,
+) -> CheckResult {
+    const CHECK: &str = "tables.billing_mode_switch_converges";
+    let original = port
+        .describe(&fixture.table)
+        .await
+        .during(CHECK)?
+        .billing_mode;
+    let other = match original {
+        BillingMode::Provisioned => BillingMode::PayPerRequest,
+        BillingMode::PayPerRequest => BillingMode::Provisioned,
+    };
+    for (mode, step) in [(other, "switch"), (original, "switch-back")] {
+        let key = IdempotencyKey::new(format!("{}:{step}", fixture.key_prefix));
+        port.set_billing_mode(&fixture.table, mode, &key)
+            .await
+            .during(CHECK)?;
+        port.set_billing_mode(&fixture.table, mode, &key)
+            .await
+            .during(CHECK)?;
+        fixture
+            .settle
+            .until(CHECK, "the billing-mode switch", async || {
+                let t = port.describe(&fixture.table).await.during(CHECK)?;
+                Ok((t.billing_mode == mode && t.status == "ACTIVE").then_some(()))
+            })
+            .await?;
+    }
+    Ok(())
+}
+
+/// A table that does not exist is `NotFound`.
+pub async fn unknown_table_is_not_found(port: &dyn Tables, fixture: &TablesFixture) -> CheckResult {
+    refused(
+        port.describe(&fixture.missing).await,
+        "tables.unknown_table_is_not_found",
+        &[ErrorKind::NotFound],
+    )
+}
+
+/// Every check.
+pub async fn run_all(port: &dyn Tables, fixture: &TablesFixture) -> CheckResult {
+    run_checks!(port, fixture;
+        describe_reports_table,
+        capacity_over_a_window,
+        unknown_table_is_not_found,
+        billing_mode_switch_converges,
+        describe_reports_table,
+    )
+}

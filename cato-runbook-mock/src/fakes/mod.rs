@@ -1,0 +1,183 @@
+//! One fake per port, each a handle on a [`World`].
+//!
+//! A fake answers as its service would — same states, same errors, same time it takes — from
+//! the world's shared state. Every call is recorded ([`World::calls`]) and passes the world's
+//! fault rules first ([`World::faults`]). Mutating calls honour their idempotency key: a repeat
+//! with the same key and arguments answers as the first call did without applying again; with
+//! other arguments it is a [`Conflict`](cato_runbook_core::ErrorKind::Conflict).
+
+mod budget;
+mod cache;
+mod changes;
+mod chat;
+mod coordination;
+mod endpoint;
+mod logs;
+mod metrics;
+mod pager;
+mod quotas;
+mod store;
+mod tables;
+mod traffic;
+mod workloads;
+
+use std::fmt;
+use std::sync::Arc;
+
+use cato_runbook_core::ports::{
+    Budget, CacheCluster, CacheStats, Chat, CloudHealth, Coordination, Deployments, IncidentStore,
+    Logs, Metrics, ModelEndpoint, Pager, Quotas, Tables, TrafficControl, Workloads,
+};
+
+pub use coordination::FakeCoordination;
+pub use logs::FilterPattern;
+
+use crate::world::World;
+
+macro_rules! fakes {
+    ($( $(#[$doc:meta])* $fake:ident, $ctor:ident, $name:literal; )*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $fake {
+            world: World,
+        }
+
+        impl $fake {
+            /// The fake of `world`.
+            pub fn new(world: &World) -> Self {
+                $fake { world: world.clone() }
+            }
+
+            /// The world it belongs to.
+            pub fn world(&self) -> &World {
+                &self.world
+            }
+        }
+
+        impl fmt::Display for $fake {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str($name)
+            }
+        }
+
+        impl World {
+            #[doc = concat!("The world's [`", stringify!($fake), "`].")]
+            pub fn $ctor(&self) -> $fake {
+                $fake::new(self)
+            }
+        }
+    )*};
+}
+
+fakes! {
+    /// SageMaker's endpoints: an update goes through `Updating` (and `RollingBack` when the
+    /// config's fleet fails its health check) before `InService`; new instances serve only when
+    /// the capacity change completes.
+    FakeModelEndpoint, model_endpoint, "fake sagemaker";
+    /// CloudWatch metrics: series computed minute by minute from the world's state (p99 from
+    /// seeded samples), plus the custom metrics put into it. Dimensions must match exactly, a
+    /// period is a multiple of 60 s starting at the query's start, and only complete minutes
+    /// have data. The world publishes:
+    ///
+    /// | namespace | metrics | dimensions |
+    /// |-----------|---------|------------|
+    /// | `AWS/SageMaker` | `ModelLatency` (microseconds, as SageMaker's), `Invocations`, `Invocation5XXErrors`, `Invocation4XXErrors`, `InvocationsPerInstance` | `EndpointName`, or `EndpointName` + `VariantName` |
+    /// | `AWS/ElastiCache` | `CacheHits`, `CacheMisses`, `Evictions`, `CacheHitRate` (%) | `CacheClusterId` (the group id, or its first node `<id>-001`) |
+    /// | `AWS/DynamoDB` | `ConsumedReadCapacityUnits`, `ConsumedWriteCapacityUnits` (per minute: divide a `Sum` by the period's seconds), `ProvisionedReadCapacityUnits`, `ProvisionedWriteCapacityUnits`, `ReadThrottleEvents`, `WriteThrottleEvents`, `ThrottledRequests` | `TableName` |
+    /// | `AWS/Bedrock` | `Invocations`, `InvocationThrottles`, `InvocationLatency` (ms) | `ModelId` |
+    /// | `Custom/Cato` | `CacheInvalidations`, `RequestLatency` (ms, end to end) | none |
+    FakeMetrics, metrics, "fake cloudwatch";
+    /// CloudWatch Logs: the lines the world's services write, filtered by CloudWatch Logs
+    /// filter patterns (terms, quoted phrases, `?` alternatives, `-` exclusions).
+    FakeLogs, logs, "fake cloudwatch logs";
+    /// Redis `INFO stats`: lifetime counters that grow with the traffic and restart with the
+    /// server.
+    FakeCacheStats, cache_stats, "fake redis";
+    /// ElastiCache replication groups: a node-type change stays `modifying` for a while, then
+    /// the new nodes serve (and Redis's counters restart).
+    FakeCacheCluster, cache_cluster, "fake elasticache";
+    /// Cato's budget API: EMERGENCY when spend reaches the limit, reset at the month boundary.
+    FakeBudget, budget, "fake cato budget api";
+    /// Service Quotas: increase requests move from `PENDING` to a decision over time.
+    FakeQuotas, quotas, "fake service quotas";
+    /// DynamoDB tables: billing mode, capacity, throttling; `update-table` stays `UPDATING`
+    /// for a while.
+    FakeTables, tables, "fake dynamodb";
+    /// Kubernetes Deployments: ready replicas lag a scale-up.
+    FakeWorkloads, workloads, "fake kubernetes";
+    /// Cato's traffic controls.
+    FakeTrafficControl, traffic, "fake cato traffic api";
+    /// The deployment history.
+    FakeDeployments, deployments, "fake deployment history";
+    /// The AWS Health Dashboard.
+    FakeCloudHealth, cloud_health, "fake aws health";
+    /// PagerDuty Events v2: one alert per dedup key until resolved; acknowledge and resolve of
+    /// a resolved alert are dropped; a trigger after a resolve opens a new alert; 429 beyond
+    /// the per-minute event limit.
+    FakePager, pager, "fake pagerduty";
+    /// Slack: channels and threads.
+    FakeChat, chat, "fake slack";
+    /// The incident store (in memory, shared by every replica of the world).
+    FakeIncidentStore, incident_store, "fake incident store";
+}
+
+/// Every port of one world, as the trait objects an engine takes.
+#[derive(Debug, Clone)]
+pub struct FakePorts {
+    /// The model endpoint.
+    pub endpoint: Arc<dyn ModelEndpoint>,
+    /// Metrics.
+    pub metrics: Arc<dyn Metrics>,
+    /// Logs.
+    pub logs: Arc<dyn Logs>,
+    /// Cache counters.
+    pub cache_stats: Arc<dyn CacheStats>,
+    /// The cache cluster.
+    pub cache_cluster: Arc<dyn CacheCluster>,
+    /// The budget.
+    pub budget: Arc<dyn Budget>,
+    /// Quotas.
+    pub quotas: Arc<dyn Quotas>,
+    /// Tables.
+    pub tables: Arc<dyn Tables>,
+    /// Workloads.
+    pub workloads: Arc<dyn Workloads>,
+    /// Traffic controls.
+    pub traffic: Arc<dyn TrafficControl>,
+    /// Deployments.
+    pub deployments: Arc<dyn Deployments>,
+    /// Cloud health.
+    pub cloud_health: Arc<dyn CloudHealth>,
+    /// The pager.
+    pub pager: Arc<dyn Pager>,
+    /// Chat.
+    pub chat: Arc<dyn Chat>,
+    /// The incident store.
+    pub store: Arc<dyn IncidentStore>,
+    /// Coordination, as one replica.
+    pub coordination: Arc<dyn Coordination>,
+}
+
+impl World {
+    /// Every fake of the world, with coordination as replica `replica`.
+    pub fn ports(&self, replica: &str) -> FakePorts {
+        FakePorts {
+            endpoint: Arc::new(self.model_endpoint()),
+            metrics: Arc::new(self.metrics()),
+            logs: Arc::new(self.logs()),
+            cache_stats: Arc::new(self.cache_stats()),
+            cache_cluster: Arc::new(self.cache_cluster()),
+            budget: Arc::new(self.budget()),
+            quotas: Arc::new(self.quotas()),
+            tables: Arc::new(self.tables()),
+            workloads: Arc::new(self.workloads()),
+            traffic: Arc::new(self.traffic()),
+            deployments: Arc::new(self.deployments()),
+            cloud_health: Arc::new(self.cloud_health()),
+            pager: Arc::new(self.pager()),
+            chat: Arc::new(self.chat()),
+            store: Arc::new(self.incident_store()),
+            coordination: Arc::new(self.coordination(replica)),
+        }
+    }
+}

@@ -1,0 +1,301 @@
+//! `FaultInjecting<P>` implements every port `P` implements.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use cato_runbook_core::ports::{
+    BillingMode, Budget, BudgetStatus, CacheCluster, CacheClusterState, CacheCounters, CacheStats,
+    Chat, ChatMessage, Claim, CloudHealth, Coordination, Deployment, Deployments, Dimension,
+    EndpointConfig, EndpointDescription, HealthEvent, IncidentStore, LogEvent, Logs, MetricQuery,
+    MetricSeries, Metrics, ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas,
+    TableCapacity, TableState, Tables, TrafficControl, TrafficState, WorkloadState, Workloads,
+};
+use cato_runbook_core::{IdempotencyKey, Incident, IncidentId, Result, Timestamp};
+
+use super::layer::FaultInjecting;
+use crate::ops::Op;
+
+impl<P: std::fmt::Display> FaultInjecting<P> {
+    async fn gate(&self, op: Op) -> Result<()> {
+        self.faults.inject(op).await.map_err(|err| self.tag(err))
+    }
+}
+
+#[async_trait]
+impl<P: ModelEndpoint> ModelEndpoint for FaultInjecting<P> {
+    async fn describe(&self, endpoint: &str) -> Result<EndpointDescription> {
+        self.gate(Op::EndpointDescribe).await?;
+        self.inner.describe(endpoint).await
+    }
+    async fn update_config(
+        &self,
+        endpoint: &str,
+        config: &str,
+        key: &IdempotencyKey,
+    ) -> Result<()> {
+        self.gate(Op::EndpointUpdateConfig).await?;
+        self.inner.update_config(endpoint, config, key).await
+    }
+    async fn list_configs(&self, name_contains: &str) -> Result<Vec<EndpointConfig>> {
+        self.gate(Op::EndpointListConfigs).await?;
+        self.inner.list_configs(name_contains).await
+    }
+    async fn set_instance_count(
+        &self,
+        endpoint: &str,
+        variant: &str,
+        count: u32,
+        key: &IdempotencyKey,
+    ) -> Result<()> {
+        self.gate(Op::EndpointSetInstanceCount).await?;
+        self.inner
+            .set_instance_count(endpoint, variant, count, key)
+            .await
+    }
+}
+
+#[async_trait]
+impl<P: Metrics> Metrics for FaultInjecting<P> {
+    async fn query(
+        &self,
+        queries: &[MetricQuery],
+        start: Timestamp,
+        end: Timestamp,
+    ) -> Result<Vec<MetricSeries>> {
+        self.gate(Op::MetricsQuery).await?;
+        self.inner.query(queries, start, end).await
+    }
+    async fn put(
+        &self,
+        namespace: &str,
+        metric: &str,
+        dimensions: &[Dimension],
+        value: f64,
+        at: Timestamp,
+    ) -> Result<()> {
+        self.gate(Op::MetricsPut).await?;
+        self.inner
+            .put(namespace, metric, dimensions, value, at)
+            .await
+    }
+}
+
+#[async_trait]
+impl<P: Logs> Logs for FaultInjecting<P> {
+    async fn filter(
+        &self,
+        group: &str,
+        pattern: &str,
+        since: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<LogEvent>> {
+        self.gate(Op::LogsFilter).await?;
+        self.inner.filter(group, pattern, since, limit).await
+    }
+}
+
+#[async_trait]
+impl<P: CacheStats> CacheStats for FaultInjecting<P> {
+    async fn counters(&self, cache: &str) -> Result<CacheCounters> {
+        self.gate(Op::CacheStatsCounters).await?;
+        self.inner.counters(cache).await
+    }
+}
+
+#[async_trait]
+impl<P: CacheCluster> CacheCluster for FaultInjecting<P> {
+    async fn describe(&self, id: &str) -> Result<CacheClusterState> {
+        self.gate(Op::CacheClusterDescribe).await?;
+        self.inner.describe(id).await
+    }
+    async fn modify_node_type(
+        &self,
+        id: &str,
+        node_type: &str,
+        key: &IdempotencyKey,
+    ) -> Result<()> {
+        self.gate(Op::CacheClusterModifyNodeType).await?;
+        self.inner.modify_node_type(id, node_type, key).await
+    }
+}
+
+#[async_trait]
+impl<P: Budget> Budget for FaultInjecting<P> {
+    async fn status(&self) -> Result<BudgetStatus> {
+        self.gate(Op::BudgetStatus).await?;
+        self.inner.status().await
+    }
+    async fn set_monthly_limit(&self, usd: f64, key: &IdempotencyKey) -> Result<()> {
+        self.gate(Op::BudgetSetMonthlyLimit).await?;
+        self.inner.set_monthly_limit(usd, key).await
+    }
+}
+
+#[async_trait]
+impl<P: Quotas> Quotas for FaultInjecting<P> {
+    async fn get(&self, service: &str, code: &str) -> Result<QuotaValue> {
+        self.gate(Op::QuotasGet).await?;
+        self.inner.get(service, code).await
+    }
+    async fn request_increase(
+        &self,
+        service: &str,
+        code: &str,
+        desired: f64,
+        key: &IdempotencyKey,
+    ) -> Result<QuotaRequest> {
+        self.gate(Op::QuotasRequestIncrease).await?;
+        self.inner
+            .request_increase(service, code, desired, key)
+            .await
+    }
+    async fn request_status(&self, request_id: &str) -> Result<QuotaRequest> {
+        self.gate(Op::QuotasRequestStatus).await?;
+        self.inner.request_status(request_id).await
+    }
+}
+
+#[async_trait]
+impl<P: Tables> Tables for FaultInjecting<P> {
+    async fn describe(&self, table: &str) -> Result<TableState> {
+        self.gate(Op::TablesDescribe).await?;
+        self.inner.describe(table).await
+    }
+    async fn capacity(
+        &self,
+        table: &str,
+        start: Timestamp,
+        end: Timestamp,
+    ) -> Result<TableCapacity> {
+        self.gate(Op::TablesCapacity).await?;
+        self.inner.capacity(table, start, end).await
+    }
+    async fn set_billing_mode(
+        &self,
+        table: &str,
+        mode: BillingMode,
+        key: &IdempotencyKey,
+    ) -> Result<()> {
+        self.gate(Op::TablesSetBillingMode).await?;
+        self.inner.set_billing_mode(table, mode, key).await
+    }
+}
+
+#[async_trait]
+impl<P: Workloads> Workloads for FaultInjecting<P> {
+    async fn get(&self, namespace: &str, name: &str) -> Result<WorkloadState> {
+        self.gate(Op::WorkloadsGet).await?;
+        self.inner.get(namespace, name).await
+    }
+    async fn scale(
+        &self,
+        namespace: &str,
+        name: &str,
+        replicas: u32,
+        key: &IdempotencyKey,
+    ) -> Result<()> {
+        self.gate(Op::WorkloadsScale).await?;
+        self.inner.scale(namespace, name, replicas, key).await
+    }
+}
+
+#[async_trait]
+impl<P: TrafficControl> TrafficControl for FaultInjecting<P> {
+    async fn state(&self) -> Result<TrafficState> {
+        self.gate(Op::TrafficState).await?;
+        self.inner.state().await
+    }
+    async fn set_shadow_self_share(&self, share: f64, key: &IdempotencyKey) -> Result<()> {
+        self.gate(Op::TrafficSetShadowSelfShare).await?;
+        self.inner.set_shadow_self_share(share, key).await
+    }
+    async fn set_cache_similarity_threshold(
+        &self,
+        threshold: f64,
+        key: &IdempotencyKey,
+    ) -> Result<()> {
+        self.gate(Op::TrafficSetCacheSimilarityThreshold).await?;
+        self.inner
+            .set_cache_similarity_threshold(threshold, key)
+            .await
+    }
+    async fn set_emergency_mode(&self, on: bool, key: &IdempotencyKey) -> Result<()> {
+        self.gate(Op::TrafficSetEmergencyMode).await?;
+        self.inner.set_emergency_mode(on, key).await
+    }
+}
+
+#[async_trait]
+impl<P: Deployments> Deployments for FaultInjecting<P> {
+    async fn since(&self, since: Timestamp) -> Result<Vec<Deployment>> {
+        self.gate(Op::DeploymentsSince).await?;
+        self.inner.since(since).await
+    }
+}
+
+#[async_trait]
+impl<P: CloudHealth> CloudHealth for FaultInjecting<P> {
+    async fn events(&self, since: Timestamp) -> Result<Vec<HealthEvent>> {
+        self.gate(Op::CloudHealthEvents).await?;
+        self.inner.events(since).await
+    }
+}
+
+#[async_trait]
+impl<P: Pager> Pager for FaultInjecting<P> {
+    async fn trigger(&self, page: &Page) -> Result<()> {
+        self.gate(Op::PagerTrigger).await?;
+        self.inner.trigger(page).await
+    }
+    async fn acknowledge(&self, target: &str, dedup_key: &str) -> Result<()> {
+        self.gate(Op::PagerAcknowledge).await?;
+        self.inner.acknowledge(target, dedup_key).await
+    }
+    async fn resolve(&self, target: &str, dedup_key: &str) -> Result<()> {
+        self.gate(Op::PagerResolve).await?;
+        self.inner.resolve(target, dedup_key).await
+    }
+}
+
+#[async_trait]
+impl<P: Chat> Chat for FaultInjecting<P> {
+    async fn post(&self, message: &ChatMessage) -> Result<Posted> {
+        self.gate(Op::ChatPost).await?;
+        self.inner.post(message).await
+    }
+}
+
+#[async_trait]
+impl<P: IncidentStore> IncidentStore for FaultInjecting<P> {
+    async fn save(&self, incident: &Incident) -> Result<()> {
+        self.gate(Op::IncidentStoreSave).await?;
+        self.inner.save(incident).await
+    }
+    async fn get(&self, id: &IncidentId) -> Result<Option<Incident>> {
+        self.gate(Op::IncidentStoreGet).await?;
+        self.inner.get(id).await
+    }
+    async fn open(&self) -> Result<Vec<Incident>> {
+        self.gate(Op::IncidentStoreOpen).await?;
+        self.inner.open().await
+    }
+    async fn all(&self) -> Result<Vec<Incident>> {
+        self.gate(Op::IncidentStoreAll).await?;
+        self.inner.all().await
+    }
+}
+
+#[async_trait]
+impl<P: Coordination> Coordination for FaultInjecting<P> {
+    fn replica(&self) -> &str {
+        self.inner.replica()
+    }
+    async fn claim(&self, key: &IdempotencyKey, ttl: Duration) -> Result<Claim> {
+        self.gate(Op::CoordinationClaim).await?;
+        self.inner.claim(key, ttl).await
+    }
+    async fn release(&self, key: &IdempotencyKey) -> Result<()> {
+        self.gate(Op::CoordinationRelease).await?;
+        self.inner.release(key).await
+    }
+}

@@ -1,0 +1,339 @@
+//! The fault registry consulted before every call.
+
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use cato_runbook_core::ports::{Clock, SystemClock};
+use cato_runbook_core::{ErrorKind, Result, Retry, Timestamp};
+
+use super::rule::{Fault, FaultRule};
+use crate::ops::{Op, OpMatch};
+
+/// Identifies a rule, to remove it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RuleId(u64);
+
+#[derive(Debug)]
+struct Entry {
+    id: RuleId,
+    rule: FaultRule,
+    seen: u32,
+    fired: u32,
+}
+
+#[derive(Debug, Default)]
+struct Rules {
+    next_id: u64,
+    entries: Vec<Entry>,
+    injected: Vec<(Op, Fault)>,
+}
+
+/// A shared, scriptable set of fault rules. Cloning gives another handle on the same rules.
+///
+/// Time windows and latency read the registry's clock: give it the world's virtual clock (a
+/// [`World`](crate::World) does) so that paused time covers them.
+#[derive(Clone)]
+pub struct Faults {
+    rules: Arc<Mutex<Rules>>,
+    clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for Faults {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Faults")
+            .field("rules", &self.rules())
+            .field("clock", &self.clock)
+            .finish()
+    }
+}
+
+impl Default for Faults {
+    /// No rules, on the system clock (tokio's timer for delays).
+    fn default() -> Self {
+        Faults::new(Arc::new(SystemClock))
+    }
+}
+
+impl Faults {
+    /// No rules, reading time from `clock`.
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
+        Faults {
+            rules: Arc::new(Mutex::new(Rules::default())),
+            clock,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Rules> {
+        // Every change is a push, a retain or counter bumps: a poisoned lock holds usable rules.
+        self.rules
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Adds a rule after the existing ones.
+    pub fn add(&self, rule: FaultRule) -> RuleId {
+        let mut rules = self.lock();
+        let id = RuleId(rules.next_id);
+        rules.next_id += 1;
+        tracing::debug!(op = %rule.op, fault = %rule.fault, "fault rule added");
+        rules.entries.push(Entry {
+            id,
+            rule,
+            seen: 0,
+            fired: 0,
+        });
+        id
+    }
+
+    /// Starts a rule for the selected operations; finish it with one of the builder's fault
+    /// methods.
+    pub fn on(&self, ops: impl Into<OpMatch>) -> FaultBuilder<'_> {
+        FaultBuilder {
+            faults: self,
+            rule: FaultRule::new(ops, Fault::Succeed),
+        }
+    }
+
+    /// One fault per call of the selected operations, in order, then nothing: `[transient,
+    /// transient, latency 5s]` fails twice, then slows one call down.
+    pub fn sequence(
+        &self,
+        ops: impl Into<OpMatch>,
+        faults: impl IntoIterator<Item = Fault>,
+    ) -> Vec<RuleId> {
+        let ops = ops.into();
+        faults
+            .into_iter()
+            .map(|fault| {
+                self.add(FaultRule {
+                    times: Some(1),
+                    ..FaultRule::new(ops, fault)
+                })
+            })
+            .collect()
+    }
+
+    /// Removes a rule. Returns whether it was there.
+    pub fn remove(&self, id: RuleId) -> bool {
+        let mut rules = self.lock();
+        let before = rules.entries.len();
+        rules.entries.retain(|e| e.id != id);
+        rules.entries.len() != before
+    }
+
+    /// Removes every rule.
+    pub fn clear(&self) {
+        self.lock().entries.clear();
+    }
+
+    /// The rules still in place, in order (spent ones included).
+    pub fn rules(&self) -> Vec<FaultRule> {
+        self.lock().entries.iter().map(|e| e.rule.clone()).collect()
+    }
+
+    /// Every fault injected so far, in order, with the operation it hit.
+    pub fn injected(&self) -> Vec<(Op, Fault)> {
+        self.lock().injected.clone()
+    }
+
+    /// The fault the rules pick for a call of `op` at `now`, counting it as fired.
+    fn pick(&self, op: Op, now: Timestamp) -> Option<Fault> {
+        let mut rules = self.lock();
+        let mut picked = None;
+        for entry in rules.entries.iter_mut() {
+            let rule = &entry.rule;
+            if !rule.op.matches(op) || !rule.active_at(now) {
+                continue;
+            }
+            if rule.times.is_some_and(|times| entry.fired >= times) {
+                continue;
+            }
+            if entry.seen < rule.skip {
+                entry.seen += 1;
+                continue;
+            }
+            entry.fired += 1;
+            picked = Some(rule.fault.clone());
+            break;
+        }
+        if let Some(fault) = &picked {
+            rules.injected.push((op, fault.clone()));
+        }
+        picked
+    }
+
+    /// Applies the rules to one call of `op`: returns at once, after a delay, never (a hang), or
+    /// with the injected error.
+    ///
+    /// # Errors
+    ///
+    /// The error of the fault that fired, if it is an error fault.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropping the future during a delay or a hang abandons the call.
+    pub async fn inject(&self, op: Op) -> Result<()> {
+        let Some(fault) = self.pick(op, self.clock.now()) else {
+            return Ok(());
+        };
+        tracing::debug!(%op, %fault, "fault injected");
+        match fault {
+            Fault::Succeed => Ok(()),
+            Fault::Latency { delay } => {
+                self.clock.sleep(delay).await;
+                Ok(())
+            }
+            Fault::Hang => futures::future::pending().await,
+            other => match other.to_error(op) {
+                Some(err) => Err(err),
+                None => Ok(()),
+            },
+        }
+    }
+}
+
+/// Builds one rule; a fault method adds it to the registry.
+#[derive(Debug)]
+#[must_use = "a rule is added only by one of the fault methods (transient, latency, …)"]
+pub struct FaultBuilder<'a> {
+    faults: &'a Faults,
+    rule: FaultRule,
+}
+
+impl FaultBuilder<'_> {
+    /// Fires on `n` calls, then steps aside.
+    pub fn times(mut self, n: u32) -> Self {
+        self.rule.times = Some(n);
+        self
+    }
+
+    /// Fires once, then steps aside.
+    pub fn once(self) -> Self {
+        self.times(1)
+    }
+
+    /// Lets the first `n` matching calls through.
+    pub fn skip(mut self, n: u32) -> Self {
+        self.rule.skip = n;
+        self
+    }
+
+    /// Fires only from `from` (inclusive) until `until` (exclusive).
+    pub fn between(mut self, from: Timestamp, until: Timestamp) -> Self {
+        self.rule.from = Some(from);
+        self.rule.until = Some(until);
+        self
+    }
+
+    /// Fires only from `from` on.
+    pub fn from(mut self, from: Timestamp) -> Self {
+        self.rule.from = Some(from);
+        self
+    }
+
+    /// Adds the rule with `fault`.
+    pub fn fault(mut self, fault: Fault) -> RuleId {
+        self.rule.fault = fault;
+        self.faults.add(self.rule)
+    }
+
+    /// Adds the rule: a transient error.
+    pub fn transient(self) -> RuleId {
+        self.fault(Fault::transient())
+    }
+
+    /// Adds the rule: a throttling error.
+    pub fn throttled(self) -> RuleId {
+        self.fault(Fault::throttled())
+    }
+
+    /// Adds the rule: a permanent error of `kind`.
+    pub fn permanent(self, kind: ErrorKind) -> RuleId {
+        self.fault(Fault::permanent(kind))
+    }
+
+    /// Adds the rule: an error of `kind` with the retry class `retry`.
+    pub fn error(self, kind: ErrorKind, retry: Retry) -> RuleId {
+        self.fault(Fault::error(kind, retry))
+    }
+
+    /// Adds the rule: a delay, then the call goes through.
+    pub fn latency(self, delay: Duration) -> RuleId {
+        self.fault(Fault::latency(delay))
+    }
+
+    /// Adds the rule: the call never answers.
+    pub fn hang(self) -> RuleId {
+        self.fault(Fault::Hang)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::VirtualClock;
+
+    fn faults() -> Faults {
+        Faults::new(Arc::new(VirtualClock::default()))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn times_skip_and_order() {
+        let f = faults();
+        f.on(Op::WorkloadsScale).skip(1).times(2).transient();
+        f.on(Op::WorkloadsScale).once().throttled();
+        let mut outcomes = Vec::new();
+        for _ in 0..5 {
+            outcomes.push(f.inject(Op::WorkloadsScale).await.map_err(|e| e.retry()));
+        }
+        assert_eq!(
+            outcomes,
+            vec![
+                Err(Retry::Throttled), // skipped by the first rule, the second fires
+                Err(Retry::Transient),
+                Err(Retry::Transient),
+                Ok(()),
+                Ok(()),
+            ]
+        );
+        assert!(f.inject(Op::WorkloadsGet).await.is_ok());
+        assert_eq!(f.injected().len(), 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn windows_and_removal() {
+        let clock = VirtualClock::default();
+        let f = Faults::new(Arc::new(clock));
+        let id = f
+            .on(OpMatch::Any)
+            .between(
+                clock.at(Duration::from_secs(60)),
+                clock.at(Duration::from_secs(120)),
+            )
+            .transient();
+        assert!(f.inject(Op::ChatPost).await.is_ok());
+        tokio::time::advance(Duration::from_secs(60)).await;
+        assert!(f.inject(Op::ChatPost).await.is_err());
+        tokio::time::advance(Duration::from_secs(60)).await;
+        assert!(f.inject(Op::ChatPost).await.is_ok());
+        assert!(f.remove(id));
+        assert!(!f.remove(id));
+        assert!(f.rules().is_empty());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn latency_waits_on_the_clock_and_hang_never_answers() {
+        let clock = VirtualClock::default();
+        let f = Faults::new(Arc::new(clock));
+        f.on(Op::MetricsQuery)
+            .once()
+            .latency(Duration::from_secs(5));
+        f.inject(Op::MetricsQuery).await.unwrap();
+        assert_eq!(clock.elapsed(), Duration::from_secs(5));
+        f.on(Op::MetricsQuery).hang();
+        let hung = tokio::time::timeout(Duration::from_secs(30), f.inject(Op::MetricsQuery)).await;
+        assert!(hung.is_err());
+        assert_eq!(clock.elapsed(), Duration::from_secs(35));
+    }
+}

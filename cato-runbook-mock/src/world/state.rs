@@ -1,0 +1,230 @@
+//! The world's versioned state: everything that shapes metrics, logs and answers.
+
+use cato_runbook_core::time::{self, Timestamp};
+
+use super::models::{
+    BudgetModel, CacheModel, ConfigModel, Counters, EndpointModel, QuotaModel, QuotaRequestModel,
+    TableModel, TrafficModel, WorkloadModel,
+};
+use crate::config::WorldConfig;
+
+/// The state of every simulated service at one moment. A new version is made (a clone) at
+/// each change, so that metrics and logs of any past minute read the state of that minute.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct State {
+    pub traffic: TrafficModel,
+    pub endpoints: Vec<EndpointModel>,
+    pub configs: Vec<ConfigModel>,
+    pub caches: Vec<CacheModel>,
+    pub tables: Vec<TableModel>,
+    pub workloads: Vec<WorkloadModel>,
+    pub budget: BudgetModel,
+    pub quotas: Vec<QuotaModel>,
+    pub requests: Vec<QuotaRequestModel>,
+    /// A throttled share of Bedrock calls imposed from outside (0 = none).
+    pub bedrock_forced_throttle: f64,
+}
+
+impl State {
+    pub(crate) fn from_config(config: &WorldConfig) -> State {
+        let start = config.start;
+        let t = &config.traffic;
+        let mut configs: Vec<ConfigModel> = Vec::new();
+        for spec in config.endpoints.iter().flat_map(|e| e.configs.iter()) {
+            if configs.iter().any(|c| c.name == spec.name) {
+                continue;
+            }
+            configs.push(ConfigModel {
+                name: spec.name.clone(),
+                created_at: time::sub(start, spec.created_ago),
+                instances: spec.instances,
+                broken: spec.broken,
+            });
+        }
+        configs.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.name.cmp(&b.name)));
+        let last_modified = |e: &crate::config::EndpointSpec| {
+            configs
+                .iter()
+                .find(|c| c.name == e.current_config)
+                .map_or(start, |c| c.created_at)
+        };
+        State {
+            traffic: TrafficModel {
+                requests_per_minute: t.requests_per_minute,
+                shadow_self_share: t.shadow_self_share,
+                threshold: t.cache_similarity_threshold,
+                threshold_start: t.cache_similarity_threshold,
+                sensitivity: t.threshold_sensitivity,
+                emergency_mode: t.emergency_mode,
+                emergency_load_factor: t.emergency_load_factor,
+            },
+            endpoints: config
+                .endpoints
+                .iter()
+                .map(|e| EndpointModel {
+                    name: e.name.clone(),
+                    variant: e.variant.clone(),
+                    config: e.current_config.clone(),
+                    failed: None,
+                    failure_reason: None,
+                    last_modified: last_modified(e),
+                    current: e.instances,
+                    desired: e.instances,
+                    op: None,
+                    crash: None,
+                    error_rate: 0.0,
+                    latency_factor: 1.0,
+                    load_share: e.load_share,
+                    per_instance_rpm: e.requests_per_minute_per_instance,
+                    latency_ms: e.model_latency_ms,
+                    sigma: e.latency_sigma,
+                    max_instances: e.max_instances,
+                    update_duration: e.update_duration,
+                    scale_duration: e.scale_duration,
+                    rollback_duration: e.rollback_duration,
+                    log_group: e.log_group(),
+                })
+                .collect(),
+            configs,
+            caches: config
+                .caches
+                .iter()
+                .map(|c| CacheModel {
+                    id: c.id.clone(),
+                    node_type: c.node_type.clone(),
+                    nodes: c.nodes,
+                    pending: None,
+                    base_hit_ratio: c.base_hit_ratio,
+                    working_set_gib: c.working_set_gib,
+                    invalidations_per_minute: c.invalidations_per_minute,
+                    expirations_per_second: c.expirations_per_second,
+                    modify_duration: c.modify_duration,
+                    run: 0,
+                    counters: Counters::default(),
+                    counted_at: time::sub(start, config.metrics.history),
+                })
+                .collect(),
+            tables: config
+                .tables
+                .iter()
+                .map(|tb| TableModel {
+                    name: tb.name.clone(),
+                    billing_mode: tb.billing_mode,
+                    read_capacity: tb.read_capacity,
+                    write_capacity: tb.write_capacity,
+                    read_demand: tb.read_demand,
+                    write_demand: tb.write_demand,
+                    hot_partition_share: tb.hot_partition_share,
+                    pending: None,
+                    update_duration: tb.update_duration,
+                })
+                .collect(),
+            workloads: config
+                .workloads
+                .iter()
+                .map(|w| WorkloadModel {
+                    namespace: w.namespace.clone(),
+                    name: w.name.clone(),
+                    desired: w.replicas,
+                    ready_from: w.replicas,
+                    changed_at: start,
+                    startup: w.pod_startup,
+                    stagger: w.pod_stagger,
+                    per_replica_rpm: w.requests_per_minute_per_replica,
+                    overhead_ms: w.overhead_ms,
+                })
+                .collect(),
+            budget: BudgetModel {
+                limit: config.budget.monthly_limit_usd,
+                spent: config.budget.spent_usd,
+                spent_at: start,
+                usd_per_bedrock_request: config.budget.usd_per_bedrock_request,
+                curiosity_usd_per_hour: config.budget.curiosity_usd_per_hour,
+                fixed_rate: config.budget.spend_rate_usd_per_hour,
+                warning_ratio: config.budget.warning_ratio,
+            },
+            quotas: config
+                .quotas
+                .quotas
+                .iter()
+                .map(|q| QuotaModel {
+                    service: q.service.clone(),
+                    code: q.code.clone(),
+                    name: q.name.clone(),
+                    value: q.value,
+                })
+                .collect(),
+            requests: Vec::new(),
+            bedrock_forced_throttle: 0.0,
+        }
+    }
+
+    /// Brings every accruing quantity (cache counters, spend) up to `at` at the current rates,
+    /// so that a change made at `at` starts from the right values.
+    pub(crate) fn settle(&mut self, at: Timestamp) {
+        for i in 0..self.caches.len() {
+            let counters = self.cache_counters(i, at);
+            if let Some(cache) = self.caches.get_mut(i)
+                && at > cache.counted_at
+            {
+                cache.counters = counters;
+                cache.counted_at = at;
+            }
+        }
+        if at > self.budget.spent_at {
+            let rate = self.spend_rate_per_hour();
+            self.budget.spent = self.budget.spent(at, rate);
+            self.budget.spent_at = at;
+        }
+    }
+
+    pub(crate) fn endpoint(&self, name: &str) -> Option<&EndpointModel> {
+        self.endpoints.iter().find(|e| e.name == name)
+    }
+
+    pub(crate) fn endpoint_mut(&mut self, name: &str) -> Option<&mut EndpointModel> {
+        self.endpoints.iter_mut().find(|e| e.name == name)
+    }
+
+    pub(crate) fn cache_index(&self, id: &str) -> Option<usize> {
+        self.caches.iter().position(|c| c.id == id)
+    }
+
+    pub(crate) fn cache(&self, id: &str) -> Option<&CacheModel> {
+        self.caches.iter().find(|c| c.id == id)
+    }
+
+    pub(crate) fn cache_mut(&mut self, id: &str) -> Option<&mut CacheModel> {
+        self.caches.iter_mut().find(|c| c.id == id)
+    }
+
+    pub(crate) fn table(&self, name: &str) -> Option<&TableModel> {
+        self.tables.iter().find(|t| t.name == name)
+    }
+
+    pub(crate) fn table_mut(&mut self, name: &str) -> Option<&mut TableModel> {
+        self.tables.iter_mut().find(|t| t.name == name)
+    }
+
+    pub(crate) fn workload(&self, namespace: &str, name: &str) -> Option<&WorkloadModel> {
+        self.workloads
+            .iter()
+            .find(|w| w.namespace == namespace && w.name == name)
+    }
+
+    pub(crate) fn workload_mut(
+        &mut self,
+        namespace: &str,
+        name: &str,
+    ) -> Option<&mut WorkloadModel> {
+        self.workloads
+            .iter_mut()
+            .find(|w| w.namespace == namespace && w.name == name)
+    }
+
+    pub(crate) fn quota(&self, service: &str, code: &str) -> Option<&QuotaModel> {
+        self.quotas
+            .iter()
+            .find(|q| q.service == service && q.code == code)
+    }
+}

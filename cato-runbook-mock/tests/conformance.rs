@@ -1,0 +1,233 @@
+//! The conformance suite over every fake, over every fake wrapped in `FaultInjecting` (no rule:
+//! it must change nothing), and with one transient fault, which a check must surface as a
+//! retryable port error — after which the suite passes.
+
+use cato_runbook_mock::conformance::{self, Fixtures};
+use cato_runbook_mock::{FaultInjecting, Faults, OpMatch, World};
+
+#[allow(clippy::expect_used)] // Test helper: no fixtures, no test.
+fn world() -> (World, Fixtures) {
+    let world = World::default();
+    let fixtures = world.conformance_fixtures().expect("fixtures");
+    (world, fixtures)
+}
+
+macro_rules! conforms {
+    ($module:ident, $fake:ident, $fixture:ident, $run:path, $port:literal) => {
+        mod $module {
+            use super::*;
+
+            #[tokio::test(start_paused = true)]
+            async fn fake() {
+                let (world, f) = world();
+                $run(&world.$fake(), &f.$fixture).await.unwrap();
+            }
+
+            #[tokio::test(start_paused = true)]
+            async fn fault_injecting_wrapper_without_rules() {
+                let (world, f) = world();
+                let port = FaultInjecting::new(world.$fake(), Faults::new(world.clock_handle()));
+                $run(&port, &f.$fixture).await.unwrap();
+                assert!(port.faults().injected().is_empty());
+            }
+
+            #[tokio::test(start_paused = true)]
+            async fn transient_fault_surfaces_as_retryable() {
+                let (world, f) = world();
+                let faults = Faults::new(world.clock_handle());
+                faults.on(OpMatch::port($port).unwrap()).once().transient();
+                let port = FaultInjecting::new(world.$fake(), faults);
+                let failure = $run(&port, &f.$fixture).await.unwrap_err();
+                let error = failure.port_error().expect("a port error");
+                assert!(error.is_retryable(), "{failure}");
+                $run(&port, &f.$fixture).await.unwrap();
+            }
+
+            #[tokio::test(start_paused = true)]
+            async fn world_throttling_surfaces_as_retryable() {
+                let (world, f) = world();
+                world
+                    .faults()
+                    .on(OpMatch::port($port).unwrap())
+                    .once()
+                    .throttled();
+                let failure = $run(&world.$fake(), &f.$fixture).await.unwrap_err();
+                let error = failure.port_error().expect("a port error");
+                assert_eq!(
+                    error.retry(),
+                    cato_runbook_core::Retry::Throttled,
+                    "{failure}"
+                );
+                $run(&world.$fake(), &f.$fixture).await.unwrap();
+            }
+        }
+    };
+}
+
+conforms!(
+    endpoint,
+    model_endpoint,
+    endpoint,
+    conformance::endpoint::run_all,
+    "endpoint"
+);
+conforms!(
+    metrics,
+    metrics,
+    metrics,
+    conformance::metrics::run_all,
+    "metrics"
+);
+conforms!(logs, logs, logs, conformance::logs::run_all, "logs");
+conforms!(
+    cache_stats,
+    cache_stats,
+    cache_stats,
+    conformance::cache::run_all_stats,
+    "cache_stats"
+);
+conforms!(
+    cache_cluster,
+    cache_cluster,
+    cache_cluster,
+    conformance::cache::run_all_cluster,
+    "cache_cluster"
+);
+conforms!(
+    budget,
+    budget,
+    budget,
+    conformance::budget::run_all,
+    "budget"
+);
+conforms!(
+    quotas,
+    quotas,
+    quotas,
+    conformance::quotas::run_all,
+    "quotas"
+);
+conforms!(
+    tables,
+    tables,
+    tables,
+    conformance::tables::run_all,
+    "tables"
+);
+conforms!(
+    workloads,
+    workloads,
+    workloads,
+    conformance::workloads::run_all,
+    "workloads"
+);
+conforms!(
+    traffic,
+    traffic,
+    traffic,
+    conformance::traffic::run_all,
+    "traffic"
+);
+conforms!(
+    deployments,
+    deployments,
+    deployments,
+    conformance::changes::run_all_deployments,
+    "deployments"
+);
+conforms!(
+    cloud_health,
+    cloud_health,
+    cloud_health,
+    conformance::changes::run_all_health,
+    "cloud_health"
+);
+conforms!(pager, pager, pager, conformance::pager::run_all, "pager");
+conforms!(chat, chat, chat, conformance::chat::run_all, "chat");
+conforms!(
+    store,
+    incident_store,
+    store,
+    conformance::store::run_all,
+    "incident_store"
+);
+
+mod coordination {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn fake() {
+        let (world, f) = world();
+        let (a, b) = (world.coordination("a"), world.coordination("b"));
+        conformance::coordination::run_all(&a, &b, &f.coordination)
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn fault_injecting_wrapper() {
+        let (world, f) = world();
+        let faults = Faults::new(world.clock_handle());
+        let a = FaultInjecting::new(world.coordination("a"), faults.clone());
+        let b = FaultInjecting::new(world.coordination("b"), faults.clone());
+        conformance::coordination::run_all(&a, &b, &f.coordination)
+            .await
+            .unwrap();
+        faults
+            .on(OpMatch::port("coordination").unwrap())
+            .once()
+            .transient();
+        let failure = conformance::coordination::run_all(&a, &b, &f.coordination)
+            .await
+            .unwrap_err();
+        assert!(failure.port_error().unwrap().is_retryable());
+        conformance::coordination::run_all(&a, &b, &f.coordination)
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn single_process_is_not_exclusive() {
+        // `SingleProcess` grants everything: there is nobody to agree with. The suite says so.
+        let (_world, f) = world();
+        let single = cato_runbook_core::ports::SingleProcess::default();
+        let failure = conformance::coordination::run_all(&single, &single, &f.coordination)
+            .await
+            .unwrap_err();
+        assert_eq!(failure.check(), "coordination.claim_is_exclusive");
+        assert!(failure.port_error().is_none());
+    }
+}
+
+mod clock {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn virtual_clock() {
+        let world = World::default();
+        conformance::clock::run_all(&world.clock(), Duration::from_secs(3600))
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn system_clock() {
+        conformance::clock::run_all(
+            &cato_runbook_core::ports::SystemClock,
+            Duration::from_millis(5),
+        )
+        .await
+        .unwrap();
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn fixtures_need_what_they_describe() {
+    let mut config = cato_runbook_mock::WorldConfig::default();
+    config.endpoints[0].configs.remove(0);
+    let world = World::new(config).unwrap();
+    let err = world.conformance_fixtures().unwrap_err();
+    assert!(err.message().contains("older"), "{err}");
+}
