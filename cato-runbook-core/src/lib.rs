@@ -3,7 +3,8 @@
 //! Cato's runbook says what to do when the Shadow Self endpoint goes down, latency climbs, the
 //! cache misses, the LLM budget runs out, Bedrock throttles or DynamoDB runs hot. This crate is
 //! that runbook as a library a service embeds: it models incidents the way the runbook's process
-//! does, and defines the traits a runbook is made of and the ports it talks through.
+//! does, defines the traits a runbook is made of and the ports it talks through, and runs them in
+//! a health-loop engine.
 //!
 //! # A tour
 //!
@@ -37,11 +38,22 @@
 //! from the clock, so the same code runs on AWS or, with the mock crate's virtual clock, as a
 //! millisecond test.
 //!
+//! **Who runs it?** The [`engine`]: a [`Runbook`](engine::Runbook) bundles detectors,
+//! diagnoses and an ordered mitigation ladder; an [`Engine`](engine::Engine) wires runbooks to a
+//! clock, a store, the notifiers, a [`Policy`](engine::Policy) and coordination. Each
+//! [`tick`](engine::Engine::tick) detects (with hysteresis, so a flapping signal does not page),
+//! opens and deduplicates incidents, pages and posts by severity, diagnoses, walks the ladder
+//! behind its guardrails (mode, approval, caps, cooldown, hourly limit, kill switch, one actor
+//! across replicas), verifies, reverts, and escalates on the runbook's clock — lead at 15
+//! minutes, VP at 30 for SEV1. People act through the [`Operator`](engine::Operator) handle.
+//!
 //! **What went wrong?** One [`Error`] type says what failed, on which resource, and whether a
 //! retry can help ([`Retry`]).
 
 #![forbid(unsafe_code)]
 
+pub mod catalog;
+pub mod engine;
 pub mod error;
 pub mod incident;
 pub mod ports;

@@ -73,6 +73,13 @@ pub enum EntryKind {
         /// Who or where: a service, a Slack channel.
         target: String,
     },
+    /// A notification could not be delivered.
+    NotificationFailed {
+        /// The channel: `pager`, `chat`, `mail`, …
+        channel: String,
+        /// Who or where.
+        target: String,
+    },
     /// The incident was escalated to a contact.
     Escalated {
         /// The role escalated to, e.g. `Engineering Lead`.
@@ -165,6 +172,7 @@ impl EntryKind {
             EntryKind::SeverityChanged { .. } => "severity_changed",
             EntryKind::StatusChanged { .. } => "status_changed",
             EntryKind::Notified { .. } => "notified",
+            EntryKind::NotificationFailed { .. } => "notification_failed",
             EntryKind::Escalated { .. } => "escalated",
             EntryKind::Acknowledged => "acknowledged",
             EntryKind::FindingRecorded { .. } => "finding_recorded",
@@ -374,6 +382,10 @@ mod tests {
                 channel: "pager".into(),
                 target: "cato".into(),
             },
+            EntryKind::NotificationFailed {
+                channel: "mail".into(),
+                target: "aws-support@company.com".into(),
+            },
             EntryKind::Escalated {
                 role: "Engineering Lead".into(),
                 contact: "@lead-eng".into(),
@@ -409,7 +421,7 @@ mod tests {
         let json = serde_json::to_string(&log).unwrap();
         let back: Timeline = serde_json::from_str(&json).unwrap();
         assert_eq!(back, log);
-        assert_eq!(back.len(), 24);
+        assert_eq!(back.len(), 25);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! record every change on its [`Timeline`]: an illegal transition is an
 //! [`ErrorKind::IllegalTransition`] error, never a panic.
 
+mod automation;
 mod ids;
 mod status;
 
@@ -11,6 +12,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use automation::{Automation, StepPhase, StepRun};
 pub use ids::{DedupKey, IdempotencyKey, IncidentId, RunbookId};
 pub use status::Status;
 
@@ -101,6 +103,8 @@ pub struct Incident {
     findings: Vec<Finding>,
     root_causes: Vec<RootCause>,
     timeline: Timeline,
+    #[serde(default)]
+    automation: Automation,
 }
 
 impl Incident {
@@ -134,6 +138,7 @@ impl Incident {
             findings: Vec::new(),
             root_causes: Vec::new(),
             timeline,
+            automation: Automation::default(),
         }
     }
 
@@ -382,6 +387,16 @@ impl Incident {
     /// The incident log.
     pub fn timeline(&self) -> &Timeline {
         &self.timeline
+    }
+
+    /// The engine's bookkeeping: chat thread, escalations, where the mitigation ladder stands.
+    pub fn automation(&self) -> &Automation {
+        &self.automation
+    }
+
+    /// The engine's bookkeeping, to change. It never touches the lifecycle or the timeline.
+    pub fn automation_mut(&mut self) -> &mut Automation {
+        &mut self.automation
     }
 
     /// Detected + the current severity's response time.

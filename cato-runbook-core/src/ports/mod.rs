@@ -19,6 +19,7 @@
 //! | [`TrafficControl`] | Bedrock vs Shadow Self share, cache similarity threshold, emergency mode |
 //! | [`Deployments`], [`CloudHealth`] | "review recent deployments", "check AWS Health Dashboard" |
 //! | [`Pager`], [`Chat`] | PagerDuty → on-call, Slack `#cato-alerts` / `#cato-incident` |
+//! | [`Mail`] | the AWS TAM at `aws-support@company.com` |
 //! | [`IncidentStore`] | the incident log |
 //! | [`Coordination`] | one actor across the orchestrator's replicas |
 //! | [`Clock`] | time |
@@ -52,7 +53,7 @@ pub use coordination::{Claim, Coordination, SingleProcess};
 pub use endpoint::{EndpointConfig, EndpointDescription, EndpointStatus, ModelEndpoint, Variant};
 pub use logs::{LogEvent, Logs};
 pub use metrics::{Datapoint, Dimension, MetricQuery, MetricSeries, Metrics, Statistic};
-pub use notify::{Chat, ChatMessage, Page, PageSeverity, Pager, Posted};
+pub use notify::{Chat, ChatMessage, Email, Mail, Page, PageSeverity, Pager, Posted};
 pub use quotas::{QuotaRequest, QuotaRequestStatus, QuotaValue, Quotas};
 pub use store::{InMemoryIncidentStore, IncidentStore};
 pub use tables::{BillingMode, TableCapacity, TableState, Tables};

@@ -93,3 +93,21 @@ pub trait Chat: fmt::Debug + fmt::Display + Send + Sync {
     /// Posts a message.
     async fn post(&self, message: &ChatMessage) -> Result<Posted>;
 }
+
+/// An email to send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Email {
+    /// The recipient, e.g. `aws-support@company.com`.
+    pub to: String,
+    /// The subject line.
+    pub subject: String,
+    /// The plain-text body.
+    pub body: String,
+}
+
+/// An email service: how the runbook's "AWS TAM, aws-support@company.com" is reached.
+#[async_trait]
+pub trait Mail: fmt::Debug + fmt::Display + Send + Sync {
+    /// Sends an email.
+    async fn send(&self, email: &Email) -> Result<()>;
+}

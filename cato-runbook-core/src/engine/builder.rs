@@ -1,0 +1,200 @@
+//! Wiring an [`Engine`].
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use super::config::EngineConfig;
+use super::contacts::Notifiers;
+use super::policy::Policy;
+use super::runbook::Runbook;
+use super::state::{BLIND_RUNBOOK, DetectorSlot, KeySlot, Ledger, Table};
+use super::{Engine, Inner};
+use crate::error::{Error, Result};
+use crate::incident::{DedupKey, RunbookId};
+use crate::ports::{
+    Chat, Clock, Coordination, InMemoryIncidentStore, IncidentStore, Mail, Pager, SingleProcess,
+    SystemClock,
+};
+
+/// Wires runbooks, clock, store, notifiers, policy and coordination into an [`Engine`].
+///
+/// Only the pager and the chat are required. The defaults: the [`SystemClock`], an
+/// [`InMemoryIncidentStore`], [`SingleProcess`] coordination, [`Policy::default`] (dry-run) and
+/// [`EngineConfig::default`] (the runbook's thresholds and contacts).
+#[derive(Debug, Default)]
+#[must_use]
+pub struct EngineBuilder {
+    runbooks: Vec<Runbook>,
+    clock: Option<Arc<dyn Clock>>,
+    store: Option<Arc<dyn IncidentStore>>,
+    pager: Option<Arc<dyn Pager>>,
+    chat: Option<Arc<dyn Chat>>,
+    mail: Option<Arc<dyn Mail>>,
+    coordination: Option<Arc<dyn Coordination>>,
+    policy: Option<Policy>,
+    config: Option<EngineConfig>,
+}
+
+impl EngineBuilder {
+    /// Adds a runbook.
+    pub fn runbook(mut self, runbook: Runbook) -> Self {
+        self.runbooks.push(runbook);
+        self
+    }
+
+    /// Adds runbooks.
+    pub fn runbooks(mut self, runbooks: impl IntoIterator<Item = Runbook>) -> Self {
+        self.runbooks.extend(runbooks);
+        self
+    }
+
+    /// The clock every timestamp and timer comes from.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Where incidents are saved.
+    pub fn store(mut self, store: Arc<dyn IncidentStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// The pager (on-call, and phone calls).
+    pub fn pager(mut self, pager: Arc<dyn Pager>) -> Self {
+        self.pager = Some(pager);
+        self
+    }
+
+    /// The chat.
+    pub fn chat(mut self, chat: Arc<dyn Chat>) -> Self {
+        self.chat = Some(chat);
+        self
+    }
+
+    /// The mail port, for contacts reached by email (the AWS TAM).
+    pub fn mail(mut self, mail: Arc<dyn Mail>) -> Self {
+        self.mail = Some(mail);
+        self
+    }
+
+    /// All notifiers at once (the same set a [`ContactStep`](super::ContactStep) uses).
+    pub fn notifiers(mut self, notifiers: Notifiers) -> Self {
+        self.pager = Some(notifiers.pager);
+        self.chat = Some(notifiers.chat);
+        self.mail = notifiers.mail;
+        self
+    }
+
+    /// Who may act, across replicas.
+    pub fn coordination(mut self, coordination: Arc<dyn Coordination>) -> Self {
+        self.coordination = Some(coordination);
+        self
+    }
+
+    /// The guardrails.
+    pub fn policy(mut self, policy: Policy) -> Self {
+        self.policy = Some(policy);
+        self
+    }
+
+    /// The settings.
+    pub fn config(mut self, config: EngineConfig) -> Self {
+        self.config = Some(config);
+        self
+    }
+
+    /// Checks the wiring and returns the engine.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) without a pager or a chat,
+    /// with two runbooks of the same id, or with a threshold of zero.
+    pub fn build(self) -> Result<Engine> {
+        let invalid = |message: &str| Err(Error::invalid_input("engine.build", message));
+        let (Some(pager), Some(chat)) = (self.pager, self.chat) else {
+            return invalid("an engine needs a pager and a chat");
+        };
+        let config = self.config.unwrap_or_default();
+        if config.open_after == 0 || config.resolve_after == 0 || config.blind_after == 0 {
+            return invalid("open_after, resolve_after and blind_after must be at least 1");
+        }
+        let mut ids = BTreeSet::new();
+        for runbook in &self.runbooks {
+            if !ids.insert(runbook.id.as_str()) || runbook.id.as_str() == BLIND_RUNBOOK {
+                return invalid(&format!("runbook id {} is taken", runbook.id));
+            }
+        }
+
+        let mut keys: Vec<KeySlot> = Vec::new();
+        let mut key_index: HashMap<DedupKey, usize> = HashMap::new();
+        let mut key_of = |slot: KeySlot| -> usize {
+            *key_index.entry(slot.dedup.clone()).or_insert_with(|| {
+                keys.push(slot);
+                keys.len() - 1
+            })
+        };
+        let mut detectors = Vec::new();
+        for (index, runbook) in self.runbooks.iter().enumerate() {
+            for detector in &runbook.detectors {
+                let resource = detector.resource().to_owned();
+                let key = key_of(KeySlot {
+                    runbook: Some(index),
+                    dedup: DedupKey::of(&runbook.id, &resource),
+                    title: runbook.title.clone(),
+                    resource,
+                    open_after: runbook.open_after.unwrap_or(config.open_after),
+                    resolve_after: runbook.resolve_after.unwrap_or(config.resolve_after),
+                });
+                let watched = format!("{}/{}", runbook.id, detector.name());
+                let blind = key_of(KeySlot {
+                    runbook: None,
+                    dedup: DedupKey::of(&RunbookId::new(BLIND_RUNBOOK), &watched),
+                    title: format!(
+                        "Monitoring is blind: detector {} cannot look at {}",
+                        detector.name(),
+                        detector.resource()
+                    ),
+                    resource: watched,
+                    open_after: config.blind_after,
+                    resolve_after: config.resolve_after,
+                });
+                detectors.push(DetectorSlot {
+                    runbook: index,
+                    detector: detector.clone(),
+                    key,
+                    blind,
+                });
+            }
+        }
+
+        let notifiers = Notifiers {
+            pager,
+            chat,
+            mail: self.mail,
+        };
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                runbooks: self.runbooks,
+                detectors,
+                keys,
+                key_index,
+                clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+                store: self
+                    .store
+                    .unwrap_or_else(|| Arc::new(InMemoryIncidentStore::new())),
+                notifiers,
+                coordination: self
+                    .coordination
+                    .unwrap_or_else(|| Arc::new(SingleProcess::default())),
+                policy: self.policy.unwrap_or_default(),
+                config,
+                halted: AtomicBool::new(false),
+                ticking: tokio::sync::Mutex::new(()),
+                table: tokio::sync::Mutex::new(Table::default()),
+                ledger: std::sync::Mutex::new(Ledger::default()),
+            }),
+        })
+    }
+}

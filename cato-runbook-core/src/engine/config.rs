@@ -1,0 +1,95 @@
+//! The engine's settings: cadence, thresholds, timeouts, chat channel and escalation. All of it
+//! deserialises from TOML (unknown keys are refused) and defaults to the runbook.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::contacts::Escalation;
+use crate::severity::Severity;
+
+/// How the engine runs.
+///
+/// ```
+/// use cato_runbook_core::engine::EngineConfig;
+/// use std::time::Duration;
+///
+/// let config: EngineConfig = serde_json::from_str(r#"{ "tick_interval": "15s", "open_after": 3 }"#)?;
+/// assert_eq!(config.tick_interval, Duration::from_secs(15));
+/// assert_eq!(config.resolve_after, 3);
+/// assert_eq!(config.escalation.levels[0].after, Duration::from_secs(15 * 60));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct EngineConfig {
+    /// How often [`Engine::run`](super::Engine::run) ticks. Default 30 s.
+    #[serde(with = "humantime_serde")]
+    pub tick_interval: Duration,
+    /// Consecutive bad observations before an incident opens (a runbook may override). Default 2.
+    pub open_after: u32,
+    /// Consecutive good observations before an incident resolves (a runbook may override).
+    /// Default 3.
+    pub resolve_after: u32,
+    /// Consecutive failed looks before a detector opens a "monitoring is blind" incident.
+    /// Default 3.
+    pub blind_after: u32,
+    /// The severity of a "monitoring is blind" incident. Default SEV3.
+    pub blind_severity: Severity,
+    /// How long each kind of call may take.
+    pub timeouts: Timeouts,
+    /// How long a coordination claim lasts. Default 5 min.
+    #[serde(with = "humantime_serde")]
+    pub claim_ttl: Duration,
+    /// Where incidents are discussed. Default `#cato-incident`.
+    pub chat_channel: String,
+    /// Who is told, and when.
+    pub escalation: Escalation,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            tick_interval: Duration::from_secs(30),
+            open_after: 2,
+            resolve_after: 3,
+            blind_after: 3,
+            blind_severity: Severity::Sev3,
+            timeouts: Timeouts::default(),
+            claim_ttl: Duration::from_secs(5 * 60),
+            chat_channel: "#cato-incident".to_owned(),
+            escalation: Escalation::default(),
+        }
+    }
+}
+
+/// How long a call may take before it counts as failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Timeouts {
+    /// One detector's look. Default 10 s.
+    #[serde(with = "humantime_serde")]
+    pub detector: Duration,
+    /// One diagnosis. Default 60 s.
+    #[serde(with = "humantime_serde")]
+    pub diagnosis: Duration,
+    /// One mitigation call: plan, apply, verify or revert. Default 5 min.
+    #[serde(with = "humantime_serde")]
+    pub step: Duration,
+    /// One call to a notifier, the store or coordination. Default 10 s.
+    #[serde(with = "humantime_serde")]
+    pub call: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            detector: Duration::from_secs(10),
+            diagnosis: Duration::from_secs(60),
+            step: Duration::from_secs(5 * 60),
+            call: Duration::from_secs(10),
+        }
+    }
+}

@@ -1,0 +1,307 @@
+//! Detection: every detector at once, folded into one signal per dedup key; incidents open and
+//! resolve with hysteresis.
+
+use std::sync::Arc;
+use std::task::Poll;
+
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
+use tracing::warn;
+
+use super::Inner;
+use super::job::Job;
+use super::report::{TickEvent, TickReport};
+use super::state::{Cell, Table, Tally, Verdict};
+use crate::error::{Error, Result};
+use crate::incident::{IdempotencyKey, Incident, IncidentId, NewIncident};
+use crate::ports::Claim;
+use crate::runbook::{Observation, ObserveContext};
+use crate::severity::Impact;
+use crate::time::Timestamp;
+use crate::timeline::{Actor, EntryKind};
+
+impl Inner {
+    pub(super) async fn tick(&self) -> Result<TickReport> {
+        let _one_at_a_time = self.ticking.lock().await;
+        let now = self.now();
+        let mut report = TickReport {
+            at: Some(now),
+            detectors: self.detectors.len(),
+            ..TickReport::default()
+        };
+        self.ensure_loaded().await?;
+        let results = self.observe_all(now).await;
+        let work = self.fold(&results, now, &mut report).await;
+
+        let outcomes = futures::future::join_all(work.iter().map(|(cell, verdict)| async move {
+            Job::attach(self, cell.clone(), *verdict).await.run().await
+        }))
+        .await;
+        for outcome in outcomes {
+            report.events.extend(outcome.events);
+            report.next_due = earliest(report.next_due, outcome.next_due);
+        }
+        report.open_incidents = self.sweep().await;
+        Ok(report)
+    }
+
+    /// Loads the open incidents from the store, once.
+    pub(super) async fn ensure_loaded(&self) -> Result<()> {
+        let mut table = self.table.lock().await;
+        if table.loaded {
+            return Ok(());
+        }
+        let call = self.config.timeouts.call;
+        let open = tokio::time::timeout(call, self.store.open())
+            .await
+            .map_err(|_| Error::timeout("store.open", call))??;
+        table.keys = vec![Default::default(); self.keys.len()];
+        table.tallies = vec![Tally::default(); self.keys.len()];
+        for incident in open {
+            let id = incident.id().clone();
+            if let Some(&key) = self.key_index.get(incident.dedup_key()) {
+                table.keys[key].incident = Some(id.clone());
+            }
+            table
+                .incidents
+                .insert(id, Arc::new(tokio::sync::Mutex::new(incident)));
+        }
+        table.loaded = true;
+        Ok(())
+    }
+
+    /// Every detector's look, by detector index. Looks that finish at once never reach the
+    /// scheduler; the others run concurrently, each under the detector timeout.
+    async fn observe_all(&self, now: Timestamp) -> Vec<Result<Observation>> {
+        let ctx = ObserveContext::new(now);
+        let timeout = self.config.timeouts.detector;
+        let mut results: Vec<Result<Observation>> = Vec::with_capacity(self.detectors.len());
+        let mut pending = FuturesUnordered::new();
+        for (index, slot) in self.detectors.iter().enumerate() {
+            let mut look = slot.detector.observe(&ctx);
+            match futures::poll!(look.as_mut()) {
+                Poll::Ready(result) => results.push(result),
+                Poll::Pending => {
+                    results.push(Ok(Observation::Healthy)); // replaced below
+                    pending.push(async move { (index, tokio::time::timeout(timeout, look).await) });
+                }
+            }
+        }
+        while let Some((index, outcome)) = pending.next().await {
+            results[index] = outcome.unwrap_or_else(|_| {
+                Err(Error::timeout("detector.observe", timeout)
+                    .with_resource(self.detectors[index].detector.name().to_owned()))
+            });
+        }
+        results
+    }
+
+    /// Folds the looks into the key table; opens incidents; returns every open incident with
+    /// its key's verdict.
+    async fn fold(
+        &self,
+        results: &[Result<Observation>],
+        now: Timestamp,
+        report: &mut TickReport,
+    ) -> Vec<(Cell, Verdict)> {
+        let mut table = self.table.lock().await;
+        let table = &mut *table;
+        for tally in &mut table.tallies {
+            *tally = Tally::default();
+        }
+        for (slot, result) in self.detectors.iter().zip(results) {
+            table.tallies[slot.key].seen = true;
+            table.tallies[slot.blind].seen = true;
+            match result {
+                Ok(Observation::Healthy) => report.healthy += 1,
+                Ok(Observation::Symptom(symptom)) => {
+                    report.symptoms += 1;
+                    let tally = &mut table.tallies[slot.key];
+                    tally.worst = Some(match tally.worst {
+                        Some(worst) => worst.worst(symptom.impact),
+                        None => symptom.impact,
+                    });
+                }
+                Err(err) => {
+                    report.unknown += 1;
+                    table.tallies[slot.key].unknown = true;
+                    // A failed look is a bad observation of the "monitoring is blind" key.
+                    table.tallies[slot.blind].worst = Some(Impact::none());
+                    report.events.push(TickEvent::DetectorUnknown {
+                        runbook: self.runbooks[slot.runbook].id.to_string(),
+                        detector: slot.detector.name().to_owned(),
+                        error: err.to_string(),
+                    });
+                }
+            }
+        }
+
+        let mut verdicts: Vec<(usize, Verdict)> = Vec::new();
+        for key in 0..self.keys.len() {
+            let tally = table.tallies[key];
+            if !tally.seen {
+                continue;
+            }
+            let state = &mut table.keys[key];
+            let verdict = if let Some(impact) = tally.worst {
+                state.bad += 1;
+                state.good = 0;
+                Verdict::Bad(impact)
+            } else if tally.unknown {
+                state.good = 0;
+                Verdict::Unknown
+            } else {
+                state.good += 1;
+                state.bad = 0;
+                Verdict::Good {
+                    streak: state.good,
+                    needed: self.keys[key].resolve_after,
+                }
+            };
+            if state.incident.is_some() {
+                verdicts.push((key, verdict));
+            } else if let Verdict::Bad(impact) = verdict
+                && state.bad >= self.keys[key].open_after
+                && let Some(id) = self.open(table, key, impact, results, now, report).await
+            {
+                table.keys[key].incident = Some(id);
+                verdicts.push((key, verdict));
+            }
+        }
+
+        let mut work = Vec::with_capacity(table.incidents.len());
+        for (id, cell) in &table.incidents {
+            let verdict = verdicts
+                .iter()
+                .find(|(key, _)| table.keys[*key].incident.as_ref() == Some(id))
+                .map_or(Verdict::Unwatched, |(_, verdict)| *verdict);
+            work.push((cell.clone(), verdict));
+        }
+        work
+    }
+
+    /// Opens an incident on `key`, unless another replica holds the key.
+    async fn open(
+        &self,
+        table: &mut Table,
+        key: usize,
+        impact: Impact,
+        results: &[Result<Observation>],
+        now: Timestamp,
+        report: &mut TickReport,
+    ) -> Option<IncidentId> {
+        let slot = &self.keys[key];
+        let claim_key = IdempotencyKey::new(format!("open:{}", slot.dedup));
+        match self.claim(&claim_key).await {
+            Ok(Claim::Granted) => {}
+            Ok(Claim::HeldBy(holder)) => {
+                tracing::debug!(key = %slot.dedup, %holder, "another replica opens this incident");
+                return None;
+            }
+            Err(err) => {
+                warn!(key = %slot.dedup, error = %err, "coordination failed; not opening");
+                return None;
+            }
+        }
+        let id = self.allocate_id(table, now).await;
+        let (runbook_id, severity) = match slot.runbook {
+            Some(index) => {
+                let runbook = &self.runbooks[index];
+                (runbook.id.clone(), runbook.severity.severity(&impact))
+            }
+            None => (
+                super::state::BLIND_RUNBOOK.into(),
+                self.config.blind_severity,
+            ),
+        };
+        let mut incident = Incident::open(
+            NewIncident {
+                id: id.clone(),
+                runbook: runbook_id,
+                resource: slot.resource.clone(),
+                title: slot.title.clone(),
+                impact,
+                severity: Some(severity),
+            },
+            now,
+            Actor::Engine,
+        );
+        for (detector, result) in self.detectors.iter().zip(results) {
+            let summary = match result {
+                Ok(Observation::Symptom(s)) if detector.key == key => s.summary.clone(),
+                Err(err) if detector.blind == key => err.to_string(),
+                _ => continue,
+            };
+            let actor = Actor::Detector(detector.detector.name().to_owned());
+            // Only lifecycle entries are refused by `record`; this one is not.
+            let _ = incident.record(now, actor, EntryKind::SymptomObserved, summary);
+        }
+        if let Err(err) = self.save(&incident).await {
+            report.events.push(TickEvent::StoreFailed {
+                incident: id.clone(),
+                error: err.to_string(),
+            });
+        }
+        report.events.push(TickEvent::Opened {
+            incident: id.clone(),
+            severity: incident.severity(),
+        });
+        table
+            .incidents
+            .insert(id.clone(), Arc::new(tokio::sync::Mutex::new(incident)));
+        Some(id)
+    }
+
+    /// `INC-YYYYMMDD-NNNN`, unused in the table and the store.
+    async fn allocate_id(&self, table: &mut Table, now: Timestamp) -> IncidentId {
+        loop {
+            table.seq += 1;
+            let id = IncidentId::new(format!("INC-{}-{:04}", now.format("%Y%m%d"), table.seq));
+            if table.incidents.contains_key(&id) {
+                continue;
+            }
+            let call = self.config.timeouts.call;
+            match tokio::time::timeout(call, self.store.get(&id)).await {
+                Ok(Ok(Some(_))) => continue,
+                _ => return id,
+            }
+        }
+    }
+
+    pub(super) async fn claim(&self, key: &IdempotencyKey) -> Result<Claim> {
+        let call = self.config.timeouts.call;
+        tokio::time::timeout(call, self.coordination.claim(key, self.config.claim_ttl))
+            .await
+            .map_err(|_| {
+                Error::timeout("coordination.claim", call).with_resource(key.to_string())
+            })?
+    }
+
+    /// Forgets resolved incidents; returns how many stay open.
+    async fn sweep(&self) -> usize {
+        let mut table = self.table.lock().await;
+        let table = &mut *table;
+        let mut closed = Vec::new();
+        for (id, cell) in &table.incidents {
+            if !cell.lock().await.is_open() {
+                closed.push(id.clone());
+            }
+        }
+        for id in closed {
+            table.incidents.remove(&id);
+            for state in &mut table.keys {
+                if state.incident.as_ref() == Some(&id) {
+                    *state = Default::default();
+                }
+            }
+        }
+        table.incidents.len()
+    }
+}
+
+fn earliest(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}

@@ -1,0 +1,242 @@
+//! One open incident's share of a tick.
+//!
+//! A [`Job`] reads the incident, lets go of it, calls a provider, then takes it again to record
+//! the outcome and save it: the incident's lock is never held across a provider call, so an
+//! operator's acknowledgement never waits for a slow step.
+//!
+//! | file | job |
+//! |------|-----|
+//! | `signal.rs` | the tick's verdict: severity, relapse, resolution |
+//! | `announce.rs` | chat thread, on-call page, delivery records |
+//! | `diagnose.rs` | the runbook's diagnoses, concurrently |
+//! | `ladder.rs` | the step in flight and the next rung |
+//! | `step.rs` | dry-run, approval request, apply, verify, revert |
+//! | `guard.rs` | guardrails, skips, holds, exhaustion |
+//! | `escalation.rs` | escalation timers and the response-time SLA |
+
+mod announce;
+mod diagnose;
+mod escalation;
+mod guard;
+mod ladder;
+mod signal;
+mod step;
+
+use std::future::Future;
+use std::time::Duration;
+
+use tracing::warn;
+
+use super::Inner;
+use super::contacts::{Contact, Escalation, Message, Reach};
+use super::report::TickEvent;
+use super::runbook::Runbook;
+use super::state::{Cell, Verdict};
+use crate::error::{Error, Result};
+use crate::incident::{IdempotencyKey, Incident, IncidentId, StepPhase};
+use crate::ports::{ChatMessage, Claim};
+use crate::time::{self, Timestamp};
+use crate::timeline::{Actor, EntryKind};
+
+/// What a job leaves for the tick report.
+pub(super) struct Outcome {
+    pub(super) events: Vec<TickEvent>,
+    pub(super) next_due: Option<Timestamp>,
+}
+
+/// One open incident's share of a tick, or an operator's action on one incident.
+pub(super) struct Job<'a> {
+    pub(super) engine: &'a Inner,
+    pub(super) cell: Cell,
+    pub(super) verdict: Verdict,
+    pub(super) id: IncidentId,
+    pub(super) runbook: Option<&'a Runbook>,
+    pub(super) events: Vec<TickEvent>,
+}
+
+/// Runs `call` under `timeout`, turning a timeout into an error naming `operation`.
+pub(super) async fn timed<T>(
+    timeout: Duration,
+    operation: &'static str,
+    resource: &str,
+    call: impl Future<Output = Result<T>>,
+) -> Result<T> {
+    match tokio::time::timeout(timeout, call).await {
+        Ok(result) => result,
+        Err(_) => Err(Error::timeout(operation, timeout).with_resource(resource.to_owned())),
+    }
+}
+
+impl<'a> Job<'a> {
+    /// A job on the incident in `cell`.
+    pub(in crate::engine) async fn attach(engine: &'a Inner, cell: Cell, verdict: Verdict) -> Self {
+        let (id, runbook) = {
+            let incident = cell.lock().await;
+            (incident.id().clone(), incident.runbook().clone())
+        };
+        Job {
+            engine,
+            cell,
+            verdict,
+            id,
+            runbook: engine.runbooks.iter().find(|r| r.id == runbook),
+            events: Vec::new(),
+        }
+    }
+
+    pub(in crate::engine) async fn run(mut self) -> Outcome {
+        let open = self.read(Incident::is_open).await;
+        if open {
+            self.observe().await;
+            self.announce().await;
+            self.diagnose().await;
+            if !self.try_resolve().await {
+                self.ladder().await;
+                self.escalate().await;
+            }
+        }
+        let next_due = self.read(|i| self.next_due(i)).await;
+        Outcome {
+            events: self.events,
+            next_due,
+        }
+    }
+
+    /// Reads the incident.
+    pub(in crate::engine) async fn read<R>(&self, f: impl FnOnce(&Incident) -> R) -> R {
+        let incident = self.cell.lock().await;
+        f(&incident)
+    }
+
+    /// Changes the incident at the clock's time and saves it.
+    pub(in crate::engine) async fn edit<R>(
+        &mut self,
+        f: impl FnOnce(&mut Incident, Timestamp) -> R,
+    ) -> R {
+        let mut incident = self.cell.lock().await;
+        let result = f(&mut incident, self.engine.now());
+        if let Err(err) = self.engine.save(&incident).await {
+            warn!(incident = %self.id, error = %err, "could not save the incident");
+            self.events.push(TickEvent::StoreFailed {
+                incident: self.id.clone(),
+                error: err.to_string(),
+            });
+        }
+        result
+    }
+
+    /// The escalation that applies: the runbook's, else the engine's.
+    pub(in crate::engine) fn escalation(&self) -> &'a Escalation {
+        self.runbook
+            .and_then(|r| r.escalation.as_ref())
+            .unwrap_or(&self.engine.config.escalation)
+    }
+
+    /// Claims `what` on this incident for this replica.
+    pub(super) async fn claim(&self, what: &str) -> Result<bool> {
+        let key = IdempotencyKey::derive(&self.id, what);
+        Ok(self.engine.claim(&key).await? == Claim::Granted)
+    }
+
+    /// Delivers a message about this incident to `contact`, under the call timeout.
+    pub(in crate::engine) async fn deliver(
+        &self,
+        contact: &Contact,
+        summary: String,
+    ) -> Result<()> {
+        let (resource, component, severity, thread) = self
+            .read(|i| {
+                (
+                    i.resource().to_owned(),
+                    i.runbook().to_string(),
+                    i.severity(),
+                    i.automation().chat_thread.clone(),
+                )
+            })
+            .await;
+        // A thread belongs to the incident's channel: elsewhere the mention starts its own.
+        let same_channel = matches!(
+            &contact.reach,
+            Reach::Chat { channel, .. } if *channel == self.engine.config.chat_channel
+        );
+        let message = Message {
+            key: self.id.as_str(),
+            summary,
+            source: &resource,
+            component: &component,
+            severity,
+            thread: thread.as_deref().filter(|_| same_channel),
+        };
+        let call = self.engine.config.timeouts.call;
+        timed(
+            call,
+            "notify.deliver",
+            contact.reach.target(),
+            self.engine.notifiers.deliver(contact, &message),
+        )
+        .await
+    }
+
+    /// Posts a progress line in the incident's chat thread; a failure goes on the timeline.
+    pub(in crate::engine) async fn say(&mut self, text: String) {
+        let thread = self.read(|i| i.automation().chat_thread.clone()).await;
+        let channel = self.engine.config.chat_channel.clone();
+        let message = ChatMessage {
+            channel: channel.clone(),
+            text: format!("{}: {text}", self.id),
+            thread,
+        };
+        let call = self.engine.config.timeouts.call;
+        let posted = timed(
+            call,
+            "chat.post",
+            &channel,
+            self.engine.notifiers.chat.post(&message),
+        )
+        .await;
+        if let Err(err) = posted {
+            self.edit(|i, now| {
+                let kind = EntryKind::NotificationFailed {
+                    channel: "chat".into(),
+                    target: channel,
+                };
+                let _ = i.record(now, Actor::Engine, kind, err.to_string());
+            })
+            .await;
+        }
+    }
+
+    /// The earliest moment something is due on this incident.
+    pub(super) fn next_due(&self, incident: &Incident) -> Option<Timestamp> {
+        if !incident.is_open() {
+            return None;
+        }
+        let now = self.engine.now();
+        let automation = incident.automation();
+        let mut due = Vec::new();
+        if let Some(step) = &automation.step {
+            match step.phase {
+                StepPhase::AwaitingApproval { expires_at, .. } => due.push(expires_at),
+                StepPhase::Applied { verify_at, .. } => due.push(verify_at),
+                _ => {}
+            }
+        }
+        if incident.phases().acknowledged.is_none() {
+            let detected = incident.detected_at();
+            for level in &self.escalation().levels {
+                if level.applies_to(incident.severity())
+                    && !automation.escalated_to(&level.contact.role)
+                {
+                    due.push(time::add(detected, level.after));
+                }
+            }
+            if !automation.sla_breached {
+                due.push(time::add(
+                    incident.response_deadline(),
+                    Duration::from_millis(1),
+                ));
+            }
+        }
+        due.into_iter().filter(|at| *at > now).min()
+    }
+}

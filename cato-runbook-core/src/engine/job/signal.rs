@@ -1,0 +1,134 @@
+//! The tick's verdict on an incident: a worse impact raises its severity, symptoms after a
+//! verified step are counted, and a healthy window resolves it.
+
+use super::{Job, timed};
+use crate::engine::report::TickEvent;
+use crate::engine::state::Verdict;
+use crate::incident::{IdempotencyKey, Status, StepPhase};
+use crate::timeline::Actor;
+use tracing::warn;
+
+impl Job<'_> {
+    /// Applies the tick's verdict: a worse impact raises the severity; symptoms after a
+    /// verified step are counted.
+    pub(super) async fn observe(&mut self) {
+        match self.verdict {
+            Verdict::Bad(impact) => {
+                let raised = self
+                    .edit(|i, now| {
+                        if matches!(
+                            i.automation().step.as_ref().map(|s| &s.phase),
+                            Some(StepPhase::Verified { .. })
+                        ) {
+                            i.automation_mut().bad_after_verified += 1;
+                        }
+                        let from = i.severity();
+                        i.worsen(impact, now, Actor::Engine)
+                            .then(|| (from, i.severity()))
+                    })
+                    .await;
+                if let Some((from, to)) = raised {
+                    self.events.push(TickEvent::SeverityRaised {
+                        incident: self.id.clone(),
+                        from,
+                        to,
+                    });
+                    self.say(format!("severity raised {from} → {to}")).await;
+                }
+            }
+            Verdict::Good { .. } => {
+                if self.read(|i| i.automation().bad_after_verified > 0).await {
+                    self.edit(|i, _| i.automation_mut().bad_after_verified = 0)
+                        .await;
+                }
+            }
+            Verdict::Unknown | Verdict::Unwatched => {}
+        }
+    }
+
+    /// Resolves the incident once its key stayed good for the healthy window, unless a step
+    /// still waits for its verification.
+    pub(super) async fn try_resolve(&mut self) -> bool {
+        let Verdict::Good { streak, needed } = self.verdict else {
+            return false;
+        };
+        if streak < needed {
+            return false;
+        }
+        let awaiting = self
+            .read(|i| {
+                matches!(
+                    i.automation().step.as_ref().map(|s| &s.phase),
+                    Some(StepPhase::Applied { .. })
+                )
+            })
+            .await;
+        if awaiting {
+            return false;
+        }
+        let resolved = self
+            .edit(|i, now| {
+                if matches!(
+                    i.automation().step.as_ref().map(|s| &s.phase),
+                    Some(StepPhase::AwaitingApproval { .. })
+                ) {
+                    i.note(
+                        now,
+                        Actor::Engine,
+                        "approval request withdrawn: the symptom cleared",
+                    );
+                    i.automation_mut().step = None;
+                }
+                i.note(
+                    now,
+                    Actor::Engine,
+                    format!("symptom cleared: {streak} good observations in a row"),
+                );
+                i.transition(Status::Resolved, now, Actor::Engine).is_ok()
+            })
+            .await;
+        if resolved {
+            self.events.push(TickEvent::Resolved {
+                incident: self.id.clone(),
+            });
+            self.after_resolution().await;
+        }
+        resolved
+    }
+
+    /// Resolves the page, gives up the incident's claim and says so in chat.
+    pub(in crate::engine) async fn after_resolution(&mut self) {
+        let (paged, dedup) = self
+            .read(|i| (i.automation().paged, i.dedup_key().clone()))
+            .await;
+        let call = self.engine.config.timeouts.call;
+        let key = IdempotencyKey::new(format!("open:{dedup}"));
+        let released = timed(
+            call,
+            "coordination.release",
+            key.as_str(),
+            self.engine.coordination.release(&key),
+        )
+        .await;
+        if let Err(err) = released {
+            warn!(incident = %self.id, error = %err, "could not release the claim");
+        }
+        if paged {
+            let target = self.escalation().on_call.reach.target().to_owned();
+            let resolved = timed(
+                call,
+                "pager.resolve",
+                &target,
+                self.engine
+                    .notifiers
+                    .pager
+                    .resolve(&target, self.id.as_str()),
+            )
+            .await;
+            if let Err(err) = resolved {
+                warn!(incident = %self.id, error = %err, "could not resolve the page");
+            }
+        }
+        self.say("resolved".to_owned()).await;
+    }
+}

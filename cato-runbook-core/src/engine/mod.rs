@@ -1,0 +1,295 @@
+//! The health loop: from symptom to verified mitigation, behind guardrails, escalated on time.
+//!
+//! An [`Engine`] is what a service embeds, on each of its replicas. It is wired once by an
+//! [`EngineBuilder`] — [`Runbook`]s, a [`Clock`], an [`IncidentStore`], the notifiers, a
+//! [`Policy`] and a [`Coordination`] — and then either ticked by the host
+//! ([`Engine::tick`]) or left to tick on its own until shutdown ([`Engine::run`]).
+//!
+//! # One tick
+//!
+//! 1. **Detection.** Every detector looks at once, each under a timeout. A detector that fails or
+//!    does not answer is *unknown*, never healthy. Observations fold into one signal per
+//!    runbook + resource: an incident opens after `open_after` bad ticks in a row (default 2)
+//!    and resolves after `resolve_after` good ones (default 3), so a flapping signal does not
+//!    page. A worse impact raises the open incident's severity. A detector that fails
+//!    `blind_after` ticks in a row opens a "monitoring is blind" incident of its own.
+//! 2. **On open.** The chat channel hears of every incident (a thread per incident); the
+//!    on-call engineer is paged for SEV1 and SEV2; the runbook's diagnoses run concurrently and
+//!    their findings and ranked root causes go on the incident. A failed diagnosis is a finding.
+//! 3. **Mitigation.** The ladder's next step whose precondition holds is planned and passes the
+//!    guardrails — kill switch, [`Mode`], caps, cooldown, hourly limit of destructive actions,
+//!    approval, and a coordination claim on the step's idempotency key — then is applied and,
+//!    after its verification delay, verified. Pass: the incident resolves once the symptom stays
+//!    away. Fail: the step is reverted where possible and the next one runs. No step left: the
+//!    incident is escalated and stays open for people.
+//! 4. **Escalation.** While nobody acknowledges, the Engineering Lead is told at 15 minutes and
+//!    the VP Engineering at 30 minutes (SEV1 only), from [`EngineConfig::escalation`]; the
+//!    severity's response time is watched and a breach is recorded.
+//!
+//! Every decision, skip and outcome lands on the incident's timeline, and the incident is saved
+//! after every change, with what the engine needs to carry on (chat thread, escalations, the
+//! ladder's position and the step in flight, see [`Automation`](crate::incident::Automation)): a
+//! restarted engine, or another replica, loads the open incidents and continues them. Cooldowns
+//! and the hourly count of destructive actions live in memory. After a failed verification the
+//! diagnoses run again, so that the next step's precondition reads fresh findings. The
+//! [`TickReport`] says what the tick saw and did.
+//!
+//! People act through the [`Operator`] handle: list, acknowledge, approve or deny a step, note,
+//! resolve, halt and resume automation, call in the AWS TAM.
+//!
+//! # Examples
+//!
+//! ```
+//! use std::sync::Arc;
+//! use async_trait::async_trait;
+//! use cato_runbook_core::engine::{Engine, Mode, Policy, Runbook};
+//! use cato_runbook_core::ports::{Chat, ChatMessage, Page, Pager, Posted, SystemClock};
+//! use cato_runbook_core::runbook::{Detector, Observation, ObserveContext};
+//! use cato_runbook_core::Result;
+//!
+//! #[derive(Debug)]
+//! struct Quiet; // A pager and a chat that deliver nowhere.
+//! impl std::fmt::Display for Quiet {
+//!     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("quiet") }
+//! }
+//! #[async_trait]
+//! impl Pager for Quiet {
+//!     async fn trigger(&self, _: &Page) -> Result<()> { Ok(()) }
+//!     async fn acknowledge(&self, _: &str, _: &str) -> Result<()> { Ok(()) }
+//!     async fn resolve(&self, _: &str, _: &str) -> Result<()> { Ok(()) }
+//! }
+//! #[async_trait]
+//! impl Chat for Quiet {
+//!     async fn post(&self, m: &ChatMessage) -> Result<Posted> {
+//!         Ok(Posted { channel: m.channel.clone(), thread: "1".into() })
+//!     }
+//! }
+//!
+//! struct EndpointUp;
+//! #[async_trait]
+//! impl Detector for EndpointUp {
+//!     fn name(&self) -> &str { "endpoint-5xx" }
+//!     fn resource(&self) -> &str { "cato-shadow-self" }
+//!     async fn observe(&self, _: &ObserveContext) -> Result<Observation> {
+//!         Ok(Observation::Healthy)
+//!     }
+//! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+//! let runbook = Runbook::builder("shadow-self-down", "Shadow Self endpoint down")
+//!     .detector(Arc::new(EndpointUp))
+//!     .build()?;
+//! let engine = Engine::builder()
+//!     .runbook(runbook)
+//!     .clock(Arc::new(SystemClock))
+//!     .pager(Arc::new(Quiet))
+//!     .chat(Arc::new(Quiet))
+//!     .policy(Policy::with_mode(Mode::Auto))
+//!     .build()?;
+//!
+//! let report = engine.tick().await?;
+//! assert_eq!((report.detectors, report.healthy), (1, 1));
+//! assert!(engine.operator().open_incidents().await?.is_empty());
+//! # Ok::<(), cato_runbook_core::Error>(())
+//! # }).unwrap();
+//! ```
+
+mod builder;
+mod config;
+mod contacts;
+mod detection;
+mod job;
+mod operator;
+mod policy;
+mod report;
+mod runbook;
+mod state;
+mod steps;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tracing::{debug, warn};
+
+pub use builder::EngineBuilder;
+pub use config::{EngineConfig, Timeouts};
+pub use contacts::{Contact, Escalation, EscalationLevel, Message, Notifiers, Reach};
+pub use operator::Operator;
+pub use policy::{ApprovalPolicy, Caps, Mode, Policy};
+pub use report::{TickEvent, TickReport};
+pub use runbook::{Runbook, RunbookBuilder, SeverityRule};
+pub use steps::ContactStep;
+
+use crate::error::Result;
+use crate::incident::DedupKey;
+use crate::ports::{Clock, Coordination, IncidentStore};
+use crate::time::{self, Timestamp};
+use state::{DetectorSlot, KeySlot, Ledger, Table};
+
+/// The health-loop engine. Cheap to clone: clones share everything.
+///
+/// See the [module docs](self) for what a tick does.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    runbooks: Vec<Runbook>,
+    detectors: Vec<DetectorSlot>,
+    keys: Vec<KeySlot>,
+    key_index: HashMap<DedupKey, usize>,
+    clock: Arc<dyn Clock>,
+    store: Arc<dyn IncidentStore>,
+    notifiers: Notifiers,
+    coordination: Arc<dyn Coordination>,
+    policy: Policy,
+    config: EngineConfig,
+    halted: AtomicBool,
+    /// Held for a whole tick: one tick at a time, whoever calls it.
+    ticking: tokio::sync::Mutex<()>,
+    table: tokio::sync::Mutex<Table>,
+    ledger: std::sync::Mutex<Ledger>,
+}
+
+impl fmt::Debug for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        f.debug_struct("Engine")
+            .field("runbooks", &inner.runbooks)
+            .field("detectors", &inner.detectors.len())
+            .field("clock", &inner.clock)
+            .field("store", &format_args!("{}", inner.store))
+            .field("coordination", &format_args!("{}", inner.coordination))
+            .field("policy", &inner.policy)
+            .field("halted", &inner.halted.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// Starts wiring an engine.
+    pub fn builder() -> EngineBuilder {
+        EngineBuilder::default()
+    }
+
+    /// The handle people act through.
+    pub fn operator(&self) -> Operator {
+        Operator::new(self.inner.clone())
+    }
+
+    /// The runbooks, in the order they were added.
+    pub fn runbooks(&self) -> &[Runbook] {
+        &self.inner.runbooks
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &EngineConfig {
+        &self.inner.config
+    }
+
+    /// The guardrails.
+    pub fn policy(&self) -> &Policy {
+        &self.inner.policy
+    }
+
+    /// One pass: detect, open and resolve incidents, diagnose, mitigate, escalate.
+    ///
+    /// Ticks never overlap: a second caller waits for the tick in progress. A failing provider never fails the tick: it is an unknown signal, a recorded finding or
+    /// a recorded failure. Incidents that could not be saved stay in memory and are saved with
+    /// their next change.
+    ///
+    /// # Errors
+    ///
+    /// When the open incidents cannot be loaded from the store on the first tick (the tick
+    /// does nothing rather than open duplicates); the next tick tries again.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: dropping the future may leave a step applied but not recorded. Let it
+    /// finish; [`Engine::run`] does.
+    pub async fn tick(&self) -> Result<TickReport> {
+        self.inner.tick().await
+    }
+
+    /// Ticks every [`EngineConfig::tick_interval`] (sooner when an escalation, verification or
+    /// approval expiry is due) until `shutdown` resolves. A tick in progress finishes first;
+    /// then every open incident is saved once more and `run` returns the number of ticks.
+    ///
+    /// # Errors
+    ///
+    /// None so far: a failed tick is logged and the loop goes on. The `Result` leaves room for
+    /// a host-visible failure.
+    pub async fn run(&self, shutdown: impl Future<Output = ()>) -> Result<u64> {
+        let inner = &self.inner;
+        tokio::pin!(shutdown);
+        let mut ticks = 0u64;
+        loop {
+            let next_due = match inner.tick().await {
+                Ok(report) => report.next_due,
+                Err(err) => {
+                    warn!(error = %err, "tick failed");
+                    None
+                }
+            };
+            ticks += 1;
+            let now = inner.clock.now();
+            let wait = next_due
+                .map(|due| time::elapsed(now, due))
+                .filter(|wait| !wait.is_zero())
+                .map_or(inner.config.tick_interval, |wait| {
+                    wait.min(inner.config.tick_interval)
+                });
+            tokio::select! {
+                biased;
+                () = &mut shutdown => break,
+                () = inner.clock.sleep(wait) => {}
+            }
+        }
+        inner.flush().await;
+        debug!(ticks, "health loop stopped");
+        Ok(ticks)
+    }
+}
+
+impl Inner {
+    fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    fn is_halted(&self) -> bool {
+        self.halted.load(Ordering::SeqCst)
+    }
+
+    /// Saves every open incident once more.
+    async fn flush(&self) {
+        let cells: Vec<_> = self
+            .table
+            .lock()
+            .await
+            .incidents
+            .values()
+            .cloned()
+            .collect();
+        for cell in cells {
+            let incident = cell.lock().await;
+            if let Err(err) = self.save(&incident).await {
+                warn!(incident = %incident.id(), error = %err, "could not save on shutdown");
+            }
+        }
+    }
+
+    async fn save(&self, incident: &crate::Incident) -> Result<()> {
+        let call = self.config.timeouts.call;
+        match tokio::time::timeout(call, self.store.save(incident)).await {
+            Ok(result) => result,
+            Err(_) => {
+                Err(crate::Error::timeout("store.save", call)
+                    .with_resource(incident.id().to_string()))
+            }
+        }
+    }
+}

@@ -1,0 +1,294 @@
+//! What people do: list, acknowledge, approve or deny, note, resolve, halt and resume, call in
+//! the AWS TAM. The CLI and the host service call these.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use super::Inner;
+use super::job::{Job, timed};
+use super::state::{Cell, Verdict};
+use crate::error::{Error, ErrorKind, Result};
+use crate::incident::{Incident, IncidentId, Status, StepPhase};
+use crate::timeline::{Actor, EntryKind};
+
+/// The operator's handle on an [`Engine`](super::Engine): cheap to clone, safe to use while the
+/// engine ticks. An action on an incident waits for no provider call in flight: it takes effect
+/// at once, and the engine acts on it at its next tick.
+#[derive(Clone)]
+pub struct Operator {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Operator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Operator")
+            .field("halted", &self.is_halted())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Operator {
+    pub(super) fn new(inner: Arc<Inner>) -> Self {
+        Operator { inner }
+    }
+
+    /// Every open incident, oldest id first.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be read (before the engine's first tick).
+    pub async fn open_incidents(&self) -> Result<Vec<Incident>> {
+        self.inner.ensure_loaded().await?;
+        let cells: Vec<Cell> = self
+            .inner
+            .table
+            .lock()
+            .await
+            .incidents
+            .values()
+            .cloned()
+            .collect();
+        let mut open = Vec::with_capacity(cells.len());
+        for cell in cells {
+            let incident = cell.lock().await;
+            if incident.is_open() {
+                open.push(incident.clone());
+            }
+        }
+        Ok(open)
+    }
+
+    /// One incident, open or not.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be read.
+    pub async fn incident(&self, id: &IncidentId) -> Result<Option<Incident>> {
+        if let Some(cell) = self.cell(id).await {
+            return Ok(Some(cell.lock().await.clone()));
+        }
+        self.inner.store.get(id).await
+    }
+
+    /// Acknowledges an incident: escalation stops. Returns `false` if it already was.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::NotFound`] for an unknown id, [`ErrorKind::IllegalTransition`] for an
+    /// incident that is no longer open.
+    pub async fn acknowledge(&self, id: &IncidentId, by: &str) -> Result<bool> {
+        let mut job = self.job(id, "operator.acknowledge").await?;
+        let acknowledged = job
+            .edit(|i, now| i.acknowledge(now, Actor::person(by)))
+            .await?;
+        if acknowledged {
+            if job.read(|i| i.automation().paged).await {
+                let target = job.escalation().on_call.reach.target().to_owned();
+                let call = self.inner.config.timeouts.call;
+                let pager = &self.inner.notifiers.pager;
+                let acked = timed(
+                    call,
+                    "pager.acknowledge",
+                    &target,
+                    pager.acknowledge(&target, id.as_str()),
+                );
+                if let Err(err) = acked.await {
+                    tracing::warn!(incident = %id, error = %err, "could not acknowledge the page");
+                }
+            }
+            job.say(format!("acknowledged by {by}")).await;
+        }
+        Ok(acknowledged)
+    }
+
+    /// Approves the step waiting on `id`; the engine applies it at its next tick, if the
+    /// guardrails still allow it.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Conflict`] if `step` is not waiting for approval, [`ErrorKind::Refused`] if
+    /// the request lapsed.
+    pub async fn approve(&self, id: &IncidentId, step: &str, by: &str) -> Result<()> {
+        let mut job = self.job(id, "operator.approve").await?;
+        job.edit(|i, now| {
+            let expires_at = pending(i, step, "operator.approve")?;
+            if now >= expires_at {
+                return Err(Error::new(
+                    ErrorKind::Refused,
+                    "operator.approve",
+                    format!("the approval request for {step} lapsed"),
+                )
+                .with_resource(i.id().to_string()));
+            }
+            let kind = EntryKind::ApprovalGranted {
+                step: step.to_owned(),
+            };
+            i.record(now, Actor::person(by), kind, "")?;
+            if let Some(run) = i.automation_mut().step.as_mut() {
+                run.phase = StepPhase::Approved {
+                    by: by.to_owned(),
+                    at: now,
+                };
+            }
+            Ok(())
+        })
+        .await?;
+        job.say(format!("{step} approved by {by}")).await;
+        Ok(())
+    }
+
+    /// Denies the step waiting on `id`; the engine moves to the next rung.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Conflict`] if `step` is not waiting for approval.
+    pub async fn deny(&self, id: &IncidentId, step: &str, by: &str, reason: &str) -> Result<()> {
+        let mut job = self.job(id, "operator.deny").await?;
+        job.edit(|i, now| {
+            pending(i, step, "operator.deny")?;
+            let kind = EntryKind::ApprovalDenied {
+                step: step.to_owned(),
+            };
+            i.record(now, Actor::person(by), kind, reason)?;
+            let automation = i.automation_mut();
+            if let Some(run) = automation.step.take() {
+                automation.rung = run.rung + 1;
+            }
+            Ok(())
+        })
+        .await?;
+        job.say(format!("{step} denied by {by}: {reason}")).await;
+        Ok(())
+    }
+
+    /// Adds a note to an incident's timeline.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::NotFound`] for an unknown id or an incident no longer open.
+    pub async fn note(&self, id: &IncidentId, by: &str, text: &str) -> Result<()> {
+        let mut job = self.job(id, "operator.note").await?;
+        job.edit(|i, now| i.note(now, Actor::person(by), text))
+            .await;
+        Ok(())
+    }
+
+    /// Resolves an incident by hand.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::NotFound`] for an unknown id, [`ErrorKind::IllegalTransition`] for an
+    /// incident already resolved.
+    pub async fn resolve(&self, id: &IncidentId, by: &str, reason: &str) -> Result<()> {
+        let mut job = self.job(id, "operator.resolve").await?;
+        job.edit(|i, now| {
+            i.transition(Status::Resolved, now, Actor::person(by))?;
+            i.note(now, Actor::person(by), reason);
+            i.automation_mut().step = None;
+            Ok::<(), Error>(())
+        })
+        .await?;
+        job.after_resolution().await;
+        Ok(())
+    }
+
+    /// The kill switch: stops every side effect of automation at once (detection, diagnosis,
+    /// notification and escalation go on). Recorded on every open incident.
+    pub async fn halt(&self, by: &str, reason: &str) {
+        self.inner.halted.store(true, Ordering::SeqCst);
+        tracing::warn!(by, reason, "automation halted");
+        self.note_all(&format!("automation halted by {by}: {reason}"), by)
+            .await;
+    }
+
+    /// Lifts the kill switch.
+    pub async fn resume(&self, by: &str) {
+        self.inner.halted.store(false, Ordering::SeqCst);
+        tracing::info!(by, "automation resumed");
+        self.note_all(&format!("automation resumed by {by}"), by)
+            .await;
+    }
+
+    /// Whether the kill switch is on.
+    pub fn is_halted(&self) -> bool {
+        self.inner.is_halted()
+    }
+
+    /// Calls in the AWS TAM on an incident, by the configured contact.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::NotFound`] for an unknown id; the notifier's error if the contact could not
+    /// be reached (also recorded on the timeline).
+    pub async fn escalate_to_aws_tam(&self, id: &IncidentId, by: &str, reason: &str) -> Result<()> {
+        let mut job = self.job(id, "operator.escalate").await?;
+        let tam = job.escalation().aws_tam.clone();
+        let summary = format!("{id}: {by} asks for the {}: {reason}", tam.role);
+        let delivered = job.deliver(&tam, summary).await;
+        let error = delivered.as_ref().err().map(|e| {
+            Error::new(e.kind(), "operator.escalate", e.to_string()).with_resource(id.to_string())
+        });
+        job.record_delivery(&tam, delivered, true).await;
+        let role = tam.role.clone();
+        job.edit(|i, _| {
+            if !i.automation().escalated_to(&role) {
+                i.automation_mut().escalated.push(role);
+            }
+        })
+        .await;
+        error.map_or(Ok(()), Err)
+    }
+
+    async fn note_all(&self, text: &str, by: &str) {
+        let Ok(open) = self.open_incidents().await else {
+            return;
+        };
+        for incident in open {
+            if let Ok(mut job) = self.job(incident.id(), "operator.note").await {
+                job.edit(|i, now| i.note(now, Actor::person(by), text))
+                    .await;
+            }
+        }
+    }
+
+    async fn cell(&self, id: &IncidentId) -> Option<Cell> {
+        self.inner.ensure_loaded().await.ok()?;
+        self.inner.table.lock().await.incidents.get(id).cloned()
+    }
+
+    async fn job(&self, id: &IncidentId, operation: &'static str) -> Result<Job<'_>> {
+        let Some(cell) = self.cell(id).await else {
+            return Err(match self.inner.store.get(id).await {
+                Ok(Some(_)) => Error::new(
+                    ErrorKind::IllegalTransition,
+                    operation,
+                    format!("{id} is no longer open"),
+                )
+                .with_resource(id.to_string()),
+                _ => Error::not_found(operation, id.to_string()),
+            });
+        };
+        Ok(Job::attach(&self.inner, cell, Verdict::Unwatched).await)
+    }
+}
+
+/// The expiry of the approval request for `step`, or a conflict.
+fn pending(incident: &Incident, step: &str, operation: &'static str) -> Result<crate::Timestamp> {
+    match incident.automation().step.as_ref() {
+        Some(run) if run.plan.step == step => match run.phase {
+            StepPhase::AwaitingApproval { expires_at, .. } => Ok(expires_at),
+            _ => Err(conflict(incident, step, operation)),
+        },
+        _ => Err(conflict(incident, step, operation)),
+    }
+}
+
+fn conflict(incident: &Incident, step: &str, operation: &'static str) -> Error {
+    Error::new(
+        ErrorKind::Conflict,
+        operation,
+        format!("no approval is pending for {step}"),
+    )
+    .with_resource(incident.id().to_string())
+}

@@ -1,0 +1,146 @@
+//! What the engine keeps in memory between ticks: the signal table and the guardrail ledger.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::incident::{DedupKey, Incident, IncidentId};
+use crate::runbook::{Detector, Risk};
+use crate::severity::Impact;
+use crate::time::{self, Timestamp};
+
+use super::policy::Policy;
+
+/// An incident shared between the tick and the operator API. Never held across a call to a
+/// provider: the holder reads or edits it, saves it, and lets go.
+pub(super) type Cell = Arc<tokio::sync::Mutex<Incident>>;
+
+/// The runbook id of "monitoring is blind" incidents.
+pub(super) const BLIND_RUNBOOK: &str = "monitoring-blind";
+
+/// One detector, wired to its signal key and its "blind" key.
+pub(super) struct DetectorSlot {
+    pub(super) runbook: usize,
+    pub(super) detector: Arc<dyn Detector>,
+    pub(super) key: usize,
+    pub(super) blind: usize,
+}
+
+/// One dedup key: a runbook and a resource (or a detector, for "monitoring is blind").
+pub(super) struct KeySlot {
+    /// The runbook, or `None` for a "monitoring is blind" key.
+    pub(super) runbook: Option<usize>,
+    pub(super) resource: String,
+    pub(super) dedup: DedupKey,
+    pub(super) title: String,
+    pub(super) open_after: u32,
+    pub(super) resolve_after: u32,
+}
+
+/// A key's streaks and its open incident.
+#[derive(Debug, Default, Clone)]
+pub(super) struct KeyState {
+    pub(super) bad: u32,
+    pub(super) good: u32,
+    pub(super) incident: Option<IncidentId>,
+}
+
+/// What a key's detectors said in one tick.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Tally {
+    pub(super) worst: Option<Impact>,
+    pub(super) unknown: bool,
+    pub(super) seen: bool,
+}
+
+/// A key's verdict for one tick, as an incident's handler sees it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Verdict {
+    /// A symptom, with the worst impact seen.
+    Bad(Impact),
+    /// Every detector answered healthy; `streak` good ticks in a row, `needed` to resolve.
+    Good { streak: u32, needed: u32 },
+    /// A detector could not tell.
+    Unknown,
+    /// No detector watches this incident's key (e.g. its runbook was removed).
+    Unwatched,
+}
+
+/// The in-memory table the tick folds observations into.
+#[derive(Default)]
+pub(super) struct Table {
+    pub(super) loaded: bool,
+    pub(super) keys: Vec<KeyState>,
+    pub(super) tallies: Vec<Tally>,
+    pub(super) incidents: BTreeMap<IncidentId, Cell>,
+    pub(super) seq: u32,
+}
+
+/// Cooldowns and the hourly count of destructive actions, shared by every incident.
+#[derive(Debug, Default)]
+pub(super) struct Ledger {
+    last: HashMap<(String, String), Timestamp>,
+    destructive: VecDeque<Timestamp>,
+}
+
+const HOUR: Duration = Duration::from_secs(3600);
+
+impl Ledger {
+    /// Why `step` may not act on `resource` now, if it may not.
+    pub(super) fn refusal(
+        &self,
+        policy: &Policy,
+        step: &str,
+        resource: &str,
+        risk: Risk,
+        now: Timestamp,
+    ) -> Option<String> {
+        let cooldown = policy.cooldown_of(step);
+        if let Some(last) = self.last.get(&(step.to_owned(), resource.to_owned())) {
+            let ready = time::add(*last, cooldown);
+            if now < ready {
+                return Some(format!(
+                    "cooldown: {step} acted on {resource} at {}, again from {}",
+                    last.format("%H:%M:%S"),
+                    ready.format("%H:%M:%S")
+                ));
+            }
+        }
+        if risk.is_destructive() {
+            let since = time::sub(now, HOUR);
+            let recent = self.destructive.iter().filter(|at| **at > since).count();
+            if recent >= policy.max_destructive_per_hour as usize {
+                return Some(format!(
+                    "hourly cap: {recent} destructive actions in the last hour (max {})",
+                    policy.max_destructive_per_hour
+                ));
+            }
+        }
+        None
+    }
+
+    /// Checks and, if allowed, books the action: its cooldown starts and it counts against the
+    /// hourly cap.
+    pub(super) fn reserve(
+        &mut self,
+        policy: &Policy,
+        step: &str,
+        resource: &str,
+        risk: Risk,
+        now: Timestamp,
+    ) -> Result<(), String> {
+        if let Some(reason) = self.refusal(policy, step, resource, risk, now) {
+            return Err(reason);
+        }
+        self.last
+            .insert((step.to_owned(), resource.to_owned()), now);
+        if risk.is_destructive() {
+            let since = time::sub(now, HOUR);
+            while self.destructive.front().is_some_and(|at| *at <= since) {
+                self.destructive.pop_front();
+            }
+            self.destructive.push_back(now);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,90 @@
+//! What the engine keeps on an incident so that a restarted engine, or another replica reading
+//! the same store, carries on where it left off: the chat thread, who was paged and escalated
+//! to, where the mitigation ladder stands.
+
+use serde::{Deserialize, Serialize};
+
+use crate::runbook::Plan;
+use crate::time::Timestamp;
+
+/// The engine's bookkeeping for one incident. It is saved with the incident; people read the
+/// [`Timeline`](crate::Timeline) instead.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct Automation {
+    /// Whether the opening message went to chat (successfully or not).
+    pub announced: bool,
+    /// The chat thread of the incident, once one was started.
+    pub chat_thread: Option<String>,
+    /// Whether the on-call engineer was paged.
+    pub paged: bool,
+    /// Whether the runbook's diagnoses ran.
+    pub diagnosed: bool,
+    /// Roles escalated to so far, in order.
+    pub escalated: Vec<String>,
+    /// Whether the response-time breach was recorded.
+    pub sla_breached: bool,
+    /// The index of the next ladder rung to consider.
+    pub rung: usize,
+    /// The step in flight, if any.
+    pub step: Option<StepRun>,
+    /// Whether every rung was tried and the incident was handed to people.
+    pub exhausted: bool,
+    /// Why automation last held back (kill switch, observe-only), so it is recorded once.
+    pub held: Option<String>,
+    /// Consecutive bad observations since the step in flight passed verification.
+    pub bad_after_verified: u32,
+}
+
+impl Automation {
+    /// Whether `role` was escalated to.
+    pub fn escalated_to(&self, role: &str) -> bool {
+        self.escalated.iter().any(|r| r == role)
+    }
+}
+
+/// A mitigation step in flight.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepRun {
+    /// Its index on the runbook's ladder.
+    pub rung: usize,
+    /// Its plan (the dry-run description, with what it remembers for verify and revert).
+    pub plan: Plan,
+    /// Where it stands.
+    pub phase: StepPhase,
+}
+
+/// Where a step in flight stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "phase", rename_all = "snake_case")]
+pub enum StepPhase {
+    /// Planned in dry-run mode: recorded, never applied.
+    DryRun,
+    /// Waiting for an operator's approve or deny.
+    AwaitingApproval {
+        /// When approval was asked for.
+        requested_at: Timestamp,
+        /// When the request lapses.
+        expires_at: Timestamp,
+    },
+    /// Approved; applied on the next tick if the guardrails still allow it.
+    Approved {
+        /// Who approved it.
+        by: String,
+        /// When.
+        at: Timestamp,
+    },
+    /// Applied; verified at `verify_at`.
+    Applied {
+        /// When it was applied.
+        at: Timestamp,
+        /// When to verify.
+        verify_at: Timestamp,
+    },
+    /// Verification passed; the incident resolves once the symptom stays away.
+    Verified {
+        /// When verification passed.
+        at: Timestamp,
+    },
+}

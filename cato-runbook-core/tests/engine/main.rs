@@ -1,0 +1,20 @@
+//! The health-loop engine, through its public API, on test doubles and tokio's paused time.
+// Test code: a failed unwrap is a failed test.
+#![allow(
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
+
+mod approval;
+mod config;
+mod detection;
+mod diagnosis;
+mod escalation;
+mod guardrails;
+mod ladder;
+mod operator;
+mod resilience;
+mod run;
+mod support;

@@ -1,0 +1,127 @@
+//! Failing notifiers and stores never fail a tick; per-runbook escalation.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use cato_runbook_core::engine::{
+    Contact, Escalation, EscalationLevel, Mode, Policy, Reach, Runbook, TickEvent,
+};
+use cato_runbook_core::ports::IncidentStore;
+
+use crate::support::*;
+
+fn runbook(detector: &Arc<FakeDetector>) -> cato_runbook_core::engine::RunbookBuilder {
+    Runbook::builder("shadow-self-down", "Shadow Self endpoint down").detector(detector.clone())
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_page_is_on_the_timeline_and_the_tick_goes_on() {
+    let detector = FakeDetector::new("endpoint-5xx", "cato-shadow-self");
+    let log = CallLog::default();
+    let h = Setup::new(
+        runbook(&detector)
+            .step(FakeStep::new("restart", &log).arc())
+            .build()
+            .unwrap(),
+        Policy::with_mode(Mode::Auto),
+    )
+    .build();
+    h.pager.fail.store(true, Ordering::SeqCst);
+    detector.outage();
+    h.tick().await;
+    h.tick().await;
+    let incident = h.only().await;
+    let failed = details(&incident, "notification_failed");
+    assert_eq!(failed.len(), 1);
+    assert!(failed[0].starts_with("On-call Engineer: ") && failed[0].contains("503"));
+    assert_eq!(
+        calls(&log),
+        ["plan:restart", "apply:restart"],
+        "mitigation still runs"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_store_outage_never_loses_the_incident() {
+    let detector = FakeDetector::new("endpoint-5xx", "cato-shadow-self");
+    let store = Arc::new(FlakyStore::default());
+    let mut setup = Setup::new(
+        runbook(&detector).build().unwrap(),
+        Policy::with_mode(Mode::Auto),
+    );
+    setup.other_store = Some(store.clone());
+    let h = setup.build();
+    store.fail.store(true, Ordering::SeqCst);
+    detector.outage();
+    h.tick().await;
+    let report = h.tick().await;
+    assert_eq!(report.opened().count(), 1);
+    assert!(report.events.iter().any(
+        |e| matches!(e, TickEvent::StoreFailed { error, .. } if error.contains("table unavailable"))
+    ));
+    assert!(store.all().await.unwrap().is_empty());
+    assert_eq!(
+        h.engine.operator().open_incidents().await.unwrap().len(),
+        1,
+        "kept in memory"
+    );
+
+    store.fail.store(false, Ordering::SeqCst);
+    h.tick_after(Duration::from_secs(30)).await;
+    h.tick_after(mins(20)).await; // the lead escalation is a change: saved with everything before it
+    let saved = store.all().await.unwrap();
+    assert_eq!(saved.len(), 1);
+    assert!(saved[0].timeline().first("notified").is_some());
+    assert!(saved[0].timeline().first("escalated").is_some());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_runbook_can_bring_its_own_escalation() {
+    let detector = FakeDetector::new("budget-mode", "cato-budget");
+    let mut escalation = Escalation::default();
+    escalation.levels = vec![EscalationLevel {
+        contact: Contact::new(
+            "Finance",
+            Reach::Chat {
+                channel: "#cato-budget".into(),
+                mention: "@finance".into(),
+            },
+        ),
+        after: Duration::from_secs(5 * 60),
+        severities: Vec::new(),
+    }];
+    let rb = Runbook::builder("budget-exceeded", "Budget exceeded")
+        .detector(detector.clone())
+        .escalation(escalation)
+        .build()
+        .unwrap();
+    let h = Setup::new(rb, Policy::with_mode(Mode::Auto)).build();
+    detector.degraded(0.6);
+    h.tick().await;
+    h.tick().await;
+    for _ in 0..40 {
+        h.tick_after(Duration::from_secs(60)).await;
+    }
+    let incident = h.only().await;
+    let escalated: Vec<_> = incident
+        .timeline()
+        .with_label("escalated")
+        .map(|e| e.at)
+        .collect();
+    assert_eq!(escalated, [at(300)], "Finance at 5 min, and nobody else");
+    let to_finance = h
+        .chat
+        .messages
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|m| m.text.starts_with("@finance"))
+        .cloned()
+        .unwrap();
+    assert_eq!(to_finance.channel, "#cato-budget");
+    assert_eq!(
+        to_finance.thread, None,
+        "the incident's thread lives in another channel"
+    );
+}

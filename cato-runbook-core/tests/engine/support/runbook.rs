@@ -1,0 +1,289 @@
+//! Doubles of the runbook traits: scripted detectors, slow diagnoses, recording steps.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use cato_runbook_core::runbook::{
+    Detector, DiagnoseContext, Diagnosis, DiagnosisReport, Finding, Findings, Mitigation,
+    Observation, ObserveContext, Plan, Quantity, Risk, RootCause, StepContext, Symptom,
+    Verification,
+};
+use cato_runbook_core::{Error, ErrorKind, Impact, Result};
+
+/// What a scripted detector answers.
+#[derive(Debug, Clone)]
+pub enum Look {
+    Healthy,
+    Symptom(Impact),
+    Fail,
+    Hang,
+}
+
+#[derive(Debug)]
+pub struct FakeDetector {
+    pub name: String,
+    pub resource: String,
+    pub look: Mutex<Look>,
+    pub calls: AtomicUsize,
+}
+
+impl FakeDetector {
+    pub fn new(name: &str, resource: &str) -> Arc<Self> {
+        Arc::new(FakeDetector {
+            name: name.into(),
+            resource: resource.into(),
+            look: Mutex::new(Look::Healthy),
+            calls: AtomicUsize::new(0),
+        })
+    }
+
+    pub fn set(&self, look: Look) {
+        *self.look.lock().unwrap() = look;
+    }
+
+    pub fn outage(&self) {
+        self.set(Look::Symptom(Impact::outage()));
+    }
+
+    pub fn degraded(&self, share: f64) {
+        self.set(Look::Symptom(Impact::degraded(share).unwrap()));
+    }
+
+    pub fn healthy(&self) {
+        self.set(Look::Healthy);
+    }
+}
+
+#[async_trait]
+impl Detector for FakeDetector {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn resource(&self) -> &str {
+        &self.resource
+    }
+    async fn observe(&self, _ctx: &ObserveContext) -> Result<Observation> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        let look = self.look.lock().unwrap().clone();
+        match look {
+            Look::Healthy => Ok(Observation::Healthy),
+            Look::Symptom(impact) => Ok(Observation::Symptom(Symptom::new(
+                format!("{} sees trouble", self.name),
+                impact,
+            ))),
+            Look::Fail => Err(Error::new(ErrorKind::Unavailable, "GetMetricData", "503")),
+            Look::Hang => std::future::pending().await,
+        }
+    }
+}
+
+/// A diagnosis that takes `latency` of virtual time and reports one finding.
+#[derive(Debug)]
+pub struct FakeDiagnosis {
+    pub name: String,
+    pub latency: Duration,
+    pub fails: bool,
+    pub facts: Vec<(String, i64)>,
+    pub cause: Option<(String, f64)>,
+    pub calls: AtomicUsize,
+}
+
+impl FakeDiagnosis {
+    pub fn new(name: &str, latency: Duration) -> Self {
+        FakeDiagnosis {
+            name: name.into(),
+            latency,
+            fails: false,
+            facts: Vec::new(),
+            cause: None,
+            calls: AtomicUsize::new(0),
+        }
+    }
+    pub fn fact(mut self, name: &str, value: i64) -> Self {
+        self.facts.push((name.into(), value));
+        self
+    }
+    pub fn cause(mut self, cause: &str, confidence: f64) -> Self {
+        self.cause = Some((cause.into(), confidence));
+        self
+    }
+    pub fn failing(mut self) -> Self {
+        self.fails = true;
+        self
+    }
+}
+
+#[async_trait]
+impl Diagnosis for FakeDiagnosis {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    async fn diagnose(&self, _ctx: &DiagnoseContext) -> Result<DiagnosisReport> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        tokio::time::sleep(self.latency).await;
+        if self.fails {
+            return Err(Error::new(
+                ErrorKind::Unavailable,
+                "FilterLogEvents",
+                "logs unavailable",
+            ));
+        }
+        let mut finding = Finding::new(&self.name, format!("{} looked", self.name));
+        for (name, value) in &self.facts {
+            finding = finding.with_fact(name.clone(), *value);
+        }
+        let mut report = DiagnosisReport::finding(finding);
+        if let Some((cause, confidence)) = &self.cause {
+            report = report.with_cause(RootCause::new(cause.clone(), *confidence));
+        }
+        Ok(report)
+    }
+}
+
+/// Every call a step double receives, in order, across steps: `apply:restart`, …
+pub type CallLog = Arc<Mutex<Vec<String>>>;
+
+#[derive(Debug)]
+pub struct FakeStep {
+    pub name: String,
+    pub risk: Risk,
+    pub reversible: bool,
+    pub approval: bool,
+    pub verify_passes: bool,
+    pub apply_fails: bool,
+    pub verify_after: Duration,
+    pub needs_fact: Option<(String, f64)>,
+    pub quantities: Vec<Quantity>,
+    pub cost: f64,
+    pub log: CallLog,
+    pub keys: Mutex<Vec<String>>,
+}
+
+impl FakeStep {
+    pub fn new(name: &str, log: &CallLog) -> Self {
+        FakeStep {
+            name: name.into(),
+            risk: Risk::Medium,
+            reversible: false,
+            approval: false,
+            verify_passes: true,
+            apply_fails: false,
+            verify_after: Duration::from_secs(60),
+            needs_fact: None,
+            quantities: Vec::new(),
+            cost: 0.0,
+            log: log.clone(),
+            keys: Mutex::new(Vec::new()),
+        }
+    }
+    pub fn risk(mut self, risk: Risk) -> Self {
+        self.risk = risk;
+        self
+    }
+    pub fn reversible(mut self) -> Self {
+        self.reversible = true;
+        self
+    }
+    pub fn needs_approval(mut self) -> Self {
+        self.approval = true;
+        self
+    }
+    pub fn verify_fails(mut self) -> Self {
+        self.verify_passes = false;
+        self
+    }
+    pub fn apply_fails(mut self) -> Self {
+        self.apply_fails = true;
+        self
+    }
+    pub fn when(mut self, fact: &str, value: f64) -> Self {
+        self.needs_fact = Some((fact.into(), value));
+        self
+    }
+    pub fn quantity(mut self, q: Quantity) -> Self {
+        self.quantities.push(q);
+        self
+    }
+    pub fn cost(mut self, usd: f64) -> Self {
+        self.cost = usd;
+        self
+    }
+    pub fn arc(self) -> Arc<Self> {
+        Arc::new(self)
+    }
+    fn note(&self, what: &str) {
+        self.log
+            .lock()
+            .unwrap()
+            .push(format!("{what}:{}", self.name));
+    }
+}
+
+pub fn calls(log: &CallLog) -> Vec<String> {
+    log.lock().unwrap().clone()
+}
+
+#[async_trait]
+impl Mitigation for FakeStep {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn risk(&self) -> Risk {
+        self.risk
+    }
+    fn requires_approval(&self) -> bool {
+        self.approval
+    }
+    fn reversible(&self) -> bool {
+        self.reversible
+    }
+    fn verify_after(&self) -> Duration {
+        self.verify_after
+    }
+    fn precondition(&self, findings: Findings<'_>) -> bool {
+        match &self.needs_fact {
+            Some((fact, value)) => findings.number(fact) == Some(*value),
+            None => true,
+        }
+    }
+    async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
+        self.note("plan");
+        let mut plan = Plan::new(self, ctx, format!("{} {}", self.name, ctx.resource))
+            .change(format!("{} state", ctx.resource), "before", "after")
+            .cost(self.cost)
+            .remember("previous", "before");
+        for q in &self.quantities {
+            plan = plan.quantity(*q);
+        }
+        Ok(plan)
+    }
+    async fn apply(&self, _ctx: &StepContext, plan: &Plan) -> Result<String> {
+        self.note("apply");
+        self.keys
+            .lock()
+            .unwrap()
+            .push(plan.idempotency_key.to_string());
+        if self.apply_fails {
+            return Err(Error::new(
+                ErrorKind::Conflict,
+                "UpdateEndpoint",
+                "endpoint is updating",
+            ));
+        }
+        Ok(format!("{} done", self.name))
+    }
+    async fn verify(&self, _ctx: &StepContext, _plan: &Plan) -> Result<Verification> {
+        self.note("verify");
+        Ok(if self.verify_passes {
+            Verification::Passed("healthy again".into())
+        } else {
+            Verification::Failed("still failing".into())
+        })
+    }
+    async fn revert(&self, _ctx: &StepContext, plan: &Plan) -> Result<String> {
+        self.note("revert");
+        Ok(format!("back to {}", plan.require("previous")?))
+    }
+}
