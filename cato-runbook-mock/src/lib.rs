@@ -69,6 +69,7 @@ pub mod config;
 pub mod conformance;
 pub mod fakes;
 pub mod fault;
+pub mod gameday;
 pub mod ops;
 pub mod world;
 

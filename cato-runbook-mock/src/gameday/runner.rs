@@ -1,0 +1,343 @@
+//! Runs a scenario: builds its world, drives the engine over virtual time, judges the outcome.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use cato_runbook_core::catalog::Providers;
+use cato_runbook_core::engine::{Engine, Operator};
+use cato_runbook_core::ports::Clock;
+use cato_runbook_core::time::{self, Timestamp};
+use cato_runbook_core::{Error, ErrorKind, Incident, Result};
+
+use super::expect::Outcome;
+use super::registry::RunbookRegistry;
+use super::report::{Line, Report};
+use super::scenario::{Action, OperatorAction, Scenario};
+use crate::fakes::FakePorts;
+use crate::fault::FaultRule;
+use crate::world::World;
+
+/// Called after every tick with the virtual time elapsed and the scenario's duration.
+pub type Progress = Arc<dyn Fn(Duration, Duration) + Send + Sync>;
+
+/// Runs game-day scenarios with the runbooks of a registry.
+///
+/// # Examples
+///
+/// ```
+/// use cato_runbook_mock::gameday::{GameDay, RunbookRegistry, Scenario};
+///
+/// let scenario = Scenario::from_toml("inline.toml", r#"
+///     name = "a quiet hour"
+///     duration = "1h"
+///     runbooks = ["nothing"]
+///     [[expect]]
+///     expect = "pages"
+///     count = 0
+/// "#)?;
+/// let mut registry = RunbookRegistry::new();
+/// registry.register("nothing", |_| cato_runbook_core::engine::Runbook::builder("nothing", "Nothing").build());
+/// let report = GameDay::new(registry).run_blocking(&scenario, Some(7))?;
+/// assert!(report.passed, "{report}");
+/// assert_eq!(report.ticks, 120);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct GameDay {
+    registry: RunbookRegistry,
+    progress: Option<Progress>,
+}
+
+impl GameDay {
+    /// A runner of the runbooks in `registry`.
+    pub fn new(registry: RunbookRegistry) -> Self {
+        GameDay {
+            registry,
+            progress: None,
+        }
+    }
+
+    /// Reports progress after every tick.
+    pub fn on_progress(
+        mut self,
+        progress: impl Fn(Duration, Duration) + Send + Sync + 'static,
+    ) -> Self {
+        self.progress = Some(Arc::new(progress));
+        self
+    }
+
+    /// Runs `scenario` on a fresh current-thread runtime with paused time: the whole run takes
+    /// milliseconds of real time. `seed` overrides the scenario's.
+    ///
+    /// # Errors
+    ///
+    /// As [`GameDay::run`], or when the runtime cannot be built.
+    pub fn run_blocking(&self, scenario: &Scenario, seed: Option<u64>) -> Result<Report> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Internal,
+                    "gameday.runtime",
+                    "cannot build a runtime",
+                )
+                .with_source(e)
+            })?;
+        runtime.block_on(self.run(scenario, seed))
+    }
+
+    /// Runs `scenario`. Call it on a runtime whose time is paused (`start_paused = true`) so the
+    /// scenario runs in virtual time; [`GameDay::run_blocking`] makes one.
+    ///
+    /// # Errors
+    ///
+    /// An unknown runbook, a world that cannot be built, or an engine that cannot be built or
+    /// fails a tick. Failed expectations are not errors: they are in the report.
+    pub async fn run(&self, scenario: &Scenario, seed: Option<u64>) -> Result<Report> {
+        let mut config = scenario.world.clone();
+        if let Some(seed) = seed.or(scenario.seed) {
+            config.seed = seed;
+        }
+        let seed = config.seed;
+        let world = World::new(config)?;
+        let ports = world.ports("game-day");
+        let start = world.now();
+        let mut lines = Vec::new();
+
+        for event in &scenario.events {
+            world.schedule(world.at(event.at.as_duration()), event.change.clone())?;
+            lines.push(line(
+                event.at.as_duration(),
+                "world",
+                "game day",
+                event.change.to_string(),
+                "",
+            ));
+        }
+        for fault in &scenario.faults {
+            let mut rule = FaultRule::new(fault.op, fault.fault.clone());
+            rule.times = fault.times;
+            rule.skip = fault.skip;
+            rule.from = Some(world.at(fault.at.as_duration()));
+            rule.until = fault.until.map(|u| world.at(u.as_duration()));
+            world.faults().add(rule);
+            lines.push(line(
+                fault.at.as_duration(),
+                "world",
+                "game day",
+                format!("fault on {}", fault.op),
+                fault.fault.to_string(),
+            ));
+        }
+
+        let providers = providers(&world, &ports);
+        let runbooks = scenario
+            .runbooks
+            .iter()
+            .map(|id| self.registry.build(id, &providers))
+            .collect::<Result<Vec<_>>>()?;
+        let mut engine_config = scenario.engine.clone();
+        engine_config.tick_interval = scenario.tick;
+        let engine = Engine::builder()
+            .runbooks(runbooks)
+            .clock(world.clock_handle())
+            .store(ports.store.clone())
+            .pager(ports.pager.clone())
+            .chat(ports.chat.clone())
+            .coordination(ports.coordination.clone())
+            .policy(scenario.policy.clone())
+            .config(engine_config)
+            .build()?;
+        let operator = engine.operator();
+
+        let clock = world.clock();
+        let end = time::add(start, scenario.duration);
+        let mut actions: VecDeque<&OperatorAction> = {
+            let mut sorted: Vec<_> = scenario.operator.iter().collect();
+            sorted.sort_by_key(|a| a.at);
+            sorted.into()
+        };
+        let mut ticks = 0u64;
+        loop {
+            let now = clock.now();
+            while let Some(action) = actions
+                .front()
+                .copied()
+                .filter(|a| world.at(a.at.as_duration()) <= now)
+            {
+                actions.pop_front();
+                let result = perform(&operator, action).await;
+                lines.push(line(
+                    time::elapsed(start, now),
+                    "operator",
+                    &action.by,
+                    action_label(&action.action),
+                    result,
+                ));
+            }
+            if now >= end {
+                break;
+            }
+            let report = engine.tick().await?;
+            ticks += 1;
+            if let Some(progress) = &self.progress {
+                progress(time::elapsed(start, now), scenario.duration);
+            }
+            let mut next = time::add(now, scenario.tick);
+            if let Some(due) = report.next_due.filter(|due| *due > now) {
+                next = next.min(due);
+            }
+            if let Some(action) = actions.front() {
+                next = next.min(world.at(action.at.as_duration()).max(now));
+            }
+            clock.sleep_until(next.min(end)).await;
+        }
+
+        let mut incidents = ports.store.all().await?;
+        incidents.sort_by(|a, b| {
+            a.detected_at()
+                .cmp(&b.detected_at())
+                .then_with(|| a.id().cmp(b.id()))
+        });
+        let pages = world.pager_events();
+        let calls = world.calls().all();
+        let outcome = Outcome {
+            start,
+            incidents: &incidents,
+            pager: &pages,
+            calls: &calls,
+        };
+        let verdicts: Vec<_> = scenario.expect.iter().map(|e| e.judge(&outcome)).collect();
+        lines.extend(incident_lines(start, &incidents));
+        lines.sort_by_key(|l| l.offset);
+        Ok(Report {
+            scenario: scenario.name.clone(),
+            seed,
+            duration: scenario.duration,
+            ticks,
+            passed: verdicts.iter().all(|v| v.passed),
+            verdicts,
+            timeline: lines,
+            incidents,
+            pages,
+        })
+    }
+}
+
+impl fmt::Debug for GameDay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GameDay")
+            .field("registry", &self.registry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The world's fakes as the catalog's providers.
+pub fn providers(world: &World, ports: &FakePorts) -> Providers {
+    let mut providers = Providers::new(world.clock_handle());
+    providers.endpoint = Some(ports.endpoint.clone());
+    providers.metrics = Some(ports.metrics.clone());
+    providers.logs = Some(ports.logs.clone());
+    providers.cache_stats = Some(ports.cache_stats.clone());
+    providers.cache_cluster = Some(ports.cache_cluster.clone());
+    providers.budget = Some(ports.budget.clone());
+    providers.quotas = Some(ports.quotas.clone());
+    providers.tables = Some(ports.tables.clone());
+    providers.workloads = Some(ports.workloads.clone());
+    providers.traffic = Some(ports.traffic.clone());
+    providers.deployments = Some(ports.deployments.clone());
+    providers.health = Some(ports.cloud_health.clone());
+    providers
+}
+
+fn line(
+    offset: Duration,
+    source: &str,
+    actor: &str,
+    what: impl Into<String>,
+    detail: impl Into<String>,
+) -> Line {
+    Line {
+        offset,
+        source: source.to_owned(),
+        actor: actor.to_owned(),
+        what: what.into(),
+        detail: detail.into(),
+    }
+}
+
+fn incident_lines(start: Timestamp, incidents: &[Incident]) -> Vec<Line> {
+    incidents
+        .iter()
+        .flat_map(|inc| {
+            inc.timeline().iter().map(move |e| {
+                let what = match e.kind.step() {
+                    Some(step) => format!("{} {step}", e.kind.label()),
+                    None => e.kind.label().to_owned(),
+                };
+                line(
+                    time::elapsed(start, e.at),
+                    inc.id().as_str(),
+                    &e.actor.to_string(),
+                    what,
+                    e.detail.clone(),
+                )
+            })
+        })
+        .collect()
+}
+
+fn action_label(action: &Action) -> String {
+    match action {
+        Action::Acknowledge => "acknowledge".into(),
+        Action::Approve { step } => format!("approve {step}"),
+        Action::Deny { step, .. } => format!("deny {step}"),
+        Action::Note { .. } => "note".into(),
+        Action::Resolve { .. } => "resolve".into(),
+        Action::Halt { .. } => "halt automation".into(),
+        Action::Resume => "resume automation".into(),
+        Action::EscalateToAwsTam { .. } => "escalate to the AWS TAM".into(),
+    }
+}
+
+/// Does what a person would; returns what happened, in words.
+async fn perform(operator: &Operator, action: &OperatorAction) -> String {
+    let by = action.by.as_str();
+    let incident = match (&action.runbook, action.action.needs_incident()) {
+        (Some(runbook), true) => match operator.open_incidents().await {
+            Ok(open) => match open.into_iter().find(|i| i.runbook().as_str() == runbook) {
+                Some(inc) => Some(inc.id().clone()),
+                None => return format!("no open {runbook} incident; nothing done"),
+            },
+            Err(e) => return format!("failed: {e}"),
+        },
+        _ => None,
+    };
+    let result = match (&action.action, incident) {
+        (Action::Halt { reason }, _) => {
+            operator.halt(by, reason).await;
+            Ok(())
+        }
+        (Action::Resume, _) => {
+            operator.resume(by).await;
+            Ok(())
+        }
+        (_, None) => return "no incident named; nothing done".into(),
+        (Action::Acknowledge, Some(id)) => operator.acknowledge(&id, by).await.map(|_| ()),
+        (Action::Approve { step }, Some(id)) => operator.approve(&id, step, by).await,
+        (Action::Deny { step, reason }, Some(id)) => operator.deny(&id, step, by, reason).await,
+        (Action::Note { text }, Some(id)) => operator.note(&id, by, text).await,
+        (Action::Resolve { reason }, Some(id)) => operator.resolve(&id, by, reason).await,
+        (Action::EscalateToAwsTam { reason }, Some(id)) => {
+            operator.escalate_to_aws_tam(&id, by, reason).await
+        }
+    };
+    match result {
+        Ok(()) => "done".into(),
+        Err(e) => format!("failed: {e}"),
+    }
+}

@@ -1,0 +1,309 @@
+//! A game-day scenario: the world, what goes wrong and when, what people do, what must happen.
+
+use std::path::Path;
+use std::time::Duration;
+
+use cato_runbook_core::engine::{EngineConfig, Mode, Policy};
+use serde::{Deserialize, Serialize};
+
+use super::error::ScenarioError;
+use super::expect::Expectation;
+use super::offset::Offset;
+use crate::config::WorldConfig;
+use crate::fault::Fault;
+use crate::ops::OpMatch;
+use crate::world::WorldChange;
+
+fn default_tick() -> Duration {
+    Duration::from_secs(30)
+}
+
+fn auto() -> Policy {
+    Policy::with_mode(Mode::Auto)
+}
+
+/// A game-day scenario, usually read from a TOML file in `scenarios/`.
+///
+/// ```toml
+/// name = "Shadow Self down: a restart brings it back"
+/// duration = "40m"
+/// runbooks = ["shadow-self-down"]
+///
+/// [[events]]                 # what goes wrong, and when
+/// at = "T+0"
+/// change = "endpoint_loses_instances"
+/// endpoint = "cato-shadow-self"
+///
+/// [[expect]]                 # what must happen
+/// expect = "incident_opened"
+/// runbook = "shadow-self-down"
+/// severity = "SEV1"
+/// by = "T+2m"
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// A one-line name.
+    pub name: String,
+    /// What it exercises.
+    #[serde(default)]
+    pub description: String,
+    /// How much virtual time it runs.
+    #[serde(with = "humantime_serde")]
+    pub duration: Duration,
+    /// The engine's tick interval.
+    #[serde(default = "default_tick", with = "humantime_serde")]
+    pub tick: Duration,
+    /// The seed of every random draw; the world's own seed when absent. A runner's seed wins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// The runbooks the engine runs, by id.
+    pub runbooks: Vec<String>,
+    /// Automation policy; a game day runs in `auto` mode unless it says otherwise.
+    #[serde(default = "auto")]
+    pub policy: Policy,
+    /// Engine settings (thresholds, escalation contacts and delays).
+    #[serde(default)]
+    pub engine: EngineConfig,
+    /// The world at T+0.
+    #[serde(default)]
+    pub world: WorldConfig,
+    /// What happens to the world, and when.
+    #[serde(default)]
+    pub events: Vec<ScheduledChange>,
+    /// Faults injected into port operations.
+    #[serde(default)]
+    pub faults: Vec<ScheduledFault>,
+    /// What people do, and when.
+    #[serde(default)]
+    pub operator: Vec<OperatorAction>,
+    /// What must happen.
+    #[serde(default)]
+    pub expect: Vec<Expectation>,
+}
+
+/// A change to the world at a virtual time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScheduledChange {
+    /// When.
+    pub at: Offset,
+    /// What (tagged by `change`).
+    #[serde(flatten)]
+    pub change: WorldChange,
+}
+
+/// A fault on port operations from a virtual time on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduledFault {
+    /// From when.
+    #[serde(default)]
+    pub at: Offset,
+    /// Until when; to the end when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<Offset>,
+    /// Which operations: `endpoint.update_config`, `metrics.*`, `*`.
+    pub op: OpMatch,
+    /// What happens to them.
+    pub fault: Fault,
+    /// On how many calls; every call when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub times: Option<u32>,
+    /// How many calls it lets through first.
+    #[serde(default)]
+    pub skip: u32,
+}
+
+/// Something a person does at a virtual time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OperatorAction {
+    /// When.
+    pub at: Offset,
+    /// The open incident of this runbook it acts on (not needed to halt or resume).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runbook: Option<String>,
+    /// Who.
+    #[serde(default = "default_operator")]
+    pub by: String,
+    /// What (tagged by `action`).
+    #[serde(flatten)]
+    pub action: Action,
+}
+
+fn default_operator() -> String {
+    "on-call".to_owned()
+}
+
+/// What a person does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    /// Acknowledges the incident (stops escalation).
+    Acknowledge,
+    /// Approves a step waiting for approval.
+    Approve {
+        /// The step.
+        step: String,
+    },
+    /// Denies a step waiting for approval.
+    Deny {
+        /// The step.
+        step: String,
+        /// Why.
+        #[serde(default)]
+        reason: String,
+    },
+    /// Adds a note.
+    Note {
+        /// The note.
+        text: String,
+    },
+    /// Resolves the incident by hand.
+    Resolve {
+        /// Why.
+        #[serde(default)]
+        reason: String,
+    },
+    /// Halts all automation (the kill switch).
+    Halt {
+        /// Why.
+        #[serde(default)]
+        reason: String,
+    },
+    /// Resumes automation.
+    Resume,
+    /// Calls in the AWS TAM.
+    EscalateToAwsTam {
+        /// Why.
+        #[serde(default)]
+        reason: String,
+    },
+}
+
+impl Action {
+    /// Whether the action needs an incident.
+    pub fn needs_incident(&self) -> bool {
+        !matches!(self, Action::Halt { .. } | Action::Resume)
+    }
+}
+
+impl Scenario {
+    /// Parses a scenario from TOML text; `file` names it in errors.
+    ///
+    /// # Errors
+    ///
+    /// A [`ScenarioError`] naming the file, the line and the field: bad TOML, a missing or
+    /// unknown field, an unknown change, fault or operation, a time before T+0, a world that
+    /// cannot exist, an action without its incident.
+    pub fn from_toml(file: impl AsRef<Path>, text: &str) -> Result<Scenario, ScenarioError> {
+        let file = file.as_ref();
+        let scenario: Scenario =
+            toml::from_str(text).map_err(|e| ScenarioError::from_toml(file, text, &e))?;
+        scenario.check(file, text)?;
+        Ok(scenario)
+    }
+
+    /// Reads and parses a scenario file.
+    ///
+    /// # Errors
+    ///
+    /// As [`Scenario::from_toml`], or when the file cannot be read.
+    pub fn load(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ScenarioError::new(path, format!("cannot read the scenario: {e}")))?;
+        Scenario::from_toml(path, &text)
+    }
+
+    /// Checks what TOML alone cannot: times within the run, a world that can exist, actions that
+    /// name their incident.
+    fn check(&self, file: &Path, text: &str) -> Result<(), ScenarioError> {
+        let locate = |needle: &str, nth: usize, field: &str, message: String| {
+            let offset = nth_table(text, needle, nth).unwrap_or(0);
+            ScenarioError::new(file, message).at(text, offset, field)
+        };
+        if self.duration.is_zero() {
+            return Err(locate(
+                "duration",
+                0,
+                "duration",
+                "a scenario must run for some time".into(),
+            ));
+        }
+        if self.tick.is_zero() {
+            return Err(locate(
+                "tick",
+                0,
+                "tick",
+                "the tick interval must be above zero".into(),
+            ));
+        }
+        if self.runbooks.is_empty() {
+            return Err(locate(
+                "runbooks",
+                0,
+                "runbooks",
+                "name at least one runbook".into(),
+            ));
+        }
+        if let Err(e) = self.world.validate() {
+            return Err(locate("[world", 0, "world", e.message().to_owned()));
+        }
+        let end = Offset::new(self.duration);
+        for (i, event) in self.events.iter().enumerate() {
+            if event.at > end {
+                return Err(locate(
+                    "[[events]]",
+                    i,
+                    "at",
+                    format!("{} is after the scenario ends ({end})", event.at),
+                ));
+            }
+        }
+        for (i, fault) in self.faults.iter().enumerate() {
+            if fault.until.is_some_and(|until| until <= fault.at) {
+                return Err(locate(
+                    "[[faults]]",
+                    i,
+                    "until",
+                    "a fault must end after it starts".into(),
+                ));
+            }
+        }
+        for (i, action) in self.operator.iter().enumerate() {
+            if action.action.needs_incident() && action.runbook.is_none() {
+                return Err(locate(
+                    "[[operator]]",
+                    i,
+                    "runbook",
+                    "this action needs the runbook whose incident it acts on".into(),
+                ));
+            }
+            if action.at > end {
+                return Err(locate(
+                    "[[operator]]",
+                    i,
+                    "at",
+                    format!("{} is after the scenario ends ({end})", action.at),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The byte offset of the `nth` line that starts with `needle` (a key or a table header).
+fn nth_table(text: &str, needle: &str, nth: usize) -> Option<usize> {
+    let mut offset = 0;
+    let mut seen = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim_start().starts_with(needle) {
+            if seen == nth {
+                return Some(offset + (line.len() - line.trim_start().len()));
+            }
+            seen += 1;
+        }
+        offset += line.len();
+    }
+    None
+}
