@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use cato_runbook_core::catalog::Providers;
+use cato_runbook_core::catalog::{self, CatalogConfig, Providers};
 use cato_runbook_core::engine::Runbook;
 use cato_runbook_core::{Error, Result};
 
@@ -21,6 +21,17 @@ impl RunbookRegistry {
     /// An empty registry.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Every runbook of the catalog, with `config`.
+    pub fn catalog(config: CatalogConfig) -> Self {
+        let config = Arc::new(config);
+        let mut registry = Self::new();
+        for entry in catalog::entries() {
+            let config = Arc::clone(&config);
+            registry.register(entry.id, move |providers| (entry.build)(providers, &config));
+        }
+        registry
     }
 
     /// Registers (or replaces) the runbook `id`.

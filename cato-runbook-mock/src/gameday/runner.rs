@@ -251,6 +251,7 @@ pub fn providers(world: &World, ports: &FakePorts) -> Providers {
     providers.traffic = Some(ports.traffic.clone());
     providers.deployments = Some(ports.deployments.clone());
     providers.health = Some(ports.cloud_health.clone());
+    providers.incidents = Some(ports.store.clone());
     providers
 }
 
