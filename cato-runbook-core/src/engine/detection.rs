@@ -144,6 +144,9 @@ impl Inner {
             }
             let state = &mut table.keys[key];
             let verdict = if let Some(impact) = tally.worst {
+                if state.bad == 0 {
+                    state.first_bad = Some(now);
+                }
                 state.bad += 1;
                 state.good = 0;
                 Verdict::Bad(impact)
@@ -204,6 +207,8 @@ impl Inner {
             }
         }
         let id = self.allocate_id(table, now).await;
+        // The symptom was first seen when the bad streak began, `open_after` ticks ago.
+        let first_seen = table.keys[key].first_bad.unwrap_or(now).min(now);
         let (runbook_id, severity) = match slot.runbook {
             Some(index) => {
                 let runbook = &self.runbooks[index];
@@ -234,7 +239,7 @@ impl Inner {
             };
             let actor = Actor::Detector(detector.detector.name().to_owned());
             // Only lifecycle entries are refused by `record`; this one is not.
-            let _ = incident.record(now, actor, EntryKind::SymptomObserved, summary);
+            let _ = incident.record(first_seen, actor, EntryKind::SymptomObserved, summary);
         }
         if let Err(err) = self.save(&incident).await {
             report.events.push(TickEvent::StoreFailed {

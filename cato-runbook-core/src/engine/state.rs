@@ -41,6 +41,8 @@ pub(super) struct KeySlot {
 #[derive(Debug, Default, Clone)]
 pub(super) struct KeyState {
     pub(super) bad: u32,
+    /// When the current streak of bad observations began.
+    pub(super) first_bad: Option<Timestamp>,
     pub(super) good: u32,
     pub(super) incident: Option<IncidentId>,
 }

@@ -426,6 +426,22 @@ impl Incident {
             .map(|resolved| time::add(resolved, POSTMORTEM_DUE_AFTER))
     }
 
+    /// When a detector first saw the symptom (the earliest `symptom_observed` entry), or the
+    /// detection time when none was recorded.
+    pub fn first_symptom_at(&self) -> Timestamp {
+        self.timeline
+            .iter()
+            .filter(|e| e.kind == EntryKind::SymptomObserved)
+            .map(|e| e.at)
+            .min()
+            .map_or_else(|| self.detected_at(), |at| at.min(self.detected_at()))
+    }
+
+    /// First symptom → detected (the incident opened).
+    pub fn time_to_detect(&self) -> Duration {
+        time::elapsed(self.first_symptom_at(), self.detected_at())
+    }
+
     /// Detected → acknowledged.
     pub fn time_to_acknowledge(&self) -> Option<Duration> {
         self.since_detected(self.phases.acknowledged)

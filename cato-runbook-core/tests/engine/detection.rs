@@ -69,6 +69,9 @@ async fn opens_after_n_bad_observations_and_dedups_by_resource() {
     assert_eq!(incident.detected_at(), at(30));
     assert_eq!(incident.id().as_str(), "INC-20260301-0001");
     assert_eq!(details(&incident, "symptom_observed").len(), 2);
+    // The symptom was first seen on the first bad tick, 30 s before the incident opened.
+    assert_eq!(incident.first_symptom_at(), at(0));
+    assert_eq!(incident.time_to_detect(), Duration::from_secs(30));
     // Chat for every incident, the pager for SEV1.
     assert_eq!(h.pager.targets(), ["on-call"]);
     assert!(h.chat.texts()[0].contains("SEV1 Shadow Self endpoint down on cato-shadow-self"));
