@@ -57,6 +57,7 @@ pub mod engine;
 pub mod error;
 pub mod incident;
 pub mod ports;
+pub mod postmortem;
 pub mod runbook;
 pub mod severity;
 pub mod time;

@@ -49,6 +49,9 @@ pub struct HumanDuration(pub Duration);
 impl fmt::Display for HumanDuration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let total = self.0;
+        if total.is_zero() {
+            return f.write_str("0s");
+        }
         if total < Duration::from_secs(1) {
             return write!(f, "{}ms", total.as_millis());
         }
@@ -95,6 +98,6 @@ mod tests {
             HumanDuration(Duration::from_secs(3661)).to_string(),
             "1h1m1s"
         );
-        assert_eq!(HumanDuration(Duration::ZERO).to_string(), "0ms");
+        assert_eq!(HumanDuration(Duration::ZERO).to_string(), "0s");
     }
 }
