@@ -1,67 +1,86 @@
-//! `cato-runbook`: Cato's incident runbook from the command line.
+//! `cato-runbook`: Cato's incident runbook from the command line, built on the library's public
+//! API only.
 
-use std::io::Write;
+mod cli;
+mod commands;
+mod config;
+mod exit;
+mod output;
 
-use cato_runbook_core::Severity;
-use clap::{Parser, Subcommand};
+use std::process::ExitCode;
 
-/// Cato's incident runbook, executable.
-#[derive(Debug, Parser)]
-#[command(name = "cato-runbook", version, about, long_about = None)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
+use clap::Parser;
 
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// The severity levels: description, response time, example.
-    Severity {
-        /// Print JSON instead of a table.
-        #[arg(long)]
-        json: bool,
-    },
-}
+use cli::{Cli, Command};
+use commands::{check, diagnose, game_day, mitigate, postmortem, runbooks, severity};
+use config::Config;
+use exit::Failure;
+use output::{FAIL, Out};
 
-fn main() -> anyhow::Result<()> {
+fn main() -> ExitCode {
     let cli = Cli::parse();
-    let mut out = std::io::stdout().lock();
-    match cli.command {
-        Command::Severity { json } => print_severity(&mut out, json)?,
+    let mut out = Out::new(cli.global.json);
+    match run(&cli, &mut out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            let mut err = anstream::stderr();
+            let _ = std::io::Write::write_fmt(
+                &mut err,
+                format_args!("{} {failure}\n", Out::styled(FAIL, "error:")),
+            );
+            failure.exit_code()
+        }
     }
-    Ok(())
 }
 
-fn print_severity(out: &mut impl Write, json: bool) -> anyhow::Result<()> {
-    if json {
-        let rows: Vec<_> = Severity::ALL
-            .iter()
-            .map(|s| {
-                serde_json::json!({
-                    "level": s.to_string(),
-                    "description": s.description(),
-                    "response_time_secs": s.response_time().as_secs(),
-                    "example": s.example(),
-                })
-            })
-            .collect();
-        writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
-        return Ok(());
-    }
-    writeln!(
-        out,
-        "{:<6} {:<38} {:<9} EXAMPLE",
-        "LEVEL", "DESCRIPTION", "RESPOND"
-    )?;
-    for s in Severity::ALL {
-        writeln!(
+fn run(cli: &Cli, out: &mut Out) -> Result<(), Failure> {
+    let config = Config::load(cli.global.config.as_deref())?;
+    match &cli.command {
+        Command::GameDay {
+            scenarios,
+            seed,
+            out: dir,
+            quiet,
+        } => game_day::run(
             out,
-            "{:<6} {:<38} {:<9} {}",
-            s.to_string(),
-            s.description(),
-            cato_runbook_core::time::HumanDuration(s.response_time()).to_string(),
-            s.example()
-        )?;
+            &config,
+            &game_day::Options {
+                scenarios,
+                seed: *seed,
+                out_dir: dir.as_deref(),
+                quiet: *quiet,
+            },
+        ),
+        Command::Runbooks => runbooks::run(out, &config),
+        Command::Severity => severity::run(out),
+        Command::Diagnose {
+            runbook,
+            resource,
+            world,
+        } => diagnose::run(out, &config, runbook, resource.as_deref(), world),
+        Command::Mitigate {
+            runbook,
+            resource,
+            step,
+            dry_run: _,
+            apply,
+            approve,
+            world,
+        } => mitigate::run(
+            out,
+            &config,
+            &mitigate::Options {
+                runbook,
+                resource: resource.as_deref(),
+                step: step.as_deref(),
+                apply: *apply,
+                approve: *approve,
+                world,
+            },
+        ),
+        Command::Postmortem { incident, author } => {
+            postmortem::run(out, &config, incident, author.as_deref())
+        }
+        Command::Check => check::run(out, &config),
     }
-    Ok(())
 }

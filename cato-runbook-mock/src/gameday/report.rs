@@ -1,5 +1,6 @@
 //! What a game day reports: the timeline, and a verdict per expectation.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -48,6 +49,8 @@ pub struct Report {
     pub incidents: Vec<Incident>,
     /// Every pager event.
     pub pages: Vec<PagerEvent>,
+    /// Each runbook's prevention items, for the postmortems.
+    pub prevention: BTreeMap<String, Vec<String>>,
 }
 
 impl Report {

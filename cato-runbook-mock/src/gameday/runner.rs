@@ -140,6 +140,10 @@ impl GameDay {
             .iter()
             .map(|id| self.registry.build(id, &providers))
             .collect::<Result<Vec<_>>>()?;
+        let prevention = runbooks
+            .iter()
+            .map(|r| (r.id().to_string(), r.prevention().to_vec()))
+            .collect();
         let mut engine_config = scenario.engine.clone();
         engine_config.tick_interval = scenario.tick;
         let engine = Engine::builder()
@@ -224,6 +228,7 @@ impl GameDay {
             timeline: lines,
             incidents,
             pages,
+            prevention,
         })
     }
 }

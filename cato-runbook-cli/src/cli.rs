@@ -1,0 +1,123 @@
+//! The command line: subcommands, flags and the help that teaches them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Cato's incident runbook, executable.
+///
+/// The library notices the runbook's symptoms, opens incidents with its severity, diagnoses,
+/// walks each runbook's mitigation ladder behind guardrails, escalates on schedule and drafts
+/// the postmortem. This command runs it on the in-memory fakes (game days), shows what it knows,
+/// and runs single runbooks by hand.
+///
+/// Exit codes: 0 success; 1 a game-day expectation failed; 2 bad usage, configuration or input
+/// (a missing or malformed file); 3 a provider or runtime failure.
+#[derive(Debug, Parser)]
+#[command(name = "cato-runbook", version, propagate_version = true)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: Global,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Flags every subcommand takes.
+#[derive(Debug, Args)]
+pub(crate) struct Global {
+    /// Configuration file (TOML): thresholds, caps, escalation contacts, providers.
+    #[arg(long, global = true, env = "CATO_RUNBOOK_CONFIG", value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// Print JSON instead of tables and text.
+    #[arg(long, global = true)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Run game-day scenarios on the fakes: print each timeline and verdict, write postmortems.
+    ///
+    /// Each scenario breaks a fake world on schedule (an endpoint loses its instances, the
+    /// budget runs out, Bedrock throttles) and checks what the engine does, in virtual time:
+    /// a 45-minute incident takes milliseconds. With no SCENARIO, every `*.toml` file in
+    /// `scenarios/` runs.
+    #[command(name = "game-day")]
+    GameDay {
+        /// Scenario files or folders of them.
+        #[arg(value_name = "SCENARIO")]
+        scenarios: Vec<PathBuf>,
+        /// Seed for every random draw (overrides the scenarios' own).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Write each incident's postmortem (`.md`) and the incident itself (`.json`, for
+        /// `cato-runbook postmortem`) into this folder.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Print only the verdicts, not the timelines.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// The runbooks the library knows: id, title, ladder, what each needs.
+    Runbooks,
+    /// The severity levels: description, response time, example.
+    Severity,
+    /// Run a runbook's diagnoses and print the findings and ranked root causes.
+    ///
+    /// Against the configured providers: the fakes unless real providers are configured. On
+    /// the fakes, `--scenario` sets the world up as a scenario leaves it `--at` a time.
+    Diagnose {
+        /// The runbook's id (see `cato-runbook runbooks`).
+        runbook: String,
+        /// The resource to diagnose; the runbook's own by default.
+        #[arg(long)]
+        resource: Option<String>,
+        #[command(flatten)]
+        world: WorldArgs,
+    },
+    /// Plan a runbook's next mitigation step (before → after); apply it only with --apply.
+    ///
+    /// The step is the ladder's first whose precondition holds on a fresh diagnosis. Nothing
+    /// changes without --apply; a step that needs approval also needs --approve.
+    Mitigate {
+        /// The runbook's id.
+        runbook: String,
+        /// The resource; the runbook's own by default.
+        #[arg(long)]
+        resource: Option<String>,
+        /// Plan a given step instead of the next applicable one.
+        #[arg(long)]
+        step: Option<String>,
+        /// Print the plan and stop (the default).
+        #[arg(long, conflicts_with = "apply")]
+        dry_run: bool,
+        /// Apply the step.
+        #[arg(long)]
+        apply: bool,
+        /// Approve a step that needs approval.
+        #[arg(long, requires = "apply")]
+        approve: bool,
+        #[command(flatten)]
+        world: WorldArgs,
+    },
+    /// Render the postmortem of a saved incident (JSON, as the incident store keeps it).
+    Postmortem {
+        /// The incident file.
+        incident: PathBuf,
+        /// Author's name (otherwise the draft says it is automated).
+        #[arg(long)]
+        author: Option<String>,
+    },
+    /// Validate the configuration and say what each enabled runbook needs.
+    Check,
+}
+
+/// Where the fakes' world comes from, for `diagnose` and `mitigate`.
+#[derive(Debug, Args)]
+pub(crate) struct WorldArgs {
+    /// Set the fake world up as this scenario leaves it (its events applied).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) scenario: Option<PathBuf>,
+    /// How far into the scenario to look (e.g. `5m`).
+    #[arg(long, value_name = "TIME", default_value = "5m", value_parser = humantime::parse_duration)]
+    pub(crate) at: std::time::Duration,
+}

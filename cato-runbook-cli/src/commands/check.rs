@@ -1,0 +1,82 @@
+//! `cato-runbook check`: validate the configuration, say what each enabled runbook needs.
+
+use serde::Serialize;
+
+use super::{fakes, runtime};
+use crate::config::{Config, ProviderKind};
+use crate::exit::Failure;
+use crate::output::{FAIL, Out, PASS};
+
+#[derive(Serialize)]
+struct Row {
+    runbook: &'static str,
+    needs: Vec<&'static str>,
+    missing: Vec<&'static str>,
+    ok: bool,
+    error: Option<String>,
+}
+
+pub(crate) fn run(out: &mut Out, config: &Config) -> Result<(), Failure> {
+    let rt = runtime()?;
+    let fakes = rt.block_on(fakes(config, None))?;
+    let mut rows = Vec::new();
+    for entry in config.enabled() {
+        let missing: Vec<_> = fakes
+            .missing(entry.needs)
+            .iter()
+            .map(|p| p.as_str())
+            .collect();
+        let error = (entry.build)(&fakes, &config.runbooks)
+            .err()
+            .map(|e| e.to_string());
+        rows.push(Row {
+            runbook: entry.id,
+            needs: entry.needs.iter().map(|p| p.as_str()).collect(),
+            ok: missing.is_empty() && error.is_none(),
+            missing,
+            error,
+        });
+    }
+    let ok = rows.iter().all(|r| r.ok);
+    if out.json {
+        out.json(&serde_json::json!({ "config": config.source(), "ok": ok, "runbooks": rows }))?;
+    } else {
+        let providers = match config.providers.kind {
+            ProviderKind::Fake => "the in-memory fakes",
+        };
+        out.line(format!(
+            "configuration: {} (providers: {providers})",
+            config.source()
+        ))?;
+        let table = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.runbook.to_owned(),
+                    r.needs.join(", "),
+                    if r.ok {
+                        "ready".to_owned()
+                    } else if !r.missing.is_empty() {
+                        format!("missing: {}", r.missing.join(", "))
+                    } else {
+                        r.error.clone().unwrap_or_default()
+                    },
+                ]
+            })
+            .collect();
+        out.table(&["Runbook", "Needs", "Status"], table)?;
+        let verdict = if ok {
+            Out::styled(PASS, "configuration ok")
+        } else {
+            Out::styled(FAIL, "configuration not ok")
+        };
+        out.line(verdict)?;
+    }
+    if ok {
+        Ok(())
+    } else {
+        Err(Failure::usage(
+            "some enabled runbooks cannot run with this configuration",
+        ))
+    }
+}

@@ -1,0 +1,128 @@
+//! `cato-runbook mitigate RUNBOOK`: plan the next step (before → after); apply only when asked.
+
+use std::sync::Arc;
+
+use cato_runbook_core::ports::Clock;
+use cato_runbook_core::runbook::{Findings, Mitigation, Plan, StepContext};
+use cato_runbook_core::{IncidentId, Severity};
+use serde::Serialize;
+
+use super::{diagnose, fakes, resource_of, runbook, runtime};
+use crate::cli::WorldArgs;
+use crate::config::Config;
+use crate::exit::Failure;
+use crate::output::{HEADING, Out};
+
+pub(crate) struct Options<'a> {
+    pub(crate) runbook: &'a str,
+    pub(crate) resource: Option<&'a str>,
+    pub(crate) step: Option<&'a str>,
+    pub(crate) apply: bool,
+    pub(crate) approve: bool,
+    pub(crate) world: &'a WorldArgs,
+}
+
+#[derive(Serialize)]
+struct Outcome {
+    plan: Plan,
+    requires_approval: bool,
+    applied: bool,
+    result: Option<String>,
+}
+
+pub(crate) fn run(out: &mut Out, config: &Config, options: &Options<'_>) -> Result<(), Failure> {
+    let rt = runtime()?;
+    let outcome = rt.block_on(async {
+        let fakes = fakes(config, Some(options.world)).await?;
+        let runbook = runbook(config, &fakes, options.runbook)?;
+        let resource = resource_of(&runbook, options.resource);
+        let now = fakes.clock.now();
+        let diagnosed = diagnose(&runbook, &resource, now).await;
+        let findings: Arc<[_]> = diagnosed.findings.into();
+        let step: Arc<dyn Mitigation> = match options.step {
+            Some(name) => runbook
+                .ladder()
+                .iter()
+                .find(|m| m.name() == name)
+                .cloned()
+                .ok_or_else(|| {
+                    let names: Vec<_> = runbook
+                        .ladder()
+                        .iter()
+                        .map(|m| m.name().to_owned())
+                        .collect();
+                    Failure::usage(format!(
+                        "{} has no step {name:?}; its ladder: {}",
+                        runbook.id(),
+                        names.join(", ")
+                    ))
+                })?,
+            None => runbook
+                .ladder()
+                .iter()
+                .find(|m| m.precondition(Findings(&findings)))
+                .cloned()
+                .ok_or_else(|| {
+                    Failure::usage(format!(
+                        "no step of {} applies to what the diagnosis found",
+                        runbook.id()
+                    ))
+                })?,
+        };
+        let incident = IncidentId::new(format!("CLI-{}", now.format("%Y%m%d%H%M%S")));
+        let ctx = StepContext::new(
+            step.as_ref(),
+            incident,
+            runbook.id().clone(),
+            resource,
+            Severity::Sev2,
+            findings,
+            now,
+        );
+        let plan = step.plan(&ctx).await?;
+        let requires_approval = step.requires_approval();
+        if !options.apply {
+            return Ok::<_, Failure>(Outcome {
+                plan,
+                requires_approval,
+                applied: false,
+                result: None,
+            });
+        }
+        if requires_approval && !options.approve {
+            return Err(Failure::usage(format!(
+                "step {} needs approval: add --approve to apply it",
+                plan.step
+            )));
+        }
+        let result = step.apply(&ctx, &plan).await?;
+        Ok(Outcome {
+            plan,
+            requires_approval,
+            applied: true,
+            result: Some(result),
+        })
+    })?;
+    if out.json {
+        return out.json(&outcome);
+    }
+    out.line(Out::styled(
+        HEADING,
+        if outcome.applied {
+            "Applied"
+        } else {
+            "Plan (dry run: nothing changed)"
+        },
+    ))?;
+    out.line(outcome.plan.to_string())?;
+    out.line(format!("idempotency key: {}", outcome.plan.idempotency_key))?;
+    if outcome.requires_approval {
+        out.line("this step needs approval (--apply --approve)")?;
+    }
+    if let Some(result) = outcome.result {
+        out.line(format!("result: {result}"))?;
+    } else {
+        out.line("run again with --apply to make the change")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,123 @@
+//! One module per subcommand, and what they share: a runtime on virtual time and a fake world.
+
+pub(crate) mod check;
+pub(crate) mod diagnose;
+pub(crate) mod game_day;
+pub(crate) mod mitigate;
+pub(crate) mod postmortem;
+pub(crate) mod runbooks;
+pub(crate) mod severity;
+
+use std::sync::Arc;
+
+use cato_runbook_core::catalog::{self, Providers};
+use cato_runbook_core::engine::Runbook;
+use cato_runbook_core::runbook::{DiagnoseContext, DiagnosisReport, Finding, RootCause, rank};
+use cato_runbook_core::{IncidentId, Timestamp};
+use cato_runbook_mock::World;
+use cato_runbook_mock::gameday::{Scenario, providers};
+use serde::Serialize;
+
+use crate::cli::WorldArgs;
+use crate::config::Config;
+use crate::exit::Failure;
+
+/// A current-thread runtime whose time is paused: the fakes run on virtual time.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .map_err(|e| Failure::runtime(format!("cannot start a runtime: {e}")))
+}
+
+/// The ports of a fake world set up as the configuration (or a scenario) says; with a
+/// scenario, its events are applied up to `args.at`.
+pub(crate) async fn fakes(config: &Config, args: Option<&WorldArgs>) -> Result<Providers, Failure> {
+    let scenario = match args.and_then(|a| a.scenario.as_ref()) {
+        Some(path) => Some(Scenario::load(path).map_err(|e| Failure::usage(e.to_string()))?),
+        None => None,
+    };
+    let world_config = match &scenario {
+        Some(s) => s.world.clone(),
+        None => config.world()?,
+    };
+    let world = World::new(world_config)?;
+    if let (Some(scenario), Some(args)) = (&scenario, args) {
+        for event in &scenario.events {
+            world.schedule(world.at(event.at.as_duration()), event.change.clone())?;
+        }
+        world.clock().sleep_until(world.at(args.at)).await;
+    }
+    let ports = world.ports("cli");
+    Ok(providers(&world, &ports))
+}
+
+/// Builds an enabled runbook by id.
+pub(crate) fn runbook(
+    config: &Config,
+    providers: &Providers,
+    id: &str,
+) -> Result<Runbook, Failure> {
+    let entry = catalog::entry(id).map_err(|e| Failure::usage(e.message().to_owned()))?;
+    if !config.enabled().iter().any(|e| e.id == entry.id) {
+        return Err(Failure::usage(format!(
+            "runbook {id} is not enabled in {}",
+            config.source()
+        )));
+    }
+    Ok((entry.build)(providers, &config.runbooks)?)
+}
+
+/// The resource a runbook watches (its first detector's), or `fallback`.
+pub(crate) fn resource_of(runbook: &Runbook, fallback: Option<&str>) -> String {
+    fallback
+        .map(str::to_owned)
+        .or_else(|| runbook.detectors().first().map(|d| d.resource().to_owned()))
+        .unwrap_or_else(|| runbook.id().to_string())
+}
+
+/// What a diagnosis run found.
+#[derive(Debug, Default, Serialize)]
+pub(crate) struct Diagnosed {
+    pub(crate) runbook: String,
+    pub(crate) resource: String,
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) root_causes: Vec<RootCause>,
+    pub(crate) failures: Vec<String>,
+}
+
+/// Runs every diagnosis of `runbook` concurrently on `resource`.
+pub(crate) async fn diagnose(runbook: &Runbook, resource: &str, now: Timestamp) -> Diagnosed {
+    let ctx = DiagnoseContext::new(
+        IncidentId::new(format!("CLI-{}", now.format("%Y%m%d%H%M%S"))),
+        runbook.id().clone(),
+        resource,
+        now,
+        now,
+    );
+    let runs = runbook.diagnoses().iter().map(|d| {
+        let d = Arc::clone(d);
+        let ctx = ctx.clone();
+        async move { (d.name().to_owned(), d.diagnose(&ctx).await) }
+    });
+    let mut out = Diagnosed {
+        runbook: runbook.id().to_string(),
+        resource: resource.to_owned(),
+        ..Diagnosed::default()
+    };
+    for (name, result) in futures::future::join_all(runs).await {
+        match result {
+            Ok(DiagnosisReport {
+                findings,
+                root_causes,
+            }) => {
+                out.findings.extend(findings);
+                out.root_causes.extend(root_causes);
+            }
+            Err(e) => out.failures.push(format!("{name}: {e}")),
+        }
+    }
+    rank(&mut out.root_causes);
+    out
+}

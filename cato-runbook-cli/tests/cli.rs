@@ -1,0 +1,155 @@
+//! The `cato-runbook` command, run as a process: output, exit codes, bad input.
+
+#![allow(clippy::unwrap_used)] // A test that cannot set up fails loudly.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn cmd() -> Command {
+    let mut cmd = Command::cargo_bin("cato-runbook").unwrap();
+    cmd.env_remove("CATO_RUNBOOK_CONFIG");
+    cmd.current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
+    cmd
+}
+
+fn stdout(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn fails(cmd: &mut Command, code: i32) -> String {
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn severity_table_and_json() {
+    let text = stdout(cmd().arg("severity"));
+    assert!(
+        text.contains("| SEV1  | Complete outage, all users affected | 5m"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| SEV4  | Cosmetic/minor, no user impact      | 24h"),
+        "{text}"
+    );
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colour when stdout is not a terminal"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(cmd().args(["severity", "--json"]))).unwrap();
+    assert_eq!(json[1]["level"], "SEV2");
+    assert_eq!(json[1]["response_time_secs"], 900);
+}
+
+#[test]
+fn help_teaches() {
+    let text = stdout(cmd().arg("--help"));
+    for word in [
+        "game-day",
+        "runbooks",
+        "severity",
+        "diagnose",
+        "mitigate",
+        "postmortem",
+        "check",
+        "Exit codes",
+    ] {
+        assert!(text.contains(word), "{word} missing from --help:\n{text}");
+    }
+    let text = stdout(cmd().args(["game-day", "--help"]));
+    assert!(
+        text.contains("--seed") && text.contains("--out") && text.contains("virtual time"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    let err = fails(cmd().arg("no-such-command"), 2);
+    assert!(err.contains("unrecognized subcommand"), "{err}");
+    let err = fails(cmd().args(["game-day", "--seed", "many"]), 2);
+    assert!(err.contains("--seed"), "{err}");
+    let err = fails(cmd().args(["mitigate", "x", "--dry-run", "--apply"]), 2);
+    assert!(err.contains("cannot be used with"), "{err}");
+}
+
+#[test]
+fn bad_config_names_the_key_and_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cato.toml");
+    std::fs::write(
+        &file,
+        "[policy]\nmode = \"auto\"\nmax_destructive_per_hour = 3\nkill_everything = true\n",
+    )
+    .unwrap();
+    let err = fails(cmd().arg("check").arg("--config").arg(&file), 2);
+    assert!(err.contains("cato.toml:4"), "{err}");
+    assert!(err.contains("kill_everything"), "{err}");
+
+    std::fs::write(&file, "[policy]\nmode = \"yolo\"\n").unwrap();
+    let err = fails(cmd().arg("check").env("CATO_RUNBOOK_CONFIG", &file), 2);
+    assert!(err.contains("cato.toml:2") && err.contains("yolo"), "{err}");
+
+    std::fs::write(&file, "enabled = [\"no-such-runbook\"]\n").unwrap();
+    let err = fails(cmd().arg("check").arg("--config").arg(&file), 2);
+    assert!(
+        err.contains("`enabled`") && err.contains("no-such-runbook"),
+        "{err}"
+    );
+
+    let err = fails(
+        cmd()
+            .arg("check")
+            .arg("--config")
+            .arg(dir.path().join("missing.toml")),
+        2,
+    );
+    assert!(
+        err.contains("missing.toml: cannot read the configuration"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_missing_or_malformed_incident_file() {
+    let err = fails(cmd().args(["postmortem", "no/such/incident.json"]), 2);
+    assert!(
+        err.contains("no/such/incident.json: cannot read the incident"),
+        "{err}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("inc.json");
+    std::fs::write(&file, "{\"id\": 3}").unwrap();
+    let err = fails(cmd().arg("postmortem").arg(&file), 2);
+    assert!(err.contains("not a saved incident"), "{err}");
+}
+
+#[test]
+fn a_bad_scenario_names_file_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.toml");
+    std::fs::write(&file, "name = \"x\"\nduration = \"10m\"\nrunbooks = [\"shadow-self-down\"]\n\n[[events]]\nat = \"T-1m\"\nchange = \"spend_reaches_limit\"\n").unwrap();
+    let err = fails(cmd().arg("game-day").arg(&file), 2);
+    assert!(
+        err.contains("bad.toml:6:")
+            && err.contains("field `at`")
+            && err.contains("before the scenario starts"),
+        "{err}"
+    );
+    let err = fails(cmd().args(["game-day", "no/such/scenario.toml"]), 2);
+    assert!(err.contains("no such scenario file"), "{err}");
+}
