@@ -103,6 +103,8 @@ operations! {
     PagerResolve = "pager.resolve", "pager", true;
     /// `Chat::post`.
     ChatPost = "chat.post", "chat", true;
+    /// `Mail::send`.
+    MailSend = "mail.send", "mail", true;
     /// `IncidentStore::save`.
     IncidentStoreSave = "incident_store.save", "incident_store", true;
     /// `IncidentStore::get`.

@@ -144,6 +144,7 @@ conforms!(
 );
 conforms!(pager, pager, pager, conformance::pager::run_all, "pager");
 conforms!(chat, chat, chat, conformance::chat::run_all, "chat");
+conforms!(mail, mail, mail, conformance::mail::run_all, "mail");
 conforms!(
     store,
     incident_store,

@@ -14,6 +14,7 @@ use super::chat::ChatFixture;
 use super::coordination::CoordinationFixture;
 use super::endpoint::EndpointFixture;
 use super::logs::LogsFixture;
+use super::mail::MailFixture;
 use super::metrics::MetricsFixture;
 use super::pager::PagerFixture;
 use super::quotas::QuotasFixture;
@@ -54,6 +55,8 @@ pub struct Fixtures {
     pub pager: PagerFixture,
     /// Chat.
     pub chat: ChatFixture,
+    /// Mail.
+    pub mail: MailFixture,
     /// The incident store.
     pub store: StoreFixture,
     /// Coordination.
@@ -257,6 +260,9 @@ impl World {
                     .cloned()
                     .unwrap_or_else(|| "#cato-incident".into()),
                 missing_channel: "#no-such-channel".into(),
+            },
+            mail: MailFixture {
+                to: "aws-support@company.com".into(),
             },
             store: StoreFixture {
                 id_prefix: "INC-CONFORMANCE".into(),

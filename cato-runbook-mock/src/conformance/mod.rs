@@ -33,6 +33,7 @@ pub mod coordination;
 pub mod endpoint;
 mod fixtures;
 pub mod logs;
+pub mod mail;
 pub mod metrics;
 pub mod pager;
 pub mod quotas;

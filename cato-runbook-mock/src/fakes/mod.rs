@@ -13,6 +13,7 @@ mod chat;
 mod coordination;
 mod endpoint;
 mod logs;
+mod mail;
 mod metrics;
 mod pager;
 mod quotas;
@@ -26,7 +27,7 @@ use std::sync::Arc;
 
 use cato_runbook_core::ports::{
     Budget, CacheCluster, CacheStats, Chat, CloudHealth, Coordination, Deployments, IncidentStore,
-    Logs, Metrics, ModelEndpoint, Pager, Quotas, Tables, TrafficControl, Workloads,
+    Logs, Mail, Metrics, ModelEndpoint, Pager, Quotas, Tables, TrafficControl, Workloads,
 };
 
 pub use coordination::FakeCoordination;
@@ -117,6 +118,8 @@ fakes! {
     FakePager, pager, "fake pagerduty";
     /// Slack: channels and threads.
     FakeChat, chat, "fake slack";
+    /// Email, as the AWS TAM is reached: every message recorded.
+    FakeMail, mail, "fake mail";
     /// The incident store (in memory, shared by every replica of the world).
     FakeIncidentStore, incident_store, "fake incident store";
 }
@@ -152,6 +155,8 @@ pub struct FakePorts {
     pub pager: Arc<dyn Pager>,
     /// Chat.
     pub chat: Arc<dyn Chat>,
+    /// Mail.
+    pub mail: Arc<dyn Mail>,
     /// The incident store.
     pub store: Arc<dyn IncidentStore>,
     /// Coordination, as one replica.
@@ -176,6 +181,7 @@ impl World {
             cloud_health: Arc::new(self.cloud_health()),
             pager: Arc::new(self.pager()),
             chat: Arc::new(self.chat()),
+            mail: Arc::new(self.mail()),
             store: Arc::new(self.incident_store()),
             coordination: Arc::new(self.coordination(replica)),
         }

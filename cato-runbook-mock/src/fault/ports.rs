@@ -5,10 +5,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use cato_runbook_core::ports::{
     BillingMode, Budget, BudgetStatus, CacheCluster, CacheClusterState, CacheCounters, CacheStats,
-    Chat, ChatMessage, Claim, CloudHealth, Coordination, Deployment, Deployments, Dimension,
-    EndpointConfig, EndpointDescription, HealthEvent, IncidentStore, LogEvent, Logs, MetricQuery,
-    MetricSeries, Metrics, ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas,
-    TableCapacity, TableState, Tables, TrafficControl, TrafficState, WorkloadState, Workloads,
+    Chat, ChatMessage, Claim, CloudHealth, Coordination, Deployment, Deployments, Dimension, Email,
+    EndpointConfig, EndpointDescription, HealthEvent, IncidentStore, LogEvent, Logs, Mail,
+    MetricQuery, MetricSeries, Metrics, ModelEndpoint, Page, Pager, Posted, QuotaRequest,
+    QuotaValue, Quotas, TableCapacity, TableState, Tables, TrafficControl, TrafficState,
+    WorkloadState, Workloads,
 };
 use cato_runbook_core::{IdempotencyKey, Incident, IncidentId, Result, Timestamp};
 
@@ -262,6 +263,14 @@ impl<P: Chat> Chat for FaultInjecting<P> {
     async fn post(&self, message: &ChatMessage) -> Result<Posted> {
         self.gate(Op::ChatPost).await?;
         self.inner.post(message).await
+    }
+}
+
+#[async_trait]
+impl<P: Mail> Mail for FaultInjecting<P> {
+    async fn send(&self, email: &Email) -> Result<()> {
+        self.gate(Op::MailSend).await?;
+        self.inner.send(email).await
     }
 }
 

@@ -152,6 +152,7 @@ impl GameDay {
             .store(ports.store.clone())
             .pager(ports.pager.clone())
             .chat(ports.chat.clone())
+            .mail(ports.mail.clone())
             .coordination(ports.coordination.clone())
             .policy(scenario.policy.clone())
             .config(engine_config)

@@ -61,7 +61,7 @@ pub(crate) use apply::crash_lines;
 pub use change::WorldChange;
 pub(crate) use load::{node_memory_gib, queueing_ms};
 pub(crate) use models::{EndpointOp, QuotaRequestModel};
-pub use records::{Alert, AlertStatus, ChatRecord, PagerAction, PagerEvent};
+pub use records::{Alert, AlertStatus, ChatRecord, MailRecord, PagerAction, PagerEvent};
 pub(crate) use records::{Lease, PutDatapoint};
 pub(crate) use sim::{Sim, Timer};
 pub use snapshot::{
@@ -276,6 +276,11 @@ impl World {
     /// Every chat message, in the order they were posted.
     pub fn chat_messages(&self) -> Vec<ChatRecord> {
         self.read(|sim, _| sim.records.chat.clone())
+    }
+
+    /// Every email sent, in order.
+    pub fn mails(&self) -> Vec<MailRecord> {
+        self.read(|sim, _| sim.records.mail.clone())
     }
 
     /// The messages of one chat thread, in order.

@@ -108,6 +108,19 @@ pub struct ChatRecord {
     pub at: Timestamp,
 }
 
+/// One email sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailRecord {
+    /// The recipient.
+    pub to: String,
+    /// The subject.
+    pub subject: String,
+    /// The body.
+    pub body: String,
+    /// When.
+    pub at: Timestamp,
+}
+
 /// A coordination lease.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Lease {
@@ -125,6 +138,7 @@ pub(crate) struct Records {
     pub pager_events: Vec<PagerEvent>,
     pub chat: Vec<ChatRecord>,
     pub chat_seq: u64,
+    pub mail: Vec<MailRecord>,
     pub leases: HashMap<IdempotencyKey, Lease>,
 }
 

@@ -224,3 +224,42 @@ fn an_unknown_runbook_is_an_error() {
         "{err}"
     );
 }
+
+#[test]
+fn an_operator_calls_in_the_aws_tam_by_mail() {
+    let text = r#"
+name = "the endpoint stays down; on-call calls in the AWS TAM"
+duration = "20m"
+runbooks = ["endpoint"]
+
+[[events]]
+at = "T+0"
+change = "config_broken"
+config = "cato-shadow-self-config"
+cause = "gpu_driver"
+
+[[events]]
+at = "T+0"
+change = "endpoint_loses_instances"
+endpoint = "cato-shadow-self"
+
+[[operator]]
+at = "T+6m"
+runbook = "endpoint"
+action = "escalate_to_aws_tam"
+reason = "SageMaker fleet fails its health checks"
+
+[[expect]]
+expect = "escalated"
+runbook = "endpoint"
+role = "AWS TAM"
+at = "T+6m"
+
+[[expect]]
+expect = "calls"
+op = "mail.send"
+count = 1
+"#;
+    let report = run(text);
+    assert!(report.passed, "{report}");
+}
