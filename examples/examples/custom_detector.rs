@@ -1,19 +1,34 @@
-//! Writing a detector of one's own: the runbook's "p99 latency > 2 seconds", reading a value the
-//! host keeps up to date, observed as the engine would.
+//! A runbook of one's own: a detector of the runbook's "p99 latency > 2 seconds" reading a value
+//! the host keeps up to date, a diagnosis, and a one-step ladder — run by the engine.
 //!
 //! `cargo run -p cato-runbook-examples --example custom_detector`
 
 #![allow(clippy::print_stdout)] // An example program prints what it sees.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::time::Duration;
 
 use async_trait::async_trait;
-use cato_runbook_core::runbook::{Detector, Observation, ObserveContext, Symptom};
-use cato_runbook_core::{Impact, Result, Severity};
+use cato_runbook_core::engine::{Engine, Mode, Policy, Runbook};
+use cato_runbook_core::runbook::{
+    Detector, DiagnoseContext, Diagnosis, DiagnosisReport, Finding, Mitigation, Observation,
+    ObserveContext, Plan, Quantity, Risk, StepContext, Symptom, Verification,
+};
+use cato_runbook_core::{Impact, Result};
+use cato_runbook_mock::World;
+
+/// What the host measures and controls (in a real service: its metrics registry and its
+/// worker pool).
+#[derive(Default)]
+struct Host {
+    p99_millis: AtomicU64,
+    workers: AtomicU32,
+}
 
 /// Fires when the host's p99 latency is above a threshold.
 struct P99Above {
-    p99_millis: AtomicU64,
+    host: Arc<Host>,
     threshold_millis: u64,
 }
 
@@ -28,7 +43,7 @@ impl Detector for P99Above {
     }
 
     async fn observe(&self, _ctx: &ObserveContext) -> Result<Observation> {
-        let p99 = self.p99_millis.load(Ordering::Relaxed);
+        let p99 = self.host.p99_millis.load(Ordering::Relaxed);
         if p99 <= self.threshold_millis {
             return Ok(Observation::Healthy);
         }
@@ -42,23 +57,124 @@ impl Detector for P99Above {
     }
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> anyhow::Result<()> {
-    let detector = P99Above {
-        p99_millis: AtomicU64::new(450),
-        threshold_millis: 2000,
-    };
-    let ctx = ObserveContext::new(chrono::DateTime::UNIX_EPOCH);
-    for p99 in [450, 2400, 900] {
-        detector.p99_millis.store(p99, Ordering::Relaxed);
-        match detector.observe(&ctx).await? {
-            Observation::Healthy => println!("p99 {p99} ms: healthy"),
-            Observation::Symptom(symptom) => println!(
-                "p99 {p99} ms: {} → {}",
-                symptom.summary,
-                Severity::assess(&symptom.impact)
-            ),
+/// Records how many workers there are.
+struct Workers(Arc<Host>);
+
+#[async_trait]
+impl Diagnosis for Workers {
+    fn name(&self) -> &str {
+        "worker-pool"
+    }
+
+    async fn diagnose(&self, _ctx: &DiagnoseContext) -> Result<DiagnosisReport> {
+        let workers = self.0.workers.load(Ordering::Relaxed);
+        Ok(DiagnosisReport::finding(
+            Finding::new(self.name(), format!("{workers} workers")).with_fact("workers", workers),
+        ))
+    }
+}
+
+/// Doubles the worker pool; the host's latency falls with it.
+struct DoubleWorkers(Arc<Host>);
+
+#[async_trait]
+impl Mitigation for DoubleWorkers {
+    fn name(&self) -> &str {
+        "double-workers"
+    }
+
+    fn risk(&self) -> Risk {
+        Risk::Medium
+    }
+
+    fn reversible(&self) -> bool {
+        true
+    }
+
+    fn verify_after(&self) -> Duration {
+        Duration::from_secs(120)
+    }
+
+    async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
+        let now = self.0.workers.load(Ordering::Relaxed);
+        Ok(
+            Plan::new(self, ctx, format!("double the worker pool to {}", now * 2))
+                .change("worker pool", now, now * 2)
+                .quantity(Quantity::Replicas(now * 2))
+                .remember("before", now),
+        )
+    }
+
+    async fn apply(&self, _ctx: &StepContext, plan: &Plan) -> Result<String> {
+        let before = plan.require("before")?.as_i64().unwrap_or(1) as u32;
+        self.0.workers.store(before * 2, Ordering::Relaxed);
+        self.0.p99_millis.store(600, Ordering::Relaxed); // More workers, shorter queues.
+        Ok(format!("{} workers", before * 2))
+    }
+
+    async fn verify(&self, _ctx: &StepContext, _plan: &Plan) -> Result<Verification> {
+        let p99 = self.0.p99_millis.load(Ordering::Relaxed);
+        Ok(if p99 <= 2000 {
+            Verification::Passed(format!("p99 {p99} ms"))
+        } else {
+            Verification::Failed(format!("p99 still {p99} ms"))
+        })
+    }
+
+    async fn revert(&self, _ctx: &StepContext, plan: &Plan) -> Result<String> {
+        let before = plan.require("before")?.as_i64().unwrap_or(1) as u32;
+        self.0.workers.store(before, Ordering::Relaxed);
+        Ok(format!("back to {before} workers"))
+    }
+}
+
+#[tokio::main(flavor = "current_thread", start_paused = true)]
+async fn main() -> Result<()> {
+    let host = Arc::new(Host::default());
+    host.workers.store(8, Ordering::Relaxed);
+    host.p99_millis.store(2400, Ordering::Relaxed);
+
+    let runbook = Runbook::builder("worker-latency", "Worker pool latency")
+        .detector(Arc::new(P99Above {
+            host: host.clone(),
+            threshold_millis: 2000,
+        }))
+        .diagnosis(Arc::new(Workers(host.clone())))
+        .step(Arc::new(DoubleWorkers(host.clone())))
+        .prevention("Autoscale the worker pool on queue depth")
+        .build()?;
+
+    // A fake world gives the pager, chat and clock; a host would pass its real ones.
+    let world = World::default();
+    let ports = world.ports("example");
+    let engine = Engine::builder()
+        .runbook(runbook)
+        .clock(world.clock_handle())
+        .pager(ports.pager.clone())
+        .chat(ports.chat.clone())
+        .store(ports.store.clone())
+        .policy(Policy::with_mode(Mode::Auto))
+        .build()?;
+
+    for _ in 0..12 {
+        engine.tick().await?;
+        world
+            .clock()
+            .sleep_until(world.at(world.clock().elapsed() + Duration::from_secs(30)))
+            .await;
+    }
+    let incidents = ports.store.all().await?;
+    for incident in &incidents {
+        println!(
+            "{} {} {}",
+            incident.id(),
+            incident.severity(),
+            incident.status()
+        );
+        for entry in incident.timeline() {
+            println!("  {entry}");
         }
     }
+    println!("workers now: {}", host.workers.load(Ordering::Relaxed));
     Ok(())
 }
