@@ -71,6 +71,7 @@ pub mod fakes;
 pub mod fault;
 pub mod gameday;
 pub mod ops;
+pub mod peers;
 pub mod world;
 
 pub use calls::{CallOutcome, CallRecord, Calls};
