@@ -49,6 +49,20 @@ runbook = "endpoint"
 cause = "crash loop"
 "#;
 
+/// The endpoint loses its instances at T+0 and its current config is broken: a restart fails.
+const BROKEN_AT_T0: &str = r#"
+[[events]]
+at = "T+0"
+change = "config_broken"
+config = "cato-shadow-self-config"
+cause = "oom"
+
+[[events]]
+at = "T+0"
+change = "endpoint_loses_instances"
+endpoint = "cato-shadow-self"
+"#;
+
 fn run(text: &str) -> cato_runbook_mock::gameday::Report {
     let scenario = Scenario::from_toml("inline.toml", text).unwrap();
     GameDay::new(doubles::registry())
@@ -104,22 +118,14 @@ fn the_same_seed_gives_the_same_report() {
 
 #[test]
 fn a_broken_config_exhausts_the_ladder_and_escalates_on_schedule() {
-    let text = r#"
+    let text = [
+        r#"
 name = "the current config is broken: nothing the ladder does helps"
 duration = "45m"
 runbooks = ["endpoint"]
-
-[[events]]
-at = "T+0"
-change = "config_broken"
-config = "cato-shadow-self-config"
-cause = "oom"
-
-[[events]]
-at = "T+0"
-change = "endpoint_loses_instances"
-endpoint = "cato-shadow-self"
-
+"#,
+        BROKEN_AT_T0,
+        r#"
 [[expect]]
 expect = "still_open"
 runbook = "endpoint"
@@ -134,29 +140,23 @@ expect = "timeline"
 runbook = "endpoint"
 entry = "verification_failed"
 step = "restart-endpoint"
-"#;
-    let report = run(text);
+"#,
+    ]
+    .concat();
+    let report = run(&text);
     assert!(report.passed, "{report}");
 }
 
 #[test]
 fn an_acknowledgement_stops_escalation() {
-    let text = r#"
+    let text = [
+        r#"
 name = "on-call acknowledges at T+4m"
 duration = "45m"
 runbooks = ["endpoint"]
-
-[[events]]
-at = "T+0"
-change = "config_broken"
-config = "cato-shadow-self-config"
-cause = "oom"
-
-[[events]]
-at = "T+0"
-change = "endpoint_loses_instances"
-endpoint = "cato-shadow-self"
-
+"#,
+        BROKEN_AT_T0,
+        r#"
 [[operator]]
 at = "T+4m"
 runbook = "endpoint"
@@ -172,8 +172,10 @@ role = "VP Engineering"
 expect = "timeline"
 runbook = "endpoint"
 entry = "acknowledged"
-"#;
-    let report = run(text);
+"#,
+    ]
+    .concat();
+    let report = run(&text);
     assert!(report.passed, "{report}");
     assert!(
         report
