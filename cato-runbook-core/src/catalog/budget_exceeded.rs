@@ -1,0 +1,515 @@
+//! Budget Exceeded (Emergency Mode).
+//!
+//! > **Symptoms:**
+//! > - Mode shows "EMERGENCY" in dashboard
+//! > - Curiosity exploration stopped
+//! > - Limited responses
+//! >
+//! > **Diagnosis:**
+//! > ```bash
+//! > # Check budget status
+//! > curl -H "Authorization: Bearer $TOKEN" \
+//! >   https://api.cato.thinktank.ai/api/admin/cato/budget/status
+//! > ```
+//! >
+//! > **Mitigation:**
+//! > ```bash
+//! > # 1. Increase budget if approved
+//! > curl -X PUT \
+//! >   -H "Authorization: Bearer $TOKEN" \
+//! >   -H "Content-Type: application/json" \
+//! >   -d '{"monthlyLimit": 1000}' \
+//! >   https://api.cato.thinktank.ai/api/admin/cato/budget/config
+//! >
+//! > # 2. Or wait for next month reset
+//! > ```
+//! >
+//! > **Prevention:**
+//! > - Set appropriate budget limits
+//! > - Monitor spend daily
+//! > - Enable budget alerts
+//!
+//! # As code
+//!
+//! **Symptom.** `budget-mode` reads the budget status: mode `EMERGENCY` is the symptom, with the
+//! spend, the limit, curiosity exploration stopped and the next reset as evidence. `NORMAL` and
+//! `WARNING` are healthy; a status that cannot be read is unknown.
+//!
+//! **Severity: SEV2.** Emergency mode limits the responses of every user (degraded service,
+//! more than half affected: `affected_share`, default 1.0), short of an outage; and only a person
+//! can approve more spend, so the on-call engineer is paged.
+//!
+//! **Diagnosis.** `budget-status`: mode, spent, limit, next reset and hours until it, curiosity
+//! exploration. The runbook names no root causes; the prevention items go to the postmortem.
+//!
+//! **Ladder.**
+//! 1. `raise-monthly-limit` — "increase budget if approved": `PUT …/budget/config
+//!    {"monthlyLimit": N}`, always behind an operator's approval. The plan carries the amount
+//!    (before → after, and as a monthly spend the policy's `max_monthly_spend_usd` caps). The new
+//!    limit is `new_limit`: the current limit times a factor (default 1.5) or a fixed amount (the
+//!    runbook's example is 1000). Verified `raise_verify_after` later: the mode must have left
+//!    `EMERGENCY`; if not, the old limit is restored.
+//! 2. `wait-for-monthly-reset` — "or wait for next month reset", when the raise is denied, lapses
+//!    or fails: records when the reset comes and verifies then (`reset_grace` after it), so the
+//!    incident stays open, in the hands of people, until the mode returns to normal at the reset,
+//!    and resolves then. A limit raised by hand meanwhile: resolve the incident by hand.
+//!
+//! # Configuration
+//!
+//! ```toml
+//! [runbooks.budget_exceeded]
+//! affected_share = 1.0
+//! new_limit = { factor = 1.5 }   # or { usd = 1000.0 }
+//! raise_verify_after = "2m"
+//! reset_grace = "5m"
+//! ```
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::DateTime;
+use serde::{Deserialize, Serialize};
+
+use super::{CatalogConfig, Entry, PortName, Providers};
+use crate::engine::{Runbook, SeverityRule};
+use crate::error::{Error, Result};
+use crate::incident::IdempotencyKey;
+use crate::ports::{Budget, BudgetMode, BudgetStatus, Clock};
+use crate::runbook::{
+    Detector, DiagnoseContext, Diagnosis, DiagnosisReport, Finding, Findings, Mitigation,
+    Observation, ObserveContext, Plan, Quantity, Risk, StepContext, Symptom, Verification,
+};
+use crate::severity::Impact;
+use crate::time::{self, HumanDuration, Timestamp};
+
+/// The runbook's id.
+pub const ID: &str = "budget-exceeded";
+
+/// The resource its incidents are about: Cato's monthly LLM budget.
+pub const RESOURCE: &str = "cato-llm-budget";
+
+const NEEDS: &[PortName] = &[PortName::Budget];
+
+/// The catalog's entry.
+pub const ENTRY: Entry = Entry {
+    id: ID,
+    title: "Budget Exceeded (Emergency Mode)",
+    needs: NEEDS,
+    build,
+};
+
+/// The runbook's prevention items.
+pub const PREVENTION: [&str; 3] = [
+    "Set appropriate budget limits",
+    "Monitor spend daily",
+    "Enable budget alerts",
+];
+
+const FACT_MODE: &str = "budget_mode";
+
+/// The monthly limit to ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum NewLimit {
+    /// The current limit times this factor (above 1).
+    Factor(f64),
+    /// This many US dollars a month.
+    Usd(f64),
+}
+
+impl NewLimit {
+    /// The new limit for a `current` one.
+    pub fn from_current(self, current: f64) -> f64 {
+        match self {
+            NewLimit::Factor(factor) => (current * factor * 100.0).round() / 100.0,
+            NewLimit::Usd(usd) => usd,
+        }
+    }
+}
+
+impl fmt::Display for NewLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NewLimit::Factor(factor) => write!(f, "{factor} × the current limit"),
+            NewLimit::Usd(usd) => write!(f, "${usd:.0}"),
+        }
+    }
+}
+
+/// Settings of the budget exceeded runbook.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Config {
+    /// The share of users emergency mode affects (limited responses for everyone). 1.0: SEV2.
+    pub affected_share: f64,
+    /// The monthly limit to ask for. 1.5 × the current limit.
+    pub new_limit: NewLimit,
+    /// When to check the mode after raising the limit. 2 min.
+    #[serde(with = "humantime_serde")]
+    pub raise_verify_after: Duration,
+    /// How long after the monthly reset to check that it came. 5 min.
+    #[serde(with = "humantime_serde")]
+    pub reset_grace: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            affected_share: 1.0,
+            new_limit: NewLimit::Factor(1.5),
+            raise_verify_after: Duration::from_secs(2 * 60),
+            reset_grace: Duration::from_secs(5 * 60),
+        }
+    }
+}
+
+impl Config {
+    /// Checks the values.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) naming the key.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |key: &str, why: &str| {
+            Err(Error::invalid_input(
+                "catalog.config",
+                format!("runbooks.budget_exceeded.{key}: {why}"),
+            ))
+        };
+        if !(0.0..=1.0).contains(&self.affected_share) {
+            return bad("affected_share", "must be between 0 and 1");
+        }
+        match self.new_limit {
+            NewLimit::Factor(f) if !(f > 1.0 && f.is_finite()) => {
+                bad("new_limit.factor", "must be above 1")
+            }
+            NewLimit::Usd(usd) if !(usd > 0.0 && usd.is_finite()) => {
+                bad("new_limit.usd", "must be above 0")
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+fn dollars(usd: f64) -> String {
+    format!("${usd:.2}")
+}
+
+fn status_line(s: &BudgetStatus) -> String {
+    format!(
+        "mode {}: spent {} of {}; curiosity exploration {}; next reset {}",
+        s.mode,
+        dollars(s.spent_usd),
+        dollars(s.monthly_limit_usd),
+        if s.curiosity_enabled {
+            "running"
+        } else {
+            "stopped"
+        },
+        s.next_reset.format("%Y-%m-%d %H:%M UTC")
+    )
+}
+
+/// "Mode shows EMERGENCY".
+#[derive(Debug)]
+struct EmergencyMode {
+    budget: Arc<dyn Budget>,
+    affected_share: f64,
+}
+
+#[async_trait]
+impl Detector for EmergencyMode {
+    fn name(&self) -> &str {
+        "budget-mode"
+    }
+
+    fn resource(&self) -> &str {
+        RESOURCE
+    }
+
+    async fn observe(&self, _ctx: &ObserveContext) -> Result<Observation> {
+        let s = self.budget.status().await?;
+        if s.mode != BudgetMode::Emergency {
+            return Ok(Observation::Healthy);
+        }
+        Ok(Observation::Symptom(
+            Symptom::new(
+                format!(
+                    "budget mode EMERGENCY: spent {} of the {} monthly limit; curiosity \
+                     exploration stopped, responses limited",
+                    dollars(s.spent_usd),
+                    dollars(s.monthly_limit_usd)
+                ),
+                Impact::degraded(self.affected_share)?,
+            )
+            .with_evidence(status_line(&s)),
+        ))
+    }
+}
+
+/// "Check budget status".
+#[derive(Debug)]
+struct BudgetStatusDiagnosis {
+    budget: Arc<dyn Budget>,
+}
+
+#[async_trait]
+impl Diagnosis for BudgetStatusDiagnosis {
+    fn name(&self) -> &str {
+        "budget-status"
+    }
+
+    async fn diagnose(&self, ctx: &DiagnoseContext) -> Result<DiagnosisReport> {
+        let s = self.budget.status().await?;
+        let until = time::elapsed(ctx.now, s.next_reset);
+        Ok(DiagnosisReport::finding(
+            Finding::new(
+                self.name(),
+                format!(
+                    "{}; the reset is in {}",
+                    status_line(&s),
+                    HumanDuration(until)
+                ),
+            )
+            .with_fact(FACT_MODE, s.mode.to_string())
+            .with_fact("spent_usd", s.spent_usd)
+            .with_fact("monthly_limit_usd", s.monthly_limit_usd)
+            .with_fact("next_reset", s.next_reset.to_rfc3339())
+            .with_fact("hours_to_reset", until.as_secs_f64() / 3600.0)
+            .with_fact("curiosity_enabled", s.curiosity_enabled)
+            .with_evidence(status_line(&s)),
+        ))
+    }
+}
+
+fn in_emergency(findings: Findings<'_>) -> bool {
+    findings.text(FACT_MODE) == Some("EMERGENCY")
+}
+
+fn number(plan: &Plan, key: &str) -> Result<f64> {
+    plan.require(key)?.as_f64().ok_or_else(|| {
+        Error::invalid_input("plan.recall", format!("{key} is not a number"))
+            .with_resource(plan.resource.clone())
+    })
+}
+
+/// Rung 1, "increase budget if approved".
+#[derive(Debug)]
+struct RaiseMonthlyLimit {
+    budget: Arc<dyn Budget>,
+    new_limit: NewLimit,
+    verify_after: Duration,
+}
+
+#[async_trait]
+impl Mitigation for RaiseMonthlyLimit {
+    fn name(&self) -> &str {
+        "raise-monthly-limit"
+    }
+
+    /// More spend, easily undone; not disruptive.
+    fn risk(&self) -> Risk {
+        Risk::Medium
+    }
+
+    fn requires_approval(&self) -> bool {
+        true
+    }
+
+    fn reversible(&self) -> bool {
+        true
+    }
+
+    fn verify_after(&self) -> Duration {
+        self.verify_after
+    }
+
+    fn precondition(&self, findings: Findings<'_>) -> bool {
+        in_emergency(findings)
+    }
+
+    async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
+        let s = self.budget.status().await?;
+        let current = s.monthly_limit_usd;
+        let new = self.new_limit.from_current(current);
+        if new <= current {
+            return Err(Error::invalid_input(
+                "raise-monthly-limit.plan",
+                format!(
+                    "the configured new limit {} is not above the current {}",
+                    dollars(new),
+                    dollars(current)
+                ),
+            )
+            .with_resource(RESOURCE));
+        }
+        Ok(Plan::new(
+            self,
+            ctx,
+            format!(
+                "raise the monthly LLM budget from {} to {} (spent {}; otherwise EMERGENCY until \
+                 the reset on {})",
+                dollars(current),
+                dollars(new),
+                dollars(s.spent_usd),
+                s.next_reset.format("%Y-%m-%d %H:%M UTC")
+            ),
+        )
+        .change("Cato monthly budget limit", dollars(current), dollars(new))
+        .quantity(Quantity::MonthlySpendUsd(new))
+        .cost(new - current)
+        .remember("previous_limit_usd", current)
+        .remember("new_limit_usd", new))
+    }
+
+    async fn apply(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
+        let new = number(plan, "new_limit_usd")?;
+        self.budget
+            .set_monthly_limit(new, &ctx.idempotency_key)
+            .await?;
+        Ok(format!("monthly limit set to {}", dollars(new)))
+    }
+
+    async fn verify(&self, _ctx: &StepContext, _plan: &Plan) -> Result<Verification> {
+        let s = self.budget.status().await?;
+        Ok(if s.mode == BudgetMode::Emergency {
+            Verification::Failed(format!("still {}", status_line(&s)))
+        } else {
+            Verification::Passed(status_line(&s))
+        })
+    }
+
+    async fn revert(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
+        let previous = number(plan, "previous_limit_usd")?;
+        let key = IdempotencyKey::new(format!("{}:revert", ctx.idempotency_key));
+        self.budget.set_monthly_limit(previous, &key).await?;
+        Ok(format!("monthly limit back to {}", dollars(previous)))
+    }
+}
+
+/// Rung 2, "or wait for next month reset". Verifies when the reset has come, so the incident
+/// stays open until then.
+#[derive(Debug)]
+struct WaitForReset {
+    budget: Arc<dyn Budget>,
+    clock: Arc<dyn Clock>,
+    grace: Duration,
+    /// The reset the last applied wait is for: [`Mitigation::verify_after`] has no context, and
+    /// the engine asks it right after applying.
+    reset: Mutex<Option<Timestamp>>,
+}
+
+impl WaitForReset {
+    fn reset(&self) -> std::sync::MutexGuard<'_, Option<Timestamp>> {
+        self.reset.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[async_trait]
+impl Mitigation for WaitForReset {
+    fn name(&self) -> &str {
+        "wait-for-monthly-reset"
+    }
+
+    fn risk(&self) -> Risk {
+        Risk::ReadOnly
+    }
+
+    /// Until the reset, plus the grace.
+    fn verify_after(&self) -> Duration {
+        let until = self
+            .reset()
+            .map_or(Duration::ZERO, |at| time::elapsed(self.clock.now(), at));
+        until + self.grace
+    }
+
+    fn precondition(&self, findings: Findings<'_>) -> bool {
+        in_emergency(findings)
+    }
+
+    async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
+        let s = self.budget.status().await?;
+        let until = time::elapsed(ctx.now, s.next_reset);
+        Ok(Plan::new(
+            self,
+            ctx,
+            format!(
+                "wait for the monthly reset on {} (in {}); the limit stays {}, curiosity \
+                 exploration stopped and responses limited until then",
+                s.next_reset.format("%Y-%m-%d %H:%M UTC"),
+                HumanDuration(until),
+                dollars(s.monthly_limit_usd)
+            ),
+        )
+        .remember("next_reset_ms", s.next_reset.timestamp_millis()))
+    }
+
+    async fn apply(&self, _ctx: &StepContext, plan: &Plan) -> Result<String> {
+        let reset = plan
+            .require("next_reset_ms")?
+            .as_i64()
+            .and_then(DateTime::from_timestamp_millis)
+            .ok_or_else(|| {
+                Error::invalid_input("plan.recall", "next_reset_ms is not a time")
+                    .with_resource(RESOURCE)
+            })?;
+        *self.reset() = Some(reset);
+        Ok(format!(
+            "waiting for the monthly reset on {}; checking {} after it",
+            reset.format("%Y-%m-%d %H:%M UTC"),
+            HumanDuration(self.grace)
+        ))
+    }
+
+    async fn verify(&self, _ctx: &StepContext, _plan: &Plan) -> Result<Verification> {
+        let s = self.budget.status().await?;
+        Ok(if s.mode == BudgetMode::Emergency {
+            Verification::Failed(format!(
+                "the reset has not ended emergency mode: {}",
+                status_line(&s)
+            ))
+        } else {
+            Verification::Passed(format!("the monthly reset came: {}", status_line(&s)))
+        })
+    }
+}
+
+/// Builds the runbook over `providers`.
+///
+/// # Errors
+///
+/// The budget port is missing, or the config is invalid.
+pub fn build(providers: &Providers, catalog: &CatalogConfig) -> Result<Runbook> {
+    let config = &catalog.budget_exceeded;
+    providers.require(ID, NEEDS)?;
+    config.validate()?;
+    let budget = providers.budget(ID)?;
+    let mut runbook = Runbook::builder(ID, ENTRY.title)
+        .severity(SeverityRule::Assess)
+        .detector(Arc::new(EmergencyMode {
+            budget: budget.clone(),
+            affected_share: config.affected_share,
+        }))
+        .diagnosis(Arc::new(BudgetStatusDiagnosis {
+            budget: budget.clone(),
+        }))
+        .step(Arc::new(RaiseMonthlyLimit {
+            budget: budget.clone(),
+            new_limit: config.new_limit,
+            verify_after: config.raise_verify_after,
+        }))
+        .step(Arc::new(WaitForReset {
+            budget,
+            clock: providers.clock.clone(),
+            grace: config.reset_grace,
+            reset: Mutex::new(None),
+        }));
+    for item in PREVENTION {
+        runbook = runbook.prevention(item);
+    }
+    runbook.build()
+}
