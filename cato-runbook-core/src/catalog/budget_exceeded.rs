@@ -195,6 +195,16 @@ impl Config {
     }
 }
 
+/// `2h45m`, or `about 21 days` when it is days away.
+fn until(span: Duration) -> String {
+    const DAY: f64 = 24.0 * 3600.0;
+    if span >= Duration::from_secs(2 * 24 * 3600) {
+        format!("about {:.0} days", span.as_secs_f64() / DAY)
+    } else {
+        HumanDuration(span).to_string()
+    }
+}
+
 fn dollars(usd: f64) -> String {
     format!("${usd:.2}")
 }
@@ -265,21 +275,17 @@ impl Diagnosis for BudgetStatusDiagnosis {
 
     async fn diagnose(&self, ctx: &DiagnoseContext) -> Result<DiagnosisReport> {
         let s = self.budget.status().await?;
-        let until = time::elapsed(ctx.now, s.next_reset);
+        let left = time::elapsed(ctx.now, s.next_reset);
         Ok(DiagnosisReport::finding(
             Finding::new(
                 self.name(),
-                format!(
-                    "{}; the reset is in {}",
-                    status_line(&s),
-                    HumanDuration(until)
-                ),
+                format!("{}; the reset is in {}", status_line(&s), until(left)),
             )
             .with_fact(FACT_MODE, s.mode.to_string())
             .with_fact("spent_usd", s.spent_usd)
             .with_fact("monthly_limit_usd", s.monthly_limit_usd)
             .with_fact("next_reset", s.next_reset.to_rfc3339())
-            .with_fact("hours_to_reset", until.as_secs_f64() / 3600.0)
+            .with_fact("hours_to_reset", left.as_secs_f64() / 3600.0)
             .with_fact("curiosity_enabled", s.curiosity_enabled)
             .with_evidence(status_line(&s)),
         ))
@@ -421,10 +427,10 @@ impl Mitigation for WaitForReset {
 
     /// Until the reset, plus the grace.
     fn verify_after(&self) -> Duration {
-        let until = self
+        let left = self
             .reset()
             .map_or(Duration::ZERO, |at| time::elapsed(self.clock.now(), at));
-        until + self.grace
+        left + self.grace
     }
 
     fn precondition(&self, findings: Findings<'_>) -> bool {
@@ -433,7 +439,7 @@ impl Mitigation for WaitForReset {
 
     async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
         let s = self.budget.status().await?;
-        let until = time::elapsed(ctx.now, s.next_reset);
+        let left = time::elapsed(ctx.now, s.next_reset);
         Ok(Plan::new(
             self,
             ctx,
@@ -441,7 +447,7 @@ impl Mitigation for WaitForReset {
                 "wait for the monthly reset on {} (in {}); the limit stays {}, curiosity \
                  exploration stopped and responses limited until then",
                 s.next_reset.format("%Y-%m-%d %H:%M UTC"),
-                HumanDuration(until),
+                until(left),
                 dollars(s.monthly_limit_usd)
             ),
         )

@@ -15,6 +15,7 @@ use crate::runbook::{Findings, Mitigation, Plan, Risk, StepContext, Verification
 use crate::time::{self, HumanDuration, Timestamp};
 
 const PLANNED_AT: &str = "planned_at_ms";
+const SPIKE: &str = "spike";
 
 fn planned_at(plan: &Plan) -> Result<Timestamp> {
     plan.require(PLANNED_AT)?
@@ -91,25 +92,29 @@ impl Mitigation for ReviewInvalidations {
         let peak = f.number("invalidations_peak_per_minute").unwrap_or(0.0);
         let baseline = f.number("invalidations_baseline_per_minute").unwrap_or(0.0);
         let after = match (f.flag(FACT_LEARNING), f.text("learning_update_name")) {
-            (Some(true), Some(update)) => format!(" after learning update {update}"),
-            _ => " (no learning update found among recent deployments)".to_owned(),
+            (Some(true), Some(update)) => format!("after learning update {update}"),
+            _ => "with no learning update among the recent deployments".to_owned(),
         };
+        let spike = format!(
+            "cache invalidations spiked to {peak:.0}/min (baseline {baseline:.1}/min) {after}"
+        );
         Ok(Plan::new(
             self,
             ctx,
             format!(
-                "record for human review: cache invalidations spiked to {peak:.0}/min \
-                 (baseline {baseline:.1}/min){after}; people review the recent domain updates \
-                 and what they invalidated; nothing is changed automatically"
+                "ask people to review the recent domain updates and what they invalidated: \
+                 {spike}; nothing is changed automatically"
             ),
         )
+        .remember(SPIKE, spike)
         .remember(PLANNED_AT, ctx.now.timestamp_millis()))
     }
 
     async fn apply(&self, _ctx: &StepContext, plan: &Plan) -> Result<String> {
+        let spike = plan.require(SPIKE)?;
         Ok(format!(
-            "for human review — {}; checking the hit rate again in {}",
-            plan.summary,
+            "recorded for human review: {spike}; people are asked to review the recent domain \
+             updates; the hit rate is checked again in {}",
             HumanDuration(self.verify_after)
         ))
     }
