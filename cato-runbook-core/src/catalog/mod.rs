@@ -10,6 +10,8 @@
 //! needs but that is not configured is an error naming both. [`entries`] lists what the catalog
 //! holds and what each runbook needs.
 
+pub mod budget_exceeded;
+pub mod cache_miss_spike;
 mod providers;
 
 use serde::{Deserialize, Serialize};
@@ -36,11 +38,16 @@ pub struct Entry {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 #[non_exhaustive]
-pub struct CatalogConfig {}
+pub struct CatalogConfig {
+    /// Cache Miss Spike.
+    pub cache_miss_spike: cache_miss_spike::Config,
+    /// Budget Exceeded (Emergency Mode).
+    pub budget_exceeded: budget_exceeded::Config,
+}
 
 /// The runbooks of the catalog, in the runbook's order.
 pub fn entries() -> &'static [Entry] {
-    &[]
+    &[cache_miss_spike::ENTRY, budget_exceeded::ENTRY]
 }
 
 /// The catalog entry `id`.

@@ -1,0 +1,310 @@
+//! Cache Miss Spike.
+//!
+//! > **Symptoms:**
+//! > - Cache hit rate drops below 70%
+//! > - Higher than expected LLM costs
+//! > - Increased latency
+//! >
+//! > **Diagnosis:**
+//! > ```bash
+//! > # Check cache stats
+//! > redis-cli -h cato-cache.xxx.use1.cache.amazonaws.com INFO stats
+//! >
+//! > # Check for recent cache invalidations
+//! > aws cloudwatch get-metric-statistics \
+//! >   --namespace Custom/Cato \
+//! >   --metric-name CacheInvalidations
+//! > ```
+//! >
+//! > **Mitigation:**
+//! > ```bash
+//! > # 1. Check if learning update invalidated too much
+//! > # Review recent domain updates
+//! >
+//! > # 2. If cache is undersized, scale up
+//! > aws elasticache modify-replication-group \
+//! >   --replication-group-id cato-cache \
+//! >   --cache-node-type cache.r7g.2xlarge
+//! > ```
+//! >
+//! > **Root Causes:**
+//! > - Aggressive cache invalidation after learning
+//! > - Cache eviction due to size limits
+//! > - Query pattern change
+//!
+//! # As code
+//!
+//! **Symptom.** `cache-hit-rate` reads the Redis counters (`INFO stats`) every tick and judges
+//! the hit rate of the window since the previous sample, from counter deltas — never from the
+//! lifetime counters, which would hide a spike under weeks of good hits. A server restart or a
+//! `CONFIG RESETSTAT` starts the window again from zero. A window needs `min_lookups` lookups:
+//! with fewer, it stays open. No data is never read as healthy or sick: the previous verdict
+//! stands for up to `no_data_grace`, and without one the detector reports that it cannot tell
+//! (the engine's *unknown*). Higher LLM costs and latency follow from the misses; the symptom
+//! says so, and the budget and high-latency runbooks watch them.
+//!
+//! **Severity: SEV3**, the runbook's own example. A miss is still answered, by the LLM, slower
+//! and dearer: the impact is the share of lookups that miss, counted as at most 49 % of users
+//! (minor degradation). Users who see a real slowdown are the high-latency runbook's SEV2.
+//!
+//! **Diagnosis.** `cache-stats`: hits, misses and evictions in the window, evictions per lookup
+//! (from `undersized_eviction_share` on, the cache is undersized); `cache-invalidations`: the
+//! `Custom/Cato` `CacheInvalidations` per minute in the last `invalidations_window` against the
+//! `invalidations_baseline` before it, and the recent deployments that look like a learning
+//! update (`learning_update_markers`, within `learning_update_within` of detection);
+//! `replication-group`: the node type (`describe-replication-groups`). Root causes are ranked
+//! from that evidence: a spike after a learning update points at aggressive invalidation,
+//! evictions at the cache's size, a drop with neither at a query pattern change.
+//!
+//! **Ladder.**
+//! 1. `review-invalidations` — when invalidations spiked: records the spike and the learning
+//!    update and asks people (in the incident's channel) to review the recent domain updates.
+//!    Read-only: nothing changes automatically. Verified `review_verify_after` later by the hit
+//!    rate since: recovered, the incident resolves; still low, the ladder moves on.
+//! 2. `modify-cache-node-type` — when evictions show an undersized cache and the node type is not
+//!    already `node_type`: `modify-replication-group --cache-node-type cache.r7g.2xlarge`, always
+//!    behind an operator's approval (disruptive: risk high). Verified `node_type_verify_after`
+//!    later: the group must be `available` with the new type (a change stays `modifying` for a
+//!    quarter of an hour or more), and the hit rate measured since must be back above the
+//!    threshold. Not undone automatically.
+//!
+//! Denied, lapsed or exhausted: the incident stays open and goes to people.
+//!
+//! # Configuration
+//!
+//! `[runbooks.cache_miss_spike]`, every key optional:
+//!
+//! ```toml
+//! [runbooks.cache_miss_spike]
+//! cache = "cato-cache"
+//! hit_rate_below = 0.70
+//! min_lookups = 100
+//! no_data_grace = "15m"
+//! undersized_eviction_share = 0.01
+//! invalidations_namespace = "Custom/Cato"
+//! invalidations_metric = "CacheInvalidations"
+//! invalidations_window = "15m"
+//! invalidations_baseline = "1h"
+//! invalidation_spike_factor = 3.0
+//! invalidation_spike_min_per_minute = 10.0
+//! learning_update_markers = ["learning", "domain"]
+//! learning_update_within = "2h"
+//! node_type = "cache.r7g.2xlarge"
+//! node_type_added_monthly_cost_usd = 950.0
+//! review_verify_after = "15m"
+//! node_type_verify_after = "30m"
+//! ```
+
+mod evidence;
+mod steps;
+mod window;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use self::evidence::{CacheStatsDiagnosis, InvalidationsDiagnosis, ReplicationGroupDiagnosis};
+use self::steps::{ModifyNodeType, ReviewInvalidations};
+use self::window::{HitRateDetector, HitRateMonitor};
+use super::{CatalogConfig, Entry, PortName, Providers};
+use crate::engine::{Runbook, SeverityRule};
+use crate::error::{Error, Result};
+
+/// The runbook's id.
+pub const ID: &str = "cache-miss-spike";
+
+/// The ports it needs; recent deployments are used when configured.
+const NEEDS: &[PortName] = &[
+    PortName::CacheStats,
+    PortName::CacheCluster,
+    PortName::Metrics,
+];
+
+/// The catalog's entry.
+pub const ENTRY: Entry = Entry {
+    id: ID,
+    title: "Cache Miss Spike",
+    needs: NEEDS,
+    build,
+};
+
+/// Settings of the cache miss spike runbook; each defaults to the runbook's value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Config {
+    /// The cache: its replication group id, and the name its counters are read under.
+    /// `cato-cache`.
+    pub cache: String,
+    /// A window's hit rate below this is the symptom. 0.70.
+    pub hit_rate_below: f64,
+    /// Fewest lookups (hits + misses) a window needs to be judged; with fewer it stays open.
+    /// 100.
+    pub min_lookups: u64,
+    /// How long the previous verdict stands while there is no data (no traffic). 15 min.
+    #[serde(with = "humantime_serde")]
+    pub no_data_grace: Duration,
+    /// Evictions per lookup from which the cache counts as undersized. 0.01.
+    pub undersized_eviction_share: f64,
+    /// The invalidations metric's namespace. `Custom/Cato`.
+    pub invalidations_namespace: String,
+    /// The invalidations metric (a count per minute, no dimensions). `CacheInvalidations`.
+    pub invalidations_metric: String,
+    /// The recent window whose peak minute is compared. 15 min.
+    #[serde(with = "humantime_serde")]
+    pub invalidations_window: Duration,
+    /// The window before it, whose mean is the baseline. 1 h.
+    #[serde(with = "humantime_serde")]
+    pub invalidations_baseline: Duration,
+    /// A peak this many times the baseline is a spike. 3.
+    pub invalidation_spike_factor: f64,
+    /// … and at least this many invalidations a minute. 10.
+    pub invalidation_spike_min_per_minute: f64,
+    /// A deployment whose service, version or description contains one of these (any case) is
+    /// a learning update. `["learning", "domain"]`.
+    pub learning_update_markers: Vec<String>,
+    /// How long before detection a learning update counts. 2 h.
+    #[serde(with = "humantime_serde")]
+    pub learning_update_within: Duration,
+    /// The node type an undersized cache moves to. `cache.r7g.2xlarge`.
+    pub node_type: String,
+    /// The change's estimated added cost, US dollars a month, shown to the approver (two nodes
+    /// from `cache.r7g.large` to `cache.r7g.2xlarge` on demand: about $950). 950.
+    pub node_type_added_monthly_cost_usd: f64,
+    /// When to look at the hit rate after asking for a review. 15 min.
+    #[serde(with = "humantime_serde")]
+    pub review_verify_after: Duration,
+    /// When to verify a node-type change. 30 min.
+    #[serde(with = "humantime_serde")]
+    pub node_type_verify_after: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            cache: "cato-cache".into(),
+            hit_rate_below: 0.70,
+            min_lookups: 100,
+            no_data_grace: Duration::from_secs(15 * 60),
+            undersized_eviction_share: 0.01,
+            invalidations_namespace: "Custom/Cato".into(),
+            invalidations_metric: "CacheInvalidations".into(),
+            invalidations_window: Duration::from_secs(15 * 60),
+            invalidations_baseline: Duration::from_secs(3600),
+            invalidation_spike_factor: 3.0,
+            invalidation_spike_min_per_minute: 10.0,
+            learning_update_markers: vec!["learning".into(), "domain".into()],
+            learning_update_within: Duration::from_secs(2 * 3600),
+            node_type: "cache.r7g.2xlarge".into(),
+            node_type_added_monthly_cost_usd: 950.0,
+            review_verify_after: Duration::from_secs(15 * 60),
+            node_type_verify_after: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
+impl Config {
+    /// Checks the values.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) naming the key.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |key: &str, why: &str| {
+            Err(Error::invalid_input(
+                "catalog.config",
+                format!("runbooks.cache_miss_spike.{key}: {why}"),
+            ))
+        };
+        if self.cache.trim().is_empty() {
+            return bad("cache", "is empty");
+        }
+        if !(self.hit_rate_below > 0.0 && self.hit_rate_below <= 1.0) {
+            return bad("hit_rate_below", "must be above 0 and at most 1");
+        }
+        if !(self.undersized_eviction_share > 0.0 && self.undersized_eviction_share.is_finite()) {
+            return bad("undersized_eviction_share", "must be above 0");
+        }
+        if !(self.invalidation_spike_factor >= 1.0 && self.invalidation_spike_factor.is_finite()) {
+            return bad("invalidation_spike_factor", "must be at least 1");
+        }
+        if !(self.invalidation_spike_min_per_minute >= 0.0
+            && self.invalidation_spike_min_per_minute.is_finite())
+        {
+            return bad("invalidation_spike_min_per_minute", "must not be negative");
+        }
+        if self.invalidations_window < Duration::from_secs(60) {
+            return bad("invalidations_window", "must be at least a minute");
+        }
+        if self.node_type.trim().is_empty() {
+            return bad("node_type", "is empty");
+        }
+        if !(self.node_type_added_monthly_cost_usd >= 0.0
+            && self.node_type_added_monthly_cost_usd.is_finite())
+        {
+            return bad("node_type_added_monthly_cost_usd", "must not be negative");
+        }
+        Ok(())
+    }
+}
+
+/// Builds the runbook over `providers`.
+///
+/// # Errors
+///
+/// A port it needs is missing, or the config is invalid.
+pub fn build(providers: &Providers, catalog: &CatalogConfig) -> Result<Runbook> {
+    let config = &catalog.cache_miss_spike;
+    providers.require(ID, NEEDS)?;
+    config.validate()?;
+    let stats = providers.cache_stats(ID)?;
+    let cluster = providers.cache_cluster(ID)?;
+    let metrics = providers.metrics(ID)?;
+    let monitor = Arc::new(HitRateMonitor::new(
+        stats.clone(),
+        config.cache.clone(),
+        config.min_lookups,
+    ));
+    let threshold = config.hit_rate_below;
+    let fresh = config.no_data_grace;
+    Runbook::builder(ID, ENTRY.title)
+        .severity(SeverityRule::Assess)
+        .detector(Arc::new(HitRateDetector::new(
+            monitor.clone(),
+            threshold,
+            config.no_data_grace,
+        )))
+        .diagnosis(Arc::new(CacheStatsDiagnosis {
+            monitor: monitor.clone(),
+            stats,
+            cache: config.cache.clone(),
+            undersized_eviction_share: config.undersized_eviction_share,
+        }))
+        .diagnosis(Arc::new(InvalidationsDiagnosis {
+            metrics,
+            deployments: providers.deployments.clone(),
+            config: config.clone(),
+        }))
+        .diagnosis(Arc::new(ReplicationGroupDiagnosis {
+            cluster: cluster.clone(),
+            cache: config.cache.clone(),
+        }))
+        .step(Arc::new(ReviewInvalidations {
+            monitor: monitor.clone(),
+            threshold,
+            verify_after: config.review_verify_after,
+            fresh,
+        }))
+        .step(Arc::new(ModifyNodeType {
+            cluster,
+            monitor,
+            cache: config.cache.clone(),
+            node_type: config.node_type.clone(),
+            added_monthly_cost_usd: config.node_type_added_monthly_cost_usd,
+            threshold,
+            verify_after: config.node_type_verify_after,
+            fresh,
+        }))
+        .build()
+}

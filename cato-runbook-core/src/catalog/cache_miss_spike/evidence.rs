@@ -1,0 +1,274 @@
+//! The diagnoses: cache stats, recent invalidations (and the learning update behind them), the
+//! replication group's node type.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use super::Config;
+use super::window::HitRateMonitor;
+use crate::error::{Error, ErrorKind, Result};
+use crate::ports::{
+    CacheCluster, CacheStats, Datapoint, Deployment, Deployments, MetricQuery, Metrics, Statistic,
+};
+use crate::runbook::{DiagnoseContext, Diagnosis, DiagnosisReport, Finding, RootCause};
+use crate::time::{self, HumanDuration};
+
+/// The runbook's root causes, as it names them.
+pub(crate) const CAUSE_INVALIDATION: &str = "Aggressive cache invalidation after learning";
+pub(crate) const CAUSE_EVICTION: &str = "Cache eviction due to size limits";
+pub(crate) const CAUSE_QUERY_PATTERN: &str = "Query pattern change";
+
+/// Facts the ladder reads.
+pub(crate) const FACT_UNDERSIZED: &str = "cache_undersized";
+pub(crate) const FACT_SPIKE: &str = "invalidation_spike";
+pub(crate) const FACT_LEARNING: &str = "learning_update";
+pub(crate) const FACT_NODE_TYPE: &str = "node_type";
+
+/// `redis-cli INFO stats`: hits, misses and evictions in the window that showed the symptom.
+#[derive(Debug)]
+pub(crate) struct CacheStatsDiagnosis {
+    pub(crate) monitor: Arc<HitRateMonitor>,
+    pub(crate) stats: Arc<dyn CacheStats>,
+    pub(crate) cache: String,
+    pub(crate) undersized_eviction_share: f64,
+}
+
+#[async_trait]
+impl Diagnosis for CacheStatsDiagnosis {
+    fn name(&self) -> &str {
+        "cache-stats"
+    }
+
+    async fn diagnose(&self, _ctx: &DiagnoseContext) -> Result<DiagnosisReport> {
+        let counters = self.stats.counters(&self.cache).await?;
+        let Some(m) = self.monitor.latest() else {
+            return Err(Error::new(
+                ErrorKind::Unavailable,
+                "cache-stats.diagnose",
+                "no hit-rate window measured yet",
+            )
+            .with_resource(self.cache.clone()));
+        };
+        let rate = m.hit_rate();
+        let share = m.eviction_share();
+        let undersized = share >= self.undersized_eviction_share;
+        let finding = Finding::new(
+            self.name(),
+            format!(
+                "hit rate {:.0} % over the last window; {:.1} evictions per 100 lookups",
+                rate * 100.0,
+                share * 100.0
+            ),
+        )
+        .with_fact("hit_rate", rate)
+        .with_fact("window_hits", clamp_i64(m.window.hits))
+        .with_fact("window_misses", clamp_i64(m.window.misses))
+        .with_fact("window_evictions", clamp_i64(m.window.evictions))
+        .with_fact("window_seconds", clamp_i64(m.span().as_secs()))
+        .with_fact("eviction_share", share)
+        .with_fact(FACT_UNDERSIZED, undersized)
+        .with_evidence(m.describe())
+        .with_evidence(format!(
+            "INFO stats: keyspace_hits:{} keyspace_misses:{} evicted_keys:{} expired_keys:{}",
+            counters.hits, counters.misses, counters.evictions, counters.expirations
+        ));
+        let evidence = format!(
+            "{} evictions for {} lookups ({:.1} %; undersized from {:.1} %)",
+            m.window.evictions,
+            m.window.hits + m.window.misses,
+            share * 100.0,
+            self.undersized_eviction_share * 100.0
+        );
+        let (eviction, pattern) = if undersized {
+            (0.85, 0.15)
+        } else if m.window.evictions > 0 {
+            (0.3, 0.45)
+        } else {
+            (0.05, 0.5)
+        };
+        Ok(DiagnosisReport::finding(finding)
+            .with_cause(RootCause::new(CAUSE_EVICTION, eviction).with_evidence(evidence.clone()))
+            .with_cause(RootCause::new(CAUSE_QUERY_PATTERN, pattern).with_evidence(
+                if undersized {
+                    "evictions explain the misses".to_owned()
+                } else {
+                    format!(
+                        "the hit rate fell to {:.0} % without evictions",
+                        rate * 100.0
+                    )
+                },
+            )))
+    }
+}
+
+fn clamp_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// `aws cloudwatch get-metric-statistics --namespace Custom/Cato --metric-name
+/// CacheInvalidations`, and the recent deployments that could be the learning update behind a
+/// spike ("check if learning update invalidated too much; review recent domain updates").
+#[derive(Debug)]
+pub(crate) struct InvalidationsDiagnosis {
+    pub(crate) metrics: Arc<dyn Metrics>,
+    pub(crate) deployments: Option<Arc<dyn Deployments>>,
+    pub(crate) config: Config,
+}
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+impl InvalidationsDiagnosis {
+    async fn learning_updates(&self, ctx: &DiagnoseContext) -> Option<Result<Vec<Deployment>>> {
+        let deployments = self.deployments.as_ref()?;
+        let since = time::sub(ctx.detected_at, self.config.learning_update_within);
+        let markers: Vec<String> = self
+            .config
+            .learning_update_markers
+            .iter()
+            .map(|m| m.to_lowercase())
+            .collect();
+        Some(deployments.since(since).await.map(|list| {
+            list.into_iter()
+                .filter(|d| {
+                    let text =
+                        format!("{} {} {}", d.service, d.version, d.description).to_lowercase();
+                    markers.iter().any(|m| text.contains(m.as_str()))
+                })
+                .collect()
+        }))
+    }
+}
+
+#[async_trait]
+impl Diagnosis for InvalidationsDiagnosis {
+    fn name(&self) -> &str {
+        "cache-invalidations"
+    }
+
+    async fn diagnose(&self, ctx: &DiagnoseContext) -> Result<DiagnosisReport> {
+        let c = &self.config;
+        let recent_from = time::sub(ctx.now, c.invalidations_window);
+        let start = time::sub(recent_from, c.invalidations_baseline);
+        let query = MetricQuery {
+            id: "invalidations".into(),
+            namespace: c.invalidations_namespace.clone(),
+            metric: c.invalidations_metric.clone(),
+            dimensions: Vec::new(),
+            statistic: Statistic::Sum,
+            period: MINUTE,
+        };
+        let (series, learning) = futures::future::join(
+            self.metrics
+                .query(std::slice::from_ref(&query), start, ctx.now),
+            self.learning_updates(ctx),
+        )
+        .await;
+        let series = series?;
+        let points = series.first().map(|s| s.points.as_slice()).unwrap_or(&[]);
+        let (recent, before): (Vec<&Datapoint>, Vec<&Datapoint>) =
+            points.iter().partition(|p| p.at >= recent_from);
+        let peak = recent.iter().map(|p| p.value).fold(0.0, f64::max);
+        let baseline = if before.is_empty() {
+            0.0
+        } else {
+            before.iter().map(|p| p.value).sum::<f64>() / before.len() as f64
+        };
+        let spike = peak >= c.invalidation_spike_min_per_minute
+            && peak >= c.invalidation_spike_factor * baseline;
+
+        let mut finding = Finding::new(
+            self.name(),
+            format!(
+                "{}: peak {peak:.0}/min in the last {} against {baseline:.1}/min in the {} before{}",
+                c.invalidations_metric,
+                HumanDuration(c.invalidations_window),
+                HumanDuration(c.invalidations_baseline),
+                if spike { " — a spike" } else { "" }
+            ),
+        )
+        .with_fact("invalidations_peak_per_minute", peak)
+        .with_fact("invalidations_baseline_per_minute", baseline)
+        .with_fact(FACT_SPIKE, spike);
+        let updates = match learning {
+            None => {
+                finding =
+                    finding.with_evidence("recent deployments not checked: no deployments port");
+                Vec::new()
+            }
+            Some(Err(err)) => {
+                finding = finding.with_evidence(format!("recent deployments unavailable: {err}"));
+                Vec::new()
+            }
+            Some(Ok(list)) => list,
+        };
+        finding = finding.with_fact(FACT_LEARNING, !updates.is_empty());
+        for d in &updates {
+            finding = finding.with_evidence(format!(
+                "learning update {} {} at {}: {}",
+                d.service,
+                d.version,
+                d.at.format("%Y-%m-%d %H:%M"),
+                d.description
+            ));
+        }
+        if let Some(last) = updates.last() {
+            finding = finding.with_fact(
+                "learning_update_name",
+                format!(
+                    "{} {} at {}",
+                    last.service,
+                    last.version,
+                    last.at.format("%H:%M")
+                ),
+            );
+        }
+        let confidence = match (spike, !updates.is_empty()) {
+            (true, true) => 0.9,
+            (true, false) => 0.65,
+            (false, true) => 0.2,
+            (false, false) => 0.05,
+        };
+        let mut cause = RootCause::new(CAUSE_INVALIDATION, confidence).with_evidence(format!(
+            "invalidations peaked at {peak:.0}/min (baseline {baseline:.1}/min)"
+        ));
+        if let Some(last) = updates.last() {
+            cause = cause.with_evidence(format!(
+                "after learning update {} {}",
+                last.service, last.version
+            ));
+        }
+        Ok(DiagnosisReport::finding(finding).with_cause(cause))
+    }
+}
+
+/// `aws elasticache describe-replication-groups`: the node type the ladder may change.
+#[derive(Debug)]
+pub(crate) struct ReplicationGroupDiagnosis {
+    pub(crate) cluster: Arc<dyn CacheCluster>,
+    pub(crate) cache: String,
+}
+
+#[async_trait]
+impl Diagnosis for ReplicationGroupDiagnosis {
+    fn name(&self) -> &str {
+        "replication-group"
+    }
+
+    async fn diagnose(&self, _ctx: &DiagnoseContext) -> Result<DiagnosisReport> {
+        let group = self.cluster.describe(&self.cache).await?;
+        Ok(DiagnosisReport::finding(
+            Finding::new(
+                self.name(),
+                format!(
+                    "{} is {} with {} × {}",
+                    group.id, group.status, group.nodes, group.node_type
+                ),
+            )
+            .with_fact(FACT_NODE_TYPE, group.node_type.clone())
+            .with_fact("cluster_status", group.status.clone())
+            .with_fact("nodes", group.nodes),
+        ))
+    }
+}

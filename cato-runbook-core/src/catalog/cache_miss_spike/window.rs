@@ -1,0 +1,247 @@
+//! The hit rate over a window of counter deltas, and the detector that judges it.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::ports::{CacheCounters, CacheStats, CacheWindow};
+use crate::runbook::{Detector, Observation, ObserveContext, Symptom};
+use crate::severity::Impact;
+use crate::time::{self, HumanDuration, Timestamp};
+
+/// The most users a cache miss spike is said to affect: a miss is still answered (by the LLM,
+/// slower and dearer), so the runbook's table counts it as a minor degradation (SEV3). Users who
+/// see worse than that are the high-latency runbook's.
+const MAX_AFFECTED_SHARE: f64 = 0.49;
+
+/// One judged window: what happened between two samples of the counters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Measured {
+    /// The earlier sample's time.
+    pub(crate) from: Timestamp,
+    /// The later sample's time.
+    pub(crate) to: Timestamp,
+    /// Hits, misses and evictions in between.
+    pub(crate) window: CacheWindow,
+}
+
+impl Measured {
+    /// Hits / lookups; a judged window always has lookups.
+    pub(crate) fn hit_rate(&self) -> f64 {
+        self.window.hit_rate().unwrap_or(0.0)
+    }
+
+    /// Evictions per lookup.
+    pub(crate) fn eviction_share(&self) -> f64 {
+        let lookups = self.window.hits + self.window.misses;
+        if lookups == 0 {
+            0.0
+        } else {
+            self.window.evictions as f64 / lookups as f64
+        }
+    }
+
+    /// How long the window lasted.
+    pub(crate) fn span(&self) -> Duration {
+        time::elapsed(self.from, self.to)
+    }
+
+    /// `1160 hits, 840 misses, 95 evictions in 30s`.
+    pub(crate) fn describe(&self) -> String {
+        let w = &self.window;
+        let mut text = format!(
+            "{} hits, {} misses, {} evictions in {}",
+            w.hits,
+            w.misses,
+            w.evictions,
+            HumanDuration(self.span())
+        );
+        if w.reset {
+            text.push_str(" (the counters restarted in the window)");
+        }
+        text
+    }
+}
+
+/// What one sample of the counters gave.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Sample {
+    /// The first sample: a window needs two.
+    First,
+    /// Too few lookups since the window opened: the window stays open.
+    Thin {
+        /// Lookups so far.
+        lookups: u64,
+        /// Since when.
+        since: Timestamp,
+    },
+    /// A window with enough lookups to judge; the next one starts here.
+    Window(Measured),
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Where the open window starts.
+    baseline: Option<CacheCounters>,
+    /// The last judged window.
+    latest: Option<Measured>,
+}
+
+/// Samples a cache's counters and keeps the window open until it holds enough lookups. Shared by
+/// the detector (which samples) and the diagnosis and verifications (which read the latest
+/// window). Thread-safe: one lock, never held across a call.
+#[derive(Debug)]
+pub(crate) struct HitRateMonitor {
+    stats: Arc<dyn CacheStats>,
+    cache: String,
+    min_lookups: u64,
+    state: Mutex<State>,
+}
+
+impl HitRateMonitor {
+    pub(crate) fn new(stats: Arc<dyn CacheStats>, cache: String, min_lookups: u64) -> Self {
+        HitRateMonitor {
+            stats,
+            cache,
+            min_lookups: min_lookups.max(1),
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic elsewhere while holding the lock leaves plain data behind: keep using it.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Reads the counters (`INFO stats`) and closes the window if it holds enough lookups.
+    pub(crate) async fn sample(&self) -> Result<Sample> {
+        let now = self.stats.counters(&self.cache).await?;
+        let mut state = self.state();
+        let Some(baseline) = state.baseline.as_ref() else {
+            state.baseline = Some(now);
+            return Ok(Sample::First);
+        };
+        let window = CacheWindow::between(baseline, &now);
+        let lookups = window.hits + window.misses;
+        if lookups < self.min_lookups {
+            return Ok(Sample::Thin {
+                lookups,
+                since: baseline.at,
+            });
+        }
+        let measured = Measured {
+            from: baseline.at,
+            to: now.at,
+            window,
+        };
+        state.baseline = Some(now);
+        state.latest = Some(measured);
+        Ok(Sample::Window(measured))
+    }
+
+    /// The last judged window, if any.
+    pub(crate) fn latest(&self) -> Option<Measured> {
+        self.state().latest
+    }
+}
+
+/// The runbook's "cache hit rate drops below 70 %", over the window since the previous sample.
+///
+/// No data (the first sample, or a window with too few lookups) is never read as healthy or
+/// sick: the previous verdict stands for up to `no_data_grace`, and without one (or after it)
+/// the detector cannot tell and says so with an error, which the engine counts as unknown.
+#[derive(Debug)]
+pub(crate) struct HitRateDetector {
+    monitor: Arc<HitRateMonitor>,
+    threshold: f64,
+    no_data_grace: Duration,
+    previous: Mutex<Option<(Observation, Timestamp)>>,
+}
+
+impl HitRateDetector {
+    pub(crate) fn new(
+        monitor: Arc<HitRateMonitor>,
+        threshold: f64,
+        no_data_grace: Duration,
+    ) -> Self {
+        HitRateDetector {
+            monitor,
+            threshold,
+            no_data_grace,
+            previous: Mutex::new(None),
+        }
+    }
+
+    fn judge(&self, m: &Measured) -> Result<Observation> {
+        let rate = m.hit_rate();
+        if rate >= self.threshold {
+            return Ok(Observation::Healthy);
+        }
+        let impact = Impact::degraded((1.0 - rate).min(MAX_AFFECTED_SHARE))?;
+        Ok(Observation::Symptom(
+            Symptom::new(
+                format!(
+                    "cache hit rate {:.0} % < {:.0} % on {}",
+                    rate * 100.0,
+                    self.threshold * 100.0,
+                    self.monitor.cache
+                ),
+                impact,
+            )
+            .with_evidence(m.describe())
+            .with_evidence(format!(
+                "misses go to the LLMs: higher cost and latency for {:.0} % of lookups",
+                (1.0 - rate) * 100.0
+            )),
+        ))
+    }
+
+    fn previous(&self) -> std::sync::MutexGuard<'_, Option<(Observation, Timestamp)>> {
+        self.previous.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn no_data(&self, now: Timestamp, why: String) -> Result<Observation> {
+        if let Some((observation, at)) = self.previous().as_ref()
+            && time::elapsed(*at, now) <= self.no_data_grace
+        {
+            return Ok(observation.clone());
+        }
+        Err(Error::new(
+            ErrorKind::Unavailable,
+            "cache-miss-spike.observe",
+            format!("{why}: cannot tell the hit rate"),
+        )
+        .with_resource(self.monitor.cache.clone()))
+    }
+}
+
+#[async_trait]
+impl Detector for HitRateDetector {
+    fn name(&self) -> &str {
+        "cache-hit-rate"
+    }
+
+    fn resource(&self) -> &str {
+        &self.monitor.cache
+    }
+
+    async fn observe(&self, ctx: &ObserveContext) -> Result<Observation> {
+        match self.monitor.sample().await? {
+            Sample::Window(m) => {
+                let observation = self.judge(&m)?;
+                *self.previous() = Some((observation.clone(), ctx.now));
+                Ok(observation)
+            }
+            Sample::First => self.no_data(
+                ctx.now,
+                "first sample of the counters; a window needs two".to_owned(),
+            ),
+            Sample::Thin { lookups, since } => self.no_data(
+                ctx.now,
+                format!("only {lookups} lookups since {}", since.format("%H:%M:%S")),
+            ),
+        }
+    }
+}
