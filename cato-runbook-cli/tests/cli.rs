@@ -153,3 +153,26 @@ fn a_bad_scenario_names_file_line_and_field() {
     let err = fails(cmd().args(["game-day", "no/such/scenario.toml"]), 2);
     assert!(err.contains("no such scenario file"), "{err}");
 }
+
+#[test]
+fn the_readme_configuration_checks_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cato.toml");
+    std::fs::write(
+        &file,
+        "enabled = [\"cache-miss-spike\", \"budget-exceeded\"]\n[policy]\nmode = \"auto\"\n\
+         [policy.caps]\nmax_instances = 50\nmax_replicas = 50\n[engine.escalation]\n\
+         [runbooks.cache-miss-spike]\nhit_rate_below = 0.6\n[postmortem]\nowner = \"@sre\"\n\
+         [providers]\nkind = \"fake\"\n",
+    )
+    .unwrap();
+    let text = stdout(cmd().arg("check").arg("--config").arg(&file));
+    assert!(
+        text.contains("| cache-miss-spike |") && text.contains("ready"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("shadow-self-down"),
+        "only the enabled runbooks: {text}"
+    );
+}

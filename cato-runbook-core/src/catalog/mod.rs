@@ -34,9 +34,10 @@ pub struct Entry {
     pub build: fn(&Providers, &CatalogConfig) -> Result<Runbook>,
 }
 
-/// Every runbook's settings; each defaults to the runbook's values.
+/// Every runbook's settings, one table per runbook id (`[runbooks.cache-miss-spike]`); each
+/// defaults to the runbook's values.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 #[non_exhaustive]
 pub struct CatalogConfig {
     /// Cache Miss Spike.

@@ -266,7 +266,7 @@ async fn a_raise_that_does_not_end_emergency_is_undone() {
 async fn a_fixed_new_limit_is_configurable() {
     let catalog: CatalogConfig = toml::from_str(
         r#"
-        [budget_exceeded]
+        [budget-exceeded]
         new_limit = { usd = 2500 }
         "#,
     )
@@ -311,7 +311,7 @@ fn config_and_prevention() {
     assert_eq!(c.new_limit, budget_exceeded::NewLimit::Factor(1.5));
     assert_eq!(c.affected_share, 1.0);
     assert!(
-        toml::from_str::<CatalogConfig>("[budget_exceeded]\nnew_limit = { percent = 5 }").is_err()
+        toml::from_str::<CatalogConfig>("[budget-exceeded]\nnew_limit = { percent = 5 }").is_err()
     );
     let mut bad = CatalogConfig::default();
     bad.budget_exceeded.new_limit = budget_exceeded::NewLimit::Factor(0.5);

@@ -481,7 +481,7 @@ fn config_defaults_to_the_runbook_and_reads_toml() {
 
     let c: CatalogConfig = toml::from_str(
         r#"
-        [cache_miss_spike]
+        [cache-miss-spike]
         hit_rate_below = 0.8
         node_type = "cache.r7g.4xlarge"
         node_type_verify_after = "45m"
@@ -495,7 +495,7 @@ fn config_defaults_to_the_runbook_and_reads_toml() {
         Duration::from_secs(45 * 60)
     );
     assert_eq!(c.cache_miss_spike.min_lookups, 100);
-    assert!(toml::from_str::<CatalogConfig>("[cache_miss_spike]\nhit_rate = 0.8").is_err());
+    assert!(toml::from_str::<CatalogConfig>("[cache-miss-spike]\nhit_rate = 0.8").is_err());
 
     let mut bad = CatalogConfig::default();
     bad.cache_miss_spike.hit_rate_below = 1.5;
