@@ -57,7 +57,7 @@
 //! # Configuration
 //!
 //! ```toml
-//! [runbooks.budget_exceeded]
+//! [runbooks.budget-exceeded]
 //! affected_share = 1.0
 //! new_limit = { factor = 1.5 }   # or { usd = 1000.0 }
 //! raise_verify_after = "2m"

@@ -72,10 +72,10 @@
 //!
 //! # Configuration
 //!
-//! `[runbooks.cache_miss_spike]`, every key optional:
+//! `[runbooks.cache-miss-spike]`, every key optional:
 //!
 //! ```toml
-//! [runbooks.cache_miss_spike]
+//! [runbooks.cache-miss-spike]
 //! cache = "cato-cache"
 //! hit_rate_below = 0.70
 //! min_lookups = 100
