@@ -178,7 +178,7 @@ impl Config {
         let bad = |key: &str, why: &str| {
             Err(Error::invalid_input(
                 "catalog.config",
-                format!("runbooks.budget_exceeded.{key}: {why}"),
+                format!("runbooks.budget-exceeded.{key}: {why}"),
             ))
         };
         if !(0.0..=1.0).contains(&self.affected_share) {

@@ -214,7 +214,7 @@ impl Config {
         let bad = |key: &str, why: &str| {
             Err(Error::invalid_input(
                 "catalog.config",
-                format!("runbooks.cache_miss_spike.{key}: {why}"),
+                format!("runbooks.cache-miss-spike.{key}: {why}"),
             ))
         };
         if self.cache.trim().is_empty() {
