@@ -10,7 +10,10 @@
 //! needs but that is not configured is an error naming both. [`entries`] lists what the catalog
 //! holds and what each runbook needs.
 
+pub mod circuit_breaker;
+pub mod high_latency;
 mod providers;
+pub mod shadow_self_down;
 
 use serde::{Deserialize, Serialize};
 
@@ -36,11 +39,16 @@ pub struct Entry {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 #[non_exhaustive]
-pub struct CatalogConfig {}
+pub struct CatalogConfig {
+    /// Shadow Self Endpoint Down.
+    pub shadow_self_down: shadow_self_down::Config,
+    /// High Latency.
+    pub high_latency: high_latency::Config,
+}
 
 /// The runbooks of the catalog, in the runbook's order.
 pub fn entries() -> &'static [Entry] {
-    &[]
+    &[shadow_self_down::ENTRY, high_latency::ENTRY]
 }
 
 /// The catalog entry `id`.
