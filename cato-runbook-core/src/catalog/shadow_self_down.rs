@@ -41,10 +41,10 @@
 //! | 5XX errors | detector `endpoint-5xx`: `Invocation5XXErrors / Invocations` of the endpoint over [`Config::window`] above [`Config::error_rate_threshold_percent`] |
 //! | high introspection latency | detector `introspection-latency`: the endpoint's `ModelLatency` p99 (SageMaker reports microseconds) above [`Config::introspection_latency_p99`] |
 //! | circuit breaker OPEN | detector `circuit-breaker`: the host's [`CircuitBreaker`], shared through [`Config::breaker`], not `CLOSED` |
-//! | instances healthy? | detector `endpoint-instances` (an endpoint nobody calls shows no 5XX) and diagnosis `endpoint-status`: status, `CurrentInstanceCount` of [`Config::variant`], the current config and the one before it |
+//! | instances healthy? | detector `endpoint-instances` (an endpoint nobody calls shows no 5XX) and diagnosis `endpoint-status`: status, `CurrentInstanceCount` of [`Config::variant`], the current config and the one before it, and whether the endpoint itself fails (its 5XX and latency) |
 //! | CloudWatch logs | diagnosis `error-logs`: `filter-log-events` with [`Config::log_filter_pattern`] on [`Config::log_group`]; each line is matched against [`Config::root_causes`], which ranks out of memory, GPU driver and crash loop |
 //! | 2. if 0 instances, restart | step `restart-endpoint` (precondition: `instance_count == 0`): `update-endpoint` to the endpoint's current config, verified after [`Config::restart_verify_after`] |
-//! | 3. if still failing, roll back | step `rollback-endpoint-config` (precondition: a `previous_config` exists): `update-endpoint` to the newest config listed by [`Config::config_name_contains`] created before the current one, verified after [`Config::rollback_verify_after`] |
+//! | 3. if still failing, roll back | step `rollback-endpoint-config` (precondition: a `previous_config` exists and the endpoint itself is failing — no instance, a failed status, 5XX or slow answers; not just a breaker open on a healthy endpoint): `update-endpoint` to the newest config listed by [`Config::config_name_contains`] created before the current one, verified after [`Config::rollback_verify_after`] |
 //! | escalate | the engine escalates when the ladder is exhausted, and on its timers (lead at 15 min, VP at 30 min for SEV1) |
 //!
 //! Severity: every symptom is the endpoint failing its callers, and the runbook's table names
@@ -327,6 +327,7 @@ pub fn runbook(providers: &Providers, config: &Config) -> Result<Runbook> {
     builder
         .diagnosis(Arc::new(diagnose::EndpointStatus::new(
             endpoint.clone(),
+            metrics.clone(),
             config.clone(),
         )))
         .diagnosis(Arc::new(diagnose::ErrorLogs::new(logs, config.clone())))

@@ -177,6 +177,34 @@ fn peak(series: &[crate::ports::MetricSeries], id: &str) -> Option<f64> {
         .reduce(f64::max)
 }
 
+/// `ModelLatency` p99 and p50 over `[start, end)`, in microseconds as SageMaker reports them.
+pub(super) async fn model_latency(
+    metrics: &dyn Metrics,
+    config: &Config,
+    start: Timestamp,
+    end: Timestamp,
+) -> Result<(Option<f64>, Option<f64>)> {
+    let span = time::elapsed(start, end).max(MINUTE);
+    let queries = [
+        sagemaker(
+            "p99",
+            "ModelLatency",
+            Statistic::Percentile(99.0),
+            span,
+            config,
+        ),
+        sagemaker(
+            "p50",
+            "ModelLatency",
+            Statistic::Percentile(50.0),
+            span,
+            config,
+        ),
+    ];
+    let series = metrics.query(&queries, start, end).await?;
+    Ok((peak(&series, "p99"), peak(&series, "p50")))
+}
+
 #[async_trait]
 impl Detector for IntrospectionLatency {
     fn name(&self) -> &str {
@@ -192,29 +220,12 @@ impl Detector for IntrospectionLatency {
     async fn observe(&self, ctx: &ObserveContext) -> Result<Observation> {
         let c = &self.config;
         let (start, end) = last_minutes(ctx.now, c.window);
-        let queries = [
-            sagemaker(
-                "p99",
-                "ModelLatency",
-                Statistic::Percentile(99.0),
-                c.window,
-                c,
-            ),
-            sagemaker(
-                "p50",
-                "ModelLatency",
-                Statistic::Percentile(50.0),
-                c.window,
-                c,
-            ),
-        ];
-        let series = self.metrics.query(&queries, start, end).await?;
-        // SageMaker reports ModelLatency in microseconds.
+        let (p99, p50) = model_latency(self.metrics.as_ref(), c, start, end).await?;
         let threshold_us = c.introspection_latency_p99.as_secs_f64() * 1e6;
-        let Some(p99) = peak(&series, "p99").filter(|p99| *p99 > threshold_us) else {
+        let Some(p99) = p99.filter(|p99| *p99 > threshold_us) else {
             return Ok(Observation::Healthy);
         };
-        let p50 = peak(&series, "p50").unwrap_or(0.0);
+        let p50 = p50.unwrap_or(0.0);
         // At least 1 % of the queries are slower than the threshold; at least half when the
         // median is.
         let share = if p50 > threshold_us { 0.5 } else { 0.01 };

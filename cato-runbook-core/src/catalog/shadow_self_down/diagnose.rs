@@ -6,10 +6,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::Config;
-use super::detect::variant;
+use super::detect::{invocations, last_minutes, model_latency, variant};
 use crate::catalog::circuit_breaker::CircuitBreaker;
 use crate::error::Result;
-use crate::ports::{EndpointConfig, Logs, ModelEndpoint};
+use crate::ports::{EndpointConfig, EndpointStatus as Status, Logs, Metrics, ModelEndpoint};
 use crate::runbook::{DiagnoseContext, Diagnosis, DiagnosisReport, Finding, RootCause};
 use crate::time;
 
@@ -25,19 +25,32 @@ pub(super) fn previous_config<'a>(
         .max_by(|a, b| a.created_at.cmp(&b.created_at).then(a.name.cmp(&b.name)))
 }
 
-/// `describe-endpoint` (status, `CurrentInstanceCount`, config) and `list-endpoint-configs`
-/// (the config before the current one).
+/// `describe-endpoint` (status, `CurrentInstanceCount`, config), `list-endpoint-configs` (the
+/// config before the current one), and the endpoint's own 5XX rate and `ModelLatency` over the
+/// window: whether the endpoint itself is failing, or only its callers see trouble (a breaker
+/// open on a network fault).
 ///
 /// Facts: `endpoint_status`, `instance_count`, `desired_instances`, `endpoint_config`,
-/// `previous_config` (when there is one), `failure_reason` (when there is one).
+/// `previous_config`, `failure_reason`, `endpoint_5xx_percent`, `introspection_p99_ms` (each
+/// when known), and `endpoint_failing` (unless its metrics could not be read on a serving
+/// endpoint).
 pub(super) struct EndpointStatus {
     endpoint: Arc<dyn ModelEndpoint>,
+    metrics: Arc<dyn Metrics>,
     config: Arc<Config>,
 }
 
 impl EndpointStatus {
-    pub(super) fn new(endpoint: Arc<dyn ModelEndpoint>, config: Arc<Config>) -> Self {
-        EndpointStatus { endpoint, config }
+    pub(super) fn new(
+        endpoint: Arc<dyn ModelEndpoint>,
+        metrics: Arc<dyn Metrics>,
+        config: Arc<Config>,
+    ) -> Self {
+        EndpointStatus {
+            endpoint,
+            metrics,
+            config,
+        }
     }
 }
 
@@ -47,11 +60,15 @@ impl Diagnosis for EndpointStatus {
         "endpoint-status"
     }
 
-    async fn diagnose(&self, _ctx: &DiagnoseContext) -> Result<DiagnosisReport> {
+    async fn diagnose(&self, ctx: &DiagnoseContext) -> Result<DiagnosisReport> {
         let c = &self.config;
-        let (described, listed) = futures::join!(
+        let (start, end) = last_minutes(ctx.now, c.window);
+        let metrics = self.metrics.as_ref();
+        let (described, listed, counts, latency) = futures::join!(
             self.endpoint.describe(&c.endpoint),
-            self.endpoint.list_configs(&c.config_name_contains)
+            self.endpoint.list_configs(&c.config_name_contains),
+            invocations(metrics, c, start, end),
+            model_latency(metrics, c, start, end)
         );
         let d = described?;
         let v = variant(&d, c)?;
@@ -75,6 +92,36 @@ impl Diagnosis for EndpointStatus {
             finding = finding
                 .with_fact("failure_reason", reason.clone())
                 .with_evidence(format!("failure reason: {reason}"));
+        }
+        let down =
+            v.current_instances == 0 || matches!(d.status, Status::Failed | Status::OutOfService);
+        let failing = match (counts, latency) {
+            (Ok(counts), Ok((p99, _))) => {
+                let rate = counts.error_percent();
+                let judged = counts.total >= c.min_invocations as f64;
+                if judged {
+                    finding = finding.with_fact("endpoint_5xx_percent", rate);
+                }
+                if let Some(us) = p99 {
+                    finding = finding.with_fact("introspection_p99_ms", us / 1000.0);
+                }
+                finding = finding.with_evidence(format!(
+                    "5XX on {rate:.1} % of {} invocations, ModelLatency p99 {}",
+                    counts.total,
+                    p99.map_or_else(|| "-".to_owned(), |us| format!("{:.2} s", us / 1e6))
+                ));
+                let slow =
+                    p99.is_some_and(|us| us > c.introspection_latency_p99.as_secs_f64() * 1e6);
+                Some(down || slow || (judged && rate > c.error_rate_threshold_percent))
+            }
+            (Err(err), _) | (_, Err(err)) => {
+                finding =
+                    finding.with_evidence(format!("the endpoint's metrics are unknown: {err}"));
+                down.then_some(true)
+            }
+        };
+        if let Some(failing) = failing {
+            finding = finding.with_fact("endpoint_failing", failing);
         }
         // The configs are for the rollback; without them the status still stands.
         match listed {

@@ -198,8 +198,12 @@ impl Mitigation for Rollback {
         self.config.rollback_verify_after
     }
 
+    /// There is a config to roll back to, and the endpoint itself is failing (or its state is
+    /// unknown): a breaker opened by a fault between the host and a healthy endpoint is no
+    /// reason to replace the endpoint's model.
     fn precondition(&self, findings: Findings<'_>) -> bool {
         findings.text("previous_config").is_some()
+            && findings.flag("endpoint_failing") != Some(false)
     }
 
     async fn plan(&self, ctx: &StepContext) -> Result<Plan> {

@@ -1,0 +1,1 @@
+//! High Latency: SEV2.
