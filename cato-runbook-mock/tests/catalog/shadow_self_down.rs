@@ -113,7 +113,10 @@ async fn a_broken_config_is_rolled_back_to_the_one_before_it() {
     rig.run_until(minutes(40)).await;
 
     let inc = rig.incident(ID).await;
-    assert_eq!(applied(&inc), ["restart-endpoint", "rollback-endpoint-config"]);
+    assert_eq!(
+        applied(&inc),
+        ["restart-endpoint", "rollback-endpoint-config"]
+    );
     assert_eq!(
         updates(&world),
         ["cato-shadow-self-config", "cato-shadow-self-config-v1"]
@@ -122,7 +125,9 @@ async fn a_broken_config_is_rolled_back_to_the_one_before_it() {
     assert!(failed[0].contains("no instance in service"), "{failed:?}");
     let planned = entries(&inc, "mitigation_planned", Some("rollback-endpoint-config"));
     assert!(
-        planned[0].contains("cato-shadow-self config: cato-shadow-self-config → cato-shadow-self-config-v1"),
+        planned[0].contains(
+            "cato-shadow-self config: cato-shadow-self-config → cato-shadow-self-config-v1"
+        ),
         "{planned:?}"
     );
     assert_eq!(
@@ -130,7 +135,10 @@ async fn a_broken_config_is_rolled_back_to_the_one_before_it() {
         "out of memory (model too large)"
     );
     assert!(inc.phases().resolved.is_some());
-    assert_eq!(world.snapshot().endpoints[0].config, "cato-shadow-self-config-v1");
+    assert_eq!(
+        world.snapshot().endpoints[0].config,
+        "cato-shadow-self-config-v1"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -144,7 +152,10 @@ async fn when_rollback_fails_too_people_take_over_on_time() {
 
     let inc = rig.incident(ID).await;
     assert!(inc.is_open());
-    assert_eq!(applied(&inc), ["restart-endpoint", "rollback-endpoint-config"]);
+    assert_eq!(
+        applied(&inc),
+        ["restart-endpoint", "rollback-endpoint-config"]
+    );
     assert_eq!(
         entries(&inc, "verification_failed", None).len(),
         2,
@@ -266,7 +277,12 @@ async fn log_evidence_ranks_the_root_causes() {
 async fn an_approved_restart_is_applied() {
     let world = World::default();
     lose_instances(&world, minutes(1), CrashCause::CrashLoop);
-    let rig = Rig::replica(&world, "replica-1", approvals(Mode::Auto), runbook(Config::default()));
+    let rig = Rig::replica(
+        &world,
+        "replica-1",
+        approvals(Mode::Auto),
+        runbook(Config::default()),
+    );
     rig.run_until(minutes(3)).await;
     let inc = rig.incident(ID).await;
     assert_eq!(
@@ -290,12 +306,22 @@ async fn an_approved_restart_is_applied() {
 async fn a_denied_restart_moves_on_to_the_rollback() {
     let world = World::default();
     lose_instances(&world, minutes(1), CrashCause::CrashLoop);
-    let rig = Rig::replica(&world, "replica-1", approvals(Mode::Auto), runbook(Config::default()));
+    let rig = Rig::replica(
+        &world,
+        "replica-1",
+        approvals(Mode::Auto),
+        runbook(Config::default()),
+    );
     rig.run_until(minutes(3)).await;
     let id = rig.incident(ID).await.id().clone();
     let operator = rig.engine.operator();
     operator
-        .deny(&id, "restart-endpoint", "alice", "the config changed an hour ago")
+        .deny(
+            &id,
+            "restart-endpoint",
+            "alice",
+            "the config changed an hour ago",
+        )
         .await
         .unwrap();
     rig.run_until(minutes(4)).await;
@@ -319,7 +345,12 @@ async fn a_denied_restart_moves_on_to_the_rollback() {
 async fn unanswered_approvals_lapse_and_people_take_over() {
     let world = World::default();
     lose_instances(&world, minutes(1), CrashCause::CrashLoop);
-    let rig = Rig::replica(&world, "replica-1", approvals(Mode::Auto), runbook(Config::default()));
+    let rig = Rig::replica(
+        &world,
+        "replica-1",
+        approvals(Mode::Auto),
+        runbook(Config::default()),
+    );
     rig.run_until(minutes(70)).await;
     let inc = rig.incident(ID).await;
     assert_eq!(
@@ -339,7 +370,12 @@ async fn unanswered_approvals_lapse_and_people_take_over() {
 async fn dry_run_plans_and_changes_nothing() {
     let world = World::default();
     lose_instances(&world, minutes(1), CrashCause::CrashLoop);
-    let rig = Rig::replica(&world, "replica-1", Policy::default(), runbook(Config::default()));
+    let rig = Rig::replica(
+        &world,
+        "replica-1",
+        Policy::default(),
+        runbook(Config::default()),
+    );
     rig.run_until(minutes(20)).await;
     let inc = rig.incident(ID).await;
     assert_eq!(skipped(&inc, "restart-endpoint"), ["dry-run"]);
@@ -355,8 +391,20 @@ async fn two_replicas_restart_once() {
     // other one does not open it again meanwhile.
     let mut config = EngineConfig::default();
     config.claim_ttl = minutes(60);
-    let a = Rig::replica_with(&world, "replica-a", policy.clone(), config.clone(), runbook(Config::default()));
-    let b = Rig::replica_with(&world, "replica-b", policy, config, runbook(Config::default()));
+    let a = Rig::replica_with(
+        &world,
+        "replica-a",
+        policy.clone(),
+        config.clone(),
+        runbook(Config::default()),
+    );
+    let b = Rig::replica_with(
+        &world,
+        "replica-b",
+        policy,
+        config,
+        runbook(Config::default()),
+    );
     let clock = world.clock();
     while clock.now() < world.at(minutes(30)) {
         a.engine.tick().await.unwrap();
@@ -383,7 +431,11 @@ async fn an_open_breaker_on_a_healthy_endpoint_is_handed_to_people() {
         let broken = w.now() >= w.at(minutes(1)) && w.now() < w.at(minutes(6));
         for _ in 0..20 {
             if let Ok(permit) = host.try_acquire() {
-                if broken { permit.failure() } else { permit.success() }
+                if broken {
+                    permit.failure()
+                } else {
+                    permit.success()
+                }
             }
         }
     };
@@ -392,7 +444,11 @@ async fn an_open_breaker_on_a_healthy_endpoint_is_handed_to_people() {
     let inc = rig.incident(ID).await;
     assert_eq!(inc.severity(), Severity::Sev1);
     let observed = entries(&inc, "symptom_observed", None);
-    assert_eq!(observed.len(), 1, "only the breaker sees trouble: {observed:?}");
+    assert_eq!(
+        observed.len(),
+        1,
+        "only the breaker sees trouble: {observed:?}"
+    );
     assert!(
         observed[0].starts_with("circuit breaker cato-shadow-self OPEN since"),
         "{observed:?}"
@@ -424,8 +480,14 @@ async fn an_open_breaker_on_a_healthy_endpoint_is_handed_to_people() {
 #[tokio::test(start_paused = true)]
 async fn detectors_that_cannot_look_say_so() {
     let world = World::default();
-    world.faults().on(Op::MetricsQuery).permanent(ErrorKind::Unavailable);
-    world.faults().on(Op::EndpointDescribe).permanent(ErrorKind::Unavailable);
+    world
+        .faults()
+        .on(Op::MetricsQuery)
+        .permanent(ErrorKind::Unavailable);
+    world
+        .faults()
+        .on(Op::EndpointDescribe)
+        .permanent(ErrorKind::Unavailable);
     let ports = world.ports("replica-1");
     let providers = cato_runbook_mock::gameday::providers(&world, &ports);
     let rb = shadow_self_down::runbook(&providers, &Config::default()).unwrap();
@@ -449,7 +511,11 @@ async fn the_catalog_builds_it_and_names_missing_ports() {
     let rb = catalog::build(ID, &providers, &CatalogConfig::default()).unwrap();
     let ladder: Vec<_> = rb.ladder().iter().map(|s| s.name()).collect();
     assert_eq!(ladder, ["restart-endpoint", "rollback-endpoint-config"]);
-    assert_eq!(rb.detectors().len(), 3, "no breaker shared: no breaker detector");
+    assert_eq!(
+        rb.detectors().len(),
+        3,
+        "no breaker shared: no breaker detector"
+    );
     let mut bad = Config::default();
     bad.window = Duration::from_secs(90);
     let err = shadow_self_down::runbook(&providers, &bad).unwrap_err();

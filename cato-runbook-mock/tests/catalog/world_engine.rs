@@ -64,7 +64,10 @@ impl Rig {
     }
 
     /// An engine in auto mode over `world`.
-    pub(crate) fn auto(world: &World, make: impl FnOnce(&Providers) -> Result<Vec<Runbook>>) -> Rig {
+    pub(crate) fn auto(
+        world: &World,
+        make: impl FnOnce(&Providers) -> Result<Vec<Runbook>>,
+    ) -> Rig {
         Rig::replica(world, "replica-1", Policy::with_mode(Mode::Auto), make)
     }
 
@@ -74,7 +77,11 @@ impl Rig {
     }
 
     /// As [`Rig::run_until`], calling `before_tick` (the host's own work) before every tick.
-    pub(crate) async fn run_until_with(&self, offset: Duration, mut before_tick: impl FnMut(&World)) {
+    pub(crate) async fn run_until_with(
+        &self,
+        offset: Duration,
+        mut before_tick: impl FnMut(&World),
+    ) {
         let clock = self.world.clock();
         let end = self.world.at(offset);
         loop {

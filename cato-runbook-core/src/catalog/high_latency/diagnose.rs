@@ -1,6 +1,7 @@
 //! The diagnosis: component latencies in one metrics query, related incidents, and capacity.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 
@@ -9,9 +10,17 @@ use super::detect::{endpoint_metric, last_minutes, request_latency, total, value
 use crate::error::{Error, ErrorKind, Result};
 use crate::incident::IncidentId;
 use crate::ports::{
-    Dimension, IncidentStore, MetricQuery, Metrics, ModelEndpoint, Statistic, Workloads,
+    Dimension, IncidentStore, MetricQuery, MetricSeries, Metrics, ModelEndpoint, Statistic,
+    Workloads,
 };
 use crate::runbook::{DiagnoseContext, Diagnosis, DiagnosisReport, Finding, RootCause};
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+/// The newest point of series `id`.
+fn latest(series: &[MetricSeries], id: &str) -> Option<f64> {
+    series.iter().find(|s| s.id == id)?.latest()
+}
 
 /// The runbook's root causes, as it names them.
 pub(super) const CAPACITY_SHADOW_SELF: &str = "insufficient capacity: Shadow Self endpoint";
@@ -56,9 +65,10 @@ struct OpenRelated {
 }
 
 /// "Check component latencies", and what else slows requests down, in one metrics query: the
-/// request p99 and p50, Shadow Self's `ModelLatency` p99 and 5XX, the cache's `CacheHitRate`,
-/// Bedrock's invocations, throttles and latency; plus the open incidents of the related
-/// runbooks, through the read-only incident store.
+/// request p99 and p50, Shadow Self's `ModelLatency` p99 and 5XX over the window, the cache's
+/// `CacheHitRate` and Bedrock's invocations and throttles in the latest complete minute,
+/// Bedrock's latency; plus the open incidents of the related runbooks, through the read-only
+/// incident store.
 ///
 /// Facts: `request_p99_ms`, `request_p50_ms`, `model_p99_ms`, `shadow_self_slow`,
 /// `endpoint_5xx_percent`, `cache_hit_rate_percent`, `cache_hit_rate_low`,
@@ -83,6 +93,8 @@ impl ComponentLatencies {
         }
     }
 
+    /// The latencies over the window; the cache and Bedrock minute by minute, so that their
+    /// latest minute tells where they are now rather than an average with the time before.
     fn queries(&self) -> Vec<MetricQuery> {
         let c = &self.config;
         let cache = |id: &str, metric: &str| MetricQuery {
@@ -91,15 +103,15 @@ impl ComponentLatencies {
             metric: metric.to_owned(),
             dimensions: vec![Dimension::new("CacheClusterId", c.cache.cluster_id.clone())],
             statistic: Statistic::Average,
-            period: c.window,
+            period: MINUTE,
         };
-        let bedrock = |id: &str, metric: &str, statistic| MetricQuery {
+        let bedrock = |id: &str, metric: &str, statistic, period| MetricQuery {
             id: id.to_owned(),
             namespace: "AWS/Bedrock".into(),
             metric: metric.to_owned(),
             dimensions: vec![Dimension::new("ModelId", c.bedrock.model_id.clone())],
             statistic,
-            period: c.window,
+            period,
         };
         vec![
             request_latency(c, "request_p99", Statistic::Percentile(99.0)),
@@ -108,12 +120,18 @@ impl ComponentLatencies {
             endpoint_metric(c, "invocations", "Invocations", Statistic::Sum),
             endpoint_metric(c, "errors_5xx", "Invocation5XXErrors", Statistic::Sum),
             cache("cache_hit_rate", "CacheHitRate"),
-            bedrock("bedrock_invocations", "Invocations", Statistic::Sum),
-            bedrock("bedrock_throttles", "InvocationThrottles", Statistic::Sum),
+            bedrock("bedrock_invocations", "Invocations", Statistic::Sum, MINUTE),
+            bedrock(
+                "bedrock_throttles",
+                "InvocationThrottles",
+                Statistic::Sum,
+                MINUTE,
+            ),
             bedrock(
                 "bedrock_p99",
                 "InvocationLatency",
                 Statistic::Percentile(99.0),
+                c.window,
             ),
         ]
     }
@@ -209,7 +227,7 @@ impl Diagnosis for ComponentLatencies {
             );
         }
 
-        let hit_rate = value(&series, "cache_hit_rate");
+        let hit_rate = latest(&series, "cache_hit_rate");
         let cache_low = hit_rate.map(|rate| rate < c.cache.hit_rate_floor_percent);
         if let Some(rate) = hit_rate {
             finding = finding
@@ -228,8 +246,8 @@ impl Diagnosis for ComponentLatencies {
             }
         }
 
-        let served = total(&series, "bedrock_invocations").unwrap_or(0.0);
-        let throttled = total(&series, "bedrock_throttles").unwrap_or(0.0);
+        let served = latest(&series, "bedrock_invocations").unwrap_or(0.0);
+        let throttled = latest(&series, "bedrock_throttles").unwrap_or(0.0);
         let throttling =
             (served + throttled > 0.0).then(|| throttled * 100.0 / (served + throttled));
         if let Some(percent) = throttling {
