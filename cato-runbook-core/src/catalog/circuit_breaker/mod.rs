@@ -27,7 +27,8 @@
 //! use cato_runbook_core::ports::SystemClock;
 //!
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-//! let config = CircuitBreakerConfig { minimum_number_of_calls: 2, sliding_window_size: 2, ..Default::default() };
+//! let mut config = CircuitBreakerConfig::default();
+//! (config.minimum_number_of_calls, config.sliding_window_size) = (2, 2);
 //! let breaker = CircuitBreaker::new("cato-shadow-self", config, Arc::new(SystemClock))?;
 //! for _ in 0..2 {
 //!     let answer: Result<(), CallError<std::io::Error>> =
@@ -58,6 +59,8 @@
 //! # Ok::<(), cato_runbook_core::Error>(())
 //! ```
 
+mod config;
+mod state;
 mod window;
 
 #[cfg(test)]
@@ -68,212 +71,13 @@ use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+pub use config::{CircuitBreakerConfig, SlidingWindowType};
+pub use state::{BreakerSnapshot, BreakerState, CallError, NotPermitted};
 
-use crate::error::{Error, ErrorKind, Result, Retry};
+use crate::error::Result;
 use crate::ports::Clock;
 use crate::time::{self, Timestamp};
 use window::{Tally, Window};
-
-/// How the closed state's window counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SlidingWindowType {
-    /// The last `sliding_window_size` calls.
-    #[default]
-    CountBased,
-    /// The calls of the last `sliding_window_size` seconds.
-    TimeBased,
-}
-
-/// A breaker's settings, named and defaulted as resilience4j's. Rates are percentages.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-#[non_exhaustive]
-pub struct CircuitBreakerConfig {
-    /// Failure rate, in percent, at or above which the breaker opens. Default 50.
-    pub failure_rate_threshold: f64,
-    /// Slow-call rate, in percent, at or above which the breaker opens. Default 100.
-    pub slow_call_rate_threshold: f64,
-    /// A call taking at least this long is slow. Default 60 s.
-    #[serde(with = "humantime_serde")]
-    pub slow_call_duration_threshold: Duration,
-    /// Count-based or time-based window. Default count-based.
-    pub sliding_window_type: SlidingWindowType,
-    /// Calls (count-based) or seconds (time-based) in the window. Default 100.
-    pub sliding_window_size: u32,
-    /// Calls the window must hold before a rate is computed. Default 100.
-    pub minimum_number_of_calls: u32,
-    /// How long the breaker stays open before letting trial calls through. Default 60 s.
-    #[serde(with = "humantime_serde")]
-    pub wait_duration_in_open_state: Duration,
-    /// Trial calls in the half-open state. Default 10.
-    pub permitted_number_of_calls_in_half_open_state: u32,
-    /// The longest the breaker stays half-open before opening again; zero waits for the trial
-    /// calls however long they take. Default 0.
-    #[serde(with = "humantime_serde")]
-    pub max_wait_duration_in_half_open_state: Duration,
-}
-
-impl Default for CircuitBreakerConfig {
-    fn default() -> Self {
-        CircuitBreakerConfig {
-            failure_rate_threshold: 50.0,
-            slow_call_rate_threshold: 100.0,
-            slow_call_duration_threshold: Duration::from_secs(60),
-            sliding_window_type: SlidingWindowType::CountBased,
-            sliding_window_size: 100,
-            minimum_number_of_calls: 100,
-            wait_duration_in_open_state: Duration::from_secs(60),
-            permitted_number_of_calls_in_half_open_state: 10,
-            max_wait_duration_in_half_open_state: Duration::ZERO,
-        }
-    }
-}
-
-impl CircuitBreakerConfig {
-    /// Checks the settings as resilience4j does.
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::InvalidInput`] naming the first bad setting.
-    pub fn validate(&self) -> Result<()> {
-        let bad = |message: String| Err(Error::invalid_input("circuit_breaker.config", message));
-        for (name, value) in [
-            ("failure_rate_threshold", self.failure_rate_threshold),
-            ("slow_call_rate_threshold", self.slow_call_rate_threshold),
-        ] {
-            if !(value > 0.0 && value <= 100.0) {
-                return bad(format!("{name} {value} is not a percentage in (0, 100]"));
-            }
-        }
-        for (name, value) in [
-            ("sliding_window_size", self.sliding_window_size),
-            ("minimum_number_of_calls", self.minimum_number_of_calls),
-            (
-                "permitted_number_of_calls_in_half_open_state",
-                self.permitted_number_of_calls_in_half_open_state,
-            ),
-        ] {
-            if value == 0 {
-                return bad(format!("{name} must be at least 1"));
-            }
-        }
-        if self.wait_duration_in_open_state.is_zero() {
-            return bad("wait_duration_in_open_state must be above zero".to_owned());
-        }
-        if self.slow_call_duration_threshold.is_zero() {
-            return bad("slow_call_duration_threshold must be above zero".to_owned());
-        }
-        Ok(())
-    }
-
-    /// Calls the closed window needs before it judges: for a count-based window, never more
-    /// than the window holds.
-    fn minimum_calls(&self) -> u32 {
-        match self.sliding_window_type {
-            SlidingWindowType::CountBased => {
-                self.minimum_number_of_calls.min(self.sliding_window_size)
-            }
-            SlidingWindowType::TimeBased => self.minimum_number_of_calls,
-        }
-    }
-}
-
-/// Where a breaker is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum BreakerState {
-    /// Calls go through.
-    Closed,
-    /// Calls are refused.
-    Open,
-    /// A few trial calls go through.
-    HalfOpen,
-}
-
-impl fmt::Display for BreakerState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            BreakerState::Closed => "CLOSED",
-            BreakerState::Open => "OPEN",
-            BreakerState::HalfOpen => "HALF_OPEN",
-        })
-    }
-}
-
-/// What a breaker looks like at one moment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BreakerSnapshot {
-    /// The breaker's name.
-    pub name: String,
-    /// Its state.
-    pub state: BreakerState,
-    /// When it entered the state.
-    pub since: Timestamp,
-    /// The failure rate of the current window, percent; `None` until it holds enough calls.
-    pub failure_rate_percent: Option<f64>,
-    /// The slow-call rate of the current window, percent; `None` until it holds enough calls.
-    pub slow_call_rate_percent: Option<f64>,
-    /// Calls in the current window.
-    pub buffered_calls: u32,
-    /// Failed calls in the current window.
-    pub failed_calls: u32,
-    /// Slow calls in the current window.
-    pub slow_calls: u32,
-    /// Calls refused since the breaker was made.
-    pub not_permitted_calls: u64,
-}
-
-/// A call the breaker refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("circuit breaker {name} is {state}: call not permitted")]
-pub struct NotPermitted {
-    /// The breaker's name.
-    pub name: String,
-    /// Its state when it refused.
-    pub state: BreakerState,
-}
-
-impl NotPermitted {
-    /// As the crate's [`Error`]: [`ErrorKind::Unavailable`], transient, naming the breaker.
-    pub fn into_error(self) -> Error {
-        Error::new(
-            ErrorKind::Unavailable,
-            "circuit_breaker.acquire",
-            format!("circuit breaker is {}: call not permitted", self.state),
-        )
-        .with_resource(self.name)
-        .with_retry(Retry::Transient)
-    }
-}
-
-/// What [`CircuitBreaker::call`] answers when it does not return the call's value.
-#[derive(Debug)]
-pub enum CallError<E> {
-    /// The breaker refused the call; it was not made.
-    NotPermitted(NotPermitted),
-    /// The call was made and failed (and was recorded as a failure).
-    Failed(E),
-}
-
-impl<E> fmt::Display for CallError<E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CallError::NotPermitted(refused) => refused.fmt(f),
-            CallError::Failed(_) => f.write_str("the call through the circuit breaker failed"),
-        }
-    }
-}
-
-impl<E: std::error::Error + 'static> std::error::Error for CallError<E> {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            CallError::NotPermitted(_) => None,
-            CallError::Failed(err) => Some(err),
-        }
-    }
-}
 
 #[derive(Debug)]
 enum Phase {
@@ -580,27 +384,6 @@ fn state_of(phase: &Phase) -> BreakerState {
         Phase::Closed => BreakerState::Closed,
         Phase::Open { .. } => BreakerState::Open,
         Phase::HalfOpen { .. } => BreakerState::HalfOpen,
-    }
-}
-
-impl fmt::Display for BreakerSnapshot {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "circuit breaker {} {} since {}",
-            self.name,
-            self.state,
-            self.since.format("%H:%M:%S")
-        )?;
-        match self.failure_rate_percent {
-            Some(rate) => write!(
-                f,
-                ": {rate:.0} % of {} calls failed, {:.0} % slow",
-                self.buffered_calls,
-                self.slow_call_rate_percent.unwrap_or(0.0)
-            ),
-            None => write!(f, ": {} calls so far", self.buffered_calls),
-        }
     }
 }
 
