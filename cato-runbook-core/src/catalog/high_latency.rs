@@ -49,7 +49,7 @@
 //! cache-miss-spike or bedrock-throttling incident is the likelier cause: its own runbook fixes
 //! the cause, and more capacity would only be paid for.
 //!
-//! Severity: a p99 above 2 s reaches most users' sessions; the impact is
+//! Severity: a p99 above 2 s reaches most users, who make many requests each; the impact is
 //! [`Config::affected_share`] of users (default 60 %), which the runbook's table rates SEV2.
 //!
 //! The scaling steps are [`Risk::Medium`](crate::runbook::Risk::Medium), carry their instance
