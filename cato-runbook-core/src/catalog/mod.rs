@@ -12,7 +12,10 @@
 
 pub mod budget_exceeded;
 pub mod cache_miss_spike;
+pub mod circuit_breaker;
+pub mod high_latency;
 mod providers;
+pub mod shadow_self_down;
 
 use serde::{Deserialize, Serialize};
 
@@ -40,6 +43,10 @@ pub struct Entry {
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 #[non_exhaustive]
 pub struct CatalogConfig {
+    /// Shadow Self Endpoint Down.
+    pub shadow_self_down: shadow_self_down::Config,
+    /// High Latency.
+    pub high_latency: high_latency::Config,
     /// Cache Miss Spike.
     pub cache_miss_spike: cache_miss_spike::Config,
     /// Budget Exceeded (Emergency Mode).
@@ -48,7 +55,12 @@ pub struct CatalogConfig {
 
 /// The runbooks of the catalog, in the runbook's order.
 pub fn entries() -> &'static [Entry] {
-    &[cache_miss_spike::ENTRY, budget_exceeded::ENTRY]
+    &[
+        shadow_self_down::ENTRY,
+        high_latency::ENTRY,
+        cache_miss_spike::ENTRY,
+        budget_exceeded::ENTRY,
+    ]
 }
 
 /// The catalog entry `id`.

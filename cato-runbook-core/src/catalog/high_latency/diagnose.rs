@@ -1,0 +1,402 @@
+//! The diagnosis: component latencies in one metrics query, related incidents, and capacity.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use super::Config;
+use super::detect::{endpoint_metric, last_minutes, request_latency, total, value};
+use crate::error::{Error, ErrorKind, Result};
+use crate::incident::IncidentId;
+use crate::ports::{
+    Dimension, IncidentStore, MetricQuery, MetricSeries, Metrics, ModelEndpoint, Statistic,
+    Workloads,
+};
+use crate::runbook::{DiagnoseContext, Diagnosis, DiagnosisReport, Finding, RootCause};
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+/// The newest point of series `id`.
+fn latest(series: &[MetricSeries], id: &str) -> Option<f64> {
+    series.iter().find(|s| s.id == id)?.latest()
+}
+
+/// The runbook's root causes, as it names them.
+pub(super) const CAPACITY_SHADOW_SELF: &str = "insufficient capacity: Shadow Self endpoint";
+pub(super) const CAPACITY_ORCHESTRATOR: &str = "insufficient capacity: orchestrator";
+pub(super) const CACHE_MISS_SPIKE: &str = "cache miss spike";
+pub(super) const BEDROCK_THROTTLING: &str = "Bedrock throttling";
+pub(super) const NETWORK_LATENCY: &str = "network latency";
+
+/// The cause a related runbook stands for.
+fn cause_of(runbook: &str) -> String {
+    match runbook {
+        "cache-miss-spike" => CACHE_MISS_SPIKE.to_owned(),
+        "bedrock-throttling" => BEDROCK_THROTTLING.to_owned(),
+        other => other.replace('-', " "),
+    }
+}
+
+/// Candidates by name: a second piece of evidence for a cause raises it rather than adding it
+/// twice.
+#[derive(Default)]
+struct Causes(Vec<RootCause>);
+
+impl Causes {
+    fn raise(&mut self, cause: &str, confidence: f64, evidence: String) {
+        match self.0.iter_mut().find(|c| c.cause == cause) {
+            Some(existing) => {
+                existing.confidence = existing.confidence.max(confidence.clamp(0.0, 1.0));
+                existing.evidence.push(evidence);
+            }
+            None => self
+                .0
+                .push(RootCause::new(cause, confidence).with_evidence(evidence)),
+        }
+    }
+}
+
+/// An open incident of a related runbook.
+struct OpenRelated {
+    id: IncidentId,
+    runbook: String,
+    title: String,
+}
+
+/// "Check component latencies", and what else slows requests down, in one metrics query: the
+/// request p99 and p50, Shadow Self's `ModelLatency` p99 and 5XX over the window, the cache's
+/// `CacheHitRate` and Bedrock's invocations and throttles in the latest complete minute,
+/// Bedrock's latency; plus the open incidents of the related runbooks, through the read-only
+/// incident store.
+///
+/// Facts: `request_p99_ms`, `request_p50_ms`, `model_p99_ms`, `shadow_self_slow`,
+/// `endpoint_5xx_percent`, `cache_hit_rate_percent`, `cache_hit_rate_low`,
+/// `bedrock_throttled_percent`, `bedrock_throttling`, `bedrock_p99_ms`, and `related_incident`
+/// and `related_runbook` when one is open — each only when its data exists.
+pub(super) struct ComponentLatencies {
+    metrics: Arc<dyn Metrics>,
+    incidents: Option<Arc<dyn IncidentStore>>,
+    config: Arc<Config>,
+}
+
+impl ComponentLatencies {
+    pub(super) fn new(
+        metrics: Arc<dyn Metrics>,
+        incidents: Option<Arc<dyn IncidentStore>>,
+        config: Arc<Config>,
+    ) -> Self {
+        ComponentLatencies {
+            metrics,
+            incidents,
+            config,
+        }
+    }
+
+    /// The latencies over the window; the cache and Bedrock minute by minute, so that their
+    /// latest minute tells where they are now rather than an average with the time before.
+    fn queries(&self) -> Vec<MetricQuery> {
+        let c = &self.config;
+        let cache = |id: &str, metric: &str| MetricQuery {
+            id: id.to_owned(),
+            namespace: "AWS/ElastiCache".into(),
+            metric: metric.to_owned(),
+            dimensions: vec![Dimension::new("CacheClusterId", c.cache.cluster_id.clone())],
+            statistic: Statistic::Average,
+            period: MINUTE,
+        };
+        let bedrock = |id: &str, metric: &str, statistic, period| MetricQuery {
+            id: id.to_owned(),
+            namespace: "AWS/Bedrock".into(),
+            metric: metric.to_owned(),
+            dimensions: vec![Dimension::new("ModelId", c.bedrock.model_id.clone())],
+            statistic,
+            period,
+        };
+        vec![
+            request_latency(c, "request_p99", Statistic::Percentile(99.0)),
+            request_latency(c, "request_p50", Statistic::Percentile(50.0)),
+            endpoint_metric(c, "model_p99", "ModelLatency", Statistic::Percentile(99.0)),
+            endpoint_metric(c, "invocations", "Invocations", Statistic::Sum),
+            endpoint_metric(c, "errors_5xx", "Invocation5XXErrors", Statistic::Sum),
+            cache("cache_hit_rate", "CacheHitRate"),
+            bedrock("bedrock_invocations", "Invocations", Statistic::Sum, MINUTE),
+            bedrock(
+                "bedrock_throttles",
+                "InvocationThrottles",
+                Statistic::Sum,
+                MINUTE,
+            ),
+            bedrock(
+                "bedrock_p99",
+                "InvocationLatency",
+                Statistic::Percentile(99.0),
+                c.window,
+            ),
+        ]
+    }
+
+    /// Open incidents of the related runbooks, other than `own`.
+    async fn open_related(&self, own: &IncidentId) -> Result<Vec<OpenRelated>> {
+        let Some(store) = &self.incidents else {
+            return Ok(Vec::new());
+        };
+        let open = store.open().await?;
+        Ok(open
+            .into_iter()
+            .filter(|i| i.id() != own)
+            .filter(|i| {
+                self.config
+                    .related
+                    .runbooks
+                    .iter()
+                    .any(|r| r == i.runbook().as_str())
+            })
+            .map(|i| OpenRelated {
+                id: i.id().clone(),
+                runbook: i.runbook().to_string(),
+                title: i.title().to_owned(),
+            })
+            .collect())
+    }
+}
+
+#[async_trait]
+impl Diagnosis for ComponentLatencies {
+    fn name(&self) -> &str {
+        "component-latencies"
+    }
+
+    async fn diagnose(&self, ctx: &DiagnoseContext) -> Result<DiagnosisReport> {
+        let c = &self.config;
+        let (start, end) = last_minutes(ctx.now, c.window);
+        let queries = self.queries();
+        let (series, related) = futures::join!(
+            self.metrics.query(&queries, start, end),
+            self.open_related(&ctx.incident)
+        );
+        let series = series?;
+        let mut finding = Finding::new(self.name(), String::new());
+        let mut causes = Causes::default();
+        let mut parts = Vec::new();
+
+        let request_threshold = c.p99_threshold.as_secs_f64() * 1000.0;
+        let request_p99 = value(&series, "request_p99");
+        if let Some(p99) = request_p99 {
+            finding = finding.with_fact("request_p99_ms", p99);
+            parts.push(format!("request p99 {:.2} s", p99 / 1000.0));
+        }
+        if let Some(p50) = value(&series, "request_p50") {
+            finding = finding.with_fact("request_p50_ms", p50);
+            parts.push(format!("p50 {:.2} s", p50 / 1000.0));
+        }
+        let request_slow = request_p99.is_some_and(|p99| p99 > request_threshold);
+
+        // SageMaker reports ModelLatency in microseconds.
+        let model_threshold = c.shadow_self.model_latency_p99.as_secs_f64() * 1000.0;
+        let model_p99 = value(&series, "model_p99").map(|us| us / 1000.0);
+        let shadow_slow = model_p99.map(|ms| ms > model_threshold);
+        if let Some(ms) = model_p99 {
+            finding = finding
+                .with_fact("model_p99_ms", ms)
+                .with_fact("shadow_self_slow", ms > model_threshold);
+            parts.push(format!("Shadow Self p99 {:.2} s", ms / 1000.0));
+        }
+        let invocations = total(&series, "invocations").unwrap_or(0.0);
+        let errors = total(&series, "errors_5xx").unwrap_or(0.0);
+        let error_percent = (invocations > 0.0).then(|| errors * 100.0 / invocations);
+        if let Some(percent) = error_percent {
+            finding = finding.with_fact("endpoint_5xx_percent", percent);
+            parts.push(format!("Shadow Self 5XX {percent:.1} %"));
+        }
+        if shadow_slow == Some(true) {
+            let overloaded = error_percent.is_some_and(|p| p > 1.0);
+            causes.raise(
+                CAPACITY_SHADOW_SELF,
+                if overloaded { 0.75 } else { 0.55 },
+                format!(
+                    "ModelLatency p99 {:.2} s > {}{}",
+                    model_p99.unwrap_or(0.0) / 1000.0,
+                    crate::time::HumanDuration(c.shadow_self.model_latency_p99),
+                    if overloaded {
+                        ", and the endpoint answers 5XX"
+                    } else {
+                        ""
+                    }
+                ),
+            );
+        }
+
+        let hit_rate = latest(&series, "cache_hit_rate");
+        let cache_low = hit_rate.map(|rate| rate < c.cache.hit_rate_floor_percent);
+        if let Some(rate) = hit_rate {
+            finding = finding
+                .with_fact("cache_hit_rate_percent", rate)
+                .with_fact("cache_hit_rate_low", rate < c.cache.hit_rate_floor_percent);
+            parts.push(format!("cache hit rate {rate:.0} %"));
+            if rate < c.cache.hit_rate_floor_percent {
+                causes.raise(
+                    CACHE_MISS_SPIKE,
+                    0.6,
+                    format!(
+                        "CacheHitRate {rate:.0} % < {} %: more calls reach the models",
+                        c.cache.hit_rate_floor_percent
+                    ),
+                );
+            }
+        }
+
+        let served = latest(&series, "bedrock_invocations").unwrap_or(0.0);
+        let throttled = latest(&series, "bedrock_throttles").unwrap_or(0.0);
+        let throttling =
+            (served + throttled > 0.0).then(|| throttled * 100.0 / (served + throttled));
+        if let Some(percent) = throttling {
+            let over = percent >= c.bedrock.throttled_percent;
+            finding = finding
+                .with_fact("bedrock_throttled_percent", percent)
+                .with_fact("bedrock_throttling", over);
+            parts.push(format!("Bedrock throttled {percent:.1} %"));
+            if over {
+                causes.raise(
+                    BEDROCK_THROTTLING,
+                    0.6,
+                    format!("{percent:.1} % of Bedrock calls throttled: fallbacks and retries"),
+                );
+            }
+        }
+        if let Some(p99) = value(&series, "bedrock_p99") {
+            finding = finding.with_fact("bedrock_p99_ms", p99);
+        }
+
+        let explained = shadow_slow == Some(true)
+            || cache_low == Some(true)
+            || throttling.is_some_and(|p| p >= c.bedrock.throttled_percent);
+        if request_slow && !explained {
+            let p99 = request_p99.unwrap_or(0.0) / 1000.0;
+            causes.raise(
+                CAPACITY_ORCHESTRATOR,
+                0.45,
+                format!(
+                    "request p99 {p99:.2} s while Shadow Self, the cache and Bedrock look fine"
+                ),
+            );
+            causes.raise(
+                NETWORK_LATENCY,
+                0.35,
+                format!("request p99 {p99:.2} s that no component's latency explains"),
+            );
+        }
+
+        match related {
+            Ok(open) => {
+                if let Some(first) = open.first() {
+                    finding = finding
+                        .with_fact("related_incident", first.id.to_string())
+                        .with_fact("related_runbook", first.runbook.clone());
+                }
+                for r in &open {
+                    let line = format!("open incident {} ({}): {}", r.id, r.runbook, r.title);
+                    finding = finding.with_evidence(line.clone());
+                    causes.raise(&cause_of(&r.runbook), 0.85, line);
+                }
+            }
+            Err(err) => {
+                finding = finding.with_evidence(format!("related incidents unknown: {err}"));
+            }
+        }
+
+        finding.summary = if parts.is_empty() {
+            format!(
+                "no component data in the last {}",
+                crate::time::HumanDuration(c.window)
+            )
+        } else {
+            parts.join(", ")
+        };
+        let mut report = DiagnosisReport::finding(finding);
+        report.root_causes = causes.0;
+        Ok(report)
+    }
+}
+
+/// The endpoint's and the orchestrator's sizes now.
+///
+/// Facts: `endpoint_instances`, `endpoint_desired_instances`, `endpoint_status`,
+/// `orchestrator_replicas`, `orchestrator_ready_replicas` — each when its service answered.
+pub(super) struct Capacity {
+    endpoint: Arc<dyn ModelEndpoint>,
+    workloads: Arc<dyn Workloads>,
+    config: Arc<Config>,
+}
+
+impl Capacity {
+    pub(super) fn new(
+        endpoint: Arc<dyn ModelEndpoint>,
+        workloads: Arc<dyn Workloads>,
+        config: Arc<Config>,
+    ) -> Self {
+        Capacity {
+            endpoint,
+            workloads,
+            config,
+        }
+    }
+}
+
+#[async_trait]
+impl Diagnosis for Capacity {
+    fn name(&self) -> &str {
+        "capacity"
+    }
+
+    async fn diagnose(&self, _ctx: &DiagnoseContext) -> Result<DiagnosisReport> {
+        let s = &self.config.shadow_self;
+        let o = &self.config.orchestrator;
+        let (described, workload) = futures::join!(
+            self.endpoint.describe(&s.endpoint),
+            self.workloads.get(&o.namespace, &o.deployment)
+        );
+        if let (Err(a), Err(b)) = (&described, &workload) {
+            return Err(Error::new(
+                ErrorKind::Unavailable,
+                "capacity",
+                format!("neither the endpoint nor the deployment answered: {a}; {b}"),
+            ));
+        }
+        let mut finding = Finding::new(self.name(), String::new());
+        let mut parts = Vec::new();
+        match described {
+            Ok(d) => match d.variants.iter().find(|v| v.name == s.variant) {
+                Some(v) => {
+                    finding = finding
+                        .with_fact("endpoint_instances", v.current_instances)
+                        .with_fact("endpoint_desired_instances", v.desired_instances)
+                        .with_fact("endpoint_status", d.status.to_string());
+                    parts.push(format!(
+                        "{} {}: {} of {} instances",
+                        s.endpoint, d.status, v.current_instances, v.desired_instances
+                    ));
+                }
+                None => {
+                    finding = finding
+                        .with_evidence(format!("{} has no variant {}", s.endpoint, s.variant));
+                }
+            },
+            Err(err) => finding = finding.with_evidence(format!("describe-endpoint failed: {err}")),
+        }
+        match workload {
+            Ok(w) => {
+                finding = finding
+                    .with_fact("orchestrator_replicas", w.desired_replicas)
+                    .with_fact("orchestrator_ready_replicas", w.ready_replicas);
+                parts.push(format!(
+                    "{}/{}: {} of {} replicas ready",
+                    w.namespace, w.name, w.ready_replicas, w.desired_replicas
+                ));
+            }
+            Err(err) => finding = finding.with_evidence(format!("get deployment failed: {err}")),
+        }
+        finding.summary = parts.join(", ");
+        Ok(DiagnosisReport::finding(finding))
+    }
+}

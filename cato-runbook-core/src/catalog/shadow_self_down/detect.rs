@@ -1,0 +1,348 @@
+//! The symptoms: 5XX errors, slow introspection, the circuit breaker, and no instance serving.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DurationRound, TimeDelta};
+
+use super::Config;
+use crate::catalog::circuit_breaker::{BreakerState, CircuitBreaker};
+use crate::error::{Error, Result};
+use crate::ports::{
+    Dimension, EndpointDescription, EndpointStatus, MetricQuery, Metrics, ModelEndpoint, Statistic,
+    Variant,
+};
+use crate::runbook::{Detector, Observation, ObserveContext, Symptom};
+use crate::severity::Impact;
+use crate::time::{self, HumanDuration, Timestamp};
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+/// The complete minutes of the `span` before `now`: `[start, end)`.
+pub(super) fn last_minutes(now: Timestamp, span: Duration) -> (Timestamp, Timestamp) {
+    let end = now.duration_trunc(TimeDelta::minutes(1)).unwrap_or(now);
+    (time::sub(end, span), end)
+}
+
+/// `EndpointName` and `VariantName`, as SageMaker publishes its invocation metrics.
+fn endpoint_dimensions(config: &Config) -> Vec<Dimension> {
+    vec![
+        Dimension::new("EndpointName", config.endpoint.clone()),
+        Dimension::new("VariantName", config.variant.clone()),
+    ]
+}
+
+fn sagemaker(
+    id: &str,
+    metric: &str,
+    statistic: Statistic,
+    period: Duration,
+    config: &Config,
+) -> MetricQuery {
+    MetricQuery {
+        id: id.to_owned(),
+        namespace: "AWS/SageMaker".into(),
+        metric: metric.to_owned(),
+        dimensions: endpoint_dimensions(config),
+        statistic,
+        period,
+    }
+}
+
+/// Invocations and 5XX answers of the endpoint over a window.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Invocations {
+    pub(super) total: f64,
+    pub(super) errors: f64,
+}
+
+impl Invocations {
+    /// 5XX answers, percent of invocations.
+    pub(super) fn error_percent(&self) -> f64 {
+        if self.total > 0.0 {
+            (self.errors * 100.0 / self.total).min(100.0)
+        } else {
+            0.0
+        }
+    }
+}
+
+/// `Invocations` and `Invocation5XXErrors` summed over `[start, end)`, in one query.
+pub(super) async fn invocations(
+    metrics: &dyn Metrics,
+    config: &Config,
+    start: Timestamp,
+    end: Timestamp,
+) -> Result<Invocations> {
+    let queries = [
+        sagemaker("invocations", "Invocations", Statistic::Sum, MINUTE, config),
+        sagemaker(
+            "errors",
+            "Invocation5XXErrors",
+            Statistic::Sum,
+            MINUTE,
+            config,
+        ),
+    ];
+    let series = metrics.query(&queries, start, end).await?;
+    let sum = |id: &str| {
+        series
+            .iter()
+            .find(|s| s.id == id)
+            .map_or(0.0, |s| s.points.iter().map(|p| p.value).sum())
+    };
+    Ok(Invocations {
+        total: sum("invocations"),
+        errors: sum("errors"),
+    })
+}
+
+/// "5XX errors from `/api/admin/cato/shadow-self/*`": the endpoint's 5XX share.
+pub(super) struct EndpointErrors {
+    metrics: Arc<dyn Metrics>,
+    config: Arc<Config>,
+}
+
+impl EndpointErrors {
+    pub(super) fn new(metrics: Arc<dyn Metrics>, config: Arc<Config>) -> Self {
+        EndpointErrors { metrics, config }
+    }
+}
+
+#[async_trait]
+impl Detector for EndpointErrors {
+    fn name(&self) -> &str {
+        "endpoint-5xx"
+    }
+
+    fn resource(&self) -> &str {
+        &self.config.endpoint
+    }
+
+    /// No invocations (or fewer than `min_invocations`) is healthy for this symptom: nothing
+    /// failed. `endpoint-instances` watches an endpoint nobody calls.
+    async fn observe(&self, ctx: &ObserveContext) -> Result<Observation> {
+        let c = &self.config;
+        let (start, end) = last_minutes(ctx.now, c.window);
+        let counts = invocations(self.metrics.as_ref(), c, start, end).await?;
+        let rate = counts.error_percent();
+        if counts.total < c.min_invocations as f64 || rate <= c.error_rate_threshold_percent {
+            return Ok(Observation::Healthy);
+        }
+        let impact = if rate >= c.outage_error_rate_percent {
+            Impact::outage()
+        } else {
+            Impact::degraded(rate / 100.0)?
+        };
+        Ok(Observation::Symptom(
+            Symptom::new(
+                format!(
+                    "5XX on {rate:.0} % of {} invocations of {} in the last {} (threshold {} %)",
+                    counts.total,
+                    c.endpoint,
+                    HumanDuration(c.window),
+                    c.error_rate_threshold_percent
+                ),
+                impact,
+            )
+            .with_evidence(format!(
+                "Invocation5XXErrors {} / Invocations {}",
+                counts.errors, counts.total
+            )),
+        ))
+    }
+}
+
+/// "High latency on introspection queries": the endpoint's `ModelLatency` p99.
+pub(super) struct IntrospectionLatency {
+    metrics: Arc<dyn Metrics>,
+    config: Arc<Config>,
+}
+
+impl IntrospectionLatency {
+    pub(super) fn new(metrics: Arc<dyn Metrics>, config: Arc<Config>) -> Self {
+        IntrospectionLatency { metrics, config }
+    }
+}
+
+/// The largest value of a series, if it has any.
+fn peak(series: &[crate::ports::MetricSeries], id: &str) -> Option<f64> {
+    series
+        .iter()
+        .find(|s| s.id == id)?
+        .points
+        .iter()
+        .map(|p| p.value)
+        .reduce(f64::max)
+}
+
+/// `ModelLatency` p99 and p50 over `[start, end)`, in microseconds as SageMaker reports them.
+pub(super) async fn model_latency(
+    metrics: &dyn Metrics,
+    config: &Config,
+    start: Timestamp,
+    end: Timestamp,
+) -> Result<(Option<f64>, Option<f64>)> {
+    let span = time::elapsed(start, end).max(MINUTE);
+    let queries = [
+        sagemaker(
+            "p99",
+            "ModelLatency",
+            Statistic::Percentile(99.0),
+            span,
+            config,
+        ),
+        sagemaker(
+            "p50",
+            "ModelLatency",
+            Statistic::Percentile(50.0),
+            span,
+            config,
+        ),
+    ];
+    let series = metrics.query(&queries, start, end).await?;
+    Ok((peak(&series, "p99"), peak(&series, "p50")))
+}
+
+#[async_trait]
+impl Detector for IntrospectionLatency {
+    fn name(&self) -> &str {
+        "introspection-latency"
+    }
+
+    fn resource(&self) -> &str {
+        &self.config.endpoint
+    }
+
+    /// No latency data (nothing answered) is healthy for this symptom; the other detectors
+    /// see an endpoint that answers nothing.
+    async fn observe(&self, ctx: &ObserveContext) -> Result<Observation> {
+        let c = &self.config;
+        let (start, end) = last_minutes(ctx.now, c.window);
+        let (p99, p50) = model_latency(self.metrics.as_ref(), c, start, end).await?;
+        let threshold_us = c.introspection_latency_p99.as_secs_f64() * 1e6;
+        let Some(p99) = p99.filter(|p99| *p99 > threshold_us) else {
+            return Ok(Observation::Healthy);
+        };
+        let p50 = p50.unwrap_or(0.0);
+        // At least 1 % of the queries are slower than the threshold; at least half when the
+        // median is.
+        let share = if p50 > threshold_us { 0.5 } else { 0.01 };
+        Ok(Observation::Symptom(
+            Symptom::new(
+                format!(
+                    "introspection p99 {:.1} s > {} on {} (ModelLatency, last {})",
+                    p99 / 1e6,
+                    HumanDuration(c.introspection_latency_p99),
+                    c.endpoint,
+                    HumanDuration(c.window)
+                ),
+                Impact::degraded(share)?,
+            )
+            .with_evidence(format!("ModelLatency p99 {p99:.0} µs, p50 {p50:.0} µs")),
+        ))
+    }
+}
+
+/// The variant the runbook checks (`ProductionVariants[0]` when the config names none there).
+pub(super) fn variant<'a>(
+    description: &'a EndpointDescription,
+    config: &Config,
+) -> Result<&'a Variant> {
+    description
+        .variants
+        .iter()
+        .find(|v| v.name == config.variant)
+        .ok_or_else(|| {
+            Error::not_found(
+                "describe-endpoint",
+                format!("{}/{}", config.endpoint, config.variant),
+            )
+        })
+}
+
+/// "Check if instances are healthy": no instance in service, or a failed endpoint.
+pub(super) struct EndpointInstances {
+    endpoint: Arc<dyn ModelEndpoint>,
+    config: Arc<Config>,
+}
+
+impl EndpointInstances {
+    pub(super) fn new(endpoint: Arc<dyn ModelEndpoint>, config: Arc<Config>) -> Self {
+        EndpointInstances { endpoint, config }
+    }
+}
+
+#[async_trait]
+impl Detector for EndpointInstances {
+    fn name(&self) -> &str {
+        "endpoint-instances"
+    }
+
+    fn resource(&self) -> &str {
+        &self.config.endpoint
+    }
+
+    async fn observe(&self, _ctx: &ObserveContext) -> Result<Observation> {
+        let c = &self.config;
+        let d = self.endpoint.describe(&c.endpoint).await?;
+        let serving = variant(&d, c)?.current_instances;
+        let down = matches!(
+            d.status,
+            EndpointStatus::Failed | EndpointStatus::OutOfService
+        );
+        if serving > 0 && !down {
+            return Ok(Observation::Healthy);
+        }
+        let mut symptom = Symptom::new(
+            format!(
+                "{} is {} with {serving} instances in service",
+                c.endpoint, d.status
+            ),
+            Impact::outage(),
+        )
+        .with_evidence(format!("config {}", d.config_name));
+        if let Some(reason) = &d.failure_reason {
+            symptom = symptom.with_evidence(format!("failure reason: {reason}"));
+        }
+        Ok(Observation::Symptom(symptom))
+    }
+}
+
+/// "Circuit breaker OPEN": the host's breaker refuses calls (`OPEN`) or lets only a few trial
+/// calls through (`HALF_OPEN`); either way callers fail.
+pub(super) struct BreakerOpen {
+    breaker: CircuitBreaker,
+    resource: String,
+}
+
+impl BreakerOpen {
+    pub(super) fn new(breaker: CircuitBreaker, resource: String) -> Self {
+        BreakerOpen { breaker, resource }
+    }
+}
+
+#[async_trait]
+impl Detector for BreakerOpen {
+    fn name(&self) -> &str {
+        "circuit-breaker"
+    }
+
+    fn resource(&self) -> &str {
+        &self.resource
+    }
+
+    async fn observe(&self, _ctx: &ObserveContext) -> Result<Observation> {
+        let snapshot = self.breaker.snapshot();
+        if snapshot.state == BreakerState::Closed {
+            return Ok(Observation::Healthy);
+        }
+        Ok(Observation::Symptom(
+            Symptom::new(snapshot.to_string(), Impact::outage()).with_evidence(format!(
+                "{} calls refused so far",
+                snapshot.not_permitted_calls
+            )),
+        ))
+    }
+}
