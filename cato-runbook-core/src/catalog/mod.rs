@@ -10,7 +10,11 @@
 //! needs but that is not configured is an error naming both. [`entries`] lists what the catalog
 //! holds and what each runbook needs.
 
+pub mod bedrock_throttling;
+pub mod first_five_minutes;
+mod log_symptom;
 mod providers;
+pub mod strategies;
 
 use serde::{Deserialize, Serialize};
 
@@ -36,11 +40,14 @@ pub struct Entry {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 #[non_exhaustive]
-pub struct CatalogConfig {}
+pub struct CatalogConfig {
+    /// Bedrock Throttling.
+    pub bedrock_throttling: bedrock_throttling::Config,
+}
 
 /// The runbooks of the catalog, in the runbook's order.
 pub fn entries() -> &'static [Entry] {
-    &[]
+    &[bedrock_throttling::ENTRY]
 }
 
 /// The catalog entry `id`.
