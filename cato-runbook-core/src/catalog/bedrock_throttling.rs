@@ -116,6 +116,9 @@ pub const TITLE: &str = "Bedrock Throttling";
 /// do not say — a minor degradation.
 const LOG_ONLY_SHARE: f64 = 0.05;
 
+/// The cloud services whose health events matter.
+pub const CLOUD_SERVICES: [&str; 1] = ["BEDROCK"];
+
 /// The catalog's entry.
 pub const ENTRY: Entry = Entry {
     id: ID,
@@ -163,7 +166,8 @@ pub struct Config {
     /// Whether emergency mode (with approval) is the last step. Default off: every user's
     /// responses would be limited, while throttling hurts only the throttled calls.
     pub emergency_mode_last: bool,
-    /// The first-five-minutes checks; cloud health events of `BEDROCK` by default.
+    /// The first-five-minutes checks; cloud health events of [`CLOUD_SERVICES`] unless it names
+    /// its own.
     pub first_five_minutes: first_five_minutes::Config,
 }
 
@@ -182,7 +186,7 @@ impl Default for Config {
             cache_threshold: CacheThreshold::default(),
             traffic_shift: TrafficShift::default(),
             emergency_mode_last: false,
-            first_five_minutes: first_five_minutes::Config::watching(&["BEDROCK"]),
+            first_five_minutes: first_five_minutes::Config::default(),
         }
     }
 }
@@ -359,7 +363,8 @@ pub fn build(providers: &Providers, catalog: &CatalogConfig) -> Result<Runbook> 
             endpoint,
             config: config.clone(),
         }));
-    for check in first_five_minutes::diagnoses(providers, &config.first_five_minutes)? {
+    let checks = config.first_five_minutes.or_watching(&CLOUD_SERVICES);
+    for check in first_five_minutes::diagnoses(providers, &checks)? {
         runbook = runbook.diagnosis(check);
     }
     runbook = runbook

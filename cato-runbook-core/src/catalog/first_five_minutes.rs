@@ -13,8 +13,9 @@
 //!
 //! # Adding them to a runbook
 //!
-//! A runbook's `Config` holds a [`Config`] (usually as its `first_five_minutes` field, with
-//! the cloud services that matter to it), and its builder adds what [`diagnoses`] returns:
+//! A runbook's `Config` holds a [`Config`] (as its `first_five_minutes` field, defaulting to
+//! [`Config::default`]), and its builder adds what [`diagnoses`] returns for it, with the cloud
+//! services that matter to the runbook unless the config names its own:
 //!
 //! ```
 //! use cato_runbook_core::catalog::{Providers, first_five_minutes};
@@ -22,7 +23,8 @@
 //! # use std::sync::Arc;
 //! # let providers = Providers::new(Arc::new(cato_runbook_core::ports::SystemClock));
 //!
-//! let checks = first_five_minutes::Config::watching(&["SAGEMAKER"]);
+//! let configured = first_five_minutes::Config::default(); // from the runbook's Config
+//! let checks = configured.or_watching(&["SAGEMAKER"]);
 //! let mut builder = Runbook::builder("shadow-self-down", "Shadow Self Endpoint Down");
 //! for diagnosis in first_five_minutes::diagnoses(&providers, &checks)? {
 //!     builder = builder.diagnosis(diagnosis);
@@ -77,8 +79,17 @@ impl Config {
     /// The default checks, with cloud health events limited to `services` (`BEDROCK`,
     /// `DYNAMODB`, `SAGEMAKER`, …).
     pub fn watching(services: &[&str]) -> Self {
-        let mut config = Config::default();
-        config.health.services = services.iter().map(|s| (*s).to_owned()).collect();
+        Config::default().or_watching(services)
+    }
+
+    /// This config, watching `services` unless it names its own ([`HealthCheck::services`]
+    /// empty). A runbook passes the cloud services that matter to it here, so that a config
+    /// file that changes some other setting of the checks keeps them.
+    pub fn or_watching(&self, services: &[&str]) -> Self {
+        let mut config = self.clone();
+        if config.health.services.is_empty() {
+            config.health.services = services.iter().map(|s| (*s).to_owned()).collect();
+        }
         config
     }
 
@@ -154,7 +165,8 @@ pub struct HealthCheck {
     /// How far back before detection closed events are still listed. Default 24 h.
     #[serde(with = "humantime_serde")]
     pub look_back: Duration,
-    /// The cloud services that matter (`BEDROCK`, `DYNAMODB`, …, any case); empty: every one.
+    /// The cloud services that matter (`BEDROCK`, `DYNAMODB`, …, any case); `*`: every one;
+    /// empty: the runbook's own ([`Config::or_watching`]), or every one.
     pub services: Vec<String>,
     /// The regions that matter; empty: every one.
     pub regions: Vec<String>,
@@ -371,7 +383,10 @@ impl CloudHealthEvents {
 
     fn matters(&self, service: &str, region: &str) -> bool {
         let listed = |list: &[String], value: &str| {
-            list.is_empty() || list.iter().any(|s| s.eq_ignore_ascii_case(value))
+            list.is_empty()
+                || list
+                    .iter()
+                    .any(|s| s == "*" || s.eq_ignore_ascii_case(value))
         };
         listed(&self.config.services, service) && listed(&self.config.regions, region)
     }

@@ -11,6 +11,7 @@
 //! holds and what each runbook needs.
 
 pub mod bedrock_throttling;
+pub mod dynamodb_hot_partition;
 pub mod first_five_minutes;
 mod log_symptom;
 mod providers;
@@ -43,11 +44,13 @@ pub struct Entry {
 pub struct CatalogConfig {
     /// Bedrock Throttling.
     pub bedrock_throttling: bedrock_throttling::Config,
+    /// DynamoDB Hot Partition.
+    pub dynamodb_hot_partition: dynamodb_hot_partition::Config,
 }
 
 /// The runbooks of the catalog, in the runbook's order.
 pub fn entries() -> &'static [Entry] {
-    &[bedrock_throttling::ENTRY]
+    &[bedrock_throttling::ENTRY, dynamodb_hot_partition::ENTRY]
 }
 
 /// The catalog entry `id`.

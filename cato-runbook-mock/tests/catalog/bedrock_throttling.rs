@@ -478,7 +478,10 @@ async fn config_defaults_are_the_runbooks_and_read_from_toml() {
     assert_eq!(c.log_group, "/cato/orchestrator");
     assert_eq!(c.log_pattern, "ThrottlingException");
     assert_eq!(c.traffic_shift.endpoint, "cato-shadow-self");
-    assert_eq!(c.first_five_minutes.health.services, ["BEDROCK"]);
+    let checks = c
+        .first_five_minutes
+        .or_watching(&bedrock_throttling::CLOUD_SERVICES);
+    assert_eq!(checks.health.services, ["BEDROCK"]);
 
     let catalog: CatalogConfig = toml::from_str(
         r#"

@@ -4,4 +4,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // A test that cannot set up fails loudly.
 
 mod bedrock_throttling;
+mod dynamodb_hot_partition;
 mod engine_on_world;
