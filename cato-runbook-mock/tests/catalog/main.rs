@@ -6,3 +6,5 @@
 mod bedrock_throttling;
 mod dynamodb_hot_partition;
 mod engine_on_world;
+mod first_five_minutes;
+mod strategies;
