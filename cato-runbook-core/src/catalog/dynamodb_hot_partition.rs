@@ -55,7 +55,7 @@
 //!   `table.provisioned_write`, `table.throttle_events`.
 //! - `affected-domains` — "specific domains affected": the exception's lines, and the memory
 //!   domains they name (`domain=<name>`, [`Config::domain_field`]); most lines on one domain
-//!   ranks "hot partition on memory domain <name>". Facts `logs.throughput_lines`,
+//!   ranks "hot partition on memory domain `<name>`". Facts `logs.throughput_lines`,
 //!   `domains.affected`, `domains.top`, `domains.top_share`.
 //! - the [first five minutes](super::first_five_minutes): dashboard, recent deployments,
 //!   cloud health events of `DYNAMODB`.

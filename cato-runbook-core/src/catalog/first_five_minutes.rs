@@ -53,7 +53,7 @@ use crate::runbook::{DiagnoseContext, Diagnosis, DiagnosisReport, Finding, RootC
 use crate::time::{self, HumanDuration};
 
 /// Settings of the three checks. `Default`: every check on, the runbook's resource names.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Config {
@@ -63,16 +63,6 @@ pub struct Config {
     pub health: HealthCheck,
     /// "Check dashboard for obvious issues".
     pub dashboard: DashboardCheck,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            deployments: DeploymentsCheck::default(),
-            health: HealthCheck::default(),
-            dashboard: DashboardCheck::default(),
-        }
-    }
 }
 
 impl Config {
@@ -114,7 +104,10 @@ impl Config {
             }
         }
         let window = self.dashboard.window;
-        if window.as_secs() < 60 || window.as_secs() % 60 != 0 || window.subsec_nanos() != 0 {
+        if window.as_secs() < 60
+            || !window.as_secs().is_multiple_of(60)
+            || window.subsec_nanos() != 0
+        {
             return bad("dashboard.window", "must be a whole number of minutes");
         }
         Ok(())

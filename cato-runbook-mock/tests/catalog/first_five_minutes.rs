@@ -46,12 +46,14 @@ fn deployed(service: &str, version: &str, ago: u64) -> DeploymentSpec {
 
 #[tokio::test(start_paused = true)]
 async fn a_deployment_shortly_before_detection_is_a_root_cause() {
-    let mut config = WorldConfig::default();
-    config.deployments = vec![
-        deployed("cato-orchestrator", "v1.0.0", 2 * 24 * 60),
-        deployed("cato-curiosity", "v0.9.1", 40),
-        deployed("cato-orchestrator", "v2.3.0", 10),
-    ];
+    let config = WorldConfig {
+        deployments: vec![
+            deployed("cato-orchestrator", "v1.0.0", 2 * 24 * 60),
+            deployed("cato-curiosity", "v0.9.1", 40),
+            deployed("cato-orchestrator", "v2.3.0", 10),
+        ],
+        ..WorldConfig::default()
+    };
     let world = World::new(config).unwrap();
     let check =
         RecentDeployments::new(Arc::new(world.deployments()), Config::default().deployments);
@@ -133,29 +135,31 @@ async fn deployments_long_before_or_after_detection_are_not_suspects() {
 
 #[tokio::test(start_paused = true)]
 async fn an_open_health_event_of_a_service_that_matters_is_a_root_cause() {
-    let mut config = WorldConfig::default();
-    config.health_events = vec![
-        HealthEventSpec {
-            service: "BEDROCK".into(),
-            region: "us-east-1".into(),
-            ago: mins(20),
-            open: true,
-            description: "Increased throttling for Anthropic models".into(),
-        },
-        HealthEventSpec {
-            service: "BEDROCK".into(),
-            region: "us-east-1".into(),
-            ago: mins(300),
-            open: false,
-            description: "Elevated latency".into(),
-        },
-        HealthEventSpec {
-            service: "SAGEMAKER".into(),
-            open: true,
-            description: "Endpoint creation delays".into(),
-            ..HealthEventSpec::default()
-        },
-    ];
+    let config = WorldConfig {
+        health_events: vec![
+            HealthEventSpec {
+                service: "BEDROCK".into(),
+                region: "us-east-1".into(),
+                ago: mins(20),
+                open: true,
+                description: "Increased throttling for Anthropic models".into(),
+            },
+            HealthEventSpec {
+                service: "BEDROCK".into(),
+                region: "us-east-1".into(),
+                ago: mins(300),
+                open: false,
+                description: "Elevated latency".into(),
+            },
+            HealthEventSpec {
+                service: "SAGEMAKER".into(),
+                open: true,
+                description: "Endpoint creation delays".into(),
+                ..HealthEventSpec::default()
+            },
+        ],
+        ..WorldConfig::default()
+    };
     let world = World::new(config).unwrap();
     let checks = Config::watching(&["bedrock"]);
     let check = CloudHealthEvents::new(Arc::new(world.cloud_health()), checks.health);
