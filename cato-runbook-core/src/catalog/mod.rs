@@ -9,6 +9,10 @@
 //! A runbook is built from [`Providers`] (the ports it talks through) and its config; a port it
 //! needs but that is not configured is an error naming both. [`entries`] lists what the catalog
 //! holds and what each runbook needs.
+//!
+//! Shared by the runbooks: the runbook's "First 5 Minutes" as diagnoses
+//! ([`first_five_minutes`]) and its general "Mitigation Strategies" as ladder steps
+//! ([`strategies`]).
 
 pub mod bedrock_throttling;
 pub mod dynamodb_hot_partition;

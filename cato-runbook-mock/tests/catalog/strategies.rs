@@ -41,7 +41,10 @@ async fn scaling_the_endpoint_steps_toward_its_cap_and_back() {
     );
     let c = ctx(&step, &world);
     let plan = step.plan(&c).await.unwrap();
-    assert_eq!(plan.quantities, [Quantity::Instances(12)]);
+    assert_eq!(
+        plan.quantities,
+        [Quantity::Instances(12), Quantity::MonthlySpendUsd(2200.0)]
+    );
     assert_eq!(plan.monthly_cost_usd, 2200.0);
     assert_eq!(
         plan.changes[0].target,

@@ -9,7 +9,7 @@ use super::Config;
 use super::diagnose::{BILLING_MODE, Usage, whole_minutes};
 use crate::error::{Error, ErrorKind, Result, Retry};
 use crate::ports::{BillingMode, Tables};
-use crate::runbook::{Findings, Mitigation, Plan, Risk, StepContext, Verification};
+use crate::runbook::{Findings, Mitigation, Plan, Quantity, Risk, StepContext, Verification};
 use crate::time;
 
 /// Seconds in an average month.
@@ -119,6 +119,7 @@ impl Mitigation for SwitchToOnDemand {
             "none (on demand)",
         )
         .cost(added)
+        .quantity(Quantity::MonthlySpendUsd(added))
         .remember("read_capacity", state.read_capacity as i64)
         .remember("write_capacity", state.write_capacity as i64)
         .remember("planned_at", ctx.now.timestamp()))
