@@ -9,13 +9,22 @@
 //! A runbook is built from [`Providers`] (the ports it talks through) and its config; a port it
 //! needs but that is not configured is an error naming both. [`entries`] lists what the catalog
 //! holds and what each runbook needs.
+//!
+//! Shared by the runbooks: the runbook's "First 5 Minutes" as diagnoses
+//! ([`first_five_minutes`]) and its general "Mitigation Strategies" as ladder steps
+//! ([`strategies`]).
 
+pub mod bedrock_throttling;
 pub mod budget_exceeded;
 pub mod cache_miss_spike;
 pub mod circuit_breaker;
+pub mod dynamodb_hot_partition;
+pub mod first_five_minutes;
 pub mod high_latency;
+mod log_symptom;
 mod providers;
 pub mod shadow_self_down;
+pub mod strategies;
 
 use serde::{Deserialize, Serialize};
 
@@ -51,6 +60,10 @@ pub struct CatalogConfig {
     pub cache_miss_spike: cache_miss_spike::Config,
     /// Budget Exceeded (Emergency Mode).
     pub budget_exceeded: budget_exceeded::Config,
+    /// Bedrock Throttling.
+    pub bedrock_throttling: bedrock_throttling::Config,
+    /// DynamoDB Hot Partition.
+    pub dynamodb_hot_partition: dynamodb_hot_partition::Config,
 }
 
 /// The runbooks of the catalog, in the runbook's order.
@@ -60,6 +73,8 @@ pub fn entries() -> &'static [Entry] {
         high_latency::ENTRY,
         cache_miss_spike::ENTRY,
         budget_exceeded::ENTRY,
+        bedrock_throttling::ENTRY,
+        dynamodb_hot_partition::ENTRY,
     ]
 }
 

@@ -21,7 +21,9 @@
 //!    approval, and a coordination claim on the step's idempotency key — then is applied and,
 //!    after its verification delay, verified. Pass: the incident resolves once the symptom stays
 //!    away. Fail: the step is reverted where possible and the next one runs. No step left: the
-//!    incident is escalated and stays open for people.
+//!    incident is escalated and stays open for people. A temporary step
+//!    ([`Mitigation::lasts_for`](crate::runbook::Mitigation::lasts_for)) is reverted when the
+//!    incident resolves, or when its time runs out while the incident is still open.
 //! 4. **Escalation.** While nobody acknowledges, the Engineering Lead is told at 15 minutes and
 //!    the VP Engineering at 30 minutes (SEV1 only), from [`EngineConfig::escalation`]; the
 //!    severity's response time is watched and a breach is recorded.

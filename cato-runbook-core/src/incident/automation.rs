@@ -35,6 +35,9 @@ pub struct Automation {
     pub held: Option<String>,
     /// Consecutive bad observations since the step in flight passed verification.
     pub bad_after_verified: u32,
+    /// Temporary steps in place, reverted when the incident resolves or their time runs out
+    /// ([`Mitigation::lasts_for`](crate::runbook::Mitigation::lasts_for)).
+    pub temporary: Vec<TemporaryStep>,
 }
 
 impl Automation {
@@ -53,6 +56,20 @@ pub struct StepRun {
     pub plan: Plan,
     /// Where it stands.
     pub phase: StepPhase,
+}
+
+/// A temporary step in place: the engine reverts it when the incident resolves, or at
+/// `until` while the incident is still open.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TemporaryStep {
+    /// Its index on the runbook's ladder.
+    pub rung: usize,
+    /// Its plan, with what it remembers for the revert.
+    pub plan: Plan,
+    /// When it was applied.
+    pub applied_at: Timestamp,
+    /// When it is reverted at the latest.
+    pub until: Timestamp,
 }
 
 /// Where a step in flight stands.

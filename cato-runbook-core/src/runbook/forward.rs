@@ -38,6 +38,7 @@ macro_rules! forward {
             fn requires_approval(&self) -> bool { (**self).requires_approval() }
             fn reversible(&self) -> bool { (**self).reversible() }
             fn verify_after(&self) -> Duration { (**self).verify_after() }
+            fn lasts_for(&self) -> Option<Duration> { (**self).lasts_for() }
             fn precondition(&self, findings: Findings<'_>) -> bool { (**self).precondition(findings) }
             fn idempotency_key(&self, incident: &IncidentId) -> IdempotencyKey {
                 (**self).idempotency_key(incident)

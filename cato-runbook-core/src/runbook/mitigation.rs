@@ -351,6 +351,17 @@ pub trait Mitigation: Send + Sync {
         Duration::from_secs(60)
     }
 
+    /// How long the change may stay in place, for a step the runbook applies only for a while
+    /// (its "reduce cache similarity threshold temporarily").
+    ///
+    /// `Some(ttl)` makes a [`reversible`](Mitigation::reversible) step temporary: the engine
+    /// reverts it when the incident resolves (by itself or by hand), or `ttl` after applying it
+    /// while the incident is still open, whichever comes first. `None`, the default, leaves the
+    /// change in place once it passed verification. Ignored for a step that cannot be undone.
+    fn lasts_for(&self) -> Option<Duration> {
+        None
+    }
+
     /// Whether the step applies, given the findings (e.g. "if 0 instances → restart").
     fn precondition(&self, _findings: Findings<'_>) -> bool {
         true

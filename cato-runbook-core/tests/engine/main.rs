@@ -18,3 +18,4 @@ mod operator;
 mod resilience;
 mod run;
 mod support;
+mod temporary;

@@ -1,10 +1,16 @@
 //! The catalog's runbooks against the fakes: the right incident and severity, the ladder in the
 //! runbook's order, every branch, approvals, root causes from evidence, nothing done twice.
 
-#![allow(clippy::unwrap_used)] // A test that cannot set up fails loudly.
+// A test that cannot set up fails loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod bedrock_throttling;
 mod budget_exceeded;
 mod cache_miss_spike;
+mod dynamodb_hot_partition;
+mod engine_on_world;
+mod first_five_minutes;
 mod high_latency;
 mod shadow_self_down;
+mod strategies;
 mod world_engine;

@@ -13,6 +13,7 @@
 //! | `step.rs` | dry-run, approval request, apply, verify, revert |
 //! | `guard.rs` | guardrails, skips, holds, exhaustion |
 //! | `escalation.rs` | escalation timers and the response-time SLA |
+//! | `temporary.rs` | temporary steps, undone on resolution or when their time runs out |
 
 mod announce;
 mod diagnose;
@@ -21,6 +22,7 @@ mod guard;
 mod ladder;
 mod signal;
 mod step;
+mod temporary;
 
 use std::future::Future;
 use std::time::Duration;
@@ -91,6 +93,7 @@ impl<'a> Job<'a> {
             self.announce().await;
             self.diagnose().await;
             if !self.try_resolve().await {
+                self.expire_temporary().await;
                 self.ladder().await;
                 self.escalate().await;
             }
@@ -221,6 +224,7 @@ impl<'a> Job<'a> {
                 _ => {}
             }
         }
+        due.extend(automation.temporary.iter().map(|t| t.until));
         if incident.phases().acknowledged.is_none() {
             let detected = incident.detected_at();
             for level in &self.escalation().levels {

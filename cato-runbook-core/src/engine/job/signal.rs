@@ -96,8 +96,10 @@ impl Job<'_> {
         resolved
     }
 
-    /// Resolves the page, gives up the incident's claim and says so in chat.
+    /// Reverts the temporary steps, resolves the page, gives up the incident's claim and says
+    /// so in chat.
     pub(in crate::engine) async fn after_resolution(&mut self) {
+        self.revert_temporary().await;
         let (paged, dedup) = self
             .read(|i| (i.automation().paged, i.dedup_key().clone()))
             .await;

@@ -6,7 +6,7 @@ use super::ladder::{HALTED, Next};
 use super::{Job, timed};
 use crate::engine::report::TickEvent;
 use crate::engine::runbook::Runbook;
-use crate::incident::{Status, StepPhase, StepRun};
+use crate::incident::{Status, StepPhase, StepRun, TemporaryStep};
 use crate::ports::Claim;
 use crate::runbook::{Mitigation, Plan, StepContext, Verification};
 use crate::time;
@@ -122,11 +122,20 @@ impl Job<'_> {
         match applied {
             Ok(line) => {
                 let verify_after = step.verify_after();
+                let lasts_for = step.lasts_for().filter(|_| step.reversible());
                 let said = format!("applied {name}: {line}");
                 self.edit(|i, now| {
                     let kind = EntryKind::MitigationApplied { step: name.clone() };
                     let _ = i.record(now, Actor::Engine, kind, line);
                     let _ = i.transition(Status::Monitoring, now, Actor::Engine);
+                    if let Some(ttl) = lasts_for {
+                        i.automation_mut().temporary.push(TemporaryStep {
+                            rung,
+                            plan: plan.clone(),
+                            applied_at: now,
+                            until: time::add(now, ttl),
+                        });
+                    }
                     i.automation_mut().step = Some(StepRun {
                         rung,
                         plan,
@@ -213,6 +222,8 @@ impl Job<'_> {
             automation.step = None;
             automation.rung = run.rung + 1;
             automation.diagnosed = false;
+            // Reverted (or left in place for good): no longer temporary.
+            automation.temporary.retain(|t| t.plan.step != name);
         })
         .await;
         self.say(format!("{name} did not help; trying the next step"))

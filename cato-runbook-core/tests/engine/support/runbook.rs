@@ -154,6 +154,7 @@ pub struct FakeStep {
     pub verify_passes: bool,
     pub apply_fails: bool,
     pub verify_after: Duration,
+    pub lasts_for: Option<Duration>,
     pub needs_fact: Option<(String, f64)>,
     pub quantities: Vec<Quantity>,
     pub cost: f64,
@@ -171,6 +172,7 @@ impl FakeStep {
             verify_passes: true,
             apply_fails: false,
             verify_after: Duration::from_secs(60),
+            lasts_for: None,
             needs_fact: None,
             quantities: Vec::new(),
             cost: 0.0,
@@ -184,6 +186,10 @@ impl FakeStep {
     }
     pub fn reversible(mut self) -> Self {
         self.reversible = true;
+        self
+    }
+    pub fn temporary(mut self, ttl: Duration) -> Self {
+        self.lasts_for = Some(ttl);
         self
     }
     pub fn needs_approval(mut self) -> Self {
@@ -241,6 +247,9 @@ impl Mitigation for FakeStep {
     }
     fn verify_after(&self) -> Duration {
         self.verify_after
+    }
+    fn lasts_for(&self) -> Option<Duration> {
+        self.lasts_for
     }
     fn precondition(&self, findings: Findings<'_>) -> bool {
         match &self.needs_fact {

@@ -1,0 +1,176 @@
+//! The throttle rate: measured from `AWS/Bedrock` metrics, and the detector on it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use super::Config;
+use crate::error::Result;
+use crate::ports::{Dimension, MetricQuery, MetricSeries, Metrics, Statistic};
+use crate::runbook::{Detector, Observation, ObserveContext, Symptom};
+use crate::severity::Impact;
+use crate::time::{self, HumanDuration, Timestamp};
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+/// Bedrock calls over a window.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Throttling {
+    /// Calls served.
+    pub served: f64,
+    /// Calls throttled.
+    pub throttled: f64,
+    /// The most calls (served + throttled) in one minute.
+    pub peak_per_minute: f64,
+}
+
+impl Throttling {
+    /// Calls attempted.
+    pub(super) fn attempts(&self) -> f64 {
+        self.served + self.throttled
+    }
+
+    /// The throttled share of calls, 0 without calls.
+    pub(super) fn rate(&self) -> f64 {
+        let attempts = self.attempts();
+        if attempts > 0.0 {
+            (self.throttled / attempts).clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
+    }
+
+    /// Whether this is the runbook's symptom.
+    pub(super) fn is_symptom(&self, config: &Config) -> bool {
+        self.rate() >= config.throttle_rate && self.throttled >= config.min_throttles as f64
+    }
+
+    /// `11.2 % of 1107 calls throttled`.
+    pub(super) fn describe(&self) -> String {
+        format!(
+            "{:.1} % of {:.0} calls throttled ({:.0} served, {:.0} throttled; peak {:.0} calls/min)",
+            self.rate() * 100.0,
+            self.attempts(),
+            self.served,
+            self.throttled,
+            self.peak_per_minute
+        )
+    }
+}
+
+fn sum_query(id: &str, namespace: &str, metric: &str, dimension: Dimension) -> MetricQuery {
+    MetricQuery {
+        id: id.into(),
+        namespace: namespace.into(),
+        metric: metric.into(),
+        dimensions: vec![dimension],
+        statistic: Statistic::Sum,
+        period: MINUTE,
+    }
+}
+
+/// Per-minute sums of two series, by minute; `None` when neither has data.
+fn by_minute(series: &[MetricSeries]) -> Option<BTreeMap<Timestamp, (f64, f64)>> {
+    let mut minutes: BTreeMap<Timestamp, (f64, f64)> = BTreeMap::new();
+    let mut any = false;
+    for (i, s) in series.iter().take(2).enumerate() {
+        for p in &s.points {
+            any = true;
+            let slot = minutes.entry(p.at).or_default();
+            if i == 0 {
+                slot.0 += p.value;
+            } else {
+                slot.1 += p.value;
+            }
+        }
+    }
+    any.then_some(minutes)
+}
+
+/// Bedrock calls to `model` over `[start, end)`; `None` when there were none at all.
+pub(super) async fn measure(
+    metrics: &dyn Metrics,
+    model: &str,
+    start: Timestamp,
+    end: Timestamp,
+) -> Result<Option<Throttling>> {
+    let model = Dimension::new("ModelId", model);
+    let queries = [
+        sum_query("served", "AWS/Bedrock", "Invocations", model.clone()),
+        sum_query("throttled", "AWS/Bedrock", "InvocationThrottles", model),
+    ];
+    let series = metrics.query(&queries, start, end).await?;
+    Ok(by_minute(&series).map(|minutes| {
+        let mut t = Throttling {
+            served: 0.0,
+            throttled: 0.0,
+            peak_per_minute: 0.0,
+        };
+        for (served, throttled) in minutes.values() {
+            t.served += served;
+            t.throttled += throttled;
+            t.peak_per_minute = t.peak_per_minute.max(served + throttled);
+        }
+        t
+    }))
+}
+
+/// Shadow Self's invocations and 5XX errors over `[start, end)`; `None` without data.
+pub(super) async fn endpoint_errors(
+    metrics: &dyn Metrics,
+    endpoint: &str,
+    start: Timestamp,
+    end: Timestamp,
+) -> Result<Option<(f64, f64)>> {
+    let endpoint = Dimension::new("EndpointName", endpoint);
+    let queries = [
+        sum_query("calls", "AWS/SageMaker", "Invocations", endpoint.clone()),
+        sum_query("errors", "AWS/SageMaker", "Invocation5XXErrors", endpoint),
+    ];
+    let series = metrics.query(&queries, start, end).await?;
+    Ok(by_minute(&series).map(|minutes| {
+        minutes
+            .values()
+            .fold((0.0, 0.0), |(c, e), (calls, errors)| {
+                (c + calls, e + errors)
+            })
+    }))
+}
+
+/// "Increased error rate": the throttled share of Bedrock calls over the window.
+pub(super) struct ThrottleRate {
+    pub metrics: Arc<dyn Metrics>,
+    pub config: Arc<Config>,
+}
+
+#[async_trait]
+impl Detector for ThrottleRate {
+    fn name(&self) -> &str {
+        "bedrock-throttle-rate"
+    }
+
+    fn resource(&self) -> &str {
+        &self.config.model_id
+    }
+
+    async fn observe(&self, ctx: &ObserveContext) -> Result<Observation> {
+        let start = time::sub(ctx.now, self.config.window);
+        let measured =
+            measure(self.metrics.as_ref(), &self.config.model_id, start, ctx.now).await?;
+        // No call in the window: nothing was throttled.
+        let Some(t) = measured.filter(|t| t.is_symptom(&self.config)) else {
+            return Ok(Observation::Healthy);
+        };
+        let summary = format!(
+            "Bedrock throttled {:.1} % of calls to {} over the last {}",
+            t.rate() * 100.0,
+            self.config.model_id,
+            HumanDuration(self.config.window)
+        );
+        Ok(Observation::Symptom(
+            Symptom::new(summary, Impact::degraded(t.rate())?).with_evidence(t.describe()),
+        ))
+    }
+}

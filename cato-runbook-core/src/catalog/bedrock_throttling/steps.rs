@@ -1,0 +1,437 @@
+//! The ladder: request a quota increase, lower the cache similarity threshold for a while,
+//! shift traffic to Shadow Self.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use super::Config;
+use super::diagnose::{QUOTA, SERVING, SHARE, THRESHOLD};
+use super::signals::{Throttling, endpoint_errors, measure};
+use crate::catalog::strategies::revert_key;
+use crate::error::{Error, ErrorKind, Result};
+use crate::ports::{Metrics, QuotaRequestStatus, Quotas, TrafficControl};
+use crate::runbook::{Findings, Mitigation, Plan, Risk, StepContext, Verification};
+use crate::time::{self, HumanDuration, Timestamp};
+
+/// Two settings closer than this are the same.
+const SAME: f64 = 1e-6;
+
+fn status_name(status: QuotaRequestStatus) -> &'static str {
+    match status {
+        QuotaRequestStatus::Pending => "PENDING",
+        QuotaRequestStatus::CaseOpened => "CASE_OPENED",
+        QuotaRequestStatus::Approved => "APPROVED",
+        QuotaRequestStatus::Denied => "DENIED",
+        QuotaRequestStatus::NotApproved => "NOT_APPROVED",
+        QuotaRequestStatus::CaseClosed => "CASE_CLOSED",
+        QuotaRequestStatus::InvalidRequest => "INVALID_REQUEST",
+    }
+}
+
+fn refused(operation: &'static str, message: String) -> Error {
+    Error::new(ErrorKind::Refused, operation, message)
+}
+
+fn recall_f64(plan: &Plan, key: &str) -> Result<f64> {
+    plan.require(key)?.as_f64().ok_or_else(|| {
+        Error::invalid_input("plan.recall", format!("{key} is not a number"))
+            .with_resource(plan.resource.clone())
+    })
+}
+
+/// A setting to two decimals, as people write it.
+fn round2(value: f64) -> f64 {
+    (value * 100.0).round() / 100.0
+}
+
+/// 1. `request-service-quota-increase`, with an operator's approval.
+pub(super) struct RequestQuotaIncrease {
+    pub quotas: Arc<dyn Quotas>,
+    pub config: Arc<Config>,
+}
+
+impl RequestQuotaIncrease {
+    fn label(&self) -> String {
+        format!(
+            "{}/{} quota",
+            self.config.quota.service, self.config.quota.code
+        )
+    }
+}
+
+#[async_trait]
+impl Mitigation for RequestQuotaIncrease {
+    fn name(&self) -> &str {
+        "request-quota-increase"
+    }
+    fn risk(&self) -> Risk {
+        Risk::Low
+    }
+    fn requires_approval(&self) -> bool {
+        true
+    }
+    fn verify_after(&self) -> Duration {
+        self.config.quota.verify_after
+    }
+    fn precondition(&self, findings: Findings<'_>) -> bool {
+        findings
+            .number(QUOTA)
+            .is_none_or(|q| q < self.config.quota.desired)
+    }
+
+    async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
+        let q = &self.config.quota;
+        let quota = self.quotas.get(&q.service, &q.code).await?;
+        if quota.value >= q.desired {
+            return Err(refused(
+                "bedrock.request_quota_increase",
+                format!(
+                    "{} is {} already, not below {}",
+                    self.label(),
+                    quota.value,
+                    q.desired
+                ),
+            ));
+        }
+        Ok(Plan::new(
+            self,
+            ctx,
+            format!(
+                "request a Bedrock quota increase: {} ({}) {} → {}",
+                q.code, quota.name, quota.value, q.desired
+            ),
+        )
+        .change(
+            self.label(),
+            quota.value,
+            format!("{} (requested)", q.desired),
+        )
+        .remember("current", quota.value))
+    }
+
+    async fn apply(&self, ctx: &StepContext, _plan: &Plan) -> Result<String> {
+        let q = &self.config.quota;
+        let request = self
+            .quotas
+            .request_increase(&q.service, &q.code, q.desired, &ctx.idempotency_key)
+            .await?;
+        Ok(format!(
+            "requested {} → {}: request {} {}",
+            self.label(),
+            request.desired,
+            request.id,
+            status_name(request.status)
+        ))
+    }
+
+    async fn verify(&self, ctx: &StepContext, _plan: &Plan) -> Result<Verification> {
+        let q = &self.config.quota;
+        // The same key answers the same request: its id, whatever happened since.
+        let request = self
+            .quotas
+            .request_increase(&q.service, &q.code, q.desired, &ctx.idempotency_key)
+            .await?;
+        let request = self.quotas.request_status(&request.id).await?;
+        let status = status_name(request.status);
+        if request.status == QuotaRequestStatus::Approved {
+            let quota = self.quotas.get(&q.service, &q.code).await?;
+            return Ok(Verification::Passed(format!(
+                "request {} {status}: {} is now {}",
+                request.id,
+                self.label(),
+                quota.value
+            )));
+        }
+        Ok(Verification::Failed(if request.status.is_pending() {
+            format!(
+                "request {} still {status} after {}; it stays open and the ladder moves on",
+                request.id,
+                HumanDuration(q.verify_after)
+            )
+        } else {
+            format!("request {} {status}", request.id)
+        }))
+    }
+}
+
+/// What a traffic step remembers to judge itself: when it was planned and the throttled share
+/// then.
+fn remember_baseline(plan: Plan, ctx: &StepContext, before: Option<Throttling>) -> Plan {
+    plan.remember("planned_at", ctx.now.timestamp())
+        .remember("throttle_rate_before", before.map_or(0.0, |t| t.rate()))
+}
+
+/// The window since a change: from the first whole minute after it, at most `window` long.
+fn since_change(plan: &Plan, ctx: &StepContext, window: Duration) -> Timestamp {
+    let earliest = time::sub(ctx.now, window);
+    let changed = plan
+        .recall("planned_at")
+        .and_then(|f| f.as_i64())
+        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+        .map(|at| time::add(at, Duration::from_secs(60)));
+    match changed {
+        Some(after) if after < ctx.now => after.max(earliest),
+        _ => earliest,
+    }
+}
+
+/// Whether the throttled share since the change dropped enough.
+async fn throttling_improved(
+    metrics: &dyn Metrics,
+    config: &Config,
+    ctx: &StepContext,
+    plan: &Plan,
+) -> Result<(bool, String)> {
+    let before = recall_f64(plan, "throttle_rate_before")?;
+    let start = since_change(plan, ctx, config.window);
+    let Some(after) = measure(metrics, &config.model_id, start, ctx.now).await? else {
+        return Ok((true, "no Bedrock call since the change".into()));
+    };
+    let passed =
+        !after.is_symptom(config) || after.rate() <= before * (1.0 - config.min_improvement);
+    Ok((
+        passed,
+        format!(
+            "Bedrock throttled {:.1} % of calls since the change, {:.1} % before",
+            after.rate() * 100.0,
+            before * 100.0
+        ),
+    ))
+}
+
+/// Sets a traffic control back to `previous` if it still holds what the step set.
+async fn restore(
+    current: f64,
+    set: f64,
+    previous: f64,
+    what: &str,
+    apply: impl std::future::Future<Output = Result<()>>,
+) -> Result<String> {
+    if (current - set).abs() > SAME {
+        return Ok(format!(
+            "{what} left at {current:.2}: changed since this step set {set:.2}"
+        ));
+    }
+    apply.await?;
+    Ok(format!("{what} back to {previous:.2}"))
+}
+
+/// 2. "Reduce cache similarity threshold temporarily".
+pub(super) struct LowerCacheThreshold {
+    pub traffic: Arc<dyn TrafficControl>,
+    pub metrics: Arc<dyn Metrics>,
+    pub config: Arc<Config>,
+}
+
+const THRESHOLD_LABEL: &str = "cache similarity threshold";
+
+#[async_trait]
+impl Mitigation for LowerCacheThreshold {
+    fn name(&self) -> &str {
+        "lower-cache-threshold"
+    }
+    fn risk(&self) -> Risk {
+        Risk::Low
+    }
+    fn reversible(&self) -> bool {
+        true
+    }
+    fn verify_after(&self) -> Duration {
+        self.config.cache_threshold.verify_after
+    }
+    fn lasts_for(&self) -> Option<Duration> {
+        Some(self.config.cache_threshold.ttl)
+    }
+    fn precondition(&self, findings: Findings<'_>) -> bool {
+        findings
+            .number(THRESHOLD)
+            .is_none_or(|t| t > self.config.cache_threshold.floor + SAME)
+    }
+
+    async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
+        let c = &self.config.cache_threshold;
+        let now = self.traffic.state().await?.cache_similarity_threshold;
+        if now <= c.floor + SAME {
+            return Err(refused(
+                "bedrock.lower_cache_threshold",
+                format!(
+                    "the {THRESHOLD_LABEL} is {now:.2}, at its floor {:.2}",
+                    c.floor
+                ),
+            ));
+        }
+        let target = round2((now - c.step).max(c.floor));
+        let start = time::sub(ctx.now, self.config.window);
+        let before = measure(self.metrics.as_ref(), &self.config.model_id, start, ctx.now).await?;
+        let plan = Plan::new(
+            self,
+            ctx,
+            format!(
+                "serve more from the cache: {THRESHOLD_LABEL} {now:.2} → {target:.2} for at most {} (restored when the incident resolves)",
+                HumanDuration(c.ttl)
+            ),
+        )
+        .change(THRESHOLD_LABEL, format!("{now:.2}"), format!("{target:.2}"))
+        .remember("previous", now)
+        .remember("target", target);
+        Ok(remember_baseline(plan, ctx, before))
+    }
+
+    async fn apply(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
+        let target = recall_f64(plan, "target")?;
+        self.traffic
+            .set_cache_similarity_threshold(target, &ctx.idempotency_key)
+            .await?;
+        Ok(format!(
+            "{THRESHOLD_LABEL} {:.2} → {target:.2}",
+            recall_f64(plan, "previous")?
+        ))
+    }
+
+    async fn verify(&self, ctx: &StepContext, plan: &Plan) -> Result<Verification> {
+        let (passed, detail) =
+            throttling_improved(self.metrics.as_ref(), &self.config, ctx, plan).await?;
+        Ok(if passed {
+            Verification::Passed(detail)
+        } else {
+            Verification::Failed(detail)
+        })
+    }
+
+    async fn revert(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
+        let previous = recall_f64(plan, "previous")?;
+        let target = recall_f64(plan, "target")?;
+        let current = self.traffic.state().await?.cache_similarity_threshold;
+        let key = revert_key(ctx, plan);
+        restore(
+            current,
+            target,
+            previous,
+            THRESHOLD_LABEL,
+            self.traffic.set_cache_similarity_threshold(previous, &key),
+        )
+        .await
+    }
+}
+
+/// 3. "Shift more traffic to self-hosted Shadow Self".
+pub(super) struct ShiftToShadowSelf {
+    pub traffic: Arc<dyn TrafficControl>,
+    pub metrics: Arc<dyn Metrics>,
+    pub config: Arc<Config>,
+}
+
+const SHARE_LABEL: &str = "Shadow Self share of LLM traffic";
+
+#[async_trait]
+impl Mitigation for ShiftToShadowSelf {
+    fn name(&self) -> &str {
+        "shift-to-shadow-self"
+    }
+    fn risk(&self) -> Risk {
+        Risk::Medium
+    }
+    fn reversible(&self) -> bool {
+        true
+    }
+    fn verify_after(&self) -> Duration {
+        self.config.traffic_shift.verify_after
+    }
+    fn precondition(&self, findings: Findings<'_>) -> bool {
+        findings.flag(SERVING) == Some(true)
+            && findings
+                .number(SHARE)
+                .is_none_or(|s| s < self.config.traffic_shift.cap - SAME)
+    }
+
+    async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
+        let c = &self.config.traffic_shift;
+        let now = self.traffic.state().await?.shadow_self_share;
+        if now >= c.cap - SAME {
+            return Err(refused(
+                "bedrock.shift_to_shadow_self",
+                format!("the {SHARE_LABEL} is {now:.2}, at its cap {:.2}", c.cap),
+            ));
+        }
+        let target = round2((now + c.step).min(c.cap));
+        let start = time::sub(ctx.now, self.config.window);
+        let before = measure(self.metrics.as_ref(), &self.config.model_id, start, ctx.now).await?;
+        let plan = Plan::new(
+            self,
+            ctx,
+            format!(
+                "move LLM traffic from Bedrock to {}: Shadow Self share {:.0} % → {:.0} %",
+                c.endpoint,
+                now * 100.0,
+                target * 100.0
+            ),
+        )
+        .change(SHARE_LABEL, format!("{now:.2}"), format!("{target:.2}"))
+        .remember("previous", now)
+        .remember("target", target);
+        Ok(remember_baseline(plan, ctx, before))
+    }
+
+    async fn apply(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
+        let target = recall_f64(plan, "target")?;
+        self.traffic
+            .set_shadow_self_share(target, &ctx.idempotency_key)
+            .await?;
+        Ok(format!(
+            "{SHARE_LABEL} {:.2} → {target:.2}",
+            recall_f64(plan, "previous")?
+        ))
+    }
+
+    async fn verify(&self, ctx: &StepContext, plan: &Plan) -> Result<Verification> {
+        let c = &self.config.traffic_shift;
+        let start = since_change(plan, ctx, self.config.window);
+        let (calls, errors) = endpoint_errors(self.metrics.as_ref(), &c.endpoint, start, ctx.now)
+            .await?
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Unavailable,
+                    "bedrock.shift_to_shadow_self",
+                    format!("no {} metrics since the change", c.endpoint),
+                )
+            })?;
+        let error_rate = if calls > 0.0 { errors / calls } else { 0.0 };
+        if error_rate > c.max_error_rate {
+            return Ok(Verification::Failed(format!(
+                "{} answered {:.1} % 5XX under the extra load (at most {:.1} %)",
+                c.endpoint,
+                error_rate * 100.0,
+                c.max_error_rate * 100.0
+            )));
+        }
+        let (passed, detail) =
+            throttling_improved(self.metrics.as_ref(), &self.config, ctx, plan).await?;
+        let detail = format!(
+            "{detail}; {} answered {:.1} % 5XX",
+            c.endpoint,
+            error_rate * 100.0
+        );
+        Ok(if passed {
+            Verification::Passed(detail)
+        } else {
+            Verification::Failed(detail)
+        })
+    }
+
+    async fn revert(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
+        let previous = recall_f64(plan, "previous")?;
+        let target = recall_f64(plan, "target")?;
+        let current = self.traffic.state().await?.shadow_self_share;
+        let key = revert_key(ctx, plan);
+        restore(
+            current,
+            target,
+            previous,
+            SHARE_LABEL,
+            self.traffic.set_shadow_self_share(previous, &key),
+        )
+        .await
+    }
+}

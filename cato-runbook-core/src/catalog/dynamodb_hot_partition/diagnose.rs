@@ -1,0 +1,357 @@
+//! The table's throttling (detector), its capacity and the domains the exceptions name
+//! (diagnoses).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use super::Config;
+use crate::catalog::log_symptom::LogQuery;
+use crate::error::Result;
+use crate::ports::{BillingMode, Logs, TableCapacity, Tables};
+use crate::runbook::{
+    Detector, DiagnoseContext, Diagnosis, DiagnosisReport, Finding, Observation, ObserveContext,
+    RootCause, Symptom,
+};
+use crate::severity::Impact;
+use crate::time::{self, HumanDuration, Timestamp};
+
+/// The table's billing mode, `PROVISIONED` or `PAY_PER_REQUEST`.
+pub(super) const BILLING_MODE: &str = "table.billing_mode";
+
+/// Most domains named in a finding.
+const DOMAINS_SHOWN: usize = 5;
+
+/// A table's use over a window.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Usage {
+    pub capacity: TableCapacity,
+    pub window: Duration,
+}
+
+/// The `window` of whole minutes that ended last before `now`: the minutes whose data is
+/// complete, so that rates over it are exact.
+pub(super) fn whole_minutes(now: Timestamp, window: Duration) -> (Timestamp, Timestamp) {
+    let secs = now.timestamp();
+    let end = chrono::DateTime::from_timestamp(secs - secs.rem_euclid(60), 0).unwrap_or(now);
+    let minutes = window.as_secs().div_ceil(60).max(1);
+    (time::sub(end, Duration::from_secs(minutes * 60)), end)
+}
+
+impl Usage {
+    /// Capacity use of `table` over `[start, end)`.
+    pub(super) async fn of(
+        tables: &dyn Tables,
+        table: &str,
+        start: Timestamp,
+        end: Timestamp,
+    ) -> Result<Usage> {
+        let capacity = tables.capacity(table, start, end).await?;
+        Ok(Usage {
+            capacity,
+            window: time::elapsed(start, end),
+        })
+    }
+
+    fn seconds(&self) -> f64 {
+        self.window.as_secs_f64().max(1.0)
+    }
+
+    /// Throttled requests a second, on average.
+    pub(super) fn throttled_per_second(&self) -> f64 {
+        self.capacity.throttle_events as f64 / self.seconds()
+    }
+
+    /// The throttled share of the table's requests: throttled against throttled plus consumed
+    /// (an estimate, from the consumption's peak).
+    pub(super) fn throttled_share(&self) -> f64 {
+        let throttled = self.capacity.throttle_events as f64;
+        let consumed =
+            (self.capacity.consumed_read + self.capacity.consumed_write) * self.seconds();
+        if throttled + consumed > 0.0 {
+            (throttled / (throttled + consumed)).clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
+    }
+
+    /// `consumed 1000 of 1000 RCU, 200 of 500 WCU`.
+    pub(super) fn describe(&self) -> String {
+        let c = &self.capacity;
+        let of = |consumed: f64, provisioned: f64, unit: &str| {
+            if provisioned > 0.0 {
+                format!("{consumed:.0} of {provisioned:.0} {unit}")
+            } else {
+                format!("{consumed:.0} {unit} on demand")
+            }
+        };
+        format!(
+            "{} throttled requests; consumed {}, {} at peak",
+            c.throttle_events,
+            of(c.consumed_read, c.provisioned_read, "RCU"),
+            of(c.consumed_write, c.provisioned_write, "WCU")
+        )
+    }
+}
+
+/// Throttled requests against the table's traffic over the window.
+pub(super) struct TableThrottling {
+    pub tables: Arc<dyn Tables>,
+    pub config: Arc<Config>,
+}
+
+#[async_trait]
+impl Detector for TableThrottling {
+    fn name(&self) -> &str {
+        "table-throttling"
+    }
+
+    fn resource(&self) -> &str {
+        &self.config.table
+    }
+
+    async fn observe(&self, ctx: &ObserveContext) -> Result<Observation> {
+        let (start, end) = whole_minutes(ctx.now, self.config.window);
+        let usage = Usage::of(self.tables.as_ref(), &self.config.table, start, end).await?;
+        if usage.capacity.throttle_events < self.config.min_throttle_events {
+            return Ok(Observation::Healthy);
+        }
+        let share = usage.throttled_share();
+        let summary = format!(
+            "{} throttled {} requests over the last {} (about {:.0} % of its traffic)",
+            self.config.table,
+            usage.capacity.throttle_events,
+            HumanDuration(self.config.window),
+            share * 100.0
+        );
+        Ok(Observation::Symptom(
+            Symptom::new(summary, Impact::degraded(share)?).with_evidence(usage.describe()),
+        ))
+    }
+}
+
+/// The seed's "consumed vs provisioned capacity", with the billing mode.
+pub(super) struct CapacityCheck {
+    pub tables: Arc<dyn Tables>,
+    pub config: Arc<Config>,
+}
+
+#[async_trait]
+impl Diagnosis for CapacityCheck {
+    fn name(&self) -> &str {
+        "table-capacity"
+    }
+
+    async fn diagnose(&self, ctx: &DiagnoseContext) -> Result<DiagnosisReport> {
+        let table = &self.config.table;
+        let start = time::sub(ctx.detected_at, self.config.window);
+        let (state, usage) = futures::future::join(
+            self.tables.describe(table),
+            Usage::of(self.tables.as_ref(), table, start, ctx.now),
+        )
+        .await;
+        let (state, usage) = (state?, usage?);
+        let c = &usage.capacity;
+        let finding = Finding::new(
+            self.name(),
+            format!(
+                "{table} is {} ({}); since {} before detection: {}",
+                state.billing_mode,
+                state.status,
+                HumanDuration(self.config.window),
+                usage.describe()
+            ),
+        )
+        .with_fact(BILLING_MODE, state.billing_mode.to_string())
+        .with_fact("table.status", state.status.as_str())
+        .with_fact("table.consumed_read", c.consumed_read)
+        .with_fact("table.consumed_write", c.consumed_write)
+        .with_fact("table.provisioned_read", c.provisioned_read)
+        .with_fact("table.provisioned_write", c.provisioned_write)
+        .with_fact("table.throttle_events", c.throttle_events as i64);
+
+        let near = self.config.near_capacity;
+        let exhausted: Vec<&str> = [
+            ("reads", c.consumed_read, c.provisioned_read),
+            ("writes", c.consumed_write, c.provisioned_write),
+        ]
+        .into_iter()
+        .filter(|(_, consumed, provisioned)| *provisioned > 0.0 && *consumed >= near * provisioned)
+        .map(|(what, _, _)| what)
+        .collect();
+        let mut report = DiagnosisReport::default();
+        if c.throttle_events > 0 {
+            let evidence = usage.describe();
+            if state.billing_mode == BillingMode::Provisioned && !exhausted.is_empty() {
+                report = report
+                    .with_cause(
+                        RootCause::new(
+                            format!("provisioned capacity exhausted ({})", exhausted.join(", ")),
+                            0.6,
+                        )
+                        .with_evidence(evidence.clone()),
+                    )
+                    .with_cause(
+                        RootCause::new("hot partition: demand concentrated on one key range", 0.3)
+                            .with_evidence(evidence),
+                    );
+            } else {
+                report = report.with_cause(
+                    RootCause::new(
+                        "hot partition: demand concentrated on one key range beyond a partition's limits",
+                        0.6,
+                    )
+                    .with_evidence(format!("{evidence}, below the table's capacity")),
+                );
+            }
+        }
+        report.findings.push(finding);
+        Ok(report)
+    }
+}
+
+/// "Specific domains affected": the memory domains the exception's lines name.
+pub(super) struct AffectedDomains {
+    pub logs: Arc<dyn Logs>,
+    pub query: LogQuery,
+    pub config: Arc<Config>,
+}
+
+/// The value of `field=` in a line (quoted or not), up to the next space, comma or quote.
+fn field_value<'a>(line: &'a str, field: &str) -> Option<&'a str> {
+    let prefix = format!("{field}=");
+    let start = line.find(&prefix)? + prefix.len();
+    let rest = line.get(start..)?.trim_start_matches('"');
+    let value = rest
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '"' || c == ';')
+        .next()?;
+    (!value.is_empty()).then_some(value)
+}
+
+#[async_trait]
+impl Diagnosis for AffectedDomains {
+    fn name(&self) -> &str {
+        "affected-domains"
+    }
+
+    async fn diagnose(&self, ctx: &DiagnoseContext) -> Result<DiagnosisReport> {
+        let since = time::sub(ctx.detected_at, self.config.window);
+        let lines = self.query.lines(self.logs.as_ref(), since).await?;
+        let mut domains: BTreeMap<&str, usize> = BTreeMap::new();
+        for line in &lines {
+            if let Some(domain) = field_value(&line.message, &self.config.domain_field) {
+                *domains.entry(domain).or_default() += 1;
+            }
+        }
+        let mut ranked: Vec<(&str, usize)> = domains.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let named: usize = ranked.iter().map(|(_, n)| n).sum();
+        let shown: Vec<String> = ranked
+            .iter()
+            .take(DOMAINS_SHOWN)
+            .map(|(d, n)| format!("{d} ({n})"))
+            .collect();
+        let mut finding = Finding::new(
+            self.name(),
+            if ranked.is_empty() {
+                format!(
+                    "{} {:?} line(s) in {}, naming no domain",
+                    lines.len(),
+                    self.query.pattern,
+                    self.query.group
+                )
+            } else {
+                format!(
+                    "{} {:?} line(s) in {}; domains affected: {}",
+                    lines.len(),
+                    self.query.pattern,
+                    self.query.group,
+                    shown.join(", ")
+                )
+            },
+        )
+        .with_fact("logs.throughput_lines", lines.len() as i64)
+        .with_fact(
+            "domains.affected",
+            ranked.iter().map(|(d, _)| *d).collect::<Vec<_>>().join(","),
+        );
+        let mut report = DiagnosisReport::default();
+        if let Some((top, count)) = ranked.first() {
+            let share = *count as f64 / named as f64;
+            finding = finding
+                .with_fact("domains.top", *top)
+                .with_fact("domains.top_share", share);
+            if ranked.len() > 1 || named >= self.config.min_log_lines {
+                finding = finding.with_evidence(format!(
+                    "{count} of {named} lines naming a domain are about {top}"
+                ));
+            }
+            if share >= 0.6 && *count >= self.config.min_log_lines.max(1) {
+                report = report.with_cause(
+                    RootCause::new(format!("hot partition on memory domain {top}"), 0.65)
+                        .with_evidence(format!(
+                            "{count} of {named} exception lines naming a domain name {top}"
+                        )),
+                );
+            }
+        }
+        for line in lines.iter().rev().take(DOMAINS_SHOWN) {
+            finding = finding.with_evidence(format!(
+                "{} {}: {}",
+                line.at.format("%H:%M:%S"),
+                line.stream,
+                line.message
+            ));
+        }
+        report.findings.push(finding);
+        Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains_are_read_from_their_field() {
+        let line = "ERROR ProvisionedThroughputExceededException domain=physics, key=abc";
+        assert_eq!(field_value(line, "domain"), Some("physics"));
+        assert_eq!(field_value("x domain=\"bio\" y", "domain"), Some("bio"));
+        assert_eq!(field_value("domain=chem", "domain"), Some("chem"));
+        assert_eq!(field_value("no field", "domain"), None);
+        assert_eq!(field_value("domain= x", "domain"), None);
+    }
+
+    #[test]
+    fn whole_minutes_end_at_the_last_full_minute() {
+        let now = chrono::DateTime::from_timestamp(10 * 60 + 30, 0).unwrap();
+        let (start, end) = whole_minutes(now, Duration::from_secs(300));
+        assert_eq!(end.timestamp(), 600);
+        assert_eq!(start.timestamp(), 300);
+        let (start, _) = whole_minutes(now, Duration::from_secs(90));
+        assert_eq!(start.timestamp(), 480);
+    }
+
+    #[test]
+    fn the_throttled_share_counts_consumed_capacity() {
+        let usage = Usage {
+            capacity: TableCapacity {
+                consumed_read: 1000.0,
+                consumed_write: 200.0,
+                provisioned_read: 1000.0,
+                provisioned_write: 500.0,
+                throttle_events: 150_000,
+            },
+            window: Duration::from_secs(300),
+        };
+        let share = usage.throttled_share();
+        assert!((share - 150_000.0 / 510_000.0).abs() < 1e-9, "{share}");
+        assert_eq!(usage.throttled_per_second(), 500.0);
+        assert_eq!(
+            usage.describe(),
+            "150000 throttled requests; consumed 1000 of 1000 RCU, 200 of 500 WCU at peak"
+        );
+    }
+}

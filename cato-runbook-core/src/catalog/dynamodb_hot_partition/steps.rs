@@ -1,0 +1,172 @@
+//! The ladder's one automatic step: on-demand billing.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use super::Config;
+use super::diagnose::{BILLING_MODE, Usage, whole_minutes};
+use crate::error::{Error, ErrorKind, Result, Retry};
+use crate::ports::{BillingMode, Tables};
+use crate::runbook::{Findings, Mitigation, Plan, Quantity, Risk, StepContext, Verification};
+use crate::time;
+
+/// Seconds in an average month.
+const SECONDS_PER_MONTH: f64 = 730.0 * 3600.0;
+const HOURS_PER_MONTH: f64 = 730.0;
+
+/// "Switch to on-demand billing if not already".
+pub(super) struct SwitchToOnDemand {
+    pub tables: Arc<dyn Tables>,
+    pub config: Arc<Config>,
+}
+
+impl SwitchToOnDemand {
+    /// The added monthly cost of serving `usage`'s demand on demand rather than with the
+    /// capacity provisioned now, at the configured prices.
+    fn added_monthly_usd(&self, usage: &Usage) -> f64 {
+        let p = &self.config.on_demand;
+        let c = &usage.capacity;
+        // On demand also serves what was throttled. The table's throttles are not split into
+        // reads and writes: they go to the side that reached its capacity, or are shared in
+        // proportion to consumption.
+        let near = self.config.near_capacity;
+        let full =
+            |consumed: f64, provisioned: f64| provisioned > 0.0 && consumed >= near * provisioned;
+        let (reads_full, writes_full) = (
+            full(c.consumed_read, c.provisioned_read),
+            full(c.consumed_write, c.provisioned_write),
+        );
+        let consumed = c.consumed_read + c.consumed_write;
+        let read_part = match (reads_full, writes_full) {
+            (true, false) => 1.0,
+            (false, true) => 0.0,
+            _ if consumed > 0.0 => c.consumed_read / consumed,
+            _ => 0.5,
+        };
+        let throttled = usage.throttled_per_second();
+        let per_month = |units_per_second: f64, usd_per_million: f64| {
+            units_per_second * SECONDS_PER_MONTH / 1e6 * usd_per_million
+        };
+        let on_demand = per_month(
+            c.consumed_read + throttled * read_part,
+            p.usd_per_million_reads,
+        ) + per_month(
+            c.consumed_write + throttled * (1.0 - read_part),
+            p.usd_per_million_writes,
+        );
+        let provisioned = (c.provisioned_read * p.usd_per_rcu_hour
+            + c.provisioned_write * p.usd_per_wcu_hour)
+            * HOURS_PER_MONTH;
+        (on_demand - provisioned).max(0.0)
+    }
+}
+
+#[async_trait]
+impl Mitigation for SwitchToOnDemand {
+    fn name(&self) -> &str {
+        "switch-to-on-demand"
+    }
+    fn risk(&self) -> Risk {
+        Risk::High
+    }
+    fn verify_after(&self) -> Duration {
+        self.config.on_demand.verify_after
+    }
+    fn precondition(&self, findings: Findings<'_>) -> bool {
+        findings.text(BILLING_MODE) != Some("PAY_PER_REQUEST")
+    }
+
+    async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
+        let table = &self.config.table;
+        let state = self.tables.describe(table).await?;
+        if state.billing_mode == BillingMode::PayPerRequest {
+            return Err(Error::new(
+                ErrorKind::Refused,
+                "dynamodb.switch_to_on_demand",
+                format!("{table} is on demand already"),
+            ));
+        }
+        if state.status != "ACTIVE" {
+            return Err(Error::new(
+                ErrorKind::Conflict,
+                "dynamodb.switch_to_on_demand",
+                format!("{table} is {}", state.status),
+            )
+            .with_resource(table.clone())
+            .with_retry(Retry::Transient));
+        }
+        // The demand of the last whole minute: what on demand would serve from now on.
+        let (start, end) = whole_minutes(ctx.now, Duration::from_secs(60));
+        let usage = Usage::of(self.tables.as_ref(), table, start, end).await?;
+        let added = self.added_monthly_usd(&usage);
+        Ok(Plan::new(
+            self,
+            ctx,
+            format!(
+                "switch {table} to on-demand billing: no provisioned limit to throttle on; about ${added:.0}/month more at the last minute's demand"
+            ),
+        )
+        .change(
+            format!("{table} billing mode"),
+            state.billing_mode,
+            BillingMode::PayPerRequest,
+        )
+        .change(
+            format!("{table} provisioned capacity"),
+            format!("{} RCU / {} WCU", state.read_capacity, state.write_capacity),
+            "none (on demand)",
+        )
+        .cost(added)
+        .quantity(Quantity::MonthlySpendUsd(added))
+        .remember("read_capacity", state.read_capacity as i64)
+        .remember("write_capacity", state.write_capacity as i64)
+        .remember("planned_at", ctx.now.timestamp()))
+    }
+
+    async fn apply(&self, ctx: &StepContext, _plan: &Plan) -> Result<String> {
+        let table = &self.config.table;
+        self.tables
+            .set_billing_mode(table, BillingMode::PayPerRequest, &ctx.idempotency_key)
+            .await?;
+        Ok(format!(
+            "{table} billing mode → {}",
+            BillingMode::PayPerRequest
+        ))
+    }
+
+    async fn verify(&self, ctx: &StepContext, plan: &Plan) -> Result<Verification> {
+        let table = &self.config.table;
+        let state = self.tables.describe(table).await?;
+        if state.status != "ACTIVE" || state.billing_mode != BillingMode::PayPerRequest {
+            return Ok(Verification::Failed(format!(
+                "{table} is {} {} after {}",
+                state.billing_mode,
+                state.status,
+                time::HumanDuration(self.config.on_demand.verify_after)
+            )));
+        }
+        // From the first whole minute after the switch, at most a window back.
+        let earliest = time::sub(ctx.now, self.config.window);
+        let start = plan
+            .recall("planned_at")
+            .and_then(|f| f.as_i64())
+            .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+            .map(|at| time::add(at, Duration::from_secs(60)))
+            .filter(|after| *after < ctx.now)
+            .map_or(earliest, |after| after.max(earliest));
+        let usage = Usage::of(self.tables.as_ref(), table, start, ctx.now).await?;
+        let events = usage.capacity.throttle_events;
+        Ok(if events < self.config.min_throttle_events {
+            Verification::Passed(format!(
+                "{table} on demand: {events} throttled requests since the switch"
+            ))
+        } else {
+            Verification::Failed(format!(
+                "{table} still throttles on demand ({}): a hot key range beyond a partition's limits; left to people (a GSI to distribute load, DAX for reads)",
+                usage.describe()
+            ))
+        })
+    }
+}

@@ -1,0 +1,108 @@
+//! Temporary steps: undone when the incident resolves or their time runs out, whichever comes
+//! first (see [`Mitigation::lasts_for`](crate::runbook::Mitigation::lasts_for)).
+
+use super::Job;
+use super::ladder::HALTED;
+use crate::incident::{StepPhase, TemporaryStep};
+use crate::timeline::Actor;
+
+/// Why a temporary step is undone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Why {
+    /// Its time ran out while the incident is still open.
+    Expired,
+    /// The incident resolved.
+    Resolved,
+}
+
+impl Job<'_> {
+    /// Reverts the temporary steps whose time ran out, except one still waiting for its
+    /// verification.
+    pub(super) async fn expire_temporary(&mut self) {
+        let now = self.engine.now();
+        let due: Vec<TemporaryStep> = self
+            .read(|i| {
+                let automation = i.automation();
+                let verifying = automation
+                    .step
+                    .as_ref()
+                    .filter(|s| matches!(s.phase, StepPhase::Applied { .. }))
+                    .map(|s| s.plan.step.clone());
+                automation
+                    .temporary
+                    .iter()
+                    .filter(|t| t.until <= now && Some(&t.plan.step) != verifying.as_ref())
+                    .cloned()
+                    .collect()
+            })
+            .await;
+        for step in due {
+            self.undo_temporary(step, Why::Expired).await;
+        }
+    }
+
+    /// Reverts every temporary step still in place: the incident resolved.
+    pub(in crate::engine) async fn revert_temporary(&mut self) {
+        let all = self.read(|i| i.automation().temporary.clone()).await;
+        for step in all {
+            self.undo_temporary(step, Why::Resolved).await;
+        }
+    }
+
+    async fn undo_temporary(&mut self, temporary: TemporaryStep, why: Why) {
+        let name = temporary.plan.step.clone();
+        let step = self
+            .runbook
+            .and_then(|r| r.ladder.get(temporary.rung))
+            .filter(|s| s.name() == name)
+            .cloned();
+        let Some(step) = step else {
+            self.forget_temporary(
+                &name,
+                format!(
+                    "{name} is no longer on the ladder: left in place; undo by hand: {}",
+                    temporary.plan
+                ),
+            )
+            .await;
+            return;
+        };
+        if self.engine.is_halted() {
+            match (why, self.runbook) {
+                (Why::Expired, Some(runbook)) => self.hold(runbook, HALTED).await,
+                _ => {
+                    self.forget_temporary(
+                        &name,
+                        format!(
+                            "{name} left in place: automation is halted; undo by hand: {}",
+                            temporary.plan
+                        ),
+                    )
+                    .await;
+                }
+            }
+            return;
+        }
+        let reason = match why {
+            Why::Expired => format!(
+                "{name} was temporary and its time ran out (applied {}); reverting",
+                temporary.applied_at.format("%H:%M:%S")
+            ),
+            Why::Resolved => format!("{name} was temporary and the incident resolved; reverting"),
+        };
+        self.edit(|i, now| i.note(now, Actor::Engine, reason)).await;
+        let ctx = self.context(step.as_ref()).await;
+        self.revert(step.as_ref(), &ctx, &temporary.plan).await;
+        self.edit(|i, _| i.automation_mut().temporary.retain(|t| t.plan.step != name))
+            .await;
+        self.say(format!("{name} reverted: it was temporary")).await;
+    }
+
+    async fn forget_temporary(&mut self, name: &str, note: String) {
+        self.edit(|i, now| {
+            i.note(now, Actor::Engine, note);
+            i.automation_mut().temporary.retain(|t| t.plan.step != name);
+        })
+        .await;
+    }
+}
