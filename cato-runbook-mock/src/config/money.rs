@@ -49,6 +49,9 @@ pub struct BedrockSpec {
     pub quota_code: String,
     /// Median latency of a Bedrock call, milliseconds.
     pub latency_ms: f64,
+    /// Milliseconds a throttled call spends in the SDK's retries and back-off before Cato falls
+    /// back to the smaller model: why throttling shows as latency.
+    pub throttle_retry_ms: f64,
 }
 
 impl Default for BedrockSpec {
@@ -59,6 +62,7 @@ impl Default for BedrockSpec {
             quota_service: "bedrock".into(),
             quota_code: "L-XXXXXXXX".into(),
             latency_ms: 900.0,
+            throttle_retry_ms: 1500.0,
         }
     }
 }

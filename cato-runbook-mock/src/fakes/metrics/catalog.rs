@@ -150,6 +150,7 @@ pub(crate) struct Draw {
     pub series_key: u64,
     pub samples_cap: u32,
     pub bedrock_latency_ms: f64,
+    pub throttle_retry_ms: f64,
 }
 
 /// FNV-1a: a stable hash (std's hasher may change between releases; seeds must not).
@@ -328,7 +329,11 @@ impl Series {
             .filter(|l| l.instances > 0)
             .and_then(|l| lognormal(l.median_ms, l.sigma));
         let bedrock = lognormal(draw.bedrock_latency_ms, 0.35);
-        let fallback = lognormal(queueing_ms(draw.bedrock_latency_ms * 0.45, 0.0), 0.3);
+        // A throttled call is retried with back-off, then answered by the fallback model.
+        let fallback = lognormal(
+            draw.throttle_retry_ms + queueing_ms(draw.bedrock_latency_ms * 0.45, 0.0),
+            0.3,
+        );
         let cache = lognormal(15.0, 0.2);
         let mut rng = rng_for(draw, minute);
         let n = total.min(f64::from(draw.samples_cap)) as usize;

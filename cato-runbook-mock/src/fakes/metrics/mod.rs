@@ -96,6 +96,7 @@ fn series(
         series_key: stable_hash(&key),
         samples_cap: config.metrics.samples_per_minute,
         bedrock_latency_ms: config.bedrock.latency_ms,
+        throttle_retry_ms: config.bedrock.throttle_retry_ms,
     };
     let period = query.period.as_secs() as i64;
     let mut points = Vec::new();
