@@ -176,3 +176,153 @@ fn the_readme_configuration_checks_out() {
         "only the enabled runbooks: {text}"
     );
 }
+
+/// One scenario per runbook; its postmortems are compared byte for byte with `tests/golden/`
+/// (set `UPDATE_GOLDEN=1` to rewrite them after a deliberate change).
+const GOLDEN_SCENARIOS: [&str; 6] = [
+    "shadow-self-down--rollback",
+    "high-latency--scale-up",
+    "cache-miss-spike--undersized-approved",
+    "budget-exceeded--denied-wait-for-reset",
+    "bedrock-throttling--quota-denied",
+    "dynamodb-hot-partition--on-demand",
+];
+
+#[test]
+fn game_day_writes_golden_postmortems_for_every_runbook() {
+    let out = tempfile::tempdir().unwrap();
+    let mut command = cmd();
+    command
+        .args(["game-day", "--quiet", "--out"])
+        .arg(out.path());
+    for name in GOLDEN_SCENARIOS {
+        command.arg(format!("scenarios/{name}.toml"));
+    }
+    let text = stdout(&mut command);
+    assert!(text.contains("game day: 6 passed, 0 failed"), "{text}");
+
+    let golden_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let mut written: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    written.sort();
+    assert!(written.len() >= 6, "{written:?}");
+    for name in GOLDEN_SCENARIOS {
+        assert!(
+            written
+                .iter()
+                .any(|p| p.file_name().unwrap().to_string_lossy().starts_with(name)),
+            "no postmortem for {name}"
+        );
+    }
+    for path in written {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let golden = golden_dir.join(path.file_name().unwrap());
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&golden, &text).unwrap();
+        }
+        let expected = std::fs::read_to_string(&golden).unwrap_or_default();
+        assert_eq!(
+            text,
+            expected,
+            "{} differs from its golden file",
+            golden.display()
+        );
+
+        // The saved incident renders the same postmortem through `cato-runbook postmortem`.
+        let rendered = stdout(cmd().arg("postmortem").arg(path.with_extension("json")));
+        assert_eq!(rendered.trim_end(), text.trim_end(), "{}", path.display());
+    }
+}
+
+#[test]
+fn game_day_json_and_a_failed_verdict() {
+    let out = stdout(cmd().args([
+        "game-day",
+        "--json",
+        "scenarios/high-latency--scale-up.toml",
+    ]));
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json[0]["passed"], true);
+    assert!(json[0]["timeline"].as_array().unwrap().len() > 5);
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("impossible.toml");
+    std::fs::write(
+        &file,
+        "name = \"expects a page that never comes\"\nduration = \"10m\"\nrunbooks = [\"budget-exceeded\"]\n\
+         [[expect]]\nexpect = \"pages\"\ncount = 3\n",
+    )
+    .unwrap();
+    let out = cmd().arg("game-day").arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("FAIL 3 page(s)") && text.contains("game day: 0 passed, 1 failed"),
+        "{text}"
+    );
+}
+
+#[test]
+fn runbooks_diagnose_and_mitigate_on_the_fakes() {
+    let text = stdout(cmd().arg("runbooks"));
+    for id in [
+        "shadow-self-down",
+        "high-latency",
+        "cache-miss-spike",
+        "budget-exceeded",
+        "bedrock-throttling",
+        "dynamodb-hot-partition",
+    ] {
+        assert!(text.contains(id), "{id} missing:\n{text}");
+    }
+    assert!(
+        text.contains("restart-endpoint → rollback-endpoint-config"),
+        "{text}"
+    );
+
+    let text = stdout(cmd().args([
+        "diagnose",
+        "shadow-self-down",
+        "--scenario",
+        "scenarios/shadow-self-down--restart-works.toml",
+        "--at",
+        "5m",
+    ]));
+    assert!(
+        text.contains("endpoint-status") && text.contains("Likely root causes"),
+        "{text}"
+    );
+
+    let text = stdout(cmd().args([
+        "mitigate",
+        "shadow-self-down",
+        "--dry-run",
+        "--scenario",
+        "scenarios/shadow-self-down--restart-works.toml",
+    ]));
+    assert!(
+        text.contains("Plan (dry run: nothing changed)") && text.contains("restart-endpoint"),
+        "{text}"
+    );
+    assert!(text.contains("→"), "before → after: {text}");
+
+    let err = fails(
+        cmd().args([
+            "mitigate",
+            "budget-exceeded",
+            "--apply",
+            "--step",
+            "raise-monthly-limit",
+        ]),
+        2,
+    );
+    assert!(
+        err.contains("needs approval") || err.contains("no step"),
+        "{err}"
+    );
+    let err = fails(cmd().args(["diagnose", "no-such-runbook"]), 2);
+    assert!(err.contains("unknown runbook"), "{err}");
+}
