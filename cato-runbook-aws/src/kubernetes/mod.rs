@@ -13,6 +13,10 @@
 //! configured with [`KubeWorkloads::with_workload`] may be scaled, and never above their cap
 //! (`Refused`). 404 is `NotFound`, 401/403 `PermissionDenied`, 5xx and connection failures
 //! `Unavailable`, 429 `Throttled`.
+//!
+//! Every call is bounded by [`KubeWorkloads::with_timeout`]. A `kube::Client` retries 429, 503
+//! and 504 by itself (up to 15 times, `kube::Config::default_retry`): within the timeout that
+//! is fine, but a host whose engine retries on its own may turn it off.
 
 mod error;
 
