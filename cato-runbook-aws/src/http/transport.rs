@@ -222,9 +222,8 @@ impl Transport {
                 );
                 return Err(failed.error);
             };
-            let delay = failed
-                .retry_after
-                .map_or(delay, |asked| asked.min(options.max_backoff));
+            // Jitter may overshoot the maximum; a `Retry-After` wins, within the maximum.
+            let delay = failed.retry_after.unwrap_or(delay).min(options.max_backoff);
             tracing::info!(
                 provider = self.provider,
                 operation,

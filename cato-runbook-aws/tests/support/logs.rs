@@ -44,3 +44,15 @@ pub fn capture() -> (impl tracing::Subscriber + Send + Sync, Captured) {
         .finish();
     (subscriber, captured)
 }
+
+/// Installs the capture as the process's global subscriber (once; later calls share it).
+pub fn capture_globally() -> Captured {
+    static GLOBAL: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+    GLOBAL
+        .get_or_init(|| {
+            let (subscriber, captured) = capture();
+            tracing::subscriber::set_global_default(subscriber).unwrap();
+            captured
+        })
+        .clone()
+}
