@@ -35,7 +35,13 @@ impl Reply {
             return Ok(self);
         }
         Err(Failed {
-            error: status_error(provider, operation, resource, self.status, &self.body),
+            error: Box::new(status_error(
+                provider,
+                operation,
+                resource,
+                self.status,
+                &self.body,
+            )),
             retry_after: self.retry_after,
         })
     }
@@ -44,14 +50,14 @@ impl Reply {
 /// A failed try: the error, and how long the service asked us to wait.
 #[derive(Debug)]
 pub(crate) struct Failed {
-    pub(crate) error: Error,
+    pub(crate) error: Box<Error>,
     pub(crate) retry_after: Option<Duration>,
 }
 
 impl From<Error> for Failed {
     fn from(error: Error) -> Self {
         Failed {
-            error,
+            error: Box::new(error),
             retry_after: None,
         }
     }
@@ -115,6 +121,7 @@ impl Transport {
         self.clock = clock;
     }
 
+    #[cfg_attr(not(feature = "pagerduty"), allow(dead_code))]
     pub(crate) fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
     }
@@ -209,7 +216,7 @@ impl Transport {
                 Err(failed) => failed,
             };
             if !failed.error.is_retryable() {
-                return Err(failed.error);
+                return Err(*failed.error);
             }
             let Some(delay) = backoff.next() else {
                 tracing::warn!(
@@ -220,7 +227,7 @@ impl Transport {
                     error = %failed.error,
                     "giving up"
                 );
-                return Err(failed.error);
+                return Err(*failed.error);
             };
             // Jitter may overshoot the maximum; a `Retry-After` wins, within the maximum.
             let delay = failed.retry_after.unwrap_or(delay).min(options.max_backoff);
@@ -239,6 +246,7 @@ impl Transport {
     }
 
     /// Parses a JSON body, or fails with `MalformedResponse`.
+    #[cfg_attr(not(any(feature = "cato-api", feature = "slack")), allow(dead_code))]
     pub(crate) fn json<T: serde::de::DeserializeOwned>(
         &self,
         operation: &'static str,

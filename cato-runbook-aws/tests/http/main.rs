@@ -2,7 +2,7 @@
 //! servers: the shared conformance checks, the exact requests, retries and back-off, timeouts,
 //! error mapping, malformed bodies, the rate limit, and secrets kept out of logs.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../support/mod.rs"]
 mod support;

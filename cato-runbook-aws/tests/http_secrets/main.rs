@@ -4,7 +4,7 @@
 //! A test binary of its own: the log capture is the process's global subscriber, set before
 //! any log call site is reached, so no other test's traffic can race tracing's call-site cache.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../support/mod.rs"]
 mod support;

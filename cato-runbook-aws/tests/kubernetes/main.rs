@@ -2,7 +2,7 @@
 //! conformance checks, the exact requests of a scale, optimistic concurrency, the cap, and
 //! every failure class.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod conformance;
 mod errors;

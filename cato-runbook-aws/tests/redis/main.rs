@@ -2,7 +2,7 @@
 //! conformance checks, hit rates from real hits and misses, evictions, `CONFIG RESETSTAT`, a
 //! restart, and every failure class.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../support/mod.rs"]
 mod support;

@@ -10,6 +10,7 @@ use cato_runbook_mock::peers::{self, Peer};
 
 /// Where the peer of `var` listens, or `None` (printing why) when it is missing and not
 /// required; a missing required peer fails the test.
+#[allow(clippy::print_stderr)] // A skipped test says why, loudly.
 pub fn peer(var: &str) -> Option<String> {
     match peers::find(var) {
         Peer::Found(url) => Some(url),
