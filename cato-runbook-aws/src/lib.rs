@@ -13,6 +13,7 @@
 //! | `cato-api` | [`cato_api::CatoAdminApi`] | [`Budget`](ports::Budget), [`TrafficControl`](ports::TrafficControl) |
 //! | `pagerduty` | [`pagerduty::PagerDuty`] | [`Pager`](ports::Pager) (Events API v2) |
 //! | `slack` | [`slack::Slack`] | [`Chat`](ports::Chat) (`chat.postMessage`) |
+//! | `sendgrid` | [`sendgrid::SendGridMail`] | [`Mail`](ports::Mail) (Mail Send v3) |
 //!
 //! Every provider names itself (`Display`), takes its transport as a value (a `redis::Client`,
 //! a `kube::Client`, a `reqwest::Client` and a base URL), bounds each call with a timeout and
@@ -36,6 +37,8 @@ pub mod kubernetes;
 pub mod pagerduty;
 #[cfg(feature = "redis")]
 pub mod redis;
+#[cfg(feature = "sendgrid")]
+pub mod sendgrid;
 #[cfg(feature = "slack")]
 pub mod slack;
 

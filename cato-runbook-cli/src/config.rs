@@ -16,6 +16,7 @@
 //! [providers.cato_api]
 //! [providers.pagerduty]
 //! [providers.slack]
+//! [providers.sendgrid]
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -54,6 +55,8 @@ pub(crate) struct ProvidersConfig {
     pub(crate) pagerduty: Option<crate::providers::pagerduty::PagerDutyConfig>,
     /// Chat through Slack.
     pub(crate) slack: Option<crate::providers::slack::SlackConfig>,
+    /// Mail (the AWS TAM) through SendGrid.
+    pub(crate) sendgrid: Option<crate::providers::sendgrid::SendGridConfig>,
 }
 
 /// The whole file.

@@ -31,6 +31,10 @@ vp-engineering = "TEST_PD_VP"
 [providers.slack]
 token_env = "TEST_SLACK_TOKEN"
 timeout = "5s"
+
+[providers.sendgrid]
+api_key_env = "TEST_SENDGRID_KEY"
+from = "cato-runbook@company.example"
 "#;
 
 const KUBECONFIG: &str = r#"
@@ -52,7 +56,8 @@ users:
     token: kube-token-not-shown
 "#;
 
-const SECRETS: [(&str, &str); 5] = [
+const SECRETS: [(&str, &str); 6] = [
+    ("TEST_SENDGRID_KEY", "SG.sendgrid-secret"),
     ("TEST_REDIS_PASSWORD", "redis-pass-9f8e"),
     ("TEST_CATO_TOKEN", "cato-token-1a2b"),
     ("TEST_PD_ON_CALL", "pdkeyoncall00000000000000000000a"),
@@ -102,7 +107,8 @@ fn check_lists_the_real_providers_and_shows_no_secret() {
             "budget",
             "traffic",
             "pager",
-            "chat"
+            "chat",
+            "mail"
         ]
     );
     let providers = report["providers"].to_string();

@@ -1,4 +1,4 @@
-//! The HTTP providers (Cato admin API, PagerDuty Events v2, Slack) against stateful wiremock
+//! The HTTP providers (Cato admin API, PagerDuty Events v2, Slack, SendGrid) against stateful wiremock
 //! servers: the shared conformance checks, the exact requests, retries and back-off, timeouts,
 //! error mapping, malformed bodies, the rate limit, and secrets kept out of logs.
 
@@ -10,4 +10,5 @@ mod support;
 mod cato_api;
 mod common;
 mod pagerduty;
+mod sendgrid;
 mod slack;

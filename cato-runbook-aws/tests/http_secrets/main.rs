@@ -17,9 +17,10 @@ use cato_runbook_aws::cato_api::CatoAdminApi;
 use cato_runbook_aws::http::HttpOptions;
 use cato_runbook_aws::pagerduty::PagerDuty;
 use cato_runbook_aws::secrecy::SecretString;
+use cato_runbook_aws::sendgrid::SendGridMail;
 use cato_runbook_aws::slack::Slack;
 use cato_runbook_core::ports::{
-    Budget, Chat, ChatMessage, Page, PageSeverity, Pager, TrafficControl,
+    Budget, Chat, ChatMessage, Email, Mail, Page, PageSeverity, Pager, TrafficControl,
 };
 use cato_runbook_core::{Error, IdempotencyKey};
 use serde_json::json;
@@ -31,6 +32,7 @@ use support::logs;
 const ADMIN_TOKEN: &str = "cato-admin-token-7f3a9c";
 const ROUTING_KEY: &str = "R0ut1ngKeyOnCall00000000000000aa";
 const SLACK_TOKEN: &str = "xoxb-1234-5678-s3cr3tB0tT0k3n";
+const SENDGRID_KEY: &str = "SG.s3cr3t-api-key.0123456789";
 
 /// Everything an error shows: Display, Debug, and its sources'.
 fn shown(err: &Error) -> String {
@@ -87,6 +89,17 @@ async fn server() -> MockServer {
         .and(bearer(SLACK_TOKEN))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true, "ts": "1.1"})))
         .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/v3/mail/send"))
+        .respond_with(ResponseTemplate::new(202))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/v3/mail/send"))
+        .respond_with(ResponseTemplate::new(500))
+        .with_priority(2)
         .mount(&server)
         .await;
     Mock::given(any())
@@ -161,15 +174,33 @@ async fn secrets_stay_out_of_logs_debug_display_and_errors() {
     .unwrap();
     seen += &shown(&wrong.post(&msg).await.unwrap_err());
 
+    // SendGrid: a mail, then a retried 500.
+    let mail = SendGridMail::new(
+        reqwest::Client::new(),
+        &server.uri(),
+        SecretString::from(SENDGRID_KEY),
+        "cato-runbook@company.com",
+    )
+    .unwrap()
+    .with_options(options());
+    seen += &format!("{mail} {mail:?}");
+    let email = Email {
+        to: "aws-support@company.com".into(),
+        subject: "INC-3".into(),
+        body: "budget exceeded".into(),
+    };
+    mail.send(&email).await.unwrap();
+    seen += &shown(&mail.send(&email).await.unwrap_err());
+
     let logged = captured.text();
     assert!(logged.contains("retrying"), "the capture works: {logged}");
-    for provider in ["cato-admin-api", "pagerduty", "slack", "hyper"] {
+    for provider in ["cato-admin-api", "pagerduty", "slack", "sendgrid", "hyper"] {
         assert!(
             logged.contains(provider),
             "{provider} logged nothing:\n{logged}"
         );
     }
-    for secret in [ADMIN_TOKEN, ROUTING_KEY, SLACK_TOKEN] {
+    for secret in [ADMIN_TOKEN, ROUTING_KEY, SLACK_TOKEN, SENDGRID_KEY] {
         assert!(!logged.contains(secret), "{secret} was logged:\n{logged}");
         assert!(!seen.contains(secret), "{secret} was shown:\n{seen}");
     }

@@ -1,5 +1,5 @@
 //! Real providers from the `[providers]` table: Redis, Kubernetes, the Cato admin API,
-//! PagerDuty and Slack. A port with a section here gets its real provider; every other port
+//! PagerDuty, Slack and SendGrid. A port with a section here gets its real provider; every other port
 //! keeps its fake. Secrets (tokens, routing keys, passwords) are never in the file: the file
 //! names the environment variables that hold them.
 
@@ -7,13 +7,14 @@ pub(crate) mod cato_api;
 pub(crate) mod kubernetes;
 pub(crate) mod pagerduty;
 pub(crate) mod redis;
+pub(crate) mod sendgrid;
 pub(crate) mod slack;
 
 use std::sync::Arc;
 
 use cato_runbook_aws::secrecy::SecretString;
 use cato_runbook_core::catalog::Providers;
-use cato_runbook_core::ports::{CacheStats, Chat, Pager, SystemClock, Workloads};
+use cato_runbook_core::ports::{CacheStats, Chat, Mail, Pager, SystemClock, Workloads};
 
 use crate::config::ProvidersConfig;
 use crate::exit::Failure;
@@ -26,6 +27,7 @@ pub(crate) struct Real {
     pub(crate) admin: Option<Arc<cato_runbook_aws::cato_api::CatoAdminApi>>,
     pub(crate) pager: Option<Arc<dyn Pager>>,
     pub(crate) chat: Option<Arc<dyn Chat>>,
+    pub(crate) mail: Option<Arc<dyn Mail>>,
 }
 
 impl Real {
@@ -57,6 +59,11 @@ impl Real {
         if let Some(c) = &config.slack {
             real.chat = Some(Arc::new(
                 c.build().map_err(|f| f.prefixed("[providers.slack]"))?,
+            ));
+        }
+        if let Some(c) = &config.sendgrid {
+            real.mail = Some(Arc::new(
+                c.build().map_err(|f| f.prefixed("[providers.sendgrid]"))?,
             ));
         }
         Ok(real)
@@ -99,6 +106,9 @@ impl Real {
         if let Some(p) = &self.chat {
             rows.push(("chat", p.to_string()));
         }
+        if let Some(p) = &self.mail {
+            rows.push(("mail", p.to_string()));
+        }
         rows
     }
 }
@@ -111,6 +121,7 @@ impl ProvidersConfig {
             || self.cato_api.is_some()
             || self.pagerduty.is_some()
             || self.slack.is_some()
+            || self.sendgrid.is_some()
     }
 }
 
