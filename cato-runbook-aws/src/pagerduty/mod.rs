@@ -9,7 +9,8 @@
 //! ```
 //!
 //! `acknowledge` and `resolve` send only `routing_key`, `event_action` and `dedup_key`. The
-//! severity comes from the incident's SEV ([`PageSeverity`]: SEV1 → `critical`, SEV2 →
+//! severity comes from the incident's SEV
+//! ([`PageSeverity`](cato_runbook_core::ports::PageSeverity): SEV1 → `critical`, SEV2 →
 //! `error`, SEV3 → `warning`, SEV4 → `info`). A 202 is accepted (PagerDuty decides later what
 //! it does with the event, so its body is only logged); a 400 is invalid input and never
 //! retried; a 429 or a 5xx is retried with back-off up to the configured tries. At most 120
