@@ -11,6 +11,12 @@
 //! [providers]
 //! kind = "fake"                  # the in-memory fakes
 //! world = "my-world.toml"        # optional: the fakes' world (a WorldConfig)
+//! [providers.redis]              # optional: real providers in place of some fakes
+//! [providers.kubernetes]         #   (see `providers/*.rs` and the README)
+//! [providers.cato_api]
+//! [providers.pagerduty]
+//! [providers.slack]
+//! [providers.sendgrid]
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -39,6 +45,18 @@ pub(crate) struct ProvidersConfig {
     pub(crate) kind: ProviderKind,
     /// A `WorldConfig` file for the fakes, relative to the config file.
     pub(crate) world: Option<PathBuf>,
+    /// Cache counters from Redis `INFO`.
+    pub(crate) redis: Option<crate::providers::redis::RedisConfig>,
+    /// The orchestrator's Deployment.
+    pub(crate) kubernetes: Option<crate::providers::kubernetes::KubernetesConfig>,
+    /// Budget and traffic controls from the Cato admin API.
+    pub(crate) cato_api: Option<crate::providers::cato_api::CatoApiConfig>,
+    /// Pages through PagerDuty Events v2.
+    pub(crate) pagerduty: Option<crate::providers::pagerduty::PagerDutyConfig>,
+    /// Chat through Slack.
+    pub(crate) slack: Option<crate::providers::slack::SlackConfig>,
+    /// Mail (the AWS TAM) through SendGrid.
+    pub(crate) sendgrid: Option<crate::providers::sendgrid::SendGridConfig>,
 }
 
 /// The whole file.

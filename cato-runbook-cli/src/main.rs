@@ -6,6 +6,7 @@ mod commands;
 mod config;
 mod exit;
 mod output;
+mod providers;
 
 use std::process::ExitCode;
 

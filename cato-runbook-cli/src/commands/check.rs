@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{fakes, runtime};
+use super::fakes;
 use crate::config::{Config, ProviderKind};
 use crate::exit::Failure;
 use crate::output::{FAIL, Out, PASS};
@@ -17,8 +17,13 @@ struct Row {
 }
 
 pub(crate) fn run(out: &mut Out, config: &Config) -> Result<(), Failure> {
-    let rt = runtime()?;
-    let fakes = rt.block_on(fakes(config, None))?;
+    let rt = crate::providers::runtime(&config.providers)?;
+    let (fakes, real) = rt.block_on(async {
+        let real = crate::providers::Real::build(&config.providers).await?;
+        let mut ports = fakes(config, None).await?;
+        real.overlay(&mut ports);
+        Ok::<_, Failure>((ports, real.describe()))
+    })?;
     let mut rows = Vec::new();
     for entry in config.enabled() {
         let missing: Vec<_> = fakes
@@ -39,15 +44,36 @@ pub(crate) fn run(out: &mut Out, config: &Config) -> Result<(), Failure> {
     }
     let ok = rows.iter().all(|r| r.ok);
     if out.json {
-        out.json(&serde_json::json!({ "config": config.source(), "ok": ok, "runbooks": rows }))?;
+        let real: Vec<_> = real
+            .iter()
+            .map(|(port, provider)| serde_json::json!({ "port": port, "provider": provider }))
+            .collect();
+        out.json(&serde_json::json!({
+            "config": config.source(),
+            "ok": ok,
+            "providers": real,
+            "runbooks": rows,
+        }))?;
     } else {
         let providers = match config.providers.kind {
             ProviderKind::Fake => "the in-memory fakes",
+        };
+        let providers = if real.is_empty() {
+            providers.to_owned()
+        } else {
+            format!("real providers where configured, {providers} elsewhere")
         };
         out.line(format!(
             "configuration: {} (providers: {providers})",
             config.source()
         ))?;
+        if !real.is_empty() {
+            let table = real
+                .iter()
+                .map(|(port, provider)| vec![(*port).to_owned(), provider.clone()])
+                .collect();
+            out.table(&["Port", "Provider"], table)?;
+        }
         let table = rows
             .iter()
             .map(|r| {

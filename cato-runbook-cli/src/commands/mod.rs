@@ -53,6 +53,16 @@ pub(crate) async fn fakes(config: &Config, args: Option<&WorldArgs>) -> Result<P
     Ok(providers(&world, &ports))
 }
 
+/// The ports a runbook runs on: the fakes, with the real providers the configuration names in
+/// their place.
+pub(crate) async fn ports(config: &Config, args: Option<&WorldArgs>) -> Result<Providers, Failure> {
+    let mut ports = fakes(config, args).await?;
+    crate::providers::Real::build(&config.providers)
+        .await?
+        .overlay(&mut ports);
+    Ok(ports)
+}
+
 /// Builds an enabled runbook by id.
 pub(crate) fn runbook(
     config: &Config,

@@ -1,0 +1,63 @@
+//! [`Budget`] over `/api/admin/cato/budget/*`.
+
+use async_trait::async_trait;
+use cato_runbook_core::ports::{Budget, BudgetStatus};
+use cato_runbook_core::{Error, IdempotencyKey, Result};
+use reqwest::Method;
+
+use super::wire::{BudgetConfigBody, BudgetStatusBody};
+use super::{CatoAdminApi, PROVIDER};
+
+const STATUS: &str = "/api/admin/cato/budget/status";
+const CONFIG: &str = "/api/admin/cato/budget/config";
+const RESOURCE: &str = "budget";
+
+#[async_trait]
+impl Budget for CatoAdminApi {
+    async fn status(&self) -> Result<BudgetStatus> {
+        const OP: &str = "budget.status";
+        let t = &self.transport;
+        let body: BudgetStatusBody = t
+            .retrying(OP, RESOURCE, || async {
+                let reply = t
+                    .send(OP, RESOURCE, self.request(Method::GET, STATUS)?)
+                    .await?
+                    .success(PROVIDER, OP, RESOURCE)?;
+                Ok(t.json(OP, RESOURCE, &reply)?)
+            })
+            .await?;
+        Ok(BudgetStatus {
+            mode: body.mode,
+            spent_usd: body.spent,
+            monthly_limit_usd: body.monthly_limit,
+            next_reset: body.next_reset,
+            curiosity_enabled: body.curiosity_enabled,
+        })
+    }
+
+    async fn set_monthly_limit(&self, usd: f64, key: &IdempotencyKey) -> Result<()> {
+        const OP: &str = "budget.set_monthly_limit";
+        if !usd.is_finite() || usd < 0.0 {
+            return Err(Error::invalid_input(
+                OP,
+                format!("monthlyLimit {usd} must be a non-negative number"),
+            )
+            .with_provider(PROVIDER)
+            .with_resource(RESOURCE));
+        }
+        tracing::info!(provider = PROVIDER, monthly_limit = usd, key = %key, "setting the monthly budget limit");
+        let t = &self.transport;
+        let body = BudgetConfigBody { monthly_limit: usd };
+        t.retrying(OP, RESOURCE, || async {
+            let request = self
+                .request(Method::PUT, CONFIG)?
+                .header("Idempotency-Key", key.as_str())
+                .json(&body);
+            t.send(OP, RESOURCE, request)
+                .await?
+                .success(PROVIDER, OP, RESOURCE)?;
+            Ok(())
+        })
+        .await
+    }
+}

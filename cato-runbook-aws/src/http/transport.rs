@@ -1,0 +1,269 @@
+//! One HTTP client with a base URL, per-try timeouts and bounded retries on the clock.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use backon::{BackoffBuilder, ExponentialBuilder};
+use cato_runbook_core::ports::{Clock, SystemClock};
+use cato_runbook_core::{Error, ErrorKind, Result};
+use reqwest::header::RETRY_AFTER;
+use reqwest::{Method, RequestBuilder, StatusCode, Url};
+
+use super::HttpOptions;
+use super::status::{status_error, timeout_error, transport_error};
+
+/// What one try got back: any status, the whole body.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub(crate) status: StatusCode,
+    pub(crate) body: Vec<u8>,
+    retry_after: Option<Duration>,
+}
+
+impl Reply {
+    /// The reply when its status is a success, else the status's error (keeping a
+    /// `Retry-After` for the back-off).
+    pub(crate) fn success(
+        self,
+        provider: &'static str,
+        operation: &'static str,
+        resource: &str,
+    ) -> Result<Reply, Failed> {
+        if self.status.is_success() {
+            return Ok(self);
+        }
+        Err(Failed {
+            error: Box::new(status_error(
+                provider,
+                operation,
+                resource,
+                self.status,
+                &self.body,
+            )),
+            retry_after: self.retry_after,
+        })
+    }
+}
+
+/// A failed try: the error, and how long the service asked us to wait.
+#[derive(Debug)]
+pub(crate) struct Failed {
+    pub(crate) error: Box<Error>,
+    pub(crate) retry_after: Option<Duration>,
+}
+
+impl From<Error> for Failed {
+    fn from(error: Error) -> Self {
+        Failed {
+            error: Box::new(error),
+            retry_after: None,
+        }
+    }
+}
+
+/// A `reqwest::Client`, the service's base URL, timeouts, retries and the clock they run on.
+#[derive(Clone)]
+pub(crate) struct Transport {
+    provider: &'static str,
+    client: reqwest::Client,
+    base: Url,
+    options: HttpOptions,
+    clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transport")
+            .field("base", &self.base_str())
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Transport {
+    /// A transport for `provider` against `base_url` (`http` or `https`).
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` when `base_url` is not an absolute `http(s)` URL.
+    pub(crate) fn new(
+        provider: &'static str,
+        client: reqwest::Client,
+        base_url: &str,
+    ) -> Result<Self> {
+        let invalid = |why: &str| {
+            Error::invalid_input("configure", format!("base URL: {why}")).with_provider(provider)
+        };
+        let mut base = Url::parse(base_url).map_err(|e| invalid(&e.to_string()))?;
+        if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
+            return Err(invalid("must be an http or https URL"));
+        }
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        Ok(Transport {
+            provider,
+            client,
+            base,
+            options: HttpOptions::default(),
+            clock: Arc::new(SystemClock),
+        })
+    }
+
+    pub(crate) fn set_options(&mut self, options: HttpOptions) {
+        self.options = options;
+    }
+
+    pub(crate) fn set_clock(&mut self, clock: Arc<dyn Clock>) {
+        self.clock = clock;
+    }
+
+    #[cfg_attr(not(feature = "pagerduty"), allow(dead_code))]
+    pub(crate) fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// The base URL without user info, for `Display` and logs.
+    pub(crate) fn base_str(&self) -> String {
+        let mut shown = self.base.clone();
+        let _ = shown.set_username("");
+        let _ = shown.set_password(None);
+        shown.to_string()
+    }
+
+    /// A request to `path` (relative to the base URL; a leading `/` is ignored).
+    pub(crate) fn request(&self, method: Method, path: &str) -> Result<RequestBuilder> {
+        let url = self.base.join(path.trim_start_matches('/')).map_err(|e| {
+            Error::invalid_input("request", format!("path {path:?}: {e}"))
+                .with_provider(self.provider)
+        })?;
+        Ok(self.client.request(method, url))
+    }
+
+    /// Sends one request within the timeout and reads its whole body, whatever the status.
+    pub(crate) async fn send(
+        &self,
+        operation: &'static str,
+        resource: &str,
+        request: RequestBuilder,
+    ) -> Result<Reply, Failed> {
+        let timeout = self.options.timeout;
+        let provider = self.provider;
+        let exchange = async {
+            let response = request
+                .send()
+                .await
+                .map_err(|e| transport_error(provider, operation, resource, e))?;
+            let status = response.status();
+            let retry_after = response
+                .headers()
+                .get(RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
+            let body = response
+                .bytes()
+                .await
+                .map_err(|e| transport_error(provider, operation, resource, e))?;
+            Ok::<_, Error>(Reply {
+                status,
+                body: body.to_vec(),
+                retry_after,
+            })
+        };
+        match tokio::time::timeout(timeout, exchange).await {
+            Ok(Ok(reply)) => {
+                tracing::debug!(
+                    provider,
+                    operation,
+                    resource,
+                    status = reply.status.as_u16(),
+                    "HTTP reply"
+                );
+                Ok(reply)
+            }
+            Ok(Err(error)) => Err(error.into()),
+            Err(_) => Err(timeout_error(provider, operation, resource, timeout).into()),
+        }
+    }
+
+    /// Runs `attempt` until it succeeds, fails in a way no retry can help, or the tries run
+    /// out, backing off on the clock between tries.
+    pub(crate) async fn retrying<T, F, Fut>(
+        &self,
+        operation: &'static str,
+        resource: &str,
+        mut attempt: F,
+    ) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, Failed>>,
+    {
+        let options = self.options;
+        let mut backoff = ExponentialBuilder::default()
+            .with_min_delay(options.min_backoff)
+            .with_max_delay(options.max_backoff)
+            .with_max_times(options.max_attempts.saturating_sub(1) as usize)
+            .with_jitter()
+            .build();
+        let mut tries = 1u32;
+        loop {
+            let failed = match attempt().await {
+                Ok(value) => return Ok(value),
+                Err(failed) => failed,
+            };
+            if !failed.error.is_retryable() {
+                return Err(*failed.error);
+            }
+            let Some(delay) = backoff.next() else {
+                tracing::warn!(
+                    provider = self.provider,
+                    operation,
+                    resource,
+                    tries,
+                    error = %failed.error,
+                    "giving up"
+                );
+                return Err(*failed.error);
+            };
+            // Jitter may overshoot the maximum; a `Retry-After` wins, within the maximum.
+            let delay = failed.retry_after.unwrap_or(delay).min(options.max_backoff);
+            tracing::info!(
+                provider = self.provider,
+                operation,
+                resource,
+                tries,
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                error = %failed.error,
+                "retrying"
+            );
+            self.clock.sleep(delay).await;
+            tries += 1;
+        }
+    }
+
+    /// Parses a JSON body, or fails with `MalformedResponse`.
+    #[cfg_attr(not(any(feature = "cato-api", feature = "slack")), allow(dead_code))]
+    pub(crate) fn json<T: serde::de::DeserializeOwned>(
+        &self,
+        operation: &'static str,
+        resource: &str,
+        reply: &Reply,
+    ) -> Result<T> {
+        serde_json::from_slice(&reply.body).map_err(|e| {
+            Error::new(
+                ErrorKind::MalformedResponse,
+                operation,
+                format!(
+                    "HTTP {}: the body is not what the API documents ({e})",
+                    reply.status
+                ),
+            )
+            .with_provider(self.provider)
+            .with_resource(resource)
+        })
+    }
+}

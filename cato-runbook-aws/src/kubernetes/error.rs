@@ -1,0 +1,64 @@
+//! Kubernetes client failures as core errors.
+
+use std::time::Duration;
+
+use cato_runbook_core::{Error, ErrorKind, Retry};
+
+/// The core error for a failed call on `resource` (`namespace/name`).
+pub(super) fn map(operation: &'static str, resource: &str, err: kube::Error) -> Error {
+    let (kind, message) = match &err {
+        kube::Error::Api(status) => {
+            let kind = match status.code {
+                401 | 403 => ErrorKind::PermissionDenied,
+                404 | 410 => ErrorKind::NotFound,
+                409 => ErrorKind::Conflict,
+                429 => ErrorKind::Throttled,
+                408 | 504 => ErrorKind::Timeout,
+                400 | 422 => ErrorKind::InvalidInput,
+                405 => ErrorKind::Unsupported,
+                code if code >= 500 => ErrorKind::Unavailable,
+                _ => ErrorKind::InvalidInput,
+            };
+            let reason = if status.reason.is_empty() {
+                format!("HTTP {}", status.code)
+            } else {
+                format!("HTTP {} {}", status.code, status.reason)
+            };
+            let text: String = status.message.chars().take(200).collect();
+            (kind, format!("{reason}: {text}"))
+        }
+        kube::Error::HyperError(_) | kube::Error::Service(_) | kube::Error::ReadEvents(_) => (
+            ErrorKind::Unavailable,
+            "the API server could not be reached".to_owned(),
+        ),
+        kube::Error::SerdeError(_) | kube::Error::FromUtf8(_) => (
+            ErrorKind::MalformedResponse,
+            "the API server's answer is not a Kubernetes object".to_owned(),
+        ),
+        kube::Error::Auth(_) => (
+            ErrorKind::PermissionDenied,
+            "the client could not authenticate".to_owned(),
+        ),
+        _ => (
+            ErrorKind::InvalidInput,
+            "the request could not be made".to_owned(),
+        ),
+    };
+    let retry = match kind {
+        // Someone else changed the object: a fresh read and another try may succeed.
+        ErrorKind::Conflict => Retry::Transient,
+        other => other.default_retry(),
+    };
+    Error::new(kind, operation, message)
+        .with_provider("kubernetes")
+        .with_resource(resource)
+        .with_retry(retry)
+        .with_source(err)
+}
+
+/// The error for a call that had no answer within `timeout`.
+pub(super) fn timeout(operation: &'static str, resource: &str, timeout: Duration) -> Error {
+    Error::timeout(operation, timeout)
+        .with_provider("kubernetes")
+        .with_resource(resource)
+}

@@ -1,0 +1,240 @@
+//! Kubernetes Deployments as the [`Workloads`] port: replicas read from the Deployment, scaled
+//! through its `scale` subresource with optimistic concurrency, within a cap per workload.
+//!
+//! | call | request |
+//! | --- | --- |
+//! | `get` | `GET /apis/apps/v1/namespaces/{ns}/deployments/{name}` (`spec.replicas`, `status.readyReplicas`) |
+//! | `scale`, read | `GET /apis/apps/v1/namespaces/{ns}/deployments/{name}/scale` |
+//! | `scale`, write | `PUT /apis/apps/v1/namespaces/{ns}/deployments/{name}/scale` with the `autoscaling/v1` `Scale` read, its `metadata.resourceVersion` kept and `spec.replicas` set |
+//!
+//! A scale to the replicas already asked for writes nothing (a repeat with the same
+//! idempotency key is harmless). A 409 (the Deployment changed between read and write) reads
+//! again and retries, a few times, then fails as a transient `Conflict`. Only the workloads
+//! configured with [`KubeWorkloads::with_workload`] may be scaled, and never above their cap
+//! (`Refused`). 404 is `NotFound`, 401/403 `PermissionDenied`, 5xx and connection failures
+//! `Unavailable`, 429 `Throttled`.
+//!
+//! Every call is bounded by [`KubeWorkloads::with_timeout`]. A `kube::Client` retries 429, 503
+//! and 504 by itself (up to 15 times, `kube::Config::default_retry`): within the timeout that
+//! is fine, but a host whose engine retries on its own may turn it off.
+
+mod error;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use cato_runbook_core::ports::{WorkloadState, Workloads};
+use cato_runbook_core::{Error, ErrorKind, IdempotencyKey, Result};
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::autoscaling::v1::{Scale, ScaleSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kube::Api;
+use kube::api::PostParams;
+
+const PROVIDER: &str = "kubernetes";
+const CONFLICT_TRIES: u32 = 3;
+
+/// A Deployment this provider may scale, and its cap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Scalable {
+    max_replicas: u32,
+}
+
+/// Kubernetes Deployments through a [`kube::Client`].
+///
+/// # Examples
+///
+/// ```no_run
+/// use cato_runbook_aws::kubernetes::KubeWorkloads;
+///
+/// # async fn wire() -> Result<(), kube::Error> {
+/// let client = kube::Client::try_default().await?; // kubeconfig or in-cluster
+/// let workloads = KubeWorkloads::new(client).with_workload("cato", "cato-orchestrator", 50);
+/// assert_eq!(workloads.to_string(), "kubernetes (cato/cato-orchestrator ≤ 50)");
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct KubeWorkloads {
+    client: kube::Client,
+    scalable: BTreeMap<(String, String), Scalable>,
+    timeout: Duration,
+}
+
+impl KubeWorkloads {
+    /// Reads any Deployment `client` can see; scales none until
+    /// [`with_workload`](Self::with_workload).
+    pub fn new(client: kube::Client) -> Self {
+        KubeWorkloads {
+            client,
+            scalable: BTreeMap::new(),
+            timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// Allows scaling the Deployment `namespace/name` up to `max_replicas`.
+    pub fn with_workload(
+        mut self,
+        namespace: impl Into<String>,
+        name: impl Into<String>,
+        max_replicas: u32,
+    ) -> Self {
+        self.scalable
+            .insert((namespace.into(), name.into()), Scalable { max_replicas });
+        self
+    }
+
+    /// Sets the timeout of one call (a scale's read and write are one call; 10 s by default).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    async fn bounded<T>(
+        &self,
+        operation: &'static str,
+        resource: &str,
+        call: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        tokio::time::timeout(self.timeout, call)
+            .await
+            .map_err(|_| error::timeout(operation, resource, self.timeout))?
+    }
+
+    async fn scale_once(
+        &self,
+        api: &Api<Deployment>,
+        resource: &str,
+        name: &str,
+        replicas: i32,
+    ) -> Result<Option<i32>> {
+        const OP: &str = "deployments.scale";
+        let current = api
+            .get_scale(name)
+            .await
+            .map_err(|e| error::map(OP, resource, e))?;
+        let from = current.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0);
+        if from == replicas {
+            return Ok(None);
+        }
+        let desired = Scale {
+            metadata: ObjectMeta {
+                name: current.metadata.name.clone(),
+                namespace: current.metadata.namespace.clone(),
+                resource_version: current.metadata.resource_version.clone(),
+                ..ObjectMeta::default()
+            },
+            spec: Some(ScaleSpec {
+                replicas: Some(replicas),
+            }),
+            status: None,
+        };
+        api.replace_scale(name, &PostParams::default(), &desired)
+            .await
+            .map_err(|e| error::map(OP, resource, e))?;
+        Ok(Some(from))
+    }
+}
+
+fn count(value: Option<i32>) -> u32 {
+    value.and_then(|v| u32::try_from(v).ok()).unwrap_or(0)
+}
+
+#[async_trait]
+impl Workloads for KubeWorkloads {
+    async fn get(&self, namespace: &str, name: &str) -> Result<WorkloadState> {
+        const OP: &str = "deployments.get";
+        let resource = format!("{namespace}/{name}");
+        let api: Api<Deployment> = Api::namespaced(self.client.clone(), namespace);
+        let deployment = self
+            .bounded(OP, &resource, async {
+                api.get(name)
+                    .await
+                    .map_err(|e| error::map(OP, &resource, e))
+            })
+            .await?;
+        Ok(WorkloadState {
+            namespace: namespace.to_owned(),
+            name: name.to_owned(),
+            // A Deployment without spec.replicas runs one (the API server's default).
+            desired_replicas: count(deployment.spec.replicas.or(Some(1))),
+            ready_replicas: count(deployment.status.as_ref().and_then(|s| s.ready_replicas)),
+        })
+    }
+
+    async fn scale(
+        &self,
+        namespace: &str,
+        name: &str,
+        replicas: u32,
+        key: &IdempotencyKey,
+    ) -> Result<()> {
+        const OP: &str = "deployments.scale";
+        let resource = format!("{namespace}/{name}");
+        let refused = |message: String| {
+            Error::new(ErrorKind::Refused, OP, message)
+                .with_provider(PROVIDER)
+                .with_resource(resource.clone())
+        };
+        let Some(scalable) = self.scalable.get(&(namespace.to_owned(), name.to_owned())) else {
+            return Err(refused(format!(
+                "{resource} is not a workload this provider is configured to scale"
+            )));
+        };
+        if replicas > scalable.max_replicas {
+            return Err(refused(format!(
+                "{replicas} replicas is above the cap of {}",
+                scalable.max_replicas
+            )));
+        }
+        let replicas_i32 = i32::try_from(replicas).map_err(|_| {
+            Error::invalid_input(OP, format!("{replicas} replicas is too many"))
+                .with_provider(PROVIDER)
+                .with_resource(resource.clone())
+        })?;
+        let api: Api<Deployment> = Api::namespaced(self.client.clone(), namespace);
+        self.bounded(OP, &resource, async {
+            let mut tries = 0;
+            loop {
+                tries += 1;
+                match self.scale_once(&api, &resource, name, replicas_i32).await {
+                    Ok(None) => {
+                        tracing::info!(provider = PROVIDER, workload = %resource, replicas, key = %key, "already at the asked replicas");
+                        return Ok(());
+                    }
+                    Ok(Some(from)) => {
+                        tracing::info!(provider = PROVIDER, workload = %resource, from, to = replicas, key = %key, "scaled");
+                        return Ok(());
+                    }
+                    Err(e) if e.kind() == ErrorKind::Conflict && tries < CONFLICT_TRIES => {
+                        tracing::info!(provider = PROVIDER, workload = %resource, tries, "the Deployment changed under us; reading it again");
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        })
+        .await
+    }
+}
+
+impl fmt::Display for KubeWorkloads {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scalable: Vec<String> = self
+            .scalable
+            .iter()
+            .map(|((ns, name), s)| format!("{ns}/{name} ≤ {}", s.max_replicas))
+            .collect();
+        write!(f, "{PROVIDER} ({})", scalable.join(", "))
+    }
+}
+
+impl fmt::Debug for KubeWorkloads {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KubeWorkloads")
+            .field("scalable", &self.scalable)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}

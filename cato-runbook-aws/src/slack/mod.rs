@@ -1,0 +1,151 @@
+//! Slack's Web API as the [`Chat`] port: `chat.postMessage` with a bot token.
+//!
+//! `POST /api/chat.postMessage` with `Authorization: Bearer xoxb-…` and
+//! `{"channel": "#cato-incident", "text": "…", "thread_ts": "…"}` (`thread_ts` only for a reply).
+//! Slack answers 200 with `{"ok": true, "channel": "C…", "ts": "1712345678.000100"}`; a new
+//! message's `ts` is its thread, so one incident keeps one thread: the first post starts it
+//! and every update passes that [`Posted::thread`] back. Failures come as
+//! `{"ok": false, "error": "channel_not_found"}` (mapped below) or as HTTP 429 with
+//! `Retry-After` (retried).
+
+mod errors;
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use cato_runbook_core::ports::{Chat, ChatMessage, Clock, Posted};
+use cato_runbook_core::{Error, ErrorKind, Result};
+use reqwest::Method;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use crate::http::transport::Failed;
+use crate::http::{HttpOptions, Transport};
+
+const PROVIDER: &str = "slack";
+const POST_MESSAGE: &str = "/api/chat.postMessage";
+/// Slack's Web API.
+pub const DEFAULT_BASE_URL: &str = "https://slack.com";
+
+/// Slack, posting as a bot.
+///
+/// # Examples
+///
+/// ```
+/// use cato_runbook_aws::slack::{DEFAULT_BASE_URL, Slack};
+/// use cato_runbook_aws::secrecy::SecretString;
+///
+/// let slack = Slack::new(reqwest::Client::new(), DEFAULT_BASE_URL, SecretString::from("xoxb-secret"))?;
+/// assert_eq!(slack.to_string(), "slack (https://slack.com/)");
+/// assert!(!format!("{slack:?}").contains("xoxb-secret"));
+/// # Ok::<(), cato_runbook_core::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Slack {
+    transport: Transport,
+    token: SecretString,
+}
+
+impl Slack {
+    /// Slack's Web API at `base_url` ([`DEFAULT_BASE_URL`]), posting with the bot `token`.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` when `base_url` is not an absolute `http(s)` URL.
+    pub fn new(client: reqwest::Client, base_url: &str, token: SecretString) -> Result<Self> {
+        Ok(Slack {
+            transport: Transport::new(PROVIDER, client, base_url)?,
+            token,
+        })
+    }
+
+    /// Sets timeouts and retries.
+    pub fn with_options(mut self, options: HttpOptions) -> Self {
+        self.transport.set_options(options);
+        self
+    }
+
+    /// Sets the clock the retry back-off waits on (the system clock by default).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.transport.set_clock(clock);
+        self
+    }
+}
+
+#[derive(Serialize)]
+struct PostMessage<'a> {
+    channel: &'a str,
+    text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    thread_ts: Option<&'a str>,
+}
+
+#[derive(Deserialize)]
+struct Answer {
+    ok: bool,
+    #[serde(default)]
+    error: Option<String>,
+    #[serde(default)]
+    ts: Option<String>,
+}
+
+#[async_trait]
+impl Chat for Slack {
+    async fn post(&self, message: &ChatMessage) -> Result<Posted> {
+        const OP: &str = "chat.postMessage";
+        let channel = message.channel.as_str();
+        if message.text.trim().is_empty() {
+            return Err(Error::invalid_input(OP, "a message needs text")
+                .with_provider(PROVIDER)
+                .with_resource(channel));
+        }
+        let body = PostMessage {
+            channel,
+            text: &message.text,
+            thread_ts: message.thread.as_deref(),
+        };
+        tracing::info!(provider = PROVIDER, channel, thread = ?message.thread, "posting to Slack");
+        let t = &self.transport;
+        let ts = t
+            .retrying(OP, channel, || async {
+                let request = t
+                    .request(Method::POST, POST_MESSAGE)?
+                    .bearer_auth(self.token.expose_secret())
+                    .json(&body);
+                let reply = t
+                    .send(OP, channel, request)
+                    .await?
+                    .success(PROVIDER, OP, channel)?;
+                let answer: Answer = t.json(OP, channel, &reply)?;
+                if !answer.ok {
+                    let code = answer.error.unwrap_or_else(|| "unknown_error".into());
+                    return Err(Failed::from(errors::api_error(
+                        PROVIDER, OP, channel, &code,
+                    )));
+                }
+                answer.ts.filter(|ts| !ts.is_empty()).ok_or_else(|| {
+                    Failed::from(
+                        Error::new(
+                            ErrorKind::MalformedResponse,
+                            OP,
+                            "an ok answer without a message ts",
+                        )
+                        .with_provider(PROVIDER)
+                        .with_resource(channel),
+                    )
+                })
+            })
+            .await?;
+        Ok(Posted {
+            channel: message.channel.clone(),
+            thread: message.thread.clone().unwrap_or(ts),
+        })
+    }
+}
+
+impl fmt::Display for Slack {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{PROVIDER} ({})", self.transport.base_str())
+    }
+}

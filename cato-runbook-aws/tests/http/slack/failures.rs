@@ -1,0 +1,149 @@
+//! Slack's failures: `ok: false` codes, 429 with `Retry-After`, 5xx, timeouts, bad bodies.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use cato_runbook_aws::secrecy::SecretString;
+use cato_runbook_aws::slack::Slack;
+use cato_runbook_core::ports::{Chat, ChatMessage};
+use cato_runbook_core::{ErrorKind, Retry};
+use serde_json::json;
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::common::quick;
+use crate::support::step_clock::StepClock;
+
+async fn answering(responses: Vec<ResponseTemplate>) -> MockServer {
+    let server = MockServer::start().await;
+    let n = responses.len();
+    for (i, response) in responses.into_iter().enumerate() {
+        let mock = Mock::given(any()).respond_with(response);
+        let mock = if i + 1 < n {
+            mock.up_to_n_times(1)
+        } else {
+            mock
+        };
+        mock.with_priority(u8::try_from(i + 1).unwrap())
+            .mount(&server)
+            .await;
+    }
+    server
+}
+
+fn slack(server: &MockServer) -> Slack {
+    Slack::new(
+        reqwest::Client::new(),
+        &server.uri(),
+        SecretString::from("xoxb-t"),
+    )
+    .unwrap()
+    .with_options(quick())
+}
+
+fn hello() -> ChatMessage {
+    ChatMessage {
+        channel: "#cato-alerts".into(),
+        text: "hello".into(),
+        thread: None,
+    }
+}
+
+fn posted() -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({"ok": true, "channel": "C1", "ts": "1.000001"}))
+}
+
+async fn tries(server: &MockServer) -> usize {
+    server.received_requests().await.unwrap().len()
+}
+
+#[tokio::test]
+async fn error_codes_map_to_kinds_and_only_passing_ones_are_retried() {
+    for (code, kind, expected_tries) in [
+        ("channel_not_found", ErrorKind::NotFound, 1),
+        ("not_in_channel", ErrorKind::PermissionDenied, 1),
+        ("invalid_auth", ErrorKind::PermissionDenied, 1),
+        ("msg_too_long", ErrorKind::InvalidInput, 1),
+        ("ratelimited", ErrorKind::Throttled, 3),
+        ("internal_error", ErrorKind::Unavailable, 3),
+    ] {
+        let server = answering(vec![
+            ResponseTemplate::new(200).set_body_json(json!({"ok": false, "error": code})),
+        ])
+        .await;
+        let err = slack(&server).post(&hello()).await.unwrap_err();
+        assert_eq!(err.kind(), kind, "{code}: {err}");
+        assert!(err.message().contains(code), "{err}");
+        assert_eq!(err.resource(), Some("#cato-alerts"));
+        assert_eq!(tries(&server).await, expected_tries, "{code}");
+    }
+}
+
+#[tokio::test]
+async fn a_429_waits_as_long_as_slack_asks() {
+    let server = answering(vec![
+        ResponseTemplate::new(429).insert_header("Retry-After", "2"),
+        posted(),
+    ])
+    .await;
+    let clock = Arc::new(StepClock::default());
+    let options = quick().with_backoff(Duration::from_millis(1), Duration::from_secs(30));
+    let p = slack(&server)
+        .with_options(options)
+        .with_clock(clock.clone())
+        .post(&hello())
+        .await
+        .unwrap();
+    assert_eq!(p.thread, "1.000001");
+    assert_eq!(clock.sleeps(), [Duration::from_secs(2)]);
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_then_unavailable() {
+    let server = answering(vec![ResponseTemplate::new(503)]).await;
+    let err = slack(&server).post(&hello()).await.unwrap_err();
+    assert_eq!(
+        (err.kind(), err.retry()),
+        (ErrorKind::Unavailable, Retry::Transient)
+    );
+    assert_eq!(tries(&server).await, 3);
+
+    let server = answering(vec![ResponseTemplate::new(500), posted()]).await;
+    slack(&server).post(&hello()).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_slow_slack_times_out() {
+    let server = answering(vec![posted().set_delay(Duration::from_secs(10))]).await;
+    let options = quick()
+        .with_timeout(Duration::from_millis(100))
+        .with_max_attempts(1);
+    let err = slack(&server)
+        .with_options(options)
+        .post(&hello())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.kind(), err.retry()),
+        (ErrorKind::Timeout, Retry::Transient)
+    );
+    assert_eq!(tries(&server).await, 1);
+}
+
+#[tokio::test]
+async fn bodies_without_a_message_ts_are_malformed() {
+    for body in [
+        ResponseTemplate::new(200).set_body_raw("ok", "text/plain"),
+        ResponseTemplate::new(200).set_body_json(json!({"ok": true})),
+        ResponseTemplate::new(200).set_body_json(json!({"ok": "yes", "ts": "1.1"})),
+    ] {
+        let server = answering(vec![body]).await;
+        let err = slack(&server).post(&hello()).await.unwrap_err();
+        assert_eq!(
+            (err.kind(), err.retry()),
+            (ErrorKind::MalformedResponse, Retry::Permanent),
+            "{err}"
+        );
+        assert_eq!(tries(&server).await, 1);
+    }
+}

@@ -1,0 +1,5 @@
+//! The Slack provider.
+
+mod failures;
+pub(crate) mod fake;
+mod threads;

@@ -1,0 +1,66 @@
+//! `[providers.redis]`: cache counters from Redis `INFO`.
+//!
+//! ```toml
+//! [providers.redis]
+//! timeout = "5s"                      # one read of the counters
+//! [providers.redis.caches.cato-cache]
+//! url = "rediss://cato-cache.xxx.use1.cache.amazonaws.com:6379"
+//! password_env = "CATO_REDIS_PASSWORD"   # optional: the AUTH token, from the environment
+//! ```
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use cato_runbook_aws::redis::{RedisCacheStats, RedisOptions};
+use cato_runbook_aws::secrecy::ExposeSecret;
+use serde::{Deserialize, Serialize};
+
+use super::secret_from_env;
+use crate::exit::Failure;
+
+/// One cache server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CacheServer {
+    /// `redis://` or `rediss://` (TLS), without a password.
+    pub(crate) url: String,
+    /// The environment variable holding the password (AUTH token), if any.
+    pub(crate) password_env: Option<String>,
+}
+
+/// The `[providers.redis]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RedisConfig {
+    /// Cache name (as the runbooks name it, e.g. `cato-cache`) → server.
+    pub(crate) caches: BTreeMap<String, CacheServer>,
+    /// One read's timeout.
+    #[serde(default = "default_timeout", with = "humantime_serde")]
+    pub(crate) timeout: Duration,
+}
+
+fn default_timeout() -> Duration {
+    Duration::from_secs(5)
+}
+
+impl RedisConfig {
+    pub(crate) fn build(&self) -> Result<RedisCacheStats, Failure> {
+        let mut stats =
+            RedisCacheStats::new().with_options(RedisOptions::default().with_timeout(self.timeout));
+        for (name, server) in &self.caches {
+            let mut url = reqwest::Url::parse(&server.url)
+                .map_err(|e| Failure::usage(format!("caches.{name}.url: {e}")))?;
+            if let Some(var) = &server.password_env {
+                let password = secret_from_env(var)?;
+                url.set_password(Some(password.expose_secret()))
+                    .map_err(|()| {
+                        Failure::usage(format!("caches.{name}.url cannot take a password"))
+                    })?;
+            }
+            let client = ::redis::Client::open(url.as_str())
+                .map_err(|e| Failure::usage(format!("caches.{name}.url: {}", e.category())))?;
+            stats = stats.with_cache(name.clone(), client);
+        }
+        Ok(stats)
+    }
+}
