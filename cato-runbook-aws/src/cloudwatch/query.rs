@@ -3,6 +3,8 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use chrono::DurationRound;
+
 use aws_sdk_cloudwatch::Client;
 use aws_sdk_cloudwatch::types::{Metric, MetricDataQuery, MetricStat, ScanBy, StatusCode};
 use cato_runbook_core::ports::{Datapoint, MetricQuery, MetricSeries};
@@ -65,6 +67,15 @@ pub(crate) async fn get_metric_data(
         .enumerate()
         .map(|(i, q)| sdk_query(call, i, q))
         .collect::<Result<Vec<_>>>()?;
+    // CloudWatch rounds a recent start down to the whole minute; ask for that start, so that
+    // periods begin on the minute whichever service answers.
+    let start = if queries.iter().all(|q| q.period.as_secs() % 60 == 0) {
+        start
+            .duration_trunc(chrono::TimeDelta::minutes(1))
+            .unwrap_or(start)
+    } else {
+        start
+    };
     let mut points: HashMap<String, Vec<Datapoint>> = HashMap::new();
     for batch in sdk_queries.chunks(MAX_QUERIES_PER_CALL) {
         fetch_batch(client, call, batch, start, end, &mut points).await?;

@@ -115,14 +115,25 @@ impl<'a> Call<'a> {
                 Retry::Transient,
                 "the service could not be reached".to_owned(),
             ),
-            SdkError::ResponseError(response) => (
-                ErrorKind::MalformedResponse,
-                Retry::Transient,
-                format!(
-                    "the reply (HTTP {}) could not be read",
-                    response.raw().status().as_u16()
-                ),
-            ),
+            SdkError::ResponseError(response) => {
+                // A server error's page need not be the protocol's: it is still a server error.
+                let status = response.raw().status().as_u16();
+                let kind = match status {
+                    429 => ErrorKind::Throttled,
+                    s if s >= 500 => ErrorKind::Unavailable,
+                    _ => ErrorKind::MalformedResponse,
+                };
+                let retry = if kind == ErrorKind::Throttled {
+                    Retry::Throttled
+                } else {
+                    Retry::Transient
+                };
+                (
+                    kind,
+                    retry,
+                    format!("the reply (HTTP {status}) could not be read"),
+                )
+            }
             SdkError::ConstructionFailure(_) => (
                 ErrorKind::InvalidInput,
                 Retry::Permanent,

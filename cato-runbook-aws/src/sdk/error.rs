@@ -145,7 +145,10 @@ fn by_code(code: &str) -> Option<Class> {
         || code.ends_with("NotFoundFault")
     {
         Class::of(ErrorKind::NotFound)
-    } else if is(BUSY) || (code.starts_with("Invalid") && code.ends_with("StateFault")) {
+    } else if is(BUSY)
+        || (code.starts_with("Invalid")
+            && (code.ends_with("State") || code.ends_with("StateFault")))
+    {
         Class::new(ErrorKind::Conflict, Retry::Transient)
     } else if is(CONFLICT) {
         Class::of(ErrorKind::Conflict)
