@@ -11,6 +11,9 @@
 //! [providers]
 //! kind = "fake"                  # the in-memory fakes
 //! world = "my-world.toml"        # optional: the fakes' world (a WorldConfig)
+//!
+//! [providers.aws]                # optional: AWS for its ports, the fakes for the rest
+//! region = "us-east-1"           # see `providers::aws` for every key
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -39,6 +42,15 @@ pub(crate) struct ProvidersConfig {
     pub(crate) kind: ProviderKind,
     /// A `WorldConfig` file for the fakes, relative to the config file.
     pub(crate) world: Option<PathBuf>,
+    /// `[providers.aws]`: AWS providers for the ports they serve; the fakes for the rest.
+    pub(crate) aws: Option<crate::providers::aws::AwsConfig>,
+}
+
+impl ProvidersConfig {
+    /// Whether any port talks to a real service (then time is the wall clock's).
+    pub(crate) fn real(&self) -> bool {
+        self.aws.is_some()
+    }
 }
 
 /// The whole file.

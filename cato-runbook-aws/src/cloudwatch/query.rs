@@ -21,8 +21,8 @@ const MAX_PAGES: usize = 100;
 fn period_seconds(call: &Call<'_>, q: &MetricQuery) -> Result<i32> {
     let p = q.period;
     let secs = p.as_secs();
-    let ok =
-        p.subsec_nanos() == 0 && (matches!(secs, 1 | 5 | 10 | 30) || (secs > 0 && secs % 60 == 0));
+    let ok = p.subsec_nanos() == 0
+        && (matches!(secs, 1 | 5 | 10 | 30) || (secs > 0 && secs.is_multiple_of(60)));
     if !ok {
         return Err(call.invalid(format!(
             "query {}: a period of {p:?} is not 1, 5, 10, 30 s or a multiple of 60 s",
@@ -69,7 +69,10 @@ pub(crate) async fn get_metric_data(
         .collect::<Result<Vec<_>>>()?;
     // CloudWatch rounds a recent start down to the whole minute; ask for that start, so that
     // periods begin on the minute whichever service answers.
-    let start = if queries.iter().all(|q| q.period.as_secs() % 60 == 0) {
+    let start = if queries
+        .iter()
+        .all(|q| q.period.as_secs().is_multiple_of(60))
+    {
         start
             .duration_trunc(chrono::TimeDelta::minutes(1))
             .unwrap_or(start)

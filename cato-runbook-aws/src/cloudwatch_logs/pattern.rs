@@ -20,10 +20,8 @@ pub(super) fn validate(pattern: &str) -> Result<(), String> {
             '{' => closers.push('}'),
             '[' => closers.push(']'),
             '(' => closers.push(')'),
-            '}' | ']' | ')' => {
-                if closers.pop() != Some(c) {
-                    return Err(format!("unbalanced {c:?} at byte {i}"));
-                }
+            '}' | ']' | ')' if closers.pop() != Some(c) => {
+                return Err(format!("unbalanced {c:?} at byte {i}"));
             }
             _ => {}
         }

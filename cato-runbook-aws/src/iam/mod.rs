@@ -166,9 +166,7 @@ impl Policy {
 
     /// Whether the policy grants `action` (`service:Operation`).
     pub fn allows(&self, action: &str) -> bool {
-        self.statements
-            .iter()
-            .any(|s| s.actions.iter().any(|a| *a == action))
+        self.statements.iter().any(|s| s.actions.contains(&action))
     }
 
     /// The policy document as pretty-printed JSON.

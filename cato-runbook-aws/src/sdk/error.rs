@@ -121,10 +121,8 @@ pub(crate) fn classify(
     {
         return class;
     }
-    if let Some(code) = code {
-        if let Some(class) = by_code(code) {
-            return class;
-        }
+    if let Some(class) = code.and_then(by_code) {
+        return class;
     }
     by_status(status)
 }

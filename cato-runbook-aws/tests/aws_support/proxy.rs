@@ -28,6 +28,8 @@ use serde_json::{Value as Json, json};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+use cato_runbook_core::ports::{Clock, SystemClock};
+
 use super::cbor;
 
 const CBOR_PREFIX: &str = "/service/GraniteServiceVersion20100801/operation/";
@@ -184,15 +186,14 @@ async fn handle(ctx: &Ctx, req: Request<Incoming>) -> Response<Full<Bytes>> {
         }
     } else if let Some(action) = form_value(&body, "Action") {
         record(ctx, format!("Query.{action}"));
-        if action == "ModifyReplicationGroup" {
-            if let Some(node_type) = form_value(&body, "CacheNodeType") {
-                if !known_node_type(&node_type) {
-                    return elasticache_error(
-                        "InvalidParameterValue",
-                        &format!("Invalid Cache Node Type: {node_type}"),
-                    );
-                }
-            }
+        if action == "ModifyReplicationGroup"
+            && let Some(node_type) = form_value(&body, "CacheNodeType")
+            && !known_node_type(&node_type)
+        {
+            return elasticache_error(
+                "InvalidParameterValue",
+                &format!("Invalid Cache Node Type: {node_type}"),
+            );
         }
     }
     forward(
@@ -451,7 +452,7 @@ async fn request_increase(ctx: &Ctx, headers: &HeaderMap, input: &Json) -> Respo
             "A request for this quota is already open",
         );
     }
-    let now = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
+    let now = SystemClock.now().timestamp_millis() as f64 / 1000.0;
     let request = json!({
         "Id": format!("req-{:08x}", state.requests.len() + 1),
         "ServiceCode": service,
@@ -506,12 +507,13 @@ fn decode(v: &str) -> String {
     let bytes = v.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&v[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&v[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;

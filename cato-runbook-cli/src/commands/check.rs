@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{fakes, runtime};
+use super::{configured, runtime_for};
 use crate::config::{Config, ProviderKind};
 use crate::exit::Failure;
 use crate::output::{FAIL, Out, PASS};
@@ -17,8 +17,8 @@ struct Row {
 }
 
 pub(crate) fn run(out: &mut Out, config: &Config) -> Result<(), Failure> {
-    let rt = runtime()?;
-    let fakes = rt.block_on(fakes(config, None))?;
+    let rt = runtime_for(config)?;
+    let fakes = rt.block_on(configured(config, None))?;
     let mut rows = Vec::new();
     for entry in config.enabled() {
         let missing: Vec<_> = fakes
@@ -41,8 +41,11 @@ pub(crate) fn run(out: &mut Out, config: &Config) -> Result<(), Failure> {
     if out.json {
         out.json(&serde_json::json!({ "config": config.source(), "ok": ok, "runbooks": rows }))?;
     } else {
-        let providers = match config.providers.kind {
-            ProviderKind::Fake => "the in-memory fakes",
+        let providers = match (&config.providers.kind, &config.providers.aws) {
+            (ProviderKind::Fake, None) => "the in-memory fakes".to_owned(),
+            (ProviderKind::Fake, Some(aws)) => {
+                format!("{}; the in-memory fakes for the rest", aws.describe())
+            }
         };
         out.line(format!(
             "configuration: {} (providers: {providers})",

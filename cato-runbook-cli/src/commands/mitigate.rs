@@ -7,7 +7,7 @@ use cato_runbook_core::runbook::{Findings, Mitigation, Plan, StepContext};
 use cato_runbook_core::{IncidentId, Severity};
 use serde::Serialize;
 
-use super::{diagnose, fakes, resource_of, runbook, runtime};
+use super::{configured, diagnose, resource_of, runbook, runtime_for};
 use crate::cli::WorldArgs;
 use crate::config::Config;
 use crate::exit::Failure;
@@ -31,9 +31,9 @@ struct Outcome {
 }
 
 pub(crate) fn run(out: &mut Out, config: &Config, options: &Options<'_>) -> Result<(), Failure> {
-    let rt = runtime()?;
+    let rt = runtime_for(config)?;
     let outcome = rt.block_on(async {
-        let fakes = fakes(config, Some(options.world)).await?;
+        let fakes = configured(config, Some(options.world)).await?;
         let runbook = runbook(config, &fakes, options.runbook)?;
         let resource = resource_of(&runbook, options.resource);
         let now = fakes.clock.now();

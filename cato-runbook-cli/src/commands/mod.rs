@@ -3,6 +3,7 @@
 pub(crate) mod check;
 pub(crate) mod diagnose;
 pub(crate) mod game_day;
+pub(crate) mod iam_policy;
 pub(crate) mod mitigate;
 pub(crate) mod postmortem;
 pub(crate) mod runbooks;
@@ -29,6 +30,36 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .start_paused(true)
         .build()
         .map_err(|e| Failure::runtime(format!("cannot start a runtime: {e}")))
+}
+
+/// A runtime for commands that may talk to real providers: on virtual time with the fakes
+/// alone, on the wall clock when a real provider is configured.
+pub(crate) fn runtime_for(config: &Config) -> Result<tokio::runtime::Runtime, Failure> {
+    if !config.providers.real() {
+        return runtime();
+    }
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::runtime(format!("cannot start a runtime: {e}")))
+}
+
+/// The ports as configured: the fakes, with the configured real providers in their place.
+pub(crate) async fn configured(
+    config: &Config,
+    args: Option<&WorldArgs>,
+) -> Result<Providers, Failure> {
+    let real = config.providers.real();
+    if real && args.is_some_and(|a| a.scenario.is_some()) {
+        return Err(Failure::usage(
+            "--scenario sets up the fakes; it cannot be used with real providers configured",
+        ));
+    }
+    let mut providers = fakes(config, args.filter(|_| !real)).await?;
+    if let Some(aws) = &config.providers.aws {
+        aws.apply(&mut providers).await?;
+    }
+    Ok(providers)
 }
 
 /// The ports of a fake world set up as the configuration (or a scenario) says; with a
