@@ -22,7 +22,9 @@ use cato_runbook_core::{Result, Timestamp};
 use crate::sdk::{Call, Settings, from_timestamp, settings_builders};
 
 pub use query::MAX_QUERIES_PER_CALL;
-pub(crate) use query::{get_metric_data, period_for_age};
+pub(crate) use query::get_metric_data;
+#[cfg(feature = "dynamodb")]
+pub(crate) use query::period_for_age;
 
 const PROVIDER: &str = "cloudwatch";
 

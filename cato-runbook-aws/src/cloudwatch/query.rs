@@ -1,7 +1,6 @@
 //! `GetMetricData`: batches of up to 500 queries, every page, answers in query order.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use chrono::DurationRound;
 
@@ -164,9 +163,11 @@ async fn fetch_batch(
     Ok(())
 }
 
+#[cfg(feature = "dynamodb")]
 /// The period to ask for over a window starting `age` ago: CloudWatch keeps one-minute data
 /// for 15 days, five-minute data for 63 days, then hourly.
-pub(crate) fn period_for_age(age: Duration) -> Duration {
+pub(crate) fn period_for_age(age: std::time::Duration) -> std::time::Duration {
+    use std::time::Duration;
     const DAY: u64 = 24 * 3600;
     if age <= Duration::from_secs(15 * DAY) {
         Duration::from_secs(60)

@@ -3,6 +3,9 @@
 //!
 //! [`Error`]: cato_runbook_core::Error
 
+// Each service uses some of these helpers; with one service enabled the rest are idle.
+#![cfg_attr(not(feature = "aws"), allow(dead_code, unused_imports))]
+
 mod applied;
 mod call;
 mod error;
