@@ -6,6 +6,8 @@
 //! The ports themselves, and the providers every build has, are re-exported here so that a host
 //! names one crate for its wiring.
 //!
+//! # Redis, Kubernetes and the HTTP APIs
+//!
 //! | feature | provider | port |
 //! | --- | --- | --- |
 //! | `redis` | [`redis::RedisCacheStats`] | [`CacheStats`](ports::CacheStats) (`INFO stats`) |
@@ -20,6 +22,44 @@
 //! turns every failure into a [`cato_runbook_core::Error`] that says which provider, operation
 //! and resource failed and whether a retry can help. Tokens and routing keys are
 //! [`SecretString`](secrecy::SecretString)s: they never reach `Debug`, `Display` or logs.
+//!
+//! # AWS
+//!
+//! | feature | module | provider | port |
+//! |---|---|---|---|
+//! | `sagemaker` | [`sagemaker`] | `SageMakerEndpoint` | `ModelEndpoint` |
+//! | `cloudwatch` | [`cloudwatch`] | `CloudWatchMetrics` | `Metrics` |
+//! | `cloudwatch-logs` | [`cloudwatch_logs`] | `CloudWatchLogs` | `Logs` |
+//! | `elasticache` | [`elasticache`] | `ElastiCacheCluster` | `CacheCluster` |
+//! | `dynamodb` | [`dynamodb`] | `DynamoDbTables` | `Tables` |
+//! | `service-quotas` | [`service_quotas`] | `ServiceQuotas` | `Quotas` |
+//!
+//! Each takes a ready `aws_config::SdkConfig` (`new`) or SDK client (`from_client`): region,
+//! credentials, endpoint, the SDK's retries and timeouts come from there. Each bounds a port
+//! call with its own timeout ([`with_timeout`](sagemaker::SageMakerEndpoint::with_timeout)) on
+//! a [`Clock`](ports::Clock) of the caller's choosing, and maps every SDK error to the core
+//! [`Error`](cato_runbook_core::Error) with a kind and retry class (throttling → throttled;
+//! 5xx, timeouts and connection failures → transient; validation, not found and permission →
+//! permanent), naming provider, operation and resource. [`iam`] gives the least-privilege
+//! policy of the actions they call.
+//!
+//! ```no_run
+//! # #[cfg(feature = "aws")]
+//! # async fn example() -> Result<(), cato_runbook_core::Error> {
+//! use std::sync::Arc;
+//! use std::time::Duration;
+//! use cato_runbook_aws::{cloudwatch::CloudWatchMetrics, sagemaker::SageMakerEndpoint};
+//! use cato_runbook_aws::ports::ModelEndpoint;
+//!
+//! let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+//! let endpoint = SageMakerEndpoint::new(&sdk).with_timeout(Duration::from_secs(10));
+//! let metrics = Arc::new(CloudWatchMetrics::new(&sdk));
+//! let shadow_self = endpoint.describe("cato-shadow-self").await?;
+//! println!("{} instances in service", shadow_self.current_instances());
+//! # let _ = metrics;
+//! # Ok(())
+//! # }
+//! ```
 
 #![forbid(unsafe_code)]
 
@@ -44,3 +84,22 @@ pub mod slack;
 
 #[cfg(feature = "http")]
 pub use secrecy;
+pub mod iam;
+
+#[cfg(feature = "_sdk")]
+mod sdk;
+#[cfg(feature = "_sdk")]
+pub use sdk::Settings;
+
+#[cfg(feature = "cloudwatch")]
+pub mod cloudwatch;
+#[cfg(feature = "cloudwatch-logs")]
+pub mod cloudwatch_logs;
+#[cfg(feature = "dynamodb")]
+pub mod dynamodb;
+#[cfg(feature = "elasticache")]
+pub mod elasticache;
+#[cfg(feature = "sagemaker")]
+pub mod sagemaker;
+#[cfg(feature = "service-quotas")]
+pub mod service_quotas;

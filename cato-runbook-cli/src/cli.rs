@@ -109,6 +109,20 @@ pub(crate) enum Command {
     },
     /// Validate the configuration and say what each enabled runbook needs.
     Check,
+    /// Print the least-privilege IAM policy (JSON) for the AWS actions the runbooks' providers
+    /// call: the enabled runbooks, or those named.
+    #[command(name = "iam-policy")]
+    IamPolicy {
+        /// Runbook ids (default: the enabled ones).
+        #[arg(value_name = "RUNBOOK")]
+        runbooks: Vec<String>,
+        /// Only what diagnosis and dry runs read, not what applying a mitigation changes.
+        #[arg(long)]
+        read_only: bool,
+        /// One policy per runbook, by id.
+        #[arg(long)]
+        per_runbook: bool,
+    },
 }
 
 /// Where the fakes' world comes from, for `diagnose` and `mitigate`.

@@ -11,6 +11,9 @@
 //! [providers]
 //! kind = "fake"                  # the in-memory fakes
 //! world = "my-world.toml"        # optional: the fakes' world (a WorldConfig)
+//!
+//! [providers.aws]                # optional: AWS for its ports, the fakes for the rest
+//! region = "us-east-1"           # see `providers::aws` for every key
 //! [providers.redis]              # optional: real providers in place of some fakes
 //! [providers.kubernetes]         #   (see `providers/*.rs` and the README)
 //! [providers.cato_api]
@@ -57,6 +60,15 @@ pub(crate) struct ProvidersConfig {
     pub(crate) slack: Option<crate::providers::slack::SlackConfig>,
     /// Mail (the AWS TAM) through SendGrid.
     pub(crate) sendgrid: Option<crate::providers::sendgrid::SendGridConfig>,
+    /// `[providers.aws]`: AWS providers for the ports they serve; the fakes for the rest.
+    pub(crate) aws: Option<crate::providers::aws::AwsConfig>,
+}
+
+impl ProvidersConfig {
+    /// Whether any port talks to a real service (then time is the wall clock's).
+    pub(crate) fn real(&self) -> bool {
+        self.aws.is_some() || self.any_real()
+    }
 }
 
 /// The whole file.

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use cli::{Cli, Command};
-use commands::{check, diagnose, game_day, mitigate, postmortem, runbooks, severity};
+use commands::{check, diagnose, game_day, iam_policy, mitigate, postmortem, runbooks, severity};
 use config::Config;
 use exit::Failure;
 use output::{FAIL, Out};
@@ -83,5 +83,18 @@ fn run(cli: &Cli, out: &mut Out) -> Result<(), Failure> {
             postmortem::run(out, &config, incident, author.as_deref())
         }
         Command::Check => check::run(out, &config),
+        Command::IamPolicy {
+            runbooks,
+            read_only,
+            per_runbook,
+        } => iam_policy::run(
+            out,
+            &config,
+            &iam_policy::Options {
+                runbooks,
+                read_only: *read_only,
+                per_runbook: *per_runbook,
+            },
+        ),
     }
 }

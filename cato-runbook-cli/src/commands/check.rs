@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::fakes;
+use super::{configured, runtime_for};
 use crate::config::{Config, ProviderKind};
 use crate::exit::Failure;
 use crate::output::{FAIL, Out, PASS};
@@ -17,11 +17,10 @@ struct Row {
 }
 
 pub(crate) fn run(out: &mut Out, config: &Config) -> Result<(), Failure> {
-    let rt = crate::providers::runtime(&config.providers)?;
+    let rt = runtime_for(config)?;
     let (fakes, real) = rt.block_on(async {
+        let ports = configured(config, None).await?;
         let real = crate::providers::Real::build(&config.providers).await?;
-        let mut ports = fakes(config, None).await?;
-        real.overlay(&mut ports);
         Ok::<_, Failure>((ports, real.describe()))
     })?;
     let mut rows = Vec::new();
@@ -55,8 +54,11 @@ pub(crate) fn run(out: &mut Out, config: &Config) -> Result<(), Failure> {
             "runbooks": rows,
         }))?;
     } else {
-        let providers = match config.providers.kind {
-            ProviderKind::Fake => "the in-memory fakes",
+        let providers = match (&config.providers.kind, &config.providers.aws) {
+            (ProviderKind::Fake, None) => "the in-memory fakes".to_owned(),
+            (ProviderKind::Fake, Some(aws)) => {
+                format!("{}; the in-memory fakes for the rest", aws.describe())
+            }
         };
         let providers = if real.is_empty() {
             providers.to_owned()

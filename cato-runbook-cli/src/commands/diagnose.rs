@@ -2,7 +2,7 @@
 
 use cato_runbook_core::ports::Clock;
 
-use super::{Diagnosed, diagnose, ports, resource_of, runbook};
+use super::{Diagnosed, configured, diagnose, resource_of, runbook, runtime_for};
 use crate::cli::WorldArgs;
 use crate::config::Config;
 use crate::exit::Failure;
@@ -15,9 +15,9 @@ pub(crate) fn run(
     resource: Option<&str>,
     world: &WorldArgs,
 ) -> Result<(), Failure> {
-    let rt = crate::providers::runtime(&config.providers)?;
+    let rt = runtime_for(config)?;
     let diagnosed = rt.block_on(async {
-        let fakes = ports(config, Some(world)).await?;
+        let fakes = configured(config, Some(world)).await?;
         let runbook = runbook(config, &fakes, id)?;
         let resource = resource_of(&runbook, resource);
         Ok::<_, Failure>(diagnose(&runbook, &resource, fakes.clock.now()).await)

@@ -7,7 +7,7 @@ use cato_runbook_core::runbook::{Findings, Mitigation, Plan, StepContext};
 use cato_runbook_core::{IncidentId, Severity};
 use serde::Serialize;
 
-use super::{diagnose, ports, resource_of, runbook};
+use super::{configured, diagnose, resource_of, runbook, runtime_for};
 use crate::cli::WorldArgs;
 use crate::config::Config;
 use crate::exit::Failure;
@@ -31,9 +31,9 @@ struct Outcome {
 }
 
 pub(crate) fn run(out: &mut Out, config: &Config, options: &Options<'_>) -> Result<(), Failure> {
-    let rt = crate::providers::runtime(&config.providers)?;
+    let rt = runtime_for(config)?;
     let outcome = rt.block_on(async {
-        let fakes = ports(config, Some(options.world)).await?;
+        let fakes = configured(config, Some(options.world)).await?;
         let runbook = runbook(config, &fakes, options.runbook)?;
         let resource = resource_of(&runbook, options.resource);
         let now = fakes.clock.now();

@@ -3,6 +3,7 @@
 pub(crate) mod check;
 pub(crate) mod diagnose;
 pub(crate) mod game_day;
+pub(crate) mod iam_policy;
 pub(crate) mod mitigate;
 pub(crate) mod postmortem;
 pub(crate) mod runbooks;
@@ -31,6 +32,39 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| Failure::runtime(format!("cannot start a runtime: {e}")))
 }
 
+/// A runtime for commands that may talk to real providers: on virtual time with the fakes
+/// alone, on the wall clock when a real provider is configured.
+pub(crate) fn runtime_for(config: &Config) -> Result<tokio::runtime::Runtime, Failure> {
+    if !config.providers.real() {
+        return runtime();
+    }
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::runtime(format!("cannot start a runtime: {e}")))
+}
+
+/// The ports as configured: the fakes, with the configured real providers in their place.
+pub(crate) async fn configured(
+    config: &Config,
+    args: Option<&WorldArgs>,
+) -> Result<Providers, Failure> {
+    let real = config.providers.real();
+    if real && args.is_some_and(|a| a.scenario.is_some()) {
+        return Err(Failure::usage(
+            "--scenario sets up the fakes; it cannot be used with real providers configured",
+        ));
+    }
+    let mut providers = fakes(config, args.filter(|_| !real)).await?;
+    if let Some(aws) = &config.providers.aws {
+        aws.apply(&mut providers).await?;
+    }
+    crate::providers::Real::build(&config.providers)
+        .await?
+        .overlay(&mut providers);
+    Ok(providers)
+}
+
 /// The ports of a fake world set up as the configuration (or a scenario) says; with a
 /// scenario, its events are applied up to `args.at`.
 pub(crate) async fn fakes(config: &Config, args: Option<&WorldArgs>) -> Result<Providers, Failure> {
@@ -51,16 +85,6 @@ pub(crate) async fn fakes(config: &Config, args: Option<&WorldArgs>) -> Result<P
     }
     let ports = world.ports("cli");
     Ok(providers(&world, &ports))
-}
-
-/// The ports a runbook runs on: the fakes, with the real providers the configuration names in
-/// their place.
-pub(crate) async fn ports(config: &Config, args: Option<&WorldArgs>) -> Result<Providers, Failure> {
-    let mut ports = fakes(config, args).await?;
-    crate::providers::Real::build(&config.providers)
-        .await?
-        .overlay(&mut ports);
-    Ok(ports)
 }
 
 /// Builds an enabled runbook by id.

@@ -1,8 +1,9 @@
-//! Real providers from the `[providers]` table: Redis, Kubernetes, the Cato admin API,
-//! PagerDuty, Slack and SendGrid. A port with a section here gets its real provider; every other port
-//! keeps its fake. Secrets (tokens, routing keys, passwords) are never in the file: the file
+//! Real providers from the `[providers]` table: AWS, Redis, Kubernetes, the Cato admin API,
+//! PagerDuty, Slack and SendGrid. A port with a section here gets its real provider; every other
+//! port keeps its fake. Secrets (tokens, routing keys, passwords) are never in the file: the file
 //! names the environment variables that hold them.
 
+pub(crate) mod aws;
 pub(crate) mod cato_api;
 pub(crate) mod kubernetes;
 pub(crate) mod pagerduty;
@@ -123,18 +124,6 @@ impl ProvidersConfig {
             || self.slack.is_some()
             || self.sendgrid.is_some()
     }
-}
-
-/// The runtime for a command: on the fakes alone, a current-thread runtime whose time is
-/// paused (virtual time); with real providers, one with I/O and real time.
-pub(crate) fn runtime(config: &ProvidersConfig) -> Result<tokio::runtime::Runtime, Failure> {
-    if !config.any_real() {
-        return crate::commands::runtime();
-    }
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::runtime(format!("cannot start a runtime: {e}")))
 }
 
 /// The secret in the environment variable `var`.

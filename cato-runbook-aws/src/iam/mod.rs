@@ -1,0 +1,276 @@
+//! The least-privilege IAM policy: the exact AWS actions the providers of this crate call, per
+//! port, gathered for the runbooks that use them.
+//!
+//! The table below is the source of truth for the policy and is checked by the tests: every
+//! AWS call a provider makes is recorded and must be listed here for its port, and every action
+//! listed here is made by some test.
+//!
+//! | port | provider | actions |
+//! |---|---|---|
+//! | `endpoint` | [`SageMakerEndpoint`](crate::sagemaker) | `sagemaker:DescribeEndpoint`, `sagemaker:ListEndpointConfigs`; `sagemaker:UpdateEndpoint`, `sagemaker:UpdateEndpointWeightsAndCapacities` |
+//! | `metrics` | [`CloudWatchMetrics`](crate::cloudwatch) | `cloudwatch:GetMetricData`; `cloudwatch:PutMetricData` |
+//! | `logs` | [`CloudWatchLogs`](crate::cloudwatch_logs) | `logs:FilterLogEvents` |
+//! | `cache_cluster` | [`ElastiCacheCluster`](crate::elasticache) | `elasticache:DescribeReplicationGroups`; `elasticache:ModifyReplicationGroup` |
+//! | `tables` | [`DynamoDbTables`](crate::dynamodb) | `dynamodb:DescribeTable`, `cloudwatch:GetMetricData`; `dynamodb:UpdateTable` |
+//! | `quotas` | [`ServiceQuotas`](crate::service_quotas) | `servicequotas:GetServiceQuota`, `servicequotas:GetRequestedServiceQuotaChange`, `servicequotas:ListRequestedServiceQuotaChangeHistoryByQuota`; `servicequotas:RequestServiceQuotaIncrease` |
+//!
+//! (Before the semicolon: what diagnosis reads; after it: what mitigation changes.)
+//!
+//! ```
+//! use cato_runbook_aws::iam::{self, Scope};
+//! use cato_runbook_core::catalog::PortName;
+//!
+//! let policy = iam::policy_for_ports(&[PortName::Endpoint, PortName::Logs], Scope::ReadOnly);
+//! assert_eq!(
+//!     policy.actions().into_iter().collect::<Vec<_>>(),
+//!     ["logs:FilterLogEvents", "sagemaker:DescribeEndpoint", "sagemaker:ListEndpointConfigs"]
+//! );
+//! assert!(policy.to_json().contains("\"Version\": \"2012-10-17\""));
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cato_runbook_core::catalog::{Entry, PortName};
+use serde::Serialize;
+
+/// Whether an action only reads or also changes something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    /// Reads: what diagnosis and dry runs need.
+    Read,
+    /// Changes: what applying a mitigation needs.
+    Write,
+}
+
+/// One IAM action a provider calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Action {
+    /// `service:Operation`, e.g. `sagemaker:DescribeEndpoint`.
+    pub name: &'static str,
+    /// Whether it reads or changes.
+    pub access: Access,
+}
+
+const fn read(name: &'static str) -> Action {
+    Action {
+        name,
+        access: Access::Read,
+    }
+}
+
+const fn write(name: &'static str) -> Action {
+    Action {
+        name,
+        access: Access::Write,
+    }
+}
+
+const ENDPOINT: &[Action] = &[
+    read("sagemaker:DescribeEndpoint"),
+    read("sagemaker:ListEndpointConfigs"),
+    write("sagemaker:UpdateEndpoint"),
+    write("sagemaker:UpdateEndpointWeightsAndCapacities"),
+];
+const METRICS: &[Action] = &[
+    read("cloudwatch:GetMetricData"),
+    write("cloudwatch:PutMetricData"),
+];
+const LOGS: &[Action] = &[read("logs:FilterLogEvents")];
+const CACHE_CLUSTER: &[Action] = &[
+    read("elasticache:DescribeReplicationGroups"),
+    write("elasticache:ModifyReplicationGroup"),
+];
+const TABLES: &[Action] = &[
+    read("dynamodb:DescribeTable"),
+    read("cloudwatch:GetMetricData"),
+    write("dynamodb:UpdateTable"),
+];
+const QUOTAS: &[Action] = &[
+    read("servicequotas:GetServiceQuota"),
+    read("servicequotas:GetRequestedServiceQuotaChange"),
+    read("servicequotas:ListRequestedServiceQuotaChangeHistoryByQuota"),
+    write("servicequotas:RequestServiceQuotaIncrease"),
+];
+
+/// The AWS actions this crate's provider of `port` calls; empty for a port no AWS provider
+/// serves (Redis counters, Kubernetes, HTTP APIs, …).
+pub fn actions(port: PortName) -> &'static [Action] {
+    match port {
+        PortName::Endpoint => ENDPOINT,
+        PortName::Metrics => METRICS,
+        PortName::Logs => LOGS,
+        PortName::CacheCluster => CACHE_CLUSTER,
+        PortName::Tables => TABLES,
+        PortName::Quotas => QUOTAS,
+        _ => &[],
+    }
+}
+
+/// Which actions a policy grants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Scope {
+    /// Everything the providers call: diagnosis and applying mitigations.
+    #[default]
+    All,
+    /// Reads only: diagnosis and `mitigate --dry-run`.
+    ReadOnly,
+}
+
+impl Scope {
+    fn grants(self, action: &Action) -> bool {
+        self == Scope::All || action.access == Access::Read
+    }
+}
+
+/// An IAM policy document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Policy {
+    #[serde(rename = "Version")]
+    version: &'static str,
+    #[serde(rename = "Statement")]
+    statements: Vec<Statement>,
+}
+
+/// One `Allow` statement: the actions of one port.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Statement {
+    /// e.g. `CatoRunbookEndpoint`.
+    #[serde(rename = "Sid")]
+    pub sid: String,
+    /// Always `Allow`.
+    #[serde(rename = "Effect")]
+    pub effect: &'static str,
+    /// The actions, sorted.
+    #[serde(rename = "Action")]
+    pub actions: Vec<&'static str>,
+    /// `*`: GetMetricData, PutMetricData and FilterLogEvents take no narrower resource; narrow
+    /// the others to the runbooks' ARNs when the account's names are known.
+    #[serde(rename = "Resource")]
+    pub resource: &'static str,
+}
+
+impl Policy {
+    /// The statements, one per port that has AWS actions.
+    pub fn statements(&self) -> &[Statement] {
+        &self.statements
+    }
+
+    /// Every action the policy grants, sorted, once each.
+    pub fn actions(&self) -> BTreeSet<&'static str> {
+        self.statements
+            .iter()
+            .flat_map(|s| s.actions.iter().copied())
+            .collect()
+    }
+
+    /// Whether the policy grants `action` (`service:Operation`).
+    pub fn allows(&self, action: &str) -> bool {
+        self.statements.iter().any(|s| s.actions.contains(&action))
+    }
+
+    /// The policy document as pretty-printed JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+fn sid(port: PortName) -> String {
+    let camel: String = port
+        .as_str()
+        .split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    format!("CatoRunbook{camel}")
+}
+
+/// The policy for providers of `ports`: one statement per port that has AWS actions.
+pub fn policy_for_ports(ports: &[PortName], scope: Scope) -> Policy {
+    let ports: BTreeSet<PortName> = ports.iter().copied().collect();
+    let statements = ports
+        .into_iter()
+        .filter_map(|port| {
+            let mut actions: Vec<&'static str> = actions(port)
+                .iter()
+                .filter(|a| scope.grants(a))
+                .map(|a| a.name)
+                .collect();
+            actions.sort_unstable();
+            actions.dedup();
+            (!actions.is_empty()).then(|| Statement {
+                sid: sid(port),
+                effect: "Allow",
+                actions,
+                resource: "*",
+            })
+        })
+        .collect();
+    Policy {
+        version: "2012-10-17",
+        statements,
+    }
+}
+
+/// The policy for the runbooks `entries` together: the ports they need, once each.
+pub fn policy_for_runbooks(entries: &[&Entry], scope: Scope) -> Policy {
+    let ports: Vec<PortName> = entries
+        .iter()
+        .flat_map(|e| e.needs.iter().copied())
+        .collect();
+    policy_for_ports(&ports, scope)
+}
+
+/// One policy per runbook, by id.
+pub fn policies_by_runbook(entries: &[&Entry], scope: Scope) -> BTreeMap<&'static str, Policy> {
+    entries
+        .iter()
+        .map(|e| (e.id, policy_for_ports(e.needs, scope)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_are_named_after_ports() {
+        assert_eq!(sid(PortName::CacheCluster), "CatoRunbookCacheCluster");
+        let policy = policy_for_ports(&[PortName::Tables, PortName::Workloads], Scope::All);
+        assert_eq!(policy.statements().len(), 1);
+        assert_eq!(
+            policy.statements()[0].actions,
+            [
+                "cloudwatch:GetMetricData",
+                "dynamodb:DescribeTable",
+                "dynamodb:UpdateTable"
+            ]
+        );
+        let read_only = policy_for_ports(&[PortName::Tables], Scope::ReadOnly);
+        assert!(!read_only.allows("dynamodb:UpdateTable"));
+        assert!(read_only.allows("dynamodb:DescribeTable"));
+    }
+
+    #[test]
+    fn json_is_an_iam_document() {
+        let policy = policy_for_ports(&[PortName::Logs], Scope::All);
+        let json: serde_json::Value = serde_json::from_str(&policy.to_json()).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Sid": "CatoRunbookLogs",
+                    "Effect": "Allow",
+                    "Action": ["logs:FilterLogEvents"],
+                    "Resource": "*"
+                }]
+            })
+        );
+    }
+}

@@ -1,0 +1,178 @@
+//! DynamoDB: the tables conformance suite on moto (consumed capacity from moto's CloudWatch);
+//! failures and in-flight states on the wire.
+
+use cato_runbook_aws::dynamodb::DynamoDbTables;
+use cato_runbook_core::catalog::PortName;
+use cato_runbook_core::ports::{BillingMode, Tables};
+use cato_runbook_core::{ErrorKind, IdempotencyKey, Retry};
+use cato_runbook_mock::World;
+use cato_runbook_mock::conformance;
+use serde_json::json;
+
+use crate::aws_support::wire::{self, Protocol};
+use crate::aws_support::{self as support, Aws, seed};
+
+#[tokio::test]
+async fn conformance_on_moto() {
+    let Some(aws) = Aws::start().await else {
+        return;
+    };
+    let mut f = World::default().conformance_fixtures().unwrap().tables;
+    f.settle = support::settle();
+    seed::table(&aws, &f.table, 1000, 500).await;
+    let port = DynamoDbTables::from_clients(aws.dynamodb(), aws.cloudwatch());
+    conformance::tables::run_all(&port, &f).await.unwrap();
+    let t = port.describe(&f.table).await.unwrap();
+    assert_eq!(
+        (t.billing_mode, t.read_capacity, t.write_capacity),
+        (BillingMode::Provisioned, 1000, 500)
+    );
+    let called = support::assert_within_policy(&aws.recorder, PortName::Tables);
+    assert_eq!(called.len(), 3, "{called:?}");
+}
+
+#[tokio::test]
+async fn failures_map_to_their_class() {
+    wire::failure_classes(
+        Protocol::Json,
+        (
+            400,
+            "ResourceNotFoundException",
+            "Requested resource not found",
+        ),
+        "dynamodb",
+        "DescribeTable",
+        |sdk| async move {
+            DynamoDbTables::new(&sdk)
+                .describe("cato-semantic-memory")
+                .await
+        },
+    )
+    .await;
+    let result = wire::against(
+        wire::error(
+            Protocol::Json,
+            400,
+            "ProvisionedThroughputExceededException",
+            "exceeded",
+        ),
+        |sdk| async move {
+            DynamoDbTables::new(&sdk)
+                .describe("cato-semantic-memory")
+                .await
+        },
+    )
+    .await;
+    wire::expect_error(
+        result,
+        ErrorKind::Throttled,
+        Retry::Throttled,
+        "dynamodb",
+        "DescribeTable",
+    );
+}
+
+#[tokio::test]
+async fn an_update_in_flight_is_a_transient_conflict() {
+    let updating = json!({ "Table": {
+        "TableName": "cato-semantic-memory",
+        "TableStatus": "UPDATING",
+        "BillingModeSummary": { "BillingMode": "PAY_PER_REQUEST" },
+        "ProvisionedThroughput": { "ReadCapacityUnits": 1000, "WriteCapacityUnits": 500, "NumberOfDecreasesToday": 0 }
+    }});
+    let t = wire::against(wire::ok(Protocol::Json, &updating), |sdk| async move {
+        DynamoDbTables::new(&sdk)
+            .describe("cato-semantic-memory")
+            .await
+    })
+    .await
+    .unwrap();
+    // On demand: no provisioned capacity, whatever the description still shows.
+    assert_eq!(
+        (t.status.as_str(), t.billing_mode, t.read_capacity),
+        ("UPDATING", BillingMode::PayPerRequest, 0)
+    );
+    let key = IdempotencyKey::new("INC-9:on-demand");
+    let result = wire::against(
+        wire::error(
+            Protocol::Json,
+            400,
+            "ResourceInUseException",
+            "Attempt to change a resource which is still in use",
+        ),
+        |sdk| async move {
+            DynamoDbTables::new(&sdk)
+                .set_billing_mode("cato-semantic-memory", BillingMode::PayPerRequest, &key)
+                .await
+        },
+    )
+    .await;
+    wire::expect_error(
+        result,
+        ErrorKind::Conflict,
+        Retry::Transient,
+        "dynamodb",
+        "DescribeTable",
+    );
+}
+
+#[tokio::test]
+async fn switching_back_needs_a_known_capacity() {
+    let on_demand = json!({ "Table": {
+        "TableName": "t", "TableStatus": "ACTIVE",
+        "BillingModeSummary": { "BillingMode": "PAY_PER_REQUEST" }
+    }});
+    let key = IdempotencyKey::new("INC-9:provisioned");
+    let result = wire::against(wire::ok(Protocol::Json, &on_demand), |sdk| async move {
+        DynamoDbTables::new(&sdk)
+            .set_billing_mode("t", BillingMode::Provisioned, &key)
+            .await
+    })
+    .await;
+    wire::expect_error(
+        result,
+        ErrorKind::InvalidInput,
+        Retry::Permanent,
+        "dynamodb",
+        "UpdateTable",
+    );
+}
+
+#[tokio::test]
+async fn consumed_capacity_comes_from_cloudwatch() {
+    use cato_runbook_core::ports::{Clock, Dimension, SystemClock};
+    use cato_runbook_core::time;
+    use chrono::DurationRound;
+    use std::time::Duration;
+
+    let Some(aws) = Aws::start().await else {
+        return;
+    };
+    seed::table(&aws, "cato-semantic-memory", 1000, 500).await;
+    let minute = SystemClock
+        .now()
+        .duration_trunc(chrono::TimeDelta::minutes(1))
+        .unwrap();
+    let at = |m: u32| time::sub(minute, Duration::from_secs(60 * u64::from(m)));
+    let dims = [Dimension::new("TableName", "cato-semantic-memory")];
+    for (metric, points) in [
+        (
+            "ConsumedReadCapacityUnits",
+            vec![(at(3), 36_000.0), (at(2), 60_000.0)],
+        ),
+        ("ConsumedWriteCapacityUnits", vec![(at(2), 6_000.0)]),
+        ("ReadThrottleEvents", vec![(at(3), 3.0)]),
+        ("WriteThrottleEvents", vec![(at(2), 2.0)]),
+    ] {
+        seed::metric(&aws, "AWS/DynamoDB", metric, &dims, &points).await;
+    }
+    let port = DynamoDbTables::from_clients(aws.dynamodb(), aws.cloudwatch());
+    let c = port
+        .capacity("cato-semantic-memory", at(10), minute)
+        .await
+        .unwrap();
+    assert_eq!((c.consumed_read, c.consumed_write), (1000.0, 100.0));
+    assert_eq!((c.provisioned_read, c.provisioned_write), (1000.0, 500.0));
+    assert_eq!(c.throttle_events, 5);
+    assert_eq!(aws.proxy.count("CloudWatch.GetMetricData"), 1);
+}

@@ -1,0 +1,37 @@
+//! `cato-runbook iam-policy [RUNBOOK]...`: the least-privilege IAM policy of the AWS actions
+//! the runbooks' providers call.
+
+use cato_runbook_aws::iam::{self, Scope};
+use cato_runbook_core::catalog::{self, Entry};
+
+use crate::config::Config;
+use crate::exit::Failure;
+use crate::output::Out;
+
+pub(crate) struct Options<'a> {
+    pub(crate) runbooks: &'a [String],
+    pub(crate) read_only: bool,
+    pub(crate) per_runbook: bool,
+}
+
+pub(crate) fn run(out: &mut Out, config: &Config, options: &Options<'_>) -> Result<(), Failure> {
+    let entries: Vec<&'static Entry> = if options.runbooks.is_empty() {
+        config.enabled()
+    } else {
+        options
+            .runbooks
+            .iter()
+            .map(|id| catalog::entry(id).map_err(|e| Failure::usage(e.message().to_owned())))
+            .collect::<Result<_, _>>()?
+    };
+    let scope = if options.read_only {
+        Scope::ReadOnly
+    } else {
+        Scope::All
+    };
+    if options.per_runbook {
+        out.json(&iam::policies_by_runbook(&entries, scope))
+    } else {
+        out.json(&iam::policy_for_runbooks(&entries, scope))
+    }
+}

@@ -1,0 +1,165 @@
+//! `[providers.aws]`: the AWS providers for the ports they serve.
+//!
+//! ```toml
+//! [providers.aws]
+//! region = "us-east-1"                  # default: the standard chain (AWS_REGION, the profile)
+//! profile = "cato-incident"             # default: AWS_PROFILE or `default`
+//! endpoint_url = "http://127.0.0.1:5000" # default: AWS's endpoints
+//! timeout = "10s"                       # per port call; default 30s
+//! ports = ["endpoint", "metrics", "logs", "cache_cluster", "tables", "quotas"]  # default: all six
+//! provisioned_capacity = { read = 1000, write = 500 }  # tables switched back to provisioned
+//! ```
+//!
+//! Credentials come from the standard chain: environment, profile, SSO, web identity, the
+//! container or instance role.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use cato_runbook_aws::cloudwatch::CloudWatchMetrics;
+use cato_runbook_aws::cloudwatch_logs::CloudWatchLogs;
+use cato_runbook_aws::dynamodb::DynamoDbTables;
+use cato_runbook_aws::elasticache::ElastiCacheCluster;
+use cato_runbook_aws::sagemaker::SageMakerEndpoint;
+use cato_runbook_aws::service_quotas::ServiceQuotas;
+use cato_runbook_core::catalog::{PortName, Providers};
+use serde::{Deserialize, Serialize};
+
+use crate::exit::Failure;
+
+/// The ports an AWS provider serves, as configuration names them.
+pub(crate) const PORTS: [PortName; 6] = [
+    PortName::Endpoint,
+    PortName::Metrics,
+    PortName::Logs,
+    PortName::CacheCluster,
+    PortName::Tables,
+    PortName::Quotas,
+];
+
+/// Read and write capacity units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Capacity {
+    pub(crate) read: u64,
+    pub(crate) write: u64,
+}
+
+/// The `[providers.aws]` table.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct AwsConfig {
+    pub(crate) region: Option<String>,
+    pub(crate) profile: Option<String>,
+    pub(crate) endpoint_url: Option<String>,
+    #[serde(with = "humantime_serde")]
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) ports: Option<Vec<String>>,
+    pub(crate) provisioned_capacity: Option<Capacity>,
+}
+
+impl AwsConfig {
+    /// The ports to serve from AWS.
+    pub(crate) fn ports(&self) -> Result<Vec<PortName>, Failure> {
+        let Some(names) = &self.ports else {
+            return Ok(PORTS.to_vec());
+        };
+        names
+            .iter()
+            .map(|name| {
+                PORTS
+                    .iter()
+                    .copied()
+                    .find(|p| p.as_str() == name)
+                    .ok_or_else(|| {
+                        let known: Vec<_> = PORTS.iter().map(|p| p.as_str()).collect();
+                        Failure::usage(format!(
+                            "[providers.aws] ports: no AWS provider for {name:?}; known: {}",
+                            known.join(", ")
+                        ))
+                    })
+            })
+            .collect()
+    }
+
+    /// Puts the AWS providers into `providers` for the configured ports, on the wall clock.
+    pub(crate) async fn apply(&self, providers: &mut Providers) -> Result<(), Failure> {
+        let ports = self.ports()?;
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+        if let Some(region) = &self.region {
+            loader = loader.region(aws_config::Region::new(region.clone()));
+        }
+        if let Some(profile) = &self.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(url) = &self.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        let sdk = loader.load().await;
+        if sdk.region().is_none() {
+            return Err(Failure::usage(
+                "[providers.aws]: no region: set `region`, AWS_REGION or a profile's region",
+            ));
+        }
+        let timeout = self
+            .timeout
+            .unwrap_or(cato_runbook_aws::Settings::DEFAULT_TIMEOUT);
+        providers.clock = Arc::new(cato_runbook_core::ports::SystemClock);
+        for port in ports {
+            match port {
+                PortName::Endpoint => {
+                    providers.endpoint =
+                        Some(Arc::new(SageMakerEndpoint::new(&sdk).with_timeout(timeout)));
+                }
+                PortName::Metrics => {
+                    providers.metrics =
+                        Some(Arc::new(CloudWatchMetrics::new(&sdk).with_timeout(timeout)));
+                }
+                PortName::Logs => {
+                    providers.logs =
+                        Some(Arc::new(CloudWatchLogs::new(&sdk).with_timeout(timeout)));
+                }
+                PortName::CacheCluster => {
+                    providers.cache_cluster = Some(Arc::new(
+                        ElastiCacheCluster::new(&sdk).with_timeout(timeout),
+                    ));
+                }
+                PortName::Tables => {
+                    let mut tables = DynamoDbTables::new(&sdk).with_timeout(timeout);
+                    if let Some(c) = self.provisioned_capacity {
+                        tables = tables.with_provisioned_capacity(c.read, c.write);
+                    }
+                    providers.tables = Some(Arc::new(tables));
+                }
+                PortName::Quotas => {
+                    providers.quotas =
+                        Some(Arc::new(ServiceQuotas::new(&sdk).with_timeout(timeout)));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// What `check` says about these providers.
+    pub(crate) fn describe(&self) -> String {
+        let ports = self
+            .ports()
+            .map(|ports| {
+                ports
+                    .iter()
+                    .map(|p| p.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        let region = self
+            .region
+            .as_deref()
+            .unwrap_or("the standard chain's region");
+        match &self.endpoint_url {
+            Some(url) => format!("AWS in {region} at {url} for {ports}"),
+            None => format!("AWS in {region} for {ports}"),
+        }
+    }
+}
