@@ -45,6 +45,19 @@ async fn seeded(world: &World) -> Aws {
         time::sub(now, Duration::from_secs(60)),
     )
     .await;
+    // The orchestrator's log group, where the throttling and throughput exceptions are logged.
+    let app = vec![
+        "WARN bedrock ThrottlingException: Too many requests; falling back to haiku".to_owned(),
+        "ERROR memory ProvisionedThroughputExceededException domain=physics".to_owned(),
+    ];
+    seed::logs(
+        &aws,
+        &world.config().logs.app_group,
+        "cato-orchestrator-0",
+        &app,
+        time::sub(now, Duration::from_secs(60)),
+    )
+    .await;
     let c = &world.config().caches[0];
     seed::cache(&aws, &c.id, &c.node_type).await;
     let t = &world.config().tables[0];

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 
 use super::Config;
 use super::window::HitRateMonitor;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::Result;
 use crate::ports::{
     CacheCluster, CacheStats, Datapoint, Deployment, Deployments, MetricQuery, Metrics, Statistic,
 };
@@ -44,12 +44,26 @@ impl Diagnosis for CacheStatsDiagnosis {
     async fn diagnose(&self, _ctx: &DiagnoseContext) -> Result<DiagnosisReport> {
         let counters = self.stats.counters(&self.cache).await?;
         let Some(m) = self.monitor.latest() else {
-            return Err(Error::new(
-                ErrorKind::Unavailable,
-                "cache-stats.diagnose",
-                "no hit-rate window measured yet",
-            )
-            .with_resource(self.cache.clone()));
+            // Diagnosed before the detector measured a window (e.g. by hand): the lifetime
+            // counters are all there is, and they rank nothing.
+            let lookups = counters.hits + counters.misses;
+            let summary = format!(
+                "no hit-rate window measured yet; since the server started: {} hits, {} misses, {} evictions",
+                counters.hits, counters.misses, counters.evictions
+            );
+            let mut finding = Finding::new(self.name(), summary)
+                .with_fact("lifetime_hits", clamp_i64(counters.hits))
+                .with_fact("lifetime_misses", clamp_i64(counters.misses))
+                .with_fact("lifetime_evictions", clamp_i64(counters.evictions))
+                .with_evidence(format!(
+                    "INFO stats: keyspace_hits:{} keyspace_misses:{} evicted_keys:{} expired_keys:{}",
+                    counters.hits, counters.misses, counters.evictions, counters.expirations
+                ));
+            if lookups > 0 {
+                finding =
+                    finding.with_fact("lifetime_hit_rate", counters.hits as f64 / lookups as f64);
+            }
+            return Ok(DiagnosisReport::finding(finding));
         };
         let rate = m.hit_rate();
         let share = m.eviction_share();
