@@ -74,6 +74,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use self::steps::{RaiseMonthlyLimit, WaitForReset};
+use super::first_five_minutes;
 use super::{CatalogConfig, Entry, PortName, Providers};
 use crate::engine::{Runbook, SeverityRule};
 use crate::error::{Error, Result};
@@ -155,6 +156,8 @@ pub struct Config {
     /// How long after the monthly reset to check that it came. 5 min.
     #[serde(with = "humantime_serde")]
     pub reset_grace: Duration,
+    /// The runbook's "First 5 Minutes": recent deployments, cloud health events, dashboard.
+    pub first_five_minutes: first_five_minutes::Config,
 }
 
 impl Default for Config {
@@ -164,6 +167,7 @@ impl Default for Config {
             new_limit: NewLimit::Factor(1.5),
             raise_verify_after: Duration::from_secs(2 * 60),
             reset_grace: Duration::from_secs(5 * 60),
+            first_five_minutes: first_five_minutes::Config::default(),
         }
     }
 }
@@ -307,26 +311,31 @@ pub fn build(providers: &Providers, catalog: &CatalogConfig) -> Result<Runbook> 
     providers.require(ID, NEEDS)?;
     config.validate()?;
     let budget = providers.budget(ID)?;
-    let mut runbook = Runbook::builder(ID, ENTRY.title)
-        .severity(SeverityRule::Assess)
-        .detector(Arc::new(EmergencyMode {
-            budget: budget.clone(),
-            affected_share: config.affected_share,
-        }))
-        .diagnosis(Arc::new(BudgetStatusDiagnosis {
-            budget: budget.clone(),
-        }))
-        .step(Arc::new(RaiseMonthlyLimit {
-            budget: budget.clone(),
-            new_limit: config.new_limit,
-            verify_after: config.raise_verify_after,
-        }))
-        .step(Arc::new(WaitForReset {
-            budget,
-            clock: providers.clock.clone(),
-            grace: config.reset_grace,
-            reset: Mutex::new(None),
-        }));
+    let mut runbook = first_five_minutes::add_to(
+        Runbook::builder(ID, ENTRY.title),
+        providers,
+        &config.first_five_minutes,
+        &["BEDROCK"],
+    )?
+    .severity(SeverityRule::Assess)
+    .detector(Arc::new(EmergencyMode {
+        budget: budget.clone(),
+        affected_share: config.affected_share,
+    }))
+    .diagnosis(Arc::new(BudgetStatusDiagnosis {
+        budget: budget.clone(),
+    }))
+    .step(Arc::new(RaiseMonthlyLimit {
+        budget: budget.clone(),
+        new_limit: config.new_limit,
+        verify_after: config.raise_verify_after,
+    }))
+    .step(Arc::new(WaitForReset {
+        budget,
+        clock: providers.clock.clone(),
+        grace: config.reset_grace,
+        reset: Mutex::new(None),
+    }));
     for item in PREVENTION {
         runbook = runbook.prevention(item);
     }

@@ -107,6 +107,7 @@ use serde::{Deserialize, Serialize};
 use self::evidence::{CacheStatsDiagnosis, InvalidationsDiagnosis, ReplicationGroupDiagnosis};
 use self::steps::{ModifyNodeType, ReviewInvalidations};
 use self::window::{HitRateDetector, HitRateMonitor};
+use super::first_five_minutes;
 use super::{CatalogConfig, Entry, PortName, Providers};
 use crate::engine::{Runbook, SeverityRule};
 use crate::error::{Error, Result};
@@ -178,6 +179,8 @@ pub struct Config {
     /// When to verify a node-type change. 30 min.
     #[serde(with = "humantime_serde")]
     pub node_type_verify_after: Duration,
+    /// The runbook's "First 5 Minutes": recent deployments, cloud health events, dashboard.
+    pub first_five_minutes: first_five_minutes::Config,
 }
 
 impl Default for Config {
@@ -200,6 +203,7 @@ impl Default for Config {
             node_type_added_monthly_cost_usd: 950.0,
             review_verify_after: Duration::from_secs(15 * 60),
             node_type_verify_after: Duration::from_secs(30 * 60),
+            first_five_minutes: first_five_minutes::Config::default(),
         }
     }
 }
@@ -268,7 +272,13 @@ pub fn build(providers: &Providers, catalog: &CatalogConfig) -> Result<Runbook> 
     ));
     let threshold = config.hit_rate_below;
     let fresh = config.no_data_grace;
-    Runbook::builder(ID, ENTRY.title)
+    let builder = first_five_minutes::add_to(
+        Runbook::builder(ID, ENTRY.title),
+        providers,
+        &config.first_five_minutes,
+        &["ELASTICACHE"],
+    )?;
+    builder
         .severity(SeverityRule::Assess)
         .detector(Arc::new(HitRateDetector::new(
             monitor.clone(),

@@ -50,6 +50,7 @@ pub use changes::{CloudHealthEvents, RecentDeployments};
 pub use dashboard::DashboardSignals;
 
 use super::Providers;
+use crate::engine::RunbookBuilder;
 use crate::error::{Error, Result};
 use crate::runbook::Diagnosis;
 
@@ -255,4 +256,22 @@ pub fn diagnoses(providers: &Providers, config: &Config) -> Result<Vec<Arc<dyn D
         )));
     }
     Ok(out)
+}
+
+/// Adds the first-five-minutes checks of `config` to a runbook, watching the cloud health of
+/// `services` unless `config` names its own.
+///
+/// # Errors
+///
+/// As [`diagnoses`].
+pub fn add_to(
+    mut builder: RunbookBuilder,
+    providers: &Providers,
+    config: &Config,
+    services: &[&str],
+) -> Result<RunbookBuilder> {
+    for check in diagnoses(providers, &config.or_watching(services))? {
+        builder = builder.diagnosis(check);
+    }
+    Ok(builder)
 }

@@ -66,6 +66,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::first_five_minutes;
 use super::{CatalogConfig, Entry, PortName, Providers};
 use crate::engine::Runbook;
 use crate::error::{Error, Result};
@@ -129,6 +130,8 @@ pub struct Config {
     pub bedrock: Bedrock,
     /// Incidents of other runbooks that may be the cause.
     pub related: Related,
+    /// The runbook's "First 5 Minutes": recent deployments, cloud health events, dashboard.
+    pub first_five_minutes: first_five_minutes::Config,
 }
 
 impl Default for Config {
@@ -144,6 +147,7 @@ impl Default for Config {
             cache: Cache::default(),
             bedrock: Bedrock::default(),
             related: Related::default(),
+            first_five_minutes: first_five_minutes::Config::default(),
         }
     }
 }
@@ -393,7 +397,13 @@ pub fn runbook(providers: &Providers, config: &Config) -> Result<Runbook> {
     let logs = providers.logs(ID)?;
     let incidents = providers.incidents.clone();
     let config = Arc::new(config.clone());
-    Runbook::builder(ID, ENTRY.title)
+    let builder = first_five_minutes::add_to(
+        Runbook::builder(ID, ENTRY.title),
+        providers,
+        &config.first_five_minutes,
+        &["SAGEMAKER", "BEDROCK", "ELASTICACHE"],
+    )?;
+    builder
         .detector(Arc::new(detect::P99Latency::new(
             metrics.clone(),
             config.clone(),

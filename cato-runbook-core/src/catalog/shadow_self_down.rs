@@ -68,6 +68,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig};
+use super::first_five_minutes;
 use super::{CatalogConfig, Entry, PortName, Providers};
 use crate::engine::{Runbook, SeverityRule};
 use crate::error::{Error, Result};
@@ -148,6 +149,8 @@ pub struct Config {
     /// reads. A running handle, not configuration data: never serialised.
     #[serde(skip)]
     pub breaker: Option<CircuitBreaker>,
+    /// The runbook's "First 5 Minutes": recent deployments, cloud health events, dashboard.
+    pub first_five_minutes: first_five_minutes::Config,
 }
 
 impl Default for Config {
@@ -170,6 +173,7 @@ impl Default for Config {
             root_causes: RootCauseSigns::default(),
             circuit_breaker: CircuitBreakerConfig::default(),
             breaker: None,
+            first_five_minutes: first_five_minutes::Config::default(),
         }
     }
 }
@@ -324,6 +328,12 @@ pub fn runbook(providers: &Providers, config: &Config) -> Result<Runbook> {
             )))
             .diagnosis(Arc::new(diagnose::BreakerState::new(breaker.clone())));
     }
+    builder = first_five_minutes::add_to(
+        builder,
+        providers,
+        &config.first_five_minutes,
+        &["SAGEMAKER"],
+    )?;
     builder
         .diagnosis(Arc::new(diagnose::EndpointStatus::new(
             endpoint.clone(),

@@ -312,3 +312,39 @@ async fn a_runbook_ranks_a_deployment_just_before_detection_first() {
         shown(&incident)
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn every_runbook_runs_the_first_five_minutes() {
+    let world = World::default();
+    let ports = world.ports("test");
+    let p: Providers = providers(&world, &ports);
+    for entry in cato_runbook_core::catalog::entries() {
+        let runbook = (entry.build)(&p, &CatalogConfig::default()).unwrap();
+        let names: Vec<_> = runbook
+            .diagnoses()
+            .iter()
+            .map(|d| d.name().to_owned())
+            .collect();
+        for check in [
+            "recent-deployments",
+            "cloud-health-events",
+            "dashboard-signals",
+        ] {
+            assert!(
+                names.iter().any(|n| n == check),
+                "{}: no {check} in {names:?}",
+                entry.id
+            );
+        }
+    }
+    // A runbook can turn a check off.
+    let mut config = CatalogConfig::default();
+    config.budget_exceeded.first_five_minutes.dashboard.enabled = false;
+    let runbook = cato_runbook_core::catalog::build("budget-exceeded", &p, &config).unwrap();
+    assert!(
+        runbook
+            .diagnoses()
+            .iter()
+            .all(|d| d.name() != "dashboard-signals")
+    );
+}
