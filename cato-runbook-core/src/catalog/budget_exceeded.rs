@@ -92,7 +92,8 @@ pub const ID: &str = "budget-exceeded";
 /// The resource its incidents are about: Cato's monthly LLM budget.
 pub const RESOURCE: &str = "cato-llm-budget";
 
-const NEEDS: &[PortName] = &[PortName::Budget];
+/// The budget API, and the metrics its first-five-minutes dashboard check reads.
+const NEEDS: &[PortName] = &[PortName::Budget, PortName::Metrics];
 
 /// The catalog's entry.
 pub const ENTRY: Entry = Entry {
