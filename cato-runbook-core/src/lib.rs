@@ -47,6 +47,16 @@
 //! across replicas), verifies, reverts, and escalates on the runbook's clock — lead at 15
 //! minutes, VP at 30 for SEV1. People act through the [`Operator`](engine::Operator) handle.
 //!
+//! **Which runbooks?** The [`catalog`]: the runbook's six incidents — Shadow Self endpoint down,
+//! high latency, cache miss spike, budget exceeded, Bedrock throttling, DynamoDB hot partition —
+//! written once against the ports, each with a config whose defaults are the runbook's values,
+//! plus the "first five minutes" checks every runbook runs and the circuit breaker a host wraps
+//! its Shadow Self calls in. [`catalog::all`] builds them from a [`Providers`](catalog::Providers)
+//! bundle.
+//!
+//! **What did we learn?** The [`postmortem`]: the runbook's post-incident template, filled from
+//! an incident's timeline — the same incident always renders the same bytes.
+//!
 //! **What went wrong?** One [`Error`] type says what failed, on which resource, and whether a
 //! retry can help ([`Retry`]).
 
