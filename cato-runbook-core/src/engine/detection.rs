@@ -11,7 +11,7 @@ use tracing::warn;
 use super::Inner;
 use super::job::Job;
 use super::report::{TickEvent, TickReport};
-use super::state::{Cell, Table, Tally, Verdict};
+use super::state::{Cell, KeySlot, Table, Tally, Verdict};
 use crate::error::{Error, Result};
 use crate::incident::{IdempotencyKey, Incident, IncidentId, NewIncident};
 use crate::ports::Claim;
@@ -206,6 +206,9 @@ impl Inner {
                 return None;
             }
         }
+        if let Some(id) = self.adopt(table, slot).await {
+            return Some(id);
+        }
         let id = self.allocate_id(table, now).await;
         // The symptom was first seen when the bad streak began, `open_after` ticks ago.
         let first_seen = table.keys[key].first_bad.unwrap_or(now).min(now);
@@ -254,6 +257,23 @@ impl Inner {
         table
             .incidents
             .insert(id.clone(), Arc::new(tokio::sync::Mutex::new(incident)));
+        Some(id)
+    }
+
+    /// Takes over the open incident another replica already opened on this key (its claim on
+    /// opening may have lapsed since), so that a key never has two open incidents.
+    async fn adopt(&self, table: &mut Table, slot: &KeySlot) -> Option<IncidentId> {
+        let call = self.config.timeouts.call;
+        let open = tokio::time::timeout(call, self.store.open())
+            .await
+            .ok()?
+            .ok()?;
+        let existing = open.into_iter().find(|i| i.dedup_key() == &slot.dedup)?;
+        let id = existing.id().clone();
+        tracing::debug!(key = %slot.dedup, incident = %id, "adopting the incident another replica opened");
+        table
+            .incidents
+            .insert(id.clone(), Arc::new(tokio::sync::Mutex::new(existing)));
         Some(id)
     }
 

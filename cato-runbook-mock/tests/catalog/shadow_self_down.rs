@@ -387,10 +387,10 @@ async fn two_replicas_restart_once() {
     let world = World::default();
     lose_instances(&world, minutes(1), CrashCause::CrashLoop);
     let policy = Policy::with_mode(Mode::Auto);
-    // The replica that opens an incident holds its claim for the claim's time to live; the
-    // other one does not open it again meanwhile.
-    let mut config = EngineConfig::default();
-    config.claim_ttl = minutes(60);
+    // The replica that opens an incident holds its claim for the claim's time to live (5 min);
+    // once it lapses, the other replica finds the open incident in the store and takes it over
+    // instead of opening a second one.
+    let config = EngineConfig::default();
     let a = Rig::replica_with(
         &world,
         "replica-a",
