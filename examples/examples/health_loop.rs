@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use cato_runbook_core::catalog::{self, CatalogConfig};
-use cato_runbook_core::engine::{Engine, EngineConfig, Mode, Policy};
+use cato_runbook_core::engine::{EngineConfig, Mode, Policy};
 use cato_runbook_core::{Result, Severity};
 use cato_runbook_mock::World;
 use cato_runbook_mock::config::CrashCause;
@@ -25,14 +25,9 @@ async fn main() -> Result<()> {
     let world = World::default();
     let ports = world.ports("orchestrator-0");
     let runbooks = catalog::all(&providers(&world, &ports), &CatalogConfig::default())?;
-    let engine = Engine::builder()
+    let engine = world
+        .engine_builder(&ports)
         .runbooks(runbooks)
-        .clock(world.clock_handle())
-        .store(ports.store.clone())
-        .pager(ports.pager.clone())
-        .chat(ports.chat.clone())
-        .mail(ports.mail.clone())
-        .coordination(ports.coordination.clone())
         .policy(Policy::with_mode(Mode::Auto))
         .config(EngineConfig::default())
         .build()?;

@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use cato_runbook_core::catalog::{self, CatalogConfig};
-use cato_runbook_core::engine::{Engine, Mode, Policy};
+use cato_runbook_core::engine::{Mode, Policy};
 use cato_runbook_core::{Error, ErrorKind, Result, Severity, Status};
 use cato_runbook_mock::config::CrashCause;
 use cato_runbook_mock::gameday::providers;
@@ -44,12 +44,9 @@ async fn main() -> Result<()> {
         &providers(&world, &ports),
         &CatalogConfig::default(),
     )?;
-    let engine = Engine::builder()
+    let engine = world
+        .engine_builder(&ports)
         .runbook(runbook)
-        .clock(world.clock_handle())
-        .store(ports.store.clone())
-        .pager(ports.pager.clone())
-        .chat(ports.chat.clone())
         .policy(Policy::with_mode(Mode::Auto))
         .build()?;
 

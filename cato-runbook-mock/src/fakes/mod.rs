@@ -34,6 +34,7 @@ pub use coordination::FakeCoordination;
 pub use logs::FilterPattern;
 
 use crate::world::World;
+use cato_runbook_core::engine::{Engine, EngineBuilder};
 
 macro_rules! fakes {
     ($( $(#[$doc:meta])* $fake:ident, $ctor:ident, $name:literal; )*) => {$(
@@ -164,6 +165,18 @@ pub struct FakePorts {
 }
 
 impl World {
+    /// An engine builder wired to this world: its virtual clock, and the incident store, pager,
+    /// chat, mail and coordination of `ports`. Add runbooks, a policy and settings, then build.
+    pub fn engine_builder(&self, ports: &FakePorts) -> EngineBuilder {
+        Engine::builder()
+            .clock(self.clock_handle())
+            .store(ports.store.clone())
+            .pager(ports.pager.clone())
+            .chat(ports.chat.clone())
+            .mail(ports.mail.clone())
+            .coordination(ports.coordination.clone())
+    }
+
     /// Every fake of the world, with coordination as replica `replica`.
     pub fn ports(&self, replica: &str) -> FakePorts {
         FakePorts {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cato_runbook_core::catalog::Providers;
-use cato_runbook_core::engine::{Engine, Operator};
+use cato_runbook_core::engine::Operator;
 use cato_runbook_core::ports::Clock;
 use cato_runbook_core::time::{self, Timestamp};
 use cato_runbook_core::{Error, ErrorKind, Incident, Result};
@@ -146,14 +146,9 @@ impl GameDay {
             .collect();
         let mut engine_config = scenario.engine.clone();
         engine_config.tick_interval = scenario.tick;
-        let engine = Engine::builder()
+        let engine = world
+            .engine_builder(&ports)
             .runbooks(runbooks)
-            .clock(world.clock_handle())
-            .store(ports.store.clone())
-            .pager(ports.pager.clone())
-            .chat(ports.chat.clone())
-            .mail(ports.mail.clone())
-            .coordination(ports.coordination.clone())
             .policy(scenario.policy.clone())
             .config(engine_config)
             .build()?;

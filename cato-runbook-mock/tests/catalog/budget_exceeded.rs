@@ -29,13 +29,9 @@ impl Rig {
         let world = World::new(config).unwrap();
         let ports = world.ports("replica-1");
         let runbook = catalog::build(ID, &providers(&world, &ports), &catalog).unwrap();
-        let engine = Engine::builder()
+        let engine = world
+            .engine_builder(&ports)
             .runbook(runbook)
-            .clock(world.clock_handle())
-            .store(ports.store.clone())
-            .pager(ports.pager.clone())
-            .chat(ports.chat.clone())
-            .coordination(ports.coordination.clone())
             .policy(policy)
             .build()
             .unwrap();

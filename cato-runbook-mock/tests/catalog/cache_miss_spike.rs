@@ -26,13 +26,9 @@ impl Rig {
         let world = World::new(config).unwrap();
         let ports = world.ports("replica-1");
         let runbook = catalog::build(ID, &providers(&world, &ports), &catalog).unwrap();
-        let engine = Engine::builder()
+        let engine = world
+            .engine_builder(&ports)
             .runbook(runbook)
-            .clock(world.clock_handle())
-            .store(ports.store.clone())
-            .pager(ports.pager.clone())
-            .chat(ports.chat.clone())
-            .coordination(ports.coordination.clone())
             .policy(Policy::with_mode(Mode::Auto))
             .build()
             .unwrap();
@@ -521,12 +517,9 @@ async fn dry_run_plans_without_changing() {
     let ports = world.ports("r");
     let runbook =
         catalog::build(ID, &providers(&world, &ports), &CatalogConfig::default()).unwrap();
-    let engine = Engine::builder()
+    let engine = world
+        .engine_builder(&ports)
         .runbook(runbook)
-        .clock(world.clock_handle())
-        .store(ports.store.clone())
-        .pager(ports.pager.clone())
-        .chat(ports.chat.clone())
         .policy(Policy::with_mode(Mode::DryRun))
         .build()
         .unwrap();

@@ -41,13 +41,9 @@ impl OnWorld {
             .collect::<Vec<_>>();
         let mut engine_config = EngineConfig::default();
         engine_config.tick_interval = TICK;
-        let engine = Engine::builder()
+        let engine = world
+            .engine_builder(&ports)
             .runbooks(runbooks)
-            .clock(world.clock_handle())
-            .store(ports.store.clone())
-            .pager(ports.pager.clone())
-            .chat(ports.chat.clone())
-            .coordination(ports.coordination.clone())
             .policy(policy)
             .config(engine_config)
             .build()

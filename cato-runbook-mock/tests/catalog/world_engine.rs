@@ -46,13 +46,9 @@ impl Rig {
         let ports: FakePorts = world.ports(replica);
         let runbooks = make(&providers(world, &ports)).unwrap();
         config.tick_interval = TICK;
-        let engine = Engine::builder()
+        let engine = world
+            .engine_builder(&ports)
             .runbooks(runbooks)
-            .clock(world.clock_handle())
-            .store(ports.store.clone())
-            .pager(ports.pager.clone())
-            .chat(ports.chat.clone())
-            .coordination(ports.coordination.clone())
             .policy(policy)
             .config(config)
             .build()
