@@ -320,7 +320,7 @@ fn runbooks_diagnose_and_mitigate_on_the_fakes() {
         2,
     );
     assert!(
-        err.contains("needs approval") || err.contains("no step"),
+        err.contains("step raise-monthly-limit needs approval: add --approve"),
         "{err}"
     );
     let err = fails(cmd().args(["diagnose", "no-such-runbook"]), 2);

@@ -21,9 +21,21 @@ fn scenario_files() -> Vec<PathBuf> {
 
 #[test]
 fn every_scenario_passes() {
+    let files = scenario_files();
+    // Every runbook of the catalog has a game day of its own (so an empty folder fails too).
+    for entry in cato_runbook_core::catalog::entries() {
+        let prefix = format!("{}--", entry.id);
+        assert!(
+            files.iter().any(|f| f
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(&prefix))),
+            "no scenario for {} in scenarios/",
+            entry.id
+        );
+    }
     let runner = GameDay::new(RunbookRegistry::catalog(Default::default()));
     let mut failed = Vec::new();
-    for file in scenario_files() {
+    for file in files {
         let scenario = match Scenario::load(&file) {
             Ok(s) => s,
             Err(e) => {
