@@ -131,6 +131,23 @@ pub enum EntryKind {
         /// The step.
         step: String,
     },
+    /// A call of a step failed with an error a retry may help (transient, throttled) and is
+    /// tried again later on the same rung; the error and the time of the next try are the
+    /// detail.
+    StepRetried {
+        /// The step.
+        step: String,
+        /// The call: `plan`, `apply`, `verify` or `revert`.
+        call: String,
+        /// The try that failed, from 1.
+        attempt: u32,
+    },
+    /// Whether an apply landed is unknown (it timed out): the step's verification, which reads
+    /// the resource, decides.
+    MitigationUnknown {
+        /// The step.
+        step: String,
+    },
     /// A step was not applied; the reason is in `reason`.
     MitigationSkipped {
         /// The step.
@@ -185,6 +202,8 @@ impl EntryKind {
             EntryKind::MitigationApplied { .. } => "mitigation_applied",
             EntryKind::MitigationFailed { .. } => "mitigation_failed",
             EntryKind::MitigationSkipped { .. } => "mitigation_skipped",
+            EntryKind::StepRetried { .. } => "step_retried",
+            EntryKind::MitigationUnknown { .. } => "mitigation_unknown",
             EntryKind::VerificationPassed { .. } => "verification_passed",
             EntryKind::VerificationFailed { .. } => "verification_failed",
             EntryKind::MitigationReverted { .. } => "mitigation_reverted",
@@ -206,6 +225,8 @@ impl EntryKind {
             | EntryKind::MitigationApplied { step }
             | EntryKind::MitigationFailed { step }
             | EntryKind::MitigationSkipped { step, .. }
+            | EntryKind::StepRetried { step, .. }
+            | EntryKind::MitigationUnknown { step }
             | EntryKind::VerificationPassed { step }
             | EntryKind::VerificationFailed { step }
             | EntryKind::MitigationReverted { step } => Some(step),
@@ -406,6 +427,12 @@ mod tests {
                 step: "s".into(),
                 reason: "cooldown".into(),
             },
+            EntryKind::StepRetried {
+                step: "s".into(),
+                call: "apply".into(),
+                attempt: 1,
+            },
+            EntryKind::MitigationUnknown { step: "s".into() },
             EntryKind::VerificationPassed { step: "s".into() },
             EntryKind::VerificationFailed { step: "s".into() },
             EntryKind::MitigationReverted { step: "s".into() },
@@ -421,7 +448,7 @@ mod tests {
         let json = serde_json::to_string(&log).unwrap();
         let back: Timeline = serde_json::from_str(&json).unwrap();
         assert_eq!(back, log);
-        assert_eq!(back.len(), 25);
+        assert_eq!(back.len(), 27);
     }
 
     #[test]

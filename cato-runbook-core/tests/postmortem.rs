@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use cato_runbook_core::catalog::facts;
 use cato_runbook_core::incident::{Incident, NewIncident, Status};
 use cato_runbook_core::postmortem::{Postmortem, PostmortemOptions};
 use cato_runbook_core::runbook::{Finding, RootCause};
@@ -65,7 +66,7 @@ fn shadow_self_down() -> Incident {
     inc.add_finding(
         at(1, 5),
         Finding::new("endpoint-status", "InService with 0 instances")
-            .with_fact("instance_count", 0),
+            .with(facts::INSTANCE_COUNT, 0),
     );
     inc.set_root_causes(
         at(1, 5),

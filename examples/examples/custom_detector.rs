@@ -12,11 +12,12 @@ use std::time::Duration;
 use async_trait::async_trait;
 use cato_runbook_core::engine::{Engine, Mode, Policy, Runbook};
 use cato_runbook_core::runbook::{
-    Detector, DiagnoseContext, Diagnosis, DiagnosisReport, Finding, Mitigation, Observation,
-    ObserveContext, Plan, Quantity, Risk, StepContext, Symptom, Verification,
+    Detector, DiagnoseContext, Diagnosis, DiagnosisReport, FactKey, Finding, Mitigation,
+    Observation, ObserveContext, Plan, Quantity, Risk, StepContext, Symptom, Verification,
 };
 use cato_runbook_core::{Impact, Result};
 use cato_runbook_mock::World;
+use serde::{Deserialize, Serialize};
 
 /// What the host measures and controls (in a real service: its metrics registry and its
 /// worker pool).
@@ -57,6 +58,10 @@ impl Detector for P99Above {
     }
 }
 
+/// The fact the diagnosis records: the size of the worker pool. A key names a fact once, with
+/// the type of its value; a step's precondition reads it back with `findings.get(WORKERS)`.
+const WORKERS: FactKey<u32> = FactKey::new("workers");
+
 /// Records how many workers there are.
 struct Workers(Arc<Host>);
 
@@ -69,7 +74,7 @@ impl Diagnosis for Workers {
     async fn diagnose(&self, _ctx: &DiagnoseContext) -> Result<DiagnosisReport> {
         let workers = self.0.workers.load(Ordering::Relaxed);
         Ok(DiagnosisReport::finding(
-            Finding::new(self.name(), format!("{workers} workers")).with_fact("workers", workers),
+            Finding::new(self.name(), format!("{workers} workers")).with(WORKERS, workers),
         ))
     }
 }
@@ -77,39 +82,43 @@ impl Diagnosis for Workers {
 /// Doubles the worker pool; the host's latency falls with it.
 struct DoubleWorkers(Arc<Host>);
 
+/// What the step keeps between plan, apply and revert: absolute targets, so applying the plan
+/// twice (a retry, another replica after a crash) doubles the pool once.
+#[derive(Serialize, Deserialize)]
+struct Resize {
+    before: u32,
+    after: u32,
+}
+
 #[async_trait]
 impl Mitigation for DoubleWorkers {
     fn name(&self) -> &str {
         "double-workers"
     }
 
-    fn risk(&self) -> Risk {
-        Risk::Medium
-    }
-
-    fn reversible(&self) -> bool {
-        true
-    }
-
-    fn verify_after(&self) -> Duration {
-        Duration::from_secs(120)
-    }
-
+    /// Everything the engine needs is decided here, in the plan: risk, reversibility, when to
+    /// verify, and the absolute target.
     async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
         let now = self.0.workers.load(Ordering::Relaxed);
-        Ok(
-            Plan::new(self, ctx, format!("double the worker pool to {}", now * 2))
-                .change("worker pool", now, now * 2)
-                .quantity(Quantity::Replicas(now * 2))
-                .remember("before", now),
+        let after = now.saturating_mul(2).max(1);
+        Plan::new(
+            self,
+            ctx,
+            Risk::Medium,
+            format!("double the worker pool to {after}"),
         )
+        .change("worker pool", now, after)
+        .quantity(Quantity::Replicas(after))
+        .reversible()
+        .verify_after(Duration::from_secs(120))
+        .with_memo(&Resize { before: now, after })
     }
 
     async fn apply(&self, _ctx: &StepContext, plan: &Plan) -> Result<String> {
-        let before = plan.require("before")?.as_i64().unwrap_or(1) as u32;
-        self.0.workers.store(before * 2, Ordering::Relaxed);
+        let Resize { after, .. } = plan.memo()?;
+        self.0.workers.store(after, Ordering::Relaxed);
         self.0.p99_millis.store(600, Ordering::Relaxed); // More workers, shorter queues.
-        Ok(format!("{} workers", before * 2))
+        Ok(format!("{after} workers"))
     }
 
     async fn verify(&self, _ctx: &StepContext, _plan: &Plan) -> Result<Verification> {
@@ -122,7 +131,7 @@ impl Mitigation for DoubleWorkers {
     }
 
     async fn revert(&self, _ctx: &StepContext, plan: &Plan) -> Result<String> {
-        let before = plan.require("before")?.as_i64().unwrap_or(1) as u32;
+        let Resize { before, .. } = plan.memo()?;
         self.0.workers.store(before, Ordering::Relaxed);
         Ok(format!("back to {before} workers"))
     }

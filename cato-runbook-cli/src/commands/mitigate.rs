@@ -80,7 +80,7 @@ pub(crate) fn run(out: &mut Out, config: &Config, options: &Options<'_>) -> Resu
             now,
         );
         let plan = step.plan(&ctx).await?;
-        let requires_approval = step.requires_approval();
+        let requires_approval = plan.approval.is_some();
         if !options.apply {
             return Ok::<_, Failure>(Outcome {
                 plan,

@@ -67,7 +67,7 @@
 mod steps;
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -75,7 +75,7 @@ use serde::{Deserialize, Serialize};
 
 use self::steps::{RaiseMonthlyLimit, WaitForReset};
 use super::first_five_minutes;
-use super::{CatalogConfig, Entry, PortName, Providers};
+use super::{CatalogConfig, Entry, PortName, Providers, facts};
 use crate::engine::{Runbook, SeverityRule};
 use crate::error::{Error, Result};
 use crate::ports::{Budget, BudgetMode, BudgetStatus};
@@ -109,8 +109,6 @@ pub const PREVENTION: [&str; 3] = [
     "Monitor spend daily",
     "Enable budget alerts",
 ];
-
-const FACT_MODE: &str = "budget_mode";
 
 /// The monthly limit to ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -287,19 +285,19 @@ impl Diagnosis for BudgetStatusDiagnosis {
                 self.name(),
                 format!("{}; the reset is in {}", status_line(&s), until(left)),
             )
-            .with_fact(FACT_MODE, s.mode.to_string())
-            .with_fact("spent_usd", s.spent_usd)
-            .with_fact("monthly_limit_usd", s.monthly_limit_usd)
-            .with_fact("next_reset", s.next_reset.to_rfc3339())
-            .with_fact("hours_to_reset", left.as_secs_f64() / 3600.0)
-            .with_fact("curiosity_enabled", s.curiosity_enabled)
+            .with(facts::BUDGET_MODE, s.mode.to_string())
+            .with(facts::SPENT_USD, s.spent_usd)
+            .with(facts::MONTHLY_LIMIT_USD, s.monthly_limit_usd)
+            .with(facts::NEXT_RESET, s.next_reset.to_rfc3339())
+            .with(facts::HOURS_TO_RESET, left.as_secs_f64() / 3600.0)
+            .with(facts::CURIOSITY_ENABLED, s.curiosity_enabled)
             .with_evidence(status_line(&s)),
         ))
     }
 }
 
 fn in_emergency(findings: Findings<'_>) -> bool {
-    findings.text(FACT_MODE) == Some("EMERGENCY")
+    findings.text_of(facts::BUDGET_MODE) == Some("EMERGENCY")
 }
 
 /// Builds the runbook over `providers`.
@@ -333,9 +331,7 @@ pub fn build(providers: &Providers, catalog: &CatalogConfig) -> Result<Runbook> 
     }))
     .step(Arc::new(WaitForReset {
         budget,
-        clock: providers.clock.clone(),
         grace: config.reset_grace,
-        reset: Mutex::new(None),
     }));
     for item in PREVENTION {
         runbook = runbook.prevention(item);

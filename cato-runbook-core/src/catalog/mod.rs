@@ -12,13 +12,15 @@
 //!
 //! Shared by the runbooks: the runbook's "First 5 Minutes" as diagnoses
 //! ([`first_five_minutes`]) and its general "Mitigation Strategies" as ladder steps
-//! ([`strategies`]).
+//! ([`strategies`]). Every fact a diagnosis writes and a step reads has its typed key in
+//! [`facts`].
 
 pub mod bedrock_throttling;
 pub mod budget_exceeded;
 pub mod cache_miss_spike;
 pub mod circuit_breaker;
 pub mod dynamodb_hot_partition;
+pub mod facts;
 pub mod first_five_minutes;
 pub mod high_latency;
 mod log_symptom;

@@ -37,6 +37,7 @@ use crate::incident::IdempotencyKey;
 use crate::runbook::{Plan, StepContext};
 
 pub use emergency::EnableEmergencyMode;
+pub(crate) use scale::ScaleMemo;
 pub use scale::{ScaleEndpoint, ScaleWorkload, Scaling};
 
 /// The key of a step's revert: `incident:step:revert`, so that the revert is a side effect of

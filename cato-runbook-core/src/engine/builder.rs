@@ -194,6 +194,7 @@ impl EngineBuilder {
                 ticking: tokio::sync::Mutex::new(()),
                 table: tokio::sync::Mutex::new(Table::default()),
                 ledger: std::sync::Mutex::new(Ledger::default()),
+                stragglers: std::sync::Mutex::new(Vec::new()),
             }),
         })
     }

@@ -9,7 +9,6 @@ use futures::stream::FuturesUnordered;
 use tracing::warn;
 
 use super::Inner;
-use super::job::Job;
 use super::report::{TickEvent, TickReport};
 use super::state::{Cell, KeySlot, Table, Tally, Verdict};
 use crate::error::{Error, Result};
@@ -21,7 +20,7 @@ use crate::time::Timestamp;
 use crate::timeline::{Actor, EntryKind};
 
 impl Inner {
-    pub(super) async fn tick(&self) -> Result<TickReport> {
+    pub(super) async fn tick(self: &Arc<Self>) -> Result<TickReport> {
         let _one_at_a_time = self.ticking.lock().await;
         let now = self.now();
         let mut report = TickReport {
@@ -32,29 +31,25 @@ impl Inner {
         self.ensure_loaded().await?;
         let results = self.observe_all(now).await;
         let work = self.fold(&results, now, &mut report).await;
-
-        let outcomes = futures::future::join_all(work.iter().map(|(cell, verdict)| async move {
-            Job::attach(self, cell.clone(), *verdict).await.run().await
-        }))
-        .await;
-        for outcome in outcomes {
-            report.events.extend(outcome.events);
-            report.next_due = earliest(report.next_due, outcome.next_due);
-        }
+        self.reconcile_all(work, now, &mut report).await;
         report.open_incidents = self.sweep().await;
         Ok(report)
     }
 
-    /// Loads the open incidents from the store, once.
+    /// Loads the open incidents from the store, once. The store is read without the table's
+    /// lock; a second caller that loaded meanwhile wins.
     pub(super) async fn ensure_loaded(&self) -> Result<()> {
-        let mut table = self.table.lock().await;
-        if table.loaded {
+        if self.table.lock().await.loaded {
             return Ok(());
         }
         let call = self.config.timeouts.call;
         let open = tokio::time::timeout(call, self.store.open())
             .await
             .map_err(|_| Error::timeout("store.open", call))??;
+        let mut table = self.table.lock().await;
+        if table.loaded {
+            return Ok(());
+        }
         table.keys = vec![Default::default(); self.keys.len()];
         table.tallies = vec![Tally::default(); self.keys.len()];
         for incident in open {
@@ -62,50 +57,93 @@ impl Inner {
             if let Some(&key) = self.key_index.get(incident.dedup_key()) {
                 table.keys[key].incident = Some(id.clone());
             }
-            table
-                .incidents
-                .insert(id, Arc::new(tokio::sync::Mutex::new(incident)));
+            table.incidents.insert(id, Cell::new(incident));
         }
         table.loaded = true;
         Ok(())
     }
 
-    /// Every detector's look, by detector index. Looks that finish at once never reach the
-    /// scheduler; the others run concurrently, each under the detector timeout.
+    /// Every detector's look, by detector index, all under one deadline set before the first
+    /// poll. Looks that finish at once never reach the scheduler; the others run concurrently.
     async fn observe_all(&self, now: Timestamp) -> Vec<Result<Observation>> {
         let ctx = ObserveContext::new(now);
         let timeout = self.config.timeouts.detector;
+        let deadline = tokio::time::Instant::now() + timeout;
+        let timed_out = |index: usize| {
+            Error::timeout("detector.observe", timeout)
+                .with_resource(self.detectors[index].detector.name().to_owned())
+        };
         let mut results: Vec<Result<Observation>> = Vec::with_capacity(self.detectors.len());
         let mut pending = FuturesUnordered::new();
         for (index, slot) in self.detectors.iter().enumerate() {
+            // The deadline was set before this first poll, so the poll counts against it; a look
+            // that is ready at once costs no timer.
             let mut look = slot.detector.observe(&ctx);
             match futures::poll!(look.as_mut()) {
                 Poll::Ready(result) => results.push(result),
                 Poll::Pending => {
                     results.push(Ok(Observation::Healthy)); // replaced below
-                    pending.push(async move { (index, tokio::time::timeout(timeout, look).await) });
+                    pending.push(
+                        async move { (index, tokio::time::timeout_at(deadline, look).await) },
+                    );
                 }
             }
         }
         while let Some((index, outcome)) = pending.next().await {
-            results[index] = outcome.unwrap_or_else(|_| {
-                Err(Error::timeout("detector.observe", timeout)
-                    .with_resource(self.detectors[index].detector.name().to_owned()))
-            });
+            results[index] = outcome.unwrap_or_else(|_| Err(timed_out(index)));
         }
         results
     }
 
-    /// Folds the looks into the key table; opens incidents; returns every open incident with
-    /// its key's verdict.
+    /// Folds the looks into the key table and opens incidents; returns every open incident
+    /// with its key's verdict. The table's lock is never held across a call: the keys to open
+    /// are chosen under it, opened without it, then entered under it again.
     async fn fold(
         &self,
         results: &[Result<Observation>],
         now: Timestamp,
         report: &mut TickReport,
     ) -> Vec<(Cell, Verdict)> {
-        let mut table = self.table.lock().await;
-        let table = &mut *table;
+        let (mut verdicts, to_open) = {
+            let mut table = self.table.lock().await;
+            self.tally(&mut table, results, now, report)
+        };
+        for (key, verdict, impact, first_seen) in to_open {
+            let opened = self
+                .open(key, impact, first_seen, results, now, report)
+                .await;
+            if let Some(cell) = opened {
+                let id = cell.lock().await.id().clone();
+                let mut table = self.table.lock().await;
+                table.keys[key].incident = Some(id.clone());
+                table.incidents.entry(id).or_insert(cell);
+                verdicts.push((key, verdict));
+            }
+        }
+        let table = self.table.lock().await;
+        let mut work = Vec::with_capacity(table.incidents.len());
+        for (id, cell) in &table.incidents {
+            let verdict = verdicts
+                .iter()
+                .find(|(key, _)| table.keys[*key].incident.as_ref() == Some(id))
+                .map_or(Verdict::Unwatched, |(_, verdict)| *verdict);
+            work.push((cell.clone(), verdict));
+        }
+        work
+    }
+
+    /// The tick's tallies and verdicts; the keys whose streak opens an incident now.
+    #[allow(clippy::type_complexity)]
+    fn tally(
+        &self,
+        table: &mut Table,
+        results: &[Result<Observation>],
+        now: Timestamp,
+        report: &mut TickReport,
+    ) -> (
+        Vec<(usize, Verdict)>,
+        Vec<(usize, Verdict, Impact, Timestamp)>,
+    ) {
         for tally in &mut table.tallies {
             *tally = Tally::default();
         }
@@ -135,8 +173,8 @@ impl Inner {
                 }
             }
         }
-
-        let mut verdicts: Vec<(usize, Verdict)> = Vec::new();
+        let mut verdicts = Vec::new();
+        let mut to_open = Vec::new();
         for key in 0..self.keys.len() {
             let tally = table.tallies[key];
             if !tally.seen {
@@ -165,34 +203,26 @@ impl Inner {
                 verdicts.push((key, verdict));
             } else if let Verdict::Bad(impact) = verdict
                 && state.bad >= self.keys[key].open_after
-                && let Some(id) = self.open(table, key, impact, results, now, report).await
             {
-                table.keys[key].incident = Some(id);
-                verdicts.push((key, verdict));
+                // The symptom was first seen when the bad streak began, `open_after` ticks ago.
+                let first_seen = state.first_bad.unwrap_or(now).min(now);
+                to_open.push((key, verdict, impact, first_seen));
             }
         }
-
-        let mut work = Vec::with_capacity(table.incidents.len());
-        for (id, cell) in &table.incidents {
-            let verdict = verdicts
-                .iter()
-                .find(|(key, _)| table.keys[*key].incident.as_ref() == Some(id))
-                .map_or(Verdict::Unwatched, |(_, verdict)| *verdict);
-            work.push((cell.clone(), verdict));
-        }
-        work
+        (verdicts, to_open)
     }
 
-    /// Opens an incident on `key`, unless another replica holds the key.
+    /// Opens an incident on `key`, unless another replica holds the key; adopts the one
+    /// another replica opened.
     async fn open(
         &self,
-        table: &mut Table,
         key: usize,
         impact: Impact,
+        first_seen: Timestamp,
         results: &[Result<Observation>],
         now: Timestamp,
         report: &mut TickReport,
-    ) -> Option<IncidentId> {
+    ) -> Option<Cell> {
         let slot = &self.keys[key];
         let claim_key = IdempotencyKey::new(format!("open:{}", slot.dedup));
         match self.claim(&claim_key).await {
@@ -206,12 +236,10 @@ impl Inner {
                 return None;
             }
         }
-        if let Some(id) = self.adopt(table, slot).await {
-            return Some(id);
+        if let Some(existing) = self.adopt(slot).await {
+            return Some(existing);
         }
-        let id = self.allocate_id(table, now).await;
-        // The symptom was first seen when the bad streak began, `open_after` ticks ago.
-        let first_seen = table.keys[key].first_bad.unwrap_or(now).min(now);
+        let id = self.allocate_id(now).await;
         let (runbook_id, severity) = match slot.runbook {
             Some(index) => {
                 let runbook = &self.runbooks[index];
@@ -251,40 +279,37 @@ impl Inner {
             });
         }
         report.events.push(TickEvent::Opened {
-            incident: id.clone(),
+            incident: id,
             severity: incident.severity(),
         });
-        table
-            .incidents
-            .insert(id.clone(), Arc::new(tokio::sync::Mutex::new(incident)));
-        Some(id)
+        Some(Cell::new(incident))
     }
 
     /// Takes over the open incident another replica already opened on this key (its claim on
     /// opening may have lapsed since), so that a key never has two open incidents.
-    async fn adopt(&self, table: &mut Table, slot: &KeySlot) -> Option<IncidentId> {
+    async fn adopt(&self, slot: &KeySlot) -> Option<Cell> {
         let call = self.config.timeouts.call;
         let open = tokio::time::timeout(call, self.store.open())
             .await
             .ok()?
             .ok()?;
         let existing = open.into_iter().find(|i| i.dedup_key() == &slot.dedup)?;
-        let id = existing.id().clone();
-        tracing::debug!(key = %slot.dedup, incident = %id, "adopting the incident another replica opened");
-        table
-            .incidents
-            .insert(id.clone(), Arc::new(tokio::sync::Mutex::new(existing)));
-        Some(id)
+        tracing::debug!(key = %slot.dedup, incident = %existing.id(), "adopting the incident another replica opened");
+        Some(Cell::new(existing))
     }
 
     /// `INC-YYYYMMDD-NNNN`, unused in the table and the store.
-    async fn allocate_id(&self, table: &mut Table, now: Timestamp) -> IncidentId {
+    async fn allocate_id(&self, now: Timestamp) -> IncidentId {
         loop {
-            table.seq += 1;
-            let id = IncidentId::new(format!("INC-{}-{:04}", now.format("%Y%m%d"), table.seq));
-            if table.incidents.contains_key(&id) {
-                continue;
-            }
+            let id = {
+                let mut table = self.table.lock().await;
+                table.seq += 1;
+                let id = IncidentId::new(format!("INC-{}-{:04}", now.format("%Y%m%d"), table.seq));
+                if table.incidents.contains_key(&id) {
+                    continue;
+                }
+                id
+            };
             let call = self.config.timeouts.call;
             match tokio::time::timeout(call, self.store.get(&id)).await {
                 Ok(Ok(Some(_))) => continue,
@@ -302,31 +327,34 @@ impl Inner {
             })?
     }
 
-    /// Forgets resolved incidents; returns how many stay open.
+    /// Frees the keys of resolved incidents and forgets those with nothing left to do (a
+    /// resolved incident stays while its act lane runs or a temporary step of it is still to be
+    /// reverted); returns how many stay open.
     async fn sweep(&self) -> usize {
         let mut table = self.table.lock().await;
         let table = &mut *table;
-        let mut closed = Vec::new();
+        let mut resolved = Vec::new();
+        let mut open = 0;
         for (id, cell) in &table.incidents {
-            if !cell.lock().await.is_open() {
-                closed.push(id.clone());
+            let incident = cell.lock().await;
+            if incident.is_open() {
+                open += 1;
+                continue;
             }
+            let done = incident.automation().temporary.is_empty()
+                && !cell.is_busy(super::state::Lane::Act);
+            resolved.push((id.clone(), done));
         }
-        for id in closed {
-            table.incidents.remove(&id);
+        for (id, done) in resolved {
+            if done {
+                table.incidents.remove(&id);
+            }
             for state in &mut table.keys {
                 if state.incident.as_ref() == Some(&id) {
                     *state = Default::default();
                 }
             }
         }
-        table.incidents.len()
-    }
-}
-
-fn earliest(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
+        open
     }
 }

@@ -103,6 +103,7 @@ mod detection;
 mod job;
 mod operator;
 mod policy;
+mod reconcile;
 mod report;
 mod runbook;
 mod state;
@@ -117,7 +118,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tracing::{debug, warn};
 
 pub use builder::EngineBuilder;
-pub use config::{EngineConfig, Timeouts};
+pub use config::{EngineConfig, RetryPolicy, Timeouts};
 pub use contacts::{Contact, Escalation, EscalationLevel, Message, Notifiers, Reach};
 pub use operator::Operator;
 pub use policy::{ApprovalPolicy, Caps, Mode, Policy};
@@ -155,6 +156,9 @@ pub(crate) struct Inner {
     ticking: tokio::sync::Mutex<()>,
     table: tokio::sync::Mutex<Table>,
     ledger: std::sync::Mutex<Ledger>,
+    /// Reconciles that outlived the tick that started them (a slow or hung call); a later tick
+    /// reports what they did.
+    stragglers: std::sync::Mutex<Vec<tokio::task::JoinHandle<job::Outcome>>>,
 }
 
 impl fmt::Debug for Engine {
@@ -200,9 +204,17 @@ impl Engine {
 
     /// One pass: detect, open and resolve incidents, diagnose, mitigate, escalate.
     ///
-    /// Ticks never overlap: a second caller waits for the tick in progress. A failing provider never fails the tick: it is an unknown signal, a recorded finding or
-    /// a recorded failure. Incidents that could not be saved stay in memory and are saved with
-    /// their next change.
+    /// Detection runs first, every detector at once under its timeout. Then each open incident
+    /// is reconciled on its own task, in two lanes (watch: severity, escalation, the SLA; act:
+    /// diagnosis, resolution, the ladder), each lane one reconcile at a time. The tick waits for
+    /// its reconciles at most one [`EngineConfig::tick_interval`]: a reconcile held up by a slow
+    /// or hung call goes on in the background and keeps only its own lane busy, so that every
+    /// other incident, and the same incident's escalation, keeps its time; a later tick reports
+    /// what it did.
+    ///
+    /// Ticks never overlap: a second caller waits for the tick in progress. A failing provider
+    /// never fails the tick: it is an unknown signal, a recorded finding or a recorded failure.
+    /// Incidents that could not be saved stay in memory and are saved with their next change.
     ///
     /// # Errors
     ///
@@ -211,10 +223,10 @@ impl Engine {
     ///
     /// # Cancel safety
     ///
-    /// Not cancel safe: dropping the future may leave a step applied but not recorded. Let it
-    /// finish; [`Engine::run`] does.
+    /// Dropping the future stops detection and the wait, not the reconciles it started: they
+    /// run to their end on their own tasks, so a step is never left applied but unrecorded.
     pub async fn tick(&self) -> Result<TickReport> {
-        self.inner.tick().await
+        Inner::tick(&self.inner).await
     }
 
     /// Ticks every [`EngineConfig::tick_interval`] (sooner when an escalation, verification or
@@ -230,7 +242,8 @@ impl Engine {
         tokio::pin!(shutdown);
         let mut ticks = 0u64;
         loop {
-            let next_due = match inner.tick().await {
+            let started = inner.clock.now();
+            let next_due = match Inner::tick(inner).await {
                 Ok(report) => report.next_due,
                 Err(err) => {
                     warn!(error = %err, "tick failed");
@@ -238,13 +251,13 @@ impl Engine {
                 }
             };
             ticks += 1;
+            // The period runs from the tick's start, so a long tick does not stretch it.
             let now = inner.clock.now();
-            let wait = next_due
-                .map(|due| time::elapsed(now, due))
-                .filter(|wait| !wait.is_zero())
-                .map_or(inner.config.tick_interval, |wait| {
-                    wait.min(inner.config.tick_interval)
-                });
+            let next = time::add(started, inner.config.tick_interval);
+            let next = next_due
+                .filter(|due| *due > now)
+                .map_or(next, |due| due.min(next));
+            let wait = time::elapsed(now, next);
             tokio::select! {
                 biased;
                 () = &mut shutdown => break,
@@ -266,8 +279,18 @@ impl Inner {
         self.halted.load(Ordering::SeqCst)
     }
 
-    /// Saves every open incident once more.
+    /// Lets every reconcile still running finish (each is bounded by its calls' timeouts),
+    /// then saves every open incident once more.
     async fn flush(&self) {
+        let running: Vec<_> = match self.stragglers.lock() {
+            Ok(mut stragglers) => stragglers.drain(..).collect(),
+            Err(_) => Vec::new(),
+        };
+        for handle in running {
+            if let Err(err) = handle.await {
+                warn!(error = %err, "a reconcile ended abnormally");
+            }
+        }
         let cells: Vec<_> = self
             .table
             .lock()
@@ -277,11 +300,18 @@ impl Inner {
             .cloned()
             .collect();
         for cell in cells {
-            let incident = cell.lock().await;
-            if let Err(err) = self.save(&incident).await {
-                warn!(incident = %incident.id(), error = %err, "could not save on shutdown");
+            if let Err(err) = self.persist(&cell).await {
+                let id = cell.lock().await.id().clone();
+                warn!(incident = %id, error = %err, "could not save on shutdown");
             }
         }
+    }
+
+    /// Saves the incident in `cell` as it is now, in its turn (see [`Cell`]).
+    async fn persist(&self, cell: &state::Cell) -> Result<()> {
+        let _turn = cell.save_turn().await;
+        let incident = cell.snapshot().await;
+        self.save(&incident).await
     }
 
     async fn save(&self, incident: &crate::Incident) -> Result<()> {

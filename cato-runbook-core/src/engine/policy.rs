@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::runbook::{Mitigation, Plan, Quantity, Risk};
+use crate::runbook::{Plan, Quantity, Risk};
 
 /// How far automation goes. The order is from least to most: the stricter of the global mode
 /// and a runbook's mode wins.
@@ -168,10 +168,11 @@ impl Policy {
             .unwrap_or(self.cooldown)
     }
 
-    /// Why `step`'s `plan` needs an operator's approval, if it does.
-    pub fn approval_reason(&self, step: &dyn Mitigation, plan: &Plan) -> Option<String> {
-        if step.requires_approval() {
-            return Some("the step always asks for approval".to_owned());
+    /// Why `plan` needs an operator's approval, if it does: the plan's own reason first, then
+    /// the policy's risk and cost rules.
+    pub fn approval_reason(&self, plan: &Plan) -> Option<String> {
+        if let Some(why) = &plan.approval {
+            return Some(format!("the step always asks for approval: {why}"));
         }
         if let Some(min) = self.approval.risk_at_least
             && plan.risk >= min

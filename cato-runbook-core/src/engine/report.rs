@@ -82,6 +82,24 @@ pub enum TickEvent {
         /// The step.
         step: String,
     },
+    /// A call of a step failed with an error a retry may help; it is tried again later.
+    Retrying {
+        /// The incident.
+        incident: IncidentId,
+        /// The step.
+        step: String,
+        /// The call: `plan`, `apply`, `verify` or `revert`.
+        call: String,
+        /// When it is tried again.
+        at: Timestamp,
+    },
+    /// Whether an apply landed is unknown (it timed out); its verification decides.
+    Unknown {
+        /// The incident.
+        incident: IncidentId,
+        /// The step.
+        step: String,
+    },
     /// A step was verified.
     Verified {
         /// The incident.

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::incident::{DedupKey, Incident, IncidentId};
@@ -11,9 +12,97 @@ use crate::time::{self, Timestamp};
 
 use super::policy::Policy;
 
-/// An incident shared between the tick and the operator API. Never held across a call to a
-/// provider: the holder reads or edits it, saves it, and lets go.
-pub(super) type Cell = Arc<tokio::sync::Mutex<Incident>>;
+/// An incident shared between its reconciles, the tick and the operator API.
+///
+/// Its lock is never held across a call to a provider or the store: the holder reads or edits
+/// it and lets go; [`Inner::persist`](super::Inner::persist) then saves a snapshot. Saves of one
+/// incident take turns (`saving`), each writing a snapshot taken in its turn, so that a slower
+/// save never overwrites a newer one; nothing else waits for them.
+///
+/// Each incident has two lanes, each running one reconcile at a time: *watch* (severity,
+/// announcement, escalation and the response-time SLA: notifications only) and *act*
+/// (diagnosis, resolution, temporary steps, the ladder: the provider calls). A reconcile that
+/// hangs holds its own lane and nothing else.
+#[derive(Clone)]
+pub(super) struct Cell(Arc<CellInner>);
+
+struct CellInner {
+    incident: tokio::sync::Mutex<Incident>,
+    saving: tokio::sync::Mutex<()>,
+    watching: AtomicBool,
+    acting: AtomicBool,
+}
+
+/// One of an incident's two lanes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Lane {
+    /// Severity, announcement, escalation, the SLA.
+    Watch,
+    /// Diagnosis, resolution, temporary steps, the ladder.
+    Act,
+}
+
+/// A lane taken by a reconcile; given back when dropped (also when the reconcile is cancelled).
+pub(super) struct Busy {
+    cell: Cell,
+    lane: Lane,
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.cell.flag(self.lane).store(false, Ordering::Release);
+    }
+}
+
+impl Cell {
+    pub(super) fn new(incident: Incident) -> Self {
+        Cell(Arc::new(CellInner {
+            incident: tokio::sync::Mutex::new(incident),
+            saving: tokio::sync::Mutex::new(()),
+            watching: AtomicBool::new(false),
+            acting: AtomicBool::new(false),
+        }))
+    }
+
+    /// The incident, for a short read or edit.
+    pub(super) async fn lock(&self) -> tokio::sync::MutexGuard<'_, Incident> {
+        self.0.incident.lock().await
+    }
+
+    /// A copy of the incident as it is now.
+    pub(super) async fn snapshot(&self) -> Incident {
+        self.0.incident.lock().await.clone()
+    }
+
+    /// Waits for this incident's turn to save.
+    pub(super) async fn save_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.0.saving.lock().await
+    }
+
+    fn flag(&self, lane: Lane) -> &AtomicBool {
+        match lane {
+            Lane::Watch => &self.0.watching,
+            Lane::Act => &self.0.acting,
+        }
+    }
+
+    /// Takes `lane`, unless a reconcile still runs in it.
+    pub(super) fn take(&self, lane: Lane) -> Option<Busy> {
+        let taken = self
+            .flag(lane)
+            .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok();
+        taken.then(|| Busy {
+            cell: self.clone(),
+            lane,
+        })
+    }
+
+    /// Whether a reconcile runs in `lane`.
+    pub(super) fn is_busy(&self, lane: Lane) -> bool {
+        self.flag(lane).load(Ordering::Acquire)
+    }
+}
 
 /// The runbook id of "monitoring is blind" incidents.
 pub(super) const BLIND_RUNBOOK: &str = "monitoring-blind";

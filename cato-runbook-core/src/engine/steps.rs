@@ -68,20 +68,14 @@ impl Mitigation for ContactStep {
         &self.name
     }
 
-    fn risk(&self) -> Risk {
-        Risk::ReadOnly
-    }
-
-    fn verify_after(&self) -> Duration {
-        Duration::ZERO
-    }
-
     async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
         Ok(Plan::new(
             self,
             ctx,
+            Risk::ReadOnly,
             format!("tell the {} by {}", self.contact.role, self.contact.reach),
-        ))
+        )
+        .verify_after(Duration::ZERO))
     }
 
     async fn apply(&self, ctx: &StepContext, _plan: &Plan) -> Result<String> {

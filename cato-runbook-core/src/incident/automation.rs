@@ -38,6 +38,8 @@ pub struct Automation {
     /// Temporary steps in place, reverted when the incident resolves or their time runs out
     /// ([`Mitigation::lasts_for`](crate::runbook::Mitigation::lasts_for)).
     pub temporary: Vec<TemporaryStep>,
+    /// A call of a step that failed with an error a retry may help, waiting for its next try.
+    pub retry: Option<StepRetry>,
 }
 
 impl Automation {
@@ -45,6 +47,48 @@ impl Automation {
     pub fn escalated_to(&self, role: &str) -> bool {
         self.escalated.iter().any(|r| r == role)
     }
+}
+
+/// The call of a step the engine makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepCall {
+    /// [`Mitigation::plan`](crate::runbook::Mitigation::plan).
+    Plan,
+    /// [`Mitigation::apply`](crate::runbook::Mitigation::apply).
+    Apply,
+    /// [`Mitigation::verify`](crate::runbook::Mitigation::verify).
+    Verify,
+    /// [`Mitigation::revert`](crate::runbook::Mitigation::revert).
+    Revert,
+}
+
+impl std::fmt::Display for StepCall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            StepCall::Plan => "plan",
+            StepCall::Apply => "apply",
+            StepCall::Verify => "verify",
+            StepCall::Revert => "revert",
+        })
+    }
+}
+
+/// A call of a step that failed with a transient or throttled error: tried again on the same
+/// rung at `next_at`, a bounded number of times (see
+/// [`EngineConfig::retry`](crate::engine::EngineConfig::retry)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepRetry {
+    /// The rung of the step.
+    pub rung: usize,
+    /// The step's name.
+    pub step: String,
+    /// The call that failed.
+    pub call: StepCall,
+    /// How many tries failed so far.
+    pub attempt: u32,
+    /// When to try again.
+    pub next_at: Timestamp,
 }
 
 /// A mitigation step in flight.
@@ -92,12 +136,28 @@ pub enum StepPhase {
         /// When.
         at: Timestamp,
     },
-    /// Applied; verified at `verify_at`.
+    /// Planned and cleared by every guardrail; its apply failed with an error a retry may
+    /// help, and it is applied again, with the same plan, when the retry is due.
+    Ready {
+        /// When it was cleared.
+        at: Timestamp,
+    },
+    /// Applied (or its apply timed out); verified at `verify_at`.
     Applied {
         /// When it was applied.
         at: Timestamp,
         /// When to verify.
         verify_at: Timestamp,
+        /// Whether the apply timed out, so that whether it landed is unknown until the
+        /// verification reads the resource.
+        #[serde(default)]
+        unknown: bool,
+    },
+    /// Its verification failed and its revert failed with an error a retry may help; reverted
+    /// again when the retry is due, then the ladder moves on.
+    Reverting {
+        /// When the verification failed.
+        at: Timestamp,
     },
     /// Verification passed; the incident resolves once the symptom stays away.
     Verified {

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use automation::{Automation, StepPhase, StepRun, TemporaryStep};
+pub use automation::{Automation, StepCall, StepPhase, StepRetry, StepRun, TemporaryStep};
 pub use ids::{DedupKey, IdempotencyKey, IncidentId, RunbookId};
 pub use status::Status;
 

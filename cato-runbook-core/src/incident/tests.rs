@@ -1,4 +1,5 @@
 use super::*;
+use crate::catalog::facts;
 use chrono::{TimeZone, Utc};
 
 fn t0() -> Timestamp {
@@ -218,7 +219,7 @@ fn serde_round_trip_keeps_everything() {
     let mut inc = incident_in(Status::Monitoring);
     inc.add_finding(
         at(5),
-        Finding::new("endpoint-status", "0 instances in service").with_fact("instance_count", 0),
+        Finding::new("endpoint-status", "0 instances in service").with(facts::INSTANCE_COUNT, 0),
     );
     inc.set_root_causes(
         at(6),

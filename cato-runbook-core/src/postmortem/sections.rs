@@ -112,6 +112,17 @@ fn line(incident: &Incident, entry: &Entry) -> Option<String> {
         EntryKind::MitigationApplied { step } => with_detail(format!("Applied {step}"), d),
         EntryKind::MitigationFailed { step } => with_detail(format!("{step} failed"), d),
         EntryKind::MitigationSkipped { step, reason } => format!("Skipped {step}: {reason}"),
+        EntryKind::StepRetried {
+            step,
+            call,
+            attempt,
+        } => with_detail(
+            format!("{call} of {step} failed (try {attempt}), retried"),
+            d,
+        ),
+        EntryKind::MitigationUnknown { step } => {
+            with_detail(format!("{step}: whether it applied is unknown"), d)
+        }
         EntryKind::VerificationPassed { step } => with_detail(format!("{step} verified"), d),
         EntryKind::VerificationFailed { step } => with_detail(format!("{step} did not help"), d),
         EntryKind::MitigationReverted { step } => with_detail(format!("Reverted {step}"), d),
@@ -261,6 +272,7 @@ fn mitigation(incident: &Incident) -> Vec<String> {
         let outcome = match &entry.kind {
             EntryKind::MitigationPlanned { .. } => continue,
             EntryKind::MitigationSkipped { reason, .. } => format!("skipped ({reason})"),
+            EntryKind::StepRetried { call, .. } => format!("{call} retried"),
             other => other.label().replace("mitigation_", "").replace('_', " "),
         };
         let outcome = format!("{outcome} at {}", clock(incident, entry.at));

@@ -76,8 +76,13 @@ impl DiagnosisReport {
 ///
 /// ```
 /// use async_trait::async_trait;
-/// use cato_runbook_core::runbook::{DiagnoseContext, Diagnosis, DiagnosisReport, Finding, RootCause};
+/// use cato_runbook_core::runbook::{
+///     DiagnoseContext, Diagnosis, DiagnosisReport, FactKey, Finding, RootCause,
+/// };
 /// use cato_runbook_core::Result;
+///
+/// /// The fact the diagnosis writes, named once with its type.
+/// const OOM_LINES: FactKey<i64> = FactKey::new("oom_lines");
 ///
 /// /// Reads error log lines (here a fixed list) and blames the likeliest cause.
 /// struct ErrorLogs(Vec<String>);
@@ -88,7 +93,7 @@ impl DiagnosisReport {
 ///     async fn diagnose(&self, ctx: &DiagnoseContext) -> Result<DiagnosisReport> {
 ///         let oom = self.0.iter().filter(|l| l.contains("OutOfMemory")).count();
 ///         let mut finding = Finding::new(self.name(), format!("{} ERROR lines", self.0.len()))
-///             .with_fact("oom_lines", oom as i64);
+///             .with(OOM_LINES, oom as i64);
 ///         for line in &self.0 { finding = finding.with_evidence(line.clone()); }
 ///         let mut report = DiagnosisReport::finding(finding);
 ///         if oom > 0 {

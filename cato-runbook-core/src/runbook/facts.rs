@@ -1,7 +1,13 @@
 //! Findings, facts and root-cause candidates: what a diagnosis leaves behind.
+//!
+//! A fact is written and read through a typed [`FactKey`]: the key names the fact once and fixes
+//! the Rust type of its value, so a writer and a reader cannot disagree on the spelling or on
+//! the kind of value ([`Fact::Int`] or [`Fact::Float`]). The catalog's keys are in
+//! [`catalog::facts`](crate::catalog::facts).
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::{Deserialize, Serialize};
 
@@ -83,6 +89,119 @@ impl From<&str> for Fact {
     }
 }
 
+/// The name of a fact and the Rust type of its value.
+///
+/// Defined once as a constant, a key is what a diagnosis writes a fact with
+/// ([`Finding::with`]) and what a step's precondition reads it with ([`Findings::get`]). The
+/// name is the key of [`Finding::facts`], so it is what saved incidents hold.
+///
+/// ```
+/// use cato_runbook_core::runbook::{FactKey, Finding, Findings};
+///
+/// const INSTANCE_COUNT: FactKey<u32> = FactKey::new("instance_count");
+///
+/// let list = [Finding::new("endpoint-status", "0 instances").with(INSTANCE_COUNT, 0)];
+/// assert_eq!(Findings(&list).get(INSTANCE_COUNT), Some(0));
+/// assert_eq!(INSTANCE_COUNT.name(), "instance_count");
+/// ```
+pub struct FactKey<T> {
+    name: &'static str,
+    _marker: PhantomData<fn() -> T>,
+}
+
+impl<T> FactKey<T> {
+    /// The key of the fact `name`.
+    pub const fn new(name: &'static str) -> Self {
+        FactKey {
+            name,
+            _marker: PhantomData,
+        }
+    }
+
+    /// The fact's name, as [`Finding::facts`] stores it.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+impl<T> Clone for FactKey<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for FactKey<T> {}
+
+impl<T> fmt::Debug for FactKey<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("FactKey").field(&self.name).finish()
+    }
+}
+
+/// A Rust type a fact's value is written as and read back as.
+///
+/// Each type maps to one [`Fact`] variant: `bool` to [`Fact::Bool`], `i64` and `u32` to
+/// [`Fact::Int`], `f64` to [`Fact::Float`], `String` to [`Fact::Text`].
+pub trait FactValue: Sized {
+    /// The value as a fact.
+    fn into_fact(self) -> Fact;
+
+    /// The value a fact holds, if it holds one of this type.
+    fn from_fact(fact: &Fact) -> Option<Self>;
+}
+
+impl FactValue for bool {
+    fn into_fact(self) -> Fact {
+        Fact::Bool(self)
+    }
+
+    fn from_fact(fact: &Fact) -> Option<Self> {
+        fact.as_bool()
+    }
+}
+
+impl FactValue for i64 {
+    fn into_fact(self) -> Fact {
+        Fact::Int(self)
+    }
+
+    fn from_fact(fact: &Fact) -> Option<Self> {
+        fact.as_i64()
+    }
+}
+
+/// Written as [`Fact::Int`]; read from an integer in `u32`'s range only.
+impl FactValue for u32 {
+    fn into_fact(self) -> Fact {
+        Fact::Int(i64::from(self))
+    }
+
+    fn from_fact(fact: &Fact) -> Option<Self> {
+        fact.as_i64().and_then(|v| u32::try_from(v).ok())
+    }
+}
+
+/// Written as [`Fact::Float`]; read from a float or an integer, as [`Fact::as_f64`] does.
+impl FactValue for f64 {
+    fn into_fact(self) -> Fact {
+        Fact::Float(self)
+    }
+
+    fn from_fact(fact: &Fact) -> Option<Self> {
+        fact.as_f64()
+    }
+}
+
+impl FactValue for String {
+    fn into_fact(self) -> Fact {
+        Fact::Text(self)
+    }
+
+    fn from_fact(fact: &Fact) -> Option<Self> {
+        fact.as_str().map(str::to_owned)
+    }
+}
+
 /// Something a diagnosis found out, with the evidence for it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
@@ -109,7 +228,17 @@ impl Finding {
         }
     }
 
-    /// Adds a named fact.
+    /// Adds the fact `key` names.
+    pub fn with<T: FactValue>(mut self, key: FactKey<T>, value: T) -> Self {
+        self.facts.insert(key.name().to_owned(), value.into_fact());
+        self
+    }
+
+    /// Adds a fact by a name only known at run time (the engine's `diagnosis_failed`, a name
+    /// read from configuration).
+    ///
+    /// A fact a step reads is better written with a [`FactKey`] through [`with`](Self::with),
+    /// as the catalog does: the key fixes its name and its type once.
     pub fn with_fact(mut self, name: impl Into<String>, value: impl Into<Fact>) -> Self {
         self.facts.insert(name.into(), value.into());
         self
@@ -161,29 +290,29 @@ pub fn rank(causes: &mut [RootCause]) {
     causes.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
 }
 
-/// Every finding of an incident, searchable by fact name.
+/// Every finding of an incident, searchable by fact.
+///
+/// Read a fact through its [`FactKey`]: [`get`](Self::get), or [`text_of`](Self::text_of) to
+/// borrow text. The catalog's steps read their facts this way.
 #[derive(Debug, Clone, Copy)]
 pub struct Findings<'a>(pub &'a [Finding]);
 
 impl<'a> Findings<'a> {
-    /// The most recent value of a fact, across all findings.
+    /// The value of the fact `key` names in the most recent finding holding it; `None` when no
+    /// finding holds it, or when that finding's value is not of the key's type.
+    pub fn get<T: FactValue>(&self, key: FactKey<T>) -> Option<T> {
+        self.fact(key.name()).and_then(T::from_fact)
+    }
+
+    /// The text of the fact `key` names, borrowed, as [`get`](Self::get) finds it.
+    pub fn text_of(&self, key: FactKey<String>) -> Option<&'a str> {
+        self.fact(key.name()).and_then(Fact::as_str)
+    }
+
+    /// The most recent value of the fact `name`, across all findings, whatever its type: for a
+    /// name only known at run time. A fact with a [`FactKey`] is read with [`get`](Self::get).
     pub fn fact(&self, name: &str) -> Option<&'a Fact> {
         self.0.iter().rev().find_map(|f| f.facts.get(name))
-    }
-
-    /// The most recent numeric value of a fact.
-    pub fn number(&self, name: &str) -> Option<f64> {
-        self.fact(name).and_then(Fact::as_f64)
-    }
-
-    /// The most recent boolean value of a fact.
-    pub fn flag(&self, name: &str) -> Option<bool> {
-        self.fact(name).and_then(Fact::as_bool)
-    }
-
-    /// The most recent text value of a fact.
-    pub fn text(&self, name: &str) -> Option<&'a str> {
-        self.fact(name).and_then(Fact::as_str)
     }
 
     /// All findings.
@@ -211,19 +340,58 @@ mod tests {
         assert_eq!(causes[0].confidence, 1.0);
     }
 
+    const INSTANCE_COUNT: FactKey<u32> = FactKey::new("instance_count");
+    const STATUS: FactKey<String> = FactKey::new("status");
+    const STATUS_AS_FLAG: FactKey<bool> = FactKey::new("status");
+    const INSTANCES_AS_NUMBER: FactKey<f64> = FactKey::new("instance_count");
+    const MISSING: FactKey<i64> = FactKey::new("missing");
+
     #[test]
     fn findings_answer_the_latest_fact() {
         let list = vec![
-            Finding::new("a", "first").with_fact("instance_count", 0),
+            Finding::new("a", "first").with(INSTANCE_COUNT, 0),
             Finding::new("b", "second")
-                .with_fact("instance_count", 2)
-                .with_fact("status", "InService"),
+                .with(INSTANCE_COUNT, 2)
+                .with(STATUS, "InService".to_owned()),
         ];
         let findings = Findings(&list);
-        assert_eq!(findings.number("instance_count"), Some(2.0));
-        assert_eq!(findings.text("status"), Some("InService"));
-        assert_eq!(findings.flag("status"), None);
+        assert_eq!(findings.get(INSTANCE_COUNT), Some(2));
+        assert_eq!(findings.get(INSTANCES_AS_NUMBER), Some(2.0));
+        assert_eq!(findings.text_of(STATUS), Some("InService"));
+        assert_eq!(findings.get(STATUS), Some("InService".to_owned()));
+        assert_eq!(findings.get(STATUS_AS_FLAG), None);
+        assert_eq!(findings.get(MISSING), None);
         assert_eq!(findings.fact("missing"), None);
+    }
+
+    #[test]
+    fn keys_write_the_same_facts_as_names() {
+        let typed = Finding::new("s", "x")
+            .with(FactKey::<u32>::new("n"), 3)
+            .with(FactKey::<i64>::new("i"), -3)
+            .with(FactKey::<bool>::new("ok"), true)
+            .with(FactKey::<f64>::new("p99"), 2.5)
+            .with(FactKey::<String>::new("name"), "cfg-v2".to_owned());
+        let named = Finding::new("s", "x")
+            .with_fact("n", 3_u32)
+            .with_fact("i", -3_i64)
+            .with_fact("ok", true)
+            .with_fact("p99", 2.5)
+            .with_fact("name", "cfg-v2");
+        assert_eq!(typed, named);
+        assert_eq!(typed.facts["n"], Fact::Int(3));
+        assert_eq!(typed.facts["p99"], Fact::Float(2.5));
+    }
+
+    #[test]
+    fn a_u32_reads_only_integers_in_range() {
+        assert_eq!(u32::from_fact(&Fact::Int(7)), Some(7));
+        assert_eq!(u32::from_fact(&Fact::Int(-1)), None);
+        assert_eq!(u32::from_fact(&Fact::Int(i64::from(u32::MAX) + 1)), None);
+        assert_eq!(u32::from_fact(&Fact::Float(7.0)), None);
+        assert_eq!(f64::from_fact(&Fact::Int(7)), Some(7.0));
+        assert_eq!(i64::from_fact(&Fact::Float(7.0)), None);
+        assert_eq!(format!("{INSTANCE_COUNT:?}"), "FactKey(\"instance_count\")");
     }
 
     #[test]

@@ -1,16 +1,14 @@
 //! `Arc<T>` and `Box<T>` of a runbook trait implement the trait, as `object_store` does.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 
 use super::{
     Detector, DiagnoseContext, Diagnosis, DiagnosisReport, Findings, Mitigation, Observation,
-    ObserveContext, Plan, Risk, StepContext, Verification,
+    ObserveContext, Plan, StepContext, Verification,
 };
 use crate::error::Result;
-use crate::incident::{IdempotencyKey, IncidentId};
 
 macro_rules! forward {
     ($($ptr:ident),*) => {$(
@@ -34,15 +32,7 @@ macro_rules! forward {
         #[async_trait]
         impl<T: Mitigation + ?Sized> Mitigation for $ptr<T> {
             fn name(&self) -> &str { (**self).name() }
-            fn risk(&self) -> Risk { (**self).risk() }
-            fn requires_approval(&self) -> bool { (**self).requires_approval() }
-            fn reversible(&self) -> bool { (**self).reversible() }
-            fn verify_after(&self) -> Duration { (**self).verify_after() }
-            fn lasts_for(&self) -> Option<Duration> { (**self).lasts_for() }
             fn precondition(&self, findings: Findings<'_>) -> bool { (**self).precondition(findings) }
-            fn idempotency_key(&self, incident: &IncidentId) -> IdempotencyKey {
-                (**self).idempotency_key(incident)
-            }
             async fn plan(&self, ctx: &StepContext) -> Result<Plan> { (**self).plan(ctx).await }
             async fn apply(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
                 (**self).apply(ctx, plan).await

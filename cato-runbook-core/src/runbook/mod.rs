@@ -10,11 +10,13 @@ mod diagnosis;
 mod facts;
 mod forward;
 mod mitigation;
+mod plan;
 
 pub use detector::{Detector, Observation, ObserveContext, Symptom};
 pub use diagnosis::{DiagnoseContext, Diagnosis, DiagnosisReport};
-pub use facts::{Fact, Finding, Findings, RootCause, rank};
-pub use mitigation::{Change, Mitigation, Plan, Quantity, Risk, StepContext, Verification};
+pub use facts::{Fact, FactKey, FactValue, Finding, Findings, RootCause, rank};
+pub use mitigation::{Mitigation, StepContext, Verification};
+pub use plan::{Change, Plan, Quantity, Risk};
 
 #[cfg(test)]
 mod tests {

@@ -63,7 +63,7 @@ async fn an_approved_step_is_applied_at_the_next_tick() {
     assert_eq!(granted.at, at(300));
     assert!(
         details(&incident, "approval_requested")[0]
-            .starts_with("the step always asks for approval: increase-budget")
+            .starts_with("the step always asks for approval: the double says so: increase-budget")
     );
 }
 

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use cato_runbook_core::catalog::facts;
 use cato_runbook_core::engine::{Mode, Policy, Runbook, TickEvent};
 use cato_runbook_core::runbook::Fact;
 
@@ -14,7 +15,8 @@ async fn diagnoses_run_concurrently_and_take_the_slowest_ones_time() {
     let detector = FakeDetector::new("endpoint-5xx", "cato-shadow-self");
     let slow = [
         Arc::new(
-            FakeDiagnosis::new("endpoint-status", Duration::from_secs(2)).fact("instance_count", 0),
+            FakeDiagnosis::new("endpoint-status", Duration::from_secs(2))
+                .fact(facts::INSTANCE_COUNT, 0),
         ),
         Arc::new(
             FakeDiagnosis::new("error-logs", Duration::from_secs(3)).cause("GPU driver issue", 0.3),
@@ -55,7 +57,9 @@ async fn diagnoses_run_concurrently_and_take_the_slowest_ones_time() {
     let incident = h.only().await;
     assert_eq!(incident.findings().len(), 3);
     assert_eq!(
-        incident.findings()[0].facts.get("instance_count"),
+        incident.findings()[0]
+            .facts
+            .get(facts::INSTANCE_COUNT.name()),
         Some(&Fact::Int(0))
     );
     let causes: Vec<_> = incident
@@ -113,9 +117,31 @@ async fn a_failing_or_hung_diagnosis_is_a_finding_not_an_abort() {
     h.tick().await;
     assert_eq!(
         tokio::time::Instant::now() - started,
-        Duration::from_secs(60),
-        "diagnosis timeout"
+        Duration::from_secs(30),
+        "the tick keeps its period while a diagnosis hangs"
     );
+    // The hung diagnosis is cut at its 60 s timeout; the next tick reports what followed.
+    let report = h.tick_after(Duration::from_secs(30)).await;
+    assert!(
+        report
+            .events
+            .iter()
+            .any(|e| matches!(e, TickEvent::Diagnosed { findings: 3, .. })),
+        "{report:?}"
+    );
+    assert_eq!(
+        h.now(),
+        at(60),
+        "the diagnosis timed out 60 s after it started"
+    );
+    let recorded = h
+        .only()
+        .await
+        .timeline()
+        .first("finding_recorded")
+        .unwrap()
+        .at;
+    assert_eq!(recorded, at(60));
 
     let incident = h.only().await;
     let summaries: Vec<_> = incident

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use cato_runbook_core::catalog::facts;
 use cato_runbook_core::engine::{Mode, Policy, Runbook, TickEvent};
 use cato_runbook_core::{EntryKind, Status};
 
@@ -100,11 +101,11 @@ async fn a_step_whose_precondition_fails_is_skipped_with_its_reason() {
     let log = CallLog::default();
     let runbook = shadow_self(&detector)
         .diagnosis(Arc::new(
-            FakeDiagnosis::new("endpoint-status", Duration::ZERO).fact("instance_count", 2),
+            FakeDiagnosis::new("endpoint-status", Duration::ZERO).fact(facts::INSTANCE_COUNT, 2),
         ))
         .step(
             FakeStep::new("restart", &log)
-                .when("instance_count", 0.0)
+                .when(facts::INSTANCE_COUNT, 0)
                 .arc(),
         )
         .step(FakeStep::new("rollback", &log).arc())

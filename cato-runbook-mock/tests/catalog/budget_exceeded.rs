@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use cato_runbook_core::catalog::{self, CatalogConfig, budget_exceeded};
+use cato_runbook_core::catalog::{self, CatalogConfig, budget_exceeded, facts};
 use cato_runbook_core::engine::{Engine, Mode, Operator, Policy};
 use cato_runbook_core::ports::{BudgetMode, Clock};
-use cato_runbook_core::runbook::Quantity;
+use cato_runbook_core::runbook::{Quantity, StepContext};
 use cato_runbook_core::{Incident, Severity, Status};
 use cato_runbook_mock::gameday::providers;
 use cato_runbook_mock::{FakePorts, Op, World, WorldChange, WorldConfig};
@@ -127,8 +127,14 @@ async fn emergency_is_sev2_and_the_raise_waits_for_approval() {
         .iter()
         .find(|f| f.source == "budget-status")
         .unwrap();
-    assert_eq!(status.facts["budget_mode"].to_string(), "EMERGENCY");
-    assert_eq!(status.facts["monthly_limit_usd"].as_f64(), Some(1000.0));
+    assert_eq!(
+        status.facts[facts::BUDGET_MODE.name()].to_string(),
+        "EMERGENCY"
+    );
+    assert_eq!(
+        status.facts[facts::MONTHLY_LIMIT_USD.name()].as_f64(),
+        Some(1000.0)
+    );
 
     assert_eq!(steps(&inc, "approval_requested"), [RAISE]);
     let plan = &inc.automation().step.as_ref().unwrap().plan;
@@ -301,8 +307,8 @@ async fn the_runbooks_example_amount_is_no_raise_over_the_same_limit() {
     assert_eq!(steps(&inc, "mitigation_applied"), [WAIT]);
 }
 
-#[test]
-fn config_and_prevention() {
+#[tokio::test(start_paused = true)]
+async fn config_and_prevention() {
     let c = CatalogConfig::default().budget_exceeded;
     assert_eq!(c.new_limit, budget_exceeded::NewLimit::Factor(1.5));
     assert_eq!(c.affected_share, 1.0);
@@ -328,5 +334,16 @@ fn config_and_prevention() {
     );
     let ladder: Vec<_> = runbook.ladder().iter().map(|s| s.name()).collect();
     assert_eq!(ladder, [RAISE, WAIT]);
-    assert!(runbook.ladder()[0].requires_approval());
+    let raise = &runbook.ladder()[0];
+    let ctx = StepContext::new(
+        raise.as_ref(),
+        "INC-1".into(),
+        ID.into(),
+        "cato-budget",
+        Severity::Sev2,
+        std::sync::Arc::from(vec![]),
+        world.now(),
+    );
+    let plan = raise.plan(&ctx).await.unwrap();
+    assert!(plan.approval.is_some(), "the raise always asks: {plan:?}");
 }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use cato_runbook_core::catalog::{self, CatalogConfig, dynamodb_hot_partition};
+use cato_runbook_core::catalog::{self, CatalogConfig, dynamodb_hot_partition, facts};
 use cato_runbook_core::ports::{BillingMode, Tables};
 use cato_runbook_core::{Severity, Status};
 use cato_runbook_mock::gameday::providers;
@@ -241,7 +241,10 @@ async fn exception_lines_name_the_hot_domain() {
         "{}",
         found.summary
     );
-    assert_eq!(found.facts["domains.top"].as_str(), Some("physics"));
+    assert_eq!(
+        found.facts[facts::DOMAINS_TOP.name()].as_str(),
+        Some("physics")
+    );
 }
 
 #[tokio::test(start_paused = true)]

@@ -6,7 +6,7 @@ use std::time::Duration;
 use cato_runbook_core::catalog::first_five_minutes::{
     self, CloudHealthEvents, Config, DashboardSignals, RecentDeployments,
 };
-use cato_runbook_core::catalog::{CatalogConfig, Providers};
+use cato_runbook_core::catalog::{CatalogConfig, Providers, facts};
 use cato_runbook_core::ports::Clock;
 use cato_runbook_core::runbook::{DiagnoseContext, Diagnosis, DiagnosisReport};
 use cato_runbook_core::{ErrorKind, Timestamp};
@@ -79,13 +79,16 @@ async fn a_deployment_shortly_before_detection_is_a_root_cause() {
             .contains("by bob: semantic cache keys include the locale (10 min before detection)")
     );
     let finding = &report.findings[0];
-    assert_eq!(finding.facts["deployments.recent"].as_i64(), Some(2));
     assert_eq!(
-        finding.facts["deployments.suspect_version"].as_str(),
+        finding.facts[facts::DEPLOYMENTS_RECENT.name()].as_i64(),
+        Some(2)
+    );
+    assert_eq!(
+        finding.facts[facts::DEPLOYMENTS_SUSPECT_VERSION.name()].as_str(),
         Some("v2.3.0")
     );
     assert_eq!(
-        finding.facts["deployments.suspect_minutes_before"].as_i64(),
+        finding.facts[facts::DEPLOYMENTS_SUSPECT_MINUTES_BEFORE.name()].as_i64(),
         Some(10)
     );
     assert!(
@@ -123,7 +126,7 @@ async fn deployments_long_before_or_after_detection_are_not_suspects() {
     let report = check.diagnose(&ctx(detected, world.now())).await.unwrap();
     assert!(report.root_causes.is_empty());
     assert_eq!(
-        report.findings[0].facts["deployments.suspects"].as_i64(),
+        report.findings[0].facts[facts::DEPLOYMENTS_SUSPECTS.name()].as_i64(),
         Some(0)
     );
     assert!(
@@ -171,8 +174,8 @@ async fn an_open_health_event_of_a_service_that_matters_is_a_root_cause() {
     );
     assert_eq!(report.root_causes[0].confidence, 0.5);
     let f = &report.findings[0];
-    assert_eq!(f.facts["health.open_events"].as_i64(), Some(1));
-    assert_eq!(f.facts["health.events"].as_i64(), Some(2));
+    assert_eq!(f.facts[facts::HEALTH_OPEN_EVENTS.name()].as_i64(), Some(1));
+    assert_eq!(f.facts[facts::HEALTH_EVENTS.name()].as_i64(), Some(2));
 
     let every = Config::watching(&["*"]);
     let report = run(
@@ -190,16 +193,24 @@ async fn the_dashboard_shows_every_signal_and_flags_the_obvious() {
     let report = run(&check, &world).await;
     let f = &report.findings[0];
     assert_eq!(f.summary, "dashboard, last 15m: nothing obvious");
-    assert!((f.facts["dashboard.cache_hit_rate"].as_f64().unwrap() - 0.85).abs() < 1e-6);
+    let hit_rate = f.facts[facts::DASHBOARD_CACHE_HIT_RATE.name()]
+        .as_f64()
+        .unwrap();
+    assert!((hit_rate - 0.85).abs() < 1e-6);
     assert_eq!(
-        f.facts["dashboard.bedrock_throttle_rate"].as_f64(),
+        f.facts[facts::DASHBOARD_BEDROCK_THROTTLE_RATE.name()].as_f64(),
         Some(0.0)
     );
     assert_eq!(
-        f.facts["dashboard.shadow_self_error_rate"].as_f64(),
+        f.facts[facts::DASHBOARD_SHADOW_SELF_ERROR_RATE.name()].as_f64(),
         Some(0.0)
     );
-    assert!(f.facts["dashboard.request_p99_ms"].as_f64().unwrap() > 0.0);
+    assert!(
+        f.facts[facts::DASHBOARD_REQUEST_P99_MS.name()]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
     assert_eq!(f.evidence.len(), 6);
     // One query, whatever the number of series.
     assert_eq!(world.calls().count(cato_runbook_mock::Op::MetricsQuery), 1);
@@ -221,7 +232,7 @@ async fn the_dashboard_shows_every_signal_and_flags_the_obvious() {
     // The misses also overload Shadow Self and slow every request down.
     assert!(f.summary.contains("Shadow Self 5XX rate"), "{}", f.summary);
     assert_eq!(
-        f.facts["dashboard.obvious_issues"].as_i64(),
+        f.facts[facts::DASHBOARD_OBVIOUS_ISSUES.name()].as_i64(),
         Some(4),
         "{}",
         f.summary

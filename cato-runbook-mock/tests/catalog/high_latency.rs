@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use cato_runbook_core::catalog::facts;
 use cato_runbook_core::catalog::high_latency::{self, Config};
 use cato_runbook_core::catalog::{CatalogConfig, Providers};
 use cato_runbook_core::engine::{Mode, Policy, Runbook};
@@ -154,7 +155,10 @@ async fn a_fast_shadow_self_is_left_alone() {
         .iter()
         .find(|f| f.source == "component-latencies")
         .unwrap();
-    assert_eq!(components.facts["shadow_self_slow"].as_bool(), Some(false));
+    assert_eq!(
+        components.facts[facts::SHADOW_SELF_SLOW.name()].as_bool(),
+        Some(false)
+    );
     assert!(inc.phases().resolved.is_some());
 }
 
@@ -223,7 +227,7 @@ async fn a_step_toward_the_cap_never_passes_it() {
         "a plan changes nothing"
     );
 
-    let at_cap = [Finding::new("capacity", "").with_fact("endpoint_desired_instances", 50)];
+    let at_cap = [Finding::new("capacity", "").with(facts::ENDPOINT_DESIRED_INSTANCES, 50)];
     assert!(!scale.precondition(cato_runbook_core::runbook::Findings(&at_cap)));
     let key = cato_runbook_core::IdempotencyKey::new("test:scale");
     world
@@ -304,10 +308,13 @@ async fn an_open_cache_miss_incident_is_the_likelier_cause() {
         .find(|f| f.source == "component-latencies")
         .unwrap();
     assert_eq!(
-        components.facts["related_incident"].as_str(),
+        components.facts[facts::RELATED_INCIDENT.name()].as_str(),
         Some(cache.id().as_str())
     );
-    assert_eq!(components.facts["cache_hit_rate_low"].as_bool(), Some(true));
+    assert_eq!(
+        components.facts[facts::CACHE_HIT_RATE_LOW.name()].as_bool(),
+        Some(true)
+    );
     assert_eq!(skipped(&inc, "scale-shadow-self").len(), 1);
     assert_eq!(skipped(&inc, "scale-orchestrator").len(), 1);
     assert_eq!(applied(&inc), ["link-likelier-cause"]);
@@ -419,16 +426,22 @@ async fn a_denied_scale_up_moves_on_and_a_lapsed_one_too() {
 #[tokio::test(start_paused = true)]
 async fn a_scale_up_that_cannot_be_verified_is_scaled_back() {
     let world = world(8, 10, false, 2400.0);
-    // Detected at T+2m30s, verified 12 minutes later: SageMaker does not answer then.
+    // Detected at T+2m30s, verified 12 minutes later: SageMaker does not answer then, nor on
+    // the two retries after 30 s and 60 s more.
     world
         .faults()
         .on(Op::EndpointDescribe)
-        .between(world.at(minutes(14)), world.at(minutes(15)))
+        .between(world.at(minutes(14)), world.at(minutes(17)))
         .transient();
     let rig = Rig::auto(&world, runbook(Config::default()));
-    rig.run_until(minutes(16)).await;
+    rig.run_until(minutes(18)).await;
 
     let inc = rig.incident(ID).await;
+    assert_eq!(
+        entries(&inc, "step_retried", Some("scale-shadow-self")).len(),
+        2,
+        "two more tries of the verification, then it counts as failed"
+    );
     assert_eq!(
         entries(&inc, "mitigation_reverted", Some("scale-shadow-self")),
         ["desired instances back to 8"]

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use cato_runbook_core::catalog::circuit_breaker::BreakerState;
 use cato_runbook_core::catalog::shadow_self_down::{self, Config};
-use cato_runbook_core::catalog::{self, CatalogConfig, Providers};
+use cato_runbook_core::catalog::{self, CatalogConfig, Providers, facts};
 use cato_runbook_core::engine::{EngineConfig, Mode, Policy, Runbook};
 use cato_runbook_core::ports::Clock;
 use cato_runbook_core::runbook::{ObserveContext, Risk};
@@ -263,8 +263,11 @@ async fn log_evidence_ranks_the_root_causes() {
         .iter()
         .find(|f| f.source == "error-logs")
         .unwrap();
-    assert_eq!(finding.facts["crash_loop_events"].as_i64(), Some(1));
-    assert_eq!(finding.facts["oom_events"].as_i64(), Some(0));
+    assert_eq!(
+        finding.facts[facts::CRASH_LOOP_EVENTS.name()].as_i64(),
+        Some(1)
+    );
+    assert_eq!(finding.facts[facts::OOM_EVENTS.name()].as_i64(), Some(0));
     assert!(
         finding
             .evidence
@@ -462,13 +465,19 @@ async fn an_open_breaker_on_a_healthy_endpoint_is_handed_to_people() {
         .iter()
         .find(|f| f.source == "endpoint-status")
         .unwrap();
-    assert_eq!(status.facts["endpoint_failing"].as_bool(), Some(false));
+    assert_eq!(
+        status.facts[facts::ENDPOINT_FAILING.name()].as_bool(),
+        Some(false)
+    );
     let state = inc
         .findings()
         .iter()
         .find(|f| f.source == "circuit-breaker")
         .unwrap();
-    assert_eq!(state.facts["breaker_state"].as_str(), Some("OPEN"));
+    assert_eq!(
+        state.facts[facts::BREAKER_STATE.name()].as_str(),
+        Some("OPEN")
+    );
 
     rig.run_until_with(minutes(12), calls).await;
     assert_eq!(breaker.state(), BreakerState::Closed);

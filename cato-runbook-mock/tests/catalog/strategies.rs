@@ -35,12 +35,12 @@ async fn scaling_the_endpoint_steps_toward_its_cap_and_back() {
         "primary",
         scaling,
     );
-    assert_eq!(
-        (step.name(), step.risk(), step.reversible()),
-        ("scale-endpoint", Risk::Medium, true)
-    );
     let c = ctx(&step, &world);
     let plan = step.plan(&c).await.unwrap();
+    assert_eq!(
+        (step.name(), plan.risk, plan.reversible),
+        ("scale-endpoint", Risk::Medium, true)
+    );
     assert_eq!(
         plan.quantities,
         [Quantity::Instances(12), Quantity::MonthlySpendUsd(2200.0)]
@@ -137,15 +137,12 @@ async fn emergency_mode_asks_first_and_turns_off_again() {
     let world = World::default();
     let traffic = Arc::new(world.traffic());
     let step = EnableEmergencyMode::new(traffic.clone());
-    assert!(step.requires_approval());
-    assert_eq!(step.risk(), Risk::High);
-    assert!(
-        !EnableEmergencyMode::new(traffic.clone())
-            .with_approval(false)
-            .requires_approval()
-    );
     let c = ctx(&step, &world);
     let plan = step.plan(&c).await.unwrap();
+    assert!(plan.approval.is_some());
+    assert_eq!(plan.risk, Risk::High);
+    let unasked = EnableEmergencyMode::new(traffic.clone()).with_approval(false);
+    assert!(unasked.plan(&c).await.unwrap().approval.is_none());
     assert_eq!(
         (
             plan.changes[0].before.as_str(),

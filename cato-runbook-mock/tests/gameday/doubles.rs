@@ -4,17 +4,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use cato_runbook_core::catalog::Providers;
+use cato_runbook_core::catalog::{Providers, facts};
 use cato_runbook_core::engine::Runbook;
 use cato_runbook_core::ports::{EndpointStatus, ModelEndpoint};
 use cato_runbook_core::runbook::{
-    Detector, DiagnoseContext, Diagnosis, DiagnosisReport, Finding, Findings, Mitigation,
+    Detector, DiagnoseContext, Diagnosis, DiagnosisReport, FactKey, Finding, Findings, Mitigation,
     Observation, ObserveContext, Plan, Risk, RootCause, StepContext, Symptom, Verification,
 };
 use cato_runbook_core::{Impact, Result};
 use cato_runbook_mock::gameday::RunbookRegistry;
 
 pub(crate) const ENDPOINT: &str = "cato-shadow-self";
+
+/// The endpoint's config, as this stand-in's diagnosis names it (the catalog's is
+/// `endpoint_config`).
+const CONFIG: FactKey<String> = FactKey::new("config");
 
 struct NoInstances(Arc<dyn ModelEndpoint>);
 
@@ -50,8 +54,8 @@ impl Diagnosis for Status {
                 self.name(),
                 format!("{} with {} instances", d.status, d.current_instances()),
             )
-            .with_fact("instance_count", i64::from(d.current_instances()))
-            .with_fact("config", d.config_name.clone()),
+            .with(facts::INSTANCE_COUNT, d.current_instances())
+            .with(CONFIG, d.config_name.clone()),
         )
         .with_cause(RootCause::new("container crash loop", 0.5)))
     }
@@ -64,23 +68,18 @@ impl Mitigation for Restart {
     fn name(&self) -> &str {
         "restart-endpoint"
     }
-    fn risk(&self) -> Risk {
-        Risk::High
-    }
-    fn verify_after(&self) -> Duration {
-        Duration::from_secs(10 * 60)
-    }
     fn precondition(&self, findings: Findings<'_>) -> bool {
-        findings.number("instance_count") == Some(0.0)
+        findings.get(facts::INSTANCE_COUNT) == Some(0)
     }
     async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
         let d = self.0.describe(ENDPOINT).await?;
-        Ok(Plan::new(self, ctx, "restart on the current config")
+        Plan::new(self, ctx, Risk::High, "restart on the current config")
             .change(format!("{ENDPOINT} config"), &d.config_name, &d.config_name)
-            .remember("config", d.config_name))
+            .verify_after(Duration::from_secs(10 * 60))
+            .with_memo(&d.config_name)
     }
     async fn apply(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
-        let config = plan.require("config")?.to_string();
+        let config: String = plan.memo()?;
         self.0
             .update_config(ENDPOINT, &config, &ctx.idempotency_key)
             .await?;

@@ -7,22 +7,12 @@ use async_trait::async_trait;
 
 use super::Config;
 use super::signals::measure;
+use crate::catalog::facts;
 use crate::catalog::log_symptom::LogQuery;
 use crate::error::Result;
 use crate::ports::{EndpointStatus, Logs, Metrics, ModelEndpoint, Quotas, TrafficControl};
 use crate::runbook::{DiagnoseContext, Diagnosis, DiagnosisReport, Finding, RootCause};
 use crate::time;
-
-/// The quota in force (calls per minute).
-pub(super) const QUOTA: &str = "bedrock.quota";
-/// The cache similarity threshold.
-pub(super) const THRESHOLD: &str = "traffic.cache_similarity_threshold";
-/// The Shadow Self share of LLM traffic.
-pub(super) const SHARE: &str = "traffic.shadow_self_share";
-/// Whether emergency mode is on.
-pub(super) const EMERGENCY: &str = "traffic.emergency_mode";
-/// Whether Shadow Self is in service with instances serving.
-pub(super) const SERVING: &str = "shadow_self.serving";
 
 /// Demand within this share of the quota counts as reaching it.
 const NEAR_QUOTA: f64 = 0.9;
@@ -52,8 +42,8 @@ impl Diagnosis for QuotaCheck {
                 quota.service, quota.code, quota.name, quota.value
             ),
         )
-        .with_fact(QUOTA, quota.value)
-        .with_fact("bedrock.quota_name", quota.name.as_str());
+        .with(facts::BEDROCK_QUOTA, quota.value)
+        .with(facts::BEDROCK_QUOTA_NAME, quota.name.clone());
         let Some(calls) = calls else {
             finding
                 .summary
@@ -61,8 +51,8 @@ impl Diagnosis for QuotaCheck {
             return Ok(DiagnosisReport::finding(finding));
         };
         finding = finding
-            .with_fact("bedrock.peak_calls_per_minute", calls.peak_per_minute)
-            .with_fact("bedrock.throttle_rate", calls.rate())
+            .with(facts::BEDROCK_PEAK_CALLS_PER_MINUTE, calls.peak_per_minute)
+            .with(facts::BEDROCK_THROTTLE_RATE, calls.rate())
             .with_evidence(calls.describe());
         finding.summary.push_str(&format!(
             "; peak demand {:.0} calls/min, {:.1} % throttled",
@@ -132,8 +122,8 @@ impl Diagnosis for ThrottlingLogs {
                 self.query.group
             ),
         )
-        .with_fact("logs.throttling_lines", lines.len() as i64)
-        .with_fact("logs.fallback_lines", fallback as i64);
+        .with(facts::LOGS_THROTTLING_LINES, lines.len() as i64)
+        .with(facts::LOGS_FALLBACK_LINES, fallback as i64);
         for line in lines.iter().rev().take(QUOTED) {
             finding = finding.with_evidence(format!(
                 "{} {}: {}",
@@ -178,12 +168,12 @@ impl Diagnosis for TrafficControls {
                 if state.emergency_mode { "on" } else { "off" }
             ),
         )
-        .with_fact(SHARE, state.shadow_self_share)
-        .with_fact(THRESHOLD, state.cache_similarity_threshold)
-        .with_fact(EMERGENCY, state.emergency_mode)
-        .with_fact("shadow_self.status", endpoint.status.to_string())
-        .with_fact("shadow_self.instances", endpoint.current_instances())
-        .with_fact(SERVING, serving);
+        .with(facts::TRAFFIC_SHADOW_SELF_SHARE, state.shadow_self_share)
+        .with(facts::TRAFFIC_CACHE_SIMILARITY_THRESHOLD, state.cache_similarity_threshold)
+        .with(facts::TRAFFIC_EMERGENCY_MODE, state.emergency_mode)
+        .with(facts::SHADOW_SELF_STATUS, endpoint.status.to_string())
+        .with(facts::SHADOW_SELF_INSTANCES, endpoint.current_instances())
+        .with(facts::SHADOW_SELF_SERVING, serving);
         Ok(DiagnosisReport::finding(finding))
     }
 }

@@ -5,10 +5,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use chrono::Timelike;
+use serde::{Deserialize, Serialize};
 
 use super::Config;
-use super::diagnose::{QUOTA, SERVING, SHARE, THRESHOLD};
 use super::signals::{Throttling, endpoint_errors, measure};
+use crate::catalog::facts;
 use crate::catalog::strategies::revert_key;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ports::{Metrics, QuotaRequestStatus, Quotas, TrafficControl};
@@ -34,11 +36,33 @@ fn refused(operation: &'static str, message: String) -> Error {
     Error::new(ErrorKind::Refused, operation, message)
 }
 
-fn recall_f64(plan: &Plan, key: &str) -> Result<f64> {
-    plan.require(key)?.as_f64().ok_or_else(|| {
-        Error::invalid_input("plan.recall", format!("{key} is not a number"))
-            .with_resource(plan.resource.clone())
-    })
+/// What the quota request keeps: the value it asks for (an absolute target) and the one it
+/// found.
+#[derive(Debug, Serialize, Deserialize)]
+struct QuotaMemo {
+    current: f64,
+    desired: f64,
+}
+
+/// What a traffic step keeps: the setting it sets (an absolute target), the one it found, and
+/// what it is judged against — when it was planned (whole seconds) and the throttled share then.
+#[derive(Debug, Serialize, Deserialize)]
+struct TrafficMemo {
+    previous: f64,
+    target: f64,
+    planned_at: Timestamp,
+    throttle_rate_before: f64,
+}
+
+impl TrafficMemo {
+    fn new(previous: f64, target: f64, ctx: &StepContext, before: Option<Throttling>) -> Self {
+        TrafficMemo {
+            previous,
+            target,
+            planned_at: ctx.now.with_nanosecond(0).unwrap_or(ctx.now),
+            throttle_rate_before: before.map_or(0.0, |t| t.rate()),
+        }
+    }
 }
 
 /// A setting to two decimals, as people write it.
@@ -66,18 +90,9 @@ impl Mitigation for RequestQuotaIncrease {
     fn name(&self) -> &str {
         "request-quota-increase"
     }
-    fn risk(&self) -> Risk {
-        Risk::Low
-    }
-    fn requires_approval(&self) -> bool {
-        true
-    }
-    fn verify_after(&self) -> Duration {
-        self.config.quota.verify_after
-    }
     fn precondition(&self, findings: Findings<'_>) -> bool {
         findings
-            .number(QUOTA)
+            .get(facts::BEDROCK_QUOTA)
             .is_none_or(|q| q < self.config.quota.desired)
     }
 
@@ -95,9 +110,10 @@ impl Mitigation for RequestQuotaIncrease {
                 ),
             ));
         }
-        Ok(Plan::new(
+        Plan::new(
             self,
             ctx,
+            Risk::Low,
             format!(
                 "request a Bedrock quota increase: {} ({}) {} → {}",
                 q.code, quota.name, quota.value, q.desired
@@ -108,14 +124,20 @@ impl Mitigation for RequestQuotaIncrease {
             quota.value,
             format!("{} (requested)", q.desired),
         )
-        .remember("current", quota.value))
+        .needs_approval("a quota increase is a request to AWS on the account")
+        .verify_after(q.verify_after)
+        .with_memo(&QuotaMemo {
+            current: quota.value,
+            desired: q.desired,
+        })
     }
 
-    async fn apply(&self, ctx: &StepContext, _plan: &Plan) -> Result<String> {
+    async fn apply(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
         let q = &self.config.quota;
+        let memo: QuotaMemo = plan.memo()?;
         let request = self
             .quotas
-            .request_increase(&q.service, &q.code, q.desired, &ctx.idempotency_key)
+            .request_increase(&q.service, &q.code, memo.desired, &ctx.idempotency_key)
             .await?;
         Ok(format!(
             "requested {} → {}: request {} {}",
@@ -126,12 +148,13 @@ impl Mitigation for RequestQuotaIncrease {
         ))
     }
 
-    async fn verify(&self, ctx: &StepContext, _plan: &Plan) -> Result<Verification> {
+    async fn verify(&self, ctx: &StepContext, plan: &Plan) -> Result<Verification> {
         let q = &self.config.quota;
+        let memo: QuotaMemo = plan.memo()?;
         // The same key answers the same request: its id, whatever happened since.
         let request = self
             .quotas
-            .request_increase(&q.service, &q.code, q.desired, &ctx.idempotency_key)
+            .request_increase(&q.service, &q.code, memo.desired, &ctx.idempotency_key)
             .await?;
         let request = self.quotas.request_status(&request.id).await?;
         let status = status_name(request.status);
@@ -156,24 +179,14 @@ impl Mitigation for RequestQuotaIncrease {
     }
 }
 
-/// What a traffic step remembers to judge itself: when it was planned and the throttled share
-/// then.
-fn remember_baseline(plan: Plan, ctx: &StepContext, before: Option<Throttling>) -> Plan {
-    plan.remember("planned_at", ctx.now.timestamp())
-        .remember("throttle_rate_before", before.map_or(0.0, |t| t.rate()))
-}
-
 /// The window since a change: from the first whole minute after it, at most `window` long.
-fn since_change(plan: &Plan, ctx: &StepContext, window: Duration) -> Timestamp {
+fn since_change(memo: &TrafficMemo, ctx: &StepContext, window: Duration) -> Timestamp {
     let earliest = time::sub(ctx.now, window);
-    let changed = plan
-        .recall("planned_at")
-        .and_then(|f| f.as_i64())
-        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
-        .map(|at| time::add(at, Duration::from_secs(60)));
-    match changed {
-        Some(after) if after < ctx.now => after.max(earliest),
-        _ => earliest,
+    let after = time::add(memo.planned_at, Duration::from_secs(60));
+    if after < ctx.now {
+        after.max(earliest)
+    } else {
+        earliest
     }
 }
 
@@ -182,10 +195,10 @@ async fn throttling_improved(
     metrics: &dyn Metrics,
     config: &Config,
     ctx: &StepContext,
-    plan: &Plan,
+    memo: &TrafficMemo,
 ) -> Result<(bool, String)> {
-    let before = recall_f64(plan, "throttle_rate_before")?;
-    let start = since_change(plan, ctx, config.window);
+    let before = memo.throttle_rate_before;
+    let start = since_change(memo, ctx, config.window);
     let Some(after) = measure(metrics, &config.model_id, start, ctx.now).await? else {
         return Ok((true, "no Bedrock call since the change".into()));
     };
@@ -232,21 +245,9 @@ impl Mitigation for LowerCacheThreshold {
     fn name(&self) -> &str {
         "lower-cache-threshold"
     }
-    fn risk(&self) -> Risk {
-        Risk::Low
-    }
-    fn reversible(&self) -> bool {
-        true
-    }
-    fn verify_after(&self) -> Duration {
-        self.config.cache_threshold.verify_after
-    }
-    fn lasts_for(&self) -> Option<Duration> {
-        Some(self.config.cache_threshold.ttl)
-    }
     fn precondition(&self, findings: Findings<'_>) -> bool {
         findings
-            .number(THRESHOLD)
+            .get(facts::TRAFFIC_CACHE_SIMILARITY_THRESHOLD)
             .is_none_or(|t| t > self.config.cache_threshold.floor + SAME)
     }
 
@@ -265,34 +266,37 @@ impl Mitigation for LowerCacheThreshold {
         let target = round2((now - c.step).max(c.floor));
         let start = time::sub(ctx.now, self.config.window);
         let before = measure(self.metrics.as_ref(), &self.config.model_id, start, ctx.now).await?;
-        let plan = Plan::new(
+        Plan::new(
             self,
             ctx,
+            Risk::Low,
             format!(
                 "serve more from the cache: {THRESHOLD_LABEL} {now:.2} → {target:.2} for at most {} (restored when the incident resolves)",
                 HumanDuration(c.ttl)
             ),
         )
         .change(THRESHOLD_LABEL, format!("{now:.2}"), format!("{target:.2}"))
-        .remember("previous", now)
-        .remember("target", target);
-        Ok(remember_baseline(plan, ctx, before))
+        .reversible()
+        .verify_after(c.verify_after)
+        .lasts_for(c.ttl)
+        .with_memo(&TrafficMemo::new(now, target, ctx, before))
     }
 
     async fn apply(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
-        let target = recall_f64(plan, "target")?;
+        let memo: TrafficMemo = plan.memo()?;
         self.traffic
-            .set_cache_similarity_threshold(target, &ctx.idempotency_key)
+            .set_cache_similarity_threshold(memo.target, &ctx.idempotency_key)
             .await?;
         Ok(format!(
-            "{THRESHOLD_LABEL} {:.2} → {target:.2}",
-            recall_f64(plan, "previous")?
+            "{THRESHOLD_LABEL} {:.2} → {:.2}",
+            memo.previous, memo.target
         ))
     }
 
     async fn verify(&self, ctx: &StepContext, plan: &Plan) -> Result<Verification> {
+        let memo: TrafficMemo = plan.memo()?;
         let (passed, detail) =
-            throttling_improved(self.metrics.as_ref(), &self.config, ctx, plan).await?;
+            throttling_improved(self.metrics.as_ref(), &self.config, ctx, &memo).await?;
         Ok(if passed {
             Verification::Passed(detail)
         } else {
@@ -301,8 +305,9 @@ impl Mitigation for LowerCacheThreshold {
     }
 
     async fn revert(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
-        let previous = recall_f64(plan, "previous")?;
-        let target = recall_f64(plan, "target")?;
+        let TrafficMemo {
+            previous, target, ..
+        } = plan.memo()?;
         let current = self.traffic.state().await?.cache_similarity_threshold;
         let key = revert_key(ctx, plan);
         restore(
@@ -330,19 +335,10 @@ impl Mitigation for ShiftToShadowSelf {
     fn name(&self) -> &str {
         "shift-to-shadow-self"
     }
-    fn risk(&self) -> Risk {
-        Risk::Medium
-    }
-    fn reversible(&self) -> bool {
-        true
-    }
-    fn verify_after(&self) -> Duration {
-        self.config.traffic_shift.verify_after
-    }
     fn precondition(&self, findings: Findings<'_>) -> bool {
-        findings.flag(SERVING) == Some(true)
+        findings.get(facts::SHADOW_SELF_SERVING) == Some(true)
             && findings
-                .number(SHARE)
+                .get(facts::TRAFFIC_SHADOW_SELF_SHARE)
                 .is_none_or(|s| s < self.config.traffic_shift.cap - SAME)
     }
 
@@ -358,9 +354,10 @@ impl Mitigation for ShiftToShadowSelf {
         let target = round2((now + c.step).min(c.cap));
         let start = time::sub(ctx.now, self.config.window);
         let before = measure(self.metrics.as_ref(), &self.config.model_id, start, ctx.now).await?;
-        let plan = Plan::new(
+        Plan::new(
             self,
             ctx,
+            Risk::Medium,
             format!(
                 "move LLM traffic from Bedrock to {}: Shadow Self share {:.0} % → {:.0} %",
                 c.endpoint,
@@ -369,25 +366,26 @@ impl Mitigation for ShiftToShadowSelf {
             ),
         )
         .change(SHARE_LABEL, format!("{now:.2}"), format!("{target:.2}"))
-        .remember("previous", now)
-        .remember("target", target);
-        Ok(remember_baseline(plan, ctx, before))
+        .reversible()
+        .verify_after(c.verify_after)
+        .with_memo(&TrafficMemo::new(now, target, ctx, before))
     }
 
     async fn apply(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
-        let target = recall_f64(plan, "target")?;
+        let memo: TrafficMemo = plan.memo()?;
         self.traffic
-            .set_shadow_self_share(target, &ctx.idempotency_key)
+            .set_shadow_self_share(memo.target, &ctx.idempotency_key)
             .await?;
         Ok(format!(
-            "{SHARE_LABEL} {:.2} → {target:.2}",
-            recall_f64(plan, "previous")?
+            "{SHARE_LABEL} {:.2} → {:.2}",
+            memo.previous, memo.target
         ))
     }
 
     async fn verify(&self, ctx: &StepContext, plan: &Plan) -> Result<Verification> {
         let c = &self.config.traffic_shift;
-        let start = since_change(plan, ctx, self.config.window);
+        let memo: TrafficMemo = plan.memo()?;
+        let start = since_change(&memo, ctx, self.config.window);
         let (calls, errors) = endpoint_errors(self.metrics.as_ref(), &c.endpoint, start, ctx.now)
             .await?
             .ok_or_else(|| {
@@ -407,7 +405,7 @@ impl Mitigation for ShiftToShadowSelf {
             )));
         }
         let (passed, detail) =
-            throttling_improved(self.metrics.as_ref(), &self.config, ctx, plan).await?;
+            throttling_improved(self.metrics.as_ref(), &self.config, ctx, &memo).await?;
         let detail = format!(
             "{detail}; {} answered {:.1} % 5XX",
             c.endpoint,
@@ -421,8 +419,9 @@ impl Mitigation for ShiftToShadowSelf {
     }
 
     async fn revert(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
-        let previous = recall_f64(plan, "previous")?;
-        let target = recall_f64(plan, "target")?;
+        let TrafficMemo {
+            previous, target, ..
+        } = plan.memo()?;
         let current = self.traffic.state().await?.shadow_self_share;
         let key = revert_key(ctx, plan);
         restore(

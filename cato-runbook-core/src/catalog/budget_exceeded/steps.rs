@@ -1,23 +1,29 @@
 //! The ladder: raise the monthly limit if approved; or wait for the monthly reset.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::DateTime;
+use serde::{Deserialize, Serialize};
 
 use super::{NewLimit, RESOURCE, dollars, in_emergency, status_line, until};
 use crate::error::{Error, Result};
 use crate::incident::IdempotencyKey;
-use crate::ports::{Budget, BudgetMode, Clock};
+use crate::ports::{Budget, BudgetMode};
 use crate::runbook::{Findings, Mitigation, Plan, Quantity, Risk, StepContext, Verification};
 use crate::time::{self, HumanDuration, Timestamp};
 
-fn number(plan: &Plan, key: &str) -> Result<f64> {
-    plan.require(key)?.as_f64().ok_or_else(|| {
-        Error::invalid_input("plan.recall", format!("{key} is not a number"))
-            .with_resource(plan.resource.clone())
-    })
+/// What raising the limit keeps: the limit it sets (an absolute target) and the one it found.
+#[derive(Debug, Serialize, Deserialize)]
+struct LimitMemo {
+    previous_limit_usd: f64,
+    new_limit_usd: f64,
+}
+
+/// What waiting keeps: the reset it waits for.
+#[derive(Debug, Serialize, Deserialize)]
+struct ResetMemo {
+    next_reset: Timestamp,
 }
 
 /// Rung 1, "increase budget if approved".
@@ -32,23 +38,6 @@ pub(super) struct RaiseMonthlyLimit {
 impl Mitigation for RaiseMonthlyLimit {
     fn name(&self) -> &str {
         "raise-monthly-limit"
-    }
-
-    /// More spend, easily undone; not disruptive.
-    fn risk(&self) -> Risk {
-        Risk::Medium
-    }
-
-    fn requires_approval(&self) -> bool {
-        true
-    }
-
-    fn reversible(&self) -> bool {
-        true
-    }
-
-    fn verify_after(&self) -> Duration {
-        self.verify_after
     }
 
     fn precondition(&self, findings: Findings<'_>) -> bool {
@@ -70,9 +59,12 @@ impl Mitigation for RaiseMonthlyLimit {
             )
             .with_resource(RESOURCE));
         }
-        Ok(Plan::new(
+        // More spend, easily undone; not disruptive: risk medium, always behind approval (the
+        // runbook's "if approved").
+        Plan::new(
             self,
             ctx,
+            Risk::Medium,
             format!(
                 "raise the monthly LLM budget from {} to {} (spent {}; otherwise EMERGENCY until \
                  the reset on {})",
@@ -85,12 +77,17 @@ impl Mitigation for RaiseMonthlyLimit {
         .change("Cato monthly budget limit", dollars(current), dollars(new))
         .quantity(Quantity::MonthlySpendUsd(new))
         .cost(new - current)
-        .remember("previous_limit_usd", current)
-        .remember("new_limit_usd", new))
+        .needs_approval("the runbook raises the budget only if approved")
+        .reversible()
+        .verify_after(self.verify_after)
+        .with_memo(&LimitMemo {
+            previous_limit_usd: current,
+            new_limit_usd: new,
+        })
     }
 
     async fn apply(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
-        let new = number(plan, "new_limit_usd")?;
+        let new = plan.memo::<LimitMemo>()?.new_limit_usd;
         self.budget
             .set_monthly_limit(new, &ctx.idempotency_key)
             .await?;
@@ -107,7 +104,7 @@ impl Mitigation for RaiseMonthlyLimit {
     }
 
     async fn revert(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
-        let previous = number(plan, "previous_limit_usd")?;
+        let previous = plan.memo::<LimitMemo>()?.previous_limit_usd;
         let key = IdempotencyKey::new(format!("{}:revert", ctx.idempotency_key));
         self.budget.set_monthly_limit(previous, &key).await?;
         Ok(format!("monthly limit back to {}", dollars(previous)))
@@ -119,35 +116,13 @@ impl Mitigation for RaiseMonthlyLimit {
 #[derive(Debug)]
 pub(super) struct WaitForReset {
     pub(super) budget: Arc<dyn Budget>,
-    pub(super) clock: Arc<dyn Clock>,
     pub(super) grace: Duration,
-    /// The reset the last applied wait is for: [`Mitigation::verify_after`] has no context, and
-    /// the engine asks it right after applying.
-    pub(super) reset: Mutex<Option<Timestamp>>,
-}
-
-impl WaitForReset {
-    fn reset(&self) -> std::sync::MutexGuard<'_, Option<Timestamp>> {
-        self.reset.lock().unwrap_or_else(|e| e.into_inner())
-    }
 }
 
 #[async_trait]
 impl Mitigation for WaitForReset {
     fn name(&self) -> &str {
         "wait-for-monthly-reset"
-    }
-
-    fn risk(&self) -> Risk {
-        Risk::ReadOnly
-    }
-
-    /// Until the reset, plus the grace.
-    fn verify_after(&self) -> Duration {
-        let left = self
-            .reset()
-            .map_or(Duration::ZERO, |at| time::elapsed(self.clock.now(), at));
-        left + self.grace
     }
 
     fn precondition(&self, findings: Findings<'_>) -> bool {
@@ -157,9 +132,11 @@ impl Mitigation for WaitForReset {
     async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
         let s = self.budget.status().await?;
         let left = time::elapsed(ctx.now, s.next_reset);
-        Ok(Plan::new(
+        // Verified once the reset has come, plus the grace: decided now, for this incident.
+        Plan::new(
             self,
             ctx,
+            Risk::ReadOnly,
             format!(
                 "wait for the monthly reset on {} (in {}); the limit stays {}, curiosity \
                  exploration stopped and responses limited until then",
@@ -168,19 +145,14 @@ impl Mitigation for WaitForReset {
                 dollars(s.monthly_limit_usd)
             ),
         )
-        .remember("next_reset_ms", s.next_reset.timestamp_millis()))
+        .verify_after(left + self.grace)
+        .with_memo(&ResetMemo {
+            next_reset: s.next_reset,
+        })
     }
 
     async fn apply(&self, _ctx: &StepContext, plan: &Plan) -> Result<String> {
-        let reset = plan
-            .require("next_reset_ms")?
-            .as_i64()
-            .and_then(DateTime::from_timestamp_millis)
-            .ok_or_else(|| {
-                Error::invalid_input("plan.recall", "next_reset_ms is not a time")
-                    .with_resource(RESOURCE)
-            })?;
-        *self.reset() = Some(reset);
+        let reset = plan.memo::<ResetMemo>()?.next_reset;
         Ok(format!(
             "waiting for the monthly reset on {}; checking {} after it",
             reset.format("%Y-%m-%d %H:%M UTC"),

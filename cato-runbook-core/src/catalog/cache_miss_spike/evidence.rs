@@ -8,6 +8,7 @@ use async_trait::async_trait;
 
 use super::Config;
 use super::window::HitRateMonitor;
+use crate::catalog::facts;
 use crate::error::Result;
 use crate::ports::{
     CacheCluster, CacheStats, Datapoint, Deployment, Deployments, MetricQuery, Metrics, Statistic,
@@ -19,12 +20,6 @@ use crate::time::{self, HumanDuration};
 pub(crate) const CAUSE_INVALIDATION: &str = "Aggressive cache invalidation after learning";
 pub(crate) const CAUSE_EVICTION: &str = "Cache eviction due to size limits";
 pub(crate) const CAUSE_QUERY_PATTERN: &str = "Query pattern change";
-
-/// Facts the ladder reads.
-pub(crate) const FACT_UNDERSIZED: &str = "cache_undersized";
-pub(crate) const FACT_SPIKE: &str = "invalidation_spike";
-pub(crate) const FACT_LEARNING: &str = "learning_update";
-pub(crate) const FACT_NODE_TYPE: &str = "node_type";
 
 /// `redis-cli INFO stats`: hits, misses and evictions in the window that showed the symptom.
 #[derive(Debug)]
@@ -52,16 +47,18 @@ impl Diagnosis for CacheStatsDiagnosis {
                 counters.hits, counters.misses, counters.evictions
             );
             let mut finding = Finding::new(self.name(), summary)
-                .with_fact("lifetime_hits", clamp_i64(counters.hits))
-                .with_fact("lifetime_misses", clamp_i64(counters.misses))
-                .with_fact("lifetime_evictions", clamp_i64(counters.evictions))
+                .with(facts::LIFETIME_HITS, clamp_i64(counters.hits))
+                .with(facts::LIFETIME_MISSES, clamp_i64(counters.misses))
+                .with(facts::LIFETIME_EVICTIONS, clamp_i64(counters.evictions))
                 .with_evidence(format!(
                     "INFO stats: keyspace_hits:{} keyspace_misses:{} evicted_keys:{} expired_keys:{}",
                     counters.hits, counters.misses, counters.evictions, counters.expirations
                 ));
             if lookups > 0 {
-                finding =
-                    finding.with_fact("lifetime_hit_rate", counters.hits as f64 / lookups as f64);
+                finding = finding.with(
+                    facts::LIFETIME_HIT_RATE,
+                    counters.hits as f64 / lookups as f64,
+                );
             }
             return Ok(DiagnosisReport::finding(finding));
         };
@@ -76,13 +73,13 @@ impl Diagnosis for CacheStatsDiagnosis {
                 share * 100.0
             ),
         )
-        .with_fact("hit_rate", rate)
-        .with_fact("window_hits", clamp_i64(m.window.hits))
-        .with_fact("window_misses", clamp_i64(m.window.misses))
-        .with_fact("window_evictions", clamp_i64(m.window.evictions))
-        .with_fact("window_seconds", clamp_i64(m.span().as_secs()))
-        .with_fact("eviction_share", share)
-        .with_fact(FACT_UNDERSIZED, undersized)
+        .with(facts::HIT_RATE, rate)
+        .with(facts::WINDOW_HITS, clamp_i64(m.window.hits))
+        .with(facts::WINDOW_MISSES, clamp_i64(m.window.misses))
+        .with(facts::WINDOW_EVICTIONS, clamp_i64(m.window.evictions))
+        .with(facts::WINDOW_SECONDS, clamp_i64(m.span().as_secs()))
+        .with(facts::EVICTION_SHARE, share)
+        .with(facts::CACHE_UNDERSIZED, undersized)
         .with_evidence(m.describe())
         .with_evidence(format!(
             "INFO stats: keyspace_hits:{} keyspace_misses:{} evicted_keys:{} expired_keys:{}",
@@ -202,9 +199,9 @@ impl Diagnosis for InvalidationsDiagnosis {
                 if spike { " — a spike" } else { "" }
             ),
         )
-        .with_fact("invalidations_peak_per_minute", peak)
-        .with_fact("invalidations_baseline_per_minute", baseline)
-        .with_fact(FACT_SPIKE, spike);
+        .with(facts::INVALIDATIONS_PEAK_PER_MINUTE, peak)
+        .with(facts::INVALIDATIONS_BASELINE_PER_MINUTE, baseline)
+        .with(facts::INVALIDATION_SPIKE, spike);
         let updates = match learning {
             None => {
                 finding =
@@ -217,7 +214,7 @@ impl Diagnosis for InvalidationsDiagnosis {
             }
             Some(Ok(list)) => list,
         };
-        finding = finding.with_fact(FACT_LEARNING, !updates.is_empty());
+        finding = finding.with(facts::LEARNING_UPDATE, !updates.is_empty());
         for d in &updates {
             finding = finding.with_evidence(format!(
                 "learning update {} {} at {}: {}",
@@ -228,8 +225,8 @@ impl Diagnosis for InvalidationsDiagnosis {
             ));
         }
         if let Some(last) = updates.last() {
-            finding = finding.with_fact(
-                "learning_update_name",
+            finding = finding.with(
+                facts::LEARNING_UPDATE_NAME,
                 format!(
                     "{} {} at {}",
                     last.service,
@@ -280,9 +277,9 @@ impl Diagnosis for ReplicationGroupDiagnosis {
                     group.id, group.status, group.nodes, group.node_type
                 ),
             )
-            .with_fact(FACT_NODE_TYPE, group.node_type.clone())
-            .with_fact("cluster_status", group.status.clone())
-            .with_fact("nodes", group.nodes),
+            .with(facts::NODE_TYPE, group.node_type.clone())
+            .with(facts::CLUSTER_STATUS, group.status.clone())
+            .with(facts::NODES, group.nodes),
         ))
     }
 }

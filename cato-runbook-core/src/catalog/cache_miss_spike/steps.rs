@@ -5,26 +5,30 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::DateTime;
+use serde::{Deserialize, Serialize};
 
-use super::evidence::{FACT_LEARNING, FACT_NODE_TYPE, FACT_SPIKE, FACT_UNDERSIZED};
 use super::window::HitRateMonitor;
+use crate::catalog::facts;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ports::CacheCluster;
 use crate::runbook::{Findings, Mitigation, Plan, Risk, StepContext, Verification};
 use crate::time::{self, HumanDuration, Timestamp};
 
-const PLANNED_AT: &str = "planned_at_ms";
-const SPIKE: &str = "spike";
+/// What the review keeps: the spike it recorded and when it was planned (the hit rate that
+/// verifies it must be measured after that).
+#[derive(Debug, Serialize, Deserialize)]
+struct ReviewMemo {
+    spike: String,
+    planned_at: Timestamp,
+}
 
-fn planned_at(plan: &Plan) -> Result<Timestamp> {
-    plan.require(PLANNED_AT)?
-        .as_i64()
-        .and_then(DateTime::from_timestamp_millis)
-        .ok_or_else(|| {
-            Error::invalid_input("plan.recall", format!("{PLANNED_AT} is not a time"))
-                .with_resource(plan.resource.clone())
-        })
+/// What the node-type change keeps: the node type it sets (an absolute target), the one it
+/// found, and when it was planned.
+#[derive(Debug, Serialize, Deserialize)]
+struct NodeTypeMemo {
+    node_type: String,
+    previous_node_type: String,
+    planned_at: Timestamp,
 }
 
 /// Whether the hit rate measured since the step (the detector's latest window, opened after
@@ -75,55 +79,58 @@ impl Mitigation for ReviewInvalidations {
         "review-invalidations"
     }
 
-    fn risk(&self) -> Risk {
-        Risk::ReadOnly
-    }
-
-    fn verify_after(&self) -> Duration {
-        self.verify_after
-    }
-
     fn precondition(&self, findings: Findings<'_>) -> bool {
-        findings.flag(FACT_SPIKE) == Some(true)
+        findings.get(facts::INVALIDATION_SPIKE) == Some(true)
     }
 
     async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
         let f = ctx.findings();
-        let peak = f.number("invalidations_peak_per_minute").unwrap_or(0.0);
-        let baseline = f.number("invalidations_baseline_per_minute").unwrap_or(0.0);
-        let after = match (f.flag(FACT_LEARNING), f.text("learning_update_name")) {
+        let peak = f.get(facts::INVALIDATIONS_PEAK_PER_MINUTE).unwrap_or(0.0);
+        let baseline = f
+            .get(facts::INVALIDATIONS_BASELINE_PER_MINUTE)
+            .unwrap_or(0.0);
+        let after = match (
+            f.get(facts::LEARNING_UPDATE),
+            f.text_of(facts::LEARNING_UPDATE_NAME),
+        ) {
             (Some(true), Some(update)) => format!("after learning update {update}"),
             _ => "with no learning update among the recent deployments".to_owned(),
         };
         let spike = format!(
             "cache invalidations spiked to {peak:.0}/min (baseline {baseline:.1}/min) {after}"
         );
-        Ok(Plan::new(
+        Plan::new(
             self,
             ctx,
+            Risk::ReadOnly,
             format!(
                 "ask people to review the recent domain updates and what they invalidated: \
                  {spike}; nothing is changed automatically"
             ),
         )
-        .remember(SPIKE, spike)
-        .remember(PLANNED_AT, ctx.now.timestamp_millis()))
+        .verify_after(self.verify_after)
+        .with_memo(&ReviewMemo {
+            spike,
+            planned_at: ctx.now,
+        })
     }
 
     async fn apply(&self, _ctx: &StepContext, plan: &Plan) -> Result<String> {
-        let spike = plan.require(SPIKE)?;
+        let memo: ReviewMemo = plan.memo()?;
         Ok(format!(
-            "recorded for human review: {spike}; people are asked to review the recent domain \
+            "recorded for human review: {}; people are asked to review the recent domain \
              updates; the hit rate is checked again in {}",
-            HumanDuration(self.verify_after)
+            memo.spike,
+            HumanDuration(plan.verify_after)
         ))
     }
 
     async fn verify(&self, ctx: &StepContext, plan: &Plan) -> Result<Verification> {
+        let memo: ReviewMemo = plan.memo()?;
         Ok(hit_rate_since(
             &self.monitor,
             self.threshold,
-            planned_at(plan)?,
+            memo.planned_at,
             ctx.now,
             self.fresh,
         ))
@@ -152,21 +159,9 @@ impl Mitigation for ModifyNodeType {
         "modify-cache-node-type"
     }
 
-    fn risk(&self) -> Risk {
-        Risk::High
-    }
-
-    fn requires_approval(&self) -> bool {
-        true
-    }
-
-    fn verify_after(&self) -> Duration {
-        self.verify_after
-    }
-
     fn precondition(&self, findings: Findings<'_>) -> bool {
-        findings.flag(FACT_UNDERSIZED) == Some(true)
-            && findings.text(FACT_NODE_TYPE) != Some(self.node_type.as_str())
+        findings.get(facts::CACHE_UNDERSIZED) == Some(true)
+            && findings.text_of(facts::NODE_TYPE) != Some(self.node_type.as_str())
     }
 
     async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
@@ -189,9 +184,10 @@ impl Mitigation for ModifyNodeType {
             )
             .with_resource(self.cache.clone()));
         }
-        Ok(Plan::new(
+        Plan::new(
             self,
             ctx,
+            Risk::High,
             format!(
                 "modify-replication-group {} --cache-node-type {} ({} nodes replaced; evictions \
                  show the cache is undersized)",
@@ -204,37 +200,44 @@ impl Mitigation for ModifyNodeType {
             &self.node_type,
         )
         .cost(self.added_monthly_cost_usd)
-        .remember("previous_node_type", group.node_type.clone())
-        .remember(PLANNED_AT, ctx.now.timestamp_millis()))
+        .needs_approval("replaces every node of the cache")
+        .verify_after(self.verify_after)
+        .with_memo(&NodeTypeMemo {
+            node_type: self.node_type.clone(),
+            previous_node_type: group.node_type,
+            planned_at: ctx.now,
+        })
     }
 
-    async fn apply(&self, ctx: &StepContext, _plan: &Plan) -> Result<String> {
+    async fn apply(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
+        let memo: NodeTypeMemo = plan.memo()?;
         self.cluster
-            .modify_node_type(&self.cache, &self.node_type, &ctx.idempotency_key)
+            .modify_node_type(&self.cache, &memo.node_type, &ctx.idempotency_key)
             .await?;
         Ok(format!(
             "{} is modifying to {}; verifying in {}",
             self.cache,
-            self.node_type,
-            HumanDuration(self.verify_after)
+            memo.node_type,
+            HumanDuration(plan.verify_after)
         ))
     }
 
     async fn verify(&self, ctx: &StepContext, plan: &Plan) -> Result<Verification> {
+        let memo: NodeTypeMemo = plan.memo()?;
         let group = self.cluster.describe(&self.cache).await?;
-        if group.status != "available" || group.node_type != self.node_type {
+        if group.status != "available" || group.node_type != memo.node_type {
             return Ok(Verification::Failed(format!(
                 "{} is {} with {} after {}: the modification has not completed",
                 group.id,
                 group.status,
                 group.node_type,
-                HumanDuration(self.verify_after)
+                HumanDuration(plan.verify_after)
             )));
         }
         Ok(hit_rate_since(
             &self.monitor,
             self.threshold,
-            planned_at(plan)?,
+            memo.planned_at,
             ctx.now,
             self.fresh,
         ))

@@ -8,6 +8,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::Config;
+use crate::catalog::facts;
 use crate::catalog::log_symptom::LogQuery;
 use crate::error::Result;
 use crate::ports::{BillingMode, Logs, TableCapacity, Tables};
@@ -17,9 +18,6 @@ use crate::runbook::{
 };
 use crate::severity::Impact;
 use crate::time::{self, HumanDuration, Timestamp};
-
-/// The table's billing mode, `PROVISIONED` or `PAY_PER_REQUEST`.
-pub(super) const BILLING_MODE: &str = "table.billing_mode";
 
 /// Most domains named in a finding.
 const DOMAINS_SHOWN: usize = 5;
@@ -164,13 +162,13 @@ impl Diagnosis for CapacityCheck {
                 usage.describe()
             ),
         )
-        .with_fact(BILLING_MODE, state.billing_mode.to_string())
-        .with_fact("table.status", state.status.as_str())
-        .with_fact("table.consumed_read", c.consumed_read)
-        .with_fact("table.consumed_write", c.consumed_write)
-        .with_fact("table.provisioned_read", c.provisioned_read)
-        .with_fact("table.provisioned_write", c.provisioned_write)
-        .with_fact("table.throttle_events", c.throttle_events as i64);
+        .with(facts::TABLE_BILLING_MODE, state.billing_mode.to_string())
+        .with(facts::TABLE_STATUS, state.status.clone())
+        .with(facts::TABLE_CONSUMED_READ, c.consumed_read)
+        .with(facts::TABLE_CONSUMED_WRITE, c.consumed_write)
+        .with(facts::TABLE_PROVISIONED_READ, c.provisioned_read)
+        .with(facts::TABLE_PROVISIONED_WRITE, c.provisioned_write)
+        .with(facts::TABLE_THROTTLE_EVENTS, c.throttle_events as i64);
 
         let near = self.config.near_capacity;
         let exhausted: Vec<&str> = [
@@ -272,17 +270,17 @@ impl Diagnosis for AffectedDomains {
                 )
             },
         )
-        .with_fact("logs.throughput_lines", lines.len() as i64)
-        .with_fact(
-            "domains.affected",
+        .with(facts::LOGS_THROUGHPUT_LINES, lines.len() as i64)
+        .with(
+            facts::DOMAINS_AFFECTED,
             ranked.iter().map(|(d, _)| *d).collect::<Vec<_>>().join(","),
         );
         let mut report = DiagnosisReport::default();
         if let Some((top, count)) = ranked.first() {
             let share = *count as f64 / named as f64;
             finding = finding
-                .with_fact("domains.top", *top)
-                .with_fact("domains.top_share", share);
+                .with(facts::DOMAINS_TOP, (*top).to_owned())
+                .with(facts::DOMAINS_TOP_SHARE, share);
             if ranked.len() > 1 || named >= self.config.min_log_lines {
                 finding = finding.with_evidence(format!(
                     "{count} of {named} lines naming a domain are about {top}"

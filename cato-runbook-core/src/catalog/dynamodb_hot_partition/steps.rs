@@ -4,17 +4,30 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use chrono::Timelike;
+use serde::{Deserialize, Serialize};
 
 use super::Config;
-use super::diagnose::{BILLING_MODE, Usage, whole_minutes};
+use super::diagnose::{Usage, whole_minutes};
+use crate::catalog::facts;
 use crate::error::{Error, ErrorKind, Result, Retry};
 use crate::ports::{BillingMode, Tables};
 use crate::runbook::{Findings, Mitigation, Plan, Quantity, Risk, StepContext, Verification};
-use crate::time;
+use crate::time::{self, Timestamp};
 
 /// Seconds in an average month.
 const SECONDS_PER_MONTH: f64 = 730.0 * 3600.0;
 const HOURS_PER_MONTH: f64 = 730.0;
+
+/// What the switch keeps: the billing mode it sets (an absolute target), the capacity it found,
+/// and when it was planned (whole seconds), from which its verification measures.
+#[derive(Debug, Serialize, Deserialize)]
+struct SwitchMemo {
+    billing_mode: BillingMode,
+    read_capacity: u64,
+    write_capacity: u64,
+    planned_at: Timestamp,
+}
 
 /// "Switch to on-demand billing if not already".
 pub(super) struct SwitchToOnDemand {
@@ -68,14 +81,8 @@ impl Mitigation for SwitchToOnDemand {
     fn name(&self) -> &str {
         "switch-to-on-demand"
     }
-    fn risk(&self) -> Risk {
-        Risk::High
-    }
-    fn verify_after(&self) -> Duration {
-        self.config.on_demand.verify_after
-    }
     fn precondition(&self, findings: Findings<'_>) -> bool {
-        findings.text(BILLING_MODE) != Some("PAY_PER_REQUEST")
+        findings.text_of(facts::TABLE_BILLING_MODE) != Some("PAY_PER_REQUEST")
     }
 
     async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
@@ -101,9 +108,10 @@ impl Mitigation for SwitchToOnDemand {
         let (start, end) = whole_minutes(ctx.now, Duration::from_secs(60));
         let usage = Usage::of(self.tables.as_ref(), table, start, end).await?;
         let added = self.added_monthly_usd(&usage);
-        Ok(Plan::new(
+        Plan::new(
             self,
             ctx,
+            Risk::High,
             format!(
                 "switch {table} to on-demand billing: no provisioned limit to throttle on; about ${added:.0}/month more at the last minute's demand"
             ),
@@ -120,42 +128,44 @@ impl Mitigation for SwitchToOnDemand {
         )
         .cost(added)
         .quantity(Quantity::MonthlySpendUsd(added))
-        .remember("read_capacity", state.read_capacity as i64)
-        .remember("write_capacity", state.write_capacity as i64)
-        .remember("planned_at", ctx.now.timestamp()))
+        .verify_after(self.config.on_demand.verify_after)
+        .with_memo(&SwitchMemo {
+            billing_mode: BillingMode::PayPerRequest,
+            read_capacity: state.read_capacity,
+            write_capacity: state.write_capacity,
+            planned_at: ctx.now.with_nanosecond(0).unwrap_or(ctx.now),
+        })
     }
 
-    async fn apply(&self, ctx: &StepContext, _plan: &Plan) -> Result<String> {
+    async fn apply(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
         let table = &self.config.table;
+        let memo: SwitchMemo = plan.memo()?;
         self.tables
-            .set_billing_mode(table, BillingMode::PayPerRequest, &ctx.idempotency_key)
+            .set_billing_mode(table, memo.billing_mode, &ctx.idempotency_key)
             .await?;
-        Ok(format!(
-            "{table} billing mode → {}",
-            BillingMode::PayPerRequest
-        ))
+        Ok(format!("{table} billing mode → {}", memo.billing_mode))
     }
 
     async fn verify(&self, ctx: &StepContext, plan: &Plan) -> Result<Verification> {
         let table = &self.config.table;
+        let memo: SwitchMemo = plan.memo()?;
         let state = self.tables.describe(table).await?;
-        if state.status != "ACTIVE" || state.billing_mode != BillingMode::PayPerRequest {
+        if state.status != "ACTIVE" || state.billing_mode != memo.billing_mode {
             return Ok(Verification::Failed(format!(
                 "{table} is {} {} after {}",
                 state.billing_mode,
                 state.status,
-                time::HumanDuration(self.config.on_demand.verify_after)
+                time::HumanDuration(plan.verify_after)
             )));
         }
         // From the first whole minute after the switch, at most a window back.
         let earliest = time::sub(ctx.now, self.config.window);
-        let start = plan
-            .recall("planned_at")
-            .and_then(|f| f.as_i64())
-            .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
-            .map(|at| time::add(at, Duration::from_secs(60)))
-            .filter(|after| *after < ctx.now)
-            .map_or(earliest, |after| after.max(earliest));
+        let after = time::add(memo.planned_at, Duration::from_secs(60));
+        let start = if after < ctx.now {
+            after.max(earliest)
+        } else {
+            earliest
+        };
         let usage = Usage::of(self.tables.as_ref(), table, start, ctx.now).await?;
         let events = usage.capacity.throttle_events;
         Ok(if events < self.config.min_throttle_events {

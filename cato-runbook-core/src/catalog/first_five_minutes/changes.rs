@@ -5,6 +5,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::{DeploymentsCheck, HealthCheck};
+use crate::catalog::facts;
 use crate::error::Result;
 use crate::ports::{CloudHealth, Deployment, Deployments};
 use crate::runbook::{DiagnoseContext, Diagnosis, DiagnosisReport, Finding, RootCause};
@@ -51,7 +52,7 @@ impl Diagnosis for RecentDeployments {
         let window = self.config.suspect_within.as_secs_f64().max(1.0);
         let mut causes = Vec::new();
         let mut finding =
-            Finding::new(self.name(), "").with_fact("deployments.recent", recent.len() as i64);
+            Finding::new(self.name(), "").with(facts::DEPLOYMENTS_RECENT, recent.len() as i64);
         let mut latest_suspect = None;
         for d in &recent {
             let mut line = format!(
@@ -85,13 +86,13 @@ impl Diagnosis for RecentDeployments {
             );
             latest_suspect = Some((*d, minutes));
         }
-        finding = finding.with_fact("deployments.suspects", causes.len() as i64);
+        finding = finding.with(facts::DEPLOYMENTS_SUSPECTS, causes.len() as i64);
         finding.summary = match latest_suspect {
             Some((d, minutes)) => {
                 finding = finding
-                    .with_fact("deployments.suspect_service", d.service.as_str())
-                    .with_fact("deployments.suspect_version", d.version.as_str())
-                    .with_fact("deployments.suspect_minutes_before", minutes as i64);
+                    .with(facts::DEPLOYMENTS_SUSPECT_SERVICE, d.service.clone())
+                    .with(facts::DEPLOYMENTS_SUSPECT_VERSION, d.version.clone())
+                    .with(facts::DEPLOYMENTS_SUSPECT_MINUTES_BEFORE, minutes as i64);
                 format!(
                     "{} deployment(s) in the last {}; {} {} landed {minutes} min before detection",
                     recent.len(),
@@ -161,8 +162,8 @@ impl Diagnosis for CloudHealthEvents {
                 HumanDuration(self.config.look_back)
             ),
         )
-        .with_fact("health.open_events", open as i64)
-        .with_fact("health.events", relevant.len() as i64);
+        .with(facts::HEALTH_OPEN_EVENTS, open as i64)
+        .with(facts::HEALTH_EVENTS, relevant.len() as i64);
         let mut report = DiagnosisReport::default();
         for e in &relevant {
             let line = format!(

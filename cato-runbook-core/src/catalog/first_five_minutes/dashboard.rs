@@ -5,9 +5,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::DashboardCheck;
+use crate::catalog::facts;
 use crate::error::Result;
 use crate::ports::{Dimension, MetricQuery, MetricSeries, Metrics, Statistic};
-use crate::runbook::{DiagnoseContext, Diagnosis, DiagnosisReport, Finding};
+use crate::runbook::{DiagnoseContext, Diagnosis, DiagnosisReport, FactKey, Finding};
 use crate::time::{self, HumanDuration};
 
 /// "Check dashboard for obvious issues": the runbook's signals over the last window, in one
@@ -142,7 +143,7 @@ impl Diagnosis for DashboardSignals {
         let series = self.port.query(&self.queries(), start, ctx.now).await?;
         let bedrock_calls = total(&series, "br_calls");
         let bedrock_throttles = total(&series, "br_throttles");
-        let signals: [(&str, &str, Option<f64>, bool); 6] = {
+        let signals: [(FactKey<f64>, &str, Option<f64>, bool); 6] = {
             let error_rate = rate(total(&series, "ss_5xx"), total(&series, "ss_calls"));
             let p99 = peak(&series, "ss_p99").map(|us| us / 1000.0);
             let hit = peak(&series, "cache_hit").map(|pct| pct / 100.0);
@@ -154,37 +155,37 @@ impl Diagnosis for DashboardSignals {
             let request = peak(&series, "request_p99");
             [
                 (
-                    "dashboard.shadow_self_error_rate",
+                    facts::DASHBOARD_SHADOW_SELF_ERROR_RATE,
                     "Shadow Self 5XX rate",
                     error_rate,
                     error_rate.is_some_and(|r| r > c.max_error_rate),
                 ),
                 (
-                    "dashboard.shadow_self_p99_ms",
+                    facts::DASHBOARD_SHADOW_SELF_P99_MS,
                     "Shadow Self model p99 (ms)",
                     p99,
                     false,
                 ),
                 (
-                    "dashboard.cache_hit_rate",
+                    facts::DASHBOARD_CACHE_HIT_RATE,
                     "cache hit rate",
                     hit,
                     hit.is_some_and(|h| h < c.min_hit_rate),
                 ),
                 (
-                    "dashboard.bedrock_throttle_rate",
+                    facts::DASHBOARD_BEDROCK_THROTTLE_RATE,
                     "Bedrock throttle rate",
                     throttle,
                     throttle.is_some_and(|r| r > c.max_error_rate),
                 ),
                 (
-                    "dashboard.table_throttles",
+                    facts::DASHBOARD_TABLE_THROTTLES,
                     "DynamoDB throttled requests",
                     table,
                     table.is_some_and(|t| t > 0.0),
                 ),
                 (
-                    "dashboard.request_p99_ms",
+                    facts::DASHBOARD_REQUEST_P99_MS,
                     "end-to-end p99 (ms)",
                     request,
                     request.is_some_and(|ms| ms > c.p99_ms),
@@ -196,19 +197,19 @@ impl Diagnosis for DashboardSignals {
         let mut obvious = Vec::new();
         for (fact, label, value, issue) in signals {
             let shown = match value {
-                Some(v) if fact.ends_with("_rate") => format!("{:.1} %", v * 100.0),
+                Some(v) if fact.name().ends_with("_rate") => format!("{:.1} %", v * 100.0),
                 Some(v) => format!("{v:.0}"),
                 None => "no data".to_owned(),
             };
             finding = finding.with_evidence(format!("{label}: {shown}"));
             if let Some(v) = value {
-                finding = finding.with_fact(fact, v);
+                finding = finding.with(fact, v);
             }
             if issue {
                 obvious.push(format!("{label} {shown}"));
             }
         }
-        finding = finding.with_fact("dashboard.obvious_issues", obvious.len() as i64);
+        finding = finding.with(facts::DASHBOARD_OBVIOUS_ISSUES, obvious.len() as i64);
         finding.summary = if obvious.is_empty() {
             format!("dashboard, last {window}: nothing obvious")
         } else {

@@ -7,6 +7,7 @@ use async_trait::async_trait;
 
 use super::Config;
 use super::detect::{endpoint_metric, last_minutes, request_latency, total, value};
+use crate::catalog::facts;
 use crate::error::{Error, ErrorKind, Result};
 use crate::incident::IncidentId;
 use crate::ports::{
@@ -183,11 +184,11 @@ impl Diagnosis for ComponentLatencies {
         let request_threshold = c.p99_threshold.as_secs_f64() * 1000.0;
         let request_p99 = value(&series, "request_p99");
         if let Some(p99) = request_p99 {
-            finding = finding.with_fact("request_p99_ms", p99);
+            finding = finding.with(facts::REQUEST_P99_MS, p99);
             parts.push(format!("request p99 {:.2} s", p99 / 1000.0));
         }
         if let Some(p50) = value(&series, "request_p50") {
-            finding = finding.with_fact("request_p50_ms", p50);
+            finding = finding.with(facts::REQUEST_P50_MS, p50);
             parts.push(format!("p50 {:.2} s", p50 / 1000.0));
         }
         let request_slow = request_p99.is_some_and(|p99| p99 > request_threshold);
@@ -198,15 +199,15 @@ impl Diagnosis for ComponentLatencies {
         let shadow_slow = model_p99.map(|ms| ms > model_threshold);
         if let Some(ms) = model_p99 {
             finding = finding
-                .with_fact("model_p99_ms", ms)
-                .with_fact("shadow_self_slow", ms > model_threshold);
+                .with(facts::MODEL_P99_MS, ms)
+                .with(facts::SHADOW_SELF_SLOW, ms > model_threshold);
             parts.push(format!("Shadow Self p99 {:.2} s", ms / 1000.0));
         }
         let invocations = total(&series, "invocations").unwrap_or(0.0);
         let errors = total(&series, "errors_5xx").unwrap_or(0.0);
         let error_percent = (invocations > 0.0).then(|| errors * 100.0 / invocations);
         if let Some(percent) = error_percent {
-            finding = finding.with_fact("endpoint_5xx_percent", percent);
+            finding = finding.with(facts::ENDPOINT_5XX_PERCENT, percent);
             parts.push(format!("Shadow Self 5XX {percent:.1} %"));
         }
         if shadow_slow == Some(true) {
@@ -230,9 +231,10 @@ impl Diagnosis for ComponentLatencies {
         let hit_rate = latest(&series, "cache_hit_rate");
         let cache_low = hit_rate.map(|rate| rate < c.cache.hit_rate_floor_percent);
         if let Some(rate) = hit_rate {
-            finding = finding
-                .with_fact("cache_hit_rate_percent", rate)
-                .with_fact("cache_hit_rate_low", rate < c.cache.hit_rate_floor_percent);
+            finding = finding.with(facts::CACHE_HIT_RATE_PERCENT, rate).with(
+                facts::CACHE_HIT_RATE_LOW,
+                rate < c.cache.hit_rate_floor_percent,
+            );
             parts.push(format!("cache hit rate {rate:.0} %"));
             if rate < c.cache.hit_rate_floor_percent {
                 causes.raise(
@@ -253,8 +255,8 @@ impl Diagnosis for ComponentLatencies {
         if let Some(percent) = throttling {
             let over = percent >= c.bedrock.throttled_percent;
             finding = finding
-                .with_fact("bedrock_throttled_percent", percent)
-                .with_fact("bedrock_throttling", over);
+                .with(facts::BEDROCK_THROTTLED_PERCENT, percent)
+                .with(facts::BEDROCK_THROTTLING, over);
             parts.push(format!("Bedrock throttled {percent:.1} %"));
             if over {
                 causes.raise(
@@ -265,7 +267,7 @@ impl Diagnosis for ComponentLatencies {
             }
         }
         if let Some(p99) = value(&series, "bedrock_p99") {
-            finding = finding.with_fact("bedrock_p99_ms", p99);
+            finding = finding.with(facts::BEDROCK_P99_MS, p99);
         }
 
         let explained = shadow_slow == Some(true)
@@ -291,8 +293,8 @@ impl Diagnosis for ComponentLatencies {
             Ok(open) => {
                 if let Some(first) = open.first() {
                     finding = finding
-                        .with_fact("related_incident", first.id.to_string())
-                        .with_fact("related_runbook", first.runbook.clone());
+                        .with(facts::RELATED_INCIDENT, first.id.to_string())
+                        .with(facts::RELATED_RUNBOOK, first.runbook.clone());
                 }
                 for r in &open {
                     let line = format!("open incident {} ({}): {}", r.id, r.runbook, r.title);
@@ -369,9 +371,9 @@ impl Diagnosis for Capacity {
             Ok(d) => match d.variants.iter().find(|v| v.name == s.variant) {
                 Some(v) => {
                     finding = finding
-                        .with_fact("endpoint_instances", v.current_instances)
-                        .with_fact("endpoint_desired_instances", v.desired_instances)
-                        .with_fact("endpoint_status", d.status.to_string());
+                        .with(facts::ENDPOINT_INSTANCES, v.current_instances)
+                        .with(facts::ENDPOINT_DESIRED_INSTANCES, v.desired_instances)
+                        .with(facts::ENDPOINT_STATUS, d.status.to_string());
                     parts.push(format!(
                         "{} {}: {} of {} instances",
                         s.endpoint, d.status, v.current_instances, v.desired_instances
@@ -387,8 +389,8 @@ impl Diagnosis for Capacity {
         match workload {
             Ok(w) => {
                 finding = finding
-                    .with_fact("orchestrator_replicas", w.desired_replicas)
-                    .with_fact("orchestrator_ready_replicas", w.ready_replicas);
+                    .with(facts::ORCHESTRATOR_REPLICAS, w.desired_replicas)
+                    .with(facts::ORCHESTRATOR_READY_REPLICAS, w.ready_replicas);
                 parts.push(format!(
                     "{}/{}: {} of {} replicas ready",
                     w.namespace, w.name, w.ready_replicas, w.desired_replicas

@@ -7,6 +7,8 @@ use async_trait::async_trait;
 
 use super::Config;
 use super::diagnose::{BEDROCK_THROTTLING, CACHE_MISS_SPIKE};
+use crate::catalog::facts;
+use crate::catalog::strategies::ScaleMemo;
 use crate::error::{Error, Result};
 use crate::incident::IdempotencyKey;
 use crate::ports::{EndpointStatus, IncidentStore, ModelEndpoint, Workloads};
@@ -28,19 +30,7 @@ pub(super) fn next_size(current: u32, factor: f64, max: u32) -> u32 {
 
 /// Whether the scaling steps stand back for an open related incident.
 fn deferred(config: &Config, findings: Findings<'_>) -> bool {
-    config.related.defer_scaling && findings.text("related_incident").is_some()
-}
-
-fn count(plan: &Plan, key: &str) -> Result<u32> {
-    plan.require(key)?
-        .as_i64()
-        .and_then(|n| u32::try_from(n).ok())
-        .ok_or_else(|| {
-            Error::invalid_input(
-                "plan.recall",
-                format!("plan of step {} holds no count {key:?}", plan.step),
-            )
-        })
+    config.related.defer_scaling && findings.text_of(facts::RELATED_INCIDENT).is_some()
 }
 
 /// The key of a revert: not the apply's, whose arguments differ.
@@ -74,27 +64,15 @@ impl Mitigation for ScaleShadowSelf {
         "scale-shadow-self"
     }
 
-    fn risk(&self) -> Risk {
-        Risk::Medium
-    }
-
-    fn reversible(&self) -> bool {
-        true
-    }
-
-    fn verify_after(&self) -> Duration {
-        self.config.shadow_self.verify_after
-    }
-
     /// Shadow Self is slow (or its latency unknown), below the cap, and no related incident is
     /// the likelier cause.
     fn precondition(&self, findings: Findings<'_>) -> bool {
         let s = &self.config.shadow_self;
         !deferred(&self.config, findings)
-            && findings.flag("shadow_self_slow") != Some(false)
+            && findings.get(facts::SHADOW_SELF_SLOW) != Some(false)
             && findings
-                .number("endpoint_desired_instances")
-                .is_none_or(|n| n < f64::from(s.max_instances))
+                .get(facts::ENDPOINT_DESIRED_INSTANCES)
+                .is_none_or(|n| n < s.max_instances)
     }
 
     async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
@@ -115,6 +93,7 @@ impl Mitigation for ScaleShadowSelf {
         let mut plan = Plan::new(
             self,
             ctx,
+            Risk::Medium,
             format!(
                 "scale {}/{} from {now} to {to} instances (at most {})",
                 s.endpoint, s.variant, s.max_instances
@@ -126,8 +105,12 @@ impl Mitigation for ScaleShadowSelf {
             to,
         )
         .quantity(Quantity::Instances(to))
-        .remember("previous", now)
-        .remember("target", to);
+        .reversible()
+        .verify_after(s.verify_after)
+        .with_memo(&ScaleMemo {
+            previous: now,
+            target: to,
+        })?;
         if let Some(price) = s.instance_hourly_usd {
             plan = plan.cost(f64::from(to - now) * price * HOURS_PER_MONTH);
         }
@@ -136,7 +119,7 @@ impl Mitigation for ScaleShadowSelf {
 
     async fn apply(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
         let s = &self.config.shadow_self;
-        let to = count(plan, "target")?;
+        let ScaleMemo { target: to, .. } = plan.memo()?;
         self.endpoint
             .set_instance_count(&s.endpoint, &s.variant, to, &ctx.idempotency_key)
             .await?;
@@ -148,7 +131,7 @@ impl Mitigation for ScaleShadowSelf {
 
     async fn verify(&self, _ctx: &StepContext, plan: &Plan) -> Result<Verification> {
         let s = &self.config.shadow_self;
-        let to = count(plan, "target")?;
+        let ScaleMemo { target: to, .. } = plan.memo()?;
         let d = self.endpoint.describe(&s.endpoint).await?;
         let serving = d
             .variants
@@ -167,7 +150,7 @@ impl Mitigation for ScaleShadowSelf {
 
     async fn revert(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
         let s = &self.config.shadow_self;
-        let previous = count(plan, "previous")?;
+        let ScaleMemo { previous, .. } = plan.memo()?;
         self.endpoint
             .set_instance_count(&s.endpoint, &s.variant, previous, &revert_key(ctx))
             .await?;
@@ -193,25 +176,13 @@ impl Mitigation for ScaleOrchestrator {
         "scale-orchestrator"
     }
 
-    fn risk(&self) -> Risk {
-        Risk::Medium
-    }
-
-    fn reversible(&self) -> bool {
-        true
-    }
-
-    fn verify_after(&self) -> Duration {
-        self.config.orchestrator.verify_after
-    }
-
     /// Below the cap, and no related incident is the likelier cause.
     fn precondition(&self, findings: Findings<'_>) -> bool {
         let o = &self.config.orchestrator;
         !deferred(&self.config, findings)
             && findings
-                .number("orchestrator_replicas")
-                .is_none_or(|n| n < f64::from(o.max_replicas))
+                .get(facts::ORCHESTRATOR_REPLICAS)
+                .is_none_or(|n| n < o.max_replicas)
     }
 
     async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
@@ -225,6 +196,7 @@ impl Mitigation for ScaleOrchestrator {
         let mut plan = Plan::new(
             self,
             ctx,
+            Risk::Medium,
             format!(
                 "scale {}/{} from {now} to {to} replicas (at most {})",
                 o.namespace, o.deployment, o.max_replicas
@@ -236,8 +208,12 @@ impl Mitigation for ScaleOrchestrator {
             to,
         )
         .quantity(Quantity::Replicas(to))
-        .remember("previous", now)
-        .remember("target", to);
+        .reversible()
+        .verify_after(o.verify_after)
+        .with_memo(&ScaleMemo {
+            previous: now,
+            target: to,
+        })?;
         if let Some(price) = o.replica_hourly_usd {
             plan = plan.cost(f64::from(to - now) * price * HOURS_PER_MONTH);
         }
@@ -246,7 +222,7 @@ impl Mitigation for ScaleOrchestrator {
 
     async fn apply(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
         let o = &self.config.orchestrator;
-        let to = count(plan, "target")?;
+        let ScaleMemo { target: to, .. } = plan.memo()?;
         self.workloads
             .scale(&o.namespace, &o.deployment, to, &ctx.idempotency_key)
             .await?;
@@ -258,7 +234,7 @@ impl Mitigation for ScaleOrchestrator {
 
     async fn verify(&self, _ctx: &StepContext, plan: &Plan) -> Result<Verification> {
         let o = &self.config.orchestrator;
-        let to = count(plan, "target")?;
+        let ScaleMemo { target: to, .. } = plan.memo()?;
         let w = self.workloads.get(&o.namespace, &o.deployment).await?;
         Ok(if w.ready_replicas >= to {
             Verification::Passed(format!("{} replicas ready", w.ready_replicas))
@@ -269,7 +245,7 @@ impl Mitigation for ScaleOrchestrator {
 
     async fn revert(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
         let o = &self.config.orchestrator;
-        let previous = count(plan, "previous")?;
+        let ScaleMemo { previous, .. } = plan.memo()?;
         self.workloads
             .scale(&o.namespace, &o.deployment, previous, &revert_key(ctx))
             .await?;
@@ -323,19 +299,11 @@ impl Mitigation for LinkLikelierCause {
         "link-likelier-cause"
     }
 
-    fn risk(&self) -> Risk {
-        Risk::ReadOnly
-    }
-
-    fn verify_after(&self) -> Duration {
-        Duration::ZERO
-    }
-
     /// An open related incident, a low cache hit rate, or Bedrock throttling.
     fn precondition(&self, findings: Findings<'_>) -> bool {
-        findings.text("related_incident").is_some()
-            || findings.flag("cache_hit_rate_low") == Some(true)
-            || findings.flag("bedrock_throttling") == Some(true)
+        findings.text_of(facts::RELATED_INCIDENT).is_some()
+            || findings.get(facts::CACHE_HIT_RATE_LOW) == Some(true)
+            || findings.get(facts::BEDROCK_THROTTLING) == Some(true)
     }
 
     async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
@@ -344,18 +312,20 @@ impl Mitigation for LinkLikelierCause {
             Some((id, runbook, title)) => format!(
                 "{id} ({runbook}: {title}) is open and the likelier cause: its runbook works on it"
             ),
-            None if findings.flag("cache_hit_rate_low") == Some(true) => format!(
+            None if findings.get(facts::CACHE_HIT_RATE_LOW) == Some(true) => format!(
                 "{CACHE_MISS_SPIKE}: cache hit rate {:.0} % < {} %: investigate cache issues (cache-miss-spike runbook)",
-                findings.number("cache_hit_rate_percent").unwrap_or(0.0),
+                findings.get(facts::CACHE_HIT_RATE_PERCENT).unwrap_or(0.0),
                 self.config.cache.hit_rate_floor_percent
             ),
-            None if findings.flag("bedrock_throttling") == Some(true) => format!(
+            None if findings.get(facts::BEDROCK_THROTTLING) == Some(true) => format!(
                 "{BEDROCK_THROTTLING}: {:.1} % of Bedrock calls throttled: see the bedrock-throttling runbook",
-                findings.number("bedrock_throttled_percent").unwrap_or(0.0)
+                findings
+                    .get(facts::BEDROCK_THROTTLED_PERCENT)
+                    .unwrap_or(0.0)
             ),
             None => "no related incident is open any more; nothing to point at".to_owned(),
         };
-        Ok(Plan::new(self, ctx, summary))
+        Ok(Plan::new(self, ctx, Risk::ReadOnly, summary).verify_after(Duration::ZERO))
     }
 
     async fn apply(&self, _ctx: &StepContext, plan: &Plan) -> Result<String> {

@@ -8,9 +8,10 @@ use async_trait::async_trait;
 use super::Config;
 use super::detect::{invocations, last_minutes, model_latency, variant};
 use crate::catalog::circuit_breaker::CircuitBreaker;
+use crate::catalog::facts;
 use crate::error::Result;
 use crate::ports::{EndpointConfig, EndpointStatus as Status, Logs, Metrics, ModelEndpoint};
-use crate::runbook::{DiagnoseContext, Diagnosis, DiagnosisReport, Finding, RootCause};
+use crate::runbook::{DiagnoseContext, Diagnosis, DiagnosisReport, FactKey, Finding, RootCause};
 use crate::time;
 
 /// The newest config of `configs` created before `current`, if any.
@@ -84,13 +85,13 @@ impl Diagnosis for EndpointStatus {
                 d.config_name
             ),
         )
-        .with_fact("endpoint_status", d.status.to_string())
-        .with_fact("instance_count", v.current_instances)
-        .with_fact("desired_instances", v.desired_instances)
-        .with_fact("endpoint_config", d.config_name.clone());
+        .with(facts::ENDPOINT_STATUS, d.status.to_string())
+        .with(facts::INSTANCE_COUNT, v.current_instances)
+        .with(facts::DESIRED_INSTANCES, v.desired_instances)
+        .with(facts::ENDPOINT_CONFIG, d.config_name.clone());
         if let Some(reason) = &d.failure_reason {
             finding = finding
-                .with_fact("failure_reason", reason.clone())
+                .with(facts::FAILURE_REASON, reason.clone())
                 .with_evidence(format!("failure reason: {reason}"));
         }
         let down =
@@ -100,10 +101,10 @@ impl Diagnosis for EndpointStatus {
                 let rate = counts.error_percent();
                 let judged = counts.total >= c.min_invocations as f64;
                 if judged {
-                    finding = finding.with_fact("endpoint_5xx_percent", rate);
+                    finding = finding.with(facts::ENDPOINT_5XX_PERCENT, rate);
                 }
                 if let Some(us) = p99 {
-                    finding = finding.with_fact("introspection_p99_ms", us / 1000.0);
+                    finding = finding.with(facts::INTROSPECTION_P99_MS, us / 1000.0);
                 }
                 finding = finding.with_evidence(format!(
                     "5XX on {rate:.1} % of {} invocations, ModelLatency p99 {}",
@@ -121,7 +122,7 @@ impl Diagnosis for EndpointStatus {
             }
         };
         if let Some(failing) = failing {
-            finding = finding.with_fact("endpoint_failing", failing);
+            finding = finding.with(facts::ENDPOINT_FAILING, failing);
         }
         // The configs are for the rollback; without them the status still stands.
         match listed {
@@ -135,7 +136,7 @@ impl Diagnosis for EndpointStatus {
                 match previous_config(&configs, &d.config_name) {
                     Some(previous) => {
                         finding = finding
-                            .with_fact("previous_config", previous.name.clone())
+                            .with(facts::PREVIOUS_CONFIG, previous.name.clone())
                             .with_evidence(format!(
                                 "previous config: {} (created {})",
                                 previous.name,
@@ -160,7 +161,7 @@ impl Diagnosis for EndpointStatus {
 
 /// One root cause of the runbook and what its log lines contain.
 struct Cause {
-    fact: &'static str,
+    fact: FactKey<i64>,
     cause: &'static str,
     signs: Vec<String>,
 }
@@ -190,17 +191,17 @@ impl ErrorLogs {
         let signs = &config.root_causes;
         let causes = vec![
             Cause {
-                fact: "oom_events",
+                fact: facts::OOM_EVENTS,
                 cause: "out of memory (model too large)",
                 signs: signs.out_of_memory.clone(),
             },
             Cause {
-                fact: "gpu_driver_events",
+                fact: facts::GPU_DRIVER_EVENTS,
                 cause: "GPU driver issue",
                 signs: signs.gpu_driver.clone(),
             },
             Cause {
-                fact: "crash_loop_events",
+                fact: facts::CRASH_LOOP_EVENTS,
                 cause: "container crash loop",
                 signs: signs.crash_loop.clone(),
             },
@@ -245,12 +246,12 @@ impl Diagnosis for ErrorLogs {
                 since.format("%H:%M")
             ),
         )
-        .with_fact(
-            "error_events",
+        .with(
+            facts::ERROR_EVENTS,
             i64::try_from(events.len()).unwrap_or(i64::MAX),
         );
         for (cause, count) in self.causes.iter().zip(&counts) {
-            finding = finding.with_fact(cause.fact, i64::try_from(*count).unwrap_or(i64::MAX));
+            finding = finding.with(cause.fact, i64::try_from(*count).unwrap_or(i64::MAX));
         }
         for event in events.iter().rev().take(QUOTED).rev() {
             finding = finding.with_evidence(format!(
@@ -302,9 +303,9 @@ impl Diagnosis for BreakerState {
     async fn diagnose(&self, _ctx: &DiagnoseContext) -> Result<DiagnosisReport> {
         let snapshot = self.breaker.snapshot();
         let mut finding = Finding::new(self.name(), snapshot.to_string())
-            .with_fact("breaker_state", snapshot.state.to_string());
+            .with(facts::BREAKER_STATE, snapshot.state.to_string());
         if let Some(rate) = snapshot.failure_rate_percent {
-            finding = finding.with_fact("breaker_failure_rate_percent", rate);
+            finding = finding.with(facts::BREAKER_FAILURE_RATE_PERCENT, rate);
         }
         Ok(DiagnosisReport::finding(finding))
     }

@@ -4,10 +4,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 use super::Config;
 use super::detect::{invocations, last_minutes, variant};
 use super::diagnose::previous_config;
+use crate::catalog::facts;
 use crate::error::{Error, Result};
 use crate::ports::{EndpointStatus, Metrics, ModelEndpoint};
 use crate::runbook::{Findings, Mitigation, Plan, Risk, StepContext, Verification};
@@ -70,13 +72,12 @@ async fn serves(
     )))
 }
 
-fn remembered<'a>(plan: &'a Plan, key: &str) -> Result<&'a str> {
-    plan.require(key)?.as_str().ok_or_else(|| {
-        Error::invalid_input(
-            "plan.recall",
-            format!("plan of step {} holds no text {key:?}", plan.step),
-        )
-    })
+/// What a restart or a rollback keeps: the config the endpoint must run (an absolute target),
+/// and the one it ran when planned.
+#[derive(Debug, Serialize, Deserialize)]
+struct ConfigMemo {
+    config: String,
+    from: String,
 }
 
 /// "If 0 instances, restart endpoint": `update-endpoint` to the config it already runs.
@@ -106,25 +107,18 @@ impl Mitigation for Restart {
         "restart-endpoint"
     }
 
-    fn risk(&self) -> Risk {
-        Risk::High
-    }
-
-    fn verify_after(&self) -> Duration {
-        self.config.restart_verify_after
-    }
-
     fn precondition(&self, findings: Findings<'_>) -> bool {
-        findings.number("instance_count") == Some(0.0)
+        findings.get(facts::INSTANCE_COUNT) == Some(0)
     }
 
     async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
         let c = &self.config;
         let d = self.endpoint.describe(&c.endpoint).await?;
         let serving = variant(&d, c)?.current_instances;
-        Ok(Plan::new(
+        Plan::new(
             self,
             ctx,
+            Risk::High,
             format!(
                 "restart {}: update-endpoint to the config it runs, {}",
                 c.endpoint, d.config_name
@@ -135,27 +129,31 @@ impl Mitigation for Restart {
             format!("{}, {serving} instances in service", d.status),
             format!("Updating, then a new fleet on {}", d.config_name),
         )
-        .remember("config", d.config_name))
+        .verify_after(c.restart_verify_after)
+        .with_memo(&ConfigMemo {
+            config: d.config_name.clone(),
+            from: d.config_name,
+        })
     }
 
     async fn apply(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
-        let config = remembered(plan, "config")?;
+        let memo: ConfigMemo = plan.memo()?;
         self.endpoint
-            .update_config(&self.config.endpoint, config, &ctx.idempotency_key)
+            .update_config(&self.config.endpoint, &memo.config, &ctx.idempotency_key)
             .await?;
         Ok(format!(
-            "update-endpoint {} --endpoint-config-name {config}: a new fleet is coming up",
-            self.config.endpoint
+            "update-endpoint {} --endpoint-config-name {}: a new fleet is coming up",
+            self.config.endpoint, memo.config
         ))
     }
 
     async fn verify(&self, ctx: &StepContext, plan: &Plan) -> Result<Verification> {
-        let config = remembered(plan, "config")?;
+        let memo: ConfigMemo = plan.memo()?;
         serves(
             self.endpoint.as_ref(),
             self.metrics.as_ref(),
             &self.config,
-            config,
+            &memo.config,
             ctx.now,
         )
         .await
@@ -190,20 +188,12 @@ impl Mitigation for Rollback {
         "rollback-endpoint-config"
     }
 
-    fn risk(&self) -> Risk {
-        Risk::High
-    }
-
-    fn verify_after(&self) -> Duration {
-        self.config.rollback_verify_after
-    }
-
     /// There is a config to roll back to, and the endpoint itself is failing (or its state is
     /// unknown): a breaker opened by a fault between the host and a healthy endpoint is no
     /// reason to replace the endpoint's model.
     fn precondition(&self, findings: Findings<'_>) -> bool {
-        findings.text("previous_config").is_some()
-            && findings.flag("endpoint_failing") != Some(false)
+        findings.text_of(facts::PREVIOUS_CONFIG).is_some()
+            && findings.get(facts::ENDPOINT_FAILING) != Some(false)
     }
 
     async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
@@ -219,9 +209,10 @@ impl Mitigation for Rollback {
                 format!("a config older than {}", d.config_name),
             )
         })?;
-        Ok(Plan::new(
+        Plan::new(
             self,
             ctx,
+            Risk::High,
             format!(
                 "roll {} back from {} to {}, the newest config before it",
                 c.endpoint, d.config_name, previous.name
@@ -232,29 +223,31 @@ impl Mitigation for Rollback {
             &d.config_name,
             &previous.name,
         )
-        .remember("config", previous.name.clone())
-        .remember("from", d.config_name))
+        .verify_after(c.rollback_verify_after)
+        .with_memo(&ConfigMemo {
+            config: previous.name.clone(),
+            from: d.config_name,
+        })
     }
 
     async fn apply(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
-        let config = remembered(plan, "config")?;
+        let memo: ConfigMemo = plan.memo()?;
         self.endpoint
-            .update_config(&self.config.endpoint, config, &ctx.idempotency_key)
+            .update_config(&self.config.endpoint, &memo.config, &ctx.idempotency_key)
             .await?;
         Ok(format!(
-            "update-endpoint {} --endpoint-config-name {config}: rolling back from {}",
-            self.config.endpoint,
-            remembered(plan, "from")?
+            "update-endpoint {} --endpoint-config-name {}: rolling back from {}",
+            self.config.endpoint, memo.config, memo.from
         ))
     }
 
     async fn verify(&self, ctx: &StepContext, plan: &Plan) -> Result<Verification> {
-        let config = remembered(plan, "config")?;
+        let memo: ConfigMemo = plan.memo()?;
         serves(
             self.endpoint.as_ref(),
             self.metrics.as_ref(),
             &self.config,
-            config,
+            &memo.config,
             ctx.now,
         )
         .await

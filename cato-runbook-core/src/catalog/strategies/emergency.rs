@@ -59,18 +59,6 @@ impl Mitigation for EnableEmergencyMode {
     fn name(&self) -> &str {
         "enable-emergency-mode"
     }
-    fn risk(&self) -> Risk {
-        Risk::High
-    }
-    fn requires_approval(&self) -> bool {
-        self.approval
-    }
-    fn reversible(&self) -> bool {
-        true
-    }
-    fn verify_after(&self) -> Duration {
-        self.verify_after
-    }
 
     async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
         let state = self.port.state().await?;
@@ -81,12 +69,20 @@ impl Mitigation for EnableEmergencyMode {
                 "emergency mode is already on",
             ));
         }
-        Ok(Plan::new(
+        let plan = Plan::new(
             self,
             ctx,
+            Risk::High,
             "enable emergency mode: curiosity exploration stops, responses are limited",
         )
-        .change(EMERGENCY, "off", "on"))
+        .change(EMERGENCY, "off", "on")
+        .reversible()
+        .verify_after(self.verify_after);
+        Ok(if self.approval {
+            plan.needs_approval("emergency mode limits every user's responses")
+        } else {
+            plan
+        })
     }
 
     async fn apply(&self, ctx: &StepContext, _plan: &Plan) -> Result<String> {

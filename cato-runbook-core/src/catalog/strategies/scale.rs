@@ -13,15 +13,13 @@ use crate::error::{Error, ErrorKind, Result, Retry};
 use crate::ports::{ModelEndpoint, Workloads};
 use crate::runbook::{Mitigation, Plan, Quantity, Risk, StepContext, Verification};
 
-/// A whole-number value the plan remembered.
-fn recall_u32(plan: &Plan, key: &str) -> Result<u32> {
-    plan.require(key)?
-        .as_i64()
-        .and_then(|v| u32::try_from(v).ok())
-        .ok_or_else(|| {
-            Error::invalid_input("plan.recall", format!("{key} is not a count"))
-                .with_resource(plan.resource.clone())
-        })
+/// What a scale step keeps: the absolute count it sets, and the one it found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ScaleMemo {
+    /// The count when the step was planned.
+    pub(crate) previous: u32,
+    /// The count the step sets.
+    pub(crate) target: u32,
 }
 
 /// The plan, with its added spend as a capped quantity when it has one.
@@ -137,15 +135,6 @@ impl Mitigation for ScaleEndpoint {
     fn name(&self) -> &str {
         &self.name
     }
-    fn risk(&self) -> Risk {
-        Risk::Medium
-    }
-    fn reversible(&self) -> bool {
-        true
-    }
-    fn verify_after(&self) -> Duration {
-        self.scaling.verify_after
-    }
 
     async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
         let described = self.port.describe(&self.endpoint).await?;
@@ -174,6 +163,7 @@ impl Mitigation for ScaleEndpoint {
         let plan = Plan::new(
             self,
             ctx,
+            Risk::Medium,
             format!(
                 "scale {}/{} from {now} to {target} instances",
                 self.endpoint, self.variant
@@ -182,13 +172,17 @@ impl Mitigation for ScaleEndpoint {
         .change(self.target_label(), now, target)
         .quantity(Quantity::Instances(target))
         .cost(added)
-        .remember("previous", now)
-        .remember("target", target);
+        .reversible()
+        .verify_after(self.scaling.verify_after)
+        .with_memo(&ScaleMemo {
+            previous: now,
+            target,
+        })?;
         Ok(with_spend(plan, added))
     }
 
     async fn apply(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
-        let target = recall_u32(plan, "target")?;
+        let ScaleMemo { target, .. } = plan.memo()?;
         self.port
             .set_instance_count(&self.endpoint, &self.variant, target, &ctx.idempotency_key)
             .await?;
@@ -199,7 +193,7 @@ impl Mitigation for ScaleEndpoint {
     }
 
     async fn verify(&self, _ctx: &StepContext, plan: &Plan) -> Result<Verification> {
-        let target = recall_u32(plan, "target")?;
+        let ScaleMemo { target, .. } = plan.memo()?;
         let described = self.port.describe(&self.endpoint).await?;
         let serving = described
             .variants
@@ -220,8 +214,7 @@ impl Mitigation for ScaleEndpoint {
     }
 
     async fn revert(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
-        let previous = recall_u32(plan, "previous")?;
-        let target = recall_u32(plan, "target")?;
+        let ScaleMemo { previous, target } = plan.memo()?;
         let described = self.port.describe(&self.endpoint).await?;
         let desired = described
             .variants
@@ -300,15 +293,6 @@ impl Mitigation for ScaleWorkload {
     fn name(&self) -> &str {
         &self.name
     }
-    fn risk(&self) -> Risk {
-        Risk::Medium
-    }
-    fn reversible(&self) -> bool {
-        true
-    }
-    fn verify_after(&self) -> Duration {
-        self.scaling.verify_after
-    }
 
     async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
         let state = self.port.get(&self.namespace, &self.workload).await?;
@@ -318,6 +302,7 @@ impl Mitigation for ScaleWorkload {
         let plan = Plan::new(
             self,
             ctx,
+            Risk::Medium,
             format!(
                 "scale {}/{} from {now} to {target} replicas",
                 self.namespace, self.workload
@@ -326,13 +311,17 @@ impl Mitigation for ScaleWorkload {
         .change(self.target_label(), now, target)
         .quantity(Quantity::Replicas(target))
         .cost(added)
-        .remember("previous", now)
-        .remember("target", target);
+        .reversible()
+        .verify_after(self.scaling.verify_after)
+        .with_memo(&ScaleMemo {
+            previous: now,
+            target,
+        })?;
         Ok(with_spend(plan, added))
     }
 
     async fn apply(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
-        let target = recall_u32(plan, "target")?;
+        let ScaleMemo { target, .. } = plan.memo()?;
         self.port
             .scale(
                 &self.namespace,
@@ -345,7 +334,7 @@ impl Mitigation for ScaleWorkload {
     }
 
     async fn verify(&self, _ctx: &StepContext, plan: &Plan) -> Result<Verification> {
-        let target = recall_u32(plan, "target")?;
+        let ScaleMemo { target, .. } = plan.memo()?;
         let state = self.port.get(&self.namespace, &self.workload).await?;
         let line = format!(
             "{}: {} of {target} ready",
@@ -360,8 +349,7 @@ impl Mitigation for ScaleWorkload {
     }
 
     async fn revert(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
-        let previous = recall_u32(plan, "previous")?;
-        let target = recall_u32(plan, "target")?;
+        let ScaleMemo { previous, target } = plan.memo()?;
         let state = self.port.get(&self.namespace, &self.workload).await?;
         if state.desired_replicas != target {
             return Ok(format!(

@@ -3,6 +3,7 @@
 use super::Job;
 use crate::engine::report::TickEvent;
 use crate::engine::runbook::Runbook;
+use crate::incident::IdempotencyKey;
 use crate::ports::Claim;
 use crate::runbook::{Mitigation, Plan};
 use crate::timeline::{Actor, EntryKind};
@@ -32,6 +33,7 @@ impl Job<'_> {
             let automation = i.automation_mut();
             automation.step = None;
             automation.rung = rung + 1;
+            automation.retry = None;
         })
         .await;
         self.skipped(name, reason);
@@ -47,6 +49,7 @@ impl Job<'_> {
             let automation = i.automation_mut();
             automation.step = None;
             automation.rung = rung + 1;
+            automation.retry = None;
         })
         .await;
         self.events.push(TickEvent::Failed {
@@ -66,7 +69,7 @@ impl Job<'_> {
     /// Claims (or renews the claim on) `step` for this incident; holds back if another
     /// replica has it or coordination cannot answer.
     pub(super) async fn may_act(&mut self, runbook: &Runbook, step: &dyn Mitigation) -> bool {
-        let key = step.idempotency_key(&self.id);
+        let key = IdempotencyKey::derive(&self.id, step.name());
         let reason = match self.engine.claim(&key).await {
             Ok(Claim::Granted) => {
                 if self.read(|i| i.automation().held.is_some()).await {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::{Job, timed};
 use crate::engine::policy::Mode;
 use crate::engine::runbook::Runbook;
-use crate::incident::{Status, StepPhase, StepRun};
+use crate::incident::{Status, StepCall, StepPhase, StepRun};
 use crate::runbook::{Findings, Mitigation, StepContext};
 use crate::timeline::{Actor, EntryKind};
 
@@ -82,7 +82,17 @@ impl Job<'_> {
             }
             StepPhase::AwaitingApproval { .. } => Next::Stop,
             StepPhase::Approved { .. } => {
-                if self.apply(runbook, run.rung, run.plan).await {
+                if self.apply(runbook, run.rung, run.plan, false).await {
+                    Next::Pick
+                } else {
+                    Next::Stop
+                }
+            }
+            StepPhase::Ready { .. } if self.retry_pending(run.rung, StepCall::Apply).await => {
+                Next::Stop
+            }
+            StepPhase::Ready { .. } => {
+                if self.apply(runbook, run.rung, run.plan, true).await {
                     Next::Pick
                 } else {
                     Next::Stop
@@ -92,6 +102,13 @@ impl Job<'_> {
                 self.verify(step, run).await
             }
             StepPhase::Applied { .. } => Next::Stop,
+            StepPhase::Reverting { .. } if self.retry_pending(run.rung, StepCall::Revert).await => {
+                Next::Stop
+            }
+            StepPhase::Reverting { .. } => {
+                let ctx = self.context(step.as_ref()).await;
+                self.undo_failed(step.as_ref(), &ctx, run).await
+            }
             StepPhase::Verified { .. } => {
                 let open_after = self.open_after(runbook);
                 let persists = self
@@ -138,6 +155,9 @@ impl Job<'_> {
                 self.exhaust().await;
                 return;
             };
+            if self.retry_pending(rung, StepCall::Plan).await {
+                return;
+            }
             let holds = self
                 .read(|i| step.precondition(Findings(i.findings())))
                 .await;
@@ -159,6 +179,12 @@ impl Job<'_> {
             {
                 Ok(plan) => plan,
                 Err(err) => {
+                    if self
+                        .retry_later(rung, step.name(), StepCall::Plan, &err)
+                        .await
+                    {
+                        return;
+                    }
                     self.failed(rung, step.name(), format!("planning failed: {err}"))
                         .await;
                     continue;
@@ -170,9 +196,10 @@ impl Job<'_> {
                     step: plan.step.clone(),
                 };
                 let _ = i.record(now, Actor::Engine, kind, described);
+                i.automation_mut().retry = None;
             })
             .await;
-            let approval = self.engine.policy.approval_reason(step.as_ref(), &plan);
+            let approval = self.engine.policy.approval_reason(&plan);
             if mode == Mode::DryRun {
                 self.dry_run(rung, plan, approval).await;
                 return;
@@ -185,7 +212,7 @@ impl Job<'_> {
                 self.request_approval(rung, plan, why).await;
                 return;
             }
-            if !self.apply(runbook, rung, plan).await {
+            if !self.apply(runbook, rung, plan, false).await {
                 return;
             }
         }

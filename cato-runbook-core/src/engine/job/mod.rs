@@ -1,8 +1,8 @@
-//! One open incident's share of a tick.
+//! One open incident's share of a tick, in its two lanes (see `state::Cell`).
 //!
 //! A [`Job`] reads the incident, lets go of it, calls a provider, then takes it again to record
-//! the outcome and save it: the incident's lock is never held across a provider call, so an
-//! operator's acknowledgement never waits for a slow step.
+//! the outcome, lets go, and saves a snapshot: the incident's lock is never held across a
+//! provider or store call, so an operator's acknowledgement never waits for a slow step.
 //!
 //! | file | job |
 //! |------|-----|
@@ -41,9 +41,21 @@ use crate::time::{self, Timestamp};
 use crate::timeline::{Actor, EntryKind};
 
 /// What a job leaves for the tick report.
-pub(super) struct Outcome {
-    pub(super) events: Vec<TickEvent>,
-    pub(super) next_due: Option<Timestamp>,
+#[derive(Debug, Default)]
+pub(in crate::engine) struct Outcome {
+    pub(in crate::engine) events: Vec<TickEvent>,
+    pub(in crate::engine) next_due: Option<Timestamp>,
+}
+
+impl Outcome {
+    /// Adds what another part of the reconcile did.
+    pub(in crate::engine) fn absorb(&mut self, other: Outcome) {
+        self.events.extend(other.events);
+        self.next_due = match (self.next_due, other.next_due) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
 }
 
 /// One open incident's share of a tick, or an operator's action on one incident.
@@ -86,23 +98,72 @@ impl<'a> Job<'a> {
         }
     }
 
-    pub(in crate::engine) async fn run(mut self) -> Outcome {
-        let open = self.read(Incident::is_open).await;
-        if open {
+    /// The watch lane's first part: the tick's verdict on severity, and the announcement.
+    pub(in crate::engine) async fn watch(mut self) -> Outcome {
+        if self.read(Incident::is_open).await {
             self.observe().await;
             self.announce().await;
+        }
+        self.done()
+    }
+
+    /// The act lane: diagnosis, resolution, temporary steps, the ladder.
+    pub(in crate::engine) async fn act(mut self) -> Outcome {
+        if self.read(Incident::is_open).await {
             self.diagnose().await;
             if !self.try_resolve().await {
                 self.expire_temporary().await;
                 self.ladder().await;
-                self.escalate().await;
             }
+        } else {
+            // Resolved with a temporary step whose revert is to be tried again.
+            self.retry_temporary().await;
         }
-        let next_due = self.read(|i| self.next_due(i)).await;
+        self.done()
+    }
+
+    /// The watch lane's second part: escalation timers and the response-time SLA.
+    pub(in crate::engine) async fn escalation_lane(mut self) -> Outcome {
+        if self.read(Incident::is_open).await {
+            self.escalate().await;
+        }
+        self.done()
+    }
+
+    fn done(self) -> Outcome {
         Outcome {
             events: self.events,
-            next_due,
+            next_due: None,
         }
+    }
+
+    /// The next escalation or response-time deadline of the incident, if one is pending.
+    pub(in crate::engine) async fn due_escalation(&self) -> Option<Timestamp> {
+        self.read(|incident| {
+            if !incident.is_open() || incident.phases().acknowledged.is_some() {
+                return None;
+            }
+            let automation = incident.automation();
+            let detected = incident.detected_at();
+            let mut due: Vec<Timestamp> = self
+                .escalation()
+                .levels
+                .iter()
+                .filter(|level| {
+                    level.applies_to(incident.severity())
+                        && !automation.escalated_to(&level.contact.role)
+                })
+                .map(|level| time::add(detected, level.after))
+                .collect();
+            if !automation.sla_breached {
+                due.push(time::add(
+                    incident.response_deadline(),
+                    Duration::from_millis(1),
+                ));
+            }
+            due.into_iter().min()
+        })
+        .await
     }
 
     /// Reads the incident.
@@ -111,14 +172,16 @@ impl<'a> Job<'a> {
         f(&incident)
     }
 
-    /// Changes the incident at the clock's time and saves it.
+    /// Changes the incident at the clock's time, lets go of it, and saves it.
     pub(in crate::engine) async fn edit<R>(
         &mut self,
         f: impl FnOnce(&mut Incident, Timestamp) -> R,
     ) -> R {
-        let mut incident = self.cell.lock().await;
-        let result = f(&mut incident, self.engine.now());
-        if let Err(err) = self.engine.save(&incident).await {
+        let result = {
+            let mut incident = self.cell.lock().await;
+            f(&mut incident, self.engine.now())
+        };
+        if let Err(err) = self.engine.persist(&self.cell).await {
             warn!(incident = %self.id, error = %err, "could not save the incident");
             self.events.push(TickEvent::StoreFailed {
                 incident: self.id.clone(),
@@ -210,11 +273,12 @@ impl<'a> Job<'a> {
     }
 
     /// The earliest moment something is due on this incident.
-    pub(super) fn next_due(&self, incident: &Incident) -> Option<Timestamp> {
-        if !incident.is_open() {
-            return None;
-        }
+    pub(in crate::engine) fn next_due(&self, incident: &Incident) -> Option<Timestamp> {
         let now = self.engine.now();
+        if !incident.is_open() {
+            let temporary = incident.automation().temporary.iter();
+            return temporary.map(|t| t.until).filter(|at| *at > now).min();
+        }
         let automation = incident.automation();
         let mut due = Vec::new();
         if let Some(step) = &automation.step {
@@ -224,6 +288,7 @@ impl<'a> Job<'a> {
                 _ => {}
             }
         }
+        due.extend(automation.retry.as_ref().map(|r| r.next_at));
         due.extend(automation.temporary.iter().map(|t| t.until));
         if incident.phases().acknowledged.is_none() {
             let detected = incident.detected_at();

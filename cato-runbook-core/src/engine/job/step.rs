@@ -1,4 +1,10 @@
 //! One step's life: dry-run record, approval request, apply, verify, revert.
+//!
+//! The error policy, as kube-runtime's `error_policy`: a call that fails with an error a retry
+//! may help (transient, throttled) is tried again on the same rung after a back-off on the clock
+//! (see [`RetryPolicy`](crate::engine::RetryPolicy)), a bounded number of times; a permanent
+//! error moves the ladder on. An apply that timed out is *unknown*, not failed: the step's
+//! verification reads the resource before the engine decides.
 
 use std::sync::Arc;
 
@@ -6,11 +12,23 @@ use super::ladder::{HALTED, Next};
 use super::{Job, timed};
 use crate::engine::report::TickEvent;
 use crate::engine::runbook::Runbook;
-use crate::incident::{Status, StepPhase, StepRun, TemporaryStep};
+use crate::error::{Error, ErrorKind, Retry};
+use crate::incident::{Status, StepCall, StepPhase, StepRetry, StepRun, TemporaryStep};
 use crate::ports::Claim;
 use crate::runbook::{Mitigation, Plan, StepContext, Verification};
-use crate::time;
+use crate::time::{self, Timestamp};
 use crate::timeline::{Actor, EntryKind};
+
+/// How a revert ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Reverted {
+    /// Undone.
+    Done,
+    /// Not undone, for good (a permanent error, no claim, or no try left).
+    Failed,
+    /// Failed with an error a retry may help: tried again later.
+    Later,
+}
 
 impl Job<'_> {
     /// Records what would happen, and stops there.
@@ -75,7 +93,15 @@ impl Job<'_> {
     }
 
     /// Applies `plan` after the last guardrails; returns whether to look at the next rung now.
-    pub(super) async fn apply(&mut self, runbook: &Runbook, rung: usize, plan: Plan) -> bool {
+    /// `again` is a retry of an apply that failed with an error a retry may help: its
+    /// guardrails were passed and booked by the first try.
+    pub(super) async fn apply(
+        &mut self,
+        runbook: &Runbook,
+        rung: usize,
+        plan: Plan,
+        again: bool,
+    ) -> bool {
         let Some(step) = runbook.ladder.get(rung).cloned() else {
             return false;
         };
@@ -87,22 +113,24 @@ impl Job<'_> {
         if !self.may_act(runbook, step.as_ref()).await {
             return false;
         }
-        if let Some(reason) = self.refusal(&plan) {
-            self.skip(rung, &name, &reason).await;
-            return true;
-        }
-        let now = self.engine.now();
-        let reserved = self
-            .engine
-            .ledger
-            .lock()
-            .map_err(|_| "the guardrail ledger is unavailable".to_owned())
-            .and_then(|mut ledger| {
-                ledger.reserve(&self.engine.policy, &name, &plan.resource, plan.risk, now)
-            });
-        if let Err(reason) = reserved {
-            self.skip(rung, &name, &reason).await;
-            return true;
+        if !again {
+            if let Some(reason) = self.refusal(&plan) {
+                self.skip(rung, &name, &reason).await;
+                return true;
+            }
+            let now = self.engine.now();
+            let reserved = self
+                .engine
+                .ledger
+                .lock()
+                .map_err(|_| "the guardrail ledger is unavailable".to_owned())
+                .and_then(|mut ledger| {
+                    ledger.reserve(&self.engine.policy, &name, &plan.resource, plan.risk, now)
+                });
+            if let Err(reason) = reserved {
+                self.skip(rung, &name, &reason).await;
+                return true;
+            }
         }
         self.edit(|i, now| {
             if i.status() != Status::Mitigating {
@@ -121,31 +149,9 @@ impl Job<'_> {
         .await;
         match applied {
             Ok(line) => {
-                let verify_after = step.verify_after();
-                let lasts_for = step.lasts_for().filter(|_| step.reversible());
                 let said = format!("applied {name}: {line}");
-                self.edit(|i, now| {
-                    let kind = EntryKind::MitigationApplied { step: name.clone() };
-                    let _ = i.record(now, Actor::Engine, kind, line);
-                    let _ = i.transition(Status::Monitoring, now, Actor::Engine);
-                    if let Some(ttl) = lasts_for {
-                        i.automation_mut().temporary.push(TemporaryStep {
-                            rung,
-                            plan: plan.clone(),
-                            applied_at: now,
-                            until: time::add(now, ttl),
-                        });
-                    }
-                    i.automation_mut().step = Some(StepRun {
-                        rung,
-                        plan,
-                        phase: StepPhase::Applied {
-                            at: now,
-                            verify_at: time::add(now, verify_after),
-                        },
-                    });
-                })
-                .await;
+                let kind = EntryKind::MitigationApplied { step: name.clone() };
+                self.applied(rung, plan, kind, line, false).await;
                 self.events.push(TickEvent::Applied {
                     incident: self.id.clone(),
                     step: name,
@@ -153,11 +159,75 @@ impl Job<'_> {
                 self.say(said).await;
                 false
             }
+            Err(err) if err.kind() == ErrorKind::Timeout => {
+                // It may have landed: the verification reads the resource and decides.
+                let detail = format!(
+                    "{err}; whether it landed is unknown: verifying in {} before deciding",
+                    time::HumanDuration(plan.verify_after)
+                );
+                let kind = EntryKind::MitigationUnknown { step: name.clone() };
+                self.applied(rung, plan, kind, detail, true).await;
+                self.events.push(TickEvent::Unknown {
+                    incident: self.id.clone(),
+                    step: name.clone(),
+                });
+                self.say(format!("{name} timed out; verifying whether it landed"))
+                    .await;
+                false
+            }
             Err(err) => {
+                if self.retry_later(rung, &name, StepCall::Apply, &err).await {
+                    self.edit(|i, now| {
+                        i.automation_mut().step = Some(StepRun {
+                            rung,
+                            plan,
+                            phase: StepPhase::Ready { at: now },
+                        });
+                    })
+                    .await;
+                    return false;
+                }
                 self.failed(rung, &name, err.to_string()).await;
                 true
             }
         }
+    }
+
+    /// Records an apply (or one whose outcome is unknown) and schedules its verification.
+    async fn applied(
+        &mut self,
+        rung: usize,
+        plan: Plan,
+        kind: EntryKind,
+        detail: String,
+        unknown: bool,
+    ) {
+        self.edit(|i, now| {
+            let _ = i.record(now, Actor::Engine, kind, detail);
+            let _ = i.transition(Status::Monitoring, now, Actor::Engine);
+            let automation = i.automation_mut();
+            automation.retry = None;
+            if let Some(ttl) = plan.temporary_for() {
+                automation.temporary.retain(|t| t.plan.step != plan.step);
+                automation.temporary.push(TemporaryStep {
+                    rung,
+                    plan: plan.clone(),
+                    applied_at: now,
+                    until: time::add(now, ttl),
+                });
+            }
+            let verify_at = time::add(now, plan.verify_after);
+            automation.step = Some(StepRun {
+                rung,
+                plan,
+                phase: StepPhase::Applied {
+                    at: now,
+                    verify_at,
+                    unknown,
+                },
+            });
+        })
+        .await;
     }
 
     /// Verifies an applied step; on failure reverts it where possible and moves on.
@@ -175,7 +245,23 @@ impl Job<'_> {
         let (passed, detail) = match verdict {
             Ok(Verification::Passed(detail)) => (true, detail),
             Ok(Verification::Failed(detail)) => (false, detail),
-            Err(err) => (false, format!("could not verify: {err}")),
+            Err(err) => {
+                if let Some(next_at) = self.retry_at(run.rung, &name, StepCall::Verify, &err).await
+                {
+                    self.edit(|i, _| {
+                        if let Some(StepRun {
+                            phase: StepPhase::Applied { verify_at, .. },
+                            ..
+                        }) = i.automation_mut().step.as_mut()
+                        {
+                            *verify_at = next_at;
+                        }
+                    })
+                    .await;
+                    return Next::Stop;
+                }
+                (false, format!("could not verify: {err}"))
+            }
         };
         self.events.push(TickEvent::Verified {
             incident: self.id.clone(),
@@ -188,6 +274,7 @@ impl Job<'_> {
                 let _ = i.record(now, Actor::Engine, kind, detail);
                 let automation = i.automation_mut();
                 automation.bad_after_verified = 0;
+                automation.retry = None;
                 if let Some(step) = automation.step.as_mut() {
                     step.phase = StepPhase::Verified { at: now };
                 }
@@ -202,10 +289,31 @@ impl Job<'_> {
         self.edit(|i, now| {
             let kind = EntryKind::VerificationFailed { step: name.clone() };
             let _ = i.record(now, Actor::Engine, kind, detail);
+            i.automation_mut().retry = None;
         })
         .await;
-        if step.reversible() {
-            self.revert(step.as_ref(), &ctx, &run.plan).await;
+        self.undo_failed(step.as_ref(), &ctx, run).await
+    }
+
+    /// Reverts a step that did not help, where it can be undone, then moves the ladder on; a
+    /// revert to be tried again later holds the ladder until then.
+    pub(super) async fn undo_failed(
+        &mut self,
+        step: &dyn Mitigation,
+        ctx: &StepContext,
+        run: StepRun,
+    ) -> Next {
+        let name = run.plan.step.clone();
+        if run.plan.reversible {
+            if self.revert(step, ctx, &run.plan, run.rung).await == Reverted::Later {
+                self.edit(|i, now| {
+                    if let Some(step) = i.automation_mut().step.as_mut() {
+                        step.phase = StepPhase::Reverting { at: now };
+                    }
+                })
+                .await;
+                return Next::Stop;
+            }
         } else {
             self.edit(|i, now| {
                 i.note(
@@ -233,7 +341,13 @@ impl Job<'_> {
         Next::Pick
     }
 
-    pub(super) async fn revert(&mut self, step: &dyn Mitigation, ctx: &StepContext, plan: &Plan) {
+    pub(super) async fn revert(
+        &mut self,
+        step: &dyn Mitigation,
+        ctx: &StepContext,
+        plan: &Plan,
+        rung: usize,
+    ) -> Reverted {
         let name = plan.step.clone();
         let claimed = self.engine.claim(&plan.idempotency_key).await;
         if !matches!(claimed, Ok(Claim::Granted)) {
@@ -245,7 +359,7 @@ impl Job<'_> {
                 );
             })
             .await;
-            return;
+            return Reverted::Failed;
         }
         let timeout = self.engine.config.timeouts.step;
         let reverted = timed(
@@ -255,6 +369,11 @@ impl Job<'_> {
             step.revert(ctx, plan),
         )
         .await;
+        if let Err(err) = &reverted
+            && self.retry_later(rung, &name, StepCall::Revert, err).await
+        {
+            return Reverted::Later;
+        }
         let ok = reverted.is_ok();
         self.edit(|i, now| {
             let (kind, detail) = match reverted {
@@ -265,6 +384,7 @@ impl Job<'_> {
                 ),
             };
             let _ = i.record(now, Actor::Engine, kind, detail);
+            i.automation_mut().retry = None;
         })
         .await;
         if ok {
@@ -272,6 +392,94 @@ impl Job<'_> {
                 incident: self.id.clone(),
                 step: name,
             });
+            Reverted::Done
+        } else {
+            Reverted::Failed
         }
+    }
+
+    /// Whether `call` of the step on `rung`, which failed with `err`, is tried again later
+    /// (recorded on the timeline with the time of the next try).
+    pub(super) async fn retry_later(
+        &mut self,
+        rung: usize,
+        step: &str,
+        call: StepCall,
+        err: &Error,
+    ) -> bool {
+        self.retry_at(rung, step, call, err).await.is_some()
+    }
+
+    /// When `call` of the step on `rung`, which failed with `err`, is tried again: never for a
+    /// permanent error or once the policy's tries are used up.
+    pub(super) async fn retry_at(
+        &mut self,
+        rung: usize,
+        step: &str,
+        call: StepCall,
+        err: &Error,
+    ) -> Option<Timestamp> {
+        let policy = self.engine.config.retry.clone();
+        let failed = self
+            .read(|i| {
+                i.automation()
+                    .retry
+                    .as_ref()
+                    .filter(|r| r.rung == rung && r.step == step && r.call == call)
+                    .map_or(0, |r| r.attempt)
+            })
+            .await
+            + 1;
+        if !err.is_retryable() || failed >= policy.attempts {
+            return None;
+        }
+        let delay = policy.delay(failed, err.retry() == Retry::Throttled);
+        let attempts = policy.attempts;
+        let step = step.to_owned();
+        let detail = err.to_string();
+        let next_at = self
+            .edit(|i, now| {
+                let next_at = time::add(now, delay);
+                let kind = EntryKind::StepRetried {
+                    step: step.clone(),
+                    call: call.to_string(),
+                    attempt: failed,
+                };
+                let detail = format!(
+                    "{detail} ({}); try {} of {attempts} at {}",
+                    err.retry(),
+                    failed + 1,
+                    next_at.format("%H:%M:%S")
+                );
+                let _ = i.record(now, Actor::Engine, kind, detail);
+                i.automation_mut().retry = Some(StepRetry {
+                    rung,
+                    step: step.clone(),
+                    call,
+                    attempt: failed,
+                    next_at,
+                });
+                next_at
+            })
+            .await;
+        self.events.push(TickEvent::Retrying {
+            incident: self.id.clone(),
+            step,
+            call: call.to_string(),
+            at: next_at,
+        });
+        Some(next_at)
+    }
+
+    /// Whether a retry of `call` on `rung` waits for its time.
+    pub(super) async fn retry_pending(&self, rung: usize, call: StepCall) -> bool {
+        let now = self.engine.now();
+        self.read(|i| {
+            i.automation()
+                .retry
+                .as_ref()
+                .is_some_and(|r| r.rung == rung && r.call == call && now < r.next_at)
+        })
+        .await
     }
 }

@@ -3,6 +3,7 @@
 
 use super::Job;
 use super::ladder::HALTED;
+use super::step::Reverted;
 use crate::incident::{StepPhase, TemporaryStep};
 use crate::timeline::Actor;
 
@@ -45,6 +46,25 @@ impl Job<'_> {
     pub(in crate::engine) async fn revert_temporary(&mut self) {
         let all = self.read(|i| i.automation().temporary.clone()).await;
         for step in all {
+            self.undo_temporary(step, Why::Resolved).await;
+        }
+    }
+
+    /// Tries again the reverts of a resolved incident's temporary steps that failed with an
+    /// error a retry may help, once their time comes.
+    pub(in crate::engine) async fn retry_temporary(&mut self) {
+        let now = self.engine.now();
+        let due: Vec<TemporaryStep> = self
+            .read(|i| {
+                let temporary = &i.automation().temporary;
+                temporary
+                    .iter()
+                    .filter(|t| t.until <= now)
+                    .cloned()
+                    .collect()
+            })
+            .await;
+        for step in due {
             self.undo_temporary(step, Why::Resolved).await;
         }
     }
@@ -92,7 +112,27 @@ impl Job<'_> {
         };
         self.edit(|i, now| i.note(now, Actor::Engine, reason)).await;
         let ctx = self.context(step.as_ref()).await;
-        self.revert(step.as_ref(), &ctx, &temporary.plan).await;
+        let reverted = self
+            .revert(step.as_ref(), &ctx, &temporary.plan, temporary.rung)
+            .await;
+        if reverted == Reverted::Later {
+            // Kept, and undone again when the retry is due.
+            self.edit(|i, _| {
+                let automation = i.automation_mut();
+                let next = automation.retry.as_ref().map(|r| r.next_at);
+                if let (Some(next), Some(t)) = (
+                    next,
+                    automation
+                        .temporary
+                        .iter_mut()
+                        .find(|t| t.plan.step == name),
+                ) {
+                    t.until = next;
+                }
+            })
+            .await;
+            return;
+        }
         self.edit(|i, _| i.automation_mut().temporary.retain(|t| t.plan.step != name))
             .await;
         self.say(format!("{name} reverted: it was temporary")).await;

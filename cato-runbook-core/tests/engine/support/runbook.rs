@@ -6,11 +6,12 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use cato_runbook_core::runbook::{
-    Detector, DiagnoseContext, Diagnosis, DiagnosisReport, Finding, Findings, Mitigation,
-    Observation, ObserveContext, Plan, Quantity, Risk, RootCause, StepContext, Symptom,
-    Verification,
+    Detector, DiagnoseContext, Diagnosis, DiagnosisReport, Fact, FactKey, FactValue, Finding,
+    Findings, Mitigation, Observation, ObserveContext, Plan, Quantity, Risk, RootCause,
+    StepContext, Symptom, Verification,
 };
 use cato_runbook_core::{Error, ErrorKind, Impact, Result};
+use serde::{Deserialize, Serialize};
 
 /// What a scripted detector answers.
 #[derive(Debug, Clone)]
@@ -85,7 +86,7 @@ pub struct FakeDiagnosis {
     pub name: String,
     pub latency: Duration,
     pub fails: bool,
-    pub facts: Vec<(String, i64)>,
+    pub facts: Vec<(&'static str, Fact)>,
     pub cause: Option<(String, f64)>,
     pub calls: AtomicUsize,
 }
@@ -101,8 +102,9 @@ impl FakeDiagnosis {
             calls: AtomicUsize::new(0),
         }
     }
-    pub fn fact(mut self, name: &str, value: i64) -> Self {
-        self.facts.push((name.into(), value));
+    /// Reports the fact `key` with `value`.
+    pub fn fact<T: FactValue>(mut self, key: FactKey<T>, value: T) -> Self {
+        self.facts.push((key.name(), value.into_fact()));
         self
     }
     pub fn cause(mut self, cause: &str, confidence: f64) -> Self {
@@ -132,7 +134,7 @@ impl Diagnosis for FakeDiagnosis {
         }
         let mut finding = Finding::new(&self.name, format!("{} looked", self.name));
         for (name, value) in &self.facts {
-            finding = finding.with_fact(name.clone(), *value);
+            finding = finding.with_fact(*name, value.clone());
         }
         let mut report = DiagnosisReport::finding(finding);
         if let Some((cause, confidence)) = &self.cause {
@@ -145,6 +147,22 @@ impl Diagnosis for FakeDiagnosis {
 /// Every call a step double receives, in order, across steps: `apply:restart`, …
 pub type CallLog = Arc<Mutex<Vec<String>>>;
 
+/// A call of a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Plan,
+    Apply,
+    Verify,
+    Revert,
+}
+
+/// What a scripted call does instead of its work: fail with an error of a kind, or hang.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    Fail(ErrorKind),
+    Hang,
+}
+
 #[derive(Debug)]
 pub struct FakeStep {
     pub name: String,
@@ -155,11 +173,23 @@ pub struct FakeStep {
     pub apply_fails: bool,
     pub verify_after: Duration,
     pub lasts_for: Option<Duration>,
-    pub needs_fact: Option<(String, f64)>,
+    pub needs_fact: Option<(&'static str, Fact)>,
     pub quantities: Vec<Quantity>,
     pub cost: f64,
     pub log: CallLog,
     pub keys: Mutex<Vec<String>>,
+    /// Faults still to happen, by phase, in order.
+    pub faults: Mutex<Vec<(Phase, Fault)>>,
+    /// Whether the last apply landed (a hung or failed apply may still land, as on AWS).
+    pub applied: Mutex<bool>,
+    /// Whether a hung apply lands before it hangs.
+    pub hang_lands: bool,
+}
+
+/// The memo the step double keeps.
+#[derive(Debug, Serialize, Deserialize)]
+struct Memo {
+    previous: String,
 }
 
 impl FakeStep {
@@ -178,6 +208,9 @@ impl FakeStep {
             cost: 0.0,
             log: log.clone(),
             keys: Mutex::new(Vec::new()),
+            faults: Mutex::new(Vec::new()),
+            applied: Mutex::new(false),
+            hang_lands: false,
         }
     }
     pub fn risk(mut self, risk: Risk) -> Self {
@@ -204,8 +237,22 @@ impl FakeStep {
         self.apply_fails = true;
         self
     }
-    pub fn when(mut self, fact: &str, value: f64) -> Self {
-        self.needs_fact = Some((fact.into(), value));
+    /// The next `times` calls of `phase` fail with an error of `kind` (or hang).
+    pub fn fault(self, phase: Phase, fault: Fault, times: usize) -> Self {
+        self.faults
+            .lock()
+            .unwrap()
+            .extend(std::iter::repeat_n((phase, fault), times));
+        self
+    }
+    /// A hung apply makes its change before it hangs.
+    pub fn hang_lands(mut self) -> Self {
+        self.hang_lands = true;
+        self
+    }
+    /// Holds only when the most recent fact `key` is `value`.
+    pub fn when<T: FactValue>(mut self, key: FactKey<T>, value: T) -> Self {
+        self.needs_fact = Some((key.name(), value.into_fact()));
         self
     }
     pub fn quantity(mut self, q: Quantity) -> Self {
@@ -225,6 +272,28 @@ impl FakeStep {
             .unwrap()
             .push(format!("{what}:{}", self.name));
     }
+    /// The scripted fault of this call of `phase`, if any.
+    async fn scripted(&self, phase: Phase) -> Result<()> {
+        let fault = {
+            let mut faults = self.faults.lock().unwrap();
+            let at = faults.iter().position(|(p, _)| *p == phase);
+            at.map(|at| faults.remove(at).1)
+        };
+        match fault {
+            None => Ok(()),
+            Some(Fault::Fail(kind)) => Err(Error::new(
+                kind,
+                "FakeStep",
+                format!("{phase:?} of {} failed", self.name),
+            )),
+            Some(Fault::Hang) => {
+                if phase == Phase::Apply && self.hang_lands {
+                    *self.applied.lock().unwrap() = true;
+                }
+                std::future::pending().await
+            }
+        }
+    }
 }
 
 pub fn calls(log: &CallLog) -> Vec<String> {
@@ -236,33 +305,36 @@ impl Mitigation for FakeStep {
     fn name(&self) -> &str {
         &self.name
     }
-    fn risk(&self) -> Risk {
-        self.risk
-    }
-    fn requires_approval(&self) -> bool {
-        self.approval
-    }
-    fn reversible(&self) -> bool {
-        self.reversible
-    }
-    fn verify_after(&self) -> Duration {
-        self.verify_after
-    }
-    fn lasts_for(&self) -> Option<Duration> {
-        self.lasts_for
-    }
     fn precondition(&self, findings: Findings<'_>) -> bool {
         match &self.needs_fact {
-            Some((fact, value)) => findings.number(fact) == Some(*value),
+            Some((name, value)) => findings.fact(name) == Some(value),
             None => true,
         }
     }
     async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
         self.note("plan");
-        let mut plan = Plan::new(self, ctx, format!("{} {}", self.name, ctx.resource))
-            .change(format!("{} state", ctx.resource), "before", "after")
-            .cost(self.cost)
-            .remember("previous", "before");
+        self.scripted(Phase::Plan).await?;
+        let mut plan = Plan::new(
+            self,
+            ctx,
+            self.risk,
+            format!("{} {}", self.name, ctx.resource),
+        )
+        .change(format!("{} state", ctx.resource), "before", "after")
+        .cost(self.cost)
+        .verify_after(self.verify_after)
+        .with_memo(&Memo {
+            previous: "before".into(),
+        })?;
+        if self.reversible {
+            plan = plan.reversible();
+        }
+        if let Some(ttl) = self.lasts_for {
+            plan = plan.lasts_for(ttl);
+        }
+        if self.approval {
+            plan = plan.needs_approval("the double says so");
+        }
         for q in &self.quantities {
             plan = plan.quantity(*q);
         }
@@ -274,6 +346,7 @@ impl Mitigation for FakeStep {
             .lock()
             .unwrap()
             .push(plan.idempotency_key.to_string());
+        self.scripted(Phase::Apply).await?;
         if self.apply_fails {
             return Err(Error::new(
                 ErrorKind::Conflict,
@@ -281,11 +354,16 @@ impl Mitigation for FakeStep {
                 "endpoint is updating",
             ));
         }
+        *self.applied.lock().unwrap() = true;
         Ok(format!("{} done", self.name))
     }
     async fn verify(&self, _ctx: &StepContext, _plan: &Plan) -> Result<Verification> {
         self.note("verify");
-        Ok(if self.verify_passes {
+        self.scripted(Phase::Verify).await?;
+        let landed = *self.applied.lock().unwrap();
+        Ok(if !landed {
+            Verification::Failed("the change is not there".into())
+        } else if self.verify_passes {
             Verification::Passed("healthy again".into())
         } else {
             Verification::Failed("still failing".into())
@@ -293,6 +371,8 @@ impl Mitigation for FakeStep {
     }
     async fn revert(&self, _ctx: &StepContext, plan: &Plan) -> Result<String> {
         self.note("revert");
-        Ok(format!("back to {}", plan.require("previous")?))
+        self.scripted(Phase::Revert).await?;
+        *self.applied.lock().unwrap() = false;
+        Ok(format!("back to {}", plan.memo::<Memo>()?.previous))
     }
 }

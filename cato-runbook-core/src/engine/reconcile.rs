@@ -1,0 +1,188 @@
+//! One reconcile per open incident per tick, each on its own task, as kube-runtime's
+//! controller runs one reconcile per object: a slow or hung call delays only the incident that
+//! made it.
+
+use std::sync::Arc;
+
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
+use tracing::warn;
+
+use super::Inner;
+use super::job::{Job, Outcome};
+use super::report::TickReport;
+use super::state::{Cell, Lane, Verdict};
+use crate::time::{self, Timestamp};
+
+type Handle = tokio::task::JoinHandle<Outcome>;
+
+impl Inner {
+    /// Reconciles every open incident, each on its own task, and waits for them at most one
+    /// tick interval from the tick's start; what outlives the wait goes on in the background
+    /// and is reported by a later tick.
+    pub(super) async fn reconcile_all(
+        self: &Arc<Self>,
+        work: Vec<(Cell, Verdict)>,
+        started: Timestamp,
+        report: &mut TickReport,
+    ) {
+        let deadline = time::add(started, self.config.tick_interval);
+        let handles: Vec<tokio::task::JoinHandle<(Outcome, Option<Handle>)>> = work
+            .into_iter()
+            .map(|(cell, verdict)| {
+                let engine = self.clone();
+                tokio::spawn(async move { engine.reconcile(cell, verdict, deadline).await })
+            })
+            .collect();
+        let (done, late) = self.wait_until(handles, deadline).await;
+        let mut outcomes = Vec::new();
+        let mut acts = Vec::new();
+        for (outcome, act) in done {
+            outcomes.push(outcome);
+            acts.extend(act);
+        }
+        // Earlier ticks' stragglers, then this tick's: reconciles that outran the deadline
+        // (their act lane inside them) and act lanes that outran their incident's escalation
+        // deadline, waited for until the tick's deadline too.
+        let mut waiting = match self.stragglers.lock() {
+            Ok(mut stragglers) => std::mem::take(&mut *stragglers),
+            Err(_) => Vec::new(),
+        };
+        waiting.extend(late.into_iter().map(|handle| {
+            tokio::spawn(async move {
+                let Ok((mut outcome, act)) = handle.await else {
+                    return Outcome::default();
+                };
+                if let Some(act) = act
+                    && let Ok(done) = act.await
+                {
+                    outcome.absorb(done);
+                }
+                outcome
+            })
+        }));
+        waiting.extend(acts);
+        let (done, running) = self.wait_until(waiting, deadline).await;
+        outcomes.extend(done);
+        for outcome in outcomes {
+            report.events.extend(outcome.events);
+            report.next_due = earliest(report.next_due, outcome.next_due);
+        }
+        if !running.is_empty()
+            && let Ok(mut stragglers) = self.stragglers.lock()
+        {
+            stragglers.extend(running);
+        }
+    }
+
+    /// Waits for every task, or until `deadline` on the clock: what the finished ones returned,
+    /// in order, and the handles of those still running.
+    async fn wait_until<T: Send + 'static>(
+        &self,
+        mut handles: Vec<tokio::task::JoinHandle<T>>,
+        deadline: Timestamp,
+    ) -> (Vec<T>, Vec<tokio::task::JoinHandle<T>>) {
+        let mut results: Vec<Option<T>> = handles.iter().map(|_| None).collect();
+        let mut finished = vec![false; handles.len()];
+        if !handles.is_empty() {
+            let budget = time::elapsed(self.now(), deadline);
+            let mut pending: FuturesUnordered<_> = handles
+                .iter_mut()
+                .enumerate()
+                .map(|(index, handle)| async move { (index, handle.await) })
+                .collect();
+            let sleep = self.clock.sleep(budget);
+            tokio::pin!(sleep);
+            loop {
+                tokio::select! {
+                    biased;
+                    next = pending.next() => match next {
+                        Some((index, joined)) => {
+                            finished[index] = true;
+                            match joined {
+                                Ok(value) => results[index] = Some(value),
+                                Err(err) => warn!(error = %err, "a reconcile ended abnormally"),
+                            }
+                        }
+                        None => break,
+                    },
+                    () = &mut sleep => break,
+                }
+            }
+        }
+        let mut running = Vec::new();
+        for (handle, done) in handles.into_iter().zip(finished) {
+            if !done {
+                running.push(handle);
+            }
+        }
+        (results.into_iter().flatten().collect(), running)
+    }
+
+    /// One incident's reconcile: the watch lane (severity, announcement), the act lane
+    /// (diagnosis, resolution, the ladder) on its own task, then the watch lane's escalation
+    /// and SLA checks, each lane unless a reconcile of an earlier tick still holds it. The act
+    /// lane is waited for until the incident's next escalation or SLA deadline (at most until
+    /// the tick's `deadline`), so that in the usual case escalation follows the step, as people
+    /// read them; past that the watch lane escalates on time while the act lane goes on, and
+    /// its handle is returned.
+    async fn reconcile(
+        self: Arc<Self>,
+        cell: Cell,
+        verdict: Verdict,
+        deadline: Timestamp,
+    ) -> (Outcome, Option<Handle>) {
+        let mut outcome = Outcome::default();
+        let watch = cell.take(Lane::Watch);
+        if watch.is_some() {
+            let job = Job::attach(&self, cell.clone(), verdict).await;
+            outcome.absorb(job.watch().await);
+        }
+        let act = cell.take(Lane::Act).map(|busy| {
+            let engine = self.clone();
+            let cell = cell.clone();
+            tokio::spawn(async move {
+                let _busy = busy;
+                Job::attach(&engine, cell, verdict).await.act().await
+            })
+        });
+        let mut running = None;
+        if let Some(mut act) = act {
+            let due = Job::attach(&self, cell.clone(), verdict)
+                .await
+                .due_escalation()
+                .await;
+            let now = self.now();
+            let until = due.map_or(deadline, |due| due.min(deadline));
+            let finished = if until <= now && watch.is_some() {
+                None
+            } else {
+                tokio::select! {
+                    biased;
+                    joined = &mut act => Some(joined),
+                    () = self.clock.sleep(time::elapsed(now, until)) => None,
+                }
+            };
+            match finished {
+                Some(Ok(done)) => outcome.absorb(done),
+                Some(Err(err)) => warn!(error = %err, "a reconcile ended abnormally"),
+                None => running = Some(act),
+            }
+        }
+        if let Some(watch) = watch {
+            let job = Job::attach(&self, cell.clone(), verdict).await;
+            outcome.absorb(job.escalation_lane().await);
+            drop(watch);
+        }
+        let job = Job::attach(&self, cell, verdict).await;
+        outcome.next_due = earliest(outcome.next_due, job.read(|i| job.next_due(i)).await);
+        (outcome, running)
+    }
+}
+
+pub(super) fn earliest(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
