@@ -9,8 +9,10 @@
 
 mod approval;
 mod config;
+mod controller;
 mod detection;
 mod diagnosis;
+mod errors;
 mod escalation;
 mod guardrails;
 mod ladder;

@@ -118,6 +118,9 @@ pub enum Expectation {
         /// The step it is about.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         step: Option<String>,
+        /// At the latest (the first such entry).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<Offset>,
     },
 }
 
@@ -350,6 +353,7 @@ impl Expectation {
                 runbook,
                 entry,
                 step,
+                by,
             } => {
                 let found = outcome
                     .of(runbook)
@@ -363,7 +367,7 @@ impl Expectation {
                 match found {
                     Some(e) => verdict(
                         self,
-                        true,
+                        by.is_none_or(|by| outcome.offset(e.at) <= by),
                         format!("at {}: {}", outcome.offset(e.at), e.detail),
                     ),
                     None => verdict(self, false, "no such entry"),
@@ -434,10 +438,14 @@ impl fmt::Display for Expectation {
                 runbook,
                 entry,
                 step,
+                by,
             } => {
                 write!(f, "{runbook} timeline has {entry}")?;
                 if let Some(s) = step {
                     write!(f, " for {s}")?;
+                }
+                if let Some(by) = by {
+                    write!(f, " by {by}")?;
                 }
                 Ok(())
             }
