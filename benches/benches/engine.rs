@@ -78,7 +78,11 @@ impl Chat for Quiet {
 }
 
 fn engine(detectors: usize) -> Result<Engine> {
-    let millis = Arc::new(AtomicU64::new(300));
+    engine_at(detectors, 300)
+}
+
+fn engine_at(detectors: usize, p99_millis: u64) -> Result<Engine> {
+    let millis = Arc::new(AtomicU64::new(p99_millis));
     let mut runbook = Runbook::builder("high-latency", "High latency");
     for i in 0..detectors {
         runbook = runbook.detector(Arc::new(P99 {
@@ -125,5 +129,41 @@ fn tick(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, tick);
+/// A tick with N open incidents (every detector sees a symptom): detection, then one reconcile
+/// task per incident, each with its act lane on a task of its own.
+fn tick_open(c: &mut Criterion) {
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+    else {
+        return;
+    };
+    let mut group = c.benchmark_group("engine_tick_open_incidents");
+    for n in [10usize, 100, 1_000] {
+        let Ok(engine) = engine_at(n, 3_000) else {
+            return;
+        };
+        // Two bad looks open every incident; the third tick is the steady state.
+        for _ in 0..3 {
+            let _ = rt.block_on(engine.tick());
+        }
+        let region = Region::new(GLOBAL);
+        let report = rt.block_on(engine.tick());
+        let stats = region.change();
+        assert!(report.is_ok_and(|r| r.open_incidents == n));
+        println!(
+            "engine_tick_open_incidents/{n}: {} allocations per tick ({:.1} per incident), {} bytes",
+            stats.allocations,
+            stats.allocations as f64 / n as f64,
+            stats.bytes_allocated
+        );
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &engine, |b, engine| {
+            b.iter(|| black_box(rt.block_on(engine.tick()).map(|r| r.open_incidents)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, tick, tick_open);
 criterion_main!(benches);

@@ -16,25 +16,50 @@
 //! 2. **On open.** The chat channel hears of every incident (a thread per incident); the
 //!    on-call engineer is paged for SEV1 and SEV2; the runbook's diagnoses run concurrently and
 //!    their findings and ranked root causes go on the incident. A failed diagnosis is a finding.
-//! 3. **Mitigation.** The ladder's next step whose precondition holds is planned and passes the
-//!    guardrails — kill switch, [`Mode`], caps, cooldown, hourly limit of destructive actions,
-//!    approval, and a coordination claim on the step's idempotency key — then is applied and,
-//!    after its verification delay, verified. Pass: the incident resolves once the symptom stays
-//!    away. Fail: the step is reverted where possible and the next one runs. No step left: the
-//!    incident is escalated and stays open for people. A temporary step
-//!    ([`Mitigation::lasts_for`](crate::runbook::Mitigation::lasts_for)) is reverted when the
-//!    incident resolves, or when its time runs out while the incident is still open.
+//! 3. **Mitigation.** The ladder's next step whose precondition holds is planned — the
+//!    [`Plan`](crate::runbook::Plan) carries everything the engine runs it by: risk, an
+//!    approval the step always asks for, verification delay, how long it lasts, whether it can
+//!    be undone, absolute targets — and passes the guardrails (kill switch, [`Mode`], caps,
+//!    cooldown, hourly limit of destructive actions, approval, and a coordination claim on the
+//!    step's idempotency key), then is applied and, after its verification delay, verified.
+//!    Pass: the incident resolves once the symptom stays away. Fail: the step is reverted where
+//!    possible and the next one runs. No step left: the incident is escalated and stays open
+//!    for people. A temporary step is reverted when the incident resolves, or when its time
+//!    runs out while the incident is still open.
 //! 4. **Escalation.** While nobody acknowledges, the Engineering Lead is told at 15 minutes and
 //!    the VP Engineering at 30 minutes (SEV1 only), from [`EngineConfig::escalation`]; the
 //!    severity's response time is watched and a breach is recorded.
 //!
+//! # Each incident on its own
+//!
+//! As kube-runtime's controller runs one reconcile per object, the tick reconciles each open
+//! incident on its own task, in two lanes that each run one reconcile at a time: *watch*
+//! (severity, announcement, escalation, the SLA: notifications only) and *act* (diagnosis,
+//! resolution, temporary steps, the ladder: the provider calls). The tick waits for them at
+//! most one [`EngineConfig::tick_interval`]; a reconcile held up by a slow or hung call goes on
+//! in the background, keeps only its own lane busy and is reported by a later tick. So a hung
+//! `update-endpoint` delays only the incident that made it: another incident opens on time, and
+//! the same incident's escalation and SLA breach are recorded on time. No lock is held across a
+//! provider or store call.
+//!
+//! # Errors from steps
+//!
+//! A step's plan, apply, verify or revert that fails with an error a retry may help
+//! (transient, throttled) is tried again on the same rung after a back-off on the clock, at
+//! most [`RetryPolicy::attempts`] tries, each recorded on the timeline (`step_retried`); a
+//! permanent error, or the last try, moves the ladder on (a failed verification, for verify).
+//! An apply that timed out is *unknown*, not failed (`mitigation_unknown`): the step's
+//! verification reads the resource before the engine decides, and a change that did not help
+//! is reverted before the next step runs. Plans carry absolute targets, so applying one again
+//! is safe.
+//!
 //! Every decision, skip and outcome lands on the incident's timeline, and the incident is saved
 //! after every change, with what the engine needs to carry on (chat thread, escalations, the
-//! ladder's position and the step in flight, see [`Automation`](crate::incident::Automation)): a
-//! restarted engine, or another replica, loads the open incidents and continues them. Cooldowns
-//! and the hourly count of destructive actions live in memory. After a failed verification the
-//! diagnoses run again, so that the next step's precondition reads fresh findings. The
-//! [`TickReport`] says what the tick saw and did.
+//! ladder's position, the step in flight, a retry, see
+//! [`Automation`](crate::incident::Automation)): a restarted engine, or another replica, loads
+//! the open incidents and continues them. Cooldowns and the hourly count of destructive actions
+//! live in memory. After a failed verification the diagnoses run again, so that the next
+//! step's precondition reads fresh findings. The [`TickReport`] says what the tick saw and did.
 //!
 //! People act through the [`Operator`] handle: list, acknowledge, approve or deny a step, note,
 //! resolve, halt and resume automation, call in the AWS TAM.

@@ -202,6 +202,9 @@ impl FactValue for String {
     }
 }
 
+/// Set by the engine on the finding it records for a diagnosis that failed or timed out.
+pub const DIAGNOSIS_FAILED: FactKey<bool> = FactKey::new("diagnosis_failed");
+
 /// Something a diagnosis found out, with the evidence for it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {

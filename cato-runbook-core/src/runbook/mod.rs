@@ -14,7 +14,7 @@ mod plan;
 
 pub use detector::{Detector, Observation, ObserveContext, Symptom};
 pub use diagnosis::{DiagnoseContext, Diagnosis, DiagnosisReport};
-pub use facts::{Fact, FactKey, FactValue, Finding, Findings, RootCause, rank};
+pub use facts::{DIAGNOSIS_FAILED, Fact, FactKey, FactValue, Finding, Findings, RootCause, rank};
 pub use mitigation::{Mitigation, StepContext, Verification};
 pub use plan::{Change, Plan, Quantity, Risk};
 

@@ -153,7 +153,9 @@ async fn a_failing_or_hung_diagnosis_is_a_finding_not_an_abort() {
     assert!(summaries[1].contains("timed out"));
     assert_eq!(summaries[2], "endpoint-status looked");
     assert_eq!(
-        incident.findings()[0].facts.get("diagnosis_failed"),
+        incident.findings()[0]
+            .facts
+            .get(cato_runbook_core::runbook::DIAGNOSIS_FAILED.name()),
         Some(&Fact::Bool(true))
     );
     assert_eq!(

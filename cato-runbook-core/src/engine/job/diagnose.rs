@@ -48,7 +48,7 @@ impl Job<'_> {
                 }
                 Err(err) => findings.push(
                     Finding::new(diagnosis.name(), format!("diagnosis failed: {err}"))
-                        .with_fact("diagnosis_failed", true),
+                        .with(crate::runbook::DIAGNOSIS_FAILED, true),
                 ),
             }
         }

@@ -72,10 +72,23 @@ impl Job<'_> {
         if !self.claim(&what).await.unwrap_or(false) {
             return;
         }
+        // Marked before the call, so that the other lane, reading it meanwhile, does not
+        // escalate to the same role again.
+        let role = contact.role.clone();
+        let fresh = self
+            .edit(|i, _| {
+                let automation = i.automation_mut();
+                let fresh = !automation.escalated_to(&role);
+                if fresh {
+                    automation.escalated.push(role);
+                }
+                fresh
+            })
+            .await;
+        if !fresh {
+            return;
+        }
         let delivered = self.deliver(contact, summary).await;
         self.record_delivery(contact, delivered, true).await;
-        let role = contact.role.clone();
-        self.edit(|i, _| i.automation_mut().escalated.push(role))
-            .await;
     }
 }

@@ -11,6 +11,7 @@
 //! | `diagnose.rs` | the runbook's diagnoses, concurrently |
 //! | `ladder.rs` | the step in flight and the next rung |
 //! | `step.rs` | dry-run, approval request, apply, verify, revert |
+//! | `retry.rs` | the error policy: retries of a step's calls on the clock |
 //! | `guard.rs` | guardrails, skips, holds, exhaustion |
 //! | `escalation.rs` | escalation timers and the response-time SLA |
 //! | `temporary.rs` | temporary steps, undone on resolution or when their time runs out |
@@ -20,6 +21,7 @@ mod diagnose;
 mod escalation;
 mod guard;
 mod ladder;
+mod retry;
 mod signal;
 mod step;
 mod temporary;
@@ -170,6 +172,32 @@ impl<'a> Job<'a> {
     pub(in crate::engine) async fn read<R>(&self, f: impl FnOnce(&Incident) -> R) -> R {
         let incident = self.cell.lock().await;
         f(&incident)
+    }
+
+    /// Like [`edit`](Job::edit), but saves only when `f` says it changed something (`true` in
+    /// its answer): a tick that finds nothing new writes nothing to the store.
+    pub(in crate::engine) async fn edit_if<R>(
+        &mut self,
+        f: impl FnOnce(&mut Incident, Timestamp) -> (R, bool),
+    ) -> R {
+        let (result, changed) = {
+            let mut incident = self.cell.lock().await;
+            f(&mut incident, self.engine.now())
+        };
+        if changed {
+            self.save_now().await;
+        }
+        result
+    }
+
+    async fn save_now(&mut self) {
+        if let Err(err) = self.engine.persist(&self.cell).await {
+            warn!(incident = %self.id, error = %err, "could not save the incident");
+            self.events.push(TickEvent::StoreFailed {
+                incident: self.id.clone(),
+                error: err.to_string(),
+            });
+        }
     }
 
     /// Changes the incident at the clock's time, lets go of it, and saves it.

@@ -15,16 +15,20 @@ impl Job<'_> {
         match self.verdict {
             Verdict::Bad(impact) => {
                 let raised = self
-                    .edit(|i, now| {
-                        if matches!(
+                    .edit_if(|i, now| {
+                        let verified = matches!(
                             i.automation().step.as_ref().map(|s| &s.phase),
                             Some(StepPhase::Verified { .. })
-                        ) {
+                        );
+                        if verified {
                             i.automation_mut().bad_after_verified += 1;
                         }
-                        let from = i.severity();
-                        i.worsen(impact, now, Actor::Engine)
-                            .then(|| (from, i.severity()))
+                        let (from, before) = (i.severity(), *i.impact());
+                        let raised = i
+                            .worsen(impact, now, Actor::Engine)
+                            .then(|| (from, i.severity()));
+                        let changed = verified || raised.is_some() || *i.impact() != before;
+                        (raised, changed)
                     })
                     .await;
                 if let Some((from, to)) = raised {

@@ -1,5 +1,6 @@
 //! Cache Miss Spike: the review, which sends nothing; the node-type change, sent twice.
 
+use cato_runbook_core::catalog::facts;
 use cato_runbook_core::runbook::Finding;
 use cato_runbook_mock::{Op, WorldChange, WorldConfig};
 
@@ -45,7 +46,7 @@ async fn modify_cache_node_type_applied_twice_replaces_the_nodes_once() {
     // The cache-stats diagnosis judges evictions over the window its detector measured; no
     // detector runs here, so the verdict is given by hand.
     let undersized = Finding::new("cache-stats", "evictions show the cache is undersized")
-        .with_fact("cache_undersized", true); // fact: CACHE_UNDERSIZED
+        .with(facts::CACHE_UNDERSIZED, true);
     let rung = Rung::new(ID, CACHE, "modify-cache-node-type")
         .diagnosed_by(&["replication-group"])
         .with_finding(undersized);
