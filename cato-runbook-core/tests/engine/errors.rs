@@ -216,14 +216,14 @@ async fn a_permanent_verify_error_is_a_failed_verification() {
 
 // ---- revert ----
 
+/// The first step does not help, and its revert meets `fault` once.
+async fn failing_revert(fault: Fault) -> Case {
+    Case::open(|s| s.reversible().verify_fails().fault(Phase::Revert, fault, 1)).await
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_transient_revert_error_holds_the_ladder_until_the_revert_is_done() {
-    let case = Case::open(|s| {
-        s.reversible()
-            .verify_fails()
-            .fault(Phase::Revert, TRANSIENT, 1)
-    })
-    .await;
+    let case = failing_revert(TRANSIENT).await;
     case.tick_at(60).await;
     assert_eq!(
         case.calls(),
@@ -249,12 +249,7 @@ async fn a_transient_revert_error_holds_the_ladder_until_the_revert_is_done() {
 
 #[tokio::test(start_paused = true)]
 async fn a_throttled_revert_error_backs_off_twice_as_long() {
-    let case = Case::open(|s| {
-        s.reversible()
-            .verify_fails()
-            .fault(Phase::Revert, THROTTLED, 1)
-    })
-    .await;
+    let case = failing_revert(THROTTLED).await;
     case.tick_at(60).await;
     case.tick_at(90).await;
     assert_eq!(case.calls().len(), 4);
@@ -267,12 +262,7 @@ async fn a_throttled_revert_error_backs_off_twice_as_long() {
 
 #[tokio::test(start_paused = true)]
 async fn a_permanent_revert_error_is_recorded_and_the_ladder_moves_on() {
-    let case = Case::open(|s| {
-        s.reversible()
-            .verify_fails()
-            .fault(Phase::Revert, PERMANENT, 1)
-    })
-    .await;
+    let case = failing_revert(PERMANENT).await;
     case.tick_at(60).await;
     assert_eq!(
         case.calls()[2..],
