@@ -8,9 +8,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
-use cato_runbook_core::engine::{Engine, Mode, Policy, Runbook};
+use cato_runbook_core::engine::{Engine, Mode, Policy};
 use cato_runbook_core::ports::{Chat, ChatMessage, Page, Pager, Posted, SystemClock};
-use cato_runbook_core::runbook::{Detector, Observation, ObserveContext, Symptom};
+use cato_runbook_core::runbook::{Detector, Observation, ObserveContext, Runbook, Symptom};
 use cato_runbook_core::{Impact, Result};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
@@ -19,6 +19,7 @@ use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 static GLOBAL: &StatsAlloc<std::alloc::System> = &INSTRUMENTED_SYSTEM;
 
 /// p99 latency in milliseconds, as a host's in-process counter.
+#[derive(Debug)]
 struct P99 {
     resource: String,
     millis: Arc<AtomicU64>,

@@ -62,44 +62,60 @@
 //! ```
 
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use cato_runbook_core::ports;
 pub use cato_runbook_core::ports::{InMemoryIncidentStore, SingleProcess, SystemClock};
 
 #[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod http;
 
 #[cfg(feature = "cato-api")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cato-api")))]
 pub mod cato_api;
 #[cfg(feature = "kubernetes")]
+#[cfg_attr(docsrs, doc(cfg(feature = "kubernetes")))]
 pub mod kubernetes;
 #[cfg(feature = "pagerduty")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pagerduty")))]
 pub mod pagerduty;
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub mod redis;
 #[cfg(feature = "sendgrid")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sendgrid")))]
 pub mod sendgrid;
 #[cfg(feature = "slack")]
+#[cfg_attr(docsrs, doc(cfg(feature = "slack")))]
 pub mod slack;
 
 #[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use secrecy;
 pub mod iam;
 
 #[cfg(feature = "_sdk")]
 mod sdk;
 #[cfg(feature = "_sdk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "_sdk")))]
 pub use sdk::Settings;
 
 #[cfg(feature = "cloudwatch")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloudwatch")))]
 pub mod cloudwatch;
 #[cfg(feature = "cloudwatch-logs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloudwatch-logs")))]
 pub mod cloudwatch_logs;
 #[cfg(feature = "dynamodb")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dynamodb")))]
 pub mod dynamodb;
 #[cfg(feature = "elasticache")]
+#[cfg_attr(docsrs, doc(cfg(feature = "elasticache")))]
 pub mod elasticache;
 #[cfg(feature = "sagemaker")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sagemaker")))]
 pub mod sagemaker;
 #[cfg(feature = "service-quotas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "service-quotas")))]
 pub mod service_quotas;

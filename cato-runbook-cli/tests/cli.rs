@@ -177,6 +177,19 @@ fn the_readme_configuration_checks_out() {
     );
 }
 
+/// Whether to rewrite the golden files: only with `UPDATE_GOLDEN=1` (not `0`, not empty), and
+/// never under `CATO_TEST_PEERS=require` (CI, `scripts/test.sh`), where goldens are compared.
+fn update_golden() -> bool {
+    let asked = std::env::var("UPDATE_GOLDEN").is_ok_and(|v| v == "1");
+    let strict = std::env::var(cato_runbook_mock::peers::REQUIRE_VAR).is_ok_and(|v| v == "require");
+    assert!(
+        !(asked && strict),
+        "UPDATE_GOLDEN=1 under CATO_TEST_PEERS=require: goldens are compared there, never \
+         rewritten; update them with `UPDATE_GOLDEN=1 cargo test` alone"
+    );
+    asked
+}
+
 /// One scenario per runbook; its postmortems are compared byte for byte with `tests/golden/`
 /// (set `UPDATE_GOLDEN=1` to rewrite them after a deliberate change).
 const GOLDEN_SCENARIOS: [&str; 6] = [
@@ -220,10 +233,15 @@ fn game_day_writes_golden_postmortems_for_every_runbook() {
     for path in written {
         let text = std::fs::read_to_string(&path).unwrap();
         let golden = golden_dir.join(path.file_name().unwrap());
-        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        if update_golden() {
             std::fs::write(&golden, &text).unwrap();
         }
-        let expected = std::fs::read_to_string(&golden).unwrap_or_default();
+        let expected = std::fs::read_to_string(&golden).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}; run with UPDATE_GOLDEN=1 to create it",
+                golden.display()
+            )
+        });
         assert_eq!(
             text,
             expected,
@@ -262,6 +280,22 @@ fn game_day_json_and_a_failed_verdict() {
     assert!(
         text.contains("FAIL 3 page(s)") && text.contains("game day: 0 passed, 1 failed"),
         "{text}"
+    );
+}
+
+#[test]
+fn a_scenario_that_expects_nothing_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("expects-nothing.toml");
+    std::fs::write(
+        &file,
+        "name = \"passes whatever happens\"\nduration = \"10m\"\nrunbooks = [\"budget-exceeded\"]\n",
+    )
+    .unwrap();
+    let err = fails(cmd().arg("game-day").arg(&file), 2);
+    assert!(
+        err.contains("expects-nothing.toml") && err.contains("no [[expect]]"),
+        "{err}"
     );
 }
 

@@ -91,6 +91,42 @@ impl ErrorKind {
         }
     }
 
+    /// The kind and retry class of a failed HTTP call by its status — the one table every
+    /// provider that speaks HTTP reads (a provider may know better from the body's error code):
+    ///
+    /// | status | kind | retry |
+    /// | --- | --- | --- |
+    /// | 401, 403 | `PermissionDenied` | permanent |
+    /// | 404, 410 | `NotFound` | permanent |
+    /// | 409, 412 | `Conflict` | permanent (a provider that knows a conflict passes, such as an optimistic-concurrency miss, says so) |
+    /// | 408, 504 | `Timeout` | transient |
+    /// | 429 | `Throttled` | throttled |
+    /// | 405, 501 | `Unsupported` | permanent |
+    /// | other 5xx | `Unavailable` | transient |
+    /// | other 4xx | `InvalidInput` | permanent |
+    /// | anything else | `MalformedResponse` (not an error status we can read) | transient |
+    ///
+    /// ```
+    /// use cato_runbook_core::{ErrorKind, Retry};
+    /// assert_eq!(ErrorKind::of_http_status(429), (ErrorKind::Throttled, Retry::Throttled));
+    /// assert_eq!(ErrorKind::of_http_status(409), (ErrorKind::Conflict, Retry::Permanent));
+    /// assert_eq!(ErrorKind::of_http_status(502), (ErrorKind::Unavailable, Retry::Transient));
+    /// ```
+    pub fn of_http_status(status: u16) -> (ErrorKind, Retry) {
+        let kind = match status {
+            401 | 403 => ErrorKind::PermissionDenied,
+            404 | 410 => ErrorKind::NotFound,
+            409 | 412 => ErrorKind::Conflict,
+            408 | 504 => ErrorKind::Timeout,
+            429 => ErrorKind::Throttled,
+            405 | 501 => ErrorKind::Unsupported,
+            500..=599 => ErrorKind::Unavailable,
+            400..=499 => ErrorKind::InvalidInput,
+            _ => return (ErrorKind::MalformedResponse, Retry::Transient),
+        };
+        (kind, kind.default_retry())
+    }
+
     fn as_str(self) -> &'static str {
         match self {
             ErrorKind::InvalidInput => "invalid input",

@@ -28,9 +28,11 @@
 //!
 //! **What is a runbook made of?** The three [`runbook`] traits: a [`Detector`] notices a
 //! symptom, a [`Diagnosis`] gathers evidence and ranks root causes, a [`Mitigation`] is one
-//! rung of the ladder — it plans (the dry run: exactly what would change, before → after),
-//! applies, verifies and, where it can, reverts. Its [`Risk`](runbook::Risk) and cost are what
-//! policy reads; its [`IdempotencyKey`] (incident + step) makes a repeat harmless.
+//! rung of the ladder — it plans (the dry run: exactly what would change, before → after, to
+//! absolute targets), applies, verifies and, where it can, reverts. Its
+//! [`Plan`](runbook::Plan) carries everything the engine decides by — risk, cost, approval,
+//! when to verify, how long it lasts, whether it can be undone — and its [`IdempotencyKey`]
+//! (incident + step) makes a repeat harmless.
 //!
 //! **What does it talk to?** [`ports`]: one small trait per capability the runbook's commands
 //! use — the model endpoint, metrics, logs, cache, budget, quotas, tables, workloads, traffic,
@@ -38,7 +40,7 @@
 //! from the clock, so the same code runs on AWS or, with the mock crate's virtual clock, as a
 //! millisecond test.
 //!
-//! **Who runs it?** The [`engine`]: a [`Runbook`](engine::Runbook) bundles detectors,
+//! **Who runs it?** The [`engine`]: a [`Runbook`](runbook::Runbook) bundles detectors,
 //! diagnoses and an ordered mitigation ladder; an [`Engine`](engine::Engine) wires runbooks to a
 //! clock, a store, the notifiers, a [`Policy`](engine::Policy) and coordination. Each
 //! [`tick`](engine::Engine::tick) detects (with hysteresis, so a flapping signal does not page),
@@ -61,11 +63,16 @@
 //! retry can help ([`Retry`]).
 
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod call;
 pub mod catalog;
 pub mod engine;
 pub mod error;
 pub mod incident;
+#[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
+pub mod mock;
 pub mod ports;
 pub mod postmortem;
 pub mod runbook;

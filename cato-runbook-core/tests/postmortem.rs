@@ -184,11 +184,24 @@ fn budget_exceeded_open() -> Incident {
     inc
 }
 
+/// Whether to rewrite the golden files: only with `UPDATE_GOLDEN=1` (not `0`, not empty), and
+/// never under `CATO_TEST_PEERS=require` (CI, `scripts/test.sh`), where goldens are compared.
+fn update_golden() -> bool {
+    let asked = std::env::var("UPDATE_GOLDEN").is_ok_and(|v| v == "1");
+    let strict = std::env::var("CATO_TEST_PEERS").is_ok_and(|v| v == "require");
+    assert!(
+        !(asked && strict),
+        "UPDATE_GOLDEN=1 under CATO_TEST_PEERS=require: goldens are compared there, never \
+         rewritten; update them with `UPDATE_GOLDEN=1 cargo test` alone"
+    );
+    asked
+}
+
 fn check_golden(name: &str, text: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden")
         .join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+    if update_golden() {
         std::fs::write(&path, text).unwrap();
     }
     let golden = std::fs::read_to_string(&path).unwrap_or_else(|e| {

@@ -98,6 +98,7 @@ async fn latency_is_virtual_time() {
 }
 
 #[tokio::test(start_paused = true)]
+#[allow(clippy::disallowed_methods)] // a test drives tokio's time itself
 async fn a_hang_ends_only_with_the_callers_timeout() {
     let world = World::default();
     world.faults().on(Op::MetricsQuery).hang();

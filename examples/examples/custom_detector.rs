@@ -10,10 +10,10 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use cato_runbook_core::engine::{Engine, Mode, Policy, Runbook};
+use cato_runbook_core::engine::{Engine, Mode, Policy};
 use cato_runbook_core::runbook::{
     Detector, DiagnoseContext, Diagnosis, DiagnosisReport, FactKey, Finding, Mitigation,
-    Observation, ObserveContext, Plan, Quantity, Risk, StepContext, Symptom, Verification,
+    Observation, ObserveContext, Plan, Quantity, Risk, Runbook, StepContext, Symptom, Verification,
 };
 use cato_runbook_core::{Impact, Result};
 use cato_runbook_mock::World;
@@ -21,13 +21,14 @@ use serde::{Deserialize, Serialize};
 
 /// What the host measures and controls (in a real service: its metrics registry and its
 /// worker pool).
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Host {
     p99_millis: AtomicU64,
     workers: AtomicU32,
 }
 
 /// Fires when the host's p99 latency is above a threshold.
+#[derive(Debug)]
 struct P99Above {
     host: Arc<Host>,
     threshold_millis: u64,
@@ -63,6 +64,7 @@ impl Detector for P99Above {
 const WORKERS: FactKey<u32> = FactKey::new("workers");
 
 /// Records how many workers there are.
+#[derive(Debug)]
 struct Workers(Arc<Host>);
 
 #[async_trait]
@@ -80,6 +82,7 @@ impl Diagnosis for Workers {
 }
 
 /// Doubles the worker pool; the host's latency falls with it.
+#[derive(Debug)]
 struct DoubleWorkers(Arc<Host>);
 
 /// What the step keeps between plan, apply and revert: absolute targets, so applying the plan

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use cato_runbook_core::catalog::{self, CatalogConfig};
 use cato_runbook_core::engine::{Mode, Policy};
+use cato_runbook_core::ports::Clock;
 use cato_runbook_core::{Error, ErrorKind, Result, Severity, Status};
 use cato_runbook_mock::config::CrashCause;
 use cato_runbook_mock::gameday::providers;
@@ -59,7 +60,7 @@ async fn main() -> Result<()> {
     // 30 virtual minutes of 30-second ticks: milliseconds of real time.
     while world.clock().elapsed() < Duration::from_secs(30 * 60) {
         engine.tick().await?;
-        tokio::time::sleep(Duration::from_secs(30)).await;
+        world.clock().sleep(Duration::from_secs(30)).await;
     }
 
     let incidents = ports.store.all().await?;

@@ -14,16 +14,7 @@ pub(crate) fn status_error(
     status: StatusCode,
     body: &[u8],
 ) -> Error {
-    let kind = match status.as_u16() {
-        401 | 403 => ErrorKind::PermissionDenied,
-        404 | 410 => ErrorKind::NotFound,
-        409 | 412 => ErrorKind::Conflict,
-        408 | 504 => ErrorKind::Timeout,
-        429 => ErrorKind::Throttled,
-        405 | 501 => ErrorKind::Unsupported,
-        s if s >= 500 => ErrorKind::Unavailable,
-        _ => ErrorKind::InvalidInput,
-    };
+    let (kind, retry) = ErrorKind::of_http_status(status.as_u16());
     let mut message = format!("HTTP {status}");
     let text = excerpt(body);
     if !text.is_empty() {
@@ -31,6 +22,7 @@ pub(crate) fn status_error(
         message.push_str(&text);
     }
     Error::new(kind, operation, message)
+        .with_retry(retry)
         .with_provider(provider)
         .with_resource(resource)
 }

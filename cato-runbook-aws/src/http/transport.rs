@@ -5,7 +5,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use backon::{BackoffBuilder, ExponentialBuilder};
+use cato_runbook_core::call::{self, Failure, RetryPolicy};
 use cato_runbook_core::ports::{Clock, SystemClock};
 use cato_runbook_core::{Error, ErrorKind, Result};
 use reqwest::header::RETRY_AFTER;
@@ -30,11 +30,11 @@ impl Reply {
         provider: &'static str,
         operation: &'static str,
         resource: &str,
-    ) -> Result<Reply, Failed> {
+    ) -> Result<Reply, Failure> {
         if self.status.is_success() {
             return Ok(self);
         }
-        Err(Failed {
+        Err(Failure {
             error: Box::new(status_error(
                 provider,
                 operation,
@@ -44,22 +44,6 @@ impl Reply {
             )),
             retry_after: self.retry_after,
         })
-    }
-}
-
-/// A failed try: the error, and how long the service asked us to wait.
-#[derive(Debug)]
-pub(crate) struct Failed {
-    pub(crate) error: Box<Error>,
-    pub(crate) retry_after: Option<Duration>,
-}
-
-impl From<Error> for Failed {
-    fn from(error: Error) -> Self {
-        Failed {
-            error: Box::new(error),
-            retry_after: None,
-        }
     }
 }
 
@@ -149,11 +133,14 @@ impl Transport {
         operation: &'static str,
         resource: &str,
         request: RequestBuilder,
-    ) -> Result<Reply, Failed> {
+    ) -> Result<Reply, Failure> {
         let timeout = self.options.timeout;
         let provider = self.provider;
+        // The try's timeout is the HTTP client's own (the I/O runs on real time, like the AWS
+        // SDK's); the back-off between tries runs on the provider's clock.
         let exchange = async {
             let response = request
+                .timeout(timeout)
                 .send()
                 .await
                 .map_err(|e| transport_error(provider, operation, resource, e))?;
@@ -174,8 +161,8 @@ impl Transport {
                 retry_after,
             })
         };
-        match tokio::time::timeout(timeout, exchange).await {
-            Ok(Ok(reply)) => {
+        match exchange.await {
+            Ok(reply) => {
                 tracing::debug!(
                     provider,
                     operation,
@@ -185,64 +172,33 @@ impl Transport {
                 );
                 Ok(reply)
             }
-            Ok(Err(error)) => Err(error.into()),
-            Err(_) => Err(timeout_error(provider, operation, resource, timeout).into()),
+            Err(error) if error.kind() == ErrorKind::Timeout => {
+                Err(timeout_error(provider, operation, resource, timeout).into())
+            }
+            Err(error) => Err(error.into()),
         }
     }
 
     /// Runs `attempt` until it succeeds, fails in a way no retry can help, or the tries run
-    /// out, backing off on the clock between tries.
+    /// out, backing off on the clock between tries (the core's one retry path).
     pub(crate) async fn retrying<T, F, Fut>(
         &self,
         operation: &'static str,
         resource: &str,
-        mut attempt: F,
+        attempt: F,
     ) -> Result<T>
     where
         F: FnMut() -> Fut,
-        Fut: Future<Output = Result<T, Failed>>,
+        Fut: Future<Output = Result<T, Failure>>,
     {
         let options = self.options;
-        let mut backoff = ExponentialBuilder::default()
-            .with_min_delay(options.min_backoff)
+        let policy = RetryPolicy::default()
+            .with_attempts(options.max_attempts)
+            .with_first_delay(options.min_backoff)
             .with_max_delay(options.max_backoff)
-            .with_max_times(options.max_attempts.saturating_sub(1) as usize)
-            .with_jitter()
-            .build();
-        let mut tries = 1u32;
-        loop {
-            let failed = match attempt().await {
-                Ok(value) => return Ok(value),
-                Err(failed) => failed,
-            };
-            if !failed.error.is_retryable() {
-                return Err(*failed.error);
-            }
-            let Some(delay) = backoff.next() else {
-                tracing::warn!(
-                    provider = self.provider,
-                    operation,
-                    resource,
-                    tries,
-                    error = %failed.error,
-                    "giving up"
-                );
-                return Err(*failed.error);
-            };
-            // Jitter may overshoot the maximum; a `Retry-After` wins, within the maximum.
-            let delay = failed.retry_after.unwrap_or(delay).min(options.max_backoff);
-            tracing::info!(
-                provider = self.provider,
-                operation,
-                resource,
-                tries,
-                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                error = %failed.error,
-                "retrying"
-            );
-            self.clock.sleep(delay).await;
-            tries += 1;
-        }
+            .with_jitter(true);
+        let label = format!("{} {operation} {resource}", self.provider);
+        call::retrying(self.clock.as_ref(), &policy, &label, attempt).await
     }
 
     /// Parses a JSON body, or fails with `MalformedResponse`.

@@ -8,17 +8,7 @@ use cato_runbook_core::{Error, ErrorKind, Retry};
 pub(super) fn map(operation: &'static str, resource: &str, err: kube::Error) -> Error {
     let (kind, message) = match &err {
         kube::Error::Api(status) => {
-            let kind = match status.code {
-                401 | 403 => ErrorKind::PermissionDenied,
-                404 | 410 => ErrorKind::NotFound,
-                409 => ErrorKind::Conflict,
-                429 => ErrorKind::Throttled,
-                408 | 504 => ErrorKind::Timeout,
-                400 | 422 => ErrorKind::InvalidInput,
-                405 => ErrorKind::Unsupported,
-                code if code >= 500 => ErrorKind::Unavailable,
-                _ => ErrorKind::InvalidInput,
-            };
+            let (kind, _) = ErrorKind::of_http_status(status.code);
             let reason = if status.reason.is_empty() {
                 format!("HTTP {}", status.code)
             } else {

@@ -22,9 +22,12 @@ mod error;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use cato_runbook_core::call;
+use cato_runbook_core::ports::{Clock, SystemClock};
 use cato_runbook_core::ports::{WorkloadState, Workloads};
 use cato_runbook_core::{Error, ErrorKind, IdempotencyKey, Result};
 use k8s_openapi::api::apps::v1::Deployment;
@@ -61,6 +64,7 @@ pub struct KubeWorkloads {
     client: kube::Client,
     scalable: BTreeMap<(String, String), Scalable>,
     timeout: Duration,
+    clock: Arc<dyn Clock>,
 }
 
 impl KubeWorkloads {
@@ -71,7 +75,14 @@ impl KubeWorkloads {
             client,
             scalable: BTreeMap::new(),
             timeout: Duration::from_secs(10),
+            clock: Arc::new(SystemClock),
         }
+    }
+
+    /// Sets the clock the timeout runs on (the system clock by default).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Allows scaling the Deployment `namespace/name` up to `max_replicas`.
@@ -98,9 +109,9 @@ impl KubeWorkloads {
         resource: &str,
         call: impl Future<Output = Result<T>>,
     ) -> Result<T> {
-        tokio::time::timeout(self.timeout, call)
+        call::within(self.clock.as_ref(), self.timeout, call)
             .await
-            .map_err(|_| error::timeout(operation, resource, self.timeout))?
+            .ok_or_else(|| error::timeout(operation, resource, self.timeout))?
     }
 
     async fn scale_once(

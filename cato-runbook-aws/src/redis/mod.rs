@@ -27,6 +27,7 @@ use std::time::Duration;
 
 use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use async_trait::async_trait;
+use cato_runbook_core::call;
 use cato_runbook_core::ports::{CacheCounters, CacheStats, Clock, SystemClock};
 use cato_runbook_core::{Error, Result};
 use tokio::sync::OnceCell;
@@ -206,9 +207,9 @@ impl CacheStats for RedisCacheStats {
             .get(cache)
             .ok_or_else(|| Error::not_found(OPERATION, cache).with_provider(PROVIDER))?;
         let timeout = self.options.timeout;
-        let info = tokio::time::timeout(timeout, self.read(cache, server))
+        let info = call::within(self.clock.as_ref(), timeout, self.read(cache, server))
             .await
-            .map_err(|_| error::timeout(OPERATION, cache, timeout))??;
+            .ok_or_else(|| error::timeout(OPERATION, cache, timeout))??;
         tracing::debug!(
             provider = PROVIDER,
             cache,

@@ -1,13 +1,12 @@
 //! One port call: names what it does for every error, bounds it in time, maps the SDK's errors.
 
 use std::future::Future;
-use std::pin::pin;
 
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use cato_runbook_core::call;
 use cato_runbook_core::{Error, ErrorKind, Result, Retry};
-use futures::future::{Either, select};
 
 use super::error::{Classify, classify};
 use super::settings::Settings;
@@ -162,10 +161,9 @@ impl<'a> Call<'a> {
     ///
     /// As cancel safe as `call`: dropping the future drops `call`.
     pub(crate) async fn run<T>(&self, call: impl Future<Output = Result<T>>) -> Result<T> {
-        let sleep = self.settings.clock.sleep(self.settings.timeout);
-        match select(pin!(call), sleep).await {
-            Either::Left((result, _)) => result,
-            Either::Right(((), _)) => {
+        match call::within(self.settings.clock.as_ref(), self.settings.timeout, call).await {
+            Some(result) => result,
+            None => {
                 let err = Error::timeout(self.operation, self.settings.timeout)
                     .with_provider(self.provider);
                 Err(match self.resource {

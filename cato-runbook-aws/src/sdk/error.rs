@@ -157,14 +157,12 @@ fn by_code(code: &str) -> Option<Class> {
 
 fn by_status(status: Option<u16>) -> Class {
     match status {
-        Some(429) => Class::of(ErrorKind::Throttled),
-        Some(401 | 403) => Class::of(ErrorKind::PermissionDenied),
-        Some(404) => Class::of(ErrorKind::NotFound),
-        Some(408) => Class::of(ErrorKind::Timeout),
-        Some(s) if s >= 500 => Class::of(ErrorKind::Unavailable),
-        Some(s) if s >= 400 => Class::of(ErrorKind::InvalidInput),
-        // A service error without a status (or with an odd one) we cannot read.
-        _ => Class::new(ErrorKind::MalformedResponse, Retry::Transient),
+        Some(status) => {
+            let (kind, retry) = ErrorKind::of_http_status(status);
+            Class::new(kind, retry)
+        }
+        // A service error without a status we cannot read.
+        None => Class::new(ErrorKind::MalformedResponse, Retry::Transient),
     }
 }
 

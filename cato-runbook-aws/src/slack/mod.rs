@@ -20,8 +20,8 @@ use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
-use crate::http::transport::Failed;
 use crate::http::{HttpOptions, Transport};
+use cato_runbook_core::call::Failure;
 
 const PROVIDER: &str = "slack";
 const POST_MESSAGE: &str = "/api/chat.postMessage";
@@ -120,12 +120,12 @@ impl Chat for Slack {
                 let answer: Answer = t.json(OP, channel, &reply)?;
                 if !answer.ok {
                     let code = answer.error.unwrap_or_else(|| "unknown_error".into());
-                    return Err(Failed::from(errors::api_error(
+                    return Err(Failure::from(errors::api_error(
                         PROVIDER, OP, channel, &code,
                     )));
                 }
                 answer.ts.filter(|ts| !ts.is_empty()).ok_or_else(|| {
-                    Failed::from(
+                    Failure::from(
                         Error::new(
                             ErrorKind::MalformedResponse,
                             OP,

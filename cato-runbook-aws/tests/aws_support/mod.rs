@@ -23,22 +23,16 @@ use aws_types::SdkConfig;
 use aws_types::region::Region;
 use cato_runbook_core::ports::SystemClock;
 use cato_runbook_mock::conformance::Settle;
-use cato_runbook_mock::peers::{self, Peer};
+use cato_runbook_mock::peers;
 
 pub use proxy::{Proxy, SeededQuota};
 pub use recorder::Recorder;
 
-/// The moto URL, or `None` when the test should skip (the peer is missing and not required).
-/// Panics with the reason when `CATO_TEST_PEERS=require`.
+/// The moto URL, or `None` when the test should skip (the peer is missing and not required;
+/// the skip is recorded for `scripts/test.sh`'s summary). Panics with the reason when
+/// `CATO_TEST_PEERS=require`.
 pub fn moto() -> Option<String> {
-    match peers::find("CATO_TEST_MOTO_URL") {
-        Peer::Found(url) => Some(url),
-        Peer::Missing { reason, required } => {
-            assert!(!required, "{reason}");
-            eprintln!("skipped: {reason}");
-            None
-        }
-    }
+    peers::find_or_skip("CATO_TEST_MOTO_URL")
 }
 
 /// An SDK config for `url` with `credentials`, no SDK retries and a short SDK timeout.

@@ -45,6 +45,7 @@ pub async fn assume_role(moto: &str, account: &str) -> Credentials {
 }
 
 #[cfg(feature = "sagemaker")]
+#[allow(clippy::disallowed_methods)] // a test drives tokio's time itself
 pub async fn endpoint(aws: &Aws, f: &cato_runbook_mock::conformance::endpoint::EndpointFixture) {
     use aws_sdk_sagemaker::types::{
         ContainerDefinition, ProductionVariant, ProductionVariantInstanceType,

@@ -1,6 +1,8 @@
 //! Each catalog runbook's diagnosis with the AWS providers on moto (the other ports on the
-//! fakes): no diagnosis fails, and diagnosis calls only what the read-only policy grants.
+//! fakes): no diagnosis fails, the log diagnoses find exactly what the seeded lines hold, and
+//! diagnosis calls only what the read-only policy grants.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,9 +13,9 @@ use cato_runbook_aws::elasticache::ElastiCacheCluster;
 use cato_runbook_aws::iam::{self, Scope};
 use cato_runbook_aws::sagemaker::SageMakerEndpoint;
 use cato_runbook_aws::service_quotas::ServiceQuotas;
-use cato_runbook_core::catalog::{self, CatalogConfig, Providers};
+use cato_runbook_core::catalog::{self, CatalogConfig, Providers, facts};
 use cato_runbook_core::ports::{Clock, SystemClock};
-use cato_runbook_core::runbook::DiagnoseContext;
+use cato_runbook_core::runbook::{DiagnoseContext, DiagnosisReport, Findings};
 use cato_runbook_core::{IncidentId, time};
 use cato_runbook_mock::World;
 use cato_runbook_mock::gameday::providers;
@@ -90,6 +92,7 @@ async fn every_runbook_diagnoses_on_moto_within_the_read_only_policy() {
         aws.cloudwatch(),
     )));
     p.quotas = Some(Arc::new(ServiceQuotas::from_client(aws.service_quotas())));
+    let mut reports = BTreeMap::new();
     for entry in catalog::entries() {
         aws.recorder.clear();
         let runbook = (entry.build)(&p, &CatalogConfig::default()).unwrap();
@@ -107,12 +110,15 @@ async fn every_runbook_diagnoses_on_moto_within_the_read_only_policy() {
             now,
         );
         for diagnosis in runbook.diagnoses() {
-            if let Err(e) = diagnosis.diagnose(&ctx).await {
-                panic!(
+            match diagnosis.diagnose(&ctx).await {
+                Ok(report) => {
+                    reports.insert((entry.id.to_owned(), diagnosis.name().to_owned()), report);
+                }
+                Err(e) => panic!(
                     "{}: diagnosis {} failed on moto: {e}",
                     entry.id,
                     diagnosis.name()
-                );
+                ),
             }
         }
         let policy = iam::policy_for_runbooks(&[entry], Scope::ReadOnly);
@@ -125,4 +131,74 @@ async fn every_runbook_diagnoses_on_moto_within_the_read_only_policy() {
             );
         }
     }
+    assert_seeded_log_findings(&reports);
+}
+
+/// What the lines `seeded` wrote must make the log diagnoses find, exactly: one out-of-memory
+/// line in the endpoint's log group; in the orchestrator's, one throttling line that falls back
+/// and one throughput exception naming the `physics` domain.
+fn assert_seeded_log_findings(reports: &BTreeMap<(String, String), DiagnosisReport>) {
+    let report = |runbook: &str, diagnosis: &str| {
+        reports
+            .get(&(runbook.to_owned(), diagnosis.to_owned()))
+            .unwrap_or_else(|| {
+                panic!(
+                    "no diagnosis {diagnosis} of {runbook}: {:?}",
+                    reports.keys()
+                )
+            })
+    };
+
+    let errors = report("shadow-self-down", "error-logs");
+    let f = Findings(&errors.findings);
+    assert_eq!(
+        (
+            f.get(facts::ERROR_EVENTS),
+            f.get(facts::OOM_EVENTS),
+            f.get(facts::GPU_DRIVER_EVENTS),
+            f.get(facts::CRASH_LOOP_EVENTS),
+        ),
+        (Some(1), Some(1), Some(0), Some(0)),
+        "{errors:?}"
+    );
+    let causes: Vec<&str> = errors
+        .root_causes
+        .iter()
+        .map(|c| c.cause.as_str())
+        .collect();
+    assert_eq!(causes, ["out of memory (model too large)"], "{errors:?}");
+    // Every matching line is an out-of-memory one: 0.3 + 0.6 × 1.
+    assert!(
+        (errors.root_causes[0].confidence - 0.9).abs() < 1e-9,
+        "{errors:?}"
+    );
+
+    let throttling = report("bedrock-throttling", "throttling-logs");
+    let f = Findings(&throttling.findings);
+    assert_eq!(
+        (
+            f.get(facts::LOGS_THROTTLING_LINES),
+            f.get(facts::LOGS_FALLBACK_LINES)
+        ),
+        (Some(1), Some(1)),
+        "{throttling:?}"
+    );
+    assert!(throttling.root_causes.is_empty(), "{throttling:?}");
+
+    let domains = report("dynamodb-hot-partition", "affected-domains");
+    let f = Findings(&domains.findings);
+    assert_eq!(f.get(facts::LOGS_THROUGHPUT_LINES), Some(1), "{domains:?}");
+    assert_eq!(
+        f.text_of(facts::DOMAINS_AFFECTED),
+        Some("physics"),
+        "{domains:?}"
+    );
+    assert_eq!(
+        f.text_of(facts::DOMAINS_TOP),
+        Some("physics"),
+        "{domains:?}"
+    );
+    assert_eq!(f.get(facts::DOMAINS_TOP_SHARE), Some(1.0), "{domains:?}");
+    // One line is fewer than the three a hot-partition cause needs.
+    assert!(domains.root_causes.is_empty(), "{domains:?}");
 }

@@ -15,6 +15,7 @@ async fn workloads_conformance_on_the_fake_api_server() {
     let fixture = workloads::WorkloadsFixture {
         namespace: "cato".into(),
         name: "cato-orchestrator".into(),
+        replicas: 3,
         missing: "no-such-workload".into(),
         key_prefix: "conformance".into(),
         settle: Settle::new(

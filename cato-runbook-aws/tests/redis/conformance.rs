@@ -11,6 +11,7 @@ use redis::AsyncCommands;
 use crate::server::{CACHE, Peer};
 
 #[tokio::test]
+#[allow(clippy::disallowed_methods)] // a test drives tokio's time itself
 async fn cache_stats_conformance_on_a_real_server() {
     let Some(peer) = Peer::take().await else {
         return;
@@ -19,13 +20,20 @@ async fn cache_stats_conformance_on_a_real_server() {
     let mut traffic = peer.connection().await;
     let _: () = traffic.set("conformance:hot", "1").await.unwrap();
     let running = Arc::new(AtomicBool::new(true));
+    // One hit and one miss at a time, in a transaction (`MULTI`/`EXEC`): no `INFO` falls between
+    // the two, so every window of the counters holds as many hits as misses.
     let generator = {
         let running = Arc::clone(&running);
         tokio::spawn(async move {
             let mut n = 0u64;
             while running.load(Ordering::Relaxed) {
-                let _: Option<String> = traffic.get("conformance:hot").await.unwrap();
-                let _: Option<String> = traffic.get(format!("conformance:cold:{n}")).await.unwrap();
+                let _: (Option<String>, Option<String>) = redis::pipe()
+                    .atomic()
+                    .get("conformance:hot")
+                    .get(format!("conformance:cold:{n}"))
+                    .query_async(&mut traffic)
+                    .await
+                    .unwrap();
                 n += 1;
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
@@ -34,7 +42,7 @@ async fn cache_stats_conformance_on_a_real_server() {
     let fixture = cache::CacheStatsFixture {
         cache: CACHE.into(),
         missing: "no-such-cache".into(),
-        traffic: true,
+        hit_rate: Some(0.5),
         settle: Settle::new(
             Arc::new(SystemClock),
             Duration::from_secs(10),

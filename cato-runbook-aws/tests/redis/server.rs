@@ -71,6 +71,7 @@ pub(crate) struct OwnServer {
 
 impl OwnServer {
     /// Starts `binary` on `port` and waits until it answers.
+    #[allow(clippy::disallowed_methods)] // a test drives tokio's time itself
     pub(crate) async fn start(binary: &str, port: u16, dir: &std::path::Path) -> OwnServer {
         std::fs::create_dir_all(dir).unwrap();
         let child = tokio::process::Command::new(binary)

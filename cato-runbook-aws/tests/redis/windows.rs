@@ -123,6 +123,7 @@ async fn config_resetstat_starts_the_window_again() {
 }
 
 #[tokio::test]
+#[allow(clippy::disallowed_methods)] // a test drives tokio's time itself
 async fn a_restart_is_a_new_run_and_the_connection_comes_back() {
     let Some(binary) = support::peer("CATO_TEST_REDIS_SERVER") else {
         return;

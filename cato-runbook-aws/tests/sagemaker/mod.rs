@@ -16,6 +16,9 @@ use crate::aws_support::{self as support, Aws, seed};
 fn fixture() -> EndpointFixture {
     let mut f = World::default().conformance_fixtures().unwrap().endpoint;
     f.settle = support::settle();
+    // SageMaker (and moto, behind the proxy's UpdateEndpoint) refuses a config that does not
+    // exist with `ValidationException: Could not find endpoint configuration …`: not found.
+    f.unknown_config = ErrorKind::NotFound;
     f
 }
 

@@ -12,9 +12,10 @@ use crate::aws_support::{self as support, Aws};
 
 fn fixture() -> QuotasFixture {
     QuotasFixture {
-        // moto's own data: "VPCs per Region".
+        // moto's own data: "VPCs per Region", 5 by default.
         service: "vpc".into(),
         code: "L-F678F1CE".into(),
+        value: 5.0,
         missing_code: "L-NOSUCHQUOTA".into(),
         key_prefix: "conformance".into(),
     }

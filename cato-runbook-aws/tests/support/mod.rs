@@ -6,18 +6,11 @@
 pub mod logs;
 pub mod step_clock;
 
-use cato_runbook_mock::peers::{self, Peer};
+use cato_runbook_mock::peers;
 
-/// Where the peer of `var` listens, or `None` (printing why) when it is missing and not
-/// required; a missing required peer fails the test.
-#[allow(clippy::print_stderr)] // A skipped test says why, loudly.
+/// Where the peer of `var` listens, or `None` when it is missing and not required (the skip is
+/// printed and recorded for `scripts/test.sh`'s summary); a missing required peer fails the
+/// test.
 pub fn peer(var: &str) -> Option<String> {
-    match peers::find(var) {
-        Peer::Found(url) => Some(url),
-        Peer::Missing { reason, required } => {
-            assert!(!required, "{reason}");
-            eprintln!("SKIPPED: {reason}");
-            None
-        }
-    }
+    peers::find_or_skip(var)
 }

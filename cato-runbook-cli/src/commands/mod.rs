@@ -12,8 +12,9 @@ pub(crate) mod severity;
 use std::sync::Arc;
 
 use cato_runbook_core::catalog::{self, Providers};
-use cato_runbook_core::engine::Runbook;
-use cato_runbook_core::runbook::{DiagnoseContext, DiagnosisReport, Finding, RootCause, rank};
+use cato_runbook_core::runbook::{
+    DiagnoseContext, DiagnosisReport, Finding, RootCause, Runbook, rank,
+};
 use cato_runbook_core::{IncidentId, Timestamp};
 use cato_runbook_mock::World;
 use cato_runbook_mock::gameday::{Scenario, providers};

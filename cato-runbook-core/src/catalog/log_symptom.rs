@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
+use crate::catalog::kit;
 use crate::error::Result;
 use crate::ports::{LogEvent, Logs};
 use crate::runbook::{Detector, Observation, ObserveContext, Symptom};
@@ -39,6 +40,7 @@ impl LogQuery {
 /// Lines alone do not say how many users are hurt, so the symptom carries a fixed `impact` —
 /// the runbook's judgement of what the line means; a metric detector on the same resource,
 /// which can measure the share, raises it when it sees more.
+#[derive(Debug)]
 pub(crate) struct LogSymptom {
     pub name: &'static str,
     pub resource: String,
@@ -85,12 +87,7 @@ impl Detector for LogSymptom {
         }
         let mut symptom = Symptom::new(summary, self.impact);
         for line in lines.iter().rev().take(QUOTED) {
-            symptom = symptom.with_evidence(format!(
-                "{} {}: {}",
-                line.at.format("%H:%M:%S"),
-                line.stream,
-                line.message
-            ));
+            symptom = symptom.with_evidence(kit::log_line(line));
         }
         Ok(Observation::Symptom(symptom))
     }

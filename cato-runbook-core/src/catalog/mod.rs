@@ -14,6 +14,12 @@
 //! ([`first_five_minutes`]) and its general "Mitigation Strategies" as ladder steps
 //! ([`strategies`]). Every fact a diagnosis writes and a step reads has its typed key in
 //! [`facts`].
+//!
+//! Every runbook is a folder of the same five files: `mod.rs` (the runbook's section, quoted,
+//! and how the runbook is assembled), `config.rs` (its `Config`, defaults and validation),
+//! `detect.rs` (its symptoms), `diagnose.rs` (its diagnosis) and `steps.rs` (its ladder). What
+//! they would each write again — the last complete minutes, a series by id, a variant by name,
+//! a setting's error message, a revert's key — is in one kit.
 
 pub mod bedrock_throttling;
 pub mod budget_exceeded;
@@ -23,6 +29,7 @@ pub mod dynamodb_hot_partition;
 pub mod facts;
 pub mod first_five_minutes;
 pub mod high_latency;
+mod kit;
 mod log_symptom;
 mod providers;
 pub mod shadow_self_down;
@@ -30,10 +37,10 @@ pub mod strategies;
 
 use serde::{Deserialize, Serialize};
 
-pub use providers::{PortName, Providers};
+pub use providers::{PortName, Providers, ProvidersBuilder};
 
-use crate::engine::Runbook;
 use crate::error::{Error, Result};
+use crate::runbook::Runbook;
 
 /// One runbook of the catalog: what it is, what it needs, how it is built.
 #[derive(Debug, Clone, Copy)]

@@ -9,94 +9,138 @@ use crate::ports::{
     Metrics, ModelEndpoint, Quotas, Tables, TrafficControl, Workloads,
 };
 
-/// Every port the six runbooks use. A port left `None` disables the runbooks that need it:
-/// building such a runbook is an error that names the missing port, and [`Providers::missing`]
-/// tells in advance.
-#[derive(Clone)]
-pub struct Providers {
-    /// Time.
-    pub clock: Arc<dyn Clock>,
-    /// The Shadow Self endpoint (SageMaker).
-    pub endpoint: Option<Arc<dyn ModelEndpoint>>,
-    /// Metrics (CloudWatch), including Cato's custom metrics.
-    pub metrics: Option<Arc<dyn Metrics>>,
-    /// Logs (CloudWatch Logs).
-    pub logs: Option<Arc<dyn Logs>>,
-    /// Cache counters (Redis `INFO stats`).
-    pub cache_stats: Option<Arc<dyn CacheStats>>,
-    /// The cache cluster (ElastiCache).
-    pub cache_cluster: Option<Arc<dyn CacheCluster>>,
-    /// The LLM budget (Cato admin API).
-    pub budget: Option<Arc<dyn Budget>>,
-    /// Service quotas.
-    pub quotas: Option<Arc<dyn Quotas>>,
-    /// Tables (DynamoDB).
-    pub tables: Option<Arc<dyn Tables>>,
-    /// Workloads (Kubernetes).
-    pub workloads: Option<Arc<dyn Workloads>>,
-    /// Traffic controls (Cato admin API).
-    pub traffic: Option<Arc<dyn TrafficControl>>,
-    /// Recent deployments.
-    pub deployments: Option<Arc<dyn Deployments>>,
-    /// The cloud's health dashboard.
-    pub health: Option<Arc<dyn CloudHealth>>,
-    /// The incident store, read-only: a runbook looks at other open incidents (a latency
-    /// incident whose likelier cause is an open cache-miss incident).
-    pub incidents: Option<Arc<dyn IncidentStore>>,
-}
-
-/// The name of one port, for messages and [`Providers::missing`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum PortName {
-    /// [`ModelEndpoint`].
-    Endpoint,
-    /// [`Metrics`].
-    Metrics,
-    /// [`Logs`].
-    Logs,
-    /// [`CacheStats`].
-    CacheStats,
-    /// [`CacheCluster`].
-    CacheCluster,
-    /// [`Budget`].
-    Budget,
-    /// [`Quotas`].
-    Quotas,
-    /// [`Tables`].
-    Tables,
-    /// [`Workloads`].
-    Workloads,
-    /// [`TrafficControl`].
-    Traffic,
-    /// [`Deployments`].
-    Deployments,
-    /// [`CloudHealth`].
-    Health,
-    /// [`IncidentStore`].
-    Incidents,
-}
-
-impl PortName {
-    /// The port's name as configuration spells it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PortName::Endpoint => "endpoint",
-            PortName::Metrics => "metrics",
-            PortName::Logs => "logs",
-            PortName::CacheStats => "cache_stats",
-            PortName::CacheCluster => "cache_cluster",
-            PortName::Budget => "budget",
-            PortName::Quotas => "quotas",
-            PortName::Tables => "tables",
-            PortName::Workloads => "workloads",
-            PortName::Traffic => "traffic",
-            PortName::Deployments => "deployments",
-            PortName::Health => "health",
-            PortName::Incidents => "incidents",
+/// The catalog's port table, written once: calls `$callback!` with one
+/// `field: Trait => PortName variant, "config name", "doc";` entry per port the six runbooks
+/// use. [`Providers`] and [`PortName`] are made from it here, and the mock crate's `FakePorts`
+/// from the same table, so that the list of ports is never copied by hand.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! catalog_ports {
+    ($callback:ident $(, $($extra:tt)*)?) => {
+        $callback! {
+            [$($($extra)*)?]
+            endpoint: ModelEndpoint => Endpoint, "endpoint", "The Shadow Self endpoint (SageMaker).";
+            metrics: Metrics => Metrics, "metrics", "Metrics (CloudWatch), including Cato's custom metrics.";
+            logs: Logs => Logs, "logs", "Logs (CloudWatch Logs).";
+            cache_stats: CacheStats => CacheStats, "cache_stats", "Cache counters (Redis `INFO stats`).";
+            cache_cluster: CacheCluster => CacheCluster, "cache_cluster", "The cache cluster (ElastiCache).";
+            budget: Budget => Budget, "budget", "The LLM budget (Cato admin API).";
+            quotas: Quotas => Quotas, "quotas", "Service quotas.";
+            tables: Tables => Tables, "tables", "Tables (DynamoDB).";
+            workloads: Workloads => Workloads, "workloads", "Workloads (Kubernetes).";
+            traffic: TrafficControl => Traffic, "traffic", "Traffic controls (Cato admin API).";
+            deployments: Deployments => Deployments, "deployments", "Recent deployments.";
+            health: CloudHealth => Health, "health", "The cloud's health dashboard.";
+            incidents: IncidentStore => Incidents, "incidents", "The incident store, read-only: a runbook looks at other open incidents (a latency incident whose likelier cause is an open cache-miss incident).";
         }
-    }
+    };
 }
+
+macro_rules! providers {
+    ([] $($field:ident: $trait:ident => $name:ident, $config:literal, $doc:literal;)*) => {
+        /// Every port the six runbooks use. A port left `None` disables the runbooks that need
+        /// it: building such a runbook is an error that names the missing port, and
+        /// [`Providers::missing`] tells in advance. Made with [`Providers::builder`] (or
+        /// [`Providers::new`] and the fields).
+        #[derive(Clone)]
+        #[non_exhaustive]
+        pub struct Providers {
+            /// Time.
+            pub clock: Arc<dyn Clock>,
+            $(
+                #[doc = $doc]
+                pub $field: Option<Arc<dyn $trait>>,
+            )*
+        }
+
+        /// The name of one port, for messages and [`Providers::missing`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum PortName {
+            $(
+                #[doc = concat!("[`", stringify!($trait), "`].")]
+                $name,
+            )*
+        }
+
+        impl PortName {
+            /// Every port, in the table's order.
+            pub const ALL: &'static [PortName] = &[$(PortName::$name),*];
+
+            /// The port's name as configuration spells it.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(PortName::$name => $config,)*
+                }
+            }
+        }
+
+        impl Providers {
+            /// A bundle with a clock and no port yet.
+            pub fn new(clock: Arc<dyn Clock>) -> Self {
+                Providers {
+                    clock,
+                    $($field: None,)*
+                }
+            }
+
+            /// Starts a bundle on `clock`; add ports, then [`build`](ProvidersBuilder::build).
+            pub fn builder(clock: Arc<dyn Clock>) -> ProvidersBuilder {
+                ProvidersBuilder(Providers::new(clock))
+            }
+
+            fn has(&self, port: PortName) -> bool {
+                match port {
+                    $(PortName::$name => self.$field.is_some(),)*
+                }
+            }
+
+            $(
+                #[doc = concat!("The `", stringify!($field), "` port, or an error naming `runbook`.")]
+                ///
+                /// # Errors
+                ///
+                /// When the port is not configured.
+                pub fn $field(&self, runbook: &str) -> Result<Arc<dyn $trait>> {
+                    self.$field.clone().ok_or_else(|| missing_ports(runbook, &[PortName::$name]))
+                }
+            )*
+        }
+
+        /// Builds [`Providers`] one port at a time.
+        #[derive(Debug, Clone)]
+        pub struct ProvidersBuilder(Providers);
+
+        impl ProvidersBuilder {
+            $(
+                #[doc = concat!("Sets the `", stringify!($field), "` port: ", $doc)]
+                pub fn $field(mut self, port: Arc<dyn $trait>) -> Self {
+                    self.0.$field = Some(port);
+                    self
+                }
+            )*
+
+            /// The bundle.
+            pub fn build(self) -> Providers {
+                self.0
+            }
+        }
+
+        impl fmt::Debug for Providers {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fn show<T: ?Sized + fmt::Display>(p: &Option<Arc<T>>) -> String {
+                    p.as_ref().map_or_else(|| "-".to_owned(), |p| p.to_string())
+                }
+                f.debug_struct("Providers")
+                    .field("clock", &format_args!("{:?}", self.clock))
+                    $(.field(stringify!($field), &show(&self.$field)))*
+                    .finish()
+            }
+        }
+    };
+}
+
+crate::catalog_ports!(providers);
 
 impl fmt::Display for PortName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -105,44 +149,6 @@ impl fmt::Display for PortName {
 }
 
 impl Providers {
-    /// A bundle with a clock and no port yet.
-    pub fn new(clock: Arc<dyn Clock>) -> Self {
-        Providers {
-            clock,
-            endpoint: None,
-            metrics: None,
-            logs: None,
-            cache_stats: None,
-            cache_cluster: None,
-            budget: None,
-            quotas: None,
-            tables: None,
-            workloads: None,
-            traffic: None,
-            deployments: None,
-            health: None,
-            incidents: None,
-        }
-    }
-
-    fn has(&self, port: PortName) -> bool {
-        match port {
-            PortName::Endpoint => self.endpoint.is_some(),
-            PortName::Metrics => self.metrics.is_some(),
-            PortName::Logs => self.logs.is_some(),
-            PortName::CacheStats => self.cache_stats.is_some(),
-            PortName::CacheCluster => self.cache_cluster.is_some(),
-            PortName::Budget => self.budget.is_some(),
-            PortName::Quotas => self.quotas.is_some(),
-            PortName::Tables => self.tables.is_some(),
-            PortName::Workloads => self.workloads.is_some(),
-            PortName::Traffic => self.traffic.is_some(),
-            PortName::Deployments => self.deployments.is_some(),
-            PortName::Health => self.health.is_some(),
-            PortName::Incidents => self.incidents.is_some(),
-        }
-    }
-
     /// Which of `needed` are not configured.
     pub fn missing(&self, needed: &[PortName]) -> Vec<PortName> {
         needed.iter().copied().filter(|p| !self.has(*p)).collect()
@@ -176,63 +182,6 @@ fn missing_ports(runbook: &str, ports: &[PortName]) -> Error {
     .with_resource(runbook.to_owned())
 }
 
-macro_rules! port_getters {
-    ($($field:ident: $trait:ident => $name:ident),* $(,)?) => {
-        impl Providers {
-            $(
-                #[doc = concat!("The `", stringify!($field), "` port, or an error naming `runbook`.")]
-                ///
-                /// # Errors
-                ///
-                /// When the port is not configured.
-                pub fn $field(&self, runbook: &str) -> Result<Arc<dyn $trait>> {
-                    self.$field.clone().ok_or_else(|| missing_ports(runbook, &[PortName::$name]))
-                }
-            )*
-        }
-    };
-}
-
-port_getters!(
-    endpoint: ModelEndpoint => Endpoint,
-    metrics: Metrics => Metrics,
-    logs: Logs => Logs,
-    cache_stats: CacheStats => CacheStats,
-    cache_cluster: CacheCluster => CacheCluster,
-    budget: Budget => Budget,
-    quotas: Quotas => Quotas,
-    tables: Tables => Tables,
-    workloads: Workloads => Workloads,
-    traffic: TrafficControl => Traffic,
-    deployments: Deployments => Deployments,
-    health: CloudHealth => Health,
-    incidents: IncidentStore => Incidents,
-);
-
-impl fmt::Debug for Providers {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fn show<T: ?Sized + fmt::Display>(p: &Option<Arc<T>>) -> String {
-            p.as_ref().map_or_else(|| "-".to_owned(), |p| p.to_string())
-        }
-        f.debug_struct("Providers")
-            .field("clock", &format_args!("{:?}", self.clock))
-            .field("endpoint", &show(&self.endpoint))
-            .field("metrics", &show(&self.metrics))
-            .field("logs", &show(&self.logs))
-            .field("cache_stats", &show(&self.cache_stats))
-            .field("cache_cluster", &show(&self.cache_cluster))
-            .field("budget", &show(&self.budget))
-            .field("quotas", &show(&self.quotas))
-            .field("tables", &show(&self.tables))
-            .field("workloads", &show(&self.workloads))
-            .field("traffic", &show(&self.traffic))
-            .field("deployments", &show(&self.deployments))
-            .field("health", &show(&self.health))
-            .field("incidents", &show(&self.incidents))
-            .finish()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,5 +206,11 @@ mod tests {
         assert!(providers.incidents("high-latency").is_ok());
         assert!(providers.missing(&[PortName::Incidents]).is_empty());
         assert!(format!("{providers:?}").contains("in-memory incident store"));
+        let built = Providers::builder(Arc::new(SystemClock))
+            .incidents(Arc::new(InMemoryIncidentStore::new()))
+            .build();
+        assert!(built.missing(&[PortName::Incidents]).is_empty());
+        assert_eq!(PortName::ALL.len(), 13);
+        assert_eq!(PortName::ALL[0].as_str(), "endpoint");
     }
 }

@@ -7,7 +7,6 @@ use std::sync::atomic::AtomicBool;
 use super::config::EngineConfig;
 use super::contacts::Notifiers;
 use super::policy::Policy;
-use super::runbook::Runbook;
 use super::state::{BLIND_RUNBOOK, DetectorSlot, KeySlot, Ledger, Table};
 use super::{Engine, Inner};
 use crate::error::{Error, Result};
@@ -16,6 +15,7 @@ use crate::ports::{
     Chat, Clock, Coordination, InMemoryIncidentStore, IncidentStore, Mail, Pager, SingleProcess,
     SystemClock,
 };
+use crate::runbook::Runbook;
 
 /// Wires runbooks, clock, store, notifiers, policy and coordination into an [`Engine`].
 ///

@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::contacts::Escalation;
+use crate::call::RetryPolicy;
 use crate::severity::Severity;
 
 /// How the engine runs.
@@ -46,7 +47,9 @@ pub struct EngineConfig {
     pub chat_channel: String,
     /// Who is told, and when.
     pub escalation: Escalation,
-    /// How a step's call that failed with a transient or throttled error is tried again.
+    /// How a step's call that failed with a transient or throttled error is tried again: on
+    /// the same rung, on a later tick, after the policy's back-off (default: 3 tries, 30 s then
+    /// 60 s; twice that when throttled); then the error counts as permanent.
     pub retry: RetryPolicy,
 }
 
@@ -94,68 +97,5 @@ impl Default for Timeouts {
             step: Duration::from_secs(5 * 60),
             call: Duration::from_secs(10),
         }
-    }
-}
-
-/// How a step's plan, apply, verify or revert that failed with an error a retry may help
-/// (transient, throttled, or an apply that timed out and did not land) is tried again: on the
-/// same rung, on a later tick, after an exponential back-off on the clock, at most `attempts`
-/// tries in all; then the error counts as permanent and the ladder moves on. A throttled error
-/// waits twice as long as a transient one.
-///
-/// ```
-/// use cato_runbook_core::engine::RetryPolicy;
-/// use std::time::Duration;
-///
-/// let policy = RetryPolicy::default();
-/// assert_eq!(policy.attempts, 3);
-/// assert_eq!(policy.delay(1, false), Duration::from_secs(30));
-/// assert_eq!(policy.delay(2, false), Duration::from_secs(60));
-/// assert_eq!(policy.delay(1, true), Duration::from_secs(60));
-/// assert_eq!(policy.delay(9, true), Duration::from_secs(5 * 60));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-#[non_exhaustive]
-pub struct RetryPolicy {
-    /// Tries in all, the first included. Default 3; 1 never retries.
-    pub attempts: u32,
-    /// The wait after the first failed try. Default 30 s.
-    #[serde(with = "humantime_serde")]
-    pub first_delay: Duration,
-    /// The longest wait. Default 5 min.
-    #[serde(with = "humantime_serde")]
-    pub max_delay: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            attempts: 3,
-            first_delay: Duration::from_secs(30),
-            max_delay: Duration::from_secs(5 * 60),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// The wait after the `failed`-th failed try (from 1): doubling from `first_delay` (twice
-    /// that when throttled), at most `max_delay`. No jitter: one replica acts at a time, and
-    /// the schedule stays reproducible on a virtual clock.
-    pub fn delay(&self, failed: u32, throttled: bool) -> Duration {
-        use backon::BackoffBuilder;
-        let first = if throttled {
-            self.first_delay.saturating_mul(2)
-        } else {
-            self.first_delay
-        };
-        backon::ExponentialBuilder::default()
-            .with_min_delay(first.min(self.max_delay))
-            .with_max_delay(self.max_delay)
-            .with_factor(2.0)
-            .without_max_times()
-            .build()
-            .nth(failed.saturating_sub(1) as usize)
-            .unwrap_or(self.max_delay)
     }
 }

@@ -11,6 +11,7 @@ use tracing::warn;
 use super::Inner;
 use super::report::{TickEvent, TickReport};
 use super::state::{Cell, KeySlot, Table, Tally, Verdict};
+use crate::call;
 use crate::error::{Error, Result};
 use crate::incident::{IdempotencyKey, Incident, IncidentId, NewIncident};
 use crate::ports::Claim;
@@ -42,10 +43,15 @@ impl Inner {
         if self.table.lock().await.loaded {
             return Ok(());
         }
-        let call = self.config.timeouts.call;
-        let open = tokio::time::timeout(call, self.store.open())
-            .await
-            .map_err(|_| Error::timeout("store.open", call))??;
+        let limit = self.config.timeouts.call;
+        let open = call::timed(
+            self.clock.as_ref(),
+            limit,
+            "store.open",
+            "incidents",
+            self.store.open(),
+        )
+        .await?;
         let mut table = self.table.lock().await;
         if table.loaded {
             return Ok(());
@@ -68,7 +74,6 @@ impl Inner {
     async fn observe_all(&self, now: Timestamp) -> Vec<Result<Observation>> {
         let ctx = ObserveContext::new(now);
         let timeout = self.config.timeouts.detector;
-        let deadline = tokio::time::Instant::now() + timeout;
         let timed_out = |index: usize| {
             Error::timeout("detector.observe", timeout)
                 .with_resource(self.detectors[index].detector.name().to_owned())
@@ -76,21 +81,24 @@ impl Inner {
         let mut results: Vec<Result<Observation>> = Vec::with_capacity(self.detectors.len());
         let mut pending = FuturesUnordered::new();
         for (index, slot) in self.detectors.iter().enumerate() {
-            // The deadline was set before this first poll, so the poll counts against it; a look
-            // that is ready at once costs no timer.
+            // A look that is ready at once costs no timer; the others get the whole timeout from
+            // this same instant.
             let mut look = slot.detector.observe(&ctx);
             match futures::poll!(look.as_mut()) {
                 Poll::Ready(result) => results.push(result),
                 Poll::Pending => {
                     results.push(Ok(Observation::Healthy)); // replaced below
-                    pending.push(
-                        async move { (index, tokio::time::timeout_at(deadline, look).await) },
-                    );
+                    pending.push(async move {
+                        (
+                            index,
+                            call::within(self.clock.as_ref(), timeout, look).await,
+                        )
+                    });
                 }
             }
         }
         while let Some((index, outcome)) = pending.next().await {
-            results[index] = outcome.unwrap_or_else(|_| Err(timed_out(index)));
+            results[index] = outcome.unwrap_or_else(|| Err(timed_out(index)));
         }
         results
     }
@@ -288,10 +296,9 @@ impl Inner {
     /// Takes over the open incident another replica already opened on this key (its claim on
     /// opening may have lapsed since), so that a key never has two open incidents.
     async fn adopt(&self, slot: &KeySlot) -> Option<Cell> {
-        let call = self.config.timeouts.call;
-        let open = tokio::time::timeout(call, self.store.open())
-            .await
-            .ok()?
+        let limit = self.config.timeouts.call;
+        let open = call::within(self.clock.as_ref(), limit, self.store.open())
+            .await?
             .ok()?;
         let existing = open.into_iter().find(|i| i.dedup_key() == &slot.dedup)?;
         tracing::debug!(key = %slot.dedup, incident = %existing.id(), "adopting the incident another replica opened");
@@ -310,21 +317,23 @@ impl Inner {
                 }
                 id
             };
-            let call = self.config.timeouts.call;
-            match tokio::time::timeout(call, self.store.get(&id)).await {
-                Ok(Ok(Some(_))) => continue,
+            let limit = self.config.timeouts.call;
+            match call::within(self.clock.as_ref(), limit, self.store.get(&id)).await {
+                Some(Ok(Some(_))) => continue,
                 _ => return id,
             }
         }
     }
 
     pub(super) async fn claim(&self, key: &IdempotencyKey) -> Result<Claim> {
-        let call = self.config.timeouts.call;
-        tokio::time::timeout(call, self.coordination.claim(key, self.config.claim_ttl))
-            .await
-            .map_err(|_| {
-                Error::timeout("coordination.claim", call).with_resource(key.to_string())
-            })?
+        call::timed(
+            self.clock.as_ref(),
+            self.config.timeouts.call,
+            "coordination.claim",
+            key.as_str(),
+            self.coordination.claim(key, self.config.claim_ttl),
+        )
+        .await
     }
 
     /// Frees the keys of resolved incidents and forgets those with nothing left to do (a

@@ -46,7 +46,7 @@
 //!
 //! A step's plan, apply, verify or revert that fails with an error a retry may help
 //! (transient, throttled) is tried again on the same rung after a back-off on the clock, at
-//! most [`RetryPolicy::attempts`] tries, each recorded on the timeline (`step_retried`); a
+//! most [`RetryPolicy::attempts`](crate::call::RetryPolicy::attempts) tries, each recorded on the timeline (`step_retried`); a
 //! permanent error, or the last try, moves the ladder on (a failed verification, for verify).
 //! An apply that timed out is *unknown*, not failed (`mitigation_unknown`): the step's
 //! verification reads the resource before the engine decides, and a change that did not help
@@ -69,9 +69,9 @@
 //! ```
 //! use std::sync::Arc;
 //! use async_trait::async_trait;
-//! use cato_runbook_core::engine::{Engine, Mode, Policy, Runbook};
+//! use cato_runbook_core::engine::{Engine, Mode, Policy};
 //! use cato_runbook_core::ports::{Chat, ChatMessage, Page, Pager, Posted, SystemClock};
-//! use cato_runbook_core::runbook::{Detector, Observation, ObserveContext};
+//! use cato_runbook_core::runbook::{Detector, Observation, ObserveContext, Runbook};
 //! use cato_runbook_core::Result;
 //!
 //! #[derive(Debug)]
@@ -92,6 +92,7 @@
 //!     }
 //! }
 //!
+//! #[derive(Debug)]
 //! struct EndpointUp;
 //! #[async_trait]
 //! impl Detector for EndpointUp {
@@ -130,7 +131,6 @@ mod operator;
 mod policy;
 mod reconcile;
 mod report;
-mod runbook;
 mod state;
 mod steps;
 
@@ -143,17 +143,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tracing::{debug, warn};
 
 pub use builder::EngineBuilder;
-pub use config::{EngineConfig, RetryPolicy, Timeouts};
+pub use config::{EngineConfig, Timeouts};
 pub use contacts::{Contact, Escalation, EscalationLevel, Message, Notifiers, Reach};
 pub use operator::Operator;
 pub use policy::{ApprovalPolicy, Caps, Mode, Policy};
 pub use report::{TickEvent, TickReport};
-pub use runbook::{Runbook, RunbookBuilder, SeverityRule};
 pub use steps::ContactStep;
 
 use crate::error::Result;
 use crate::incident::DedupKey;
 use crate::ports::{Clock, Coordination, IncidentStore};
+use crate::runbook::Runbook;
 use crate::time::{self, Timestamp};
 use state::{DetectorSlot, KeySlot, Ledger, Table};
 
@@ -340,13 +340,13 @@ impl Inner {
     }
 
     async fn save(&self, incident: &crate::Incident) -> Result<()> {
-        let call = self.config.timeouts.call;
-        match tokio::time::timeout(call, self.store.save(incident)).await {
-            Ok(result) => result,
-            Err(_) => {
-                Err(crate::Error::timeout("store.save", call)
-                    .with_resource(incident.id().to_string()))
-            }
-        }
+        crate::call::timed(
+            self.clock.as_ref(),
+            self.config.timeouts.call,
+            "store.save",
+            incident.id().as_str(),
+            self.store.save(incident),
+        )
+        .await
     }
 }

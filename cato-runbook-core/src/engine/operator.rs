@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use super::Inner;
-use super::job::{Job, timed};
+use super::job::Job;
 use super::state::{Cell, Verdict};
 use crate::error::{Error, ErrorKind, Result};
 use crate::incident::{Incident, IncidentId, Status, StepPhase};
@@ -87,7 +87,8 @@ impl Operator {
                 let target = job.escalation().on_call.reach.target().to_owned();
                 let call = self.inner.config.timeouts.call;
                 let pager = &self.inner.notifiers.pager;
-                let acked = timed(
+                let acked = crate::call::timed(
+                    self.inner.clock.as_ref(),
                     call,
                     "pager.acknowledge",
                     &target,

@@ -14,7 +14,8 @@ use crate::runbook::{Mitigation, Plan, Risk, StepContext, Verification};
 ///
 /// ```
 /// use std::sync::Arc;
-/// use cato_runbook_core::engine::{ContactStep, Escalation, Notifiers, Runbook};
+/// use cato_runbook_core::engine::{ContactStep, Escalation, Notifiers};
+/// use cato_runbook_core::runbook::Runbook;
 /// # use cato_runbook_core::ports::{Chat, ChatMessage, Pager, Page, Posted};
 /// # #[derive(Debug)] struct Quiet;
 /// # impl std::fmt::Display for Quiet { fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("quiet") } }

@@ -34,6 +34,7 @@ impl Clock for SystemClock {
         chrono::Utc::now()
     }
 
+    #[allow(clippy::disallowed_methods)] // The clock is what sleeps on tokio's timer.
     async fn sleep(&self, duration: Duration) {
         tokio::time::sleep(duration).await;
     }

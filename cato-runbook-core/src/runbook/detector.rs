@@ -83,6 +83,7 @@ impl Observation {
 /// use cato_runbook_core::runbook::{Detector, Observation, ObserveContext, Symptom};
 /// use cato_runbook_core::{Impact, Result};
 ///
+/// #[derive(Debug)]
 /// struct P99Above { millis: AtomicU64, threshold_ms: u64 }
 ///
 /// #[async_trait]
@@ -112,7 +113,7 @@ impl Observation {
 /// # }).unwrap();
 /// ```
 #[async_trait]
-pub trait Detector: Send + Sync {
+pub trait Detector: std::fmt::Debug + Send + Sync {
     /// A short, stable name: `p99-latency`.
     fn name(&self) -> &str;
 

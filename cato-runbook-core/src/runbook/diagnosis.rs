@@ -85,6 +85,7 @@ impl DiagnosisReport {
 /// const OOM_LINES: FactKey<i64> = FactKey::new("oom_lines");
 ///
 /// /// Reads error log lines (here a fixed list) and blames the likeliest cause.
+/// #[derive(Debug)]
 /// struct ErrorLogs(Vec<String>);
 ///
 /// #[async_trait]
@@ -113,7 +114,7 @@ impl DiagnosisReport {
 /// # }).unwrap();
 /// ```
 #[async_trait]
-pub trait Diagnosis: Send + Sync {
+pub trait Diagnosis: std::fmt::Debug + Send + Sync {
     /// A short, stable name: `endpoint-status`.
     fn name(&self) -> &str;
 

@@ -103,6 +103,7 @@ impl StepContext {
 /// use cato_runbook_core::runbook::{Mitigation, Plan, Quantity, Risk, StepContext, Verification};
 /// use cato_runbook_core::{Result, Severity};
 ///
+/// #[derive(Debug)]
 /// struct ScaleOut { replicas: Arc<AtomicU32>, to: u32 }
 ///
 /// /// What the step keeps between plan, apply and revert: absolute targets.
@@ -152,7 +153,7 @@ impl StepContext {
 /// # }).unwrap();
 /// ```
 #[async_trait]
-pub trait Mitigation: Send + Sync {
+pub trait Mitigation: std::fmt::Debug + Send + Sync {
     /// A short, stable name: `restart-endpoint`. With the incident it makes the step's
     /// idempotency key.
     fn name(&self) -> &str;

@@ -1,10 +1,16 @@
-//! The three runbook traits: [`Detector`], [`Diagnosis`] and [`Mitigation`].
+//! The three runbook traits: [`Detector`], [`Diagnosis`] and [`Mitigation`], and the
+//! [`Runbook`] that bundles them.
 //!
 //! They are what a runbook's card names: its *symptoms* are detectors, its *diagnosis* commands
 //! are diagnoses, its *mitigation* commands are the rungs of a ladder. All three are object safe,
 //! `Send + Sync` and async, so `Arc<dyn Detector>` and friends are the usual currency; `Arc<T>`
 //! and `Box<T>` of an implementation implement the trait too.
+//!
+//! A [`Runbook`], built with [`Runbook::builder`], is their description as data: the detectors,
+//! the diagnoses and the ordered ladder, with a [`SeverityRule`] and the engine defaults it
+//! overrides. The [engine](crate::engine) runs it; the [catalog](crate::catalog) builds six.
 
+mod description;
 mod detector;
 mod diagnosis;
 mod facts;
@@ -12,6 +18,7 @@ mod forward;
 mod mitigation;
 mod plan;
 
+pub use description::{Runbook, RunbookBuilder, SeverityRule};
 pub use detector::{Detector, Observation, ObserveContext, Symptom};
 pub use diagnosis::{DiagnoseContext, Diagnosis, DiagnosisReport};
 pub use facts::{DIAGNOSIS_FAILED, Fact, FactKey, FactValue, Finding, Findings, RootCause, rank};

@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use cato_runbook_core::engine::{Mode, Policy, Runbook, TickEvent};
+use cato_runbook_core::engine::{Mode, Policy, TickEvent};
+use cato_runbook_core::runbook::Runbook;
 use cato_runbook_core::{Actor, ErrorKind, IncidentId};
 
 use crate::support::*;
@@ -129,6 +130,7 @@ async fn an_unanswered_request_expires_after_its_ttl() {
 }
 
 #[tokio::test(start_paused = true)]
+#[allow(clippy::disallowed_methods)] // a test drives tokio's time itself
 async fn an_approval_given_after_the_ttl_is_refused() {
     let Case { h, log, id } = budget_incident().await;
     tokio::time::sleep(mins(31)).await;

@@ -1,12 +1,14 @@
 //! The engine as a controller: each incident is reconciled on its own, so a hung call delays
 //! only the incident that made it, and escalation and SLA timers keep their time.
 
-use cato_runbook_core::engine::{Mode, Policy, Runbook};
+use cato_runbook_core::engine::{Mode, Policy};
+use cato_runbook_core::runbook::Runbook;
 use cato_runbook_core::{Impact, Incident};
 
 use crate::support::*;
 
 /// Runs the health loop for `minutes` of virtual time, then stops it.
+#[allow(clippy::disallowed_methods)] // a test drives tokio's time itself
 async fn run_for(h: &Harness, minutes: u64) -> u64 {
     let engine = h.engine.clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -35,6 +37,7 @@ fn of(incidents: &[Incident], runbook: &str) -> Incident {
 /// T+2m. Before, the whole engine stood still for those 10 minutes: the budget incident opened
 /// at T+12m and the SEV1's missed-acknowledgement breach was recorded at T+11m30s.
 #[tokio::test(start_paused = true)]
+#[allow(clippy::disallowed_methods)] // a test drives tokio's time itself
 async fn a_hung_update_endpoint_delays_only_its_own_incident() {
     let endpoint = FakeDetector::new("endpoint-5xx", "cato-shadow-self");
     let budget = FakeDetector::new("budget-mode", "cato-budget");

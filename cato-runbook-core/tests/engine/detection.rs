@@ -3,7 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use cato_runbook_core::engine::{Mode, Policy, Runbook, TickEvent};
+use cato_runbook_core::engine::{Mode, Policy, TickEvent};
+use cato_runbook_core::runbook::Runbook;
 use cato_runbook_core::{Severity, Status};
 
 use crate::support::*;

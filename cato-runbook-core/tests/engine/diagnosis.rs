@@ -5,8 +5,8 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use cato_runbook_core::catalog::facts;
-use cato_runbook_core::engine::{Mode, Policy, Runbook, TickEvent};
-use cato_runbook_core::runbook::Fact;
+use cato_runbook_core::engine::{Mode, Policy, TickEvent};
+use cato_runbook_core::runbook::{Fact, Runbook};
 
 use crate::support::*;
 

@@ -5,7 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use cato_runbook_core::engine::{EngineConfig, Mode, Policy, Runbook};
+use cato_runbook_core::engine::{EngineConfig, Mode, Policy};
+use cato_runbook_core::runbook::Runbook;
 use cato_runbook_core::{ErrorKind, Incident};
 
 use crate::support::*;
@@ -280,6 +281,7 @@ async fn a_permanent_revert_error_is_recorded_and_the_ladder_moves_on() {
 // ---- an apply that timed out ----
 
 /// Ticks every 30 s as the health loop does, the period kept from each tick's start.
+#[allow(clippy::disallowed_methods)] // a test drives tokio's time itself
 async fn run_until(h: &Harness, secs: u64) {
     while h.now() < at(secs) {
         let next = h.now() + chrono::TimeDelta::seconds(30);

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use cato_runbook_core::engine::{ContactStep, Escalation, Mode, Notifiers, Policy, Runbook};
+use cato_runbook_core::engine::{ContactStep, Escalation, Mode, Notifiers, Policy};
+use cato_runbook_core::runbook::Runbook;
 use cato_runbook_core::{EntryKind, Incident, Severity};
 
 use crate::support::*;
@@ -21,6 +22,7 @@ fn escalations(incident: &Incident) -> Vec<(String, chrono::DateTime<chrono::Utc
 
 /// Runs the engine's own loop for `minutes` of virtual time with an odd tick interval, so
 /// that escalation lands on time only if the loop wakes for it.
+#[allow(clippy::disallowed_methods)] // a test drives tokio's time itself
 async fn run_for(h: &Harness, minutes: u64) {
     let engine = h.engine.clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

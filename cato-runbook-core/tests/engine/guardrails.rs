@@ -4,8 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cato_runbook_core::Status;
-use cato_runbook_core::engine::{Mode, Policy, Runbook, TickEvent};
-use cato_runbook_core::runbook::{Quantity, Risk};
+use cato_runbook_core::engine::{Mode, Policy, TickEvent};
+use cato_runbook_core::runbook::{Quantity, Risk, Runbook};
 
 use crate::support::*;
 
@@ -285,5 +285,38 @@ async fn the_kill_switch_also_holds_a_pending_verify_and_revert() {
             "verify:restart",
             "revert:restart"
         ]
+    );
+}
+
+/// The same guarantee, stated as call expectations with the `mock` feature's mockall mocks:
+/// after a halt, the step is never planned, applied, verified or reverted, whatever the tick.
+#[cfg(feature = "mock")]
+#[tokio::test(start_paused = true)]
+async fn after_a_halt_no_step_call_is_ever_made() {
+    use cato_runbook_core::mock::MockMitigation;
+
+    let detector = FakeDetector::new("endpoint-5xx", "cato-shadow-self");
+    let mut step = MockMitigation::new();
+    step.expect_name().return_const("restart".to_owned());
+    step.expect_precondition().return_const(true);
+    step.expect_plan().never();
+    step.expect_apply().never();
+    step.expect_verify().never();
+    step.expect_revert().never();
+    let rb = Runbook::builder("shadow-self-down", "shadow-self-down")
+        .detector(detector.clone())
+        .step(Arc::new(step))
+        .build()
+        .unwrap();
+    let h = Setup::new(rb, Policy::with_mode(Mode::Auto)).build();
+    h.engine.operator().halt("alice", "game day").await;
+    detector.outage();
+    for _ in 0..10 {
+        h.tick_after(Duration::from_secs(30)).await;
+    }
+    let incident = h.only().await;
+    assert_eq!(
+        skips(&incident),
+        ["restart: kill switch: automation is halted"]
     );
 }

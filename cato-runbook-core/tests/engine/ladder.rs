@@ -4,12 +4,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cato_runbook_core::catalog::facts;
-use cato_runbook_core::engine::{Mode, Policy, Runbook, TickEvent};
+use cato_runbook_core::engine::{Mode, Policy, TickEvent};
+use cato_runbook_core::runbook::Runbook;
 use cato_runbook_core::{EntryKind, Status};
 
 use crate::support::*;
 
-fn shadow_self(detector: &Arc<FakeDetector>) -> cato_runbook_core::engine::RunbookBuilder {
+fn shadow_self(detector: &Arc<FakeDetector>) -> cato_runbook_core::runbook::RunbookBuilder {
     Runbook::builder("shadow-self-down", "Shadow Self endpoint down").detector(detector.clone())
 }
 

@@ -1,6 +1,7 @@
 //! The operator API: list, note, resolve by hand, errors.
 
-use cato_runbook_core::engine::{Mode, Policy, Runbook};
+use cato_runbook_core::engine::{Mode, Policy};
+use cato_runbook_core::runbook::Runbook;
 use cato_runbook_core::{Actor, ErrorKind, IncidentId, Status};
 
 use crate::support::*;
@@ -20,6 +21,7 @@ async fn one_incident() -> (Harness, IncidentId) {
 }
 
 #[tokio::test(start_paused = true)]
+#[allow(clippy::disallowed_methods)] // a test drives tokio's time itself
 async fn lists_notes_and_resolves_by_hand() {
     let (h, id) = one_incident().await;
     let operator = h.engine.operator();

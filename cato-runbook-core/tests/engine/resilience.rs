@@ -5,13 +5,14 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use cato_runbook_core::engine::{
-    Contact, Escalation, EscalationLevel, Mode, Policy, Reach, Runbook, TickEvent,
+    Contact, Escalation, EscalationLevel, Mode, Policy, Reach, TickEvent,
 };
 use cato_runbook_core::ports::IncidentStore;
+use cato_runbook_core::runbook::Runbook;
 
 use crate::support::*;
 
-fn runbook(detector: &Arc<FakeDetector>) -> cato_runbook_core::engine::RunbookBuilder {
+fn runbook(detector: &Arc<FakeDetector>) -> cato_runbook_core::runbook::RunbookBuilder {
     Runbook::builder("shadow-self-down", "Shadow Self endpoint down").detector(detector.clone())
 }
 

@@ -4,8 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cato_runbook_core::Status;
-use cato_runbook_core::engine::{Mode, Policy, Runbook};
+use cato_runbook_core::engine::{Mode, Policy};
 use cato_runbook_core::ports::IncidentStore;
+use cato_runbook_core::runbook::Runbook;
 
 use crate::support::*;
 
@@ -18,6 +19,7 @@ fn runbook(detector: &Arc<FakeDetector>, log: &CallLog) -> Runbook {
 }
 
 #[tokio::test(start_paused = true)]
+#[allow(clippy::disallowed_methods)] // a test drives tokio's time itself
 async fn run_stops_cleanly_mid_incident_and_a_new_engine_carries_on() {
     let detector = FakeDetector::new("endpoint-5xx", "cato-shadow-self");
     let log = CallLog::default();
@@ -85,6 +87,7 @@ async fn run_stops_cleanly_mid_incident_and_a_new_engine_carries_on() {
 }
 
 #[tokio::test(start_paused = true)]
+#[allow(clippy::disallowed_methods)] // a test drives tokio's time itself
 async fn shutdown_during_a_tick_lets_the_tick_finish() {
     let detector = FakeDetector::new("endpoint-5xx", "cato-shadow-self");
     let log = CallLog::default();

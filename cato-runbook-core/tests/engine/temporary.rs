@@ -3,14 +3,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use cato_runbook_core::engine::{Mode, Policy, Runbook};
+use cato_runbook_core::engine::{Mode, Policy};
+use cato_runbook_core::runbook::Runbook;
 use cato_runbook_core::{EntryKind, Status};
 
 use crate::support::*;
 
 const TTL: Duration = Duration::from_secs(20 * 60);
 
-fn bedrock(detector: &Arc<FakeDetector>) -> cato_runbook_core::engine::RunbookBuilder {
+fn bedrock(detector: &Arc<FakeDetector>) -> cato_runbook_core::runbook::RunbookBuilder {
     Runbook::builder("bedrock-throttling", "Bedrock Throttling").detector(detector.clone())
 }
 

@@ -9,17 +9,32 @@ use super::{CheckResult, During, Settle, ensure, refused, run_checks};
 /// The budget the harness set up.
 #[derive(Debug, Clone)]
 pub struct BudgetFixture {
+    /// Its monthly limit, US dollars.
+    pub monthly_limit_usd: f64,
+    /// Its mode.
+    pub mode: BudgetMode,
     /// Prefix of the idempotency keys the checks use.
     pub key_prefix: String,
     /// How to wait for a change to show.
     pub settle: Settle,
 }
 
-/// The mode agrees with spend and limit; the next reset is a month boundary ahead.
+/// The status reports the limit and mode the harness set up; the mode agrees with spend and
+/// limit; the next reset is a month boundary ahead.
 pub async fn status_is_consistent(port: &dyn Budget, fixture: &BudgetFixture) -> CheckResult {
     const CHECK: &str = "budget.status_is_consistent";
     let s = port.status().await.during(CHECK)?;
     let now = fixture.settle.clock.now();
+    ensure(
+        s.monthly_limit_usd == fixture.monthly_limit_usd && s.mode == fixture.mode,
+        CHECK,
+        || {
+            format!(
+                "limit ${} in mode {}, expected ${} in mode {}",
+                s.monthly_limit_usd, s.mode, fixture.monthly_limit_usd, fixture.mode
+            )
+        },
+    )?;
     ensure(
         (s.mode == BudgetMode::Emergency) == (s.spent_usd >= s.monthly_limit_usd),
         CHECK,
@@ -74,5 +89,10 @@ pub async fn negative_limit_is_refused(port: &dyn Budget, fixture: &BudgetFixtur
 
 /// Every check.
 pub async fn run_all(port: &dyn Budget, fixture: &BudgetFixture) -> CheckResult {
-    run_checks!(port, fixture; status_is_consistent, negative_limit_is_refused, set_monthly_limit_applies)
+    run_checks!(port, fixture;
+        status_is_consistent,
+        negative_limit_is_refused,
+        set_monthly_limit_applies,
+        status_is_consistent,
+    )
 }

@@ -1,7 +1,7 @@
 //! What runbooks rely on from [`CacheStats`] (`INFO stats`) and [`CacheCluster`]
 //! (`modify-replication-group`).
 
-use cato_runbook_core::ports::{CacheCluster, CacheStats, CacheWindow};
+use cato_runbook_core::ports::{CacheCluster, CacheCounters, CacheStats, CacheWindow};
 use cato_runbook_core::{ErrorKind, IdempotencyKey};
 
 use super::{CheckResult, During, Settle, ensure, refused, run_checks};
@@ -13,13 +13,18 @@ pub struct CacheStatsFixture {
     pub cache: String,
     /// A cache that does not exist.
     pub missing: String,
-    /// Whether the harness sends it traffic (hits or misses grow over time).
-    pub traffic: bool,
+    /// The hit rate of the traffic the harness sends it (hits over lookups, e.g. `0.85`), which
+    /// a window of the counters must show; `None` when it sends none.
+    pub hit_rate: Option<f64>,
     /// How to wait for traffic.
     pub settle: Settle,
 }
 
-/// Two reads of the counters make a window: same run, counters never go down, a hit rate.
+/// Lookups a window must hold before its hit rate is compared with the fixture's.
+const MIN_LOOKUPS: u64 = 200;
+
+/// Two reads of the counters make a window: same run, counters never go down, and over the
+/// harness's traffic the hit rate it sends.
 pub async fn counters_make_a_window(
     port: &dyn CacheStats,
     fixture: &CacheStatsFixture,
@@ -34,23 +39,36 @@ pub async fn counters_make_a_window(
     ensure(!window.reset, CHECK, || {
         format!("counters restarted between two reads: {first:?} → {second:?}")
     })?;
-    if !fixture.traffic {
+    let Some(expected) = fixture.hit_rate else {
         return Ok(());
-    }
+    };
     let before = second;
+    let lookups_since =
+        |c: &CacheCounters| (c.hits + c.misses).saturating_sub(before.hits + before.misses);
     let grown = fixture
         .settle
         .until(CHECK, "traffic to show in the counters", async || {
             let now = port.counters(&fixture.cache).await.during(CHECK)?;
-            Ok((now.hits + now.misses > before.hits + before.misses).then_some(now))
+            Ok((lookups_since(&now) >= MIN_LOOKUPS).then_some(now))
         })
         .await?;
     let window = CacheWindow::between(&before, &grown);
+    ensure(!window.reset, CHECK, || {
+        format!("counters restarted under traffic: {before:?} → {grown:?}")
+    })?;
+    // Counters are whole numbers read at two instants: each end may be one lookup off.
+    let lookups = lookups_since(&grown);
+    let tolerance = 2.0 / lookups as f64;
     let rate = window.hit_rate();
     ensure(
-        !window.reset && rate.is_some_and(|r| (0.0..=1.0).contains(&r)),
+        rate.is_some_and(|r| (r - expected).abs() <= tolerance),
         CHECK,
-        || format!("window {window:?}"),
+        || {
+            format!(
+                "hit rate {rate:?} over {lookups} lookups, expected {expected} (± {tolerance:.4}): \
+                 {window:?}"
+            )
+        },
     )
 }
 

@@ -57,21 +57,36 @@ pub async fn run_all_deployments(
     run_checks!(port, fixture; lists_deployments_since)
 }
 
+/// One health event the harness set up.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ExpectedHealthEvent {
+    /// e.g. `SAGEMAKER`.
+    pub service: String,
+    /// e.g. `us-east-1`.
+    pub region: String,
+    /// Whether it is still going on.
+    pub open: bool,
+}
+
 /// The health events the harness set up.
 #[derive(Debug, Clone)]
 pub struct CloudHealthFixture {
     /// A time before the expected events.
     pub since: Timestamp,
-    /// Services with an event open now or started since `since`.
-    pub services: Vec<String>,
+    /// Every event open now or started since `since` (at least one, open or closed): the port
+    /// answers exactly these, in any order.
+    pub events: Vec<ExpectedHealthEvent>,
 }
 
-/// Events are open now or started since the time; the expected ones are there.
+/// Events are open now or started since the time: exactly the expected ones.
 pub async fn lists_events_since(
     port: &dyn CloudHealth,
     fixture: &CloudHealthFixture,
 ) -> CheckResult {
     const CHECK: &str = "cloud_health.lists_events_since";
+    ensure(!fixture.events.is_empty(), CHECK, || {
+        "the fixture expects no health event: seed some, or the check proves nothing".into()
+    })?;
     let found = port.events(fixture.since).await.during(CHECK)?;
     ensure(
         found
@@ -80,14 +95,20 @@ pub async fn lists_events_since(
         CHECK,
         || format!("a closed event from before `since`: {found:?}"),
     )?;
-    ensure(
-        fixture
-            .services
-            .iter()
-            .all(|s| found.iter().any(|e| &e.service == s)),
-        CHECK,
-        || format!("expected {:?}, found {found:?}", fixture.services),
-    )
+    let mut seen: Vec<ExpectedHealthEvent> = found
+        .iter()
+        .map(|e| ExpectedHealthEvent {
+            service: e.service.clone(),
+            region: e.region.clone(),
+            open: e.open,
+        })
+        .collect();
+    seen.sort();
+    let mut expected = fixture.events.clone();
+    expected.sort();
+    ensure(seen == expected, CHECK, || {
+        format!("expected {expected:?}, found {found:?}")
+    })
 }
 
 /// Every cloud-health check.

@@ -23,6 +23,9 @@ pub struct EndpointFixture {
     pub config_filter: String,
     /// A name no endpoint or config has.
     pub missing: String,
+    /// The error kind of an update to a config that does not exist: `NotFound` for the fakes
+    /// and for SageMaker (`ValidationException: Could not find endpoint configuration …`).
+    pub unknown_config: ErrorKind,
     /// Prefix of the idempotency keys the checks use.
     pub key_prefix: String,
     /// How to wait for updates to finish.
@@ -244,7 +247,7 @@ pub async fn update_config_rolls_back(
     .map(|_| ())
 }
 
-/// Updating to a config that does not exist is refused, permanently.
+/// Updating to a config that does not exist is refused, permanently, with the fixture's kind.
 pub async fn update_to_unknown_config_is_refused(
     port: &dyn ModelEndpoint,
     fixture: &EndpointFixture,
@@ -257,7 +260,7 @@ pub async fn update_to_unknown_config_is_refused(
         )
         .await,
         "endpoint.update_to_unknown_config_is_refused",
-        &[ErrorKind::NotFound, ErrorKind::InvalidInput],
+        &[fixture.unknown_config],
     )
 }
 

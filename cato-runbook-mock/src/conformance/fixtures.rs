@@ -4,12 +4,12 @@ use std::time::Duration;
 
 use cato_runbook_core::ports::{Dimension, MetricQuery, Statistic};
 use cato_runbook_core::time;
-use cato_runbook_core::{Error, Result};
+use cato_runbook_core::{Error, ErrorKind, Result};
 
 use super::Settle;
 use super::budget::BudgetFixture;
 use super::cache::{CacheClusterFixture, CacheStatsFixture};
-use super::changes::{CloudHealthFixture, DeploymentsFixture};
+use super::changes::{CloudHealthFixture, DeploymentsFixture, ExpectedHealthEvent};
 use super::chat::ChatFixture;
 use super::coordination::CoordinationFixture;
 use super::endpoint::EndpointFixture;
@@ -72,8 +72,9 @@ fn missing(what: &str) -> Error {
 
 impl World {
     /// Fixtures describing this world's first endpoint, cache, table, workload and quota, its
-    /// deployments and health events, and a log group `/cato/conformance` it writes the
-    /// standard lines into now. Waits run on the world's clock.
+    /// budget, traffic settings and deployments, a log group `/cato/conformance` it writes the
+    /// standard lines into now, and its health events with two it opens now (an open
+    /// `SAGEMAKER` one and a `BEDROCK` one it closes at once). Waits run on the world's clock.
     ///
     /// # Errors
     ///
@@ -116,6 +117,7 @@ impl World {
             previous_config: previous.name.clone(),
             config_filter: filter,
             missing: "no-such-endpoint".into(),
+            unknown_config: ErrorKind::NotFound,
             key_prefix: prefix.clone(),
             settle: settle.clone(),
         };
@@ -160,10 +162,17 @@ impl World {
         } else {
             "cache.r7g.2xlarge"
         };
+        let snapshot = self.snapshot();
+        let hit_rate = snapshot
+            .caches
+            .iter()
+            .find(|s| s.id == c.id)
+            .map(|s| s.hit_ratio)
+            .filter(|_| config.traffic.requests_per_minute > 0.0);
         let cache_stats = CacheStatsFixture {
             cache: c.id.clone(),
             missing: "no-such-cache".into(),
-            traffic: config.traffic.requests_per_minute > 0.0,
+            hit_rate,
             settle: settle.clone(),
         };
         let cache_cluster = CacheClusterFixture {
@@ -194,12 +203,47 @@ impl World {
             .collect();
         deployed.sort_by_key(|d| std::cmp::Reverse(d.ago));
         let health_since = time::sub(config.start, Duration::from_secs(24 * 3600));
-        let health = config
+        let mut health: Vec<ExpectedHealthEvent> = config
             .health_events
             .iter()
             .filter(|h| h.open || time::sub(config.start, h.ago) >= health_since)
-            .map(|h| h.service.clone())
+            .map(|h| ExpectedHealthEvent {
+                service: h.service.clone(),
+                region: h.region.clone(),
+                open: h.open,
+            })
             .collect();
+        // Events of its own, so that the check never runs on an empty dashboard: one open, one
+        // that started and ended now (closed, yet since `since`), each in a region where the
+        // world has no event of that service (closing it closes every open one there).
+        for (service, open) in [("SAGEMAKER", true), ("BEDROCK", false)] {
+            let region = ["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"]
+                .into_iter()
+                .find(|r| {
+                    !config
+                        .health_events
+                        .iter()
+                        .any(|h| h.service == service && h.region == *r)
+                })
+                .unwrap_or("conformance-1")
+                .to_owned();
+            self.apply(WorldChange::HealthEvent {
+                service: service.into(),
+                region: region.clone(),
+                description: format!("conformance: {service} elevated error rates"),
+            })?;
+            if !open {
+                self.apply(WorldChange::HealthEventResolved {
+                    service: service.into(),
+                    region: region.clone(),
+                })?;
+            }
+            health.push(ExpectedHealthEvent {
+                service: service.into(),
+                region,
+                open,
+            });
+        }
 
         Ok(Fixtures {
             endpoint,
@@ -208,12 +252,15 @@ impl World {
             cache_stats,
             cache_cluster,
             budget: BudgetFixture {
+                monthly_limit_usd: snapshot.budget.limit_usd,
+                mode: snapshot.budget.mode,
                 key_prefix: prefix.clone(),
                 settle: settle.clone(),
             },
             quotas: QuotasFixture {
                 service: q.service.clone(),
                 code: q.code.clone(),
+                value: q.value,
                 missing_code: "L-NOSUCHQUOTA".into(),
                 key_prefix: prefix.clone(),
             },
@@ -226,11 +273,13 @@ impl World {
             workloads: WorkloadsFixture {
                 namespace: w.namespace.clone(),
                 name: w.name.clone(),
+                replicas: w.replicas,
                 missing: "no-such-workload".into(),
                 key_prefix: prefix.clone(),
                 settle: settle.clone(),
             },
             traffic: TrafficFixture {
+                state: snapshot.traffic.clone(),
                 key_prefix: prefix.clone(),
                 settle: settle.clone(),
             },
@@ -241,7 +290,7 @@ impl World {
             },
             cloud_health: CloudHealthFixture {
                 since: health_since,
-                services: health,
+                events: health,
             },
             pager: PagerFixture {
                 target: config

@@ -13,13 +13,15 @@ pub struct QuotasFixture {
     pub service: String,
     /// e.g. `L-XXXXXXXX`.
     pub code: String,
+    /// Its value, e.g. `200` (calls a minute).
+    pub value: f64,
     /// A quota code that does not exist.
     pub missing_code: String,
     /// Prefix of the idempotency keys the checks use.
     pub key_prefix: String,
 }
 
-/// `get` answers the quota with its value.
+/// `get` answers the quota with the value the harness set up.
 pub async fn get_reports_value(port: &dyn Quotas, fixture: &QuotasFixture) -> CheckResult {
     const CHECK: &str = "quotas.get_reports_value";
     let q = port
@@ -27,12 +29,9 @@ pub async fn get_reports_value(port: &dyn Quotas, fixture: &QuotasFixture) -> Ch
         .await
         .during(CHECK)?;
     ensure(
-        q.service == fixture.service
-            && q.code == fixture.code
-            && q.value.is_finite()
-            && q.value >= 0.0,
+        q.service == fixture.service && q.code == fixture.code && q.value == fixture.value,
         CHECK,
-        || format!("{q:?}"),
+        || format!("{q:?}, expected the value {}", fixture.value),
     )
 }
 

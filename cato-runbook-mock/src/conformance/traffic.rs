@@ -9,6 +9,8 @@ use super::{CheckResult, During, Settle, ensure, refused, run_checks};
 /// The traffic controls the harness set up.
 #[derive(Debug, Clone)]
 pub struct TrafficFixture {
+    /// The settings they hold.
+    pub state: TrafficState,
     /// Prefix of the idempotency keys the checks use.
     pub key_prefix: String,
     /// How to wait for a setting to show.
@@ -21,19 +23,16 @@ impl TrafficFixture {
     }
 }
 
-/// Shares and thresholds are between 0 and 1.
-pub async fn state_is_in_range(
+/// The state reports the settings the harness set up.
+pub async fn state_reports_settings(
     port: &dyn TrafficControl,
-    _fixture: &TrafficFixture,
+    fixture: &TrafficFixture,
 ) -> CheckResult {
-    const CHECK: &str = "traffic.state_is_in_range";
+    const CHECK: &str = "traffic.state_reports_settings";
     let s = port.state().await.during(CHECK)?;
-    let ok = |v: f64| (0.0..=1.0).contains(&v);
-    ensure(
-        ok(s.shadow_self_share) && ok(s.cache_similarity_threshold),
-        CHECK,
-        || format!("{s:?}"),
-    )
+    ensure(s == fixture.state, CHECK, || {
+        format!("{s:?}, expected {:?}", fixture.state)
+    })
 }
 
 async fn apply(
@@ -116,5 +115,10 @@ pub async fn out_of_range_is_refused(
 
 /// Every check.
 pub async fn run_all(port: &dyn TrafficControl, fixture: &TrafficFixture) -> CheckResult {
-    run_checks!(port, fixture; state_is_in_range, out_of_range_is_refused, settings_apply)
+    run_checks!(port, fixture;
+        state_reports_settings,
+        out_of_range_is_refused,
+        settings_apply,
+        state_reports_settings,
+    )
 }

@@ -12,6 +12,8 @@ pub struct WorkloadsFixture {
     pub namespace: String,
     /// Its name.
     pub name: String,
+    /// Its replicas (all ready).
+    pub replicas: u32,
     /// A workload name that does not exist in the namespace.
     pub missing: String,
     /// Prefix of the idempotency keys the checks use.
@@ -20,7 +22,7 @@ pub struct WorkloadsFixture {
     pub settle: Settle,
 }
 
-/// `get` reports the workload with all its replicas ready.
+/// `get` reports the workload with the replicas the harness set up, all ready.
 pub async fn get_reports_replicas(port: &dyn Workloads, fixture: &WorkloadsFixture) -> CheckResult {
     const CHECK: &str = "workloads.get_reports_replicas";
     let w = port
@@ -30,9 +32,10 @@ pub async fn get_reports_replicas(port: &dyn Workloads, fixture: &WorkloadsFixtu
     ensure(
         w.namespace == fixture.namespace
             && w.name == fixture.name
-            && w.ready_replicas == w.desired_replicas,
+            && w.desired_replicas == fixture.replicas
+            && w.ready_replicas == fixture.replicas,
         CHECK,
-        || format!("{w:?}"),
+        || format!("{w:?}, expected {} replicas, all ready", fixture.replicas),
     )
 }
 

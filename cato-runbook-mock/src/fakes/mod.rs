@@ -26,14 +26,16 @@ use std::fmt;
 use std::sync::Arc;
 
 use cato_runbook_core::ports::{
-    Budget, CacheCluster, CacheStats, Chat, CloudHealth, Coordination, Deployments, IncidentStore,
-    Logs, Mail, Metrics, ModelEndpoint, Pager, Quotas, Tables, TrafficControl, Workloads,
+    Budget, CacheCluster, CacheStats, Chat, Clock, CloudHealth, Coordination, Deployments,
+    IncidentStore, Logs, Mail, Metrics, ModelEndpoint, Pager, Quotas, Tables, TrafficControl,
+    Workloads,
 };
 
 pub use coordination::FakeCoordination;
 pub use logs::FilterPattern;
 
 use crate::world::World;
+use cato_runbook_core::catalog::Providers;
 use cato_runbook_core::engine::{Engine, EngineBuilder};
 
 macro_rules! fakes {
@@ -125,44 +127,41 @@ fakes! {
     FakeIncidentStore, incident_store, "fake incident store";
 }
 
-/// Every port of one world, as the trait objects an engine takes.
-#[derive(Debug, Clone)]
-pub struct FakePorts {
-    /// The model endpoint.
-    pub endpoint: Arc<dyn ModelEndpoint>,
-    /// Metrics.
-    pub metrics: Arc<dyn Metrics>,
-    /// Logs.
-    pub logs: Arc<dyn Logs>,
-    /// Cache counters.
-    pub cache_stats: Arc<dyn CacheStats>,
-    /// The cache cluster.
-    pub cache_cluster: Arc<dyn CacheCluster>,
-    /// The budget.
-    pub budget: Arc<dyn Budget>,
-    /// Quotas.
-    pub quotas: Arc<dyn Quotas>,
-    /// Tables.
-    pub tables: Arc<dyn Tables>,
-    /// Workloads.
-    pub workloads: Arc<dyn Workloads>,
-    /// Traffic controls.
-    pub traffic: Arc<dyn TrafficControl>,
-    /// Deployments.
-    pub deployments: Arc<dyn Deployments>,
-    /// Cloud health.
-    pub cloud_health: Arc<dyn CloudHealth>,
-    /// The pager.
-    pub pager: Arc<dyn Pager>,
-    /// Chat.
-    pub chat: Arc<dyn Chat>,
-    /// Mail.
-    pub mail: Arc<dyn Mail>,
-    /// The incident store.
-    pub store: Arc<dyn IncidentStore>,
-    /// Coordination, as one replica.
-    pub coordination: Arc<dyn Coordination>,
+macro_rules! fake_ports {
+    ([] $($field:ident: $trait:ident => $name:ident, $config:literal, $doc:literal;)*) => {
+        /// Every port of one world, as the trait objects an engine takes: the catalog's ports
+        /// (from the same table as [`Providers`], so the two never drift apart) and the
+        /// engine's own.
+        #[derive(Debug, Clone)]
+        pub struct FakePorts {
+            $(
+                #[doc = $doc]
+                pub $field: Arc<dyn $trait>,
+            )*
+            /// The pager.
+            pub pager: Arc<dyn Pager>,
+            /// Chat.
+            pub chat: Arc<dyn Chat>,
+            /// Mail.
+            pub mail: Arc<dyn Mail>,
+            /// The incident store the engine writes (the one `incidents` reads).
+            pub store: Arc<dyn IncidentStore>,
+            /// Coordination, as one replica.
+            pub coordination: Arc<dyn Coordination>,
+        }
+
+        impl FakePorts {
+            /// The catalog's ports of this world, on `clock`.
+            pub fn providers(&self, clock: Arc<dyn Clock>) -> Providers {
+                let mut providers = Providers::new(clock);
+                $(providers.$field = Some(self.$field.clone());)*
+                providers
+            }
+        }
+    };
 }
+
+cato_runbook_core::catalog_ports!(fake_ports);
 
 impl World {
     /// An engine builder wired to this world: its virtual clock, and the incident store, pager,
@@ -191,7 +190,8 @@ impl World {
             workloads: Arc::new(self.workloads()),
             traffic: Arc::new(self.traffic()),
             deployments: Arc::new(self.deployments()),
-            cloud_health: Arc::new(self.cloud_health()),
+            health: Arc::new(self.cloud_health()),
+            incidents: Arc::new(self.incident_store()),
             pager: Arc::new(self.pager()),
             chat: Arc::new(self.chat()),
             mail: Arc::new(self.mail()),

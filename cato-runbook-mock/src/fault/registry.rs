@@ -323,6 +323,7 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    #[allow(clippy::disallowed_methods)] // a test drives tokio's time itself
     async fn latency_waits_on_the_clock_and_hang_never_answers() {
         let clock = VirtualClock::default();
         let f = Faults::new(Arc::new(clock));

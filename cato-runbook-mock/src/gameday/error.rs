@@ -53,6 +53,12 @@ impl ScenarioError {
         self
     }
 
+    /// Names `field` without placing the error on a line (a field that is missing).
+    pub(crate) fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
     /// The file.
     pub fn file(&self) -> &Path {
         &self.file

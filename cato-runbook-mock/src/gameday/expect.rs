@@ -1,10 +1,19 @@
 //! What must happen in a scenario, and how each expectation is judged.
+//!
+//! An expectation about a runbook's incident (`incident_opened`, `severity`, `steps_applied`,
+//! `escalated`, `resolved`, `still_open`, `root_cause`, `timeline`) must hold for *every*
+//! incident that runbook opened — a runbook that opens twice must behave twice — and fails when
+//! it opened none; its verdict names the incidents it failed for. `incidents` pins how many
+//! incidents a runbook opened. The negative ones (`no_incident`, `step_not_applied`,
+//! `not_escalated`) hold over all of the runbook's incidents, none included.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use cato_runbook_core::time::{self, Timestamp};
 use cato_runbook_core::{EntryKind, Incident, Severity};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::offset::Offset;
 use crate::calls::CallRecord;
@@ -16,7 +25,8 @@ use crate::world::{PagerAction, PagerEvent};
 #[serde(tag = "expect", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum Expectation {
-    /// The runbook opened an incident (with this severity, by this time).
+    /// Each incident of the runbook opened (with this severity, by this time); at least one
+    /// did.
     IncidentOpened {
         /// The runbook.
         runbook: String,
@@ -32,21 +42,29 @@ pub enum Expectation {
         /// The runbook.
         runbook: String,
     },
-    /// The runbook's incident ended with this severity.
+    /// The runbook opened exactly this many incidents.
+    Incidents {
+        /// The runbook.
+        runbook: String,
+        /// How many.
+        count: usize,
+    },
+    /// Each of the runbook's incidents ended with this severity.
     Severity {
         /// The runbook.
         runbook: String,
         /// The severity at the end.
         severity: Severity,
     },
-    /// These steps, and only these, were applied, in this order.
+    /// In each of the runbook's incidents these steps, and only these, were applied, in this
+    /// order.
     StepsApplied {
         /// The runbook.
         runbook: String,
         /// The steps, in order.
         steps: Vec<String>,
     },
-    /// A step was never applied.
+    /// A step was never applied, in any of the runbook's incidents.
     StepNotApplied {
         /// The runbook.
         runbook: String,
@@ -61,7 +79,8 @@ pub enum Expectation {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         target: Option<String>,
     },
-    /// The incident was escalated to a role (at exactly, or by, a time).
+    /// Each of the runbook's incidents was escalated to a role (its first escalation to it at
+    /// exactly, or by, a time).
     Escalated {
         /// The runbook.
         runbook: String,
@@ -74,14 +93,14 @@ pub enum Expectation {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<Offset>,
     },
-    /// The incident was never escalated to a role.
+    /// None of the runbook's incidents was escalated to a role.
     NotEscalated {
         /// The runbook.
         runbook: String,
         /// The role.
         role: String,
     },
-    /// The incident was resolved (by a time).
+    /// Each of the runbook's incidents was resolved (by a time).
     Resolved {
         /// The runbook.
         runbook: String,
@@ -89,7 +108,7 @@ pub enum Expectation {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<Offset>,
     },
-    /// The incident is still open at the end.
+    /// Each of the runbook's incidents is still open at the end.
     StillOpen {
         /// The runbook.
         runbook: String,
@@ -101,15 +120,20 @@ pub enum Expectation {
         op: OpMatch,
         /// How many times.
         count: usize,
+        /// Only calls with these arguments, e.g. `{ threshold = 0.87 }` (numbers compare by
+        /// value: `12` matches `12.0`).
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        args: BTreeMap<String, Value>,
     },
-    /// The top-ranked root cause mentions this text.
+    /// The top-ranked root cause of each of the runbook's incidents mentions this text.
     RootCause {
         /// The runbook.
         runbook: String,
         /// Text the top cause contains.
         cause: String,
     },
-    /// The incident's timeline has an entry of this kind (for this step).
+    /// Each of the runbook's incidents has a timeline entry of this kind (for this step); its
+    /// first such entry at exactly, or by, a time.
     Timeline {
         /// The runbook.
         runbook: String,
@@ -118,6 +142,9 @@ pub enum Expectation {
         /// The step it is about.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         step: Option<String>,
+        /// Exactly then (the first such entry).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<Offset>,
         /// At the latest (the first such entry).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<Offset>,
@@ -153,12 +180,6 @@ impl Outcome<'_> {
         Offset::new(time::elapsed(self.start, at))
     }
 
-    fn first(&self, runbook: &str) -> Option<&Incident> {
-        self.incidents
-            .iter()
-            .find(|i| i.runbook().as_str() == runbook)
-    }
-
     fn of(&self, runbook: &str) -> impl Iterator<Item = &Incident> {
         self.incidents
             .iter()
@@ -177,31 +198,22 @@ fn verdict(expectation: &Expectation, passed: bool, detail: impl Into<String>) -
 impl Expectation {
     /// Judges the expectation against what happened.
     pub fn judge(&self, outcome: &Outcome<'_>) -> Verdict {
-        let none =
-            |runbook: &str| verdict(self, false, format!("no {runbook} incident was opened"));
         match self {
             Expectation::IncidentOpened {
                 runbook,
                 severity,
                 by,
-            } => {
-                let Some(inc) = outcome.first(runbook) else {
-                    return none(runbook);
-                };
+            } => self.each(outcome, runbook, |inc| {
                 let opened = outcome.offset(inc.detected_at());
-                let opened_with = inc.timeline().iter().find_map(|e| match e.kind {
-                    EntryKind::IncidentOpened { severity } => Some(severity),
-                    _ => None,
-                });
+                let opened_with = opened_severity(inc);
                 let sev_ok = severity.is_none_or(|s| opened_with == Some(s));
                 let time_ok = by.is_none_or(|by| opened <= by);
                 let shown = opened_with.map_or_else(|| "?".to_owned(), |s| s.to_string());
-                verdict(
-                    self,
+                (
                     sev_ok && time_ok,
                     format!("{} opened at {opened} as {shown}", inc.id()),
                 )
-            }
+            }),
             Expectation::NoIncident { runbook } => {
                 let ids: Vec<_> = outcome.of(runbook).map(|i| i.id().to_string()).collect();
                 verdict(
@@ -214,38 +226,52 @@ impl Expectation {
                     },
                 )
             }
-            Expectation::Severity { runbook, severity } => {
-                let Some(inc) = outcome.first(runbook) else {
-                    return none(runbook);
-                };
+            Expectation::Incidents { runbook, count } => {
+                let opened: Vec<_> = outcome
+                    .of(runbook)
+                    .map(|i| format!("{} at {}", i.id(), outcome.offset(i.detected_at())))
+                    .collect();
                 verdict(
                     self,
+                    opened.len() == *count,
+                    if opened.is_empty() {
+                        "none opened".to_owned()
+                    } else {
+                        format!("{} opened: {}", opened.len(), opened.join(", "))
+                    },
+                )
+            }
+            Expectation::Severity { runbook, severity } => self.each(outcome, runbook, |inc| {
+                (
                     inc.severity() == *severity,
                     format!("{} ended as {}", inc.id(), inc.severity()),
                 )
-            }
-            Expectation::StepsApplied { runbook, steps } => {
-                let applied: Vec<String> = outcome
+            }),
+            Expectation::StepsApplied { runbook, steps } => self.each(outcome, runbook, |inc| {
+                let applied: Vec<&str> = applied_steps(inc).collect();
+                let expected: Vec<&str> = steps.iter().map(String::as_str).collect();
+                (
+                    applied == expected,
+                    format!("{} applied [{}]", inc.id(), applied.join(", ")),
+                )
+            }),
+            Expectation::StepNotApplied { runbook, step } => {
+                let by: Vec<String> = outcome
                     .of(runbook)
-                    .flat_map(|i| i.timeline().iter())
-                    .filter_map(|e| match &e.kind {
-                        EntryKind::MitigationApplied { step } => Some(step.clone()),
-                        _ => None,
+                    .filter_map(|i| {
+                        let times = applied_steps(i).filter(|s| *s == step.as_str()).count();
+                        (times > 0).then(|| format!("{} applied it {times} time(s)", i.id()))
                     })
                     .collect();
                 verdict(
                     self,
-                    &applied == steps,
-                    format!("applied [{}]", applied.join(", ")),
+                    by.is_empty(),
+                    if by.is_empty() {
+                        "applied 0 time(s)".to_owned()
+                    } else {
+                        by.join("; ")
+                    },
                 )
-            }
-            Expectation::StepNotApplied { runbook, step } => {
-                let times = outcome
-                    .of(runbook)
-                    .flat_map(|i| i.timeline().iter())
-                    .filter(|e| matches!(&e.kind, EntryKind::MitigationApplied { step: s } if s == step))
-                    .count();
-                verdict(self, times == 0, format!("applied {times} time(s)"))
             }
             Expectation::Pages { count, target } => {
                 let opened = outcome
@@ -265,116 +291,160 @@ impl Expectation {
                 role,
                 at,
                 by,
-            } => {
-                let Some(inc) = outcome.first(runbook) else {
-                    return none(runbook);
-                };
-                let when = escalations(inc, role).next().map(|t| outcome.offset(t));
-                let Some(when) = when else {
-                    return verdict(
-                        self,
-                        false,
-                        format!("{} was never escalated to {role}", inc.id()),
-                    );
-                };
-                let ok = at.is_none_or(|at| when == at) && by.is_none_or(|by| when <= by);
-                verdict(self, ok, format!("escalated to {role} at {when}"))
-            }
+            } => self.each(outcome, runbook, |inc| {
+                match escalations(inc, role).next().map(|t| outcome.offset(t)) {
+                    None => (false, format!("{} was never escalated to {role}", inc.id())),
+                    Some(when) => (
+                        at.is_none_or(|at| when == at) && by.is_none_or(|by| when <= by),
+                        format!("{} escalated to {role} at {when}", inc.id()),
+                    ),
+                }
+            }),
             Expectation::NotEscalated { runbook, role } => {
-                let times: Vec<_> = outcome
+                let seen: Vec<String> = outcome
                     .of(runbook)
-                    .flat_map(|i| escalations(i, role))
+                    .filter_map(|i| {
+                        escalations(i, role)
+                            .next()
+                            .map(|t| format!("{} escalated at {}", i.id(), outcome.offset(t)))
+                    })
                     .collect();
                 verdict(
                     self,
-                    times.is_empty(),
-                    match times.first() {
-                        None => "never escalated".to_owned(),
-                        Some(t) => format!("escalated at {}", outcome.offset(*t)),
+                    seen.is_empty(),
+                    if seen.is_empty() {
+                        "never escalated".to_owned()
+                    } else {
+                        seen.join("; ")
                     },
                 )
             }
             Expectation::Resolved { runbook, by } => {
-                let Some(inc) = outcome.first(runbook) else {
-                    return none(runbook);
-                };
-                match inc.phases().resolved {
+                self.each(outcome, runbook, |inc| match inc.phases().resolved {
                     Some(at) => {
                         let when = outcome.offset(at);
-                        verdict(
-                            self,
+                        (
                             by.is_none_or(|by| when <= by),
                             format!("{} resolved at {when}", inc.id()),
                         )
                     }
-                    None => verdict(
-                        self,
-                        false,
-                        format!("{} is still {}", inc.id(), inc.status()),
-                    ),
-                }
+                    None => (false, format!("{} is still {}", inc.id(), inc.status())),
+                })
             }
-            Expectation::StillOpen { runbook } => {
-                let Some(inc) = outcome.first(runbook) else {
-                    return none(runbook);
-                };
-                verdict(
-                    self,
-                    inc.is_open(),
-                    format!("{} is {}", inc.id(), inc.status()),
-                )
-            }
-            Expectation::Calls { op, count } => {
-                let applied = outcome
+            Expectation::StillOpen { runbook } => self.each(outcome, runbook, |inc| {
+                (inc.is_open(), format!("{} is {}", inc.id(), inc.status()))
+            }),
+            Expectation::Calls { op, count, args } => {
+                let of_op: Vec<&CallRecord> = outcome
                     .calls
                     .iter()
                     .filter(|c| op.matches(c.op) && c.applied())
-                    .count();
-                verdict(
-                    self,
-                    applied == *count,
-                    format!("{applied} successful call(s)"),
-                )
+                    .collect();
+                let matching = of_op.iter().filter(|c| args_match(c, args)).count();
+                let detail = if args.is_empty() {
+                    format!("{matching} successful call(s)")
+                } else {
+                    let seen: Vec<String> = of_op.iter().map(|c| c.args.to_string()).collect();
+                    format!(
+                        "{matching} of {} successful call(s) with {}; arguments seen: [{}]",
+                        of_op.len(),
+                        shown_args(args),
+                        seen.join(", ")
+                    )
+                };
+                verdict(self, matching == *count, detail)
             }
             Expectation::RootCause { runbook, cause } => {
-                let Some(inc) = outcome.first(runbook) else {
-                    return none(runbook);
-                };
-                match inc.root_causes().first() {
-                    Some(top) => verdict(
-                        self,
+                self.each(outcome, runbook, |inc| match inc.root_causes().first() {
+                    Some(top) => (
                         top.cause.to_lowercase().contains(&cause.to_lowercase()),
-                        format!("top cause: {} ({:.0} %)", top.cause, top.confidence * 100.0),
+                        format!(
+                            "{} top cause: {} ({:.0} %)",
+                            inc.id(),
+                            top.cause,
+                            top.confidence * 100.0
+                        ),
                     ),
-                    None => verdict(self, false, "no root cause ranked"),
-                }
+                    None => (false, format!("{} has no root cause ranked", inc.id())),
+                })
             }
             Expectation::Timeline {
                 runbook,
                 entry,
                 step,
+                at,
                 by,
-            } => {
-                let found = outcome
-                    .of(runbook)
-                    .flat_map(|i| i.timeline().iter())
-                    .find(|e| {
-                        e.kind.label() == entry
-                            && step
-                                .as_ref()
-                                .is_none_or(|s| e.kind.step() == Some(s.as_str()))
-                    });
+            } => self.each(outcome, runbook, |inc| {
+                let found = inc.timeline().iter().find(|e| {
+                    e.kind.label() == entry
+                        && step
+                            .as_ref()
+                            .is_none_or(|s| e.kind.step() == Some(s.as_str()))
+                });
                 match found {
-                    Some(e) => verdict(
-                        self,
-                        by.is_none_or(|by| outcome.offset(e.at) <= by),
-                        format!("at {}: {}", outcome.offset(e.at), e.detail),
-                    ),
-                    None => verdict(self, false, "no such entry"),
+                    Some(e) => {
+                        let when = outcome.offset(e.at);
+                        (
+                            at.is_none_or(|at| when == at) && by.is_none_or(|by| when <= by),
+                            format!("{} at {when}: {}", inc.id(), e.detail),
+                        )
+                    }
+                    None => (false, format!("{} has no such entry", inc.id())),
                 }
-            }
+            }),
         }
     }
+
+    /// Judges `check` on every incident of `runbook`: the expectation holds when the runbook
+    /// opened at least one and `check` holds for each. `check` says whether it held and what
+    /// was seen, naming the incident.
+    fn each(
+        &self,
+        outcome: &Outcome<'_>,
+        runbook: &str,
+        check: impl Fn(&Incident) -> (bool, String),
+    ) -> Verdict {
+        let results: Vec<(bool, String)> = outcome.of(runbook).map(check).collect();
+        if results.is_empty() {
+            return verdict(self, false, format!("no {runbook} incident was opened"));
+        }
+        let failed: Vec<&str> = results
+            .iter()
+            .filter(|(held, _)| !held)
+            .map(|(_, seen)| seen.as_str())
+            .collect();
+        if failed.is_empty() {
+            let seen: Vec<&str> = results.iter().map(|(_, seen)| seen.as_str()).collect();
+            return verdict(self, true, seen.join("; "));
+        }
+        let detail = if results.len() == 1 {
+            failed.join("; ")
+        } else {
+            format!(
+                "failed for {} of {} {runbook} incidents: {}",
+                failed.len(),
+                results.len(),
+                failed.join("; ")
+            )
+        };
+        verdict(self, false, detail)
+    }
+}
+
+/// The severity an incident opened with (its `incident_opened` entry).
+fn opened_severity(inc: &Incident) -> Option<Severity> {
+    inc.timeline().iter().find_map(|e| match e.kind {
+        EntryKind::IncidentOpened { severity } => Some(severity),
+        _ => None,
+    })
+}
+
+/// The steps an incident applied, in order.
+fn applied_steps(inc: &Incident) -> impl Iterator<Item = &str> + '_ {
+    inc.timeline().iter().filter_map(|e| match &e.kind {
+        EntryKind::MitigationApplied { step } => Some(step.as_str()),
+        _ => None,
+    })
 }
 
 fn escalations<'a>(inc: &'a Incident, role: &'a str) -> impl Iterator<Item = Timestamp> + 'a {
@@ -384,9 +454,31 @@ fn escalations<'a>(inc: &'a Incident, role: &'a str) -> impl Iterator<Item = Tim
     })
 }
 
+/// Whether the call has every one of `args`.
+fn args_match(call: &CallRecord, args: &BTreeMap<String, Value>) -> bool {
+    args.iter()
+        .all(|(name, want)| call.arg(name).is_some_and(|got| same_value(got, want)))
+}
+
+/// JSON equality, with numbers compared by value (a recorded `12` matches a written `12.0`).
+fn same_value(got: &Value, want: &Value) -> bool {
+    match (got.as_f64(), want.as_f64()) {
+        (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0),
+        _ => got == want,
+    }
+}
+
+fn shown_args(args: &BTreeMap<String, Value>) -> String {
+    args.iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl fmt::Display for Expectation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let within = |by: &Option<Offset>| by.map(|b| format!(" by {b}")).unwrap_or_default();
+        let exactly = |at: &Option<Offset>| at.map(|a| format!(" at {a}")).unwrap_or_default();
         match self {
             Expectation::IncidentOpened {
                 runbook,
@@ -400,6 +492,9 @@ impl fmt::Display for Expectation {
                 write!(f, "{}", within(by))
             }
             Expectation::NoIncident { runbook } => write!(f, "no {runbook} incident"),
+            Expectation::Incidents { runbook, count } => {
+                write!(f, "{runbook} opens {count} incident(s)")
+            }
             Expectation::Severity { runbook, severity } => {
                 write!(f, "{runbook} incident ends as {severity}")
             }
@@ -418,19 +513,24 @@ impl fmt::Display for Expectation {
                 role,
                 at,
                 by,
-            } => {
-                write!(f, "{runbook} escalated to {role}")?;
-                if let Some(at) = at {
-                    write!(f, " at {at}")?;
-                }
-                write!(f, "{}", within(by))
-            }
+            } => write!(
+                f,
+                "{runbook} escalated to {role}{}{}",
+                exactly(at),
+                within(by)
+            ),
             Expectation::NotEscalated { runbook, role } => {
                 write!(f, "{runbook} never escalated to {role}")
             }
             Expectation::Resolved { runbook, by } => write!(f, "{runbook} resolved{}", within(by)),
             Expectation::StillOpen { runbook } => write!(f, "{runbook} still open at the end"),
-            Expectation::Calls { op, count } => write!(f, "{op} succeeds {count} time(s)"),
+            Expectation::Calls { op, count, args } => {
+                write!(f, "{op}")?;
+                if !args.is_empty() {
+                    write!(f, " with {}", shown_args(args))?;
+                }
+                write!(f, " succeeds {count} time(s)")
+            }
             Expectation::RootCause { runbook, cause } => {
                 write!(f, "{runbook} top root cause mentions {cause:?}")
             }
@@ -438,17 +538,18 @@ impl fmt::Display for Expectation {
                 runbook,
                 entry,
                 step,
+                at,
                 by,
             } => {
                 write!(f, "{runbook} timeline has {entry}")?;
                 if let Some(s) = step {
                     write!(f, " for {s}")?;
                 }
-                if let Some(by) = by {
-                    write!(f, " by {by}")?;
-                }
-                Ok(())
+                write!(f, "{}{}", exactly(at), within(by))
             }
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

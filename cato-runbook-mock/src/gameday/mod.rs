@@ -1,8 +1,10 @@
 //! Game days: scenarios that break a fake world on schedule and check what the engine does.
 //!
 //! A [`Scenario`] (a TOML file in `scenarios/`) describes the world at T+0, the changes and
-//! faults injected at virtual times, what people do and when, and what must happen: incidents
-//! opened with a severity by a time, steps applied in order, pages, escalations, resolution.
+//! faults injected at virtual times, what people do and when, and what must happen: how many
+//! incidents, each opened with a severity by a time, steps applied in order, pages,
+//! escalations, resolution, timeline entries at or by a time, port calls with their arguments
+//! (see [`Expectation`]; a scenario without any is refused).
 //! [`GameDay`] builds the world, runs the engine with the scenario's runbooks (from a
 //! [`RunbookRegistry`]) over virtual time with a fixed seed, and returns a [`Report`]: the merged
 //! timeline and one [`Verdict`] per expectation, readable by people (`Display`) and as JSON

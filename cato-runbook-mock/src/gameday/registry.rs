@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use cato_runbook_core::catalog::{self, CatalogConfig, Providers};
-use cato_runbook_core::engine::Runbook;
+use cato_runbook_core::runbook::Runbook;
 use cato_runbook_core::{Error, Result};
 
 /// Builds a runbook from the ports of a world.

@@ -38,7 +38,7 @@ pub type Progress = Arc<dyn Fn(Duration, Duration) + Send + Sync>;
 ///     count = 0
 /// "#)?;
 /// let mut registry = RunbookRegistry::new();
-/// registry.register("nothing", |_| cato_runbook_core::engine::Runbook::builder("nothing", "Nothing").build());
+/// registry.register("nothing", |_| cato_runbook_core::runbook::Runbook::builder("nothing", "Nothing").build());
 /// let report = GameDay::new(registry).run_blocking(&scenario, Some(7))?;
 /// assert!(report.passed, "{report}");
 /// assert_eq!(report.ticks, 120);
@@ -239,21 +239,7 @@ impl fmt::Debug for GameDay {
 
 /// The world's fakes as the catalog's providers.
 pub fn providers(world: &World, ports: &FakePorts) -> Providers {
-    let mut providers = Providers::new(world.clock_handle());
-    providers.endpoint = Some(ports.endpoint.clone());
-    providers.metrics = Some(ports.metrics.clone());
-    providers.logs = Some(ports.logs.clone());
-    providers.cache_stats = Some(ports.cache_stats.clone());
-    providers.cache_cluster = Some(ports.cache_cluster.clone());
-    providers.budget = Some(ports.budget.clone());
-    providers.quotas = Some(ports.quotas.clone());
-    providers.tables = Some(ports.tables.clone());
-    providers.workloads = Some(ports.workloads.clone());
-    providers.traffic = Some(ports.traffic.clone());
-    providers.deployments = Some(ports.deployments.clone());
-    providers.health = Some(ports.cloud_health.clone());
-    providers.incidents = Some(ports.store.clone());
-    providers
+    ports.providers(world.clock_handle())
 }
 
 fn line(

@@ -194,7 +194,7 @@ impl Scenario {
     ///
     /// A [`ScenarioError`] naming the file, the line and the field: bad TOML, a missing or
     /// unknown field, an unknown change, fault or operation, a time before T+0, a world that
-    /// cannot exist, an action without its incident.
+    /// cannot exist, an action without its incident, no `[[expect]]` at all.
     pub fn from_toml(file: impl AsRef<Path>, text: &str) -> Result<Scenario, ScenarioError> {
         let file = file.as_ref();
         let scenario: Scenario =
@@ -216,7 +216,7 @@ impl Scenario {
     }
 
     /// Checks what TOML alone cannot: times within the run, a world that can exist, actions that
-    /// name their incident.
+    /// name their incident, at least one expectation.
     fn check(&self, file: &Path, text: &str) -> Result<(), ScenarioError> {
         let locate = |needle: &str, nth: usize, field: &str, message: String| {
             let offset = nth_table(text, needle, nth).unwrap_or(0);
@@ -287,6 +287,15 @@ impl Scenario {
                     format!("{} is after the scenario ends ({end})", action.at),
                 ));
             }
+        }
+        if self.expect.is_empty() {
+            // A game day that expects nothing passes whatever the engine does.
+            return Err(ScenarioError::new(
+                file,
+                "the scenario has no [[expect]]: say what must happen (incident_opened, \
+                 steps_applied, resolved, …), or it passes whatever the runbooks do",
+            )
+            .with_field("expect"));
         }
         Ok(())
     }

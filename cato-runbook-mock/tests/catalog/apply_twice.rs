@@ -22,10 +22,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cato_runbook_core::catalog::{self, CatalogConfig};
-use cato_runbook_core::engine::Runbook;
 use cato_runbook_core::ports::Clock;
 use cato_runbook_core::runbook::{
-    DiagnoseContext, Diagnosis, Finding, Mitigation, Plan, StepContext,
+    DiagnoseContext, Diagnosis, Finding, Mitigation, Plan, Runbook, StepContext,
 };
 use cato_runbook_core::{Error, IdempotencyKey, Result, Severity};
 use cato_runbook_mock::gameday::providers;

@@ -8,10 +8,10 @@ use async_trait::async_trait;
 use cato_runbook_core::catalog::facts;
 use cato_runbook_core::catalog::high_latency::{self, Config};
 use cato_runbook_core::catalog::{CatalogConfig, Providers};
-use cato_runbook_core::engine::{Mode, Policy, Runbook};
+use cato_runbook_core::engine::{Mode, Policy};
 use cato_runbook_core::ports::{Clock, ModelEndpoint};
 use cato_runbook_core::runbook::{
-    Detector, Finding, Observation, ObserveContext, Quantity, StepContext, Symptom,
+    Detector, Finding, Observation, ObserveContext, Quantity, Runbook, StepContext, Symptom,
 };
 use cato_runbook_core::{ErrorKind, Impact, Result, Severity};
 use cato_runbook_mock::config::{EndpointSpec, WorkloadSpec};
@@ -241,6 +241,7 @@ async fn a_step_toward_the_cap_never_passes_it() {
 }
 
 /// A stand-in for the cache-miss-spike runbook: its incident opens at T+1m.
+#[derive(Debug)]
 struct CacheMisses(World);
 
 #[async_trait]

@@ -6,9 +6,9 @@ use std::time::Duration;
 use cato_runbook_core::catalog::strategies::{
     EnableEmergencyMode, ScaleEndpoint, ScaleWorkload, Scaling,
 };
-use cato_runbook_core::engine::{Caps, Mode, Policy, Runbook};
+use cato_runbook_core::engine::{Caps, Mode, Policy};
 use cato_runbook_core::ports::{Clock, ModelEndpoint, TrafficControl, Workloads};
-use cato_runbook_core::runbook::{Mitigation, Quantity, Risk, StepContext};
+use cato_runbook_core::runbook::{Mitigation, Quantity, Risk, Runbook, StepContext};
 use cato_runbook_core::{ErrorKind, IdempotencyKey, Severity};
 use cato_runbook_mock::{Op, World};
 
@@ -185,7 +185,8 @@ fn the_engines_caps_hold_a_scale_step_back() {
     policy.caps = caps;
     let mut scenario = Scenario::from_toml(
         "inline.toml",
-        "name = \"capped\"\nduration = \"5m\"\nrunbooks = [\"scale\"]\n",
+        "name = \"capped\"\nduration = \"5m\"\nrunbooks = [\"scale\"]\n\n\
+         [[expect]]\nexpect = \"calls\"\nop = \"endpoint.set_instance_count\"\ncount = 0\n",
     )
     .unwrap();
     scenario.policy = policy;
@@ -204,6 +205,7 @@ fn the_engines_caps_hold_a_scale_step_back() {
     assert!(refused, "{report}");
 }
 
+#[derive(Debug)]
 struct AlwaysDegraded;
 
 #[async_trait::async_trait]

@@ -3,8 +3,9 @@
 use std::time::Duration;
 
 use cato_runbook_core::catalog::Providers;
-use cato_runbook_core::engine::{Engine, EngineConfig, Mode, Policy, Runbook};
+use cato_runbook_core::engine::{Engine, EngineConfig, Mode, Policy};
 use cato_runbook_core::ports::Clock;
+use cato_runbook_core::runbook::Runbook;
 use cato_runbook_core::time;
 use cato_runbook_core::{EntryKind, Incident, Result};
 use cato_runbook_mock::gameday::providers;

@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use cato_runbook_core::catalog::{Providers, facts};
-use cato_runbook_core::engine::Runbook;
 use cato_runbook_core::ports::{EndpointStatus, ModelEndpoint};
 use cato_runbook_core::runbook::{
     Detector, DiagnoseContext, Diagnosis, DiagnosisReport, FactKey, Finding, Findings, Mitigation,
-    Observation, ObserveContext, Plan, Risk, RootCause, StepContext, Symptom, Verification,
+    Observation, ObserveContext, Plan, Risk, RootCause, Runbook, StepContext, Symptom,
+    Verification,
 };
 use cato_runbook_core::{Impact, Result};
 use cato_runbook_mock::gameday::RunbookRegistry;
@@ -20,6 +20,7 @@ pub(crate) const ENDPOINT: &str = "cato-shadow-self";
 /// `endpoint_config`).
 const CONFIG: FactKey<String> = FactKey::new("config");
 
+#[derive(Debug)]
 struct NoInstances(Arc<dyn ModelEndpoint>);
 
 #[async_trait]
@@ -40,6 +41,7 @@ impl Detector for NoInstances {
     }
 }
 
+#[derive(Debug)]
 struct Status(Arc<dyn ModelEndpoint>);
 
 #[async_trait]
@@ -61,6 +63,7 @@ impl Diagnosis for Status {
     }
 }
 
+#[derive(Debug)]
 struct Restart(Arc<dyn ModelEndpoint>);
 
 #[async_trait]

@@ -128,3 +128,20 @@ fn a_file_that_does_not_exist() {
         "{err}"
     );
 }
+
+#[test]
+fn a_scenario_that_expects_nothing() {
+    let err = error(&format!(
+        "{HEAD}\n[[events]]\nat = \"T+1m\"\nchange = \"spend_reaches_limit\"\n"
+    ));
+    assert_eq!(err.field(), Some("expect"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("scenarios/bad.toml: field `expect`: the scenario has no [[expect]]"),
+        "names the file: {err}"
+    );
+
+    // One expectation is enough.
+    let text = format!("{HEAD}\n[[expect]]\nexpect = \"pages\"\ncount = 0\n");
+    assert!(Scenario::from_toml("scenarios/ok.toml", &text).is_ok());
+}

@@ -214,7 +214,7 @@ runbook = "endpoint"
 fn an_unknown_runbook_is_an_error() {
     let scenario = Scenario::from_toml(
         "x.toml",
-        "name = \"x\"\nduration = \"1m\"\nrunbooks = [\"nope\"]\n",
+        "name = \"x\"\nduration = \"1m\"\nrunbooks = [\"nope\"]\n\n[[expect]]\nexpect = \"pages\"\ncount = 0\n",
     )
     .unwrap();
     let err = GameDay::new(doubles::registry())

@@ -1,5 +1,6 @@
 //! The shared budget and traffic checks against the fake admin API.
 
+use cato_runbook_core::ports::{BudgetMode, TrafficState};
 use cato_runbook_mock::conformance::{budget, traffic};
 
 use super::fake::FakeAdmin;
@@ -8,7 +9,10 @@ use crate::common::settle;
 #[tokio::test]
 async fn budget_conformance() {
     let admin = FakeAdmin::start().await;
+    // The fake starts at $812.50 spent of $1000: WARNING from 80 % on.
     let fixture = budget::BudgetFixture {
+        monthly_limit_usd: 1000.0,
+        mode: BudgetMode::Warning,
         key_prefix: "conformance".into(),
         settle: settle(),
     };
@@ -20,6 +24,11 @@ async fn budget_conformance() {
 async fn traffic_conformance() {
     let admin = FakeAdmin::start().await;
     let fixture = traffic::TrafficFixture {
+        state: TrafficState {
+            shadow_self_share: 0.3,
+            cache_similarity_threshold: 0.92,
+            emergency_mode: false,
+        },
         key_prefix: "conformance".into(),
         settle: settle(),
     };

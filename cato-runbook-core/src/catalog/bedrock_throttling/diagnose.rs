@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use super::Config;
 use super::signals::measure;
 use crate::catalog::facts;
+use crate::catalog::kit;
 use crate::catalog::log_symptom::LogQuery;
 use crate::error::Result;
 use crate::ports::{EndpointStatus, Logs, Metrics, ModelEndpoint, Quotas, TrafficControl};
@@ -18,6 +19,7 @@ use crate::time;
 const NEAR_QUOTA: f64 = 0.9;
 
 /// `get-service-quota`, against the peak calls per minute since a window before detection.
+#[derive(Debug)]
 pub(super) struct QuotaCheck {
     pub quotas: Arc<dyn Quotas>,
     pub metrics: Arc<dyn Metrics>,
@@ -88,6 +90,7 @@ impl Diagnosis for QuotaCheck {
 
 /// The throttling lines of the orchestrator's log since a window before detection, and the
 /// fallback lines among them.
+#[derive(Debug)]
 pub(super) struct ThrottlingLogs {
     pub logs: Arc<dyn Logs>,
     pub query: LogQuery,
@@ -125,18 +128,14 @@ impl Diagnosis for ThrottlingLogs {
         .with(facts::LOGS_THROTTLING_LINES, lines.len() as i64)
         .with(facts::LOGS_FALLBACK_LINES, fallback as i64);
         for line in lines.iter().rev().take(QUOTED) {
-            finding = finding.with_evidence(format!(
-                "{} {}: {}",
-                line.at.format("%H:%M:%S"),
-                line.stream,
-                line.message
-            ));
+            finding = finding.with_evidence(kit::log_line(line));
         }
         Ok(DiagnosisReport::finding(finding))
     }
 }
 
 /// The traffic controls and the Shadow Self endpoint, which the ladder's steps 2 to 4 read.
+#[derive(Debug)]
 pub(super) struct TrafficControls {
     pub traffic: Arc<dyn TrafficControl>,
     pub endpoint: Arc<dyn ModelEndpoint>,

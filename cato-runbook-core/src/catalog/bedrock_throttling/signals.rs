@@ -1,17 +1,13 @@
-//! The throttle rate: measured from `AWS/Bedrock` metrics, and the detector on it.
+//! The throttle rate, measured from `AWS/Bedrock` metrics: over a window, and since a change.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
-
 use super::Config;
+use crate::catalog::kit;
 use crate::error::Result;
 use crate::ports::{Dimension, MetricQuery, MetricSeries, Metrics, Statistic};
-use crate::runbook::{Detector, Observation, ObserveContext, Symptom};
-use crate::severity::Impact;
-use crate::time::{self, HumanDuration, Timestamp};
+use crate::time::Timestamp;
 
 const MINUTE: Duration = Duration::from_secs(60);
 
@@ -139,38 +135,28 @@ pub(super) async fn endpoint_errors(
     }))
 }
 
-/// "Increased error rate": the throttled share of Bedrock calls over the window.
-pub(super) struct ThrottleRate {
-    pub metrics: Arc<dyn Metrics>,
-    pub config: Arc<Config>,
-}
-
-#[async_trait]
-impl Detector for ThrottleRate {
-    fn name(&self) -> &str {
-        "bedrock-throttle-rate"
-    }
-
-    fn resource(&self) -> &str {
-        &self.config.model_id
-    }
-
-    async fn observe(&self, ctx: &ObserveContext) -> Result<Observation> {
-        let start = time::sub(ctx.now, self.config.window);
-        let measured =
-            measure(self.metrics.as_ref(), &self.config.model_id, start, ctx.now).await?;
-        // No call in the window: nothing was throttled.
-        let Some(t) = measured.filter(|t| t.is_symptom(&self.config)) else {
-            return Ok(Observation::Healthy);
-        };
-        let summary = format!(
-            "Bedrock throttled {:.1} % of calls to {} over the last {}",
-            t.rate() * 100.0,
-            self.config.model_id,
-            HumanDuration(self.config.window)
-        );
-        Ok(Observation::Symptom(
-            Symptom::new(summary, Impact::degraded(t.rate())?).with_evidence(t.describe()),
-        ))
-    }
+/// Whether the throttled share since a change planned at `planned_at` dropped enough from
+/// `before` (the share then): the symptom is gone, or the share fell by
+/// [`Config::min_improvement`] of what it was; and the line that says so.
+pub(super) async fn improved_since(
+    metrics: &dyn Metrics,
+    config: &Config,
+    planned_at: Timestamp,
+    before: f64,
+    now: Timestamp,
+) -> Result<(bool, String)> {
+    let start = kit::since_change(planned_at, now, config.window);
+    let Some(after) = measure(metrics, &config.model_id, start, now).await? else {
+        return Ok((true, "no Bedrock call since the change".into()));
+    };
+    let passed =
+        !after.is_symptom(config) || after.rate() <= before * (1.0 - config.min_improvement);
+    Ok((
+        passed,
+        format!(
+            "Bedrock throttled {:.1} % of calls since the change, {:.1} % before",
+            after.rate() * 100.0,
+            before * 100.0
+        ),
+    ))
 }

@@ -2,16 +2,14 @@
 //! shift traffic to Shadow Self.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::Timelike;
 use serde::{Deserialize, Serialize};
 
 use super::Config;
-use super::signals::{Throttling, endpoint_errors, measure};
+use super::signals::{Throttling, endpoint_errors, improved_since, measure};
 use crate::catalog::facts;
-use crate::catalog::strategies::revert_key;
+use crate::catalog::kit::{self, revert_key};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ports::{Metrics, QuotaRequestStatus, Quotas, TrafficControl};
 use crate::runbook::{Findings, Mitigation, Plan, Risk, StepContext, Verification};
@@ -59,7 +57,7 @@ impl TrafficMemo {
         TrafficMemo {
             previous,
             target,
-            planned_at: ctx.now.with_nanosecond(0).unwrap_or(ctx.now),
+            planned_at: kit::whole_second(ctx.now),
             throttle_rate_before: before.map_or(0.0, |t| t.rate()),
         }
     }
@@ -71,6 +69,7 @@ fn round2(value: f64) -> f64 {
 }
 
 /// 1. `request-service-quota-increase`, with an operator's approval.
+#[derive(Debug)]
 pub(super) struct RequestQuotaIncrease {
     pub quotas: Arc<dyn Quotas>,
     pub config: Arc<Config>,
@@ -179,41 +178,6 @@ impl Mitigation for RequestQuotaIncrease {
     }
 }
 
-/// The window since a change: from the first whole minute after it, at most `window` long.
-fn since_change(memo: &TrafficMemo, ctx: &StepContext, window: Duration) -> Timestamp {
-    let earliest = time::sub(ctx.now, window);
-    let after = time::add(memo.planned_at, Duration::from_secs(60));
-    if after < ctx.now {
-        after.max(earliest)
-    } else {
-        earliest
-    }
-}
-
-/// Whether the throttled share since the change dropped enough.
-async fn throttling_improved(
-    metrics: &dyn Metrics,
-    config: &Config,
-    ctx: &StepContext,
-    memo: &TrafficMemo,
-) -> Result<(bool, String)> {
-    let before = memo.throttle_rate_before;
-    let start = since_change(memo, ctx, config.window);
-    let Some(after) = measure(metrics, &config.model_id, start, ctx.now).await? else {
-        return Ok((true, "no Bedrock call since the change".into()));
-    };
-    let passed =
-        !after.is_symptom(config) || after.rate() <= before * (1.0 - config.min_improvement);
-    Ok((
-        passed,
-        format!(
-            "Bedrock throttled {:.1} % of calls since the change, {:.1} % before",
-            after.rate() * 100.0,
-            before * 100.0
-        ),
-    ))
-}
-
 /// Sets a traffic control back to `previous` if it still holds what the step set.
 async fn restore(
     current: f64,
@@ -232,6 +196,7 @@ async fn restore(
 }
 
 /// 2. "Reduce cache similarity threshold temporarily".
+#[derive(Debug)]
 pub(super) struct LowerCacheThreshold {
     pub traffic: Arc<dyn TrafficControl>,
     pub metrics: Arc<dyn Metrics>,
@@ -295,8 +260,14 @@ impl Mitigation for LowerCacheThreshold {
 
     async fn verify(&self, ctx: &StepContext, plan: &Plan) -> Result<Verification> {
         let memo: TrafficMemo = plan.memo()?;
-        let (passed, detail) =
-            throttling_improved(self.metrics.as_ref(), &self.config, ctx, &memo).await?;
+        let (passed, detail) = improved_since(
+            self.metrics.as_ref(),
+            &self.config,
+            memo.planned_at,
+            memo.throttle_rate_before,
+            ctx.now,
+        )
+        .await?;
         Ok(if passed {
             Verification::Passed(detail)
         } else {
@@ -322,6 +293,7 @@ impl Mitigation for LowerCacheThreshold {
 }
 
 /// 3. "Shift more traffic to self-hosted Shadow Self".
+#[derive(Debug)]
 pub(super) struct ShiftToShadowSelf {
     pub traffic: Arc<dyn TrafficControl>,
     pub metrics: Arc<dyn Metrics>,
@@ -385,7 +357,7 @@ impl Mitigation for ShiftToShadowSelf {
     async fn verify(&self, ctx: &StepContext, plan: &Plan) -> Result<Verification> {
         let c = &self.config.traffic_shift;
         let memo: TrafficMemo = plan.memo()?;
-        let start = since_change(&memo, ctx, self.config.window);
+        let start = kit::since_change(memo.planned_at, ctx.now, self.config.window);
         let (calls, errors) = endpoint_errors(self.metrics.as_ref(), &c.endpoint, start, ctx.now)
             .await?
             .ok_or_else(|| {
@@ -404,8 +376,14 @@ impl Mitigation for ShiftToShadowSelf {
                 c.max_error_rate * 100.0
             )));
         }
-        let (passed, detail) =
-            throttling_improved(self.metrics.as_ref(), &self.config, ctx, &memo).await?;
+        let (passed, detail) = improved_since(
+            self.metrics.as_ref(),
+            &self.config,
+            memo.planned_at,
+            memo.throttle_rate_before,
+            ctx.now,
+        )
+        .await?;
         let detail = format!(
             "{detail}; {} answered {:.1} % 5XX",
             c.endpoint,

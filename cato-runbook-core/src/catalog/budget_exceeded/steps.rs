@@ -6,9 +6,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use super::{NewLimit, RESOURCE, dollars, in_emergency, status_line, until};
+use super::detect::{dollars, status_line};
+use super::diagnose::{in_emergency, until};
+use super::{NewLimit, RESOURCE};
+use crate::catalog::kit;
 use crate::error::{Error, Result};
-use crate::incident::IdempotencyKey;
 use crate::ports::{Budget, BudgetMode};
 use crate::runbook::{Findings, Mitigation, Plan, Quantity, Risk, StepContext, Verification};
 use crate::time::{self, HumanDuration, Timestamp};
@@ -105,7 +107,7 @@ impl Mitigation for RaiseMonthlyLimit {
 
     async fn revert(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
         let previous = plan.memo::<LimitMemo>()?.previous_limit_usd;
-        let key = IdempotencyKey::new(format!("{}:revert", ctx.idempotency_key));
+        let key = kit::apply_key_revert(ctx);
         self.budget.set_monthly_limit(previous, &key).await?;
         Ok(format!("monthly limit back to {}", dollars(previous)))
     }

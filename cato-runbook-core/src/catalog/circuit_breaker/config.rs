@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::catalog::kit::Settings;
+use crate::error::Result;
 
 /// How the closed state's window counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -67,18 +68,24 @@ impl CircuitBreakerConfig {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidInput`] naming the first bad setting.
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) naming the first bad setting.
     pub fn validate(&self) -> Result<()> {
-        let bad = |message: String| Err(Error::invalid_input("circuit_breaker.config", message));
-        for (name, value) in [
+        self.validate_in(&Settings::table("circuit_breaker"))
+    }
+
+    /// As [`validate`](Self::validate), naming each setting within `settings`' table.
+    pub(crate) fn validate_in(&self, settings: &Settings) -> Result<()> {
+        for (key, value) in [
             ("failure_rate_threshold", self.failure_rate_threshold),
             ("slow_call_rate_threshold", self.slow_call_rate_threshold),
         ] {
-            if !(value > 0.0 && value <= 100.0) {
-                return bad(format!("{name} {value} is not a percentage in (0, 100]"));
-            }
+            settings.check(
+                value > 0.0 && value <= 100.0,
+                key,
+                format_args!("{value} is not a percentage in (0, 100]"),
+            )?;
         }
-        for (name, value) in [
+        for (key, value) in [
             ("sliding_window_size", self.sliding_window_size),
             ("minimum_number_of_calls", self.minimum_number_of_calls),
             (
@@ -86,17 +93,18 @@ impl CircuitBreakerConfig {
                 self.permitted_number_of_calls_in_half_open_state,
             ),
         ] {
-            if value == 0 {
-                return bad(format!("{name} must be at least 1"));
-            }
+            settings.check(value != 0, key, "must be at least 1")?;
         }
-        if self.wait_duration_in_open_state.is_zero() {
-            return bad("wait_duration_in_open_state must be above zero".to_owned());
-        }
-        if self.slow_call_duration_threshold.is_zero() {
-            return bad("slow_call_duration_threshold must be above zero".to_owned());
-        }
-        Ok(())
+        settings.check(
+            !self.wait_duration_in_open_state.is_zero(),
+            "wait_duration_in_open_state",
+            "must be above zero",
+        )?;
+        settings.check(
+            !self.slow_call_duration_threshold.is_zero(),
+            "slow_call_duration_threshold",
+            "must be above zero",
+        )
     }
 
     /// Calls the closed window needs before it judges: for a count-based window, never more

@@ -1,136 +1,25 @@
-//! The table's throttling (detector), its capacity and the domains the exceptions name
-//! (diagnoses).
+//! The diagnoses: the table's capacity against its use, and the domains the exceptions name.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 
 use super::Config;
+use super::detect::Usage;
 use crate::catalog::facts;
+use crate::catalog::kit;
 use crate::catalog::log_symptom::LogQuery;
 use crate::error::Result;
-use crate::ports::{BillingMode, Logs, TableCapacity, Tables};
-use crate::runbook::{
-    Detector, DiagnoseContext, Diagnosis, DiagnosisReport, Finding, Observation, ObserveContext,
-    RootCause, Symptom,
-};
-use crate::severity::Impact;
-use crate::time::{self, HumanDuration, Timestamp};
+use crate::ports::{BillingMode, Logs, Tables};
+use crate::runbook::{DiagnoseContext, Diagnosis, DiagnosisReport, Finding, RootCause};
+use crate::time::{self, HumanDuration};
 
 /// Most domains named in a finding.
 const DOMAINS_SHOWN: usize = 5;
 
-/// A table's use over a window.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) struct Usage {
-    pub capacity: TableCapacity,
-    pub window: Duration,
-}
-
-/// The `window` of whole minutes that ended last before `now`: the minutes whose data is
-/// complete, so that rates over it are exact.
-pub(super) fn whole_minutes(now: Timestamp, window: Duration) -> (Timestamp, Timestamp) {
-    let secs = now.timestamp();
-    let end = chrono::DateTime::from_timestamp(secs - secs.rem_euclid(60), 0).unwrap_or(now);
-    let minutes = window.as_secs().div_ceil(60).max(1);
-    (time::sub(end, Duration::from_secs(minutes * 60)), end)
-}
-
-impl Usage {
-    /// Capacity use of `table` over `[start, end)`.
-    pub(super) async fn of(
-        tables: &dyn Tables,
-        table: &str,
-        start: Timestamp,
-        end: Timestamp,
-    ) -> Result<Usage> {
-        let capacity = tables.capacity(table, start, end).await?;
-        Ok(Usage {
-            capacity,
-            window: time::elapsed(start, end),
-        })
-    }
-
-    fn seconds(&self) -> f64 {
-        self.window.as_secs_f64().max(1.0)
-    }
-
-    /// Throttled requests a second, on average.
-    pub(super) fn throttled_per_second(&self) -> f64 {
-        self.capacity.throttle_events as f64 / self.seconds()
-    }
-
-    /// The throttled share of the table's requests: throttled against throttled plus consumed
-    /// (an estimate, from the consumption's peak).
-    pub(super) fn throttled_share(&self) -> f64 {
-        let throttled = self.capacity.throttle_events as f64;
-        let consumed =
-            (self.capacity.consumed_read + self.capacity.consumed_write) * self.seconds();
-        if throttled + consumed > 0.0 {
-            (throttled / (throttled + consumed)).clamp(0.0, 1.0)
-        } else {
-            0.0
-        }
-    }
-
-    /// `consumed 1000 of 1000 RCU, 200 of 500 WCU`.
-    pub(super) fn describe(&self) -> String {
-        let c = &self.capacity;
-        let of = |consumed: f64, provisioned: f64, unit: &str| {
-            if provisioned > 0.0 {
-                format!("{consumed:.0} of {provisioned:.0} {unit}")
-            } else {
-                format!("{consumed:.0} {unit} on demand")
-            }
-        };
-        format!(
-            "{} throttled requests; consumed {}, {} at peak",
-            c.throttle_events,
-            of(c.consumed_read, c.provisioned_read, "RCU"),
-            of(c.consumed_write, c.provisioned_write, "WCU")
-        )
-    }
-}
-
-/// Throttled requests against the table's traffic over the window.
-pub(super) struct TableThrottling {
-    pub tables: Arc<dyn Tables>,
-    pub config: Arc<Config>,
-}
-
-#[async_trait]
-impl Detector for TableThrottling {
-    fn name(&self) -> &str {
-        "table-throttling"
-    }
-
-    fn resource(&self) -> &str {
-        &self.config.table
-    }
-
-    async fn observe(&self, ctx: &ObserveContext) -> Result<Observation> {
-        let (start, end) = whole_minutes(ctx.now, self.config.window);
-        let usage = Usage::of(self.tables.as_ref(), &self.config.table, start, end).await?;
-        if usage.capacity.throttle_events < self.config.min_throttle_events {
-            return Ok(Observation::Healthy);
-        }
-        let share = usage.throttled_share();
-        let summary = format!(
-            "{} throttled {} requests over the last {} (about {:.0} % of its traffic)",
-            self.config.table,
-            usage.capacity.throttle_events,
-            HumanDuration(self.config.window),
-            share * 100.0
-        );
-        Ok(Observation::Symptom(
-            Symptom::new(summary, Impact::degraded(share)?).with_evidence(usage.describe()),
-        ))
-    }
-}
-
 /// The seed's "consumed vs provisioned capacity", with the billing mode.
+#[derive(Debug)]
 pub(super) struct CapacityCheck {
     pub tables: Arc<dyn Tables>,
     pub config: Arc<Config>,
@@ -211,6 +100,7 @@ impl Diagnosis for CapacityCheck {
 }
 
 /// "Specific domains affected": the memory domains the exception's lines name.
+#[derive(Debug)]
 pub(super) struct AffectedDomains {
     pub logs: Arc<dyn Logs>,
     pub query: LogQuery,
@@ -296,12 +186,7 @@ impl Diagnosis for AffectedDomains {
             }
         }
         for line in lines.iter().rev().take(DOMAINS_SHOWN) {
-            finding = finding.with_evidence(format!(
-                "{} {}: {}",
-                line.at.format("%H:%M:%S"),
-                line.stream,
-                line.message
-            ));
+            finding = finding.with_evidence(kit::log_line(line));
         }
         report.findings.push(finding);
         Ok(report)
@@ -320,36 +205,5 @@ mod tests {
         assert_eq!(field_value("domain=chem", "domain"), Some("chem"));
         assert_eq!(field_value("no field", "domain"), None);
         assert_eq!(field_value("domain= x", "domain"), None);
-    }
-
-    #[test]
-    fn whole_minutes_end_at_the_last_full_minute() {
-        let now = chrono::DateTime::from_timestamp(10 * 60 + 30, 0).unwrap();
-        let (start, end) = whole_minutes(now, Duration::from_secs(300));
-        assert_eq!(end.timestamp(), 600);
-        assert_eq!(start.timestamp(), 300);
-        let (start, _) = whole_minutes(now, Duration::from_secs(90));
-        assert_eq!(start.timestamp(), 480);
-    }
-
-    #[test]
-    fn the_throttled_share_counts_consumed_capacity() {
-        let usage = Usage {
-            capacity: TableCapacity {
-                consumed_read: 1000.0,
-                consumed_write: 200.0,
-                provisioned_read: 1000.0,
-                provisioned_write: 500.0,
-                throttle_events: 150_000,
-            },
-            window: Duration::from_secs(300),
-        };
-        let share = usage.throttled_share();
-        assert!((share - 150_000.0 / 510_000.0).abs() < 1e-9, "{share}");
-        assert_eq!(usage.throttled_per_second(), 500.0);
-        assert_eq!(
-            usage.describe(),
-            "150000 throttled requests; consumed 1000 of 1000 RCU, 200 of 500 WCU at peak"
-        );
     }
 }

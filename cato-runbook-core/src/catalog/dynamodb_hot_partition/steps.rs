@@ -4,20 +4,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::Timelike;
 use serde::{Deserialize, Serialize};
 
 use super::Config;
-use super::diagnose::{Usage, whole_minutes};
+use super::detect::Usage;
 use crate::catalog::facts;
+use crate::catalog::kit::{self, HOURS_PER_MONTH, whole_minutes};
 use crate::error::{Error, ErrorKind, Result, Retry};
 use crate::ports::{BillingMode, Tables};
 use crate::runbook::{Findings, Mitigation, Plan, Quantity, Risk, StepContext, Verification};
 use crate::time::{self, Timestamp};
 
 /// Seconds in an average month.
-const SECONDS_PER_MONTH: f64 = 730.0 * 3600.0;
-const HOURS_PER_MONTH: f64 = 730.0;
+const SECONDS_PER_MONTH: f64 = HOURS_PER_MONTH * 3600.0;
 
 /// What the switch keeps: the billing mode it sets (an absolute target), the capacity it found,
 /// and when it was planned (whole seconds), from which its verification measures.
@@ -30,6 +29,7 @@ struct SwitchMemo {
 }
 
 /// "Switch to on-demand billing if not already".
+#[derive(Debug)]
 pub(super) struct SwitchToOnDemand {
     pub tables: Arc<dyn Tables>,
     pub config: Arc<Config>,
@@ -133,7 +133,7 @@ impl Mitigation for SwitchToOnDemand {
             billing_mode: BillingMode::PayPerRequest,
             read_capacity: state.read_capacity,
             write_capacity: state.write_capacity,
-            planned_at: ctx.now.with_nanosecond(0).unwrap_or(ctx.now),
+            planned_at: kit::whole_second(ctx.now),
         })
     }
 
@@ -159,13 +159,7 @@ impl Mitigation for SwitchToOnDemand {
             )));
         }
         // From the first whole minute after the switch, at most a window back.
-        let earliest = time::sub(ctx.now, self.config.window);
-        let after = time::add(memo.planned_at, Duration::from_secs(60));
-        let start = if after < ctx.now {
-            after.max(earliest)
-        } else {
-            earliest
-        };
+        let start = kit::since_change(memo.planned_at, ctx.now, self.config.window);
         let usage = Usage::of(self.tables.as_ref(), table, start, ctx.now).await?;
         let events = usage.capacity.throttle_events;
         Ok(if events < self.config.min_throttle_events {

@@ -6,8 +6,9 @@ use async_trait::async_trait;
 
 use super::DashboardCheck;
 use crate::catalog::facts;
+use crate::catalog::kit;
 use crate::error::Result;
-use crate::ports::{Dimension, MetricQuery, MetricSeries, Metrics, Statistic};
+use crate::ports::{Dimension, MetricQuery, Metrics, Statistic};
 use crate::runbook::{DiagnoseContext, Diagnosis, DiagnosisReport, FactKey, Finding};
 use crate::time::{self, HumanDuration};
 
@@ -110,21 +111,6 @@ impl DashboardSignals {
     }
 }
 
-/// The sum of a series' points, `None` without data.
-fn total(series: &[MetricSeries], id: &str) -> Option<f64> {
-    let s = series.iter().find(|s| s.id == id)?;
-    if s.points.is_empty() {
-        return None;
-    }
-    Some(s.points.iter().map(|p| p.value).sum())
-}
-
-/// The largest point of a series (a percentile over the window), `None` without data.
-fn peak(series: &[MetricSeries], id: &str) -> Option<f64> {
-    let s = series.iter().find(|s| s.id == id)?;
-    s.points.iter().map(|p| p.value).reduce(f64::max)
-}
-
 /// `errors / (calls + errors)` or `errors / calls`, `None` without traffic.
 fn rate(part: Option<f64>, whole: Option<f64>) -> Option<f64> {
     let whole = whole?;
@@ -141,18 +127,21 @@ impl Diagnosis for DashboardSignals {
         let c = &self.config;
         let start = time::sub(ctx.now, c.window);
         let series = self.port.query(&self.queries(), start, ctx.now).await?;
-        let bedrock_calls = total(&series, "br_calls");
-        let bedrock_throttles = total(&series, "br_throttles");
+        let bedrock_calls = kit::total(&series, "br_calls");
+        let bedrock_throttles = kit::total(&series, "br_throttles");
         let signals: [(FactKey<f64>, &str, Option<f64>, bool); 6] = {
-            let error_rate = rate(total(&series, "ss_5xx"), total(&series, "ss_calls"));
-            let p99 = peak(&series, "ss_p99").map(|us| us / 1000.0);
-            let hit = peak(&series, "cache_hit").map(|pct| pct / 100.0);
+            let error_rate = rate(
+                kit::total(&series, "ss_5xx"),
+                kit::total(&series, "ss_calls"),
+            );
+            let p99 = kit::peak(&series, "ss_p99").map(|us| us / 1000.0);
+            let hit = kit::peak(&series, "cache_hit").map(|pct| pct / 100.0);
             let throttle = rate(
                 bedrock_throttles,
                 bedrock_calls.map(|c| c + bedrock_throttles.unwrap_or(0.0)),
             );
-            let table = total(&series, "table_throttles");
-            let request = peak(&series, "request_p99");
+            let table = kit::total(&series, "table_throttles");
+            let request = kit::peak(&series, "request_p99");
             [
                 (
                     facts::DASHBOARD_SHADOW_SELF_ERROR_RATE,

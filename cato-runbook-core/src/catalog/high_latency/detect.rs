@@ -1,23 +1,16 @@
 //! The symptoms: a slow p99 (end to end, or Shadow Self's), and timeout errors.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DurationRound, TimeDelta};
 
 use super::Config;
+use crate::catalog::kit::{self, last_minutes};
 use crate::error::{Error, ErrorKind, Result};
-use crate::ports::{Dimension, Logs, MetricQuery, MetricSeries, Metrics, Statistic};
+use crate::ports::{Dimension, Logs, MetricQuery, Metrics, Statistic};
 use crate::runbook::{Detector, Observation, ObserveContext, Symptom};
 use crate::severity::Impact;
-use crate::time::{self, HumanDuration, Timestamp};
-
-/// The complete minutes of the `span` before `now`: `[start, end)`.
-pub(super) fn last_minutes(now: Timestamp, span: Duration) -> (Timestamp, Timestamp) {
-    let end = now.duration_trunc(TimeDelta::minutes(1)).unwrap_or(now);
-    (time::sub(end, span), end)
-}
+use crate::time::{self, HumanDuration};
 
 /// The orchestrator's request latency (ms), one statistic over the whole window.
 pub(super) fn request_latency(config: &Config, id: &str, statistic: Statistic) -> MetricQuery {
@@ -52,24 +45,8 @@ pub(super) fn endpoint_metric(
     }
 }
 
-/// The value of series `id` over the window (the largest, should it span two periods).
-pub(super) fn value(series: &[MetricSeries], id: &str) -> Option<f64> {
-    series
-        .iter()
-        .find(|s| s.id == id)?
-        .points
-        .iter()
-        .map(|p| p.value)
-        .reduce(f64::max)
-}
-
-/// The sum of series `id` over the window.
-pub(super) fn total(series: &[MetricSeries], id: &str) -> Option<f64> {
-    let points = &series.iter().find(|s| s.id == id)?.points;
-    (!points.is_empty()).then(|| points.iter().map(|p| p.value).sum())
-}
-
 /// "p99 latency > 2 seconds": the request p99 and Shadow Self's `ModelLatency` p99.
+#[derive(Debug)]
 pub(super) struct P99Latency {
     metrics: Arc<dyn Metrics>,
     config: Arc<Config>,
@@ -103,7 +80,7 @@ impl Detector for P99Latency {
             endpoint_metric(c, "model_p99", "ModelLatency", Statistic::Percentile(99.0)),
         ];
         let series = self.metrics.query(&queries, start, end).await?;
-        let request_ms = value(&series, "request_p99").ok_or_else(|| {
+        let request_ms = kit::peak(&series, "request_p99").ok_or_else(|| {
             Error::new(
                 ErrorKind::MalformedResponse,
                 "p99-latency",
@@ -116,7 +93,7 @@ impl Detector for P99Latency {
             .with_resource(c.orchestrator.deployment.clone())
         })?;
         // SageMaker reports ModelLatency in microseconds.
-        let model_ms = value(&series, "model_p99").map(|us| us / 1000.0);
+        let model_ms = kit::peak(&series, "model_p99").map(|us| us / 1000.0);
         let request_threshold = c.p99_threshold.as_secs_f64() * 1000.0;
         let model_threshold = c.shadow_self.model_latency_p99.as_secs_f64() * 1000.0;
         let mut slow = Vec::new();
@@ -154,6 +131,7 @@ impl Detector for P99Latency {
 }
 
 /// "Timeout errors": timeout events in the orchestrator's logs.
+#[derive(Debug)]
 pub(super) struct TimeoutErrors {
     logs: Arc<dyn Logs>,
     config: Arc<Config>,

@@ -6,22 +6,17 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::Config;
-use super::detect::{endpoint_metric, last_minutes, request_latency, total, value};
+use super::detect::{endpoint_metric, request_latency};
 use crate::catalog::facts;
+use crate::catalog::kit::{self, last_minutes};
 use crate::error::{Error, ErrorKind, Result};
 use crate::incident::IncidentId;
 use crate::ports::{
-    Dimension, IncidentStore, MetricQuery, MetricSeries, Metrics, ModelEndpoint, Statistic,
-    Workloads,
+    Dimension, IncidentStore, MetricQuery, Metrics, ModelEndpoint, Statistic, Workloads,
 };
 use crate::runbook::{DiagnoseContext, Diagnosis, DiagnosisReport, Finding, RootCause};
 
 const MINUTE: Duration = Duration::from_secs(60);
-
-/// The newest point of series `id`.
-fn latest(series: &[MetricSeries], id: &str) -> Option<f64> {
-    series.iter().find(|s| s.id == id)?.latest()
-}
 
 /// The runbook's root causes, as it names them.
 pub(super) const CAPACITY_SHADOW_SELF: &str = "insufficient capacity: Shadow Self endpoint";
@@ -59,10 +54,39 @@ impl Causes {
 }
 
 /// An open incident of a related runbook.
-struct OpenRelated {
-    id: IncidentId,
-    runbook: String,
-    title: String,
+pub(super) struct OpenRelated {
+    pub(super) id: IncidentId,
+    pub(super) runbook: String,
+    pub(super) title: String,
+}
+
+/// The open incidents of the related runbooks, other than `own`, as `store` lists them; none
+/// without a store.
+pub(super) async fn open_related(
+    store: Option<&dyn IncidentStore>,
+    config: &Config,
+    own: &IncidentId,
+) -> Result<Vec<OpenRelated>> {
+    let Some(store) = store else {
+        return Ok(Vec::new());
+    };
+    let open = store.open().await?;
+    Ok(open
+        .into_iter()
+        .filter(|i| i.id() != own)
+        .filter(|i| {
+            config
+                .related
+                .runbooks
+                .iter()
+                .any(|r| r == i.runbook().as_str())
+        })
+        .map(|i| OpenRelated {
+            id: i.id().clone(),
+            runbook: i.runbook().to_string(),
+            title: i.title().to_owned(),
+        })
+        .collect())
 }
 
 /// "Check component latencies", and what else slows requests down, in one metrics query: the
@@ -75,6 +99,7 @@ struct OpenRelated {
 /// `endpoint_5xx_percent`, `cache_hit_rate_percent`, `cache_hit_rate_low`,
 /// `bedrock_throttled_percent`, `bedrock_throttling`, `bedrock_p99_ms`, and `related_incident`
 /// and `related_runbook` when one is open — each only when its data exists.
+#[derive(Debug)]
 pub(super) struct ComponentLatencies {
     metrics: Arc<dyn Metrics>,
     incidents: Option<Arc<dyn IncidentStore>>,
@@ -136,30 +161,6 @@ impl ComponentLatencies {
             ),
         ]
     }
-
-    /// Open incidents of the related runbooks, other than `own`.
-    async fn open_related(&self, own: &IncidentId) -> Result<Vec<OpenRelated>> {
-        let Some(store) = &self.incidents else {
-            return Ok(Vec::new());
-        };
-        let open = store.open().await?;
-        Ok(open
-            .into_iter()
-            .filter(|i| i.id() != own)
-            .filter(|i| {
-                self.config
-                    .related
-                    .runbooks
-                    .iter()
-                    .any(|r| r == i.runbook().as_str())
-            })
-            .map(|i| OpenRelated {
-                id: i.id().clone(),
-                runbook: i.runbook().to_string(),
-                title: i.title().to_owned(),
-            })
-            .collect())
-    }
 }
 
 #[async_trait]
@@ -174,7 +175,7 @@ impl Diagnosis for ComponentLatencies {
         let queries = self.queries();
         let (series, related) = futures::join!(
             self.metrics.query(&queries, start, end),
-            self.open_related(&ctx.incident)
+            open_related(self.incidents.as_deref(), c, &ctx.incident)
         );
         let series = series?;
         let mut finding = Finding::new(self.name(), String::new());
@@ -182,12 +183,12 @@ impl Diagnosis for ComponentLatencies {
         let mut parts = Vec::new();
 
         let request_threshold = c.p99_threshold.as_secs_f64() * 1000.0;
-        let request_p99 = value(&series, "request_p99");
+        let request_p99 = kit::peak(&series, "request_p99");
         if let Some(p99) = request_p99 {
             finding = finding.with(facts::REQUEST_P99_MS, p99);
             parts.push(format!("request p99 {:.2} s", p99 / 1000.0));
         }
-        if let Some(p50) = value(&series, "request_p50") {
+        if let Some(p50) = kit::peak(&series, "request_p50") {
             finding = finding.with(facts::REQUEST_P50_MS, p50);
             parts.push(format!("p50 {:.2} s", p50 / 1000.0));
         }
@@ -195,7 +196,7 @@ impl Diagnosis for ComponentLatencies {
 
         // SageMaker reports ModelLatency in microseconds.
         let model_threshold = c.shadow_self.model_latency_p99.as_secs_f64() * 1000.0;
-        let model_p99 = value(&series, "model_p99").map(|us| us / 1000.0);
+        let model_p99 = kit::peak(&series, "model_p99").map(|us| us / 1000.0);
         let shadow_slow = model_p99.map(|ms| ms > model_threshold);
         if let Some(ms) = model_p99 {
             finding = finding
@@ -203,8 +204,8 @@ impl Diagnosis for ComponentLatencies {
                 .with(facts::SHADOW_SELF_SLOW, ms > model_threshold);
             parts.push(format!("Shadow Self p99 {:.2} s", ms / 1000.0));
         }
-        let invocations = total(&series, "invocations").unwrap_or(0.0);
-        let errors = total(&series, "errors_5xx").unwrap_or(0.0);
+        let invocations = kit::total(&series, "invocations").unwrap_or(0.0);
+        let errors = kit::total(&series, "errors_5xx").unwrap_or(0.0);
         let error_percent = (invocations > 0.0).then(|| errors * 100.0 / invocations);
         if let Some(percent) = error_percent {
             finding = finding.with(facts::ENDPOINT_5XX_PERCENT, percent);
@@ -228,7 +229,7 @@ impl Diagnosis for ComponentLatencies {
             );
         }
 
-        let hit_rate = latest(&series, "cache_hit_rate");
+        let hit_rate = kit::latest(&series, "cache_hit_rate");
         let cache_low = hit_rate.map(|rate| rate < c.cache.hit_rate_floor_percent);
         if let Some(rate) = hit_rate {
             finding = finding.with(facts::CACHE_HIT_RATE_PERCENT, rate).with(
@@ -248,8 +249,8 @@ impl Diagnosis for ComponentLatencies {
             }
         }
 
-        let served = latest(&series, "bedrock_invocations").unwrap_or(0.0);
-        let throttled = latest(&series, "bedrock_throttles").unwrap_or(0.0);
+        let served = kit::latest(&series, "bedrock_invocations").unwrap_or(0.0);
+        let throttled = kit::latest(&series, "bedrock_throttles").unwrap_or(0.0);
         let throttling =
             (served + throttled > 0.0).then(|| throttled * 100.0 / (served + throttled));
         if let Some(percent) = throttling {
@@ -266,7 +267,7 @@ impl Diagnosis for ComponentLatencies {
                 );
             }
         }
-        if let Some(p99) = value(&series, "bedrock_p99") {
+        if let Some(p99) = kit::peak(&series, "bedrock_p99") {
             finding = finding.with(facts::BEDROCK_P99_MS, p99);
         }
 
@@ -325,6 +326,7 @@ impl Diagnosis for ComponentLatencies {
 ///
 /// Facts: `endpoint_instances`, `endpoint_desired_instances`, `endpoint_status`,
 /// `orchestrator_replicas`, `orchestrator_ready_replicas` — each when its service answered.
+#[derive(Debug)]
 pub(super) struct Capacity {
     endpoint: Arc<dyn ModelEndpoint>,
     workloads: Arc<dyn Workloads>,
@@ -368,7 +370,7 @@ impl Diagnosis for Capacity {
         let mut finding = Finding::new(self.name(), String::new());
         let mut parts = Vec::new();
         match described {
-            Ok(d) => match d.variants.iter().find(|v| v.name == s.variant) {
+            Ok(d) => match kit::find_variant(&d, &s.variant) {
                 Some(v) => {
                     finding = finding
                         .with(facts::ENDPOINT_INSTANCES, v.current_instances)

@@ -4,11 +4,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DurationRound, TimeDelta};
 
 use super::Config;
 use crate::catalog::circuit_breaker::{BreakerState, CircuitBreaker};
-use crate::error::{Error, Result};
+use crate::catalog::kit::{self, last_minutes};
+use crate::error::Result;
 use crate::ports::{
     Dimension, EndpointDescription, EndpointStatus, MetricQuery, Metrics, ModelEndpoint, Statistic,
     Variant,
@@ -18,12 +18,6 @@ use crate::severity::Impact;
 use crate::time::{self, HumanDuration, Timestamp};
 
 const MINUTE: Duration = Duration::from_secs(60);
-
-/// The complete minutes of the `span` before `now`: `[start, end)`.
-pub(super) fn last_minutes(now: Timestamp, span: Duration) -> (Timestamp, Timestamp) {
-    let end = now.duration_trunc(TimeDelta::minutes(1)).unwrap_or(now);
-    (time::sub(end, span), end)
-}
 
 /// `EndpointName` and `VariantName`, as SageMaker publishes its invocation metrics.
 fn endpoint_dimensions(config: &Config) -> Vec<Dimension> {
@@ -86,12 +80,7 @@ pub(super) async fn invocations(
         ),
     ];
     let series = metrics.query(&queries, start, end).await?;
-    let sum = |id: &str| {
-        series
-            .iter()
-            .find(|s| s.id == id)
-            .map_or(0.0, |s| s.points.iter().map(|p| p.value).sum())
-    };
+    let sum = |id: &str| kit::total(&series, id).unwrap_or(0.0);
     Ok(Invocations {
         total: sum("invocations"),
         errors: sum("errors"),
@@ -99,6 +88,7 @@ pub(super) async fn invocations(
 }
 
 /// "5XX errors from `/api/admin/cato/shadow-self/*`": the endpoint's 5XX share.
+#[derive(Debug)]
 pub(super) struct EndpointErrors {
     metrics: Arc<dyn Metrics>,
     config: Arc<Config>,
@@ -155,6 +145,7 @@ impl Detector for EndpointErrors {
 }
 
 /// "High latency on introspection queries": the endpoint's `ModelLatency` p99.
+#[derive(Debug)]
 pub(super) struct IntrospectionLatency {
     metrics: Arc<dyn Metrics>,
     config: Arc<Config>,
@@ -164,17 +155,6 @@ impl IntrospectionLatency {
     pub(super) fn new(metrics: Arc<dyn Metrics>, config: Arc<Config>) -> Self {
         IntrospectionLatency { metrics, config }
     }
-}
-
-/// The largest value of a series, if it has any.
-fn peak(series: &[crate::ports::MetricSeries], id: &str) -> Option<f64> {
-    series
-        .iter()
-        .find(|s| s.id == id)?
-        .points
-        .iter()
-        .map(|p| p.value)
-        .reduce(f64::max)
 }
 
 /// `ModelLatency` p99 and p50 over `[start, end)`, in microseconds as SageMaker reports them.
@@ -202,7 +182,7 @@ pub(super) async fn model_latency(
         ),
     ];
     let series = metrics.query(&queries, start, end).await?;
-    Ok((peak(&series, "p99"), peak(&series, "p50")))
+    Ok((kit::peak(&series, "p99"), kit::peak(&series, "p50")))
 }
 
 #[async_trait]
@@ -250,19 +230,16 @@ pub(super) fn variant<'a>(
     description: &'a EndpointDescription,
     config: &Config,
 ) -> Result<&'a Variant> {
-    description
-        .variants
-        .iter()
-        .find(|v| v.name == config.variant)
-        .ok_or_else(|| {
-            Error::not_found(
-                "describe-endpoint",
-                format!("{}/{}", config.endpoint, config.variant),
-            )
-        })
+    kit::variant(
+        description,
+        &config.endpoint,
+        &config.variant,
+        kit::DESCRIBE_ENDPOINT,
+    )
 }
 
 /// "Check if instances are healthy": no instance in service, or a failed endpoint.
+#[derive(Debug)]
 pub(super) struct EndpointInstances {
     endpoint: Arc<dyn ModelEndpoint>,
     config: Arc<Config>,
@@ -312,6 +289,7 @@ impl Detector for EndpointInstances {
 
 /// "Circuit breaker OPEN": the host's breaker refuses calls (`OPEN`) or lets only a few trial
 /// calls through (`HALF_OPEN`); either way callers fail.
+#[derive(Debug)]
 pub(super) struct BreakerOpen {
     breaker: CircuitBreaker,
     resource: String,

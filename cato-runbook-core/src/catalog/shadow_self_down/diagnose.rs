@@ -6,9 +6,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::Config;
-use super::detect::{invocations, last_minutes, model_latency, variant};
+use super::detect::{invocations, model_latency, variant};
 use crate::catalog::circuit_breaker::CircuitBreaker;
 use crate::catalog::facts;
+use crate::catalog::kit::{self, last_minutes};
 use crate::error::Result;
 use crate::ports::{EndpointConfig, EndpointStatus as Status, Logs, Metrics, ModelEndpoint};
 use crate::runbook::{DiagnoseContext, Diagnosis, DiagnosisReport, FactKey, Finding, RootCause};
@@ -35,6 +36,7 @@ pub(super) fn previous_config<'a>(
 /// `previous_config`, `failure_reason`, `endpoint_5xx_percent`, `introspection_p99_ms` (each
 /// when known), and `endpoint_failing` (unless its metrics could not be read on a serving
 /// endpoint).
+#[derive(Debug)]
 pub(super) struct EndpointStatus {
     endpoint: Arc<dyn ModelEndpoint>,
     metrics: Arc<dyn Metrics>,
@@ -160,6 +162,7 @@ impl Diagnosis for EndpointStatus {
 }
 
 /// One root cause of the runbook and what its log lines contain.
+#[derive(Debug)]
 struct Cause {
     fact: FactKey<i64>,
     cause: &'static str,
@@ -180,6 +183,7 @@ impl Cause {
 ///
 /// Facts: `error_events`, `oom_events`, `gpu_driver_events`, `crash_loop_events`. Causes are
 /// ranked by their share of the matching lines: confidence 0.3 + 0.6 × share.
+#[derive(Debug)]
 pub(super) struct ErrorLogs {
     logs: Arc<dyn Logs>,
     config: Arc<Config>,
@@ -246,20 +250,12 @@ impl Diagnosis for ErrorLogs {
                 since.format("%H:%M")
             ),
         )
-        .with(
-            facts::ERROR_EVENTS,
-            i64::try_from(events.len()).unwrap_or(i64::MAX),
-        );
+        .with(facts::ERROR_EVENTS, kit::count(events.len()));
         for (cause, count) in self.causes.iter().zip(&counts) {
-            finding = finding.with(cause.fact, i64::try_from(*count).unwrap_or(i64::MAX));
+            finding = finding.with(cause.fact, kit::count(*count));
         }
         for event in events.iter().rev().take(QUOTED).rev() {
-            finding = finding.with_evidence(format!(
-                "{} {}: {}",
-                event.at.format("%H:%M:%S"),
-                event.stream,
-                event.message
-            ));
+            finding = finding.with_evidence(kit::log_line(event));
         }
         let mut report = DiagnosisReport::finding(finding);
         if matched == 0 {
@@ -284,6 +280,7 @@ impl Diagnosis for ErrorLogs {
 /// The host's breaker: its state and window.
 ///
 /// Facts: `breaker_state`, `breaker_failure_rate_percent` (once the window is judged).
+#[derive(Debug)]
 pub(super) struct BreakerState {
     breaker: CircuitBreaker,
 }

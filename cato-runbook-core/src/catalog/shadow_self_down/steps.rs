@@ -7,9 +7,10 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use super::Config;
-use super::detect::{invocations, last_minutes, variant};
+use super::detect::{invocations, variant};
 use super::diagnose::previous_config;
 use crate::catalog::facts;
+use crate::catalog::kit::last_minutes;
 use crate::error::{Error, Result};
 use crate::ports::{EndpointStatus, Metrics, ModelEndpoint};
 use crate::runbook::{Findings, Mitigation, Plan, Risk, StepContext, Verification};
@@ -81,6 +82,7 @@ struct ConfigMemo {
 }
 
 /// "If 0 instances, restart endpoint": `update-endpoint` to the config it already runs.
+#[derive(Debug)]
 pub(super) struct Restart {
     endpoint: Arc<dyn ModelEndpoint>,
     metrics: Arc<dyn Metrics>,
@@ -162,6 +164,7 @@ impl Mitigation for Restart {
 
 /// "If still failing, rollback to previous config": `update-endpoint` to the newest config
 /// created before the current one.
+#[derive(Debug)]
 pub(super) struct Rollback {
     endpoint: Arc<dyn ModelEndpoint>,
     metrics: Arc<dyn Metrics>,

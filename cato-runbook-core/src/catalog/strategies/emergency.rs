@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::revert_key;
+use crate::catalog::kit::revert_key;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ports::TrafficControl;
 use crate::runbook::{Mitigation, Plan, Risk, StepContext, Verification};

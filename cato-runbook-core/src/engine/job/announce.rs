@@ -1,7 +1,8 @@
 //! Telling people: the chat thread of a new incident, the on-call page, and the record of every
 //! delivery.
 
-use super::{Job, timed};
+use super::Job;
+use crate::call;
 use crate::engine::contacts::Contact;
 use crate::engine::report::TickEvent;
 use crate::error::Result;
@@ -32,7 +33,8 @@ impl Job<'_> {
                 thread: None,
             };
             let call = self.engine.config.timeouts.call;
-            let posted = timed(
+            let posted = call::timed(
+                self.engine.clock.as_ref(),
                 call,
                 "chat.post",
                 &channel,

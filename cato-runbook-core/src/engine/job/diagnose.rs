@@ -1,6 +1,7 @@
 //! The runbook's diagnoses, run concurrently; a failure is a finding.
 
-use super::{Job, timed};
+use super::Job;
+use crate::call;
 use crate::engine::report::TickEvent;
 use crate::runbook::{DiagnoseContext, Finding};
 
@@ -30,7 +31,8 @@ impl Job<'_> {
         }
         let timeout = self.engine.config.timeouts.diagnosis;
         let reports = futures::future::join_all(runbook.diagnoses.iter().map(|d| {
-            timed(
+            call::timed(
+                self.engine.clock.as_ref(),
                 timeout,
                 "diagnosis.diagnose",
                 &ctx.resource,

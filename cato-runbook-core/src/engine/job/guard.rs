@@ -2,10 +2,9 @@
 
 use super::Job;
 use crate::engine::report::TickEvent;
-use crate::engine::runbook::Runbook;
 use crate::incident::IdempotencyKey;
 use crate::ports::Claim;
-use crate::runbook::{Mitigation, Plan};
+use crate::runbook::{Mitigation, Plan, Runbook};
 use crate::timeline::{Actor, EntryKind};
 
 impl Job<'_> {

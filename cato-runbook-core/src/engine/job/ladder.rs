@@ -1,12 +1,12 @@
 //! The mitigation ladder: the step in flight, then the next rung whose precondition holds.
 
+use crate::call;
 use std::sync::Arc;
 
-use super::{Job, timed};
+use super::Job;
 use crate::engine::policy::Mode;
-use crate::engine::runbook::Runbook;
 use crate::incident::{Status, StepCall, StepPhase, StepRun};
-use crate::runbook::{Findings, Mitigation, StepContext};
+use crate::runbook::{Findings, Mitigation, Runbook, StepContext};
 use crate::timeline::{Actor, EntryKind};
 
 pub(super) const HALTED: &str = "kill switch: automation is halted";
@@ -175,7 +175,14 @@ impl Job<'_> {
             }
             let ctx = self.context(step.as_ref()).await;
             let timeout = self.engine.config.timeouts.step;
-            let plan = match timed(timeout, "mitigation.plan", &ctx.resource, step.plan(&ctx)).await
+            let plan = match call::timed(
+                self.engine.clock.as_ref(),
+                timeout,
+                "mitigation.plan",
+                &ctx.resource,
+                step.plan(&ctx),
+            )
+            .await
             {
                 Ok(plan) => plan,
                 Err(err) => {

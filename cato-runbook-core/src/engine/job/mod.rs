@@ -26,7 +26,7 @@ mod signal;
 mod step;
 mod temporary;
 
-use std::future::Future;
+use crate::call;
 use std::time::Duration;
 
 use tracing::warn;
@@ -34,11 +34,11 @@ use tracing::warn;
 use super::Inner;
 use super::contacts::{Contact, Escalation, Message, Reach};
 use super::report::TickEvent;
-use super::runbook::Runbook;
 use super::state::{Cell, Verdict};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::incident::{IdempotencyKey, Incident, IncidentId, StepPhase};
 use crate::ports::{ChatMessage, Claim};
+use crate::runbook::Runbook;
 use crate::time::{self, Timestamp};
 use crate::timeline::{Actor, EntryKind};
 
@@ -68,19 +68,6 @@ pub(super) struct Job<'a> {
     pub(super) id: IncidentId,
     pub(super) runbook: Option<&'a Runbook>,
     pub(super) events: Vec<TickEvent>,
-}
-
-/// Runs `call` under `timeout`, turning a timeout into an error naming `operation`.
-pub(super) async fn timed<T>(
-    timeout: Duration,
-    operation: &'static str,
-    resource: &str,
-    call: impl Future<Output = Result<T>>,
-) -> Result<T> {
-    match tokio::time::timeout(timeout, call).await {
-        Ok(result) => result,
-        Err(_) => Err(Error::timeout(operation, timeout).with_resource(resource.to_owned())),
-    }
 }
 
 impl<'a> Job<'a> {
@@ -262,7 +249,8 @@ impl<'a> Job<'a> {
             thread: thread.as_deref().filter(|_| same_channel),
         };
         let call = self.engine.config.timeouts.call;
-        timed(
+        call::timed(
+            self.engine.clock.as_ref(),
             call,
             "notify.deliver",
             contact.reach.target(),
@@ -281,7 +269,8 @@ impl<'a> Job<'a> {
             thread,
         };
         let call = self.engine.config.timeouts.call;
-        let posted = timed(
+        let posted = call::timed(
+            self.engine.clock.as_ref(),
             call,
             "chat.post",
             &channel,

@@ -1,7 +1,8 @@
 //! The tick's verdict on an incident: a worse impact raises its severity, symptoms after a
 //! verified step are counted, and a healthy window resolves it.
 
-use super::{Job, timed};
+use super::Job;
+use crate::call;
 use crate::engine::report::TickEvent;
 use crate::engine::state::Verdict;
 use crate::incident::{IdempotencyKey, Status, StepPhase};
@@ -109,7 +110,8 @@ impl Job<'_> {
             .await;
         let call = self.engine.config.timeouts.call;
         let key = IdempotencyKey::new(format!("open:{dedup}"));
-        let released = timed(
+        let released = call::timed(
+            self.engine.clock.as_ref(),
             call,
             "coordination.release",
             key.as_str(),
@@ -121,7 +123,8 @@ impl Job<'_> {
         }
         if paged {
             let target = self.escalation().on_call.reach.target().to_owned();
-            let resolved = timed(
+            let resolved = call::timed(
+                self.engine.clock.as_ref(),
                 call,
                 "pager.resolve",
                 &target,

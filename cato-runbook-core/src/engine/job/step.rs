@@ -2,16 +2,16 @@
 //! through the error policy (`retry.rs`); an apply that timed out is *unknown*, not failed: the
 //! step's verification reads the resource before the engine decides.
 
+use crate::call;
 use std::sync::Arc;
 
+use super::Job;
 use super::ladder::{HALTED, Next};
-use super::{Job, timed};
 use crate::engine::report::TickEvent;
-use crate::engine::runbook::Runbook;
 use crate::error::ErrorKind;
 use crate::incident::{Status, StepCall, StepPhase, StepRun, TemporaryStep};
 use crate::ports::Claim;
-use crate::runbook::{Mitigation, Plan, StepContext, Verification};
+use crate::runbook::{Mitigation, Plan, Runbook, StepContext, Verification};
 use crate::time;
 use crate::timeline::{Actor, EntryKind};
 
@@ -136,7 +136,8 @@ impl Job<'_> {
         .await;
         let ctx = self.context(step.as_ref()).await;
         let timeout = self.engine.config.timeouts.step;
-        let applied = timed(
+        let applied = call::timed(
+            self.engine.clock.as_ref(),
             timeout,
             "mitigation.apply",
             &ctx.resource,
@@ -231,7 +232,8 @@ impl Job<'_> {
         let name = run.plan.step.clone();
         let ctx = self.context(step.as_ref()).await;
         let timeout = self.engine.config.timeouts.step;
-        let verdict = timed(
+        let verdict = call::timed(
+            self.engine.clock.as_ref(),
             timeout,
             "mitigation.verify",
             &ctx.resource,
@@ -358,7 +360,8 @@ impl Job<'_> {
             return Reverted::Failed;
         }
         let timeout = self.engine.config.timeouts.step;
-        let reverted = timed(
+        let reverted = call::timed(
+            self.engine.clock.as_ref(),
             timeout,
             "mitigation.revert",
             &ctx.resource,

@@ -42,6 +42,7 @@ impl Clock for TestClock {
         epoch() + chrono::TimeDelta::from_std(elapsed).unwrap()
     }
 
+    #[allow(clippy::disallowed_methods)] // a test drives tokio's time itself
     async fn sleep(&self, duration: Duration) {
         tokio::time::sleep(duration).await;
     }

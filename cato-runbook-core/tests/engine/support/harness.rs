@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cato_runbook_core::engine::{Engine, EngineConfig, Policy, Runbook};
+use cato_runbook_core::engine::{Engine, EngineConfig, Policy};
 use cato_runbook_core::ports::{Clock, Coordination, InMemoryIncidentStore, IncidentStore};
+use cato_runbook_core::runbook::Runbook;
 use cato_runbook_core::{Incident, Timestamp};
 
 use super::clock::TestClock;
@@ -81,6 +82,7 @@ impl Harness {
     }
 
     /// Waits `wait` of virtual time, then ticks.
+    #[allow(clippy::disallowed_methods)] // a test drives tokio's time itself
     pub async fn tick_after(&self, wait: Duration) -> cato_runbook_core::engine::TickReport {
         tokio::time::sleep(wait).await;
         self.tick().await

@@ -122,6 +122,7 @@ impl Diagnosis for FakeDiagnosis {
     fn name(&self) -> &str {
         &self.name
     }
+    #[allow(clippy::disallowed_methods)] // a test drives tokio's time itself
     async fn diagnose(&self, _ctx: &DiagnoseContext) -> Result<DiagnosisReport> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         tokio::time::sleep(self.latency).await;

@@ -1,8 +1,9 @@
 //! The general strategies: scale an endpoint, scale a workload, enable emergency mode — each
 //! applied twice and reverted twice.
 //!
-//! No catalog ladder holds the two scale steps (High Latency has its own), so they are built
-//! over the world's fakes as a host would; emergency mode is the Bedrock ladder's last rung.
+//! No catalog ladder holds the two scale steps in the strategy's style (High Latency's run in
+//! its commands' style, see `high_latency.rs`), so they are built over the world's fakes as a
+//! host would; emergency mode is the Bedrock ladder's last rung.
 
 use std::sync::Arc;
 

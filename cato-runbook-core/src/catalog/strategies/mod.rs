@@ -14,13 +14,18 @@
 //! | rollback recent changes | none in general: the deployment history is read-only; an endpoint config rollback is the Shadow Self runbook's own step | — |
 //!
 //! Every step plans exactly (before → after, with the capped [`Quantity`](crate::runbook::Quantity)), applies with the
-//! step's idempotency key, verifies from the port's own state, and reverts only what it set:
-//! if someone changed the value since, the revert leaves it and says so.
+//! step's idempotency key, verifies from the port's own state, and, in the strategy's
+//! [`Style`], reverts only what it set: if someone changed the value since, the revert leaves
+//! it and says so.
+//!
+//! A runbook whose own ladder scales (High Latency's "scale up Shadow Self", "scale up Ray
+//! Serve") uses the same two steps, named after its rungs, growing by a [`Growth::Factor`],
+//! with its own precondition ([`ScaleEndpoint::when`]) and in its commands' [`Style`].
 //!
 //! ```
 //! use std::sync::Arc;
 //! use cato_runbook_core::catalog::strategies::{EnableEmergencyMode, ScaleWorkload, Scaling};
-//! use cato_runbook_core::engine::Runbook;
+//! use cato_runbook_core::runbook::Runbook;
 //! # use cato_runbook_core::ports::{TrafficControl, Workloads};
 //! # fn wire(traffic: Arc<dyn TrafficControl>, workloads: Arc<dyn Workloads>) -> cato_runbook_core::Result<Runbook> {
 //! Runbook::builder("high-latency", "High Latency")
@@ -31,17 +36,11 @@
 //! ```
 
 mod emergency;
-mod scale;
-
-use crate::incident::IdempotencyKey;
-use crate::runbook::{Plan, StepContext};
+mod scale_endpoint;
+mod scale_workload;
+mod scaling;
 
 pub use emergency::EnableEmergencyMode;
-pub(crate) use scale::ScaleMemo;
-pub use scale::{ScaleEndpoint, ScaleWorkload, Scaling};
-
-/// The key of a step's revert: `incident:step:revert`, so that the revert is a side effect of
-/// its own and not a repeat of the apply.
-pub(crate) fn revert_key(ctx: &StepContext, plan: &Plan) -> IdempotencyKey {
-    IdempotencyKey::derive(&ctx.incident, &format!("{}:revert", plan.step))
-}
+pub use scale_endpoint::ScaleEndpoint;
+pub use scale_workload::ScaleWorkload;
+pub use scaling::{Growth, Scaling, Style};

@@ -78,19 +78,20 @@
 //! The seed lists none for this section; the ranking comes from the evidence: capacity against
 //! consumption, domains in the log lines, a recent deployment, an open cloud health event.
 
+mod config;
+mod detect;
 mod diagnose;
 mod steps;
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+pub use config::{Config, OnDemand};
 
 use super::first_five_minutes;
 use super::log_symptom::{LogQuery, LogSymptom};
 use super::{CatalogConfig, Entry, PortName, Providers};
-use crate::engine::{Runbook, SeverityRule};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::runbook::{Runbook, SeverityRule};
 use crate::severity::Impact;
 
 /// The runbook's id.
@@ -118,122 +119,6 @@ pub const ENTRY: Entry = Entry {
     build,
 };
 
-/// Settings; every default is the seed's value or Cato's resource name.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-#[non_exhaustive]
-pub struct Config {
-    /// The table. Default `cato-semantic-memory`.
-    pub table: String,
-    /// The orchestrator's log group. Default `/cato/orchestrator`.
-    pub log_group: String,
-    /// The filter pattern of the exception's lines. Default
-    /// `ProvisionedThroughputExceededException`.
-    pub log_pattern: String,
-    /// The field of a line that names the memory domain (`domain=<name>`). Default `domain`.
-    pub domain_field: String,
-    /// How far back the detectors look. Default 5 min.
-    #[serde(with = "humantime_serde")]
-    pub window: Duration,
-    /// Throttled requests in the window from which it is a symptom. Default 10.
-    pub min_throttle_events: u64,
-    /// Exception lines in the window from which the log detector reports. Default 3.
-    pub min_log_lines: usize,
-    /// Consumption at this share of the provisioned capacity counts as exhausting it.
-    /// Default 0.9.
-    pub near_capacity: f64,
-    /// Step 1: on-demand billing.
-    pub on_demand: OnDemand,
-    /// The first-five-minutes checks; cloud health events of [`CLOUD_SERVICES`] unless it names
-    /// its own.
-    pub first_five_minutes: first_five_minutes::Config,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            table: "cato-semantic-memory".into(),
-            log_group: "/cato/orchestrator".into(),
-            log_pattern: "ProvisionedThroughputExceededException".into(),
-            domain_field: "domain".into(),
-            window: Duration::from_secs(5 * 60),
-            min_throttle_events: 10,
-            min_log_lines: 3,
-            near_capacity: 0.9,
-            on_demand: OnDemand::default(),
-            first_five_minutes: first_five_minutes::Config::default(),
-        }
-    }
-}
-
-/// Step 1, `update-table --billing-mode PAY_PER_REQUEST`, and the prices its cost estimate
-/// reads (US East, US dollars).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-#[non_exhaustive]
-pub struct OnDemand {
-    /// How long after the switch it is verified. Default 10 min.
-    #[serde(with = "humantime_serde")]
-    pub verify_after: Duration,
-    /// On demand, per million read request units. Default 0.125.
-    pub usd_per_million_reads: f64,
-    /// On demand, per million write request units. Default 0.625.
-    pub usd_per_million_writes: f64,
-    /// Provisioned, per read capacity unit-hour. Default 0.00013.
-    pub usd_per_rcu_hour: f64,
-    /// Provisioned, per write capacity unit-hour. Default 0.00065.
-    pub usd_per_wcu_hour: f64,
-}
-
-impl Default for OnDemand {
-    fn default() -> Self {
-        OnDemand {
-            verify_after: Duration::from_secs(10 * 60),
-            usd_per_million_reads: 0.125,
-            usd_per_million_writes: 0.625,
-            usd_per_rcu_hour: 0.000_13,
-            usd_per_wcu_hour: 0.000_65,
-        }
-    }
-}
-
-impl Config {
-    /// Checks shares, prices and the window.
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) naming the setting.
-    pub fn validate(&self) -> Result<()> {
-        let bad = |message: String| {
-            Err(Error::invalid_input(
-                "catalog.dynamodb_hot_partition",
-                message,
-            ))
-        };
-        if !(0.0..=1.0).contains(&self.near_capacity) {
-            return bad(format!(
-                "near_capacity {} must lie between 0 and 1",
-                self.near_capacity
-            ));
-        }
-        let o = &self.on_demand;
-        for (name, price) in [
-            ("on_demand.usd_per_million_reads", o.usd_per_million_reads),
-            ("on_demand.usd_per_million_writes", o.usd_per_million_writes),
-            ("on_demand.usd_per_rcu_hour", o.usd_per_rcu_hour),
-            ("on_demand.usd_per_wcu_hour", o.usd_per_wcu_hour),
-        ] {
-            if !(price.is_finite() && price >= 0.0) {
-                return bad(format!("{name} {price} must be a price"));
-            }
-        }
-        if self.window.as_secs() < 60 {
-            return bad("window must be at least a minute".into());
-        }
-        Ok(())
-    }
-}
-
 /// Builds the runbook.
 ///
 /// # Errors
@@ -251,7 +136,7 @@ pub fn build(providers: &Providers, catalog: &CatalogConfig) -> Result<Runbook> 
     };
     let mut runbook = Runbook::builder(ID, TITLE)
         .severity(SeverityRule::Assess)
-        .detector(Arc::new(diagnose::TableThrottling {
+        .detector(Arc::new(detect::TableThrottling {
             tables: tables.clone(),
             config: config.clone(),
         }))

@@ -1,58 +1,11 @@
-//! The runbook's "First 5 Minutes", as diagnoses any runbook of the catalog adds.
-//!
-//! > **First 5 Minutes:**
-//! > - Check dashboard for obvious issues
-//! > - Review recent deployments
-//! > - Check AWS Health Dashboard
-//!
-//! | check | diagnosis | port | root cause it may rank |
-//! |-------|-----------|------|------------------------|
-//! | dashboard | [`DashboardSignals`] (`dashboard-signals`): one multi-series query of the signals the runbook's sections watch | [`Metrics`](crate::ports::Metrics) | — (facts and evidence only) |
-//! | recent deployments | [`RecentDeployments`] (`recent-deployments`) | [`Deployments`](crate::ports::Deployments) | `recent deployment <service> <version>`, when one landed shortly before detection |
-//! | cloud health | [`CloudHealthEvents`] (`cloud-health-events`) | [`CloudHealth`](crate::ports::CloudHealth) | `cloud health event <SERVICE> <region>: …`, for an open event of a relevant service |
-//!
-//! # Adding them to a runbook
-//!
-//! A runbook's `Config` holds a [`Config`] (as its `first_five_minutes` field, defaulting to
-//! [`Config::default`]), and its builder adds what [`diagnoses`] returns for it, with the cloud
-//! services that matter to the runbook unless the config names its own:
-//!
-//! ```
-//! use cato_runbook_core::catalog::{Providers, first_five_minutes};
-//! use cato_runbook_core::engine::Runbook;
-//! # use std::sync::Arc;
-//! # let providers = Providers::new(Arc::new(cato_runbook_core::ports::SystemClock));
-//!
-//! let configured = first_five_minutes::Config::default(); // from the runbook's Config
-//! let checks = configured.or_watching(&["SAGEMAKER"]);
-//! let mut builder = Runbook::builder("shadow-self-down", "Shadow Self Endpoint Down");
-//! for diagnosis in first_five_minutes::diagnoses(&providers, &checks)? {
-//!     builder = builder.diagnosis(diagnosis);
-//! }
-//! let runbook = builder.build()?;
-//! // No metrics, deployments or health port configured: no check to add.
-//! assert!(runbook.diagnoses().is_empty());
-//! # Ok::<(), cato_runbook_core::Error>(())
-//! ```
-//!
-//! The checks are context, not requirements: a check whose port is not configured, or that a
-//! runbook's config turns off (`enabled = false`), is left out, and the runbook still builds.
+//! The checks' settings: each on by default, with the runbook's resource names.
 
-mod changes;
-mod dashboard;
-
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use changes::{CloudHealthEvents, RecentDeployments};
-pub use dashboard::DashboardSignals;
-
-use super::Providers;
-use crate::engine::RunbookBuilder;
-use crate::error::{Error, Result};
-use crate::runbook::Diagnosis;
+use crate::catalog::kit::Settings;
+use crate::error::Result;
 
 /// Settings of the three checks. `Default`: every check on, the runbook's resource names.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -91,28 +44,15 @@ impl Config {
     ///
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) naming the setting.
     pub fn validate(&self) -> Result<()> {
-        let bad = |what: &str, message: &str| {
-            Err(Error::invalid_input(
-                "catalog.first_five_minutes",
-                format!("{what} {message}"),
-            ))
-        };
-        for (what, value) in [
-            ("deployments.confidence", self.deployments.confidence),
-            ("health.confidence", self.health.confidence),
-        ] {
-            if !(0.0..=1.0).contains(&value) {
-                return bad(what, "must lie between 0 and 1");
-            }
-        }
-        let window = self.dashboard.window;
-        if window.as_secs() < 60
-            || !window.as_secs().is_multiple_of(60)
-            || window.subsec_nanos() != 0
-        {
-            return bad("dashboard.window", "must be a whole number of minutes");
-        }
-        Ok(())
+        self.validate_in(&Settings::table("first_five_minutes"))
+    }
+
+    /// As [`validate`](Self::validate), naming each setting within `settings`' table (a
+    /// runbook's `first_five_minutes`).
+    pub(crate) fn validate_in(&self, settings: &Settings) -> Result<()> {
+        settings.share("deployments.confidence", self.deployments.confidence)?;
+        settings.share("health.confidence", self.health.confidence)?;
+        settings.whole_minutes("dashboard.window", self.dashboard.window)
     }
 }
 
@@ -226,52 +166,4 @@ impl Default for DashboardCheck {
             max_error_rate: 0.01,
         }
     }
-}
-
-/// The checks `config` turns on and `providers` can run.
-///
-/// # Errors
-///
-/// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a config that does not
-/// [`validate`](Config::validate).
-pub fn diagnoses(providers: &Providers, config: &Config) -> Result<Vec<Arc<dyn Diagnosis>>> {
-    config.validate()?;
-    let mut out: Vec<Arc<dyn Diagnosis>> = Vec::new();
-    if let (true, Some(metrics)) = (config.dashboard.enabled, &providers.metrics) {
-        out.push(Arc::new(DashboardSignals::new(
-            metrics.clone(),
-            config.dashboard.clone(),
-        )));
-    }
-    if let (true, Some(deployments)) = (config.deployments.enabled, &providers.deployments) {
-        out.push(Arc::new(RecentDeployments::new(
-            deployments.clone(),
-            config.deployments.clone(),
-        )));
-    }
-    if let (true, Some(health)) = (config.health.enabled, &providers.health) {
-        out.push(Arc::new(CloudHealthEvents::new(
-            health.clone(),
-            config.health.clone(),
-        )));
-    }
-    Ok(out)
-}
-
-/// Adds the first-five-minutes checks of `config` to a runbook, watching the cloud health of
-/// `services` unless `config` names its own.
-///
-/// # Errors
-///
-/// As [`diagnoses`].
-pub fn add_to(
-    mut builder: RunbookBuilder,
-    providers: &Providers,
-    config: &Config,
-    services: &[&str],
-) -> Result<RunbookBuilder> {
-    for check in diagnoses(providers, &config.or_watching(services))? {
-        builder = builder.diagnosis(check);
-    }
-    Ok(builder)
 }

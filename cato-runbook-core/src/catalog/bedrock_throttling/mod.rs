@@ -90,21 +90,22 @@
 //! The seed lists none for this section; the ranking comes from the evidence: the quota against
 //! demand, a recent deployment, an open cloud health event.
 
+mod config;
+mod detect;
 mod diagnose;
 mod signals;
 mod steps;
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+pub use config::{CacheThreshold, Config, QuotaIncrease, TrafficShift};
 
-use super::first_five_minutes::{self, BEDROCK_MODEL};
+use super::first_five_minutes;
 use super::log_symptom::{LogQuery, LogSymptom};
 use super::strategies::EnableEmergencyMode;
 use super::{CatalogConfig, Entry, PortName, Providers};
-use crate::engine::{Runbook, SeverityRule};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::runbook::{Runbook, SeverityRule};
 use crate::severity::Impact;
 
 /// The runbook's id.
@@ -133,186 +134,6 @@ pub const ENTRY: Entry = Entry {
     build,
 };
 
-/// Settings; every default is the seed's value or Cato's resource name.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-#[non_exhaustive]
-pub struct Config {
-    /// The Bedrock model Cato calls (`ModelId` of the `AWS/Bedrock` metrics); the incident's
-    /// resource.
-    pub model_id: String,
-    /// The orchestrator's log group. Default `/cato/orchestrator`.
-    pub log_group: String,
-    /// The filter pattern of a throttling line. Default `ThrottlingException`.
-    pub log_pattern: String,
-    /// How far back the detectors look. Default 5 min.
-    #[serde(with = "humantime_serde")]
-    pub window: Duration,
-    /// The throttled share of Bedrock calls from which it is a symptom. Default 0.05.
-    pub throttle_rate: f64,
-    /// …with at least this many throttled calls in the window. Default 10.
-    pub min_throttles: u64,
-    /// Throttling lines in the window from which the log detector reports. Default 3.
-    pub min_log_lines: usize,
-    /// A step passes verification when the throttled share since the change is below
-    /// `throttle_rate`, or fell by at least this fraction of what it was. Default 0.5.
-    pub min_improvement: f64,
-    /// Step 1: the quota increase.
-    pub quota: QuotaIncrease,
-    /// Step 2: the cache similarity threshold.
-    pub cache_threshold: CacheThreshold,
-    /// Step 3: the traffic shift to Shadow Self.
-    pub traffic_shift: TrafficShift,
-    /// Whether emergency mode (with approval) is the last step. Default off: every user's
-    /// responses would be limited, while throttling hurts only the throttled calls.
-    pub emergency_mode_last: bool,
-    /// The first-five-minutes checks; cloud health events of [`CLOUD_SERVICES`] unless it names
-    /// its own.
-    pub first_five_minutes: first_five_minutes::Config,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            model_id: BEDROCK_MODEL.into(),
-            log_group: "/cato/orchestrator".into(),
-            log_pattern: "ThrottlingException".into(),
-            window: Duration::from_secs(5 * 60),
-            throttle_rate: 0.05,
-            min_throttles: 10,
-            min_log_lines: 3,
-            min_improvement: 0.5,
-            quota: QuotaIncrease::default(),
-            cache_threshold: CacheThreshold::default(),
-            traffic_shift: TrafficShift::default(),
-            emergency_mode_last: false,
-            first_five_minutes: first_five_minutes::Config::default(),
-        }
-    }
-}
-
-/// Step 1, `request-service-quota-increase`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-#[non_exhaustive]
-pub struct QuotaIncrease {
-    /// `--service-code`. Default `bedrock`.
-    pub service: String,
-    /// `--quota-code`. Default `L-XXXXXXXX`; read as calls per minute.
-    pub code: String,
-    /// `--desired-value`. Default 10 000.
-    pub desired: f64,
-    /// How long after the request its status is read. Default 15 min.
-    #[serde(with = "humantime_serde")]
-    pub verify_after: Duration,
-}
-
-impl Default for QuotaIncrease {
-    fn default() -> Self {
-        QuotaIncrease {
-            service: "bedrock".into(),
-            code: "L-XXXXXXXX".into(),
-            desired: 10_000.0,
-            verify_after: Duration::from_secs(15 * 60),
-        }
-    }
-}
-
-/// Step 2, the temporary cache similarity threshold.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-#[non_exhaustive]
-pub struct CacheThreshold {
-    /// How much lower. Default 0.05.
-    pub step: f64,
-    /// Never below this. Default 0.80.
-    pub floor: f64,
-    /// Restored after this long if the incident is still open. Default 1 h.
-    #[serde(with = "humantime_serde")]
-    pub ttl: Duration,
-    /// How long after the change it is verified. Default 5 min.
-    #[serde(with = "humantime_serde")]
-    pub verify_after: Duration,
-}
-
-impl Default for CacheThreshold {
-    fn default() -> Self {
-        CacheThreshold {
-            step: 0.05,
-            floor: 0.80,
-            ttl: Duration::from_secs(3600),
-            verify_after: Duration::from_secs(5 * 60),
-        }
-    }
-}
-
-/// Step 3, the traffic shift to the self-hosted Shadow Self.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-#[non_exhaustive]
-pub struct TrafficShift {
-    /// How much of the LLM traffic moves. Default 0.2.
-    pub step: f64,
-    /// The Shadow Self share never exceeds this. Default 0.8.
-    pub cap: f64,
-    /// The Shadow Self endpoint. Default `cato-shadow-self`.
-    pub endpoint: String,
-    /// Shadow Self's 5XX rate under the extra load must stay at or under this. Default 0.01.
-    pub max_error_rate: f64,
-    /// How long after the change it is verified. Default 5 min.
-    #[serde(with = "humantime_serde")]
-    pub verify_after: Duration,
-}
-
-impl Default for TrafficShift {
-    fn default() -> Self {
-        TrafficShift {
-            step: 0.2,
-            cap: 0.8,
-            endpoint: "cato-shadow-self".into(),
-            max_error_rate: 0.01,
-            verify_after: Duration::from_secs(5 * 60),
-        }
-    }
-}
-
-impl Config {
-    /// Checks shares and thresholds.
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) naming the setting.
-    pub fn validate(&self) -> Result<()> {
-        let shares = [
-            ("throttle_rate", self.throttle_rate),
-            ("min_improvement", self.min_improvement),
-            ("cache_threshold.step", self.cache_threshold.step),
-            ("cache_threshold.floor", self.cache_threshold.floor),
-            ("traffic_shift.step", self.traffic_shift.step),
-            ("traffic_shift.cap", self.traffic_shift.cap),
-            (
-                "traffic_shift.max_error_rate",
-                self.traffic_shift.max_error_rate,
-            ),
-        ];
-        for (name, value) in shares {
-            if !(0.0..=1.0).contains(&value) {
-                return Err(Error::invalid_input(
-                    "catalog.bedrock_throttling",
-                    format!("{name} {value} must lie between 0 and 1"),
-                ));
-            }
-        }
-        if self.window.as_secs() < 60 {
-            return Err(Error::invalid_input(
-                "catalog.bedrock_throttling",
-                "window must be at least a minute",
-            ));
-        }
-        Ok(())
-    }
-}
-
 /// Builds the runbook.
 ///
 /// # Errors
@@ -334,7 +155,7 @@ pub fn build(providers: &Providers, catalog: &CatalogConfig) -> Result<Runbook> 
 
     let mut runbook = Runbook::builder(ID, TITLE)
         .severity(SeverityRule::Assess)
-        .detector(Arc::new(signals::ThrottleRate {
+        .detector(Arc::new(detect::ThrottleRate {
             metrics: metrics.clone(),
             config: config.clone(),
         }))

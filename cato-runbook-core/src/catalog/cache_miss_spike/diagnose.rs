@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use super::Config;
 use super::window::HitRateMonitor;
 use crate::catalog::facts;
+use crate::catalog::kit;
 use crate::error::Result;
 use crate::ports::{
     CacheCluster, CacheStats, Datapoint, Deployment, Deployments, MetricQuery, Metrics, Statistic,
@@ -47,9 +48,9 @@ impl Diagnosis for CacheStatsDiagnosis {
                 counters.hits, counters.misses, counters.evictions
             );
             let mut finding = Finding::new(self.name(), summary)
-                .with(facts::LIFETIME_HITS, clamp_i64(counters.hits))
-                .with(facts::LIFETIME_MISSES, clamp_i64(counters.misses))
-                .with(facts::LIFETIME_EVICTIONS, clamp_i64(counters.evictions))
+                .with(facts::LIFETIME_HITS, kit::count(counters.hits))
+                .with(facts::LIFETIME_MISSES, kit::count(counters.misses))
+                .with(facts::LIFETIME_EVICTIONS, kit::count(counters.evictions))
                 .with_evidence(format!(
                     "INFO stats: keyspace_hits:{} keyspace_misses:{} evicted_keys:{} expired_keys:{}",
                     counters.hits, counters.misses, counters.evictions, counters.expirations
@@ -74,10 +75,10 @@ impl Diagnosis for CacheStatsDiagnosis {
             ),
         )
         .with(facts::HIT_RATE, rate)
-        .with(facts::WINDOW_HITS, clamp_i64(m.window.hits))
-        .with(facts::WINDOW_MISSES, clamp_i64(m.window.misses))
-        .with(facts::WINDOW_EVICTIONS, clamp_i64(m.window.evictions))
-        .with(facts::WINDOW_SECONDS, clamp_i64(m.span().as_secs()))
+        .with(facts::WINDOW_HITS, kit::count(m.window.hits))
+        .with(facts::WINDOW_MISSES, kit::count(m.window.misses))
+        .with(facts::WINDOW_EVICTIONS, kit::count(m.window.evictions))
+        .with(facts::WINDOW_SECONDS, kit::count(m.span().as_secs()))
         .with(facts::EVICTION_SHARE, share)
         .with(facts::CACHE_UNDERSIZED, undersized)
         .with_evidence(m.describe())
@@ -112,10 +113,6 @@ impl Diagnosis for CacheStatsDiagnosis {
                 },
             )))
     }
-}
-
-fn clamp_i64(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 /// `aws cloudwatch get-metric-statistics --namespace Custom/Cato --metric-name

@@ -1,4 +1,5 @@
-//! A runbook as the engine runs it: detectors, diagnoses, a mitigation ladder and defaults.
+//! The description of a runbook: its detectors, diagnoses and mitigation ladder, its severity
+//! rule and the defaults it overrides. Data the engine runs, and the catalog builds.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -6,11 +7,10 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::contacts::Escalation;
-use super::policy::Mode;
+use super::{Detector, Diagnosis, Mitigation};
+use crate::engine::{Escalation, Mode};
 use crate::error::{Error, Result};
 use crate::incident::RunbookId;
-use crate::runbook::{Detector, Diagnosis, Mitigation};
 use crate::severity::{Impact, Severity};
 
 /// How a runbook turns a symptom's impact into a severity.
@@ -41,17 +41,17 @@ impl SeverityRule {
 /// Built with [`Runbook::builder`].
 #[derive(Clone)]
 pub struct Runbook {
-    pub(super) id: RunbookId,
-    pub(super) title: String,
-    pub(super) detectors: Vec<Arc<dyn Detector>>,
-    pub(super) diagnoses: Vec<Arc<dyn Diagnosis>>,
-    pub(super) ladder: Vec<Arc<dyn Mitigation>>,
-    pub(super) severity: SeverityRule,
-    pub(super) open_after: Option<u32>,
-    pub(super) resolve_after: Option<u32>,
-    pub(super) escalation: Option<Escalation>,
-    pub(super) mode: Option<Mode>,
-    pub(super) prevention: Vec<String>,
+    pub(crate) id: RunbookId,
+    pub(crate) title: String,
+    pub(crate) detectors: Vec<Arc<dyn Detector>>,
+    pub(crate) diagnoses: Vec<Arc<dyn Diagnosis>>,
+    pub(crate) ladder: Vec<Arc<dyn Mitigation>>,
+    pub(crate) severity: SeverityRule,
+    pub(crate) open_after: Option<u32>,
+    pub(crate) resolve_after: Option<u32>,
+    pub(crate) escalation: Option<Escalation>,
+    pub(crate) mode: Option<Mode>,
+    pub(crate) prevention: Vec<String>,
 }
 
 impl Runbook {
@@ -144,7 +144,7 @@ impl fmt::Debug for Runbook {
 /// Builds a [`Runbook`].
 ///
 /// ```
-/// use cato_runbook_core::engine::{Runbook, SeverityRule};
+/// use cato_runbook_core::runbook::{Runbook, SeverityRule};
 /// use cato_runbook_core::Severity;
 ///
 /// let runbook = Runbook::builder("budget-exceeded", "Budget exceeded (emergency mode)")

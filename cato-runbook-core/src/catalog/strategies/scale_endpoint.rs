@@ -1,0 +1,211 @@
+//! "Scale up resources" for a model endpoint's variant (`update-endpoint-weights-and-capacities`).
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::scaling::{self, Precondition, ScaleMemo, Scaling, Style, Subject, Unit};
+use crate::catalog::kit;
+use crate::error::{Error, ErrorKind, Result, Retry};
+use crate::ports::{EndpointStatus, ModelEndpoint};
+use crate::runbook::{Findings, Mitigation, Plan, StepContext, Verification};
+
+/// "Scale up resources" for a model endpoint's variant (`update-endpoint-weights-and-capacities`):
+/// its desired instance count grows by a step toward a cap. Risk medium; reversible.
+pub struct ScaleEndpoint {
+    port: Arc<dyn ModelEndpoint>,
+    endpoint: String,
+    variant: String,
+    scaling: Scaling,
+    name: String,
+    style: Style,
+    precondition: Option<Precondition>,
+}
+
+impl ScaleEndpoint {
+    /// Scales `variant` of `endpoint`; the step is named `scale-endpoint`, in the strategy's
+    /// [`Style`], and always applies.
+    pub fn new(
+        port: Arc<dyn ModelEndpoint>,
+        endpoint: impl Into<String>,
+        variant: impl Into<String>,
+        scaling: Scaling,
+    ) -> Self {
+        ScaleEndpoint {
+            port,
+            endpoint: endpoint.into(),
+            variant: variant.into(),
+            scaling,
+            name: "scale-endpoint".into(),
+            style: Style::Strategy,
+            precondition: None,
+        }
+    }
+
+    /// Names the step (two scale steps on one ladder need two names).
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// Words and guards the step in `style`.
+    pub fn styled(mut self, style: Style) -> Self {
+        self.style = style;
+        self
+    }
+
+    /// Applies the step only when `precondition` holds on the findings.
+    pub fn when(
+        mut self,
+        precondition: impl Fn(Findings<'_>) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.precondition = Some(Arc::new(precondition));
+        self
+    }
+
+    fn target_label(&self) -> String {
+        format!("{}/{} desired instances", self.endpoint, self.variant)
+    }
+
+    fn operation(&self) -> &'static str {
+        match self.style {
+            Style::Strategy => "strategies.scale_endpoint",
+            Style::Command => kit::DESCRIBE_ENDPOINT,
+        }
+    }
+}
+
+impl fmt::Debug for ScaleEndpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ScaleEndpoint")
+            .field("name", &self.name)
+            .field("endpoint", &self.endpoint)
+            .field("variant", &self.variant)
+            .field("scaling", &self.scaling)
+            .field("style", &self.style)
+            .field("precondition", &self.precondition.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+#[async_trait]
+impl Mitigation for ScaleEndpoint {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn precondition(&self, findings: Findings<'_>) -> bool {
+        self.precondition
+            .as_ref()
+            .is_none_or(|holds| holds(findings))
+    }
+
+    async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
+        let described = self.port.describe(&self.endpoint).await?;
+        if self.style == Style::Strategy && described.status.is_transitional() {
+            return Err(Error::new(
+                ErrorKind::Conflict,
+                "strategies.scale_endpoint",
+                format!("{} is {}", self.endpoint, described.status),
+            )
+            .with_resource(self.endpoint.clone())
+            .with_retry(Retry::Transient));
+        }
+        let variant = kit::variant(&described, &self.endpoint, &self.variant, self.operation())?;
+        let subject = Subject {
+            path: format!("{}/{}", self.endpoint, self.variant),
+            label: self.target_label(),
+            resource: &self.endpoint,
+            unit: Unit::Instances,
+        };
+        scaling::plan(
+            self,
+            ctx,
+            &self.scaling,
+            self.style,
+            &subject,
+            variant.desired_instances,
+        )
+    }
+
+    async fn apply(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
+        let ScaleMemo { target, .. } = plan.memo()?;
+        self.port
+            .set_instance_count(&self.endpoint, &self.variant, target, &ctx.idempotency_key)
+            .await?;
+        Ok(match self.style {
+            Style::Strategy => format!(
+                "{}/{} asked for {target} instances",
+                self.endpoint, self.variant
+            ),
+            Style::Command => format!(
+                "update-endpoint-weights-and-capacities {} VariantName={},DesiredInstanceCount={target}",
+                self.endpoint, self.variant
+            ),
+        })
+    }
+
+    async fn verify(&self, _ctx: &StepContext, plan: &Plan) -> Result<Verification> {
+        let ScaleMemo { target, .. } = plan.memo()?;
+        let described = self.port.describe(&self.endpoint).await?;
+        let serving =
+            kit::find_variant(&described, &self.variant).map_or(0, |v| v.current_instances);
+        let status = described.status;
+        Ok(match self.style {
+            Style::Strategy => {
+                let line = format!(
+                    "{}/{}: {serving} of {target} instances serving, {status}",
+                    self.endpoint, self.variant
+                );
+                if serving >= target && !status.is_transitional() {
+                    Verification::Passed(line)
+                } else {
+                    Verification::Failed(line)
+                }
+            }
+            Style::Command => {
+                if status == EndpointStatus::InService && serving >= target {
+                    Verification::Passed(format!("{serving} instances in service"))
+                } else {
+                    Verification::Failed(format!(
+                        "{} is {status} with {serving} of {target} instances in service",
+                        self.endpoint
+                    ))
+                }
+            }
+        })
+    }
+
+    async fn revert(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
+        let ScaleMemo { previous, target } = plan.memo()?;
+        if self.style == Style::Command {
+            self.port
+                .set_instance_count(
+                    &self.endpoint,
+                    &self.variant,
+                    previous,
+                    &kit::apply_key_revert(ctx),
+                )
+                .await?;
+            return Ok(format!("desired instances back to {previous}"));
+        }
+        let described = self.port.describe(&self.endpoint).await?;
+        let desired = kit::find_variant(&described, &self.variant).map(|v| v.desired_instances);
+        if desired != Some(target) {
+            return Ok(format!(
+                "{} left as it is: {desired:?} desired instances, not the {target} this step set",
+                self.target_label()
+            ));
+        }
+        self.port
+            .set_instance_count(
+                &self.endpoint,
+                &self.variant,
+                previous,
+                &kit::revert_key(ctx, plan),
+            )
+            .await?;
+        Ok(format!("{} back to {previous}", self.target_label()))
+    }
+}
