@@ -70,6 +70,7 @@ pub mod conformance;
 pub mod fakes;
 pub mod fault;
 pub mod gameday;
+pub mod harness;
 pub mod ops;
 pub mod peers;
 pub mod world;
@@ -79,6 +80,7 @@ pub use clock::VirtualClock;
 pub use config::WorldConfig;
 pub use fakes::FakePorts;
 pub use fault::{Fault, FaultInjecting, FaultInjectingLayer, FaultRule, Faults};
+pub use harness::{Harness, HarnessBuilder};
 pub use ops::{Op, OpMatch};
 pub use world::{World, WorldChange, WorldSnapshot};
 

@@ -15,7 +15,6 @@ use cato_runbook_core::engine::{EngineConfig, Mode, Policy};
 use cato_runbook_core::{Result, Severity};
 use cato_runbook_mock::World;
 use cato_runbook_mock::config::CrashCause;
-use cato_runbook_mock::gameday::providers;
 use cato_runbook_mock::world::WorldChange;
 
 #[tokio::main(flavor = "current_thread", start_paused = true)]
@@ -24,7 +23,10 @@ async fn main() -> Result<()> {
     // clock, a durable store and distributed coordination.
     let world = World::default();
     let ports = world.ports("orchestrator-0");
-    let runbooks = catalog::all(&providers(&world, &ports), &CatalogConfig::default())?;
+    let runbooks = catalog::all(
+        &ports.providers(world.clock_handle()),
+        &CatalogConfig::default(),
+    )?;
     let engine = world
         .engine_builder(&ports)
         .runbooks(runbooks)

@@ -15,7 +15,6 @@ use cato_runbook_core::engine::{Mode, Policy};
 use cato_runbook_core::ports::Clock;
 use cato_runbook_core::{Error, ErrorKind, Result, Severity, Status};
 use cato_runbook_mock::config::CrashCause;
-use cato_runbook_mock::gameday::providers;
 use cato_runbook_mock::world::{PagerAction, WorldChange};
 use cato_runbook_mock::{Op, World, WorldConfig};
 
@@ -42,7 +41,7 @@ async fn main() -> Result<()> {
     let ports = world.ports("test");
     let runbook = catalog::build(
         "shadow-self-down",
-        &providers(&world, &ports),
+        &ports.providers(world.clock_handle()),
         &CatalogConfig::default(),
     )?;
     let engine = world

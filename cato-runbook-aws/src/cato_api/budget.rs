@@ -16,15 +16,9 @@ const RESOURCE: &str = "budget";
 impl Budget for CatoAdminApi {
     async fn status(&self) -> Result<BudgetStatus> {
         const OP: &str = "budget.status";
-        let t = &self.transport;
-        let body: BudgetStatusBody = t
-            .retrying(OP, RESOURCE, || async {
-                let reply = t
-                    .send(OP, RESOURCE, self.request(Method::GET, STATUS)?)
-                    .await?
-                    .success(PROVIDER, OP, RESOURCE)?;
-                Ok(t.json(OP, RESOURCE, &reply)?)
-            })
+        let body: BudgetStatusBody = self
+            .transport
+            .call_json(OP, RESOURCE, || self.request(Method::GET, STATUS))
             .await?;
         Ok(BudgetStatus {
             mode: body.mode,
@@ -46,18 +40,14 @@ impl Budget for CatoAdminApi {
             .with_resource(RESOURCE));
         }
         tracing::info!(provider = PROVIDER, monthly_limit = usd, key = %key, "setting the monthly budget limit");
-        let t = &self.transport;
         let body = BudgetConfigBody { monthly_limit: usd };
-        t.retrying(OP, RESOURCE, || async {
-            let request = self
-                .request(Method::PUT, CONFIG)?
-                .header("Idempotency-Key", key.as_str())
-                .json(&body);
-            t.send(OP, RESOURCE, request)
-                .await?
-                .success(PROVIDER, OP, RESOURCE)?;
-            Ok(())
-        })
-        .await
+        self.transport
+            .call_empty(OP, RESOURCE, || {
+                Ok(self
+                    .request(Method::PUT, CONFIG)?
+                    .header("Idempotency-Key", key.as_str())
+                    .json(&body))
+            })
+            .await
     }
 }

@@ -20,14 +20,12 @@ mod traffic;
 mod wire;
 
 use std::fmt;
-use std::sync::Arc;
 
 use cato_runbook_core::Result;
-use cato_runbook_core::ports::Clock;
 use reqwest::{Method, RequestBuilder};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::http::{HttpOptions, Transport};
+use crate::http::Transport;
 
 const PROVIDER: &str = "cato-admin-api";
 
@@ -69,18 +67,6 @@ impl CatoAdminApi {
         })
     }
 
-    /// Sets timeouts and retries.
-    pub fn with_options(mut self, options: HttpOptions) -> Self {
-        self.transport.set_options(options);
-        self
-    }
-
-    /// Sets the clock the retry back-off waits on (the system clock by default).
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.transport.set_clock(clock);
-        self
-    }
-
     fn request(&self, method: Method, path: &str) -> Result<RequestBuilder> {
         Ok(self
             .transport
@@ -88,6 +74,8 @@ impl CatoAdminApi {
             .bearer_auth(self.token.expose_secret()))
     }
 }
+
+crate::http::http_options!(CatoAdminApi);
 
 impl fmt::Display for CatoAdminApi {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

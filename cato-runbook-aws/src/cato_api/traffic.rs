@@ -32,18 +32,14 @@ impl CatoAdminApi {
         key: &IdempotencyKey,
     ) -> Result<()> {
         tracing::info!(provider = PROVIDER, operation, change = ?body, key = %key, "changing traffic controls");
-        let t = &self.transport;
-        t.retrying(operation, RESOURCE, || async {
-            let request = self
-                .request(Method::PUT, CONFIG)?
-                .header("Idempotency-Key", key.as_str())
-                .json(&body);
-            t.send(operation, RESOURCE, request)
-                .await?
-                .success(PROVIDER, operation, RESOURCE)?;
-            Ok(())
-        })
-        .await
+        self.transport
+            .call_empty(operation, RESOURCE, || {
+                Ok(self
+                    .request(Method::PUT, CONFIG)?
+                    .header("Idempotency-Key", key.as_str())
+                    .json(&body))
+            })
+            .await
     }
 }
 
@@ -51,15 +47,9 @@ impl CatoAdminApi {
 impl TrafficControl for CatoAdminApi {
     async fn state(&self) -> Result<TrafficState> {
         const OP: &str = "traffic.state";
-        let t = &self.transport;
-        let body: TrafficStatusBody = t
-            .retrying(OP, RESOURCE, || async {
-                let reply = t
-                    .send(OP, RESOURCE, self.request(Method::GET, STATUS)?)
-                    .await?
-                    .success(PROVIDER, OP, RESOURCE)?;
-                Ok(t.json(OP, RESOURCE, &reply)?)
-            })
+        let body: TrafficStatusBody = self
+            .transport
+            .call_json(OP, RESOURCE, || self.request(Method::GET, STATUS))
             .await?;
         Ok(TrafficState {
             shadow_self_share: body.shadow_self_share,

@@ -18,3 +18,28 @@ pub(crate) mod transport;
 
 pub use options::HttpOptions;
 pub(crate) use transport::Transport;
+
+/// The builder options every HTTP provider has, written once: `with_options` (timeouts and
+/// retries) and `with_clock` (what the back-off waits on), for a type with a `transport` field.
+macro_rules! http_options {
+    ($provider:ty) => {
+        impl $provider {
+            /// Sets timeouts and retries.
+            pub fn with_options(mut self, options: $crate::http::HttpOptions) -> Self {
+                self.transport.set_options(options);
+                self
+            }
+
+            /// Sets the clock the retry back-off (and any rate limit) waits on (the system
+            /// clock by default).
+            pub fn with_clock(
+                mut self,
+                clock: std::sync::Arc<dyn cato_runbook_core::ports::Clock>,
+            ) -> Self {
+                self.transport.set_clock(clock);
+                self
+            }
+        }
+    };
+}
+pub(crate) use http_options;

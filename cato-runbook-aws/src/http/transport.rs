@@ -201,6 +201,68 @@ impl Transport {
         call::retrying(self.clock.as_ref(), &policy, &label, attempt).await
     }
 
+    /// One call of an HTTP provider, the path they all share: build the request, send it
+    /// within the timeout, check the status, decode the reply with `decode` (which may refuse
+    /// it, e.g. Slack's `ok: false`), retrying what a retry can help on the clock.
+    #[cfg_attr(
+        not(any(feature = "cato-api", feature = "slack", feature = "sendgrid")),
+        allow(dead_code)
+    )]
+    pub(crate) async fn call<T, B, D>(
+        &self,
+        operation: &'static str,
+        resource: &str,
+        build: B,
+        decode: D,
+    ) -> Result<T>
+    where
+        B: Fn() -> Result<RequestBuilder>,
+        D: Fn(Reply) -> Result<T, Failure>,
+    {
+        let (build, decode) = (&build, &decode);
+        self.retrying(operation, resource, || async move {
+            let reply = self.send(operation, resource, build()?).await?.success(
+                self.provider,
+                operation,
+                resource,
+            )?;
+            decode(reply)
+        })
+        .await
+    }
+
+    /// [`call`](Self::call) whose reply is JSON of type `T`.
+    #[cfg_attr(not(feature = "cato-api"), allow(dead_code))]
+    pub(crate) async fn call_json<T, B>(
+        &self,
+        operation: &'static str,
+        resource: &str,
+        build: B,
+    ) -> Result<T>
+    where
+        T: serde::de::DeserializeOwned,
+        B: Fn() -> Result<RequestBuilder>,
+    {
+        self.call(operation, resource, build, |reply| {
+            Ok(self.json(operation, resource, &reply)?)
+        })
+        .await
+    }
+
+    /// [`call`](Self::call) whose reply's body does not matter.
+    #[cfg_attr(not(any(feature = "cato-api", feature = "sendgrid")), allow(dead_code))]
+    pub(crate) async fn call_empty<B>(
+        &self,
+        operation: &'static str,
+        resource: &str,
+        build: B,
+    ) -> Result<()>
+    where
+        B: Fn() -> Result<RequestBuilder>,
+    {
+        self.call(operation, resource, build, |_| Ok(())).await
+    }
+
     /// Parses a JSON body, or fails with `MalformedResponse`.
     #[cfg_attr(not(any(feature = "cato-api", feature = "slack")), allow(dead_code))]
     pub(crate) fn json<T: serde::de::DeserializeOwned>(

@@ -25,12 +25,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use cato_runbook_core::ports::{Clock, Page, Pager};
+use cato_runbook_core::ports::{Page, Pager};
 use cato_runbook_core::{Error, ErrorKind, Result};
 use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::http::{HttpOptions, Transport};
+use crate::http::Transport;
 use event::{Accepted, Event, Payload};
 use limiter::WindowLimiter;
 
@@ -116,18 +116,6 @@ impl PagerDuty {
             .find(|r| r.key.expose_secret() == key.expose_secret())
             .map(|r| Arc::clone(&r.limiter))
             .unwrap_or_else(|| Arc::new(WindowLimiter::new(self.rate.0, self.rate.1)))
-    }
-
-    /// Sets timeouts and retries.
-    pub fn with_options(mut self, options: HttpOptions) -> Self {
-        self.transport.set_options(options);
-        self
-    }
-
-    /// Sets the clock the back-off and the rate limit wait on (the system clock by default).
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.transport.set_clock(clock);
-        self
     }
 
     async fn send(&self, operation: &'static str, target: &str, event: Event<'_>) -> Result<()> {
@@ -245,6 +233,8 @@ impl Pager for PagerDuty {
         self.send("pager.resolve", target, event).await
     }
 }
+
+crate::http::http_options!(PagerDuty);
 
 impl fmt::Display for PagerDuty {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

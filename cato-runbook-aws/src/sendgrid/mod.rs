@@ -14,16 +14,15 @@
 //! checked before anything is sent.
 
 use std::fmt;
-use std::sync::Arc;
 
 use async_trait::async_trait;
-use cato_runbook_core::ports::{Clock, Email, Mail};
+use cato_runbook_core::ports::{Email, Mail};
 use cato_runbook_core::{Error, Result};
 use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
-use crate::http::{HttpOptions, Transport};
+use crate::http::Transport;
 
 const PROVIDER: &str = "sendgrid";
 const SEND: &str = "/v3/mail/send";
@@ -76,18 +75,6 @@ impl SendGridMail {
             api_key,
             from,
         })
-    }
-
-    /// Sets timeouts and retries.
-    pub fn with_options(mut self, options: HttpOptions) -> Self {
-        self.transport.set_options(options);
-        self
-    }
-
-    /// Sets the clock the retry back-off waits on (the system clock by default).
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.transport.set_clock(clock);
-        self
     }
 }
 
@@ -168,18 +155,16 @@ impl Mail for SendGridMail {
         };
         tracing::info!(provider = PROVIDER, to = %email.to, subject, "sending an email");
         let t = &self.transport;
-        let to = email.to.as_str();
-        t.retrying(OP, to, || async {
-            let request = t
-                .request(Method::POST, SEND)?
+        t.call_empty(OP, &email.to, || {
+            Ok(t.request(Method::POST, SEND)?
                 .bearer_auth(self.api_key.expose_secret())
-                .json(&message);
-            t.send(OP, to, request).await?.success(PROVIDER, OP, to)?;
-            Ok(())
+                .json(&message))
         })
         .await
     }
 }
+
+crate::http::http_options!(SendGridMail);
 
 impl fmt::Display for SendGridMail {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -11,16 +11,15 @@
 mod errors;
 
 use std::fmt;
-use std::sync::Arc;
 
 use async_trait::async_trait;
-use cato_runbook_core::ports::{Chat, ChatMessage, Clock, Posted};
+use cato_runbook_core::ports::{Chat, ChatMessage, Posted};
 use cato_runbook_core::{Error, ErrorKind, Result};
 use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
-use crate::http::{HttpOptions, Transport};
+use crate::http::Transport;
 use cato_runbook_core::call::Failure;
 
 const PROVIDER: &str = "slack";
@@ -59,18 +58,6 @@ impl Slack {
             token,
         })
     }
-
-    /// Sets timeouts and retries.
-    pub fn with_options(mut self, options: HttpOptions) -> Self {
-        self.transport.set_options(options);
-        self
-    }
-
-    /// Sets the clock the retry back-off waits on (the system clock by default).
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.transport.set_clock(clock);
-        self
-    }
 }
 
 #[derive(Serialize)]
@@ -107,16 +94,13 @@ impl Chat for Slack {
         };
         tracing::info!(provider = PROVIDER, channel, thread = ?message.thread, "posting to Slack");
         let t = &self.transport;
+        let build = || {
+            Ok(t.request(Method::POST, POST_MESSAGE)?
+                .bearer_auth(self.token.expose_secret())
+                .json(&body))
+        };
         let ts = t
-            .retrying(OP, channel, || async {
-                let request = t
-                    .request(Method::POST, POST_MESSAGE)?
-                    .bearer_auth(self.token.expose_secret())
-                    .json(&body);
-                let reply = t
-                    .send(OP, channel, request)
-                    .await?
-                    .success(PROVIDER, OP, channel)?;
+            .call(OP, channel, build, |reply| {
                 let answer: Answer = t.json(OP, channel, &reply)?;
                 if !answer.ok {
                     let code = answer.error.unwrap_or_else(|| "unknown_error".into());
@@ -143,6 +127,8 @@ impl Chat for Slack {
         })
     }
 }
+
+crate::http::http_options!(Slack);
 
 impl fmt::Display for Slack {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -18,7 +18,6 @@ use cato_runbook_core::ports::{Clock, SystemClock};
 use cato_runbook_core::runbook::{DiagnoseContext, DiagnosisReport, Findings};
 use cato_runbook_core::{IncidentId, time};
 use cato_runbook_mock::World;
-use cato_runbook_mock::gameday::providers;
 
 use crate::aws_support::{self as support, Aws, SeededQuota, seed};
 
@@ -81,7 +80,7 @@ async fn every_runbook_diagnoses_on_moto_within_the_read_only_policy() {
     let world = World::default();
     let aws = seeded(&world).await;
     let ports = world.ports("aws-tests");
-    let mut p: Providers = providers(&world, &ports);
+    let mut p: Providers = ports.providers(world.clock_handle());
     p.clock = Arc::new(SystemClock);
     p.endpoint = Some(Arc::new(SageMakerEndpoint::from_client(aws.sagemaker())));
     p.metrics = Some(Arc::new(CloudWatchMetrics::from_client(aws.cloudwatch())));

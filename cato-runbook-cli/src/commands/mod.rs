@@ -17,7 +17,7 @@ use cato_runbook_core::runbook::{
 };
 use cato_runbook_core::{IncidentId, Timestamp};
 use cato_runbook_mock::World;
-use cato_runbook_mock::gameday::{Scenario, providers};
+use cato_runbook_mock::gameday::Scenario;
 use serde::Serialize;
 
 use crate::cli::WorldArgs;
@@ -85,7 +85,7 @@ pub(crate) async fn fakes(config: &Config, args: Option<&WorldArgs>) -> Result<P
         world.clock().sleep_until(world.at(args.at)).await;
     }
     let ports = world.ports("cli");
-    Ok(providers(&world, &ports))
+    Ok(ports.providers(world.clock_handle()))
 }
 
 /// Builds an enabled runbook by id.

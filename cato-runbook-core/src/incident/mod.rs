@@ -6,41 +6,21 @@
 
 mod automation;
 mod ids;
+mod phases;
 mod status;
-
-use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 pub use automation::{Automation, StepCall, StepPhase, StepRetry, StepRun, TemporaryStep};
 pub use ids::{DedupKey, IdempotencyKey, IncidentId, RunbookId};
+pub use phases::{POSTMORTEM_DUE_AFTER, Phases};
 pub use status::Status;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::runbook::{Finding, RootCause};
 use crate::severity::{Impact, Severity};
-use crate::time::{self, Timestamp};
+use crate::time::Timestamp;
 use crate::timeline::{Actor, EntryKind, Timeline};
-
-/// How long after resolution the blameless postmortem is due: 48 hours.
-pub const POSTMORTEM_DUE_AFTER: Duration = Duration::from_secs(48 * 3600);
-
-/// When the incident entered each phase (the first time it did).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Phases {
-    /// Opened.
-    pub detected: Option<Timestamp>,
-    /// First acknowledged by a person.
-    pub acknowledged: Option<Timestamp>,
-    /// First mitigation step started.
-    pub mitigating: Option<Timestamp>,
-    /// First mitigation applied (now being verified).
-    pub monitoring: Option<Timestamp>,
-    /// Resolved.
-    pub resolved: Option<Timestamp>,
-    /// Closed.
-    pub closed: Option<Timestamp>,
-}
 
 /// What is needed to open an incident.
 #[derive(Debug, Clone)]
@@ -397,68 +377,6 @@ impl Incident {
     /// The engine's bookkeeping, to change. It never touches the lifecycle or the timeline.
     pub fn automation_mut(&mut self) -> &mut Automation {
         &mut self.automation
-    }
-
-    /// Detected + the current severity's response time.
-    pub fn response_deadline(&self) -> Timestamp {
-        time::add(self.detected_at(), self.severity.response_time())
-    }
-
-    /// Whether the response deadline passed at `now` without an acknowledgement.
-    pub fn response_overdue(&self, now: Timestamp) -> bool {
-        self.phases.acknowledged.is_none() && now > self.response_deadline()
-    }
-
-    /// Whether someone acknowledged within the response time; `None` while nobody has and the
-    /// deadline has not yet passed at `now`.
-    pub fn response_sla_met(&self, now: Timestamp) -> Option<bool> {
-        match self.phases.acknowledged {
-            Some(ack) => Some(ack <= self.response_deadline()),
-            None if now > self.response_deadline() => Some(false),
-            None => None,
-        }
-    }
-
-    /// Resolved + 48 h, once resolved.
-    pub fn postmortem_due(&self) -> Option<Timestamp> {
-        self.phases
-            .resolved
-            .map(|resolved| time::add(resolved, POSTMORTEM_DUE_AFTER))
-    }
-
-    /// When a detector first saw the symptom (the earliest `symptom_observed` entry), or the
-    /// detection time when none was recorded.
-    pub fn first_symptom_at(&self) -> Timestamp {
-        self.timeline
-            .iter()
-            .filter(|e| e.kind == EntryKind::SymptomObserved)
-            .map(|e| e.at)
-            .min()
-            .map_or_else(|| self.detected_at(), |at| at.min(self.detected_at()))
-    }
-
-    /// First symptom → detected (the incident opened).
-    pub fn time_to_detect(&self) -> Duration {
-        time::elapsed(self.first_symptom_at(), self.detected_at())
-    }
-
-    /// Detected → acknowledged.
-    pub fn time_to_acknowledge(&self) -> Option<Duration> {
-        self.since_detected(self.phases.acknowledged)
-    }
-
-    /// Detected → first mitigation applied.
-    pub fn time_to_mitigate(&self) -> Option<Duration> {
-        self.since_detected(self.phases.monitoring)
-    }
-
-    /// Detected → resolved.
-    pub fn time_to_resolve(&self) -> Option<Duration> {
-        self.since_detected(self.phases.resolved)
-    }
-
-    fn since_detected(&self, at: Option<Timestamp>) -> Option<Duration> {
-        at.map(|at| time::elapsed(self.detected_at(), at))
     }
 }
 

@@ -1,6 +1,8 @@
 use super::*;
 use crate::catalog::facts;
+use crate::time;
 use chrono::{TimeZone, Utc};
+use std::time::Duration;
 
 fn t0() -> Timestamp {
     Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap()

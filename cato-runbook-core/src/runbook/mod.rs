@@ -13,6 +13,7 @@
 mod description;
 mod detector;
 mod diagnosis;
+mod fact_key;
 mod facts;
 mod forward;
 mod mitigation;
@@ -21,7 +22,8 @@ mod plan;
 pub use description::{Runbook, RunbookBuilder, SeverityRule};
 pub use detector::{Detector, Observation, ObserveContext, Symptom};
 pub use diagnosis::{DiagnoseContext, Diagnosis, DiagnosisReport};
-pub use facts::{DIAGNOSIS_FAILED, Fact, FactKey, FactValue, Finding, Findings, RootCause, rank};
+pub use fact_key::{FactKey, FactValue};
+pub use facts::{DIAGNOSIS_FAILED, Fact, Finding, Findings, RootCause, rank};
 pub use mitigation::{Mitigation, StepContext, Verification};
 pub use plan::{Change, Plan, Quantity, Risk};
 

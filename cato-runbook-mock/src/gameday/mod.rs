@@ -23,5 +23,5 @@ pub use expect::{Expectation, Outcome, Verdict};
 pub use offset::Offset;
 pub use registry::{RunbookFactory, RunbookRegistry};
 pub use report::{Line, Report};
-pub use runner::{GameDay, Progress, providers};
+pub use runner::{GameDay, Progress};
 pub use scenario::{Action, OperatorAction, Scenario, ScheduledChange, ScheduledFault};

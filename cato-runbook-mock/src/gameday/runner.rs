@@ -5,7 +5,6 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cato_runbook_core::catalog::Providers;
 use cato_runbook_core::engine::Operator;
 use cato_runbook_core::ports::Clock;
 use cato_runbook_core::time::{self, Timestamp};
@@ -15,8 +14,8 @@ use super::expect::Outcome;
 use super::registry::RunbookRegistry;
 use super::report::{Line, Report};
 use super::scenario::{Action, OperatorAction, Scenario};
-use crate::fakes::FakePorts;
 use crate::fault::FaultRule;
+use crate::harness::Harness;
 use crate::world::World;
 
 /// Called after every tick with the virtual time elapsed and the scenario's duration.
@@ -104,7 +103,6 @@ impl GameDay {
         }
         let seed = config.seed;
         let world = World::new(config)?;
-        let ports = world.ports("game-day");
         let start = world.now();
         let mut lines = Vec::new();
 
@@ -134,25 +132,28 @@ impl GameDay {
             ));
         }
 
-        let providers = providers(&world, &ports);
-        let runbooks = scenario
-            .runbooks
-            .iter()
-            .map(|id| self.registry.build(id, &providers))
-            .collect::<Result<Vec<_>>>()?;
-        let prevention = runbooks
-            .iter()
-            .map(|r| (r.id().to_string(), r.prevention().to_vec()))
-            .collect();
         let mut engine_config = scenario.engine.clone();
         engine_config.tick_interval = scenario.tick;
-        let engine = world
-            .engine_builder(&ports)
-            .runbooks(runbooks)
+        let registry = &self.registry;
+        let harness = Harness::on(&world)
+            .replica("game-day")
+            .runbooks(|providers| {
+                scenario
+                    .runbooks
+                    .iter()
+                    .map(|id| registry.build(id, providers))
+                    .collect()
+            })
             .policy(scenario.policy.clone())
             .config(engine_config)
             .build()?;
-        let operator = engine.operator();
+        let prevention = harness
+            .engine()
+            .runbooks()
+            .iter()
+            .map(|r| (r.id().to_string(), r.prevention().to_vec()))
+            .collect();
+        let operator = harness.operator();
 
         let clock = world.clock();
         let end = time::add(start, scenario.duration);
@@ -182,22 +183,17 @@ impl GameDay {
             if now >= end {
                 break;
             }
-            let report = engine.tick().await?;
+            let until = actions.front().map_or(end, |action| {
+                world.at(action.at.as_duration()).max(now).min(end)
+            });
+            harness.tick_then_wait(until).await?;
             ticks += 1;
             if let Some(progress) = &self.progress {
                 progress(time::elapsed(start, now), scenario.duration);
             }
-            let mut next = time::add(now, scenario.tick);
-            if let Some(due) = report.next_due.filter(|due| *due > now) {
-                next = next.min(due);
-            }
-            if let Some(action) = actions.front() {
-                next = next.min(world.at(action.at.as_duration()).max(now));
-            }
-            clock.sleep_until(next.min(end)).await;
         }
 
-        let mut incidents = ports.store.all().await?;
+        let mut incidents = harness.ports().store.all().await?;
         incidents.sort_by(|a, b| {
             a.detected_at()
                 .cmp(&b.detected_at())
@@ -235,11 +231,6 @@ impl fmt::Debug for GameDay {
             .field("registry", &self.registry)
             .finish_non_exhaustive()
     }
-}
-
-/// The world's fakes as the catalog's providers.
-pub fn providers(world: &World, ports: &FakePorts) -> Providers {
-    ports.providers(world.clock_handle())
 }
 
 fn line(

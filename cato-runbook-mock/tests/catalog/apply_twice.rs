@@ -27,7 +27,6 @@ use cato_runbook_core::runbook::{
     DiagnoseContext, Diagnosis, Finding, Mitigation, Plan, Runbook, StepContext,
 };
 use cato_runbook_core::{Error, IdempotencyKey, Result, Severity};
-use cato_runbook_mock::gameday::providers;
 use cato_runbook_mock::{CallOutcome, Op, World, WorldChange, WorldConfig, WorldSnapshot};
 
 pub(crate) use crate::world_engine::minutes;
@@ -132,7 +131,11 @@ impl Rung {
 
     async fn plan(&self, world: &World) -> Result<Case> {
         let ports = world.ports("replica-1");
-        let runbook = catalog::build(self.runbook, &providers(world, &ports), &self.config)?;
+        let runbook = catalog::build(
+            self.runbook,
+            &ports.providers(world.clock_handle()),
+            &self.config,
+        )?;
         let mut findings = diagnose(&runbook, world, &self.resource, self.diagnoses).await?;
         findings.extend(self.findings.iter().cloned());
         let step = runbook

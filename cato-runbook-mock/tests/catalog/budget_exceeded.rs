@@ -5,11 +5,10 @@ use std::time::Duration;
 
 use cato_runbook_core::catalog::{self, CatalogConfig, budget_exceeded, facts};
 use cato_runbook_core::engine::{Engine, Mode, Operator, Policy};
-use cato_runbook_core::ports::{BudgetMode, Clock};
+use cato_runbook_core::ports::BudgetMode;
 use cato_runbook_core::runbook::{Quantity, StepContext};
 use cato_runbook_core::{Incident, Severity, Status};
-use cato_runbook_mock::gameday::providers;
-use cato_runbook_mock::{FakePorts, Op, World, WorldChange, WorldConfig};
+use cato_runbook_mock::{FakePorts, Harness, Op, World, WorldChange, WorldConfig};
 use chrono::{TimeZone, Utc};
 
 const ID: &str = "budget-exceeded";
@@ -18,27 +17,28 @@ const WAIT: &str = "wait-for-monthly-reset";
 const MIN: Duration = Duration::from_secs(60);
 const TICK: Duration = Duration::from_secs(30);
 
+/// The mock crate's [`Harness`] on the budget runbook, with the shorthands these tests use.
 struct Rig {
     world: World,
     ports: FakePorts,
     engine: Engine,
+    harness: Harness,
 }
 
 impl Rig {
     fn new(config: WorldConfig, catalog: CatalogConfig, policy: Policy) -> Rig {
         let world = World::new(config).unwrap();
-        let ports = world.ports("replica-1");
-        let runbook = catalog::build(ID, &providers(&world, &ports), &catalog).unwrap();
-        let engine = world
-            .engine_builder(&ports)
-            .runbook(runbook)
+        let harness = Harness::on(&world)
+            .catalog(&[ID], &catalog)
             .policy(policy)
+            .tick(TICK)
             .build()
             .unwrap();
         Rig {
             world,
-            ports,
-            engine,
+            ports: harness.ports().clone(),
+            engine: harness.engine().clone(),
+            harness,
         }
     }
 
@@ -68,11 +68,7 @@ impl Rig {
     }
 
     async fn run_for(&self, d: Duration) {
-        let end = self.world.now() + d;
-        while self.world.now() < end {
-            self.engine.tick().await.unwrap();
-            self.world.clock().sleep(TICK).await;
-        }
+        self.harness.run_for(d).await.unwrap();
     }
 
     async fn incident(&self) -> Incident {
@@ -319,11 +315,15 @@ async fn config_and_prevention() {
     bad.budget_exceeded.new_limit = budget_exceeded::NewLimit::Factor(0.5);
     let world = World::default();
     let ports = world.ports("r");
-    let err = catalog::build(ID, &providers(&world, &ports), &bad).unwrap_err();
+    let err = catalog::build(ID, &ports.providers(world.clock_handle()), &bad).unwrap_err();
     assert!(err.message().contains("new_limit.factor"), "{err}");
 
-    let runbook =
-        catalog::build(ID, &providers(&world, &ports), &CatalogConfig::default()).unwrap();
+    let runbook = catalog::build(
+        ID,
+        &ports.providers(world.clock_handle()),
+        &CatalogConfig::default(),
+    )
+    .unwrap();
     assert_eq!(
         runbook.prevention(),
         [

@@ -5,7 +5,6 @@ use std::time::Duration;
 use cato_runbook_core::catalog::{self, CatalogConfig, dynamodb_hot_partition, facts};
 use cato_runbook_core::ports::{BillingMode, Tables};
 use cato_runbook_core::{Severity, Status};
-use cato_runbook_mock::gameday::providers;
 use cato_runbook_mock::{Op, World, WorldChange, WorldConfig};
 
 use crate::engine_on_world::*;
@@ -123,7 +122,7 @@ async fn a_hot_key_stays_hot_on_demand_and_goes_to_people() {
     assert_eq!(w.world.calls().applied(Op::TablesSetBillingMode).len(), 1);
     let runbook = catalog::build(
         ID,
-        &providers(&w.world, &w.ports),
+        &w.ports.providers(w.world.clock_handle()),
         &CatalogConfig::default(),
     )
     .unwrap();
@@ -311,8 +310,8 @@ async fn config_defaults_are_the_runbooks_and_read_from_toml() {
     let ports = world.ports("r");
     let mut bad = CatalogConfig::default();
     bad.dynamodb_hot_partition.near_capacity = 2.0;
-    assert!(catalog::build(ID, &providers(&world, &ports), &bad).is_err());
-    let mut without = providers(&world, &ports);
+    assert!(catalog::build(ID, &ports.providers(world.clock_handle()), &bad).is_err());
+    let mut without = ports.providers(world.clock_handle());
     without.tables = None;
     let err = catalog::build(ID, &without, &CatalogConfig::default()).unwrap_err();
     assert!(err.message().contains("tables"), "{err}");

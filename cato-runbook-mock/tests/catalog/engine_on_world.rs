@@ -2,21 +2,21 @@
 
 use std::time::Duration;
 
-use cato_runbook_core::catalog::{self, CatalogConfig};
-use cato_runbook_core::engine::{Engine, EngineConfig, Mode, Operator, Policy};
-use cato_runbook_core::ports::IncidentStore;
+use cato_runbook_core::catalog::CatalogConfig;
+use cato_runbook_core::engine::{Engine, Mode, Operator, Policy};
 use cato_runbook_core::{EntryKind, Incident};
-use cato_runbook_mock::gameday::providers;
-use cato_runbook_mock::{FakePorts, World, WorldConfig};
+use cato_runbook_mock::{FakePorts, Harness, World, WorldConfig};
 
 /// The engine's tick, as a health loop would run it.
 pub(crate) const TICK: Duration = Duration::from_secs(30);
 
-/// A world, the engine over its ports, and the catalog's runbooks `ids`.
+/// A world, the engine over its ports, and the catalog's runbooks `ids`: the mock crate's
+/// [`Harness`], with the shorthands these tests use.
 pub(crate) struct OnWorld {
     pub(crate) world: World,
     pub(crate) ports: FakePorts,
     pub(crate) engine: Engine,
+    harness: Harness,
 }
 
 impl OnWorld {
@@ -33,25 +33,17 @@ impl OnWorld {
         policy: Policy,
     ) -> OnWorld {
         let world = World::new(config).unwrap();
-        let ports = world.ports("replica-1");
-        let providers = providers(&world, &ports);
-        let runbooks = ids
-            .iter()
-            .map(|id| catalog::build(id, &providers, catalog).unwrap())
-            .collect::<Vec<_>>();
-        let mut engine_config = EngineConfig::default();
-        engine_config.tick_interval = TICK;
-        let engine = world
-            .engine_builder(&ports)
-            .runbooks(runbooks)
+        let harness = Harness::on(&world)
+            .catalog(ids, catalog)
             .policy(policy)
-            .config(engine_config)
+            .tick(TICK)
             .build()
             .unwrap();
         OnWorld {
             world,
-            ports,
-            engine,
+            ports: harness.ports().clone(),
+            engine: harness.engine().clone(),
+            harness,
         }
     }
 
@@ -59,21 +51,15 @@ impl OnWorld {
         self.engine.operator()
     }
 
-    /// Ticks every [`TICK`] until `offset` after the world's start.
+    /// Ticks every [`TICK`] (sooner when something is due) until `offset` after the world's
+    /// start.
     pub(crate) async fn run_until(&self, offset: Duration) {
-        let end = self.world.at(offset);
-        while self.world.now() < end {
-            self.engine.tick().await.unwrap();
-            let next = cato_runbook_core::time::add(self.world.now(), TICK).min(end);
-            self.world.clock().sleep_until(next).await;
-        }
+        self.harness.run_until(offset).await.unwrap();
     }
 
     /// Every incident, oldest first.
     pub(crate) async fn incidents(&self) -> Vec<Incident> {
-        let mut all = self.ports.store.all().await.unwrap();
-        all.sort_by_key(|i| i.detected_at());
-        all
+        self.harness.incidents().await.unwrap()
     }
 
     /// The first incident of `runbook`.

@@ -11,7 +11,6 @@ use cato_runbook_core::ports::Clock;
 use cato_runbook_core::runbook::{DiagnoseContext, Diagnosis, DiagnosisReport};
 use cato_runbook_core::{ErrorKind, Timestamp};
 use cato_runbook_mock::config::{DeploymentSpec, HealthEventSpec};
-use cato_runbook_mock::gameday::providers;
 use cato_runbook_mock::{World, WorldChange, WorldConfig};
 
 use crate::engine_on_world::*;
@@ -243,7 +242,7 @@ async fn the_dashboard_shows_every_signal_and_flags_the_obvious() {
 async fn only_configured_ports_and_enabled_checks_are_added() {
     let world = World::default();
     let ports = world.ports("r");
-    let all = providers(&world, &ports);
+    let all = ports.providers(world.clock_handle());
     let names = |p: &Providers, c: &Config| -> Vec<String> {
         first_five_minutes::diagnoses(p, c)
             .unwrap()
@@ -328,7 +327,7 @@ async fn a_runbook_ranks_a_deployment_just_before_detection_first() {
 async fn every_runbook_runs_the_first_five_minutes() {
     let world = World::default();
     let ports = world.ports("test");
-    let p: Providers = providers(&world, &ports);
+    let p: Providers = ports.providers(world.clock_handle());
     for entry in cato_runbook_core::catalog::entries() {
         let runbook = (entry.build)(&p, &CatalogConfig::default()).unwrap();
         let names: Vec<_> = runbook

@@ -4,12 +4,10 @@ use std::time::Duration;
 
 use cato_runbook_core::catalog::Providers;
 use cato_runbook_core::engine::{Engine, EngineConfig, Mode, Policy};
-use cato_runbook_core::ports::Clock;
 use cato_runbook_core::runbook::Runbook;
 use cato_runbook_core::time;
 use cato_runbook_core::{EntryKind, Incident, Result};
-use cato_runbook_mock::gameday::providers;
-use cato_runbook_mock::{FakePorts, World};
+use cato_runbook_mock::{Harness, World};
 
 /// The tick interval.
 pub(crate) const TICK: Duration = Duration::from_secs(30);
@@ -19,10 +17,11 @@ pub(crate) fn minutes(n: u64) -> Duration {
     Duration::from_secs(n * 60)
 }
 
-/// A world, the catalog's providers over it, and an engine running some of its runbooks.
+/// A world, the catalog's providers over it, and an engine running some of its runbooks: the
+/// mock crate's [`Harness`], with the shorthands these tests use.
 pub(crate) struct Rig {
-    pub(crate) world: World,
     pub(crate) engine: Engine,
+    harness: Harness,
 }
 
 impl Rig {
@@ -41,22 +40,20 @@ impl Rig {
         world: &World,
         replica: &str,
         policy: Policy,
-        mut config: EngineConfig,
+        config: EngineConfig,
         make: impl FnOnce(&Providers) -> Result<Vec<Runbook>>,
     ) -> Rig {
-        let ports: FakePorts = world.ports(replica);
-        let runbooks = make(&providers(world, &ports)).unwrap();
-        config.tick_interval = TICK;
-        let engine = world
-            .engine_builder(&ports)
-            .runbooks(runbooks)
+        let harness = Harness::on(world)
+            .replica(replica)
             .policy(policy)
             .config(config)
+            .tick(TICK)
+            .runbooks(make)
             .build()
             .unwrap();
         Rig {
-            world: world.clone(),
-            engine,
+            engine: harness.engine().clone(),
+            harness,
         }
     }
 
@@ -70,38 +67,20 @@ impl Rig {
 
     /// Ticks every [`TICK`] (sooner when something is due) until `T+offset`.
     pub(crate) async fn run_until(&self, offset: Duration) {
-        self.run_until_with(offset, |_| {}).await;
+        self.harness.run_until(offset).await.unwrap();
     }
 
     /// As [`Rig::run_until`], calling `before_tick` (the host's own work) before every tick.
-    pub(crate) async fn run_until_with(
-        &self,
-        offset: Duration,
-        mut before_tick: impl FnMut(&World),
-    ) {
-        let clock = self.world.clock();
-        let end = self.world.at(offset);
-        loop {
-            let now = clock.now();
-            if now >= end {
-                return;
-            }
-            before_tick(&self.world);
-            let report = self.engine.tick().await.unwrap();
-            let mut next = time::add(now, TICK);
-            if let Some(due) = report.next_due.filter(|due| *due > now) {
-                next = next.min(due);
-            }
-            clock.sleep_until(next.min(end)).await;
-        }
+    pub(crate) async fn run_until_with(&self, offset: Duration, before_tick: impl FnMut(&World)) {
+        self.harness
+            .run_until_with(offset, before_tick)
+            .await
+            .unwrap();
     }
 
     /// Every incident of `runbook`, oldest first.
     pub(crate) async fn incidents(&self, runbook: &str) -> Vec<Incident> {
-        let mut all = self.world.ports("reader").store.all().await.unwrap();
-        all.retain(|i| i.runbook().as_str() == runbook);
-        all.sort_by_key(|i| i.detected_at());
-        all
+        self.harness.incidents_of(runbook).await.unwrap()
     }
 
     /// The one incident of `runbook`.

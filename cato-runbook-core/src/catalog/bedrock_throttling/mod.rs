@@ -93,6 +93,7 @@
 mod config;
 mod detect;
 mod diagnose;
+mod quota_increase;
 mod signals;
 mod steps;
 
@@ -189,7 +190,7 @@ pub fn build(providers: &Providers, catalog: &CatalogConfig) -> Result<Runbook> 
         runbook = runbook.diagnosis(check);
     }
     runbook = runbook
-        .step(Arc::new(steps::RequestQuotaIncrease {
+        .step(Arc::new(quota_increase::RequestQuotaIncrease {
             quotas,
             config: config.clone(),
         }))

@@ -1,5 +1,5 @@
-//! The ladder: request a quota increase, lower the cache similarity threshold for a while,
-//! shift traffic to Shadow Self.
+//! The ladder's traffic rungs: lower the cache similarity threshold for a while, shift traffic
+//! to Shadow Self. The quota request, the first rung, is in `quota_increase`.
 
 use std::sync::Arc;
 
@@ -11,35 +11,15 @@ use super::signals::{Throttling, endpoint_errors, improved_since, measure};
 use crate::catalog::facts;
 use crate::catalog::kit::{self, revert_key};
 use crate::error::{Error, ErrorKind, Result};
-use crate::ports::{Metrics, QuotaRequestStatus, Quotas, TrafficControl};
+use crate::ports::{Metrics, TrafficControl};
 use crate::runbook::{Findings, Mitigation, Plan, Risk, StepContext, Verification};
 use crate::time::{self, HumanDuration, Timestamp};
 
 /// Two settings closer than this are the same.
 const SAME: f64 = 1e-6;
 
-fn status_name(status: QuotaRequestStatus) -> &'static str {
-    match status {
-        QuotaRequestStatus::Pending => "PENDING",
-        QuotaRequestStatus::CaseOpened => "CASE_OPENED",
-        QuotaRequestStatus::Approved => "APPROVED",
-        QuotaRequestStatus::Denied => "DENIED",
-        QuotaRequestStatus::NotApproved => "NOT_APPROVED",
-        QuotaRequestStatus::CaseClosed => "CASE_CLOSED",
-        QuotaRequestStatus::InvalidRequest => "INVALID_REQUEST",
-    }
-}
-
-fn refused(operation: &'static str, message: String) -> Error {
+pub(super) fn refused(operation: &'static str, message: String) -> Error {
     Error::new(ErrorKind::Refused, operation, message)
-}
-
-/// What the quota request keeps: the value it asks for (an absolute target) and the one it
-/// found.
-#[derive(Debug, Serialize, Deserialize)]
-struct QuotaMemo {
-    current: f64,
-    desired: f64,
 }
 
 /// What a traffic step keeps: the setting it sets (an absolute target), the one it found, and
@@ -66,116 +46,6 @@ impl TrafficMemo {
 /// A setting to two decimals, as people write it.
 fn round2(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
-}
-
-/// 1. `request-service-quota-increase`, with an operator's approval.
-#[derive(Debug)]
-pub(super) struct RequestQuotaIncrease {
-    pub quotas: Arc<dyn Quotas>,
-    pub config: Arc<Config>,
-}
-
-impl RequestQuotaIncrease {
-    fn label(&self) -> String {
-        format!(
-            "{}/{} quota",
-            self.config.quota.service, self.config.quota.code
-        )
-    }
-}
-
-#[async_trait]
-impl Mitigation for RequestQuotaIncrease {
-    fn name(&self) -> &str {
-        "request-quota-increase"
-    }
-    fn precondition(&self, findings: Findings<'_>) -> bool {
-        findings
-            .get(facts::BEDROCK_QUOTA)
-            .is_none_or(|q| q < self.config.quota.desired)
-    }
-
-    async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
-        let q = &self.config.quota;
-        let quota = self.quotas.get(&q.service, &q.code).await?;
-        if quota.value >= q.desired {
-            return Err(refused(
-                "bedrock.request_quota_increase",
-                format!(
-                    "{} is {} already, not below {}",
-                    self.label(),
-                    quota.value,
-                    q.desired
-                ),
-            ));
-        }
-        Plan::new(
-            self,
-            ctx,
-            Risk::Low,
-            format!(
-                "request a Bedrock quota increase: {} ({}) {} → {}",
-                q.code, quota.name, quota.value, q.desired
-            ),
-        )
-        .change(
-            self.label(),
-            quota.value,
-            format!("{} (requested)", q.desired),
-        )
-        .needs_approval("a quota increase is a request to AWS on the account")
-        .verify_after(q.verify_after)
-        .with_memo(&QuotaMemo {
-            current: quota.value,
-            desired: q.desired,
-        })
-    }
-
-    async fn apply(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
-        let q = &self.config.quota;
-        let memo: QuotaMemo = plan.memo()?;
-        let request = self
-            .quotas
-            .request_increase(&q.service, &q.code, memo.desired, &ctx.idempotency_key)
-            .await?;
-        Ok(format!(
-            "requested {} → {}: request {} {}",
-            self.label(),
-            request.desired,
-            request.id,
-            status_name(request.status)
-        ))
-    }
-
-    async fn verify(&self, ctx: &StepContext, plan: &Plan) -> Result<Verification> {
-        let q = &self.config.quota;
-        let memo: QuotaMemo = plan.memo()?;
-        // The same key answers the same request: its id, whatever happened since.
-        let request = self
-            .quotas
-            .request_increase(&q.service, &q.code, memo.desired, &ctx.idempotency_key)
-            .await?;
-        let request = self.quotas.request_status(&request.id).await?;
-        let status = status_name(request.status);
-        if request.status == QuotaRequestStatus::Approved {
-            let quota = self.quotas.get(&q.service, &q.code).await?;
-            return Ok(Verification::Passed(format!(
-                "request {} {status}: {} is now {}",
-                request.id,
-                self.label(),
-                quota.value
-            )));
-        }
-        Ok(Verification::Failed(if request.status.is_pending() {
-            format!(
-                "request {} still {status} after {}; it stays open and the ladder moves on",
-                request.id,
-                HumanDuration(q.verify_after)
-            )
-        } else {
-            format!("request {} {status}", request.id)
-        }))
-    }
 }
 
 /// Sets a traffic control back to `previous` if it still holds what the step set.

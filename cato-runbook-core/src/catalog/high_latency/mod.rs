@@ -62,6 +62,7 @@
 //! cost for its approval threshold), are verified once the new capacity serves, and are scaled
 //! back when that verification fails.
 
+mod capacity;
 mod config;
 mod detect;
 mod diagnose;
@@ -130,7 +131,7 @@ pub fn runbook(providers: &Providers, config: &Config) -> Result<Runbook> {
             incidents.clone(),
             config.clone(),
         )))
-        .diagnosis(Arc::new(diagnose::Capacity::new(
+        .diagnosis(Arc::new(capacity::Capacity::new(
             endpoint.clone(),
             workloads.clone(),
             config.clone(),

@@ -1,0 +1,186 @@
+//! CloudWatch: CBOR requests translated to moto's AWS JSON, and `pNN` queries answered from the
+//! values put through the proxy.
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::header::{HeaderMap, HeaderValue};
+use hyper::{Response, StatusCode};
+use serde_json::{Value as Json, json};
+
+use super::{Ctx, Put, moto_json, reply};
+use crate::aws_support::cbor;
+
+pub(super) async fn cloudwatch(
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    op: &str,
+    body: &[u8],
+) -> Response<Full<Bytes>> {
+    let input = match cbor::to_json(body) {
+        Ok(input) => input,
+        Err(e) => return reply(StatusCode::BAD_REQUEST, "text/plain", e.into_bytes()),
+    };
+    let account = access_key(headers);
+    if op == "PutMetricData" {
+        keep_puts(ctx, &account, &input);
+    }
+    let mut input = input;
+    let percentiles = if op == "GetMetricData" {
+        take_percentile_queries(&mut input)
+    } else {
+        Vec::new()
+    };
+    let (status, output) = if input["MetricDataQueries"]
+        .as_array()
+        .is_some_and(Vec::is_empty)
+    {
+        (
+            StatusCode::OK,
+            json!({ "MetricDataResults": [], "Messages": [] }),
+        )
+    } else {
+        moto_json(
+            ctx,
+            headers,
+            &format!("GraniteServiceVersion20100801.{op}"),
+            "application/x-amz-json-1.0",
+            &input,
+        )
+        .await
+    };
+    let mut output = output;
+    if status.is_success() && !percentiles.is_empty() {
+        let computed = percentile_results(ctx, &account, &input, &percentiles);
+        if let Some(results) = output["MetricDataResults"].as_array_mut() {
+            results.extend(computed);
+        }
+    }
+    let output = match output {
+        Json::Null if status.is_success() => json!({}),
+        Json::Null => json!({ "__type": "InternalFailure", "message": "moto failed" }),
+        other => other,
+    };
+    let mut response = reply(status, "application/cbor", cbor::from_json(&output));
+    response
+        .headers_mut()
+        .insert("smithy-protocol", HeaderValue::from_static("rpc-v2-cbor"));
+    response
+}
+
+/// The access key of the request's signature: moto's account.
+fn access_key(headers: &HeaderMap) -> String {
+    headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|a| a.split("Credential=").nth(1))
+        .and_then(|c| c.split('/').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn dimensions(value: &Json) -> Vec<(String, String)> {
+    let mut dims: Vec<(String, String)> = value
+        .as_array()
+        .map(|ds| {
+            ds.iter()
+                .map(|d| {
+                    let s = |k: &str| d[k].as_str().unwrap_or_default().to_owned();
+                    (s("Name"), s("Value"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    dims.sort();
+    dims
+}
+
+fn keep_puts(ctx: &Ctx, account: &str, input: &Json) {
+    let namespace = input["Namespace"].as_str().unwrap_or_default();
+    let mut state = ctx.state.lock().unwrap();
+    for datum in input["MetricData"].as_array().into_iter().flatten() {
+        let at = datum["Timestamp"].as_f64().unwrap_or(0.0);
+        let mut values: Vec<f64> = datum["Value"].as_f64().into_iter().collect();
+        for (i, v) in datum["Values"].as_array().into_iter().flatten().enumerate() {
+            let count = datum["Counts"][i].as_f64().unwrap_or(1.0).max(1.0) as usize;
+            values.extend(std::iter::repeat_n(v.as_f64().unwrap_or(0.0), count));
+        }
+        for value in values {
+            state.puts.push(Put {
+                account: account.to_owned(),
+                namespace: namespace.to_owned(),
+                metric: datum["MetricName"].as_str().unwrap_or_default().to_owned(),
+                dimensions: dimensions(&datum["Dimensions"]),
+                at,
+                value,
+            });
+        }
+    }
+}
+
+/// Takes the percentile queries out of a GetMetricData request.
+fn take_percentile_queries(input: &mut Json) -> Vec<Json> {
+    let Some(queries) = input["MetricDataQueries"].as_array_mut() else {
+        return Vec::new();
+    };
+    let is_percentile = |q: &Json| {
+        q["MetricStat"]["Stat"]
+            .as_str()
+            .is_some_and(|s| s.starts_with('p'))
+    };
+    let taken = queries
+        .iter()
+        .filter(|q| is_percentile(q))
+        .cloned()
+        .collect();
+    queries.retain(|q| !is_percentile(q));
+    taken
+}
+
+fn percentile_results(ctx: &Ctx, account: &str, input: &Json, queries: &[Json]) -> Vec<Json> {
+    let start = input["StartTime"].as_f64().unwrap_or(0.0);
+    let end = input["EndTime"].as_f64().unwrap_or(0.0);
+    let state = ctx.state.lock().unwrap();
+    queries
+        .iter()
+        .map(|q| {
+            let stat = &q["MetricStat"];
+            let p: f64 = stat["Stat"].as_str().unwrap_or("p50")[1..]
+                .parse()
+                .unwrap_or(50.0);
+            let period = stat["Period"].as_f64().unwrap_or(60.0).max(1.0);
+            let metric = &stat["Metric"];
+            let dims = dimensions(&metric["Dimensions"]);
+            let (mut timestamps, mut values) = (Vec::new(), Vec::new());
+            let mut t = start;
+            while t < end {
+                let mut bucket: Vec<f64> = state
+                    .puts
+                    .iter()
+                    .filter(|put| {
+                        put.account == account
+                            && metric["Namespace"] == put.namespace.as_str()
+                            && metric["MetricName"] == put.metric.as_str()
+                            && put.dimensions == dims
+                            && put.at >= t
+                            && put.at < t + period
+                    })
+                    .map(|put| put.value)
+                    .collect();
+                if !bucket.is_empty() {
+                    bucket.sort_by(f64::total_cmp);
+                    let rank = ((p / 100.0) * bucket.len() as f64).ceil().max(1.0) as usize;
+                    timestamps.push(json!(t));
+                    values.push(json!(bucket[rank.min(bucket.len()) - 1]));
+                }
+                t += period;
+            }
+            json!({
+                "Id": q["Id"],
+                "Label": stat["Stat"],
+                "Timestamps": timestamps,
+                "Values": values,
+                "StatusCode": "Complete"
+            })
+        })
+        .collect()
+}
