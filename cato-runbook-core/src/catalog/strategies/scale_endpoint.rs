@@ -43,27 +43,6 @@ impl ScaleEndpoint {
         }
     }
 
-    /// Names the step (two scale steps on one ladder need two names).
-    pub fn named(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
-        self
-    }
-
-    /// Words and guards the step in `style`.
-    pub fn styled(mut self, style: Style) -> Self {
-        self.style = style;
-        self
-    }
-
-    /// Applies the step only when `precondition` holds on the findings.
-    pub fn when(
-        mut self,
-        precondition: impl Fn(Findings<'_>) -> bool + Send + Sync + 'static,
-    ) -> Self {
-        self.precondition = Some(Arc::new(precondition));
-        self
-    }
-
     fn target_label(&self) -> String {
         format!("{}/{} desired instances", self.endpoint, self.variant)
     }
@@ -88,6 +67,8 @@ impl fmt::Debug for ScaleEndpoint {
             .finish_non_exhaustive()
     }
 }
+
+scaling::step_options!(ScaleEndpoint);
 
 #[async_trait]
 impl Mitigation for ScaleEndpoint {

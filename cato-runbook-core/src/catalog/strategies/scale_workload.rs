@@ -43,27 +43,6 @@ impl ScaleWorkload {
         }
     }
 
-    /// Names the step.
-    pub fn named(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
-        self
-    }
-
-    /// Words and guards the step in `style`.
-    pub fn styled(mut self, style: Style) -> Self {
-        self.style = style;
-        self
-    }
-
-    /// Applies the step only when `precondition` holds on the findings.
-    pub fn when(
-        mut self,
-        precondition: impl Fn(Findings<'_>) -> bool + Send + Sync + 'static,
-    ) -> Self {
-        self.precondition = Some(Arc::new(precondition));
-        self
-    }
-
     fn target_label(&self) -> String {
         format!("{}/{} replicas", self.namespace, self.workload)
     }
@@ -81,6 +60,8 @@ impl fmt::Debug for ScaleWorkload {
             .finish_non_exhaustive()
     }
 }
+
+scaling::step_options!(ScaleWorkload);
 
 #[async_trait]
 impl Mitigation for ScaleWorkload {

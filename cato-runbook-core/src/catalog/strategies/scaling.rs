@@ -128,6 +128,39 @@ pub enum Style {
 /// A step's own precondition, read on the findings.
 pub(super) type Precondition = Arc<dyn Fn(Findings<'_>) -> bool + Send + Sync>;
 
+/// The options both scale steps share, written once: `named`, `styled` and `when`, for a type
+/// with `name`, `style` and `precondition` fields.
+macro_rules! step_options {
+    ($step:ty) => {
+        impl $step {
+            /// Names the step (two scale steps on one ladder need two names).
+            pub fn named(mut self, name: impl Into<String>) -> Self {
+                self.name = name.into();
+                self
+            }
+
+            /// Words and guards the step in `style`.
+            pub fn styled(mut self, style: $crate::catalog::strategies::Style) -> Self {
+                self.style = style;
+                self
+            }
+
+            /// Applies the step only when `precondition` holds on the findings.
+            pub fn when(
+                mut self,
+                precondition: impl Fn($crate::runbook::Findings<'_>) -> bool
+                + Send
+                + Sync
+                + 'static,
+            ) -> Self {
+                self.precondition = Some(std::sync::Arc::new(precondition));
+                self
+            }
+        }
+    };
+}
+pub(super) use step_options;
+
 /// What a scale step counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Unit {
