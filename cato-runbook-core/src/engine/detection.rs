@@ -244,10 +244,22 @@ impl Inner {
                 return None;
             }
         }
-        if let Some(existing) = self.adopt(slot).await {
-            return Some(existing);
-        }
-        let id = self.allocate_id(now).await;
+        // The store must answer before anything opens: an incident another replica opened is
+        // adopted, never duplicated, and a new id is one the store does not hold.
+        let id = match self.adopt(slot).await {
+            Ok(Some(existing)) => return Some(existing),
+            Ok(None) => match self.allocate_id(now).await {
+                Ok(id) => id,
+                Err(err) => {
+                    warn!(key = %slot.dedup, error = %err, "store unavailable; not opening");
+                    return None;
+                }
+            },
+            Err(err) => {
+                warn!(key = %slot.dedup, error = %err, "store unavailable; not opening");
+                return None;
+            }
+        };
         let (runbook_id, severity) = match slot.runbook {
             Some(index) => {
                 let runbook = &self.runbooks[index];
@@ -295,18 +307,25 @@ impl Inner {
 
     /// Takes over the open incident another replica already opened on this key (its claim on
     /// opening may have lapsed since), so that a key never has two open incidents.
-    async fn adopt(&self, slot: &KeySlot) -> Option<Cell> {
+    async fn adopt(&self, slot: &KeySlot) -> Result<Option<Cell>> {
         let limit = self.config.timeouts.call;
-        let open = call::within(self.clock.as_ref(), limit, self.store.open())
-            .await?
-            .ok()?;
-        let existing = open.into_iter().find(|i| i.dedup_key() == &slot.dedup)?;
+        let open = call::timed(
+            self.clock.as_ref(),
+            limit,
+            "store.open",
+            "incidents",
+            self.store.open(),
+        )
+        .await?;
+        let Some(existing) = open.into_iter().find(|i| i.dedup_key() == &slot.dedup) else {
+            return Ok(None);
+        };
         tracing::debug!(key = %slot.dedup, incident = %existing.id(), "adopting the incident another replica opened");
-        Some(Cell::new(existing))
+        Ok(Some(Cell::new(existing)))
     }
 
     /// `INC-YYYYMMDD-NNNN`, unused in the table and the store.
-    async fn allocate_id(&self, now: Timestamp) -> IncidentId {
+    async fn allocate_id(&self, now: Timestamp) -> Result<IncidentId> {
         loop {
             let id = {
                 let mut table = self.table.lock().await;
@@ -318,9 +337,16 @@ impl Inner {
                 id
             };
             let limit = self.config.timeouts.call;
-            match call::within(self.clock.as_ref(), limit, self.store.get(&id)).await {
-                Some(Ok(Some(_))) => continue,
-                _ => return id,
+            let stored = call::timed(
+                self.clock.as_ref(),
+                limit,
+                "store.get",
+                id.as_str(),
+                self.store.get(&id),
+            )
+            .await?;
+            if stored.is_none() {
+                return Ok(id);
             }
         }
     }
@@ -351,7 +377,8 @@ impl Inner {
                 continue;
             }
             let done = incident.automation().temporary.is_empty()
-                && !cell.is_busy(super::state::Lane::Act);
+                && !cell.is_busy(super::state::Lane::Act)
+                && !cell.is_unsaved();
             resolved.push((id.clone(), done));
         }
         for (id, done) in resolved {

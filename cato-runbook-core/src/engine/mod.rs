@@ -39,8 +39,9 @@
 //! most one [`EngineConfig::tick_interval`]; a reconcile held up by a slow or hung call goes on
 //! in the background, keeps only its own lane busy and is reported by a later tick. So a hung
 //! `update-endpoint` delays only the incident that made it: another incident opens on time, and
-//! the same incident's escalation and SLA breach are recorded on time. No lock is held across a
-//! provider or store call.
+//! the same incident's escalation and SLA breach are recorded on time. No incident or table lock
+//! is held across a provider or store call (only the tick itself, one at a time, and an
+//! incident's own saves, one at a time, span calls).
 //!
 //! # Errors from steps
 //!
@@ -336,7 +337,9 @@ impl Inner {
     async fn persist(&self, cell: &state::Cell) -> Result<()> {
         let _turn = cell.save_turn().await;
         let incident = cell.snapshot().await;
-        self.save(&incident).await
+        let saved = self.save(&incident).await;
+        cell.set_unsaved(saved.is_err());
+        saved
     }
 
     async fn save(&self, incident: &crate::Incident) -> Result<()> {

@@ -180,9 +180,22 @@ impl Operator {
     /// # Errors
     ///
     /// [`ErrorKind::NotFound`] for an unknown id, [`ErrorKind::IllegalTransition`] for an
-    /// incident already resolved.
+    /// incident already resolved, a transient [`ErrorKind::Conflict`] while automation is in
+    /// the middle of a step's call on it (a second later the step's outcome is recorded, and
+    /// the resolution can undo it).
     pub async fn resolve(&self, id: &IncidentId, by: &str, reason: &str) -> Result<()> {
-        let mut job = self.job(id, "operator.resolve").await?;
+        const OP: &str = "operator.resolve";
+        let mut job = self.job(id, OP).await?;
+        // Resolving reverts temporary steps: never beside a step's call in flight.
+        let Some(_acting) = job.cell.take(super::state::Lane::Act) else {
+            return Err(Error::new(
+                ErrorKind::Conflict,
+                OP,
+                format!("a step's call on {id} is in flight; try again when it is recorded"),
+            )
+            .with_retry(crate::error::Retry::Transient)
+            .with_resource(id.to_string()));
+        };
         job.edit(|i, now| {
             i.transition(Status::Resolved, now, Actor::person(by))?;
             i.note(now, Actor::person(by), reason);

@@ -50,8 +50,12 @@ impl Inner {
         };
         waiting.extend(late.into_iter().map(|handle| {
             tokio::spawn(async move {
-                let Ok((mut outcome, act)) = handle.await else {
-                    return Outcome::default();
+                let (mut outcome, act) = match handle.await {
+                    Ok(joined) => joined,
+                    Err(err) => {
+                        warn!(error = %err, "a reconcile ended abnormally");
+                        return Outcome::default();
+                    }
                 };
                 if let Some(act) = act
                     && let Ok(done) = act.await

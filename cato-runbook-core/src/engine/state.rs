@@ -16,8 +16,9 @@ use super::policy::Policy;
 ///
 /// Its lock is never held across a call to a provider or the store: the holder reads or edits
 /// it and lets go; [`Inner::persist`](super::Inner::persist) then saves a snapshot. Saves of one
-/// incident take turns (`saving`), each writing a snapshot taken in its turn, so that a slower
-/// save never overwrites a newer one; nothing else waits for them.
+/// incident take turns (`saving`, the one lock held across a store call: only this incident's
+/// next save waits for it), each writing a snapshot taken in its turn, so that a slower save
+/// never overwrites a newer one.
 ///
 /// Each incident has two lanes, each running one reconcile at a time: *watch* (severity,
 /// announcement, escalation and the response-time SLA: notifications only) and *act*
@@ -31,6 +32,8 @@ struct CellInner {
     saving: tokio::sync::Mutex<()>,
     watching: AtomicBool,
     acting: AtomicBool,
+    /// Whether the last save failed: the incident is kept (and saved again) until one succeeds.
+    unsaved: AtomicBool,
 }
 
 /// One of an incident's two lanes.
@@ -61,6 +64,7 @@ impl Cell {
             saving: tokio::sync::Mutex::new(()),
             watching: AtomicBool::new(false),
             acting: AtomicBool::new(false),
+            unsaved: AtomicBool::new(false),
         }))
     }
 
@@ -96,6 +100,16 @@ impl Cell {
             cell: self.clone(),
             lane,
         })
+    }
+
+    /// Records whether the last save failed.
+    pub(super) fn set_unsaved(&self, unsaved: bool) {
+        self.0.unsaved.store(unsaved, Ordering::Release);
+    }
+
+    /// Whether the last save failed.
+    pub(super) fn is_unsaved(&self) -> bool {
+        self.0.unsaved.load(Ordering::Acquire)
     }
 
     /// Whether a reconcile runs in `lane`.

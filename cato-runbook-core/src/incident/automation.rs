@@ -36,7 +36,7 @@ pub struct Automation {
     /// Consecutive bad observations since the step in flight passed verification.
     pub bad_after_verified: u32,
     /// Temporary steps in place, reverted when the incident resolves or their time runs out
-    /// ([`Mitigation::lasts_for`](crate::runbook::Mitigation::lasts_for)).
+    /// ([`Plan::lasts_for`](crate::runbook::Plan::lasts_for)).
     pub temporary: Vec<TemporaryStep>,
     /// A call of a step that failed with an error a retry may help, waiting for its next try.
     pub retry: Option<StepRetry>,
@@ -112,8 +112,12 @@ pub struct TemporaryStep {
     pub plan: Plan,
     /// When it was applied.
     pub applied_at: Timestamp,
-    /// When it is reverted at the latest.
+    /// When it is reverted at the latest (or, after a revert that failed with an error a
+    /// retry may help, when it is tried again).
     pub until: Timestamp,
+    /// Reverts that failed with an error a retry may help, so far.
+    #[serde(default)]
+    pub revert_failures: u32,
 }
 
 /// Where a step in flight stands.

@@ -80,3 +80,37 @@ async fn halting_is_recorded_on_every_open_incident() {
         "automation halted by alice: runaway scaling"
     );
 }
+
+/// Resolving by hand while a step's call is in flight would race it (a revert beside an
+/// apply): the operator is told to try again, and nothing changes.
+#[tokio::test(start_paused = true)]
+async fn resolving_while_a_step_call_is_in_flight_is_a_transient_conflict() {
+    let detector = FakeDetector::new("endpoint-5xx", "cato-shadow-self");
+    let log = CallLog::default();
+    let hung = FakeStep::new("restart", &log)
+        .fault(Phase::Apply, Fault::Hang, 1)
+        .arc();
+    let runbook = cato_runbook_core::runbook::Runbook::builder("shadow-self-down", "down")
+        .detector(detector.clone())
+        .step(hung)
+        .build()
+        .unwrap();
+    let h = Setup::new(
+        runbook,
+        cato_runbook_core::engine::Policy::with_mode(cato_runbook_core::engine::Mode::Auto),
+    )
+    .build();
+    detector.outage();
+    h.tick().await;
+    h.tick().await; // opens; the restart's apply hangs past the tick
+    let id = h.only().await.id().clone();
+    let err = h
+        .engine
+        .operator()
+        .resolve(&id, "alice", "fixed by hand")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), cato_runbook_core::ErrorKind::Conflict);
+    assert!(err.is_retryable(), "{err}");
+    assert!(h.only().await.is_open());
+}

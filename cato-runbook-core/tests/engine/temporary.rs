@@ -211,3 +211,56 @@ async fn a_step_that_cannot_be_undone_is_never_temporary() {
     h.tick().await;
     assert!(h.only().await.automation().temporary.is_empty());
 }
+
+/// A temporary step's revert that fails with a passing error is tried again on the step's own
+/// back-off after the resolution, and the resolved incident stays in the engine until it is done.
+#[tokio::test(start_paused = true)]
+async fn a_temporary_revert_that_fails_once_is_tried_again_after_the_resolution() {
+    let detector = FakeDetector::new("throttles", "bedrock");
+    let log = CallLog::default();
+    let lower = FakeStep::new("lower-threshold", &log)
+        .reversible()
+        .temporary(TTL)
+        .fault(
+            Phase::Revert,
+            Fault::Fail(cato_runbook_core::ErrorKind::Unavailable),
+            1,
+        )
+        .arc();
+    let runbook = bedrock(&detector).step(lower.clone()).build().unwrap();
+    let h = Setup::new(runbook, Policy::with_mode(Mode::Auto)).build();
+    detector.degraded(0.2);
+    h.tick().await;
+    h.tick().await;
+    h.tick_after(Duration::from_secs(60)).await; // verified
+    detector.healthy();
+    for _ in 0..3 {
+        h.tick_after(Duration::from_secs(30)).await;
+    }
+    let incident = h.only().await;
+    assert_eq!(incident.status(), Status::Resolved);
+    assert_eq!(
+        incident.automation().temporary.len(),
+        1,
+        "kept for its retry"
+    );
+    assert_eq!(incident.automation().temporary[0].revert_failures, 1);
+    assert!(
+        incident.automation().retry.is_none(),
+        "the ladder's retry is left alone"
+    );
+    assert_eq!(details(&incident, "step_retried").len(), 1);
+
+    h.tick_after(Duration::from_secs(30)).await; // the retry is due
+    let incident = h.only().await;
+    assert!(incident.automation().temporary.is_empty());
+    assert_eq!(details(&incident, "mitigation_reverted").len(), 1);
+    assert_eq!(
+        calls(&log)
+            .iter()
+            .filter(|c| *c == "revert:lower-threshold")
+            .count(),
+        2
+    );
+    assert!(!*lower.applied.lock().unwrap(), "undone in the end");
+}

@@ -50,7 +50,7 @@
 //!
 //! # Diagnosis
 //!
-//! - `bedrock-quota` — the seed's `get-service-quota` ([`QuotaIncrease::service`],
+//! - `bedrock-quota` — the runbook's `get-service-quota` ([`QuotaIncrease::service`],
 //!   [`QuotaIncrease::code`]) against the peak calls per minute: demand at or above the quota
 //!   ranks "Bedrock quota too low for demand"; throttling well below it ranks "Bedrock
 //!   throttling below the quota (service-side capacity)". Facts `bedrock.quota`,
@@ -72,7 +72,7 @@
 //!    passes; denied, or still pending, fails — the request stays open and the ladder moves on.
 //! 2. `lower-cache-threshold` — "reduce cache similarity threshold temporarily": down by
 //!    [`CacheThreshold::step`], never below [`CacheThreshold::floor`]. A *temporary* step
-//!    ([`Mitigation::lasts_for`](crate::runbook::Mitigation::lasts_for)): the engine restores
+//!    ([`Plan::lasts_for`](crate::runbook::Plan::lasts_for)): the engine restores
 //!    the threshold when the incident resolves, or after [`CacheThreshold::ttl`] if it is still
 //!    open. Verified when the throttled share since the change fell below the symptom's
 //!    threshold or by [`Config::min_improvement`] of what it was; otherwise restored at once.
@@ -111,7 +111,7 @@ use crate::severity::Impact;
 
 /// The runbook's id.
 pub const ID: &str = "bedrock-throttling";
-/// The runbook's title: the seed's heading.
+/// The runbook's title: the runbook document's heading.
 pub const TITLE: &str = "Bedrock Throttling";
 
 /// What the log detector alone reports: some users get fallback answers, how many the lines

@@ -9,7 +9,7 @@ use crate::catalog::first_five_minutes;
 use crate::catalog::kit::Settings;
 use crate::error::Result;
 
-/// Settings; every default is the seed's value or Cato's resource name.
+/// Settings; every default is the runbook's value or Cato's resource name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 #[non_exhaustive]

@@ -18,7 +18,7 @@ use crate::time::{self, HumanDuration};
 /// Most domains named in a finding.
 const DOMAINS_SHOWN: usize = 5;
 
-/// The seed's "consumed vs provisioned capacity", with the billing mode.
+/// The runbook's "consumed vs provisioned capacity", with the billing mode.
 #[derive(Debug)]
 pub(super) struct CapacityCheck {
     pub tables: Arc<dyn Tables>,

@@ -47,7 +47,7 @@
 //!
 //! # Diagnosis
 //!
-//! - `table-capacity` — the seed's consumed against provisioned capacity, and the billing mode
+//! - `table-capacity` — the runbook's consumed against provisioned capacity, and the billing mode
 //!   (`describe-table`). Consumption at [`Config::near_capacity`] of what is provisioned ranks
 //!   "provisioned capacity exhausted", which on-demand absorbs; throttling below it, or on
 //!   demand, ranks "hot partition", which it does not. Facts `table.billing_mode`,
@@ -68,7 +68,7 @@
 //!    policy can ask for approval. Verified after [`OnDemand::verify_after`]: the table is
 //!    `ACTIVE` on demand and the throttling stopped. Not reversible.
 //!
-//! Then the incident is over to people (the engine escalates), with the seed's two other
+//! Then the incident is over to people (the engine escalates), with the runbook's two other
 //! mitigations as the runbook's prevention items: a GSI to distribute load (a table redesign)
 //! and DAX for read caching. A hot key stays hot on demand: a partition serves at most
 //! 3,000 read and 1,000 write units a second whatever the billing mode.
@@ -96,13 +96,13 @@ use crate::severity::Impact;
 
 /// The runbook's id.
 pub const ID: &str = "dynamodb-hot-partition";
-/// The runbook's title: the seed's heading.
+/// The runbook's title: the runbook document's heading.
 pub const TITLE: &str = "DynamoDB Hot Partition";
 
 /// What the log detector alone reports: some memory calls fail, how many the lines do not say.
 const LOG_ONLY_SHARE: f64 = 0.05;
 
-/// The seed's mitigations 2 and 3, for people.
+/// The runbook's mitigations 2 and 3, for people.
 pub const PREVENTION: [&str; 2] = [
     "Add a GSI to distribute load across partitions (requires table redesign)",
     "Enable DAX for read caching",

@@ -25,7 +25,7 @@ impl Job<'_> {
             })
             .await;
         let headline = format!("{severity} {title} on {resource}");
-        if !announced && self.claim("announce").await.unwrap_or(false) {
+        if !announced && self.claim_notification("announce").await {
             let channel = self.engine.config.chat_channel.clone();
             let message = ChatMessage {
                 channel: channel.clone(),
@@ -72,7 +72,7 @@ impl Job<'_> {
                 });
             }
         }
-        if severity.pages() && !paged && self.claim("page").await.unwrap_or(false) {
+        if severity.pages() && !paged && self.claim_notification("page").await {
             let on_call = self.escalation().on_call.clone();
             let delivered = self.deliver(&on_call, headline).await;
             self.record_delivery(&on_call, delivered, false).await;

@@ -69,7 +69,7 @@ impl Job<'_> {
     /// Tells `contact` and records the escalation (once per role and replica claim).
     pub(super) async fn escalate_to(&mut self, contact: &Contact, summary: String) {
         let what = format!("escalate:{}", contact.role);
-        if !self.claim(&what).await.unwrap_or(false) {
+        if !self.claim_notification(&what).await {
             return;
         }
         // Marked before the call, so that the other lane, reading it meanwhile, does not

@@ -23,6 +23,9 @@ impl Job<'_> {
     /// Moves the ladder on, unless the kill switch is on.
     pub(super) async fn ladder(&mut self) {
         let Some(runbook) = self.runbook else { return };
+        if !self.read(crate::incident::Incident::is_open).await {
+            return;
+        }
         if runbook.ladder.is_empty() {
             return;
         }
@@ -150,6 +153,10 @@ impl Job<'_> {
             return;
         }
         loop {
+            // Resolved meanwhile (by hand, between two rungs): nothing more to apply.
+            if !self.read(crate::incident::Incident::is_open).await {
+                return;
+            }
             let rung = self.read(|i| i.automation().rung).await;
             let Some(step) = runbook.ladder.get(rung).cloned() else {
                 self.exhaust().await;

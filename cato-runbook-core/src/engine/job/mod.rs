@@ -105,8 +105,12 @@ impl<'a> Job<'a> {
                 self.ladder().await;
             }
         } else {
-            // Resolved with a temporary step whose revert is to be tried again.
+            // Resolved with a temporary step whose revert is to be tried again, or whose last
+            // save failed.
             self.retry_temporary().await;
+            if self.cell.is_unsaved() {
+                self.save_now().await;
+            }
         }
         self.done()
     }
@@ -213,10 +217,18 @@ impl<'a> Job<'a> {
             .unwrap_or(&self.engine.config.escalation)
     }
 
-    /// Claims `what` on this incident for this replica.
-    pub(super) async fn claim(&self, what: &str) -> Result<bool> {
+    /// Claims the notification `what` on this incident for this replica. Notifications fail
+    /// open: when coordination cannot answer, this replica notifies (a duplicate beats a
+    /// missed page); only another replica's claim holds it back.
+    pub(super) async fn claim_notification(&self, what: &str) -> bool {
         let key = IdempotencyKey::derive(&self.id, what);
-        Ok(self.engine.claim(&key).await? == Claim::Granted)
+        match self.engine.claim(&key).await {
+            Ok(claim) => claim == Claim::Granted,
+            Err(err) => {
+                warn!(incident = %self.id, what, error = %err, "coordination unavailable; notifying anyway");
+                true
+            }
+        }
     }
 
     /// Delivers a message about this incident to `contact`, under the call timeout.

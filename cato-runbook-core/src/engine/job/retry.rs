@@ -1,6 +1,6 @@
 //! The error policy, as kube-runtime's `error_policy`: a step's call that fails with an error a
 //! retry may help (transient, throttled) is tried again on the same rung after a back-off on the
-//! clock (see [`RetryPolicy`](crate::engine::RetryPolicy)), a bounded number of times, each try
+//! clock (see [`RetryPolicy`](crate::call::RetryPolicy)), a bounded number of times, each try
 //! on the timeline; a permanent error, or the last try, moves the ladder on.
 
 use super::Job;

@@ -60,11 +60,13 @@ impl Job<'_> {
         if streak < needed {
             return false;
         }
+        // A step still to be verified, or whose revert is to be tried again, holds the
+        // resolution: the change is settled first.
         let awaiting = self
             .read(|i| {
                 matches!(
                     i.automation().step.as_ref().map(|s| &s.phase),
-                    Some(StepPhase::Applied { .. })
+                    Some(StepPhase::Applied { .. } | StepPhase::Reverting { .. })
                 )
             })
             .await;

@@ -16,14 +16,27 @@ use crate::time;
 use crate::timeline::{Actor, EntryKind};
 
 /// How a revert ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug)]
 pub(super) enum Reverted {
     /// Undone.
     Done,
-    /// Not undone, for good (a permanent error, no claim, or no try left).
+    /// Not undone, for good (a permanent error, another replica's claim, or no try left).
     Failed,
-    /// Failed with an error a retry may help: tried again later.
+    /// Failed with an error a retry may help: the ladder's revert is tried again later (its
+    /// retry is recorded).
     Later,
+    /// Failed with an error a retry may help, for a caller that schedules its own retry (a
+    /// temporary step's revert).
+    Retryable(Box<crate::error::Error>),
+}
+
+/// Who schedules a revert's retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum RetryBy {
+    /// The ladder's retry of the step in flight.
+    Ladder,
+    /// The caller (a temporary step keeps its own tries).
+    Caller,
 }
 
 impl Job<'_> {
@@ -211,6 +224,7 @@ impl Job<'_> {
                     plan: plan.clone(),
                     applied_at: now,
                     until: time::add(now, ttl),
+                    revert_failures: 0,
                 });
             }
             let verify_at = time::add(now, plan.verify_after);
@@ -303,7 +317,10 @@ impl Job<'_> {
     ) -> Next {
         let name = run.plan.step.clone();
         if run.plan.reversible {
-            if self.revert(step, ctx, &run.plan, run.rung).await == Reverted::Later {
+            let reverted = self
+                .revert(step, ctx, &run.plan, run.rung, RetryBy::Ladder)
+                .await;
+            if matches!(reverted, Reverted::Later) {
                 self.edit(|i, now| {
                     if let Some(step) = i.automation_mut().step.as_mut() {
                         step.phase = StepPhase::Reverting { at: now };
@@ -345,19 +362,24 @@ impl Job<'_> {
         ctx: &StepContext,
         plan: &Plan,
         rung: usize,
+        retry_by: RetryBy,
     ) -> Reverted {
         let name = plan.step.clone();
-        let claimed = self.engine.claim(&plan.idempotency_key).await;
-        if !matches!(claimed, Ok(Claim::Granted)) {
-            self.edit(|i, now| {
-                i.note(
-                    now,
-                    Actor::Engine,
-                    format!("{name} not reverted: no claim on it"),
-                );
-            })
-            .await;
-            return Reverted::Failed;
+        match self.engine.claim(&plan.idempotency_key).await {
+            Ok(Claim::Granted) => {}
+            Ok(Claim::HeldBy(holder)) => {
+                self.edit(|i, now| {
+                    i.note(
+                        now,
+                        Actor::Engine,
+                        format!("{name} not reverted: another replica ({holder}) holds it"),
+                    );
+                })
+                .await;
+                return Reverted::Failed;
+            }
+            // Coordination did not answer: a passing failure, tried again like the revert's.
+            Err(err) => return self.revert_failed(rung, &name, err, retry_by).await,
         }
         let timeout = self.engine.config.timeouts.step;
         let reverted = call::timed(
@@ -368,11 +390,12 @@ impl Job<'_> {
             step.revert(ctx, plan),
         )
         .await;
-        if let Err(err) = &reverted
-            && self.retry_later(rung, &name, StepCall::Revert, err).await
-        {
-            return Reverted::Later;
-        }
+        let reverted = match reverted {
+            Err(err) if err.is_retryable() => {
+                return self.revert_failed(rung, &name, err, retry_by).await;
+            }
+            other => other,
+        };
         let ok = reverted.is_ok();
         self.edit(|i, now| {
             let (kind, detail) = match reverted {
@@ -395,5 +418,30 @@ impl Job<'_> {
         } else {
             Reverted::Failed
         }
+    }
+
+    /// A revert that failed with an error a retry may help: the ladder's is retried (or, with
+    /// no try left, recorded as failed); a caller's is handed back.
+    async fn revert_failed(
+        &mut self,
+        rung: usize,
+        name: &str,
+        err: crate::error::Error,
+        retry_by: RetryBy,
+    ) -> Reverted {
+        if retry_by == RetryBy::Caller {
+            return Reverted::Retryable(Box::new(err));
+        }
+        if self.retry_later(rung, name, StepCall::Revert, &err).await {
+            return Reverted::Later;
+        }
+        let step = name.to_owned();
+        self.edit(|i, now| {
+            let kind = EntryKind::MitigationFailed { step };
+            let _ = i.record(now, Actor::Engine, kind, format!("revert failed: {err}"));
+            i.automation_mut().retry = None;
+        })
+        .await;
+        Reverted::Failed
     }
 }

@@ -1,11 +1,14 @@
 //! Temporary steps: undone when the incident resolves or their time runs out, whichever comes
-//! first (see [`Mitigation::lasts_for`](crate::runbook::Mitigation::lasts_for)).
+//! first (see [`Plan::lasts_for`](crate::runbook::Plan::lasts_for)). A revert that fails with
+//! an error a retry may help is tried again on the step's own back-off (the ladder's retry is
+//! left alone), a bounded number of times.
 
 use super::Job;
 use super::ladder::HALTED;
-use super::step::Reverted;
-use crate::incident::{StepPhase, TemporaryStep};
-use crate::timeline::Actor;
+use super::step::{RetryBy, Reverted};
+use crate::incident::{StepCall, StepPhase, TemporaryStep};
+use crate::time;
+use crate::timeline::{Actor, EntryKind};
 
 /// Why a temporary step is undone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,10 +27,16 @@ impl Job<'_> {
         let due: Vec<TemporaryStep> = self
             .read(|i| {
                 let automation = i.automation();
+                // The step in flight on the ladder is the ladder's to verify or revert.
                 let verifying = automation
                     .step
                     .as_ref()
-                    .filter(|s| matches!(s.phase, StepPhase::Applied { .. }))
+                    .filter(|s| {
+                        matches!(
+                            s.phase,
+                            StepPhase::Applied { .. } | StepPhase::Reverting { .. }
+                        )
+                    })
                     .map(|s| s.plan.step.clone());
                 automation
                     .temporary
@@ -113,29 +122,74 @@ impl Job<'_> {
         self.edit(|i, now| i.note(now, Actor::Engine, reason)).await;
         let ctx = self.context(step.as_ref()).await;
         let reverted = self
-            .revert(step.as_ref(), &ctx, &temporary.plan, temporary.rung)
+            .revert(
+                step.as_ref(),
+                &ctx,
+                &temporary.plan,
+                temporary.rung,
+                RetryBy::Caller,
+            )
             .await;
-        if reverted == Reverted::Later {
-            // Kept, and undone again when the retry is due.
-            self.edit(|i, _| {
-                let automation = i.automation_mut();
-                let next = automation.retry.as_ref().map(|r| r.next_at);
-                if let (Some(next), Some(t)) = (
-                    next,
-                    automation
-                        .temporary
-                        .iter_mut()
-                        .find(|t| t.plan.step == name),
-                ) {
-                    t.until = next;
-                }
-            })
-            .await;
+        match reverted {
+            Reverted::Done => {
+                self.edit(|i, _| i.automation_mut().temporary.retain(|t| t.plan.step != name))
+                    .await;
+                self.say(format!("{name} reverted: it was temporary")).await;
+            }
+            Reverted::Failed | Reverted::Later => {
+                let note = format!(
+                    "{name} could not be reverted: left in place; undo by hand: {}",
+                    temporary.plan
+                );
+                self.forget_temporary(&name, note).await;
+            }
+            Reverted::Retryable(err) => self.retry_temporary_revert(&temporary, &err).await,
+        }
+    }
+
+    /// Schedules another try of a temporary step's revert on its own back-off, or gives up
+    /// after the policy's tries.
+    async fn retry_temporary_revert(&mut self, temporary: &TemporaryStep, err: &crate::Error) {
+        let name = temporary.plan.step.clone();
+        let policy = self.engine.config.retry.clone();
+        let failed = temporary.revert_failures + 1;
+        if failed >= policy.attempts {
+            let note = format!(
+                "{name} could not be reverted after {failed} tries ({err}): left in place; undo \
+                 by hand: {}",
+                temporary.plan
+            );
+            self.forget_temporary(&name, note).await;
             return;
         }
-        self.edit(|i, _| i.automation_mut().temporary.retain(|t| t.plan.step != name))
-            .await;
-        self.say(format!("{name} reverted: it was temporary")).await;
+        let delay = policy.delay(failed, err.retry() == crate::Retry::Throttled);
+        let detail = err.to_string();
+        self.edit(|i, now| {
+            let next_at = time::add(now, delay);
+            let kind = EntryKind::StepRetried {
+                step: name.clone(),
+                call: StepCall::Revert.to_string(),
+                attempt: failed,
+            };
+            let text = format!(
+                "{detail} ({}); try {} of {} at {}",
+                err.retry(),
+                failed + 1,
+                policy.attempts,
+                next_at.format("%H:%M:%S")
+            );
+            let _ = i.record(now, Actor::Engine, kind, text);
+            if let Some(t) = i
+                .automation_mut()
+                .temporary
+                .iter_mut()
+                .find(|t| t.plan.step == name)
+            {
+                t.until = next_at;
+                t.revert_failures = failed;
+            }
+        })
+        .await;
     }
 
     async fn forget_temporary(&mut self, name: &str, note: String) {

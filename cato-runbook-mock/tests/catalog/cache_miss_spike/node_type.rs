@@ -21,7 +21,7 @@ async fn undersized_cache_is_sev3_and_scaled_up_once_approved() {
     assert!(inc.title().contains("Cache Miss Spike"));
     assert_eq!(top_cause(&inc), "Cache eviction due to size limits");
     assert!(inc.root_causes()[0].confidence > 0.8);
-    // The seed's order: the review rung first (no spike: skipped), then the node type.
+    // The runbook's order: the review rung first (no spike: skipped), then the node type.
     assert_eq!(
         steps(&inc, "mitigation_skipped"),
         ["review-invalidations"],
