@@ -97,6 +97,7 @@ fn engine_at(detectors: usize, p99_millis: u64) -> Result<Engine> {
         .pager(Arc::new(Quiet))
         .chat(Arc::new(Quiet))
         .policy(Policy::with_mode(Mode::Auto))
+        .alone()
         .build()
 }
 

@@ -12,6 +12,7 @@
 //! | --- | --- | --- |
 //! | `redis` | [`redis::RedisCacheStats`] | [`CacheStats`](ports::CacheStats) (`INFO stats`) |
 //! | `kubernetes` | [`kubernetes::KubeWorkloads`] | [`Workloads`](ports::Workloads) (the scale subresource) |
+//! | `kubernetes` | [`kubernetes::KubeLease`] | [`Lease`](ports::Lease) (a `coordination.k8s.io/v1` Lease; its `leaseTransitions` is the fence) |
 //! | `cato-api` | [`cato_api::CatoAdminApi`] | [`Budget`](ports::Budget), [`TrafficControl`](ports::TrafficControl) |
 //! | `pagerduty` | [`pagerduty::PagerDuty`] | [`Pager`](ports::Pager) (Events API v2) |
 //! | `slack` | [`slack::Slack`] | [`Chat`](ports::Chat) (`chat.postMessage`) |
@@ -32,6 +33,8 @@
 //! | `cloudwatch-logs` | [`cloudwatch_logs`] | `CloudWatchLogs` | `Logs` |
 //! | `elasticache` | [`elasticache`] | `ElastiCacheCluster` | `CacheCluster` |
 //! | `dynamodb` | [`dynamodb`] | `DynamoDbTables` | `Tables` |
+//! | `dynamodb` | [`dynamodb`] | `DynamoDbIncidentStore` | `IncidentStore` (one table: create-if-absent, compare-and-swap, fencing) |
+//! | `dynamodb` | [`dynamodb`] | `DynamoDbLease` | `Lease` (one item; the fence grows with every holder) |
 //! | `service-quotas` | [`service_quotas`] | `ServiceQuotas` | `Quotas` |
 //!
 //! Each takes a ready `aws_config::SdkConfig` (`new`) or SDK client (`from_client`): region,
@@ -65,7 +68,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use cato_runbook_core::ports;
-pub use cato_runbook_core::ports::{InMemoryIncidentStore, SingleProcess, SystemClock};
+pub use cato_runbook_core::ports::{Alone, InMemoryIncidentStore, SystemClock};
 
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]

@@ -1,5 +1,6 @@
 //! The SQLite incident store: the shared conformance suite of the store port, a file reopened,
-//! two handles on one file, a corrupt row, and a writer killed with SIGKILL mid-loop.
+//! two handles on one file racing compare-and-swap, a file of the first schema migrated, a
+//! corrupt row, and a writer killed with SIGKILL mid-loop.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -8,7 +9,7 @@ use std::process::{Command, Stdio};
 
 use cato_runbook_aws::sqlite::SqliteIncidentStore;
 use cato_runbook_core::incident::NewIncident;
-use cato_runbook_core::ports::IncidentStore;
+use cato_runbook_core::ports::{Created, Fence, IncidentStore, Stored};
 use cato_runbook_core::{Actor, ErrorKind, Impact, Incident, IncidentId, Status};
 use cato_runbook_mock::VirtualClock;
 use cato_runbook_mock::conformance::{self, store::StoreFixture};
@@ -18,7 +19,7 @@ fn incident(n: u32) -> Incident {
         NewIncident {
             id: IncidentId::new(format!("INC-{n:06}")),
             runbook: "shadow-self-down".into(),
-            resource: "cato-shadow-self".into(),
+            resource: format!("cato-shadow-self-{n}"),
             title: "Shadow Self endpoint down".into(),
             impact: Impact::outage(),
             severity: None,
@@ -35,6 +36,7 @@ async fn conforms() {
     let fixture = StoreFixture {
         id_prefix: "conformance".into(),
         at: VirtualClock::default_start(),
+        fence: Fence(0),
     };
     conformance::store::run_all(&store, &fixture).await.unwrap();
 }
@@ -46,8 +48,8 @@ async fn a_reopened_file_has_every_incident_and_two_handles_share_one_file() {
     let writer = SqliteIncidentStore::open(&path).unwrap();
     let reader = SqliteIncidentStore::open(&path).unwrap();
     let mut resolved = incident(2);
-    writer.save(&incident(1)).await.unwrap();
-    writer.save(&resolved).await.unwrap();
+    writer.create(&incident(1), Fence(0)).await.unwrap();
+    writer.create(&resolved, Fence(0)).await.unwrap();
     resolved
         .transition(
             Status::Resolved,
@@ -55,20 +57,79 @@ async fn a_reopened_file_has_every_incident_and_two_handles_share_one_file() {
             Actor::Engine,
         )
         .unwrap();
-    writer.save(&resolved).await.unwrap();
+    writer.update(&resolved, 1, Fence(0)).await.unwrap();
     let open: Vec<_> = reader.open().await.unwrap();
     assert_eq!(
         open,
-        [incident(1)],
+        [Stored {
+            value: incident(1),
+            version: 1
+        }],
         "the other handle reads the writer's saves"
     );
+    // The two handles race one version: one wins, the other conflicts.
+    let mut a = incident(1);
+    a.note(VirtualClock::default_start(), Actor::person("a"), "a");
+    let mut b = incident(1);
+    b.note(VirtualClock::default_start(), Actor::person("b"), "b");
+    assert_eq!(writer.update(&a, 1, Fence(0)).await.unwrap(), 2);
+    let lost = reader.update(&b, 1, Fence(0)).await.unwrap_err();
+    assert_eq!(lost.kind(), ErrorKind::Conflict, "{lost}");
+    // A fence one handle raised holds for the other.
+    writer.update(&a, 2, Fence(7)).await.unwrap();
+    let fenced = reader.update(&a, 3, Fence(6)).await.unwrap_err();
+    assert_eq!(fenced.kind(), ErrorKind::Fenced, "{fenced}");
     drop((writer, reader));
 
     let again = SqliteIncidentStore::open(&path).unwrap();
-    assert_eq!(again.all().await.unwrap(), [incident(1), resolved.clone()]);
+    assert_eq!(again.all().await.unwrap(), [a.clone(), resolved.clone()]);
+    let back = again.get(resolved.id()).await.unwrap().unwrap();
+    assert_eq!((back.value.status(), back.version), (Status::Resolved, 2));
+    let refenced = again.update(&a, 3, Fence(6)).await.unwrap_err();
     assert_eq!(
-        again.get(resolved.id()).await.unwrap().unwrap().status(),
-        Status::Resolved
+        refenced.kind(),
+        ErrorKind::Fenced,
+        "the fence outlives the process"
+    );
+}
+
+#[tokio::test]
+async fn a_file_of_the_first_schema_is_migrated_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("incidents.db");
+    let raw = rusqlite_connection(&path);
+    raw.execute_batch(
+        "CREATE TABLE incidents (id TEXT PRIMARY KEY NOT NULL, open INTEGER NOT NULL, body TEXT NOT NULL);
+         CREATE INDEX incidents_open ON incidents (open, id);",
+    )
+    .unwrap();
+    let body = serde_json::to_string(&incident(1)).unwrap();
+    raw.execute(
+        "INSERT INTO incidents (id, open, body) VALUES ('INC-000001', 1, ?1)",
+        [&body],
+    )
+    .unwrap();
+    drop(raw);
+    let store = SqliteIncidentStore::open(&path).unwrap();
+    let back = store.get(incident(1).id()).await.unwrap().unwrap();
+    assert_eq!((back.value, back.version), (incident(1), 1));
+    let mut same_key = incident(2);
+    same_key = Incident::open(
+        NewIncident {
+            id: same_key.id().clone(),
+            runbook: "shadow-self-down".into(),
+            resource: "cato-shadow-self-1".into(),
+            title: "Shadow Self endpoint down".into(),
+            impact: Impact::outage(),
+            severity: None,
+        },
+        VirtualClock::default_start(),
+        Actor::Engine,
+    );
+    let created = store.create(&same_key, Fence(0)).await.unwrap();
+    assert!(
+        matches!(created, Created::Exists(ref s) if s.value.id() == incident(1).id()),
+        "the migrated row holds its dedup key: {created:?}"
     );
 }
 
@@ -77,10 +138,10 @@ async fn a_corrupt_row_is_a_typed_error_naming_it_and_the_others_stay_readable()
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("incidents.db");
     let store = SqliteIncidentStore::open(&path).unwrap();
-    store.save(&incident(1)).await.unwrap();
+    store.create(&incident(1), Fence(0)).await.unwrap();
     let raw = rusqlite_connection(&path);
     raw.execute(
-        "INSERT INTO incidents (id, open, body) VALUES ('INC-bad', 1, '{\"not\": \"an incident\"}')",
+        "INSERT INTO incidents (id, open, dedup, version, body) VALUES ('INC-bad', 1, 'x', 1, '{\"not\": \"an incident\"}')",
         [],
     )
     .unwrap();
@@ -90,7 +151,7 @@ async fn a_corrupt_row_is_a_typed_error_naming_it_and_the_others_stay_readable()
     let open_err = store.open().await.unwrap_err();
     assert_eq!(open_err.kind(), ErrorKind::MalformedResponse);
     assert_eq!(
-        store.get(incident(1).id()).await.unwrap(),
+        store.get(incident(1).id()).await.unwrap().map(|s| s.value),
         Some(incident(1))
     );
 }
@@ -154,7 +215,8 @@ fn a_writer_killed_at_any_moment_loses_no_acknowledged_save() {
     runtime.block_on(async {
         for n in &acknowledged {
             let back = store.get(&IncidentId::new(format!("INC-{n:06}"))).await;
-            assert_eq!(back.unwrap(), Some(incident(*n)), "acknowledged save {n}");
+            let back = back.unwrap().map(|s| s.value);
+            assert_eq!(back, Some(incident(*n)), "acknowledged save {n}");
         }
         let all = store.all().await.unwrap();
         assert!(all.len() >= acknowledged.len(), "{} rows", all.len());
@@ -171,7 +233,9 @@ fn write_forever(path: &str) -> ! {
     let mut n = 0u32;
     loop {
         n += 1;
-        runtime.block_on(store.save(&incident(n))).unwrap();
+        runtime
+            .block_on(store.create(&incident(n), Fence(0)))
+            .unwrap();
         writeln!(out, "saved {n}").unwrap();
         out.flush().unwrap();
     }

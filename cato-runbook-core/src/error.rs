@@ -77,6 +77,9 @@ pub enum ErrorKind {
     Unsupported,
     /// Automation is not allowed to act (kill switch, mode, guardrail).
     Refused,
+    /// A write carried a fencing token older than one the store has seen: another replica
+    /// leads now, and this one must stop acting.
+    Fenced,
     /// A bug or an unexpected state inside this library.
     Internal,
 }
@@ -140,6 +143,7 @@ impl ErrorKind {
             ErrorKind::MalformedResponse => "malformed response",
             ErrorKind::Unsupported => "unsupported",
             ErrorKind::Refused => "refused",
+            ErrorKind::Fenced => "fenced off",
             ErrorKind::Internal => "internal error",
         }
     }

@@ -31,11 +31,11 @@ use crate::error::Result;
 use crate::incident::{IdempotencyKey, Incident, IncidentId};
 use crate::ports::{
     BillingMode, Budget, BudgetStatus, CacheCluster, CacheClusterState, CacheCounters, CacheStats,
-    Chat, ChatMessage, Claim, Clock, CloudHealth, Coordination, Deployment, Deployments, Dimension,
-    Email, EndpointConfig, EndpointDescription, HealthEvent, IncidentStore, LogEvent, Logs, Mail,
-    MetricQuery, MetricSeries, Metrics, ModelEndpoint, Page, Pager, Posted, QuotaRequest,
-    QuotaValue, Quotas, TableCapacity, TableState, Tables, TrafficControl, TrafficState,
-    WorkloadState, Workloads,
+    Chat, ChatMessage, Clock, CloudHealth, Created, Deployment, Deployments, Dimension, Email,
+    EndpointConfig, EndpointDescription, Fence, Guardrails, HealthEvent, IncidentStore, Leadership,
+    Lease, LogEvent, Logs, Mail, MetricQuery, MetricSeries, Metrics, ModelEndpoint, Page, Pager,
+    Posted, QuotaRequest, QuotaValue, Quotas, Stored, TableCapacity, TableState, Tables,
+    TrafficControl, TrafficState, WorkloadState, Workloads,
 };
 use crate::runbook::{
     Detector, DiagnoseContext, Diagnosis, DiagnosisReport, Findings, Mitigation, Observation,
@@ -74,7 +74,7 @@ named!(
     MockCacheCluster => "cache cluster",
     MockDeployments => "deployments",
     MockCloudHealth => "cloud health",
-    MockCoordination => "coordination",
+    MockLease => "lease",
     MockModelEndpoint => "model endpoint",
     MockLogs => "logs",
     MockMetrics => "metrics",
@@ -141,12 +141,12 @@ mock! {
 }
 
 mock! {
-    pub Coordination {}
+    pub Lease {}
     #[async_trait]
-    impl Coordination for Coordination {
+    impl Lease for Lease {
         fn replica(&self) -> &str;
-        async fn claim(&self, key: &IdempotencyKey, ttl: Duration) -> Result<Claim>;
-        async fn release(&self, key: &IdempotencyKey) -> Result<()>;
+        async fn acquire(&self, ttl: Duration) -> Result<Leadership>;
+        async fn release(&self) -> Result<()>;
     }
 }
 
@@ -249,10 +249,14 @@ mock! {
     pub IncidentStore {}
     #[async_trait]
     impl IncidentStore for IncidentStore {
-        async fn save(&self, incident: &Incident) -> Result<()>;
-        async fn get(&self, id: &IncidentId) -> Result<Option<Incident>>;
-        async fn open(&self) -> Result<Vec<Incident>>;
+        async fn create(&self, incident: &Incident, fence: Fence) -> Result<Created>;
+        async fn update(&self, incident: &Incident, version: u64, fence: Fence) -> Result<u64>;
+        async fn get(&self, id: &IncidentId) -> Result<Option<Stored<Incident>>>;
+        async fn open(&self) -> Result<Vec<Stored<Incident>>>;
         async fn all(&self) -> Result<Vec<Incident>>;
+        async fn guardrails(&self) -> Result<Stored<Guardrails>>;
+        async fn save_guardrails(&self, guardrails: &Guardrails, version: u64, fence: Fence)
+            -> Result<u64>;
     }
 }
 

@@ -122,12 +122,15 @@ impl<'a> HarnessBuilder<'a> {
             Runbooks::Made(make) => make(&providers)?,
         };
         let tick = self.config.tick_interval;
+        let mut config = self.config;
+        // The lease must outlast a tick or two, whatever tick a test picks.
+        config.lease_ttl = config.lease_ttl.max(tick * 3);
         let engine = self
             .world
             .engine_builder(&ports)
             .runbooks(runbooks)
             .policy(self.policy)
-            .config(self.config)
+            .config(config)
             .build()?;
         Ok(Harness {
             world: self.world,

@@ -85,4 +85,4 @@ pub use ops::{Op, OpMatch};
 pub use world::{World, WorldChange, WorldSnapshot};
 
 /// The stores core already has, for convenience.
-pub use cato_runbook_core::ports::{InMemoryIncidentStore, SingleProcess};
+pub use cato_runbook_core::ports::{Alone, InMemoryIncidentStore};

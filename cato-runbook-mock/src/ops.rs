@@ -105,18 +105,24 @@ operations! {
     ChatPost = "chat.post", "chat", true;
     /// `Mail::send`.
     MailSend = "mail.send", "mail", true;
-    /// `IncidentStore::save`.
-    IncidentStoreSave = "incident_store.save", "incident_store", true;
+    /// `IncidentStore::create`.
+    IncidentStoreCreate = "incident_store.create", "incident_store", true;
+    /// `IncidentStore::update`.
+    IncidentStoreUpdate = "incident_store.update", "incident_store", true;
     /// `IncidentStore::get`.
     IncidentStoreGet = "incident_store.get", "incident_store", false;
     /// `IncidentStore::open`.
     IncidentStoreOpen = "incident_store.open", "incident_store", false;
     /// `IncidentStore::all`.
     IncidentStoreAll = "incident_store.all", "incident_store", false;
-    /// `Coordination::claim`.
-    CoordinationClaim = "coordination.claim", "coordination", true;
-    /// `Coordination::release`.
-    CoordinationRelease = "coordination.release", "coordination", true;
+    /// `IncidentStore::guardrails`.
+    IncidentStoreGuardrails = "incident_store.guardrails", "incident_store", false;
+    /// `IncidentStore::save_guardrails`.
+    IncidentStoreSaveGuardrails = "incident_store.save_guardrails", "incident_store", true;
+    /// `Lease::acquire`.
+    LeaseAcquire = "lease.acquire", "lease", true;
+    /// `Lease::release`.
+    LeaseRelease = "lease.release", "lease", true;
 }
 
 impl Op {

@@ -153,49 +153,44 @@ conforms!(
     "incident_store"
 );
 
-mod coordination {
+mod lease {
     use super::*;
 
     #[tokio::test(start_paused = true)]
     async fn fake() {
         let (world, f) = world();
-        let (a, b) = (world.coordination("a"), world.coordination("b"));
-        conformance::coordination::run_all(&a, &b, &f.coordination)
-            .await
-            .unwrap();
+        let (a, b) = (world.lease("a"), world.lease("b"));
+        conformance::lease::run_all(&a, &b, &f.lease).await.unwrap();
     }
 
     #[tokio::test(start_paused = true)]
     async fn fault_injecting_wrapper() {
         let (world, f) = world();
         let faults = Faults::new(world.clock_handle());
-        let a = FaultInjecting::new(world.coordination("a"), faults.clone());
-        let b = FaultInjecting::new(world.coordination("b"), faults.clone());
-        conformance::coordination::run_all(&a, &b, &f.coordination)
-            .await
-            .unwrap();
+        let a = FaultInjecting::new(world.lease("a"), faults.clone());
+        let b = FaultInjecting::new(world.lease("b"), faults.clone());
+        conformance::lease::run_all(&a, &b, &f.lease).await.unwrap();
         faults
-            .on(OpMatch::port("coordination").unwrap())
+            .on(OpMatch::port("lease").unwrap())
             .once()
             .transient();
-        let failure = conformance::coordination::run_all(&a, &b, &f.coordination)
+        let failure = conformance::lease::run_all(&a, &b, &f.lease)
             .await
             .unwrap_err();
         assert!(failure.port_error().unwrap().is_retryable());
-        conformance::coordination::run_all(&a, &b, &f.coordination)
-            .await
-            .unwrap();
+        conformance::lease::run_all(&a, &b, &f.lease).await.unwrap();
     }
 
     #[tokio::test(start_paused = true)]
-    async fn single_process_is_not_exclusive() {
-        // `SingleProcess` grants everything: there is nobody to agree with. The suite says so.
+    async fn alone_is_not_a_shared_lease() {
+        // `Alone` leads whatever the other replica does: there is nobody to agree with. The
+        // suite says so.
         let (_world, f) = world();
-        let single = cato_runbook_core::ports::SingleProcess::default();
-        let failure = conformance::coordination::run_all(&single, &single, &f.coordination)
+        let alone = cato_runbook_core::ports::Alone::default();
+        let failure = conformance::lease::run_all(&alone, &alone, &f.lease)
             .await
             .unwrap_err();
-        assert_eq!(failure.check(), "coordination.claim_is_exclusive");
+        assert_eq!(failure.check(), "lease.one_holder");
         assert!(failure.port_error().is_none());
     }
 }

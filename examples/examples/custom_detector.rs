@@ -166,6 +166,7 @@ async fn main() -> Result<()> {
         .chat(ports.chat.clone())
         .store(ports.store.clone())
         .policy(Policy::with_mode(Mode::Auto))
+        .alone() // one process; replicas share a lease instead
         .build()?;
 
     for _ in 0..12 {

@@ -1,4 +1,16 @@
-//! [`Tables`] on DynamoDB, with consumed capacity from CloudWatch: `cato-semantic-memory`.
+//! Three ports on Amazon DynamoDB:
+//!
+//! | provider | port | what |
+//! |---|---|---|
+//! | [`DynamoDbTables`] | [`Tables`] | the billing mode and capacity of `cato-semantic-memory`, consumed capacity from CloudWatch |
+//! | [`DynamoDbIncidentStore`] | [`IncidentStore`](cato_runbook_core::ports::IncidentStore) | the incidents and the guardrail state every replica shares, in one table: create-if-absent, compare-and-swap, fencing |
+//! | [`DynamoDbLease`] | [`Lease`](cato_runbook_core::ports::Lease) | the leader lease and its fencing token, on one item (it may share the store's table) |
+//!
+//! [`create_table`] makes the store's (and the lease's) table, for tests and first-time setup.
+//! The store's item layout and error table are in [`DynamoDbIncidentStore`]'s documentation,
+//! the lease's in [`DynamoDbLease`]'s.
+//!
+//! # Tables
 //!
 //! | port call | operations (IAM actions) |
 //! |---|---|
@@ -12,6 +24,10 @@
 //! changes nothing and succeeds.
 
 mod capacity;
+mod lease;
+mod setup;
+mod store;
+mod store_items;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -24,6 +40,10 @@ use cato_runbook_core::ports::{BillingMode, TableCapacity, TableState, Tables};
 use cato_runbook_core::{IdempotencyKey, Result, Timestamp};
 
 use crate::sdk::{Applied, Call, Settings, settings_builders};
+
+pub use lease::DynamoDbLease;
+pub use setup::create_table;
+pub use store::DynamoDbIncidentStore;
 
 const PROVIDER: &str = "dynamodb";
 

@@ -1,5 +1,10 @@
-//! Kubernetes Deployments as the [`Workloads`] port: replicas read from the Deployment, scaled
-//! through its `scale` subresource with optimistic concurrency, within a cap per workload.
+//! Kubernetes: Deployments as the [`Workloads`] port ([`KubeWorkloads`]), and a `Lease` as the
+//! [`Lease`](cato_runbook_core::ports::Lease) port ([`KubeLease`]).
+//!
+//! # Workloads
+//!
+//! Replicas read from the Deployment, scaled through its `scale` subresource with optimistic
+//! concurrency, within a cap per workload.
 //!
 //! | call | request |
 //! | --- | --- |
@@ -17,8 +22,57 @@
 //! Every call is bounded by [`KubeWorkloads::with_timeout`]. A `kube::Client` retries 429, 503
 //! and 504 by itself (up to 15 times, `kube::Config::default_retry`): within the timeout that
 //! is fine, but a host whose engine retries on its own may turn it off.
+//!
+//! # The lease
+//!
+//! One `Lease` object (`coordination.k8s.io/v1`) shared by every replica of the orchestrator,
+//! taken and renewed as client-go's leader election does.
+//!
+//! | call | requests |
+//! | --- | --- |
+//! | `acquire` | `GET /apis/coordination.k8s.io/v1/namespaces/{ns}/leases/{name}`, then `PUT` of the same path with the `resourceVersion` read (or, on a 404, `POST …/namespaces/{ns}/leases`) |
+//! | `release` | the same `GET`, then a `PUT` with `holderIdentity` cleared, only when this replica holds it |
+//!
+//! The object's `spec` says everything: `holderIdentity` (this replica's name),
+//! `leaseDurationSeconds` (the ttl, rounded up to whole seconds), `renewTime` and `acquireTime`
+//! (microseconds, from the [`Clock`] port given to [`KubeLease::with_clock`], never the host's
+//! clock) and `leaseTransitions`, which is the [`Fence`](cato_runbook_core::ports::Fence): a
+//! replica that takes the lease from another (or from nobody) adds one.
+//!
+//! - **held by this replica**: renewed (`renewTime` = now), same fence — even if it lapsed,
+//!   since nobody else took it in between;
+//! - **held by another, live** (`renewTime + leaseDurationSeconds > now`): nothing is written,
+//!   the answer is [`Leadership::Follower`](cato_runbook_core::ports::Leadership::Follower)
+//!   with the holder's name, fence and expiry;
+//! - **free or lapsed** (no holder, no `renewTime` or no `leaseDurationSeconds` count as free):
+//!   taken, fence + 1;
+//! - **missing**: created, fence 1.
+//!
+//! Every write carries the `resourceVersion` read, so of two replicas that read the same lease
+//! only one write lands; the other gets 409 (`Conflict`, or `AlreadyExists` on a create), reads
+//! the lease again once and decides again — it finds the winner and follows it. Two lost races
+//! in a row fail as a transient `Conflict` (the next tick tries again). Every call is bounded
+//! by [`KubeLease::with_timeout`], reads and writes together.
+//!
+//! | failure | kind | retry |
+//! | --- | --- | --- |
+//! | a ttl under 1 s or over `i32::MAX` s | `InvalidInput` | permanent |
+//! | another replica wrote between read and write, twice in a row | `Conflict` | transient |
+//! | 404 on the create (no such namespace) | `NotFound` | permanent |
+//! | 401, 403 (RBAC: `get`, `create`, `update` on `leases` in `coordination.k8s.io`) | `PermissionDenied` | permanent |
+//! | 429 | `Throttled` | throttled |
+//! | 5xx, connection refused or reset | `Unavailable` | transient |
+//! | no answer within the timeout | `Timeout` | transient |
+//! | a body that is not a `Lease` | `MalformedResponse` | permanent |
+//! | `leaseTransitions` at `i32::MAX` (no greater fence to take) | `Internal` | permanent |
+//!
+//! A 409 on `release` is not an error: someone else wrote the lease, so it is not ours to give
+//! up any more. Do not delete the Lease object while replicas run: a new one starts its
+//! transitions at 1 again, below the fence the incident store has seen, and the store refuses
+//! the new leader's writes (`Fenced`) until an operator sets `leaseTransitions` above it.
 
 mod error;
+mod lease;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -35,6 +89,8 @@ use k8s_openapi::api::autoscaling::v1::{Scale, ScaleSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::Api;
 use kube::api::PostParams;
+
+pub use lease::KubeLease;
 
 const PROVIDER: &str = "kubernetes";
 const CONFLICT_TRIES: u32 = 3;

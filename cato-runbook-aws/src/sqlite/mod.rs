@@ -1,6 +1,13 @@
 //! The incident store in an SQLite file: the embedded default for one host and for the command.
 //!
-//! One table, `incidents (id TEXT PRIMARY KEY, open INTEGER, body TEXT)`, the incident as JSON.
+//! Three tables: `incidents (id, open, dedup, version, body)` with the incident as JSON and a
+//! unique index on the dedup key of open incidents (one open incident per key, enforced by
+//! SQLite itself), `guardrails` (one row: the shared guardrail state, versioned), and `meta`
+//! (the greatest fence seen). Every write is one `IMMEDIATE` transaction that checks the fence,
+//! the version and the key before it writes, so two processes on one file cannot interleave a
+//! read and a write. A file of the first schema (no version, no dedup column) is migrated when
+//! opened.
+//!
 //! The file is in WAL mode with `synchronous = FULL`, so a save that returned is on disk: a
 //! process killed at any moment, or a machine that loses power, loses no acknowledged save, and
 //! readers never wait for the writer. Another process (the command, a second engine on the same
@@ -13,6 +20,8 @@
 //! | the file is locked past the busy timeout | `Unavailable` | transient |
 //! | the file cannot be opened or created | `PermissionDenied` | permanent |
 //! | a stored body that is not an incident | `MalformedResponse` | permanent |
+//! | a stale version, a taken id or dedup key | `Conflict` | permanent (re-read) |
+//! | a fence older than one seen | `Fenced` | permanent |
 //! | any other SQLite failure | `Internal` | permanent |
 
 use std::fmt;
@@ -20,10 +29,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use async_trait::async_trait;
-use cato_runbook_core::ports::IncidentStore;
-use cato_runbook_core::{Error, ErrorKind, Incident, IncidentId, Result, Retry};
-use rusqlite::{Connection, OptionalExtension, params};
+use cato_runbook_core::{Error, ErrorKind, Result, Retry};
+use rusqlite::Connection;
+
+mod schema;
+mod store;
 
 const PROVIDER: &str = "sqlite";
 
@@ -84,16 +94,7 @@ impl SqliteIncidentStore {
         connection
             .pragma_update(None, "synchronous", "FULL")
             .map_err(|e| sqlite_error(setup, &shown, e))?;
-        connection
-            .execute_batch(
-                "CREATE TABLE IF NOT EXISTS incidents (
-                     id   TEXT PRIMARY KEY NOT NULL,
-                     open INTEGER NOT NULL,
-                     body TEXT NOT NULL
-                 );
-                 CREATE INDEX IF NOT EXISTS incidents_open ON incidents (open, id);",
-            )
-            .map_err(|e| sqlite_error(setup, &shown, e))?;
+        schema::set_up(&connection).map_err(|e| sqlite_error(setup, &shown, e))?;
         Ok(SqliteIncidentStore {
             path,
             connection: Mutex::new(connection),
@@ -105,7 +106,7 @@ impl SqliteIncidentStore {
         &self.path
     }
 
-    fn connection(&self) -> MutexGuard<'_, Connection> {
+    pub(crate) fn connection(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock leaves SQLite's own transaction state intact (every
         // write is one statement): keep serving.
         self.connection
@@ -113,36 +114,21 @@ impl SqliteIncidentStore {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn resource(&self) -> String {
+    pub(crate) fn resource(&self) -> String {
         self.path.display().to_string()
-    }
-
-    fn read_all(&self, operation: &'static str, sql: &str) -> Result<Vec<Incident>> {
-        let resource = self.resource();
-        let connection = self.connection();
-        let mut statement = connection
-            .prepare_cached(sql)
-            .map_err(|e| sqlite_error(operation, &resource, e))?;
-        let rows = statement
-            .query_map([], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-            })
-            .map_err(|e| sqlite_error(operation, &resource, e))?;
-        let mut incidents = Vec::new();
-        for row in rows {
-            let (id, body) = row.map_err(|e| sqlite_error(operation, &resource, e))?;
-            incidents.push(decode(operation, &id, &body)?);
-        }
-        Ok(incidents)
     }
 }
 
-fn decode(operation: &'static str, id: &str, body: &str) -> Result<Incident> {
+fn decode<T: serde::de::DeserializeOwned>(
+    operation: &'static str,
+    id: &str,
+    body: &str,
+) -> Result<T> {
     serde_json::from_str(body).map_err(|e| {
         Error::new(
             ErrorKind::MalformedResponse,
             operation,
-            format!("the stored incident is not readable: {e}"),
+            format!("the stored record is not readable: {e}"),
         )
         .with_retry(Retry::Permanent)
         .with_provider(PROVIDER)
@@ -150,7 +136,7 @@ fn decode(operation: &'static str, id: &str, body: &str) -> Result<Incident> {
     })
 }
 
-fn sqlite_error(operation: &'static str, resource: &str, err: rusqlite::Error) -> Error {
+pub(crate) fn sqlite_error(operation: &'static str, resource: &str, err: rusqlite::Error) -> Error {
     let busy = matches!(
         err.sqlite_error_code(),
         Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
@@ -180,58 +166,5 @@ impl fmt::Debug for SqliteIncidentStore {
 impl fmt::Display for SqliteIncidentStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "sqlite incident store ({})", self.path.display())
-    }
-}
-
-#[async_trait]
-impl IncidentStore for SqliteIncidentStore {
-    async fn save(&self, incident: &Incident) -> Result<()> {
-        const OP: &str = "store.save";
-        let body = serde_json::to_string(incident).map_err(|e| {
-            Error::new(
-                ErrorKind::Internal,
-                OP,
-                format!("the incident cannot be written: {e}"),
-            )
-            .with_provider(PROVIDER)
-            .with_resource(incident.id().to_string())
-        })?;
-        let resource = self.resource();
-        self.connection()
-            .prepare_cached(
-                "INSERT INTO incidents (id, open, body) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (id) DO UPDATE SET open = excluded.open, body = excluded.body",
-            )
-            .and_then(|mut statement| {
-                statement.execute(params![incident.id().as_str(), incident.is_open(), body])
-            })
-            .map_err(|e| sqlite_error(OP, &resource, e))?;
-        Ok(())
-    }
-
-    async fn get(&self, id: &IncidentId) -> Result<Option<Incident>> {
-        const OP: &str = "store.get";
-        let resource = self.resource();
-        let body: Option<String> = self
-            .connection()
-            .prepare_cached("SELECT body FROM incidents WHERE id = ?1")
-            .and_then(|mut statement| {
-                statement
-                    .query_row(params![id.as_str()], |row| row.get(0))
-                    .optional()
-            })
-            .map_err(|e| sqlite_error(OP, &resource, e))?;
-        body.map(|body| decode(OP, id.as_str(), &body)).transpose()
-    }
-
-    async fn open(&self) -> Result<Vec<Incident>> {
-        self.read_all(
-            "store.open",
-            "SELECT id, body FROM incidents WHERE open = 1 ORDER BY id",
-        )
-    }
-
-    async fn all(&self) -> Result<Vec<Incident>> {
-        self.read_all("store.all", "SELECT id, body FROM incidents ORDER BY id")
     }
 }

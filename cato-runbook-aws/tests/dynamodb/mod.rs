@@ -1,5 +1,11 @@
 //! DynamoDB: the tables conformance suite on moto (consumed capacity from moto's CloudWatch);
-//! failures and in-flight states on the wire.
+//! failures and in-flight states on the wire; the incident store and the leader lease on moto.
+
+mod lease;
+#[allow(dead_code)]
+#[path = "../support/step_clock.rs"]
+mod step_clock;
+mod store;
 
 use cato_runbook_aws::dynamodb::DynamoDbTables;
 use cato_runbook_core::catalog::PortName;

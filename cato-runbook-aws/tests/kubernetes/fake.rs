@@ -1,6 +1,9 @@
 //! A fake Kubernetes API server that holds Deployments and serves them, and their `scale`
 //! subresource, as the real one does: exact paths and verbs, `resourceVersion` checked on
-//! every write (409 when stale), `Status` objects for failures.
+//! every write (409 when stale), `Status` objects for failures. It holds `Lease`s too
+//! ([`leases`]).
+
+mod leases;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -26,6 +29,8 @@ pub(crate) struct State {
     /// This many scale writes find the Deployment changed under them (another writer bumped
     /// its resourceVersion) and get 409.
     pub(crate) conflicts: u32,
+    /// The `coordination.k8s.io/v1` Leases.
+    pub(crate) leases: leases::Leases,
 }
 
 /// The fake server.
@@ -158,6 +163,9 @@ impl Respond for Handler {
         let state = &mut *guard;
         let path = request.url.path().to_owned();
         let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        if let Some(response) = leases::respond(state, request, &parts) {
+            return response;
+        }
         let (ns, name, scale) = match parts.as_slice() {
             ["apis", "apps", "v1", "namespaces", ns, "deployments", name] => (*ns, *name, false),
             [

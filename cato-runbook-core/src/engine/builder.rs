@@ -2,26 +2,27 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
 use super::config::EngineConfig;
 use super::contacts::Notifiers;
 use super::policy::Policy;
-use super::state::{BLIND_RUNBOOK, DetectorSlot, KeySlot, Ledger, Table};
+use super::state::{BLIND_RUNBOOK, DetectorSlot, KeySlot, Table};
 use super::{Engine, Inner};
 use crate::error::{Error, Result};
 use crate::incident::{DedupKey, RunbookId};
 use crate::ports::{
-    Chat, Clock, Coordination, InMemoryIncidentStore, IncidentStore, Mail, Pager, SingleProcess,
-    SystemClock,
+    Alone, Chat, Clock, Guardrails, InMemoryIncidentStore, IncidentStore, Lease, Mail, Pager,
+    Stored, SystemClock,
 };
 use crate::runbook::Runbook;
 
-/// Wires runbooks, clock, store, notifiers, policy and coordination into an [`Engine`].
+/// Wires runbooks, clock, store, notifiers, policy and the lease into an [`Engine`].
 ///
-/// Only the pager and the chat are required. The defaults: the [`SystemClock`], an
-/// [`InMemoryIncidentStore`], [`SingleProcess`] coordination, [`Policy::default`] (dry-run) and
-/// [`EngineConfig::default`] (the runbook's thresholds and contacts).
+/// Required: the pager, the chat, and who acts — [`alone`](Self::alone) (one process owns the
+/// store) or a shared [`lease`](Self::lease) (replicas). There is no silent single-process
+/// default: an engine embedded on many replicas without a lease would act on every one. The
+/// defaults: the [`SystemClock`], an [`InMemoryIncidentStore`], [`Policy::default`] (dry-run)
+/// and [`EngineConfig::default`] (the runbook's thresholds and contacts).
 #[derive(Debug, Default)]
 #[must_use]
 pub struct EngineBuilder {
@@ -31,7 +32,7 @@ pub struct EngineBuilder {
     pager: Option<Arc<dyn Pager>>,
     chat: Option<Arc<dyn Chat>>,
     mail: Option<Arc<dyn Mail>>,
-    coordination: Option<Arc<dyn Coordination>>,
+    lease: Option<Arc<dyn Lease>>,
     policy: Option<Policy>,
     config: Option<EngineConfig>,
 }
@@ -87,9 +88,16 @@ impl EngineBuilder {
         self
     }
 
-    /// Who may act, across replicas.
-    pub fn coordination(mut self, coordination: Arc<dyn Coordination>) -> Self {
-        self.coordination = Some(coordination);
+    /// The lease this replica shares with the others: only its holder ticks, and every write
+    /// carries the holder's fence.
+    pub fn lease(mut self, lease: Arc<dyn Lease>) -> Self {
+        self.lease = Some(lease);
+        self
+    }
+
+    /// This engine runs alone: one process owns the store, and nobody else acts on it.
+    pub fn alone(mut self) -> Self {
+        self.lease = Some(Arc::new(Alone::default()));
         self
     }
 
@@ -110,13 +118,22 @@ impl EngineBuilder {
     /// # Errors
     ///
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) without a pager or a chat,
-    /// with two runbooks of the same id, or with a threshold of zero.
+    /// without [`alone`](Self::alone) or a [`lease`](Self::lease), with two runbooks of the
+    /// same id, with a threshold of zero, or with a lease that does not outlast a tick.
     pub fn build(self) -> Result<Engine> {
         let invalid = |message: &str| Err(Error::invalid_input("engine.build", message));
         let (Some(pager), Some(chat)) = (self.pager, self.chat) else {
             return invalid("an engine needs a pager and a chat");
         };
+        let Some(lease) = self.lease else {
+            return invalid(
+                "say who acts: `alone()` for one process that owns its store, or `lease(..)` shared by the replicas",
+            );
+        };
         let config = self.config.unwrap_or_default();
+        if config.lease_ttl <= config.tick_interval {
+            return invalid("lease_ttl must be longer than tick_interval (two to three ticks)");
+        }
         if config.open_after == 0 || config.resolve_after == 0 || config.blind_after == 0 {
             return invalid("open_after, resolve_after and blind_after must be at least 1");
         }
@@ -185,15 +202,17 @@ impl EngineBuilder {
                     .store
                     .unwrap_or_else(|| Arc::new(InMemoryIncidentStore::new())),
                 notifiers,
-                coordination: self
-                    .coordination
-                    .unwrap_or_else(|| Arc::new(SingleProcess::default())),
+                lease,
+                term: std::sync::Mutex::new(Default::default()),
                 policy: self.policy.unwrap_or_default(),
                 config,
-                halted: AtomicBool::new(false),
+                guardrails: std::sync::Mutex::new(Stored {
+                    value: Guardrails::default(),
+                    version: 0,
+                }),
+                halted_here: std::sync::atomic::AtomicBool::new(false),
                 ticking: tokio::sync::Mutex::new(()),
                 table: tokio::sync::Mutex::new(Table::default()),
-                ledger: std::sync::Mutex::new(Ledger::default()),
                 stragglers: std::sync::Mutex::new(Vec::new()),
             }),
         })

@@ -40,9 +40,11 @@ pub struct EngineConfig {
     pub blind_severity: Severity,
     /// How long each kind of call may take.
     pub timeouts: Timeouts,
-    /// How long a coordination claim lasts. Default 5 min.
+    /// How long the leader lease lasts unless renewed (each tick renews it): a standby takes
+    /// over about this long after the leader stops. At least twice the tick interval. Default
+    /// 90 s.
     #[serde(with = "humantime_serde")]
-    pub claim_ttl: Duration,
+    pub lease_ttl: Duration,
     /// Where incidents are discussed. Default `#cato-incident`.
     pub chat_channel: String,
     /// Who is told, and when.
@@ -62,7 +64,7 @@ impl Default for EngineConfig {
             blind_after: 3,
             blind_severity: Severity::Sev3,
             timeouts: Timeouts::default(),
-            claim_ttl: Duration::from_secs(5 * 60),
+            lease_ttl: Duration::from_secs(90),
             chat_channel: "#cato-incident".to_owned(),
             escalation: Escalation::default(),
             retry: RetryPolicy::default(),

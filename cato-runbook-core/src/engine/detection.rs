@@ -6,19 +6,22 @@ use std::task::Poll;
 
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
-use tracing::warn;
 
 use super::Inner;
+use super::lead::Role;
 use super::report::{TickEvent, TickReport};
-use super::state::{Cell, KeySlot, Table, Tally, Verdict};
+use super::state::{Cell, Table, Tally, Verdict};
 use crate::call;
-use crate::error::{Error, Result};
-use crate::incident::{IdempotencyKey, Incident, IncidentId, NewIncident};
-use crate::ports::Claim;
+use crate::error::{Error, ErrorKind, Result};
+use crate::incident::{Incident, IncidentId, NewIncident};
+use crate::ports::Created;
 use crate::runbook::{Observation, ObserveContext};
 use crate::severity::Impact;
 use crate::time::Timestamp;
 use crate::timeline::{Actor, EntryKind};
+
+/// How many taken ids opening an incident skips before it gives up.
+const ID_TRIES: usize = 1000;
 
 impl Inner {
     pub(super) async fn tick(self: &Arc<Self>) -> Result<TickReport> {
@@ -29,44 +32,28 @@ impl Inner {
             detectors: self.detectors.len(),
             ..TickReport::default()
         };
-        self.ensure_loaded().await?;
+        let role = self.lead(now, &mut report).await;
+        if let Role::Standby(_) = role {
+            // Another replica leads: no detector runs here.
+            report.detectors = 0;
+            return Ok(report);
+        }
+        if let Err(err) = self.ensure_loaded().await {
+            tracing::error!(error = %err, "the store cannot list the open incidents; nothing opens until it answers");
+            report.events.push(TickEvent::StoreUnavailable {
+                what: "open".into(),
+                error: err.to_string(),
+            });
+            return Err(err);
+        }
+        self.sync_incidents(&mut report).await;
+        self.refresh_guardrails(&mut report).await;
         let results = self.observe_all(now).await;
         let work = self.fold(&results, now, &mut report).await;
-        self.reconcile_all(work, now, &mut report).await;
+        self.reconcile_all(work, now, role == Role::Leader, &mut report)
+            .await;
         report.open_incidents = self.sweep().await;
         Ok(report)
-    }
-
-    /// Loads the open incidents from the store, once. The store is read without the table's
-    /// lock; a second caller that loaded meanwhile wins.
-    pub(super) async fn ensure_loaded(&self) -> Result<()> {
-        if self.table.lock().await.loaded {
-            return Ok(());
-        }
-        let limit = self.config.timeouts.call;
-        let open = call::timed(
-            self.clock.as_ref(),
-            limit,
-            "store.open",
-            "incidents",
-            self.store.open(),
-        )
-        .await?;
-        let mut table = self.table.lock().await;
-        if table.loaded {
-            return Ok(());
-        }
-        table.keys = vec![Default::default(); self.keys.len()];
-        table.tallies = vec![Tally::default(); self.keys.len()];
-        for incident in open {
-            let id = incident.id().clone();
-            if let Some(&key) = self.key_index.get(incident.dedup_key()) {
-                table.keys[key].incident = Some(id.clone());
-            }
-            table.incidents.insert(id, Cell::new(incident));
-        }
-        table.loaded = true;
-        Ok(())
     }
 
     /// Every detector's look, by detector index, all under one deadline set before the first
@@ -220,8 +207,8 @@ impl Inner {
         (verdicts, to_open)
     }
 
-    /// Opens an incident on `key`, unless another replica holds the key; adopts the one
-    /// another replica opened.
+    /// Opens an incident on `key` by create-if-absent, or adopts the one already open on it
+    /// (another replica's, or an earlier term's).
     async fn open(
         &self,
         key: usize,
@@ -232,34 +219,6 @@ impl Inner {
         report: &mut TickReport,
     ) -> Option<Cell> {
         let slot = &self.keys[key];
-        let claim_key = IdempotencyKey::new(format!("open:{}", slot.dedup));
-        match self.claim(&claim_key).await {
-            Ok(Claim::Granted) => {}
-            Ok(Claim::HeldBy(holder)) => {
-                tracing::debug!(key = %slot.dedup, %holder, "another replica opens this incident");
-                return None;
-            }
-            Err(err) => {
-                warn!(key = %slot.dedup, error = %err, "coordination failed; not opening");
-                return None;
-            }
-        }
-        // The store must answer before anything opens: an incident another replica opened is
-        // adopted, never duplicated, and a new id is one the store does not hold.
-        let id = match self.adopt(slot).await {
-            Ok(Some(existing)) => return Some(existing),
-            Ok(None) => match self.allocate_id(now).await {
-                Ok(id) => id,
-                Err(err) => {
-                    warn!(key = %slot.dedup, error = %err, "store unavailable; not opening");
-                    return None;
-                }
-            },
-            Err(err) => {
-                warn!(key = %slot.dedup, error = %err, "store unavailable; not opening");
-                return None;
-            }
-        };
         let (runbook_id, severity) = match slot.runbook {
             Some(index) => {
                 let runbook = &self.runbooks[index];
@@ -270,96 +229,99 @@ impl Inner {
                 self.config.blind_severity,
             ),
         };
-        let mut incident = Incident::open(
-            NewIncident {
-                id: id.clone(),
-                runbook: runbook_id,
-                resource: slot.resource.clone(),
-                title: slot.title.clone(),
-                impact,
-                severity: Some(severity),
-            },
-            now,
-            Actor::Engine,
-        );
-        for (detector, result) in self.detectors.iter().zip(results) {
-            let summary = match result {
-                Ok(Observation::Symptom(s)) if detector.key == key => s.summary.clone(),
-                Err(err) if detector.blind == key => err.to_string(),
-                _ => continue,
-            };
-            let actor = Actor::Detector(detector.detector.name().to_owned());
-            // Only lifecycle entries are refused by `record`; this one is not.
-            let _ = incident.record(first_seen, actor, EntryKind::SymptomObserved, summary);
-        }
-        if let Err(err) = self.save(&incident).await {
-            report.events.push(TickEvent::StoreFailed {
-                incident: id.clone(),
-                error: err.to_string(),
-            });
-        }
-        report.events.push(TickEvent::Opened {
-            incident: id,
-            severity: incident.severity(),
-        });
-        Some(Cell::new(incident))
-    }
-
-    /// Takes over the open incident another replica already opened on this key (its claim on
-    /// opening may have lapsed since), so that a key never has two open incidents.
-    async fn adopt(&self, slot: &KeySlot) -> Result<Option<Cell>> {
-        let limit = self.config.timeouts.call;
-        let open = call::timed(
-            self.clock.as_ref(),
-            limit,
-            "store.open",
-            "incidents",
-            self.store.open(),
-        )
-        .await?;
-        let Some(existing) = open.into_iter().find(|i| i.dedup_key() == &slot.dedup) else {
-            return Ok(None);
+        let build = |id: IncidentId| {
+            let mut incident = Incident::open(
+                NewIncident {
+                    id,
+                    runbook: runbook_id.clone(),
+                    resource: slot.resource.clone(),
+                    title: slot.title.clone(),
+                    impact,
+                    severity: Some(severity),
+                },
+                now,
+                Actor::Engine,
+            );
+            for (detector, result) in self.detectors.iter().zip(results) {
+                let summary = match result {
+                    Ok(Observation::Symptom(s)) if detector.key == key => s.summary.clone(),
+                    Err(err) if detector.blind == key => err.to_string(),
+                    _ => continue,
+                };
+                let actor = Actor::Detector(detector.detector.name().to_owned());
+                // Only lifecycle entries are refused by `record`; this one is not.
+                let _ = incident.record(first_seen, actor, EntryKind::SymptomObserved, summary);
+            }
+            incident
         };
-        tracing::debug!(key = %slot.dedup, incident = %existing.id(), "adopting the incident another replica opened");
-        Ok(Some(Cell::new(existing)))
-    }
-
-    /// `INC-YYYYMMDD-NNNN`, unused in the table and the store.
-    async fn allocate_id(&self, now: Timestamp) -> Result<IncidentId> {
-        loop {
-            let id = {
-                let mut table = self.table.lock().await;
-                table.seq += 1;
-                let id = IncidentId::new(format!("INC-{}-{:04}", now.format("%Y%m%d"), table.seq));
-                if table.incidents.contains_key(&id) {
-                    continue;
-                }
-                id
-            };
-            let limit = self.config.timeouts.call;
-            let stored = call::timed(
+        // Create-if-absent: an incident another replica (or an earlier term) opened on this key
+        // is adopted, never duplicated; an id the store holds already is skipped.
+        for _ in 0..ID_TRIES {
+            let id = self.next_id(now).await;
+            let incident = build(id.clone());
+            let created = call::timed(
                 self.clock.as_ref(),
-                limit,
-                "store.get",
+                self.config.timeouts.call,
+                "store.create",
                 id.as_str(),
-                self.store.get(&id),
+                self.store.create(&incident, self.write_fence()),
             )
-            .await?;
-            if stored.is_none() {
-                return Ok(id);
+            .await;
+            match created {
+                Ok(Created::Created) => {
+                    report.events.push(TickEvent::Opened {
+                        incident: id,
+                        severity: incident.severity(),
+                    });
+                    return Some(Cell::new(incident, 1));
+                }
+                Ok(Created::Exists(stored)) => {
+                    tracing::debug!(key = %slot.dedup, incident = %stored.value.id(), "adopting the open incident on this key");
+                    return Some(Cell::new(stored.value, stored.version));
+                }
+                Err(err) if err.kind() == ErrorKind::Conflict => continue,
+                Err(err) if err.kind() == ErrorKind::Fenced => {
+                    // Another replica leads: it opens the incident.
+                    self.depose(&err);
+                    return None;
+                }
+                Err(err) => {
+                    // Fail open: the incident opens in memory (people hear of it) and is
+                    // created when the store answers again; an incident another replica opened
+                    // on the key meanwhile wins then.
+                    tracing::error!(key = %slot.dedup, incident = %id, error = %err, "the store cannot answer; the incident opens in memory until it does");
+                    report.events.push(TickEvent::StoreUnavailable {
+                        what: slot.dedup.to_string(),
+                        error: err.to_string(),
+                    });
+                    report.events.push(TickEvent::StoreFailed {
+                        incident: id.clone(),
+                        error: err.to_string(),
+                    });
+                    report.events.push(TickEvent::Opened {
+                        incident: id,
+                        severity: incident.severity(),
+                    });
+                    let cell = Cell::new(incident, 0);
+                    cell.set_unsaved(true);
+                    return Some(cell);
+                }
             }
         }
+        tracing::error!(key = %slot.dedup, "no free incident id found");
+        None
     }
 
-    pub(super) async fn claim(&self, key: &IdempotencyKey) -> Result<Claim> {
-        call::timed(
-            self.clock.as_ref(),
-            self.config.timeouts.call,
-            "coordination.claim",
-            key.as_str(),
-            self.coordination.claim(key, self.config.claim_ttl),
-        )
-        .await
+    /// The next id of the day, `INC-YYYYMMDD-NNNN`, not in the table.
+    async fn next_id(&self, now: Timestamp) -> IncidentId {
+        let mut table = self.table.lock().await;
+        loop {
+            table.seq += 1;
+            let id = IncidentId::new(format!("INC-{}-{:04}", now.format("%Y%m%d"), table.seq));
+            if !table.incidents.contains_key(&id) {
+                return id;
+            }
+        }
     }
 
     /// Frees the keys of resolved incidents and forgets those with nothing left to do (a

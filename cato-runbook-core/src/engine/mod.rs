@@ -114,6 +114,7 @@
 //!     .pager(Arc::new(Quiet))
 //!     .chat(Arc::new(Quiet))
 //!     .policy(Policy::with_mode(Mode::Auto))
+//!     .alone() // or `.lease(..)` on replicas
 //!     .build()?;
 //!
 //! let report = engine.tick().await?;
@@ -127,19 +128,21 @@ mod builder;
 mod config;
 mod contacts;
 mod detection;
+mod guardrails;
 mod job;
+mod lead;
 mod operator;
 mod policy;
 mod reconcile;
 mod report;
 mod state;
 mod steps;
+mod sync;
 
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use tracing::{debug, warn};
 
@@ -153,10 +156,10 @@ pub use steps::ContactStep;
 
 use crate::error::Result;
 use crate::incident::DedupKey;
-use crate::ports::{Clock, Coordination, IncidentStore};
+use crate::ports::{Clock, Guardrails, IncidentStore, Lease, Stored};
 use crate::runbook::Runbook;
 use crate::time::{self, Timestamp};
-use state::{DetectorSlot, KeySlot, Ledger, Table};
+use state::{DetectorSlot, KeySlot, Table};
 
 /// The health-loop engine. Cheap to clone: clones share everything.
 ///
@@ -174,14 +177,18 @@ pub(crate) struct Inner {
     clock: Arc<dyn Clock>,
     store: Arc<dyn IncidentStore>,
     notifiers: Notifiers,
-    coordination: Arc<dyn Coordination>,
+    lease: Arc<dyn Lease>,
+    /// This replica's view of the lease.
+    term: std::sync::Mutex<lead::Term>,
     policy: Policy,
     config: EngineConfig,
-    halted: AtomicBool,
+    /// The copy of the guardrail state the store keeps (see `guardrails.rs`).
+    guardrails: std::sync::Mutex<Stored<Guardrails>>,
+    /// The kill switch pulled on this replica while the store could not keep it.
+    halted_here: std::sync::atomic::AtomicBool,
     /// Held for a whole tick: one tick at a time, whoever calls it.
     ticking: tokio::sync::Mutex<()>,
     table: tokio::sync::Mutex<Table>,
-    ledger: std::sync::Mutex<Ledger>,
     /// Reconciles that outlived the tick that started them (a slow or hung call); a later tick
     /// reports what they did.
     stragglers: std::sync::Mutex<Vec<tokio::task::JoinHandle<job::Outcome>>>,
@@ -195,9 +202,9 @@ impl fmt::Debug for Engine {
             .field("detectors", &inner.detectors.len())
             .field("clock", &inner.clock)
             .field("store", &format_args!("{}", inner.store))
-            .field("coordination", &format_args!("{}", inner.coordination))
+            .field("lease", &format_args!("{}", inner.lease))
             .field("policy", &inner.policy)
-            .field("halted", &inner.halted.load(Ordering::Relaxed))
+            .field("halted", &inner.is_halted())
             .finish_non_exhaustive()
     }
 }
@@ -301,10 +308,6 @@ impl Inner {
         self.clock.now()
     }
 
-    fn is_halted(&self) -> bool {
-        self.halted.load(Ordering::SeqCst)
-    }
-
     /// Lets every reconcile still running finish (each is bounded by its calls' timeouts),
     /// then saves every open incident once more.
     async fn flush(&self) {
@@ -333,23 +336,107 @@ impl Inner {
         }
     }
 
-    /// Saves the incident in `cell` as it is now, in its turn (see [`Cell`]).
+    /// Saves the incident in `cell` as it is now, in its turn (see [`Cell`]), naming the
+    /// version its copy is based on.
+    ///
+    /// # Errors
+    ///
+    /// `Conflict` when someone wrote since (the caller re-reads and re-applies, see
+    /// [`Inner::reread`]), `Fenced` when another replica leads now, or the store's error.
     async fn persist(&self, cell: &state::Cell) -> Result<()> {
         let _turn = cell.save_turn().await;
         let incident = cell.snapshot().await;
-        let saved = self.save(&incident).await;
-        cell.set_unsaved(saved.is_err());
-        saved
-    }
-
-    async fn save(&self, incident: &crate::Incident) -> Result<()> {
-        crate::call::timed(
+        if cell.version() == 0 {
+            return self.create_late(cell, &incident).await;
+        }
+        let saved = crate::call::timed(
             self.clock.as_ref(),
             self.config.timeouts.call,
-            "store.save",
+            "store.update",
             incident.id().as_str(),
-            self.store.save(incident),
+            self.store
+                .update(&incident, cell.version(), self.write_fence()),
         )
-        .await
+        .await;
+        match saved {
+            Ok(version) => {
+                cell.set_version(version);
+                cell.set_unsaved(false);
+                Ok(())
+            }
+            Err(err) => {
+                match err.kind() {
+                    // The caller re-reads and re-applies.
+                    crate::ErrorKind::Conflict => {}
+                    crate::ErrorKind::Fenced => {
+                        self.depose(&err);
+                        cell.set_unsaved(true);
+                    }
+                    _ => cell.set_unsaved(true),
+                }
+                Err(err)
+            }
+        }
+    }
+
+    /// Creates an incident opened while the store could not answer (version 0). Another
+    /// incident open on its key by then is a conflict the next tick's sync settles (see
+    /// `sync.rs`).
+    async fn create_late(&self, cell: &state::Cell, incident: &crate::Incident) -> Result<()> {
+        let created = crate::call::timed(
+            self.clock.as_ref(),
+            self.config.timeouts.call,
+            "store.create",
+            incident.id().as_str(),
+            self.store.create(incident, self.write_fence()),
+        )
+        .await;
+        match created {
+            Ok(crate::ports::Created::Created) => {
+                cell.set_version(1);
+                cell.set_unsaved(false);
+                Ok(())
+            }
+            Ok(crate::ports::Created::Exists(theirs)) => {
+                cell.set_unsaved(true);
+                Err(crate::Error::new(
+                    crate::ErrorKind::Conflict,
+                    "store.create",
+                    format!("{} is open on the same dedup key", theirs.value.id()),
+                )
+                .with_resource(incident.id().to_string()))
+            }
+            Err(err) => {
+                if err.kind() == crate::ErrorKind::Fenced {
+                    self.depose(&err);
+                }
+                cell.set_unsaved(true);
+                Err(err)
+            }
+        }
+    }
+
+    /// Replaces the copy in `cell` with the store's record after a conflicting save. Changes
+    /// of this replica that earlier saves failed to write are lost with the copy: that is said
+    /// at error level.
+    async fn reread(&self, cell: &state::Cell) -> Result<()> {
+        let _turn = cell.save_turn().await;
+        let id = cell.lock().await.id().clone();
+        let stored = crate::call::timed(
+            self.clock.as_ref(),
+            self.config.timeouts.call,
+            "store.get",
+            id.as_str(),
+            self.store.get(&id),
+        )
+        .await?;
+        let Some(stored) = stored else {
+            return Err(crate::Error::not_found("store.get", id.to_string()));
+        };
+        if cell.is_unsaved() {
+            tracing::error!(incident = %id, "another writer changed the incident while earlier changes of this replica were unsaved; the store's record wins");
+        }
+        cell.replace(stored.value, stored.version).await;
+        Ok(())
     }
 }

@@ -39,6 +39,11 @@ impl Operator {
     ///
     /// When the store cannot be read (before the engine's first tick).
     pub async fn open_incidents(&self) -> Result<Vec<Incident>> {
+        if !self.inner.leads() {
+            // A standby's copy is not kept: the store's is the truth.
+            let open = self.inner.store.open().await?;
+            return Ok(open.into_iter().map(|stored| stored.value).collect());
+        }
         self.inner.ensure_loaded().await?;
         let cells: Vec<Cell> = self
             .inner
@@ -68,7 +73,7 @@ impl Operator {
         if let Some(cell) = self.cell(id).await {
             return Ok(Some(cell.lock().await.clone()));
         }
-        self.inner.store.get(id).await
+        Ok(self.inner.store.get(id).await?.map(|stored| stored.value))
     }
 
     /// Acknowledges an incident: escalation stops. Returns `false` if it already was.
@@ -207,21 +212,47 @@ impl Operator {
         Ok(())
     }
 
-    /// The kill switch: stops every side effect of automation at once (detection, diagnosis,
-    /// notification and escalation go on). Recorded on every open incident.
-    pub async fn halt(&self, by: &str, reason: &str) {
-        self.inner.halted.store(true, Ordering::SeqCst);
+    /// The kill switch: stops every side effect of automation at once, on every replica
+    /// (detection, diagnosis, notification and escalation go on). Kept in the store with the
+    /// other guardrails; recorded on every open incident.
+    ///
+    /// # Errors
+    ///
+    /// `Unavailable` when the store cannot keep it: this replica is halted anyway (until a
+    /// [`resume`](Self::resume) reaches the store), the others are not yet — pull it again.
+    pub async fn halt(&self, by: &str, reason: &str) -> Result<()> {
+        self.inner.halted_here.store(true, Ordering::SeqCst);
+        let halt = crate::ports::Halt {
+            by: by.to_owned(),
+            at: self.inner.now(),
+        };
+        let saved = self.inner.set_halt(Some(halt)).await;
         tracing::warn!(by, reason, "automation halted");
-        self.note_all(&format!("automation halted by {by}: {reason}"), by)
-            .await;
+        let mut note = format!("automation halted by {by}: {reason}");
+        if let Err(why) = &saved {
+            note.push_str(&format!(" (on this replica only: {why})"));
+        } else {
+            self.inner.halted_here.store(false, Ordering::SeqCst);
+        }
+        self.note_all(&note, by).await;
+        saved.map_err(|why| Error::new(ErrorKind::Unavailable, "operator.halt", why))
     }
 
-    /// Lifts the kill switch.
-    pub async fn resume(&self, by: &str) {
-        self.inner.halted.store(false, Ordering::SeqCst);
+    /// Lifts the kill switch, on every replica.
+    ///
+    /// # Errors
+    ///
+    /// `Unavailable` when the store cannot be written: automation stays halted.
+    pub async fn resume(&self, by: &str) -> Result<()> {
+        self.inner
+            .set_halt(None)
+            .await
+            .map_err(|why| Error::new(ErrorKind::Unavailable, "operator.resume", why))?;
+        self.inner.halted_here.store(false, Ordering::SeqCst);
         tracing::info!(by, "automation resumed");
         self.note_all(&format!("automation resumed by {by}"), by)
             .await;
+        Ok(())
     }
 
     /// Whether the kill switch is on.
@@ -247,7 +278,7 @@ impl Operator {
         let role = tam.role.clone();
         job.edit(|i, _| {
             if !i.automation().escalated_to(&role) {
-                i.automation_mut().escalated.push(role);
+                i.automation_mut().escalated.push(role.clone());
             }
         })
         .await;
@@ -266,7 +297,17 @@ impl Operator {
         }
     }
 
+    /// The leader's cell of an open incident; on a standby, a cell of the store's record
+    /// (its changes go to the store under compare-and-swap, and the leader reads them at its
+    /// next tick).
     async fn cell(&self, id: &IncidentId) -> Option<Cell> {
+        if !self.inner.leads() {
+            let stored = self.inner.store.get(id).await.ok()??;
+            return stored
+                .value
+                .is_open()
+                .then(|| Cell::new(stored.value, stored.version));
+        }
         self.inner.ensure_loaded().await.ok()?;
         self.inner.table.lock().await.incidents.get(id).cloned()
     }

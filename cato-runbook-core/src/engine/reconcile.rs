@@ -24,6 +24,7 @@ impl Inner {
         self: &Arc<Self>,
         work: Vec<(Cell, Verdict)>,
         started: Timestamp,
+        act: bool,
         report: &mut TickReport,
     ) {
         let deadline = time::add(started, self.config.tick_interval);
@@ -31,7 +32,7 @@ impl Inner {
             .into_iter()
             .map(|(cell, verdict)| {
                 let engine = self.clone();
-                tokio::spawn(async move { engine.reconcile(cell, verdict, deadline).await })
+                tokio::spawn(async move { engine.reconcile(cell, verdict, deadline, act).await })
             })
             .collect();
         let (done, late) = self.wait_until(handles, deadline).await;
@@ -129,12 +130,14 @@ impl Inner {
     /// lane is waited for until the incident's next escalation or SLA deadline (at most until
     /// the tick's `deadline`), so that in the usual case escalation follows the step, as people
     /// read them; past that the watch lane escalates on time while the act lane goes on, and
-    /// its handle is returned.
+    /// its handle is returned. Without `act` (the lease cannot answer) only the watch lane
+    /// runs: notifications fail open, steps fail closed.
     async fn reconcile(
         self: Arc<Self>,
         cell: Cell,
         verdict: Verdict,
         deadline: Timestamp,
+        act: bool,
     ) -> (Outcome, Option<Handle>) {
         let mut outcome = Outcome::default();
         let watch = cell.take(Lane::Watch);
@@ -142,7 +145,7 @@ impl Inner {
             let job = Job::attach(&self, cell.clone(), verdict).await;
             outcome.absorb(job.watch().await);
         }
-        let act = cell.take(Lane::Act).map(|busy| {
+        let act = act.then(|| cell.take(Lane::Act)).flatten().map(|busy| {
             let engine = self.clone();
             let cell = cell.clone();
             tokio::spawn(async move {

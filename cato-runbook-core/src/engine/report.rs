@@ -138,6 +138,25 @@ pub enum TickEvent {
         /// Why.
         error: String,
     },
+    /// The store could not answer for something other than one incident's save (opening an
+    /// incident, the guardrail state).
+    StoreUnavailable {
+        /// What was asked (`open`, `guardrails`, or the dedup key of an incident to open).
+        what: String,
+        /// Why.
+        error: String,
+    },
+    /// This replica took the lease: a new term, with its fence.
+    Leading {
+        /// The fencing token of the term.
+        fence: u64,
+    },
+    /// The lease could not answer: no step is applied once this replica's lease lapses;
+    /// detection, opening and notifications go on.
+    LeaseUnavailable {
+        /// Why.
+        error: String,
+    },
 }
 
 /// What one tick saw and did.
@@ -156,6 +175,8 @@ pub struct TickReport {
     pub unknown: usize,
     /// Incidents open after the tick.
     pub open_incidents: usize,
+    /// Set when another replica leads (its name): this one ran no detector.
+    pub standby: Option<String>,
     /// What happened, in order.
     pub events: Vec<TickEvent>,
     /// The earliest moment something is due (escalation, verification, approval expiry, SLA),

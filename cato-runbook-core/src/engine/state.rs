@@ -1,16 +1,13 @@
-//! What the engine keeps in memory between ticks: the signal table and the guardrail ledger.
+//! What the engine keeps in memory between ticks: the signal table and its incidents.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::incident::{DedupKey, Incident, IncidentId};
-use crate::runbook::{Detector, Risk};
+use crate::runbook::Detector;
 use crate::severity::Impact;
-use crate::time::{self, Timestamp};
-
-use super::policy::Policy;
+use crate::time::Timestamp;
 
 /// An incident shared between its reconciles, the tick and the operator API.
 ///
@@ -18,7 +15,9 @@ use super::policy::Policy;
 /// it and lets go; [`Inner::persist`](super::Inner::persist) then saves a snapshot. Saves of one
 /// incident take turns (`saving`, the one lock held across a store call: only this incident's
 /// next save waits for it), each writing a snapshot taken in its turn, so that a slower save
-/// never overwrites a newer one.
+/// never overwrites a newer one. The cell knows the version of the store's record its copy
+/// is based on: a save names it, and a save that finds another (someone wrote meanwhile) is
+/// re-read and its change re-applied (see `Job::edit`).
 ///
 /// Each incident has two lanes, each running one reconcile at a time: *watch* (severity,
 /// announcement, escalation and the response-time SLA: notifications only) and *act*
@@ -34,6 +33,8 @@ struct CellInner {
     acting: AtomicBool,
     /// Whether the last save failed: the incident is kept (and saved again) until one succeeds.
     unsaved: AtomicBool,
+    /// The version of the stored record the copy is based on.
+    version: AtomicU64,
 }
 
 /// One of an incident's two lanes.
@@ -58,14 +59,34 @@ impl Drop for Busy {
 }
 
 impl Cell {
-    pub(super) fn new(incident: Incident) -> Self {
+    /// The incident as stored at `version`.
+    pub(super) fn new(incident: Incident, version: u64) -> Self {
         Cell(Arc::new(CellInner {
             incident: tokio::sync::Mutex::new(incident),
             saving: tokio::sync::Mutex::new(()),
             watching: AtomicBool::new(false),
             acting: AtomicBool::new(false),
             unsaved: AtomicBool::new(false),
+            version: AtomicU64::new(version),
         }))
+    }
+
+    /// The version of the stored record the copy is based on.
+    pub(super) fn version(&self) -> u64 {
+        self.0.version.load(Ordering::Acquire)
+    }
+
+    /// Records the version a save wrote.
+    pub(super) fn set_version(&self, version: u64) {
+        self.0.version.store(version, Ordering::Release);
+    }
+
+    /// Replaces the copy with the record as stored at `version` (another writer's), in the
+    /// save turn held by the caller.
+    pub(super) async fn replace(&self, incident: Incident, version: u64) {
+        *self.0.incident.lock().await = incident;
+        self.set_version(version);
+        self.set_unsaved(false);
     }
 
     /// The incident, for a short read or edit.
@@ -179,73 +200,4 @@ pub(super) struct Table {
     pub(super) tallies: Vec<Tally>,
     pub(super) incidents: BTreeMap<IncidentId, Cell>,
     pub(super) seq: u32,
-}
-
-/// Cooldowns and the hourly count of destructive actions, shared by every incident.
-#[derive(Debug, Default)]
-pub(super) struct Ledger {
-    last: HashMap<(String, String), Timestamp>,
-    destructive: VecDeque<Timestamp>,
-}
-
-const HOUR: Duration = Duration::from_secs(3600);
-
-impl Ledger {
-    /// Why `step` may not act on `resource` now, if it may not.
-    pub(super) fn refusal(
-        &self,
-        policy: &Policy,
-        step: &str,
-        resource: &str,
-        risk: Risk,
-        now: Timestamp,
-    ) -> Option<String> {
-        let cooldown = policy.cooldown_of(step);
-        if let Some(last) = self.last.get(&(step.to_owned(), resource.to_owned())) {
-            let ready = time::add(*last, cooldown);
-            if now < ready {
-                return Some(format!(
-                    "cooldown: {step} acted on {resource} at {}, again from {}",
-                    last.format("%H:%M:%S"),
-                    ready.format("%H:%M:%S")
-                ));
-            }
-        }
-        if risk.is_destructive() {
-            let since = time::sub(now, HOUR);
-            let recent = self.destructive.iter().filter(|at| **at > since).count();
-            if recent >= policy.max_destructive_per_hour as usize {
-                return Some(format!(
-                    "hourly cap: {recent} destructive actions in the last hour (max {})",
-                    policy.max_destructive_per_hour
-                ));
-            }
-        }
-        None
-    }
-
-    /// Checks and, if allowed, books the action: its cooldown starts and it counts against the
-    /// hourly cap.
-    pub(super) fn reserve(
-        &mut self,
-        policy: &Policy,
-        step: &str,
-        resource: &str,
-        risk: Risk,
-        now: Timestamp,
-    ) -> Result<(), String> {
-        if let Some(reason) = self.refusal(policy, step, resource, risk, now) {
-            return Err(reason);
-        }
-        self.last
-            .insert((step.to_owned(), resource.to_owned()), now);
-        if risk.is_destructive() {
-            let since = time::sub(now, HOUR);
-            while self.destructive.front().is_some_and(|at| *at <= since) {
-                self.destructive.pop_front();
-            }
-            self.destructive.push_back(now);
-        }
-        Ok(())
-    }
 }

@@ -146,6 +146,15 @@ pub enum StepPhase {
         /// When it was cleared.
         at: Timestamp,
     },
+    /// Cleared by every guardrail, its intent saved, its call on its way: the write-ahead
+    /// record. Found after a crash or by a new leader, the resource is read before anything
+    /// else (see [`Mitigation::landed`](crate::runbook::Mitigation::landed)).
+    Applying {
+        /// When the call went out.
+        at: Timestamp,
+        /// The fence of the leader that made it.
+        fence: crate::ports::Fence,
+    },
     /// Applied (or its apply timed out); verified at `verify_at`.
     Applied {
         /// When it was applied.

@@ -9,10 +9,11 @@ use async_trait::async_trait;
 
 use super::{
     BillingMode, Budget, BudgetStatus, CacheCluster, CacheClusterState, CacheCounters, CacheStats,
-    Chat, ChatMessage, Claim, Clock, CloudHealth, Coordination, Deployment, Deployments, Dimension,
-    EndpointConfig, EndpointDescription, HealthEvent, IncidentStore, LogEvent, Logs, MetricQuery,
-    MetricSeries, Metrics, ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas,
-    TableCapacity, TableState, Tables, TrafficControl, TrafficState, WorkloadState, Workloads,
+    Chat, ChatMessage, Clock, CloudHealth, Created, Deployment, Deployments, Dimension,
+    EndpointConfig, EndpointDescription, Fence, Guardrails, HealthEvent, IncidentStore, Leadership,
+    Lease, LogEvent, Logs, MetricQuery, MetricSeries, Metrics, ModelEndpoint, Page, Pager, Posted,
+    QuotaRequest, QuotaValue, Quotas, Stored, TableCapacity, TableState, Tables, TrafficControl,
+    TrafficState, WorkloadState, Workloads,
 };
 use crate::error::Result;
 use crate::incident::{IdempotencyKey, Incident, IncidentId};
@@ -160,19 +161,26 @@ macro_rules! forward {
 
         #[async_trait]
         impl<T: IncidentStore + ?Sized> IncidentStore for $ptr<T> {
-            async fn save(&self, incident: &Incident) -> Result<()> { (**self).save(incident).await }
-            async fn get(&self, id: &IncidentId) -> Result<Option<Incident>> { (**self).get(id).await }
-            async fn open(&self) -> Result<Vec<Incident>> { (**self).open().await }
+            async fn create(&self, incident: &Incident, fence: Fence) -> Result<Created> {
+                (**self).create(incident, fence).await
+            }
+            async fn update(&self, incident: &Incident, version: u64, fence: Fence) -> Result<u64> {
+                (**self).update(incident, version, fence).await
+            }
+            async fn get(&self, id: &IncidentId) -> Result<Option<Stored<Incident>>> { (**self).get(id).await }
+            async fn open(&self) -> Result<Vec<Stored<Incident>>> { (**self).open().await }
             async fn all(&self) -> Result<Vec<Incident>> { (**self).all().await }
+            async fn guardrails(&self) -> Result<Stored<Guardrails>> { (**self).guardrails().await }
+            async fn save_guardrails(&self, guardrails: &Guardrails, version: u64, fence: Fence) -> Result<u64> {
+                (**self).save_guardrails(guardrails, version, fence).await
+            }
         }
 
         #[async_trait]
-        impl<T: Coordination + ?Sized> Coordination for $ptr<T> {
+        impl<T: Lease + ?Sized> Lease for $ptr<T> {
             fn replica(&self) -> &str { (**self).replica() }
-            async fn claim(&self, key: &IdempotencyKey, ttl: Duration) -> Result<Claim> {
-                (**self).claim(key, ttl).await
-            }
-            async fn release(&self, key: &IdempotencyKey) -> Result<()> { (**self).release(key).await }
+            async fn acquire(&self, ttl: Duration) -> Result<Leadership> { (**self).acquire(ttl).await }
+            async fn release(&self) -> Result<()> { (**self).release().await }
         }
     )*};
 }
@@ -187,13 +195,13 @@ mod tests {
     fn pointers_to_ports_are_ports() {
         fn clock(_: &impl Clock) {}
         fn store(_: &impl IncidentStore) {}
-        fn coordination(_: &impl Coordination) {}
+        fn lease(_: &impl Lease) {}
         let c: Arc<dyn Clock> = Arc::new(super::super::SystemClock);
         clock(&c);
         let s: Box<dyn IncidentStore> = Box::new(super::super::InMemoryIncidentStore::new());
         store(&s);
-        let k: Arc<dyn Coordination> = Arc::new(super::super::SingleProcess::default());
-        coordination(&k);
-        assert_eq!(k.replica(), "single");
+        let k: Arc<dyn Lease> = Arc::new(super::super::Alone::default());
+        lease(&k);
+        assert_eq!(k.replica(), "alone");
     }
 }

@@ -21,7 +21,7 @@
 //! | [`Pager`], [`Chat`] | PagerDuty → on-call, Slack `#cato-alerts` / `#cato-incident` |
 //! | [`Mail`] | the AWS TAM at `aws-support@company.com` |
 //! | [`IncidentStore`] | the incident log |
-//! | [`Coordination`] | one actor across the orchestrator's replicas |
+//! | [`Lease`] | one leader across the orchestrator's replicas, and its fencing token |
 //! | [`Clock`] | time |
 //!
 //! Every side effect takes the step's [`IdempotencyKey`](crate::IdempotencyKey).
@@ -33,9 +33,9 @@ mod budget;
 mod cache;
 mod changes;
 mod clock;
-mod coordination;
 mod endpoint;
 mod forward;
+mod lease;
 mod logs;
 mod metrics;
 mod notify;
@@ -49,13 +49,15 @@ pub use budget::{Budget, BudgetMode, BudgetStatus};
 pub use cache::{CacheCluster, CacheClusterState, CacheCounters, CacheStats, CacheWindow};
 pub use changes::{CloudHealth, Deployment, Deployments, HealthEvent};
 pub use clock::{Clock, SystemClock};
-pub use coordination::{Claim, Coordination, SingleProcess};
 pub use endpoint::{EndpointConfig, EndpointDescription, EndpointStatus, ModelEndpoint, Variant};
+pub use lease::{Alone, Fence, Leadership, Lease};
 pub use logs::{LogEvent, Logs};
 pub use metrics::{Datapoint, Dimension, MetricQuery, MetricSeries, Metrics, Statistic};
 pub use notify::{Chat, ChatMessage, Email, Mail, Page, PageSeverity, Pager, Posted};
 pub use quotas::{QuotaRequest, QuotaRequestStatus, QuotaValue, Quotas};
-pub use store::{InMemoryIncidentStore, IncidentStore};
+pub use store::{
+    Created, Guardrails, Halt, InMemoryIncidentStore, IncidentStore, Stored, fenced, stale,
+};
 pub use tables::{BillingMode, TableCapacity, TableState, Tables};
 pub use traffic::{TrafficControl, TrafficState};
 pub use workloads::{WorkloadState, Workloads};

@@ -1,34 +1,170 @@
 //! The incident store port, and the in-memory store.
+//!
+//! What several replicas and a crash need from a store:
+//!
+//! - **create-if-absent**: [`create`](IncidentStore::create) stores a new incident only when no
+//!   open incident holds its dedup key (and its id is free), so one symptom is one incident
+//!   across every replica;
+//! - **compare-and-swap**: every record has a version; [`update`](IncidentStore::update) names
+//!   the version it read, and a stale one is a [`Conflict`](crate::ErrorKind::Conflict): the
+//!   writer re-reads and re-applies its change, never overwrites silently;
+//! - **fencing**: every write carries the writer's [`Fence`]; a write whose fence is older
+//!   than the greatest one the store has seen is refused
+//!   ([`Fenced`](crate::ErrorKind::Fenced)), so a deposed leader writes nothing;
+//! - the engine's shared [`Guardrails`] (kill switch, cooldowns, the hourly count of
+//!   destructive actions) beside the incidents, under the same rules.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
+use super::lease::Fence;
+use crate::error::{Error, ErrorKind, Result};
 use crate::incident::{Incident, IncidentId};
+use crate::time::Timestamp;
 
-/// Where incidents are kept. The engine saves an incident after every change.
+/// A record as stored, with the version a compare-and-swap names. Version 0 is "never
+/// stored"; the first write makes it 1.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stored<T> {
+    /// The record.
+    pub value: T,
+    /// Its version.
+    pub version: u64,
+}
+
+/// What [`IncidentStore::create`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Created {
+    /// Stored, at version 1.
+    Created,
+    /// An open incident already holds the dedup key: this one, as stored. Nothing was written.
+    Exists(Box<Stored<Incident>>),
+}
+
+/// The kill switch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Halt {
+    /// Who pulled it.
+    pub by: String,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// The guardrail state every replica shares: kept in the store, not in a process.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Guardrails {
+    /// Set while automation is halted.
+    #[serde(default)]
+    pub halted: Option<Halt>,
+    /// When each step last acted on each resource, by `step@resource`: its cooldown runs from
+    /// there.
+    #[serde(default)]
+    pub last_acted: BTreeMap<String, Timestamp>,
+    /// When each destructive action of the last hour started (older ones are dropped).
+    #[serde(default)]
+    pub destructive: Vec<Timestamp>,
+}
+
+/// Where incidents are kept, shared by every replica.
 #[async_trait]
 pub trait IncidentStore: fmt::Debug + fmt::Display + Send + Sync {
-    /// Inserts or replaces the incident with the same id.
-    async fn save(&self, incident: &Incident) -> Result<()>;
+    /// Stores a new incident at version 1, unless an open incident already holds its dedup key
+    /// (then that one is returned and nothing is written).
+    ///
+    /// # Errors
+    ///
+    /// `Conflict` when the id is taken; `Fenced` when `fence` is older than one the store has
+    /// seen.
+    async fn create(&self, incident: &Incident, fence: Fence) -> Result<Created>;
+
+    /// Replaces the incident stored at `version`; returns its new version.
+    ///
+    /// # Errors
+    ///
+    /// `Conflict` when the stored version is another (someone wrote since it was read) or when
+    /// reopening it would give its dedup key a second open incident; `NotFound` when it was
+    /// never created; `Fenced` as for [`create`](Self::create).
+    async fn update(&self, incident: &Incident, version: u64, fence: Fence) -> Result<u64>;
 
     /// The incident with `id`, if any.
-    async fn get(&self, id: &IncidentId) -> Result<Option<Incident>>;
+    async fn get(&self, id: &IncidentId) -> Result<Option<Stored<Incident>>>;
 
     /// Every incident not yet resolved, oldest id first.
-    async fn open(&self) -> Result<Vec<Incident>>;
+    async fn open(&self) -> Result<Vec<Stored<Incident>>>;
 
     /// Every incident, oldest id first.
     async fn all(&self) -> Result<Vec<Incident>>;
+
+    /// The shared guardrail state (empty, at version 0, before the first write).
+    async fn guardrails(&self) -> Result<Stored<Guardrails>>;
+
+    /// Replaces the guardrail state stored at `version` (0: never written); returns its new
+    /// version.
+    ///
+    /// # Errors
+    ///
+    /// `Conflict` on a stale version, `Fenced` as for [`create`](Self::create).
+    async fn save_guardrails(
+        &self,
+        guardrails: &Guardrails,
+        version: u64,
+        fence: Fence,
+    ) -> Result<u64>;
 }
 
-/// Incidents in memory, lost when the process ends.
+/// The error of a write whose fence is older than one the store has seen.
+pub fn fenced(operation: &'static str, fence: Fence, seen: Fence) -> Error {
+    Error::new(
+        ErrorKind::Fenced,
+        operation,
+        format!("{fence} is older than {seen}: another replica leads now"),
+    )
+}
+
+/// The error of a compare-and-swap that found another version.
+pub fn stale(operation: &'static str, what: &str, read: u64, stored: u64) -> Error {
+    Error::new(
+        ErrorKind::Conflict,
+        operation,
+        format!("{what} was written since it was read (version {read}, now {stored})"),
+    )
+    .with_resource(what.to_owned())
+}
+
+/// Incidents in memory, lost when the process ends. Share one (`Arc`) between engines to
+/// simulate replicas over one store.
 #[derive(Debug, Default)]
 pub struct InMemoryIncidentStore {
-    incidents: Mutex<BTreeMap<IncidentId, Incident>>,
+    state: Mutex<Records>,
+}
+
+#[derive(Debug, Default)]
+struct Records {
+    incidents: BTreeMap<IncidentId, Stored<Incident>>,
+    guardrails: Option<Stored<Guardrails>>,
+    fence: Fence,
+}
+
+impl Records {
+    fn fence(&mut self, operation: &'static str, fence: Fence) -> Result<()> {
+        if fence < self.fence {
+            return Err(fenced(operation, fence, self.fence));
+        }
+        self.fence = fence;
+        Ok(())
+    }
+
+    fn holder_of(&self, incident: &Incident) -> Option<&Stored<Incident>> {
+        self.incidents.values().find(|s| {
+            s.value.is_open()
+                && s.value.dedup_key() == incident.dedup_key()
+                && s.value.id() != incident.id()
+        })
+    }
 }
 
 impl InMemoryIncidentStore {
@@ -37,10 +173,10 @@ impl InMemoryIncidentStore {
         Self::default()
     }
 
-    fn lock(&self) -> MutexGuard<'_, BTreeMap<IncidentId, Incident>> {
-        // A panic while holding the lock cannot leave a half-written incident: every write is a
-        // single insert. Keep serving.
-        self.incidents
+    fn lock(&self) -> MutexGuard<'_, Records> {
+        // A panic while holding the lock cannot leave a half-written record: every write is
+        // checked first, then a single insert. Keep serving.
+        self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -54,25 +190,116 @@ impl fmt::Display for InMemoryIncidentStore {
 
 #[async_trait]
 impl IncidentStore for InMemoryIncidentStore {
-    async fn save(&self, incident: &Incident) -> Result<()> {
-        self.lock().insert(incident.id().clone(), incident.clone());
-        Ok(())
+    async fn create(&self, incident: &Incident, fence: Fence) -> Result<Created> {
+        const OP: &str = "store.create";
+        let mut records = self.lock();
+        if fence < records.fence {
+            return Err(fenced(OP, fence, records.fence));
+        }
+        if records.incidents.contains_key(incident.id()) {
+            return Err(Error::new(ErrorKind::Conflict, OP, "the id is taken")
+                .with_resource(incident.id().to_string()));
+        }
+        if incident.is_open()
+            && let Some(holder) = records.holder_of(incident)
+        {
+            return Ok(Created::Exists(Box::new(holder.clone())));
+        }
+        records.fence(OP, fence)?;
+        records.incidents.insert(
+            incident.id().clone(),
+            Stored {
+                value: incident.clone(),
+                version: 1,
+            },
+        );
+        Ok(Created::Created)
     }
 
-    async fn get(&self, id: &IncidentId) -> Result<Option<Incident>> {
-        Ok(self.lock().get(id).cloned())
+    async fn update(&self, incident: &Incident, version: u64, fence: Fence) -> Result<u64> {
+        const OP: &str = "store.update";
+        let mut records = self.lock();
+        if fence < records.fence {
+            return Err(fenced(OP, fence, records.fence));
+        }
+        let Some(stored) = records.incidents.get(incident.id()) else {
+            return Err(Error::not_found(OP, incident.id().as_str()));
+        };
+        if stored.version != version {
+            return Err(stale(OP, incident.id().as_str(), version, stored.version));
+        }
+        if incident.is_open()
+            && let Some(holder) = records.holder_of(incident)
+        {
+            return Err(Error::new(
+                ErrorKind::Conflict,
+                OP,
+                format!("{} is open on the same dedup key", holder.value.id()),
+            )
+            .with_resource(incident.id().to_string()));
+        }
+        records.fence(OP, fence)?;
+        let next = version + 1;
+        records.incidents.insert(
+            incident.id().clone(),
+            Stored {
+                value: incident.clone(),
+                version: next,
+            },
+        );
+        Ok(next)
     }
 
-    async fn open(&self) -> Result<Vec<Incident>> {
+    async fn get(&self, id: &IncidentId) -> Result<Option<Stored<Incident>>> {
+        Ok(self.lock().incidents.get(id).cloned())
+    }
+
+    async fn open(&self) -> Result<Vec<Stored<Incident>>> {
         Ok(self
             .lock()
+            .incidents
             .values()
-            .filter(|i| i.is_open())
+            .filter(|s| s.value.is_open())
             .cloned()
             .collect())
     }
 
     async fn all(&self) -> Result<Vec<Incident>> {
-        Ok(self.lock().values().cloned().collect())
+        Ok(self
+            .lock()
+            .incidents
+            .values()
+            .map(|s| s.value.clone())
+            .collect())
+    }
+
+    async fn guardrails(&self) -> Result<Stored<Guardrails>> {
+        Ok(self.lock().guardrails.clone().unwrap_or(Stored {
+            value: Guardrails::default(),
+            version: 0,
+        }))
+    }
+
+    async fn save_guardrails(
+        &self,
+        guardrails: &Guardrails,
+        version: u64,
+        fence: Fence,
+    ) -> Result<u64> {
+        const OP: &str = "store.save_guardrails";
+        let mut records = self.lock();
+        let stored = records.guardrails.as_ref().map_or(0, |g| g.version);
+        if fence < records.fence {
+            return Err(fenced(OP, fence, records.fence));
+        }
+        if stored != version {
+            return Err(stale(OP, "guardrails", version, stored));
+        }
+        records.fence(OP, fence)?;
+        records.guardrails = Some(Stored {
+            value: guardrails.clone(),
+            version: version + 1,
+        });
+        Ok(version + 1)
     }
 }

@@ -22,6 +22,19 @@ pub enum Verification {
     Failed(String),
 }
 
+/// Whether a planned change is in place, by a read of the resource (see
+/// [`Mitigation::landed`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Landed {
+    /// The resource is as the plan leaves it.
+    Yes,
+    /// The resource is as it was before: the change did not land.
+    No,
+    /// The resource cannot tell (a flush, a message).
+    Unknown,
+}
+
 impl Verification {
     /// Whether it passed.
     pub fn passed(&self) -> bool {
@@ -189,6 +202,20 @@ pub trait Mitigation: std::fmt::Debug + Send + Sync {
     /// When the check cannot be made: a transient or throttled error is retried, a permanent
     /// one counts as a failed verification.
     async fn verify(&self, ctx: &StepContext, plan: &Plan) -> Result<Verification>;
+
+    /// Whether the change `plan` describes is in place, by reading the resource. The engine
+    /// asks after a crash or a new leader finds the step recorded as *applying* (its intent
+    /// saved, its outcome not): [`Landed::Yes`] records it applied, [`Landed::No`] applies the
+    /// same plan again with the same idempotency key, [`Landed::Unknown`] (the default: a step
+    /// whose change cannot be read back) goes to verification, which reads the symptom before
+    /// the engine decides — the step is never applied a second time on a guess.
+    ///
+    /// # Errors
+    ///
+    /// When the resource cannot be read: treated as [`Landed::Unknown`].
+    async fn landed(&self, _ctx: &StepContext, _plan: &Plan) -> Result<Landed> {
+        Ok(Landed::Unknown)
+    }
 
     /// Undoes the change; returns a line for the timeline.
     ///

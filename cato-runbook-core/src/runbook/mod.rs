@@ -24,7 +24,7 @@ pub use detector::{Detector, Observation, ObserveContext, Symptom};
 pub use diagnosis::{DiagnoseContext, Diagnosis, DiagnosisReport};
 pub use fact_key::{FactKey, FactValue};
 pub use facts::{DIAGNOSIS_FAILED, Fact, Finding, Findings, RootCause, rank};
-pub use mitigation::{Mitigation, StepContext, Verification};
+pub use mitigation::{Landed, Mitigation, StepContext, Verification};
 pub use plan::{Change, Plan, Quantity, Risk};
 
 #[cfg(test)]

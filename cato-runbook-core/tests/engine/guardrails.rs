@@ -1,4 +1,4 @@
-//! Guardrails: modes, caps, cooldown, hourly cap, kill switch, coordination.
+//! Guardrails: modes, caps, cooldown, hourly cap, kill switch, the lease.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -199,7 +199,7 @@ async fn the_kill_switch_halts_every_side_effect_until_resumed() {
     );
     let h = Setup::new(rb, Policy::with_mode(Mode::Auto)).build();
     let operator = h.engine.operator();
-    operator.halt("alice", "game day").await;
+    operator.halt("alice", "game day").await.unwrap();
     assert!(operator.is_halted());
     detector.outage();
     for _ in 0..4 {
@@ -214,7 +214,7 @@ async fn the_kill_switch_halts_every_side_effect_until_resumed() {
     );
     assert_eq!(h.pager.targets(), ["on-call"], "people are still told");
 
-    operator.resume("alice").await;
+    operator.resume("alice").await.unwrap();
     h.tick_after(Duration::from_secs(30)).await;
     assert_eq!(calls(&log), ["plan:restart", "apply:restart"]);
     assert!(
@@ -225,7 +225,7 @@ async fn the_kill_switch_halts_every_side_effect_until_resumed() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn no_step_runs_while_another_replica_holds_its_claim() {
+async fn a_standby_replica_runs_no_detector_and_opens_nothing() {
     let detector = FakeDetector::new("endpoint-5xx", "cato-shadow-self");
     let log = CallLog::default();
     let rb = runbook(
@@ -233,23 +233,24 @@ async fn no_step_runs_while_another_replica_holds_its_claim() {
         &detector,
         vec![FakeStep::new("restart", &log).arc()],
     );
-    let coordination = Arc::new(OtherReplicaActs::default());
+    let lease = Arc::new(OtherReplicaLeads::default());
     let mut setup = Setup::new(rb, Policy::with_mode(Mode::Auto));
-    setup.coordination = Some(coordination.clone());
+    setup.lease = Some(lease.clone());
     let h = setup.build();
     detector.outage();
     for _ in 0..3 {
-        h.tick_after(Duration::from_secs(30)).await;
+        let report = h.tick_after(Duration::from_secs(30)).await;
+        assert_eq!(report.standby.as_deref(), Some("replica-b"));
+        assert_eq!(report.detectors, 0);
     }
-    assert!(calls(&log).is_empty(), "neither planned nor applied");
+    assert_eq!(lease.asked.load(std::sync::atomic::Ordering::SeqCst), 3);
     assert_eq!(
-        skips(&h.only().await),
-        ["restart: another replica (replica-b) acts on this step"]
+        detector.calls.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "a standby costs no provider call"
     );
-    let claims = coordination.claims.lock().unwrap().clone();
-    assert!(claims.contains(&"open:shadow-self-down/cato-shadow-self".to_owned()));
-    assert!(claims.contains(&"INC-20260301-0001:announce".to_owned()));
-    assert!(claims.contains(&"INC-20260301-0001:restart".to_owned()));
+    assert!(calls(&log).is_empty(), "neither planned nor applied");
+    assert!(h.incidents().await.is_empty());
 }
 
 #[tokio::test(start_paused = true)]
@@ -268,14 +269,15 @@ async fn the_kill_switch_also_holds_a_pending_verify_and_revert() {
     h.engine
         .operator()
         .halt("alice", "investigating by hand")
-        .await;
+        .await
+        .unwrap();
     h.tick_after(mins(5)).await;
     assert_eq!(
         calls(&log),
         ["plan:restart", "apply:restart"],
         "no verify, no revert"
     );
-    h.engine.operator().resume("alice").await;
+    h.engine.operator().resume("alice").await.unwrap();
     h.tick_after(Duration::from_secs(30)).await;
     assert_eq!(
         calls(&log),
@@ -309,7 +311,7 @@ async fn after_a_halt_no_step_call_is_ever_made() {
         .build()
         .unwrap();
     let h = Setup::new(rb, Policy::with_mode(Mode::Auto)).build();
-    h.engine.operator().halt("alice", "game day").await;
+    h.engine.operator().halt("alice", "game day").await.unwrap();
     detector.outage();
     for _ in 0..10 {
         h.tick_after(Duration::from_secs(30)).await;

@@ -73,7 +73,11 @@ async fn lists_notes_and_resolves_by_hand() {
 #[tokio::test(start_paused = true)]
 async fn halting_is_recorded_on_every_open_incident() {
     let (h, id) = one_incident().await;
-    h.engine.operator().halt("alice", "runaway scaling").await;
+    h.engine
+        .operator()
+        .halt("alice", "runaway scaling")
+        .await
+        .unwrap();
     let incident = h.engine.operator().incident(&id).await.unwrap().unwrap();
     assert_eq!(
         incident.timeline().entries().last().unwrap().detail,

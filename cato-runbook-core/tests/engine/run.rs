@@ -42,7 +42,7 @@ async fn run_stops_cleanly_mid_incident_and_a_new_engine_carries_on() {
 
     let saved = h.store.open().await.unwrap();
     assert_eq!(saved.len(), 1, "the incident survives the shutdown");
-    let incident = &saved[0];
+    let incident = &saved[0].value;
     assert_eq!(incident.status(), Status::Mitigating);
     assert!(incident.automation().exhausted);
     assert_eq!(incident.automation().chat_thread.as_deref(), Some("T1"));

@@ -179,7 +179,7 @@ async fn a_manual_resolution_reverts_too_unless_automation_is_halted() {
         let id = h.only().await.id().clone();
         let operator = h.engine.operator();
         if halted {
-            operator.halt("alice", "hands off").await;
+            operator.halt("alice", "hands off").await.unwrap();
         }
         operator
             .resolve(&id, "alice", "fixed upstream")

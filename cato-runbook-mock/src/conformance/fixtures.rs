@@ -11,8 +11,8 @@ use super::budget::BudgetFixture;
 use super::cache::{CacheClusterFixture, CacheStatsFixture};
 use super::changes::{CloudHealthFixture, DeploymentsFixture, ExpectedHealthEvent};
 use super::chat::ChatFixture;
-use super::coordination::CoordinationFixture;
 use super::endpoint::EndpointFixture;
+use super::lease::LeaseFixture;
 use super::logs::LogsFixture;
 use super::mail::MailFixture;
 use super::metrics::MetricsFixture;
@@ -59,8 +59,8 @@ pub struct Fixtures {
     pub mail: MailFixture,
     /// The incident store.
     pub store: StoreFixture,
-    /// Coordination.
-    pub coordination: CoordinationFixture,
+    /// The leader lease.
+    pub lease: LeaseFixture,
 }
 
 fn missing(what: &str) -> Error {
@@ -316,9 +316,9 @@ impl World {
             store: StoreFixture {
                 id_prefix: "INC-CONFORMANCE".into(),
                 at: now,
+                fence: cato_runbook_core::ports::Fence(0),
             },
-            coordination: CoordinationFixture {
-                key_prefix: prefix,
+            lease: LeaseFixture {
                 ttl: Duration::from_secs(30),
                 settle,
             },

@@ -1,10 +1,11 @@
-//! What the engine relies on from an [`IncidentStore`].
+//! What the engine relies on from an [`IncidentStore`]: create-if-absent, compare-and-swap,
+//! fencing, and the shared guardrail state — also under writers racing each other.
 
 use cato_runbook_core::incident::NewIncident;
-use cato_runbook_core::ports::IncidentStore;
-use cato_runbook_core::{Actor, Impact, Incident, IncidentId, Status, Timestamp};
+use cato_runbook_core::ports::{Created, Fence, Guardrails, Halt, IncidentStore};
+use cato_runbook_core::{Actor, ErrorKind, Impact, Incident, IncidentId, Status, Timestamp};
 
-use super::{CheckResult, During, Failure, ensure, run_checks};
+use super::{CheckResult, During, Failure, ensure, refused};
 
 /// Where the checks write.
 #[derive(Debug, Clone)]
@@ -13,14 +14,24 @@ pub struct StoreFixture {
     pub id_prefix: String,
     /// The time the incidents open at.
     pub at: Timestamp,
+    /// A fence at least as great as any the store has seen: the checks write with it, and
+    /// the fencing check leaves the store at `fence + 10`.
+    pub fence: Fence,
 }
 
-fn incident(fixture: &StoreFixture, n: u32) -> Incident {
+impl StoreFixture {
+    fn fence(&self, plus: u64) -> Fence {
+        Fence(self.fence.0 + plus)
+    }
+}
+
+/// An open incident `n` on resource `resource`.
+fn incident(fixture: &StoreFixture, n: u32, resource: &str) -> Incident {
     Incident::open(
         NewIncident {
-            id: IncidentId::new(format!("{}-{n}", fixture.id_prefix)),
+            id: IncidentId::new(format!("{}-{n:04}", fixture.id_prefix)),
             runbook: "conformance".into(),
-            resource: format!("resource-{n}"),
+            resource: format!("{}-{resource}", fixture.id_prefix),
             title: "conformance check".into(),
             impact: Impact::outage(),
             severity: None,
@@ -30,62 +41,273 @@ fn incident(fixture: &StoreFixture, n: u32) -> Incident {
     )
 }
 
-fn mine<'a>(fixture: &StoreFixture, all: &'a [Incident]) -> Vec<&'a Incident> {
-    all.iter()
+fn mine<'a>(fixture: &StoreFixture, all: impl IntoIterator<Item = &'a Incident>) -> Vec<String> {
+    all.into_iter()
         .filter(|i| i.id().as_str().starts_with(&fixture.id_prefix))
+        .map(|i| i.id().to_string())
         .collect()
 }
 
-/// An incident saved comes back equal; saving it again replaces it; `open` leaves out resolved
-/// ones; `all` keeps them, oldest id first.
-pub async fn save_get_open_all(port: &dyn IncidentStore, fixture: &StoreFixture) -> CheckResult {
-    const CHECK: &str = "store.save_get_open_all";
-    let first = incident(fixture, 1);
-    port.save(&first).await.during(CHECK)?;
+/// A created incident comes back equal at version 1; an update naming its version makes it 2;
+/// an update naming a stale version is a conflict and changes nothing; an update of an
+/// incident never created is not found.
+pub async fn create_get_update(port: &dyn IncidentStore, fixture: &StoreFixture) -> CheckResult {
+    const CHECK: &str = "store.create_get_update";
+    let fence = fixture.fence(0);
+    let mut first = incident(fixture, 1, "cas");
+    let created = port.create(&first, fence).await.during(CHECK)?;
+    ensure(created == Created::Created, CHECK, || {
+        format!("create: {created:?}")
+    })?;
     let back = port.get(first.id()).await.during(CHECK)?;
-    ensure(back.as_ref() == Some(&first), CHECK, || {
-        format!("saved {first:?}, got {back:?}")
-    })?;
-    let mut second = incident(fixture, 2);
-    port.save(&second).await.during(CHECK)?;
-    second
-        .transition(Status::Resolved, fixture.at, Actor::Engine)
-        .map_err(|e| Failure::port(CHECK, e))?;
-    port.save(&second).await.during(CHECK)?;
-    let back = port.get(second.id()).await.during(CHECK)?;
     ensure(
-        back.as_ref().map(Incident::status) == Some(Status::Resolved),
+        back.as_ref()
+            .is_some_and(|s| s.version == 1 && s.value == first),
         CHECK,
-        || "save did not replace".into(),
+        || format!("created {first:?}, got {back:?}"),
     )?;
-    let open = port.open().await.during(CHECK)?;
-    let open_ids: Vec<&str> = mine(fixture, &open)
-        .iter()
-        .map(|i| i.id().as_str())
-        .collect();
-    ensure(open_ids == [first.id().as_str()], CHECK, || {
-        format!("open {open_ids:?}")
+    first.note(fixture.at, Actor::person("conformance"), "a change");
+    let version = port.update(&first, 1, fence).await.during(CHECK)?;
+    ensure(version == 2, CHECK, || {
+        format!("update gave version {version}")
     })?;
-    let all = port.all().await.during(CHECK)?;
-    let all_ids: Vec<&str> = mine(fixture, &all)
-        .iter()
-        .map(|i| i.id().as_str())
-        .collect();
-    ensure(
-        all_ids == [first.id().as_str(), second.id().as_str()],
+    let mut stale = first.clone();
+    stale.note(fixture.at, Actor::person("conformance"), "a stale change");
+    refused(
+        port.update(&stale, 1, fence).await,
         CHECK,
-        || format!("all {all_ids:?}"),
+        &[ErrorKind::Conflict],
     )?;
-    let missing = port
-        .get(&IncidentId::new(format!("{}-none", fixture.id_prefix)))
-        .await
-        .during(CHECK)?;
+    let back = port.get(first.id()).await.during(CHECK)?;
+    ensure(
+        back.as_ref()
+            .is_some_and(|s| s.version == 2 && s.value == first),
+        CHECK,
+        || format!("after a stale update: {back:?}"),
+    )?;
+    let never = incident(fixture, 9999, "never");
+    refused(
+        port.update(&never, 1, fence).await,
+        CHECK,
+        &[ErrorKind::NotFound],
+    )?;
+    let missing = port.get(never.id()).await.during(CHECK)?;
     ensure(missing.is_none(), CHECK, || {
-        "an incident never saved was found".into()
+        "an incident never created was found".into()
     })
 }
 
-/// Every check.
+/// One open incident per dedup key: a second create on the key hands back the first and
+/// writes nothing; once the first resolves, the key is free again; an id is never reused.
+pub async fn one_open_per_key(port: &dyn IncidentStore, fixture: &StoreFixture) -> CheckResult {
+    const CHECK: &str = "store.one_open_per_key";
+    let fence = fixture.fence(0);
+    let mut first = incident(fixture, 10, "dedup");
+    port.create(&first, fence).await.during(CHECK)?;
+    let second = incident(fixture, 11, "dedup");
+    let created = port.create(&second, fence).await.during(CHECK)?;
+    ensure(
+        matches!(&created, Created::Exists(s) if s.value.id() == first.id() && s.version == 1),
+        CHECK,
+        || format!("a second create on the key: {created:?}"),
+    )?;
+    ensure(
+        port.get(second.id()).await.during(CHECK)?.is_none(),
+        CHECK,
+        || "the second incident was written".into(),
+    )?;
+    first
+        .transition(Status::Resolved, fixture.at, Actor::Engine)
+        .map_err(|e| Failure::port(CHECK, e))?;
+    port.update(&first, 1, fence).await.during(CHECK)?;
+    let created = port.create(&second, fence).await.during(CHECK)?;
+    ensure(created == Created::Created, CHECK, || {
+        format!("create after the first resolved: {created:?}")
+    })?;
+    let taken = incident(fixture, 10, "another-resource");
+    refused(
+        port.create(&taken, fence).await,
+        CHECK,
+        &[ErrorKind::Conflict],
+    )
+}
+
+/// `open` lists the open incidents only and `all` every one, oldest id first, with versions.
+pub async fn open_and_all(port: &dyn IncidentStore, fixture: &StoreFixture) -> CheckResult {
+    const CHECK: &str = "store.open_and_all";
+    let fence = fixture.fence(0);
+    let open_one = incident(fixture, 21, "listed-open");
+    let mut closed = incident(fixture, 20, "listed-closed");
+    port.create(&open_one, fence).await.during(CHECK)?;
+    port.create(&closed, fence).await.during(CHECK)?;
+    closed
+        .transition(Status::Resolved, fixture.at, Actor::Engine)
+        .map_err(|e| Failure::port(CHECK, e))?;
+    port.update(&closed, 1, fence).await.during(CHECK)?;
+    let open = port.open().await.during(CHECK)?;
+    let listed = mine(fixture, open.iter().map(|s| &s.value));
+    let mut sorted = listed.clone();
+    sorted.sort();
+    ensure(listed == sorted, CHECK, || {
+        format!("open not in id order: {listed:?}")
+    })?;
+    ensure(
+        listed.contains(&open_one.id().to_string()) && !listed.contains(&closed.id().to_string()),
+        CHECK,
+        || format!("open lists {listed:?}"),
+    )?;
+    ensure(
+        open.iter()
+            .filter(|s| s.value.id() == open_one.id())
+            .all(|s| s.version == 1),
+        CHECK,
+        || "open does not carry the version".into(),
+    )?;
+    let all = port.all().await.during(CHECK)?;
+    let listed = mine(fixture, all.iter());
+    let mut sorted = listed.clone();
+    sorted.sort();
+    ensure(listed == sorted, CHECK, || {
+        format!("all not in id order: {listed:?}")
+    })?;
+    ensure(
+        listed.contains(&open_one.id().to_string()) && listed.contains(&closed.id().to_string()),
+        CHECK,
+        || format!("all lists {listed:?}"),
+    )
+}
+
+/// The guardrail state is empty at version 0 before its first write, then versioned like an
+/// incident: a stale write is a conflict.
+pub async fn guardrails_cas(port: &dyn IncidentStore, fixture: &StoreFixture) -> CheckResult {
+    const CHECK: &str = "store.guardrails_cas";
+    let fence = fixture.fence(0);
+    let read = port.guardrails().await.during(CHECK)?;
+    let mut next = read.value.clone();
+    next.halted = Some(Halt {
+        by: "conformance".into(),
+        at: fixture.at,
+    });
+    let version = port
+        .save_guardrails(&next, read.version, fence)
+        .await
+        .during(CHECK)?;
+    ensure(version == read.version + 1, CHECK, || {
+        format!("saved at {} gave {version}", read.version)
+    })?;
+    let stale = Guardrails::default();
+    refused(
+        port.save_guardrails(&stale, read.version, fence).await,
+        CHECK,
+        &[ErrorKind::Conflict],
+    )?;
+    let back = port.guardrails().await.during(CHECK)?;
+    ensure(back.value == next && back.version == version, CHECK, || {
+        format!("after a stale write: {back:?}")
+    })?;
+    // Leave the switch as it was.
+    port.save_guardrails(&read.value, version, fence)
+        .await
+        .during(CHECK)?;
+    Ok(())
+}
+
+/// Writers that all read one version and all write: exactly one wins, the others conflict.
+/// Then writers that re-read and re-apply on a conflict: no change is lost.
+pub async fn racing_writers(port: &dyn IncidentStore, fixture: &StoreFixture) -> CheckResult {
+    const CHECK: &str = "store.racing_writers";
+    const WRITERS: usize = 8;
+    let fence = fixture.fence(0);
+    let base = incident(fixture, 30, "race");
+    port.create(&base, fence).await.during(CHECK)?;
+    let writes = (0..WRITERS).map(|n| {
+        let mut mine = base.clone();
+        mine.note(fixture.at, Actor::person(format!("writer-{n}")), "first");
+        async move { port.update(&mine, 1, fence).await }
+    });
+    let results = futures::future::join_all(writes).await;
+    let won = results.iter().filter(|r| r.is_ok()).count();
+    let lost = results
+        .iter()
+        .filter(|r| r.as_ref().is_err_and(|e| e.kind() == ErrorKind::Conflict))
+        .count();
+    ensure(won == 1 && lost == WRITERS - 1, CHECK, || {
+        format!("{WRITERS} writers on one version: {won} won, {lost} conflicted, {results:?}")
+    })?;
+    let base = &base;
+    let retrying = (0..WRITERS).map(|n| async move {
+        for _ in 0..(4 * WRITERS) {
+            let stored = port
+                .get(base.id())
+                .await?
+                .ok_or_else(|| cato_runbook_core::Error::not_found(CHECK, base.id().as_str()))?;
+            let mut next = stored.value;
+            next.note(fixture.at, Actor::person(format!("writer-{n}")), "second");
+            match port.update(&next, stored.version, fence).await {
+                Ok(_) => return Ok(()),
+                Err(e) if e.kind() == ErrorKind::Conflict => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(cato_runbook_core::Error::new(
+            ErrorKind::Conflict,
+            CHECK,
+            "kept losing",
+        ))
+    });
+    for result in futures::future::join_all(retrying).await {
+        result.during(CHECK)?;
+    }
+    let last = port.get(base.id()).await.during(CHECK)?;
+    let seconds = last.as_ref().map_or(0, |s| {
+        s.value
+            .timeline()
+            .entries()
+            .iter()
+            .filter(|e| e.detail == "second")
+            .count()
+    });
+    ensure(seconds == WRITERS, CHECK, || {
+        format!("{seconds} of {WRITERS} re-applied changes kept: {last:?}")
+    })
+}
+
+/// A write whose fence is older than one the store has seen is refused, whatever it writes;
+/// the same fence or a greater one is not. Leaves the store at `fence + 10`.
+pub async fn fencing(port: &dyn IncidentStore, fixture: &StoreFixture) -> CheckResult {
+    const CHECK: &str = "store.fencing";
+    let (old, new) = (fixture.fence(5), fixture.fence(10));
+    let mut first = incident(fixture, 40, "fence");
+    port.create(&first, old).await.during(CHECK)?;
+    first.note(fixture.at, Actor::Engine, "the new leader");
+    let version = port.update(&first, 1, new).await.during(CHECK)?;
+    first.note(fixture.at, Actor::Engine, "the deposed leader");
+    refused(
+        port.update(&first, version, old).await,
+        CHECK,
+        &[ErrorKind::Fenced],
+    )?;
+    let other = incident(fixture, 41, "fence-other");
+    refused(port.create(&other, old).await, CHECK, &[ErrorKind::Fenced])?;
+    let guardrails = port.guardrails().await.during(CHECK)?;
+    refused(
+        port.save_guardrails(&guardrails.value, guardrails.version, old)
+            .await,
+        CHECK,
+        &[ErrorKind::Fenced],
+    )?;
+    let version = port.update(&first, version, new).await.during(CHECK)?;
+    ensure(version == 3, CHECK, || {
+        format!("the same fence again gave version {version}")
+    })
+}
+
+/// Every check (fencing last: it raises the store's fence).
 pub async fn run_all(port: &dyn IncidentStore, fixture: &StoreFixture) -> CheckResult {
-    run_checks!(port, fixture; save_get_open_all)
+    create_get_update(port, fixture).await?;
+    one_open_per_key(port, fixture).await?;
+    open_and_all(port, fixture).await?;
+    guardrails_cas(port, fixture).await?;
+    racing_writers(port, fixture).await?;
+    fencing(port, fixture).await
 }

@@ -10,8 +10,8 @@ mod budget;
 mod cache;
 mod changes;
 mod chat;
-mod coordination;
 mod endpoint;
+mod lease;
 mod logs;
 mod mail;
 mod metrics;
@@ -26,12 +26,11 @@ use std::fmt;
 use std::sync::Arc;
 
 use cato_runbook_core::ports::{
-    Budget, CacheCluster, CacheStats, Chat, Clock, CloudHealth, Coordination, Deployments,
-    IncidentStore, Logs, Mail, Metrics, ModelEndpoint, Pager, Quotas, Tables, TrafficControl,
-    Workloads,
+    Budget, CacheCluster, CacheStats, Chat, Clock, CloudHealth, Deployments, IncidentStore, Lease,
+    Logs, Mail, Metrics, ModelEndpoint, Pager, Quotas, Tables, TrafficControl, Workloads,
 };
 
-pub use coordination::FakeCoordination;
+pub use lease::FakeLease;
 pub use logs::FilterPattern;
 
 use crate::world::World;
@@ -146,8 +145,8 @@ macro_rules! fake_ports {
             pub mail: Arc<dyn Mail>,
             /// The incident store the engine writes (the one `incidents` reads).
             pub store: Arc<dyn IncidentStore>,
-            /// Coordination, as one replica.
-            pub coordination: Arc<dyn Coordination>,
+            /// The leader lease, as one replica.
+            pub lease: Arc<dyn Lease>,
         }
 
         impl FakePorts {
@@ -165,7 +164,7 @@ cato_runbook_core::catalog_ports!(fake_ports);
 
 impl World {
     /// An engine builder wired to this world: its virtual clock, and the incident store, pager,
-    /// chat, mail and coordination of `ports`. Add runbooks, a policy and settings, then build.
+    /// chat, mail and lease of `ports`. Add runbooks, a policy and settings, then build.
     pub fn engine_builder(&self, ports: &FakePorts) -> EngineBuilder {
         Engine::builder()
             .clock(self.clock_handle())
@@ -173,10 +172,10 @@ impl World {
             .pager(ports.pager.clone())
             .chat(ports.chat.clone())
             .mail(ports.mail.clone())
-            .coordination(ports.coordination.clone())
+            .lease(ports.lease.clone())
     }
 
-    /// Every fake of the world, with coordination as replica `replica`.
+    /// Every fake of the world, with the lease as replica `replica`.
     pub fn ports(&self, replica: &str) -> FakePorts {
         FakePorts {
             endpoint: Arc::new(self.model_endpoint()),
@@ -196,7 +195,7 @@ impl World {
             chat: Arc::new(self.chat()),
             mail: Arc::new(self.mail()),
             store: Arc::new(self.incident_store()),
-            coordination: Arc::new(self.coordination(replica)),
+            lease: Arc::new(self.lease(replica)),
         }
     }
 }

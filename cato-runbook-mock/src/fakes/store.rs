@@ -1,7 +1,8 @@
-//! The incident store fake: the in-memory store, with call records and faults.
+//! The incident store fake: the in-memory store, with call records and faults. Every call is
+//! recorded, a refused one (a conflict, a fence) too.
 
 use async_trait::async_trait;
-use cato_runbook_core::ports::IncidentStore;
+use cato_runbook_core::ports::{Created, Fence, Guardrails, IncidentStore, Stored};
 use cato_runbook_core::{Incident, IncidentId, Result};
 use serde_json::json;
 
@@ -21,18 +22,24 @@ impl FakeIncidentStore {
 
 #[async_trait]
 impl IncidentStore for FakeIncidentStore {
-    async fn save(&self, incident: &Incident) -> Result<()> {
-        let args = json!({ "id": incident.id(), "status": incident.status(), "severity": incident.severity() });
-        self.gate(Op::IncidentStoreSave, args).await?;
-        self.world.store().save(incident).await
+    async fn create(&self, incident: &Incident, fence: Fence) -> Result<Created> {
+        let args = json!({ "id": incident.id(), "status": incident.status(), "severity": incident.severity(), "fence": fence });
+        self.gate(Op::IncidentStoreCreate, args).await?;
+        self.world.store().create(incident, fence).await
     }
 
-    async fn get(&self, id: &IncidentId) -> Result<Option<Incident>> {
+    async fn update(&self, incident: &Incident, version: u64, fence: Fence) -> Result<u64> {
+        let args = json!({ "id": incident.id(), "status": incident.status(), "severity": incident.severity(), "version": version, "fence": fence });
+        self.gate(Op::IncidentStoreUpdate, args).await?;
+        self.world.store().update(incident, version, fence).await
+    }
+
+    async fn get(&self, id: &IncidentId) -> Result<Option<Stored<Incident>>> {
         self.gate(Op::IncidentStoreGet, json!({ "id": id })).await?;
         self.world.store().get(id).await
     }
 
-    async fn open(&self) -> Result<Vec<Incident>> {
+    async fn open(&self) -> Result<Vec<Stored<Incident>>> {
         self.gate(Op::IncidentStoreOpen, json!({})).await?;
         self.world.store().open().await
     }
@@ -40,5 +47,25 @@ impl IncidentStore for FakeIncidentStore {
     async fn all(&self) -> Result<Vec<Incident>> {
         self.gate(Op::IncidentStoreAll, json!({})).await?;
         self.world.store().all().await
+    }
+
+    async fn guardrails(&self) -> Result<Stored<Guardrails>> {
+        self.gate(Op::IncidentStoreGuardrails, json!({})).await?;
+        self.world.store().guardrails().await
+    }
+
+    async fn save_guardrails(
+        &self,
+        guardrails: &Guardrails,
+        version: u64,
+        fence: Fence,
+    ) -> Result<u64> {
+        let args =
+            json!({ "halted": guardrails.halted.is_some(), "version": version, "fence": fence });
+        self.gate(Op::IncidentStoreSaveGuardrails, args).await?;
+        self.world
+            .store()
+            .save_guardrails(guardrails, version, fence)
+            .await
     }
 }

@@ -5,11 +5,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use cato_runbook_core::ports::{
     BillingMode, Budget, BudgetStatus, CacheCluster, CacheClusterState, CacheCounters, CacheStats,
-    Chat, ChatMessage, Claim, CloudHealth, Coordination, Deployment, Deployments, Dimension, Email,
-    EndpointConfig, EndpointDescription, HealthEvent, IncidentStore, LogEvent, Logs, Mail,
-    MetricQuery, MetricSeries, Metrics, ModelEndpoint, Page, Pager, Posted, QuotaRequest,
-    QuotaValue, Quotas, TableCapacity, TableState, Tables, TrafficControl, TrafficState,
-    WorkloadState, Workloads,
+    Chat, ChatMessage, CloudHealth, Created, Deployment, Deployments, Dimension, Email,
+    EndpointConfig, EndpointDescription, Fence, Guardrails, HealthEvent, IncidentStore, Leadership,
+    Lease, LogEvent, Logs, Mail, MetricQuery, MetricSeries, Metrics, ModelEndpoint, Page, Pager,
+    Posted, QuotaRequest, QuotaValue, Quotas, Stored, TableCapacity, TableState, Tables,
+    TrafficControl, TrafficState, WorkloadState, Workloads,
 };
 use cato_runbook_core::{IdempotencyKey, Incident, IncidentId, Result, Timestamp};
 
@@ -276,15 +276,19 @@ impl<P: Mail> Mail for FaultInjecting<P> {
 
 #[async_trait]
 impl<P: IncidentStore> IncidentStore for FaultInjecting<P> {
-    async fn save(&self, incident: &Incident) -> Result<()> {
-        self.gate(Op::IncidentStoreSave).await?;
-        self.inner.save(incident).await
+    async fn create(&self, incident: &Incident, fence: Fence) -> Result<Created> {
+        self.gate(Op::IncidentStoreCreate).await?;
+        self.inner.create(incident, fence).await
     }
-    async fn get(&self, id: &IncidentId) -> Result<Option<Incident>> {
+    async fn update(&self, incident: &Incident, version: u64, fence: Fence) -> Result<u64> {
+        self.gate(Op::IncidentStoreUpdate).await?;
+        self.inner.update(incident, version, fence).await
+    }
+    async fn get(&self, id: &IncidentId) -> Result<Option<Stored<Incident>>> {
         self.gate(Op::IncidentStoreGet).await?;
         self.inner.get(id).await
     }
-    async fn open(&self) -> Result<Vec<Incident>> {
+    async fn open(&self) -> Result<Vec<Stored<Incident>>> {
         self.gate(Op::IncidentStoreOpen).await?;
         self.inner.open().await
     }
@@ -292,19 +296,32 @@ impl<P: IncidentStore> IncidentStore for FaultInjecting<P> {
         self.gate(Op::IncidentStoreAll).await?;
         self.inner.all().await
     }
+    async fn guardrails(&self) -> Result<Stored<Guardrails>> {
+        self.gate(Op::IncidentStoreGuardrails).await?;
+        self.inner.guardrails().await
+    }
+    async fn save_guardrails(
+        &self,
+        guardrails: &Guardrails,
+        version: u64,
+        fence: Fence,
+    ) -> Result<u64> {
+        self.gate(Op::IncidentStoreSaveGuardrails).await?;
+        self.inner.save_guardrails(guardrails, version, fence).await
+    }
 }
 
 #[async_trait]
-impl<P: Coordination> Coordination for FaultInjecting<P> {
+impl<P: Lease> Lease for FaultInjecting<P> {
     fn replica(&self) -> &str {
         self.inner.replica()
     }
-    async fn claim(&self, key: &IdempotencyKey, ttl: Duration) -> Result<Claim> {
-        self.gate(Op::CoordinationClaim).await?;
-        self.inner.claim(key, ttl).await
+    async fn acquire(&self, ttl: Duration) -> Result<Leadership> {
+        self.gate(Op::LeaseAcquire).await?;
+        self.inner.acquire(ttl).await
     }
-    async fn release(&self, key: &IdempotencyKey) -> Result<()> {
-        self.gate(Op::CoordinationRelease).await?;
-        self.inner.release(key).await
+    async fn release(&self) -> Result<()> {
+        self.gate(Op::LeaseRelease).await?;
+        self.inner.release().await
     }
 }

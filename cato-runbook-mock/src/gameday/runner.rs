@@ -297,14 +297,8 @@ async fn perform(operator: &Operator, action: &OperatorAction) -> String {
         _ => None,
     };
     let result = match (&action.action, incident) {
-        (Action::Halt { reason }, _) => {
-            operator.halt(by, reason).await;
-            Ok(())
-        }
-        (Action::Resume, _) => {
-            operator.resume(by).await;
-            Ok(())
-        }
+        (Action::Halt { reason }, _) => operator.halt(by, reason).await,
+        (Action::Resume, _) => operator.resume(by).await,
         (_, None) => return "no incident named; nothing done".into(),
         (Action::Acknowledge, Some(id)) => operator.acknowledge(&id, by).await.map(|_| ()),
         (Action::Approve { step }, Some(id)) => operator.approve(&id, step, by).await,

@@ -62,7 +62,7 @@ pub use change::WorldChange;
 pub(crate) use load::{node_memory_gib, queueing_ms};
 pub(crate) use models::{EndpointOp, QuotaRequestModel};
 pub use records::{Alert, AlertStatus, ChatRecord, MailRecord, PagerAction, PagerEvent};
-pub(crate) use records::{Lease, PutDatapoint};
+pub(crate) use records::{LeaseRecord, PutDatapoint};
 pub(crate) use sim::{Sim, Timer};
 pub use snapshot::{
     BudgetSnapshot, CacheSnapshot, EndpointSnapshot, TableSnapshot, WorkloadSnapshot, WorldSnapshot,

@@ -1,10 +1,10 @@
 //! What the world keeps that only grows: logs written, custom metric points, deployments,
-//! health events, pages, chat messages, leases.
+//! health events, pages, chat messages, the leader lease.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
+use cato_runbook_core::Timestamp;
 use cato_runbook_core::ports::{Deployment, Dimension, HealthEvent, LogEvent, PageSeverity};
-use cato_runbook_core::{IdempotencyKey, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// A custom metric value recorded through `Metrics::put`.
@@ -121,10 +121,12 @@ pub struct MailRecord {
     pub at: Timestamp,
 }
 
-/// A coordination lease.
+/// The leader lease.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Lease {
-    pub holder: String,
+pub(crate) struct LeaseRecord {
+    /// `None` once released.
+    pub holder: Option<String>,
+    pub fence: cato_runbook_core::ports::Fence,
     pub expires: Timestamp,
 }
 
@@ -139,7 +141,7 @@ pub(crate) struct Records {
     pub chat: Vec<ChatRecord>,
     pub chat_seq: u64,
     pub mail: Vec<MailRecord>,
-    pub leases: HashMap<IdempotencyKey, Lease>,
+    pub lease: Option<LeaseRecord>,
 }
 
 impl Records {

@@ -71,6 +71,7 @@ pub(super) async fn open_related(
     let open = store.open().await?;
     Ok(open
         .into_iter()
+        .map(|stored| stored.value)
         .filter(|i| i.id() != own)
         .filter(|i| {
             config

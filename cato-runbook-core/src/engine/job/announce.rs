@@ -25,7 +25,7 @@ impl Job<'_> {
             })
             .await;
         let headline = format!("{severity} {title} on {resource}");
-        if !announced && self.claim_notification("announce").await {
+        if !announced {
             let channel = self.engine.config.chat_channel.clone();
             let message = ChatMessage {
                 channel: channel.clone(),
@@ -44,9 +44,9 @@ impl Job<'_> {
             let ok = posted.is_ok();
             self.edit(|i, now| {
                 i.automation_mut().announced = true;
-                let (kind, detail) = match posted {
+                let (kind, detail) = match &posted {
                     Ok(posted) => {
-                        i.automation_mut().chat_thread = Some(posted.thread);
+                        i.automation_mut().chat_thread = Some(posted.thread.clone());
                         let kind = EntryKind::Notified {
                             channel: "chat".into(),
                             target: channel.clone(),
@@ -72,7 +72,7 @@ impl Job<'_> {
                 });
             }
         }
-        if severity.pages() && !paged && self.claim_notification("page").await {
+        if severity.pages() && !paged {
             let on_call = self.escalation().on_call.clone();
             let delivered = self.deliver(&on_call, headline).await;
             self.record_delivery(&on_call, delivered, false).await;
@@ -91,7 +91,7 @@ impl Job<'_> {
         let target = contact.reach.target().to_owned();
         let ok = delivered.is_ok();
         self.edit(|i, now| {
-            let (kind, detail) = match delivered {
+            let (kind, detail) = match &delivered {
                 Ok(()) if escalation => (
                     EntryKind::Escalated {
                         role: contact.role.clone(),

@@ -57,11 +57,11 @@ impl Job<'_> {
         let count = findings.len();
         let top = self
             .edit(|i, now| {
-                for finding in findings {
+                for finding in findings.iter().cloned() {
                     i.add_finding(now, finding);
                 }
                 if !causes.is_empty() {
-                    i.set_root_causes(now, causes);
+                    i.set_root_causes(now, causes.clone());
                 }
                 i.automation_mut().diagnosed = true;
                 i.root_causes()

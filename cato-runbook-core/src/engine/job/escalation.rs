@@ -51,7 +51,7 @@ impl Job<'_> {
                 HumanDuration(severity.response_time())
             );
             self.edit(|i, now| {
-                let _ = i.record(now, Actor::Engine, EntryKind::SlaBreached, detail);
+                let _ = i.record(now, Actor::Engine, EntryKind::SlaBreached, detail.clone());
                 i.automation_mut().sla_breached = true;
             })
             .await;
@@ -66,12 +66,8 @@ impl Job<'_> {
         }
     }
 
-    /// Tells `contact` and records the escalation (once per role and replica claim).
+    /// Tells `contact` and records the escalation (once per role).
     pub(super) async fn escalate_to(&mut self, contact: &Contact, summary: String) {
-        let what = format!("escalate:{}", contact.role);
-        if !self.claim_notification(&what).await {
-            return;
-        }
         // Marked before the call, so that the other lane, reading it meanwhile, does not
         // escalate to the same role again.
         let role = contact.role.clone();
@@ -80,7 +76,7 @@ impl Job<'_> {
                 let automation = i.automation_mut();
                 let fresh = !automation.escalated_to(&role);
                 if fresh {
-                    automation.escalated.push(role);
+                    automation.escalated.push(role.clone());
                 }
                 fresh
             })

@@ -2,10 +2,11 @@
 
 use super::Job;
 use crate::engine::report::TickEvent;
-use crate::incident::IdempotencyKey;
-use crate::ports::Claim;
-use crate::runbook::{Mitigation, Plan, Runbook};
+use crate::runbook::{Plan, Runbook};
 use crate::timeline::{Actor, EntryKind};
+
+/// Why a replica without a valid lease holds back.
+pub(super) const NOT_LEADING: &str = "this replica does not hold the lease";
 
 impl Job<'_> {
     /// Why the guardrails refuse `plan` now (caps, cooldown, hourly cap), if they do.
@@ -15,10 +16,9 @@ impl Job<'_> {
             return Some(reason);
         }
         let now = self.engine.now();
-        match self.engine.ledger.lock() {
-            Ok(ledger) => ledger.refusal(policy, &plan.step, &plan.resource, plan.risk, now),
-            Err(_) => Some("the guardrail ledger is unavailable".to_owned()),
-        }
+        self.engine
+            .guardrails()
+            .refusal(policy, &plan.step, &plan.resource, plan.risk, now)
     }
 
     /// Records a skipped rung and moves past it.
@@ -44,7 +44,7 @@ impl Job<'_> {
             let kind = EntryKind::MitigationFailed {
                 step: name.to_owned(),
             };
-            let _ = i.record(now, Actor::Engine, kind, detail);
+            let _ = i.record(now, Actor::Engine, kind, detail.clone());
             let automation = i.automation_mut();
             automation.step = None;
             automation.rung = rung + 1;
@@ -65,21 +65,16 @@ impl Job<'_> {
         });
     }
 
-    /// Claims (or renews the claim on) `step` for this incident; holds back if another
-    /// replica has it or coordination cannot answer.
-    pub(super) async fn may_act(&mut self, runbook: &Runbook, step: &dyn Mitigation) -> bool {
-        let key = IdempotencyKey::derive(&self.id, step.name());
-        let reason = match self.engine.claim(&key).await {
-            Ok(Claim::Granted) => {
-                if self.read(|i| i.automation().held.is_some()).await {
-                    self.edit(|i, _| i.automation_mut().held = None).await;
-                }
-                return true;
+    /// Whether this replica may start a step's call now: it leads, with time left on its
+    /// lease (fail closed: no lease, no side effect); holds back otherwise.
+    pub(super) async fn may_act(&mut self, runbook: &Runbook) -> bool {
+        if self.engine.leads_now() {
+            if self.read(|i| i.automation().held.is_some()).await {
+                self.edit(|i, _| i.automation_mut().held = None).await;
             }
-            Ok(Claim::HeldBy(holder)) => format!("another replica ({holder}) acts on this step"),
-            Err(err) => format!("coordination unavailable: {err}"),
-        };
-        self.hold(runbook, &reason).await;
+            return true;
+        }
+        self.hold(runbook, NOT_LEADING).await;
         false
     }
 

@@ -9,7 +9,7 @@ use crate::incident::{Status, StepCall, StepPhase, StepRun};
 use crate::runbook::{Findings, Mitigation, Runbook, StepContext};
 use crate::timeline::{Actor, EntryKind};
 
-pub(super) const HALTED: &str = "kill switch: automation is halted";
+pub(super) use crate::engine::guardrails::HALTED;
 
 /// What to do after handling the step in flight.
 pub(super) enum Next {
@@ -101,6 +101,7 @@ impl Job<'_> {
                     Next::Stop
                 }
             }
+            StepPhase::Applying { fence, .. } => self.recover(runbook, step, run, fence).await,
             StepPhase::Applied { verify_at, .. } if now >= verify_at => {
                 self.verify(step, run).await
             }
@@ -177,7 +178,7 @@ impl Job<'_> {
                 .await;
                 continue;
             }
-            if mode == Mode::Auto && !self.may_act(runbook, step.as_ref()).await {
+            if mode == Mode::Auto && !self.may_act(runbook).await {
                 return;
             }
             let ctx = self.context(step.as_ref()).await;
@@ -209,7 +210,7 @@ impl Job<'_> {
                 let kind = EntryKind::MitigationPlanned {
                     step: plan.step.clone(),
                 };
-                let _ = i.record(now, Actor::Engine, kind, described);
+                let _ = i.record(now, Actor::Engine, kind, described.clone());
                 i.automation_mut().retry = None;
             })
             .await;

@@ -11,6 +11,7 @@
 //! | `diagnose.rs` | the runbook's diagnoses, concurrently |
 //! | `ladder.rs` | the step in flight and the next rung |
 //! | `step.rs` | dry-run, approval request, apply, verify, revert |
+//! | `recover.rs` | write-ahead: the step's intent before its call, and settling one found applying |
 //! | `retry.rs` | the error policy: retries of a step's calls on the clock |
 //! | `guard.rs` | guardrails, skips, holds, exhaustion |
 //! | `escalation.rs` | escalation timers and the response-time SLA |
@@ -21,6 +22,7 @@ mod diagnose;
 mod escalation;
 mod guard;
 mod ladder;
+mod recover;
 mod retry;
 mod signal;
 mod step;
@@ -33,11 +35,12 @@ use tracing::warn;
 
 use super::Inner;
 use super::contacts::{Contact, Escalation, Message, Reach};
+use super::guardrails::CAS_TRIES;
 use super::report::TickEvent;
 use super::state::{Cell, Verdict};
-use crate::error::Result;
-use crate::incident::{IdempotencyKey, Incident, IncidentId, StepPhase};
-use crate::ports::{ChatMessage, Claim};
+use crate::error::{ErrorKind, Result};
+use crate::incident::{Incident, IncidentId, StepPhase};
+use crate::ports::ChatMessage;
 use crate::runbook::Runbook;
 use crate::time::{self, Timestamp};
 use crate::timeline::{Actor, EntryKind};
@@ -169,45 +172,99 @@ impl<'a> Job<'a> {
     /// its answer): a tick that finds nothing new writes nothing to the store.
     pub(in crate::engine) async fn edit_if<R>(
         &mut self,
-        f: impl FnOnce(&mut Incident, Timestamp) -> (R, bool),
+        mut f: impl FnMut(&mut Incident, Timestamp) -> (R, bool),
     ) -> R {
+        let now = self.engine.now();
         let (result, changed) = {
             let mut incident = self.cell.lock().await;
-            f(&mut incident, self.engine.now())
+            f(&mut incident, now)
         };
-        if changed {
-            self.save_now().await;
+        if !changed {
+            return result;
         }
-        result
+        match self.commit(result, |i| f(i, now).0).await {
+            Ok(result) => result,
+            Err((result, err)) => {
+                self.store_failed(&err);
+                result
+            }
+        }
+    }
+
+    /// Changes the incident at the clock's time, lets go of it, and saves it. A save that
+    /// finds the record changed by another writer (an operator on another replica) re-reads
+    /// it and applies `f` again on the record as stored: a stale write is never a silent
+    /// overwrite. A save that fails otherwise keeps the change in memory, for the next save.
+    pub(in crate::engine) async fn edit<R>(
+        &mut self,
+        f: impl FnMut(&mut Incident, Timestamp) -> R,
+    ) -> R {
+        match self.edit_saved(f).await {
+            Ok(result) => result,
+            Err((result, err)) => {
+                self.store_failed(&err);
+                result
+            }
+        }
+    }
+
+    /// As [`edit`](Job::edit), for a change that must be in the store before the engine goes
+    /// on (the write-ahead record of a step): the store's error is handed back with `f`'s
+    /// answer.
+    pub(in crate::engine) async fn edit_saved<R>(
+        &mut self,
+        mut f: impl FnMut(&mut Incident, Timestamp) -> R,
+    ) -> std::result::Result<R, (R, crate::Error)> {
+        let now = self.engine.now();
+        let result = {
+            let mut incident = self.cell.lock().await;
+            f(&mut incident, now)
+        };
+        self.commit(result, |i| f(i, now)).await
+    }
+
+    /// Saves the change `result` came from; on a conflict, re-reads and applies `again`.
+    async fn commit<R>(
+        &mut self,
+        mut result: R,
+        mut again: impl FnMut(&mut Incident) -> R,
+    ) -> std::result::Result<R, (R, crate::Error)> {
+        let mut tries = 0;
+        loop {
+            let err = match self.engine.persist(&self.cell).await {
+                Ok(()) => return Ok(result),
+                Err(err) => err,
+            };
+            tries += 1;
+            // A conflict on an incident never created (opened while the store could not
+            // answer) is settled by the next tick's sync, not by a re-read.
+            if err.kind() != ErrorKind::Conflict || tries >= CAS_TRIES || self.cell.version() == 0 {
+                self.cell.set_unsaved(true);
+                return Err((result, err));
+            }
+            if let Err(err) = self.engine.reread(&self.cell).await {
+                self.cell.set_unsaved(true);
+                return Err((result, err));
+            }
+            result = {
+                let mut incident = self.cell.lock().await;
+                again(&mut incident)
+            };
+        }
+    }
+
+    fn store_failed(&mut self, err: &crate::Error) {
+        warn!(incident = %self.id, error = %err, "could not save the incident");
+        self.events.push(TickEvent::StoreFailed {
+            incident: self.id.clone(),
+            error: err.to_string(),
+        });
     }
 
     async fn save_now(&mut self) {
         if let Err(err) = self.engine.persist(&self.cell).await {
-            warn!(incident = %self.id, error = %err, "could not save the incident");
-            self.events.push(TickEvent::StoreFailed {
-                incident: self.id.clone(),
-                error: err.to_string(),
-            });
+            self.store_failed(&err);
         }
-    }
-
-    /// Changes the incident at the clock's time, lets go of it, and saves it.
-    pub(in crate::engine) async fn edit<R>(
-        &mut self,
-        f: impl FnOnce(&mut Incident, Timestamp) -> R,
-    ) -> R {
-        let result = {
-            let mut incident = self.cell.lock().await;
-            f(&mut incident, self.engine.now())
-        };
-        if let Err(err) = self.engine.persist(&self.cell).await {
-            warn!(incident = %self.id, error = %err, "could not save the incident");
-            self.events.push(TickEvent::StoreFailed {
-                incident: self.id.clone(),
-                error: err.to_string(),
-            });
-        }
-        result
     }
 
     /// The escalation that applies: the runbook's, else the engine's.
@@ -215,20 +272,6 @@ impl<'a> Job<'a> {
         self.runbook
             .and_then(|r| r.escalation.as_ref())
             .unwrap_or(&self.engine.config.escalation)
-    }
-
-    /// Claims the notification `what` on this incident for this replica. Notifications fail
-    /// open: when coordination cannot answer, this replica notifies (a duplicate beats a
-    /// missed page); only another replica's claim holds it back.
-    pub(super) async fn claim_notification(&self, what: &str) -> bool {
-        let key = IdempotencyKey::derive(&self.id, what);
-        match self.engine.claim(&key).await {
-            Ok(claim) => claim == Claim::Granted,
-            Err(err) => {
-                warn!(incident = %self.id, what, error = %err, "coordination unavailable; notifying anyway");
-                true
-            }
-        }
     }
 
     /// Delivers a message about this incident to `contact`, under the call timeout.
@@ -293,7 +336,7 @@ impl<'a> Job<'a> {
             self.edit(|i, now| {
                 let kind = EntryKind::NotificationFailed {
                     channel: "chat".into(),
-                    target: channel,
+                    target: channel.clone(),
                 };
                 let _ = i.record(now, Actor::Engine, kind, err.to_string());
             })

@@ -5,7 +5,7 @@ use super::Job;
 use crate::call;
 use crate::engine::report::TickEvent;
 use crate::engine::state::Verdict;
-use crate::incident::{IdempotencyKey, Status, StepPhase};
+use crate::incident::{Status, StepPhase};
 use crate::timeline::Actor;
 use tracing::warn;
 
@@ -103,26 +103,11 @@ impl Job<'_> {
         resolved
     }
 
-    /// Reverts the temporary steps, resolves the page, gives up the incident's claim and says
-    /// so in chat.
+    /// Reverts the temporary steps, resolves the page and says so in chat.
     pub(in crate::engine) async fn after_resolution(&mut self) {
         self.revert_temporary().await;
-        let (paged, dedup) = self
-            .read(|i| (i.automation().paged, i.dedup_key().clone()))
-            .await;
+        let paged = self.read(|i| i.automation().paged).await;
         let call = self.engine.config.timeouts.call;
-        let key = IdempotencyKey::new(format!("open:{dedup}"));
-        let released = call::timed(
-            self.engine.clock.as_ref(),
-            call,
-            "coordination.release",
-            key.as_str(),
-            self.engine.coordination.release(&key),
-        )
-        .await;
-        if let Err(err) = released {
-            warn!(incident = %self.id, error = %err, "could not release the claim");
-        }
         if paged {
             let target = self.escalation().on_call.reach.target().to_owned();
             let resolved = call::timed(

@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use super::Job;
 use super::ladder::{HALTED, Next};
+use crate::engine::guardrails::Refusal;
 use crate::engine::report::TickEvent;
 use crate::error::ErrorKind;
 use crate::incident::{Status, StepCall, StepPhase, StepRun, TemporaryStep};
-use crate::ports::Claim;
 use crate::runbook::{Mitigation, Plan, Runbook, StepContext, Verification};
 use crate::time;
 use crate::timeline::{Actor, EntryKind};
@@ -55,10 +55,10 @@ impl Job<'_> {
                 step: name.clone(),
                 reason: "dry-run".into(),
             };
-            let _ = i.record(now, Actor::Engine, kind, detail);
+            let _ = i.record(now, Actor::Engine, kind, detail.clone());
             i.automation_mut().step = Some(StepRun {
                 rung,
-                plan,
+                plan: plan.clone(),
                 phase: StepPhase::DryRun,
             });
         })
@@ -81,7 +81,7 @@ impl Job<'_> {
                 let expires_at = time::add(now, ttl);
                 i.automation_mut().step = Some(StepRun {
                     rung,
-                    plan,
+                    plan: plan.clone(),
                     phase: StepPhase::AwaitingApproval {
                         requested_at: now,
                         expires_at,
@@ -119,7 +119,7 @@ impl Job<'_> {
             return false;
         }
         let name = plan.step.clone();
-        if !self.may_act(runbook, step.as_ref()).await {
+        if !self.may_act(runbook).await {
             return false;
         }
         if !again {
@@ -130,23 +130,25 @@ impl Job<'_> {
             let now = self.engine.now();
             let reserved = self
                 .engine
-                .ledger
-                .lock()
-                .map_err(|_| "the guardrail ledger is unavailable".to_owned())
-                .and_then(|mut ledger| {
-                    ledger.reserve(&self.engine.policy, &name, &plan.resource, plan.risk, now)
-                });
-            if let Err(reason) = reserved {
-                self.skip(rung, &name, &reason).await;
-                return true;
+                .reserve(&name, &plan.resource, plan.risk, now)
+                .await;
+            match reserved {
+                Ok(()) => {}
+                Err(Refusal::Skip(reason)) => {
+                    self.skip(rung, &name, &reason).await;
+                    return true;
+                }
+                Err(Refusal::Hold(reason)) => {
+                    // Nothing was booked: the rung (or the approved step) is taken again at the
+                    // next tick.
+                    self.hold(runbook, &reason).await;
+                    return false;
+                }
             }
         }
-        self.edit(|i, now| {
-            if i.status() != Status::Mitigating {
-                let _ = i.transition(Status::Mitigating, now, Actor::Engine);
-            }
-        })
-        .await;
+        if !self.intend(runbook, rung, &plan).await {
+            return false;
+        }
         let ctx = self.context(step.as_ref()).await;
         let timeout = self.engine.config.timeouts.step;
         let applied = call::timed(
@@ -190,7 +192,7 @@ impl Job<'_> {
                     self.edit(|i, now| {
                         i.automation_mut().step = Some(StepRun {
                             rung,
-                            plan,
+                            plan: plan.clone(),
                             phase: StepPhase::Ready { at: now },
                         });
                     })
@@ -204,7 +206,7 @@ impl Job<'_> {
     }
 
     /// Records an apply (or one whose outcome is unknown) and schedules its verification.
-    async fn applied(
+    pub(super) async fn applied(
         &mut self,
         rung: usize,
         plan: Plan,
@@ -213,7 +215,7 @@ impl Job<'_> {
         unknown: bool,
     ) {
         self.edit(|i, now| {
-            let _ = i.record(now, Actor::Engine, kind, detail);
+            let _ = i.record(now, Actor::Engine, kind.clone(), detail.clone());
             let _ = i.transition(Status::Monitoring, now, Actor::Engine);
             let automation = i.automation_mut();
             automation.retry = None;
@@ -230,7 +232,7 @@ impl Job<'_> {
             let verify_at = time::add(now, plan.verify_after);
             automation.step = Some(StepRun {
                 rung,
-                plan,
+                plan: plan.clone(),
                 phase: StepPhase::Applied {
                     at: now,
                     verify_at,
@@ -283,7 +285,7 @@ impl Job<'_> {
         if passed {
             self.edit(|i, now| {
                 let kind = EntryKind::VerificationPassed { step: name.clone() };
-                let _ = i.record(now, Actor::Engine, kind, detail);
+                let _ = i.record(now, Actor::Engine, kind, detail.clone());
                 let automation = i.automation_mut();
                 automation.bad_after_verified = 0;
                 automation.retry = None;
@@ -300,7 +302,7 @@ impl Job<'_> {
         }
         self.edit(|i, now| {
             let kind = EntryKind::VerificationFailed { step: name.clone() };
-            let _ = i.record(now, Actor::Engine, kind, detail);
+            let _ = i.record(now, Actor::Engine, kind, detail.clone());
             i.automation_mut().retry = None;
         })
         .await;
@@ -365,21 +367,15 @@ impl Job<'_> {
         retry_by: RetryBy,
     ) -> Reverted {
         let name = plan.step.clone();
-        match self.engine.claim(&plan.idempotency_key).await {
-            Ok(Claim::Granted) => {}
-            Ok(Claim::HeldBy(holder)) => {
-                self.edit(|i, now| {
-                    i.note(
-                        now,
-                        Actor::Engine,
-                        format!("{name} not reverted: another replica ({holder}) holds it"),
-                    );
-                })
-                .await;
-                return Reverted::Failed;
-            }
-            // Coordination did not answer: a passing failure, tried again like the revert's.
-            Err(err) => return self.revert_failed(rung, &name, err, retry_by).await,
+        if !self.engine.leads_now() {
+            // Fail closed: a replica without the lease changes nothing; the leader reverts.
+            let err = crate::error::Error::new(
+                ErrorKind::Refused,
+                "mitigation.revert",
+                super::guard::NOT_LEADING,
+            )
+            .with_retry(crate::error::Retry::Transient);
+            return self.revert_failed(rung, &name, err, retry_by).await;
         }
         let timeout = self.engine.config.timeouts.step;
         let reverted = call::timed(
@@ -398,8 +394,11 @@ impl Job<'_> {
         };
         let ok = reverted.is_ok();
         self.edit(|i, now| {
-            let (kind, detail) = match reverted {
-                Ok(line) => (EntryKind::MitigationReverted { step: name.clone() }, line),
+            let (kind, detail) = match &reverted {
+                Ok(line) => (
+                    EntryKind::MitigationReverted { step: name.clone() },
+                    line.clone(),
+                ),
                 Err(err) => (
                     EntryKind::MitigationFailed { step: name.clone() },
                     format!("revert failed: {err}"),
@@ -437,7 +436,7 @@ impl Job<'_> {
         }
         let step = name.to_owned();
         self.edit(|i, now| {
-            let kind = EntryKind::MitigationFailed { step };
+            let kind = EntryKind::MitigationFailed { step: step.clone() };
             let _ = i.record(now, Actor::Engine, kind, format!("revert failed: {err}"));
             i.automation_mut().retry = None;
         })

@@ -119,7 +119,8 @@ impl Job<'_> {
             ),
             Why::Resolved => format!("{name} was temporary and the incident resolved; reverting"),
         };
-        self.edit(|i, now| i.note(now, Actor::Engine, reason)).await;
+        self.edit(|i, now| i.note(now, Actor::Engine, reason.clone()))
+            .await;
         let ctx = self.context(step.as_ref()).await;
         let reverted = self
             .revert(
@@ -194,7 +195,7 @@ impl Job<'_> {
 
     async fn forget_temporary(&mut self, name: &str, note: String) {
         self.edit(|i, now| {
-            i.note(now, Actor::Engine, note);
+            i.note(now, Actor::Engine, note.clone());
             i.automation_mut().temporary.retain(|t| t.plan.step != name);
         })
         .await;

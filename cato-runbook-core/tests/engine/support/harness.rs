@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cato_runbook_core::engine::{Engine, EngineConfig, Policy};
-use cato_runbook_core::ports::{Clock, Coordination, InMemoryIncidentStore, IncidentStore};
+use cato_runbook_core::ports::{Clock, InMemoryIncidentStore, IncidentStore, Lease};
 use cato_runbook_core::runbook::Runbook;
 use cato_runbook_core::{Incident, Timestamp};
 
@@ -28,7 +28,8 @@ pub struct Setup {
     pub config: EngineConfig,
     pub store: Arc<InMemoryIncidentStore>,
     pub other_store: Option<Arc<dyn IncidentStore>>,
-    pub coordination: Option<Arc<dyn Coordination>>,
+    /// `None`: alone.
+    pub lease: Option<Arc<dyn Lease>>,
     pub mail: bool,
 }
 
@@ -40,7 +41,7 @@ impl Setup {
             config: EngineConfig::default(),
             store: Arc::new(InMemoryIncidentStore::new()),
             other_store: None,
-            coordination: None,
+            lease: None,
             mail: true,
         }
     }
@@ -61,9 +62,10 @@ impl Setup {
         if self.mail {
             builder = builder.mail(mail.clone());
         }
-        if let Some(coordination) = self.coordination {
-            builder = builder.coordination(coordination);
-        }
+        builder = match self.lease {
+            Some(lease) => builder.lease(lease),
+            None => builder.alone(),
+        };
         Harness {
             engine: builder.build().unwrap(),
             clock,

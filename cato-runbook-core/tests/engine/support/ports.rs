@@ -1,4 +1,5 @@
-//! Doubles of the ports the engine talks to: recording notifiers, a flaky store, a busy replica.
+//! Doubles of the ports the engine talks to: recording notifiers, a flaky store, a lease another
+//! replica holds.
 
 use std::fmt;
 use std::sync::Mutex;
@@ -6,10 +7,9 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use cato_runbook_core::incident::IdempotencyKey;
 use cato_runbook_core::ports::{
-    Chat, ChatMessage, Claim, Coordination, Email, InMemoryIncidentStore, IncidentStore, Mail,
-    Page, Pager, Posted,
+    Chat, ChatMessage, Created, Email, Fence, Guardrails, InMemoryIncidentStore, IncidentStore,
+    Leadership, Lease, Mail, Page, Pager, Posted, Stored,
 };
 use cato_runbook_core::{Error, ErrorKind, Incident, Result};
 
@@ -124,38 +124,37 @@ impl Mail for RecordingMail {
     }
 }
 
-/// Coordination where another replica holds every step claim (but not the others).
+/// A lease another replica holds for good.
 #[derive(Debug, Default)]
-pub struct OtherReplicaActs {
-    pub claims: Mutex<Vec<String>>,
+pub struct OtherReplicaLeads {
+    pub asked: std::sync::atomic::AtomicUsize,
 }
 
-impl fmt::Display for OtherReplicaActs {
+impl fmt::Display for OtherReplicaLeads {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("other replica acts")
+        f.write_str("other replica leads")
     }
 }
 
 #[async_trait]
-impl Coordination for OtherReplicaActs {
+impl Lease for OtherReplicaLeads {
     fn replica(&self) -> &str {
         "replica-a"
     }
-    async fn claim(&self, key: &IdempotencyKey, _ttl: Duration) -> Result<Claim> {
-        self.claims.lock().unwrap().push(key.to_string());
-        let step = key.as_str().rsplit(':').next().unwrap_or("");
-        Ok(if step == "restart" {
-            Claim::HeldBy("replica-b".into())
-        } else {
-            Claim::Granted
+    async fn acquire(&self, _ttl: Duration) -> Result<Leadership> {
+        self.asked.fetch_add(1, Ordering::SeqCst);
+        Ok(Leadership::Follower {
+            holder: "replica-b".into(),
+            fence: Fence(3),
+            expires: chrono::DateTime::<chrono::Utc>::MAX_UTC,
         })
     }
-    async fn release(&self, _key: &IdempotencyKey) -> Result<()> {
+    async fn release(&self) -> Result<()> {
         Ok(())
     }
 }
 
-/// An in-memory store whose saves fail while `fail` is set.
+/// An in-memory store whose writes fail while `fail` is set.
 #[derive(Debug, Default)]
 pub struct FlakyStore {
     pub fail: std::sync::atomic::AtomicBool,
@@ -168,9 +167,8 @@ impl fmt::Display for FlakyStore {
     }
 }
 
-#[async_trait]
-impl IncidentStore for FlakyStore {
-    async fn save(&self, incident: &Incident) -> Result<()> {
+impl FlakyStore {
+    fn check(&self) -> Result<()> {
         if self.fail.load(Ordering::SeqCst) {
             return Err(Error::new(
                 ErrorKind::Unavailable,
@@ -178,15 +176,39 @@ impl IncidentStore for FlakyStore {
                 "table unavailable",
             ));
         }
-        self.inner.save(incident).await
+        Ok(())
     }
-    async fn get(&self, id: &cato_runbook_core::IncidentId) -> Result<Option<Incident>> {
+}
+
+#[async_trait]
+impl IncidentStore for FlakyStore {
+    async fn create(&self, incident: &Incident, fence: Fence) -> Result<Created> {
+        self.check()?;
+        self.inner.create(incident, fence).await
+    }
+    async fn update(&self, incident: &Incident, version: u64, fence: Fence) -> Result<u64> {
+        self.check()?;
+        self.inner.update(incident, version, fence).await
+    }
+    async fn get(&self, id: &cato_runbook_core::IncidentId) -> Result<Option<Stored<Incident>>> {
         self.inner.get(id).await
     }
-    async fn open(&self) -> Result<Vec<Incident>> {
+    async fn open(&self) -> Result<Vec<Stored<Incident>>> {
         self.inner.open().await
     }
     async fn all(&self) -> Result<Vec<Incident>> {
         self.inner.all().await
+    }
+    async fn guardrails(&self) -> Result<Stored<Guardrails>> {
+        self.inner.guardrails().await
+    }
+    async fn save_guardrails(
+        &self,
+        guardrails: &Guardrails,
+        version: u64,
+        fence: Fence,
+    ) -> Result<u64> {
+        self.check()?;
+        self.inner.save_guardrails(guardrails, version, fence).await
     }
 }

@@ -1,0 +1,82 @@
+//! Making the incident store's table.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TableStatus,
+};
+use cato_runbook_core::Result;
+use cato_runbook_core::ports::{Clock, SystemClock};
+
+use super::PROVIDER;
+use super::store_items as items;
+use crate::sdk::{Call, Settings};
+
+/// How long [`create_table`] waits for the table to become active.
+const READY_WITHIN: Duration = Duration::from_secs(300);
+/// How often it looks.
+const POLL: Duration = Duration::from_secs(1);
+
+/// Creates `table` as [`DynamoDbIncidentStore`](super::DynamoDbIncidentStore) and
+/// [`DynamoDbLease`](super::DynamoDbLease) need it — a string partition key `pk`, on-demand
+/// (`PAY_PER_REQUEST`) billing — and waits (on the wall clock, up to 5 minutes) until it is
+/// `ACTIVE`. A table that exists already is waited for, not changed: for tests and first-time
+/// setup (production tables come from infrastructure code, with backups and deletion
+/// protection).
+///
+/// Needs `dynamodb:CreateTable` and `dynamodb:DescribeTable`.
+///
+/// # Errors
+///
+/// The SDK's errors, mapped as for every provider; `Timeout` when the table is not active
+/// within 5 minutes.
+pub async fn create_table(client: &Client, table: &str) -> Result<()> {
+    let settings = Settings {
+        timeout: READY_WITHIN,
+        clock: Arc::new(SystemClock),
+    };
+    let call = Call::new(PROVIDER, "CreateTable", &settings).on(table);
+    call.run(async {
+        let attribute = AttributeDefinition::builder()
+            .attribute_name(items::PK)
+            .attribute_type(ScalarAttributeType::S)
+            .build()
+            .map_err(|e| call.invalid(e.to_string()))?;
+        let key = KeySchemaElement::builder()
+            .attribute_name(items::PK)
+            .key_type(KeyType::Hash)
+            .build()
+            .map_err(|e| call.invalid(e.to_string()))?;
+        let created = client
+            .create_table()
+            .table_name(table)
+            .attribute_definitions(attribute)
+            .key_schema(key)
+            .billing_mode(BillingMode::PayPerRequest)
+            .send()
+            .await;
+        match created {
+            Ok(_) => tracing::info!(provider = PROVIDER, table, "created the table"),
+            Err(e) if items::has_code(&e, "ResourceInUseException") => {
+                tracing::debug!(provider = PROVIDER, table, "the table exists already");
+            }
+            Err(e) => return Err(call.sdk(e)),
+        }
+        let describe = call.op("DescribeTable");
+        loop {
+            let out = client
+                .describe_table()
+                .table_name(table)
+                .send()
+                .await
+                .map_err(|e| describe.sdk(e))?;
+            if out.table().and_then(|t| t.table_status()) == Some(&TableStatus::Active) {
+                return Ok(());
+            }
+            settings.clock.sleep(POLL).await;
+        }
+    })
+    .await
+}

@@ -1,0 +1,129 @@
+//! Write-ahead: a step's intent is in the store before its call goes out, and a step found
+//! *applying* — by a restarted engine, or a new leader — is settled by reading the resource,
+//! never by planning again relative to a world that may have changed already.
+
+use std::sync::Arc;
+
+use super::Job;
+use super::guard::NOT_LEADING;
+use super::ladder::Next;
+use crate::call;
+use crate::engine::report::TickEvent;
+use crate::error::ErrorKind;
+use crate::incident::{Status, StepCall, StepPhase, StepRun};
+use crate::ports::Fence;
+use crate::runbook::{Landed, Mitigation, Plan, Runbook};
+use crate::timeline::{Actor, EntryKind};
+
+impl Job<'_> {
+    /// Saves the step as *applying* (plan, absolute targets, idempotency key, fence); returns
+    /// whether its call may go out. No side effect without its intent in the store under a
+    /// valid fence: a fenced save stops this replica, another error is retried like the
+    /// apply's.
+    pub(super) async fn intend(&mut self, runbook: &Runbook, rung: usize, plan: &Plan) -> bool {
+        let fence = self.engine.write_fence();
+        let name = plan.step.clone();
+        let intent = self
+            .edit_saved(|i, now| {
+                if i.status() != Status::Mitigating {
+                    let _ = i.transition(Status::Mitigating, now, Actor::Engine);
+                }
+                i.automation_mut().step = Some(StepRun {
+                    rung,
+                    plan: plan.clone(),
+                    phase: StepPhase::Applying { at: now, fence },
+                });
+            })
+            .await;
+        let Err(((), err)) = intent else {
+            return true;
+        };
+        // Not in the store: in memory it is ready to go again, with its guardrails booked.
+        {
+            let mut incident = self.cell.lock().await;
+            incident.automation_mut().step = Some(StepRun {
+                rung,
+                plan: plan.clone(),
+                phase: StepPhase::Ready {
+                    at: self.engine.now(),
+                },
+            });
+        }
+        if err.kind() == ErrorKind::Fenced {
+            self.hold(runbook, NOT_LEADING).await;
+            return false;
+        }
+        self.events.push(TickEvent::StoreFailed {
+            incident: self.id.clone(),
+            error: err.to_string(),
+        });
+        if !self.retry_later(rung, &name, StepCall::Apply, &err).await {
+            let detail = format!("its intent could not be saved, so it was not applied: {err}");
+            self.failed(rung, &name, detail).await;
+        }
+        false
+    }
+
+    /// Settles a step found *applying*: its call went out (or was about to) under an earlier
+    /// leader or before a crash, and its outcome was never recorded.
+    pub(super) async fn recover(
+        &mut self,
+        runbook: &Runbook,
+        step: Arc<dyn Mitigation>,
+        run: StepRun,
+        fence: Fence,
+    ) -> Next {
+        if !self.may_act(runbook).await {
+            return Next::Stop;
+        }
+        let name = run.plan.step.clone();
+        let ctx = self.context(step.as_ref()).await;
+        let landed = call::timed(
+            self.engine.clock.as_ref(),
+            self.engine.config.timeouts.step,
+            "mitigation.landed",
+            &ctx.resource,
+            step.landed(&ctx, &run.plan),
+        )
+        .await
+        .unwrap_or(Landed::Unknown);
+        let why = format!("{name} was being applied (by {fence}) and its outcome was not recorded");
+        match landed {
+            Landed::No => {
+                self.edit(|i, now| {
+                    i.note(
+                        now,
+                        Actor::Engine,
+                        format!("{why}; the change is not in place: applying the same plan again"),
+                    );
+                })
+                .await;
+                if self.apply(runbook, run.rung, run.plan, true).await {
+                    Next::Pick
+                } else {
+                    Next::Stop
+                }
+            }
+            Landed::Yes => {
+                let kind = EntryKind::MitigationApplied { step: name.clone() };
+                let detail = format!("{why}; the change is in place");
+                self.applied(run.rung, run.plan, kind, detail, false).await;
+                self.events.push(TickEvent::Applied {
+                    incident: self.id.clone(),
+                    step: name,
+                });
+                Next::Stop
+            }
+            Landed::Unknown => {
+                let kind = EntryKind::MitigationUnknown { step: name.clone() };
+                let detail = format!("{why}; whether it landed cannot be read: verifying");
+                self.applied(run.rung, run.plan, kind, detail, true).await;
+                self.events.push(TickEvent::Unknown {
+                    incident: self.id.clone(),
+                    step: name,
+                });
+                Next::Stop
+            }
+        }
+    }
+}

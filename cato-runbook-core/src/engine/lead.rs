@@ -1,0 +1,157 @@
+//! Who acts: the leader lease, renewed at every tick, and the fence every write carries.
+//!
+//! | the lease says | the tick |
+//! | --- | --- |
+//! | this replica leads | everything; a new term (a new fence) first reloads the open incidents |
+//! | another replica leads | nothing: no detector runs, so standbys cost no provider calls |
+//! | nothing (it cannot answer) | until this replica's own lease lapses, everything; then detection, opening and notifications (fail open), no step (fail closed) |
+//!
+//! A write the store refuses as fenced means another replica leads now: this one stops acting
+//! at once, before its lease would have told it.
+
+use tracing::{error, info, warn};
+
+use super::Inner;
+use super::report::{TickEvent, TickReport};
+use crate::call;
+use crate::error::Error;
+use crate::ports::{Fence, Leadership};
+use crate::time::{self, Timestamp};
+
+/// This replica's view of the lease.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Term {
+    /// The greatest fence seen: this replica's while it leads, the holder's otherwise.
+    pub(super) fence: Fence,
+    /// Whether this replica leads.
+    pub(super) leads: bool,
+    /// When the lease lapses unless renewed.
+    pub(super) expires: Option<Timestamp>,
+}
+
+/// What a tick may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Role {
+    /// Everything.
+    Leader,
+    /// Nothing: `holder` leads.
+    Standby(String),
+    /// Detection, opening and notifications, no step: the lease cannot answer.
+    Degraded,
+}
+
+impl Inner {
+    fn term(&self) -> Term {
+        match self.term.lock() {
+            Ok(term) => *term,
+            Err(poisoned) => *poisoned.into_inner(),
+        }
+    }
+
+    fn set_term(&self, term: Term) {
+        match self.term.lock() {
+            Ok(mut t) => *t = term,
+            Err(poisoned) => *poisoned.into_inner() = term,
+        }
+    }
+
+    /// The fence this replica's writes carry.
+    pub(super) fn write_fence(&self) -> Fence {
+        self.term().fence
+    }
+
+    /// Whether this replica leads now, with time left on its lease: no step's call goes out
+    /// otherwise.
+    pub(super) fn leads_now(&self) -> bool {
+        let term = self.term();
+        term.leads && term.expires.is_some_and(|expires| self.now() < expires)
+    }
+
+    /// Whether this replica led at its last look at the lease.
+    pub(super) fn leads(&self) -> bool {
+        self.term().leads
+    }
+
+    /// A write was refused as fenced: another replica leads now.
+    pub(super) fn depose(&self, err: &Error) {
+        let mut term = self.term();
+        if term.leads {
+            warn!(error = %err, "another replica leads now; this one stops acting");
+        }
+        term.leads = false;
+        self.set_term(term);
+    }
+
+    /// Renews or takes the lease, and says what this tick may do.
+    pub(super) async fn lead(&self, now: Timestamp, report: &mut TickReport) -> Role {
+        let ttl = self.config.lease_ttl;
+        let before = self.term();
+        let answer = call::timed(
+            self.clock.as_ref(),
+            self.config.timeouts.call,
+            "lease.acquire",
+            self.lease.replica(),
+            self.lease.acquire(ttl),
+        )
+        .await;
+        match answer {
+            Ok(Leadership::Leader { fence, expires }) => {
+                let fresh = !before.leads || before.fence != fence;
+                if fresh {
+                    info!(replica = self.lease.replica(), %fence, "this replica leads");
+                    report.events.push(TickEvent::Leading { fence: fence.0 });
+                    self.forget_incidents().await;
+                }
+                self.set_term(Term {
+                    fence,
+                    leads: true,
+                    expires: Some(expires),
+                });
+                Role::Leader
+            }
+            Ok(Leadership::Follower {
+                holder,
+                fence,
+                expires,
+            }) => {
+                if before.leads {
+                    warn!(replica = self.lease.replica(), %holder, "this replica no longer leads");
+                    self.forget_incidents().await;
+                }
+                self.set_term(Term {
+                    fence: fence.max(before.fence),
+                    leads: false,
+                    expires: Some(expires),
+                });
+                report.standby = Some(holder.clone());
+                Role::Standby(holder)
+            }
+            Err(err) => {
+                error!(replica = self.lease.replica(), error = %err, "the lease cannot answer");
+                report.events.push(TickEvent::LeaseUnavailable {
+                    error: err.to_string(),
+                });
+                let left = before.expires.map(|e| time::elapsed(now, e));
+                if before.leads && left.is_some_and(|left| !left.is_zero()) {
+                    Role::Leader
+                } else {
+                    if before.leads {
+                        self.set_term(Term {
+                            leads: false,
+                            ..before
+                        });
+                    }
+                    Role::Degraded
+                }
+            }
+        }
+    }
+
+    /// Drops the in-memory incidents, so that the next load reads them from the store (a new
+    /// term: another leader may have changed them).
+    async fn forget_incidents(&self) {
+        let mut table = self.table.lock().await;
+        table.loaded = false;
+        table.incidents.clear();
+    }
+}

@@ -1,0 +1,203 @@
+//! The leader's copy of the open incidents, and how it follows the store: loaded once per
+//! term, then brought up to date at every tick, as a controller's informer resyncs — a person
+//! acting on another replica (an approval, a resolution) writes the store, and the leader reads
+//! the change at its next tick.
+
+use super::Inner;
+use super::report::{TickEvent, TickReport};
+use super::state::{Cell, Tally};
+use crate::call;
+use crate::error::Result;
+use crate::ports::Created;
+use crate::timeline::Actor;
+
+impl Inner {
+    /// Loads the open incidents from the store, once. The store is read without the table's
+    /// lock; a second caller that loaded meanwhile wins.
+    pub(super) async fn ensure_loaded(&self) -> Result<()> {
+        if self.table.lock().await.loaded {
+            return Ok(());
+        }
+        let limit = self.config.timeouts.call;
+        let open = call::timed(
+            self.clock.as_ref(),
+            limit,
+            "store.open",
+            "incidents",
+            self.store.open(),
+        )
+        .await?;
+        let mut table = self.table.lock().await;
+        if table.loaded {
+            return Ok(());
+        }
+        table.keys = vec![Default::default(); self.keys.len()];
+        table.tallies = vec![Tally::default(); self.keys.len()];
+        let today = self.now().format("INC-%Y%m%d-").to_string();
+        for stored in open {
+            let incident = stored.value;
+            let id = incident.id().clone();
+            if let Some(&key) = self.key_index.get(incident.dedup_key()) {
+                table.keys[key].incident = Some(id.clone());
+            }
+            // Today's ids go on from the greatest open one (create-if-absent skips taken ones).
+            if let Some(seq) = id
+                .as_str()
+                .strip_prefix(&today)
+                .and_then(|n| n.parse().ok())
+            {
+                table.seq = table.seq.max(seq);
+            }
+            table
+                .incidents
+                .insert(id, Cell::new(incident, stored.version));
+        }
+        table.loaded = true;
+        Ok(())
+    }
+
+    /// Brings every cell up to date with the store: a record written by someone else since
+    /// the cell's copy (a greater version) replaces the copy, in the cell's save turn; an
+    /// incident no longer open in the store is read on its own. A store that cannot answer
+    /// leaves the copies as they are, loudly.
+    pub(super) async fn sync_incidents(&self, report: &mut TickReport) {
+        let open = call::timed(
+            self.clock.as_ref(),
+            self.config.timeouts.call,
+            "store.open",
+            "incidents",
+            self.store.open(),
+        )
+        .await;
+        let open = match open {
+            Ok(open) => open,
+            Err(err) => {
+                tracing::error!(error = %err, "the store cannot list the open incidents");
+                report.events.push(TickEvent::StoreUnavailable {
+                    what: "open".into(),
+                    error: err.to_string(),
+                });
+                return;
+            }
+        };
+        let cells: Vec<(crate::IncidentId, Cell)> = {
+            let table = self.table.lock().await;
+            table
+                .incidents
+                .iter()
+                .map(|(id, cell)| (id.clone(), cell.clone()))
+                .collect()
+        };
+        let mut stored: std::collections::HashMap<_, _> = open
+            .into_iter()
+            .map(|s| (s.value.id().clone(), s))
+            .collect();
+        for (id, cell) in cells {
+            if cell.version() == 0 {
+                self.create_or_merge(&id, &cell).await;
+                continue;
+            }
+            let newer = match stored.remove(&id) {
+                Some(s) => Some(s),
+                None if cell.lock().await.is_open() => call::timed(
+                    self.clock.as_ref(),
+                    self.config.timeouts.call,
+                    "store.get",
+                    id.as_str(),
+                    self.store.get(&id),
+                )
+                .await
+                .ok()
+                .flatten(),
+                None => None,
+            };
+            let Some(newer) = newer else { continue };
+            if newer.version > cell.version() {
+                let _turn = cell.save_turn().await;
+                if newer.version > cell.version() {
+                    tracing::debug!(incident = %id, version = newer.version, "changed in the store by another writer");
+                    cell.replace(newer.value, newer.version).await;
+                }
+            }
+        }
+        // Open in the store, unknown here (declared on another replica, or adopted late).
+        if !stored.is_empty() {
+            let mut table = self.table.lock().await;
+            for (id, s) in stored {
+                if let Some(&key) = self.key_index.get(s.value.dedup_key()) {
+                    table.keys[key].incident = Some(id.clone());
+                }
+                table
+                    .incidents
+                    .entry(id)
+                    .or_insert_with(|| Cell::new(s.value, s.version));
+            }
+        }
+    }
+
+    /// An incident opened in memory while the store could not answer: created now, or, when
+    /// another incident opened on its key meanwhile, merged into that one (a note records
+    /// what this replica told people), so that a key never keeps two open incidents.
+    async fn create_or_merge(&self, id: &crate::IncidentId, cell: &Cell) {
+        let incident = cell.snapshot().await;
+        let created = call::timed(
+            self.clock.as_ref(),
+            self.config.timeouts.call,
+            "store.create",
+            id.as_str(),
+            self.store.create(&incident, self.write_fence()),
+        )
+        .await;
+        let theirs = match created {
+            Ok(Created::Created) => {
+                cell.set_version(1);
+                cell.set_unsaved(false);
+                return;
+            }
+            Ok(Created::Exists(theirs)) => theirs,
+            Err(err) => {
+                tracing::error!(incident = %id, error = %err, "the incident opened in memory is not stored yet");
+                return;
+            }
+        };
+        let mut merged = theirs.value;
+        let told: Vec<String> = incident
+            .timeline()
+            .with_label("notified")
+            .map(|e| e.detail.clone())
+            .collect();
+        merged.note(
+            self.now(),
+            Actor::Engine,
+            format!(
+                "{id} was opened on this key by {} while the store could not answer, and merged here; it had: {}",
+                self.lease.replica(),
+                if told.is_empty() { "told nobody".to_owned() } else { told.join("; ") }
+            ),
+        );
+        let version = match call::timed(
+            self.clock.as_ref(),
+            self.config.timeouts.call,
+            "store.update",
+            merged.id().as_str(),
+            self.store
+                .update(&merged, theirs.version, self.write_fence()),
+        )
+        .await
+        {
+            Ok(version) => version,
+            Err(_) => theirs.version,
+        };
+        tracing::warn!(incident = %id, into = %merged.id(), "merged into the incident open on the same key");
+        let mut table = self.table.lock().await;
+        table.incidents.remove(id);
+        let into = merged.id().clone();
+        if let Some(&key) = self.key_index.get(merged.dedup_key()) {
+            table.keys[key].incident = Some(into.clone());
+        }
+        table
+            .incidents
+            .entry(into)
+            .or_insert_with(|| Cell::new(merged, version));
+    }
+}
