@@ -104,9 +104,8 @@ async fn of_two_replicas_taking_a_lapsed_lease_at_once_the_stale_write_follows()
         "renewTime": "2026-03-10T08:59:00.000000Z",
         "leaseTransitions": 4,
     }));
-    // Every read answers late, from the state it came in on: both replicas read the lapsed
-    // lease at one resourceVersion before either writes.
-    api.state.lock().unwrap().leases.read_delay = Some(Duration::from_millis(300));
+    // Both replicas read the lapsed lease at one resourceVersion, whichever writes first.
+    api.state.lock().unwrap().leases.freeze_reads(2);
 
     let (ra, rb) = tokio::join!(a.acquire(TTL), b.acquire(TTL));
     let (ra, rb) = (ra.unwrap(), rb.unwrap());
@@ -148,7 +147,8 @@ async fn of_two_replicas_taking_a_lapsed_lease_at_once_the_stale_write_follows()
 async fn of_two_replicas_creating_the_lease_at_once_the_second_follows() {
     let api = FakeApi::start(3).await;
     let (_clock, a, b) = replicas(&api);
-    api.state.lock().unwrap().leases.read_delay = Some(Duration::from_millis(300));
+    // Both replicas read "no lease", whichever creates first.
+    api.state.lock().unwrap().leases.freeze_reads(2);
 
     let (ra, rb) = tokio::join!(a.acquire(TTL), b.acquire(TTL));
     let (ra, rb) = (ra.unwrap(), rb.unwrap());

@@ -27,8 +27,11 @@ pub(crate) struct Leases {
     /// The objects by `(namespace, name)`, each with its `metadata.resourceVersion`.
     pub(crate) objects: BTreeMap<(String, String), Value>,
     revision: u64,
-    /// Every GET is answered this much later, from the state when it came in: replicas that
-    /// read at about the same time all read the same version.
+    /// While set, the next GETs (as many as the count) answer from this snapshot, whatever was
+    /// written since: replicas racing each other all read the same version, whichever order
+    /// their requests arrive in.
+    frozen: Option<(BTreeMap<(String, String), Value>, u32)>,
+    /// Every GET is answered this much later (a slow API server).
     pub(crate) read_delay: Option<Duration>,
     /// This many replacing writes find the lease changed under them (another writer bumped its
     /// resourceVersion, changing nothing else) and get 409.
@@ -54,8 +57,21 @@ impl Leases {
         );
     }
 
-    fn get(&self, ns: &str, name: &str) -> ResponseTemplate {
-        let response = match self.objects.get(&(ns.to_owned(), name.to_owned())) {
+    /// The next `reads` GETs answer from the state as it is now.
+    pub(crate) fn freeze_reads(&mut self, reads: u32) {
+        self.frozen = Some((self.objects.clone(), reads));
+    }
+
+    fn get(&mut self, ns: &str, name: &str) -> ResponseTemplate {
+        let key = (ns.to_owned(), name.to_owned());
+        let found = match self.frozen.as_mut() {
+            Some((snapshot, reads)) if *reads > 0 => {
+                *reads -= 1;
+                snapshot.get(&key).cloned()
+            }
+            _ => self.objects.get(&key).cloned(),
+        };
+        let response = match found {
             Some(lease) => ResponseTemplate::new(200).set_body_json(lease),
             None => not_found(name),
         };
