@@ -73,6 +73,7 @@ pub mod gameday;
 pub mod harness;
 pub mod ops;
 pub mod peers;
+pub mod sim;
 pub mod world;
 
 pub use calls::{CallOutcome, CallRecord, Calls};

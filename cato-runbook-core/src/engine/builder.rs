@@ -214,6 +214,7 @@ impl EngineBuilder {
                 ticking: tokio::sync::Mutex::new(()),
                 table: tokio::sync::Mutex::new(Table::default()),
                 stragglers: std::sync::Mutex::new(Vec::new()),
+                tasks: std::sync::Mutex::new(Vec::new()),
             }),
         })
     }

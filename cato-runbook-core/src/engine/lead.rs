@@ -27,6 +27,9 @@ pub(super) struct Term {
     pub(super) leads: bool,
     /// When the lease lapses unless renewed.
     pub(super) expires: Option<Timestamp>,
+    /// Whether the store has seen this term's fence: a new leader writes it before it acts,
+    /// so that from then on the store refuses the deposed leader's writes.
+    pub(super) fenced: bool,
 }
 
 /// What a tick may do.
@@ -102,12 +105,18 @@ impl Inner {
                     report.events.push(TickEvent::Leading { fence: fence.0 });
                     self.forget_incidents().await;
                 }
+                let fenced = before.fenced && !fresh;
                 self.set_term(Term {
                     fence,
                     leads: true,
                     expires: Some(expires),
+                    fenced,
                 });
-                Role::Leader
+                if fenced || self.fence_store(report).await {
+                    Role::Leader
+                } else {
+                    Role::Degraded
+                }
             }
             Ok(Leadership::Follower {
                 holder,
@@ -122,6 +131,7 @@ impl Inner {
                     fence: fence.max(before.fence),
                     leads: false,
                     expires: Some(expires),
+                    fenced: false,
                 });
                 report.standby = Some(holder.clone());
                 Role::Standby(holder)
@@ -143,6 +153,29 @@ impl Inner {
                     }
                     Role::Degraded
                 }
+            }
+        }
+    }
+
+    /// Writes this term's fence to the store (a compare-and-swap of the guardrail state that
+    /// changes nothing else) before the new leader acts: from then on every write of the
+    /// deposed leader is refused, and what it wrote before is in the store this leader loads.
+    /// Until the store takes it, the tick is degraded: no step.
+    async fn fence_store(&self, report: &mut TickReport) -> bool {
+        match self.change_guardrails(|_| Ok(())).await {
+            Ok(()) => {
+                let mut term = self.term();
+                term.fenced = true;
+                self.set_term(term);
+                true
+            }
+            Err(why) => {
+                error!(replica = self.lease.replica(), error = %why, "the store does not take this term's fence yet; no step until it does");
+                report.events.push(TickEvent::StoreUnavailable {
+                    what: "fence".into(),
+                    error: why,
+                });
+                false
             }
         }
     }

@@ -192,6 +192,8 @@ pub(crate) struct Inner {
     /// Reconciles that outlived the tick that started them (a slow or hung call); a later tick
     /// reports what they did.
     stragglers: std::sync::Mutex<Vec<tokio::task::JoinHandle<job::Outcome>>>,
+    /// Every reconcile task still running, for [`Engine::crash`].
+    tasks: std::sync::Mutex<Vec<tokio::task::AbortHandle>>,
 }
 
 impl fmt::Debug for Engine {
@@ -300,6 +302,20 @@ impl Engine {
         inner.flush().await;
         debug!(ticks, "health loop stopped");
         Ok(ticks)
+    }
+}
+
+impl Engine {
+    /// Stops this engine as a crash of its process would: every reconcile in flight stops at
+    /// the await point it is at, and nothing is saved or flushed. For simulations (a replica
+    /// killed mid-step) — a service stops with [`run`](Engine::run)'s shutdown instead. Drop
+    /// the engine after.
+    pub fn crash(&self) {
+        if let Ok(tasks) = self.inner.tasks.lock() {
+            for task in tasks.iter() {
+                task.abort();
+            }
+        }
     }
 }
 

@@ -32,7 +32,7 @@ impl Inner {
             .into_iter()
             .map(|(cell, verdict)| {
                 let engine = self.clone();
-                tokio::spawn(async move { engine.reconcile(cell, verdict, deadline, act).await })
+                self.spawn(async move { engine.reconcile(cell, verdict, deadline, act).await })
             })
             .collect();
         let (done, late) = self.wait_until(handles, deadline).await;
@@ -50,7 +50,7 @@ impl Inner {
             Err(_) => Vec::new(),
         };
         waiting.extend(late.into_iter().map(|handle| {
-            tokio::spawn(async move {
+            self.spawn(async move {
                 let (mut outcome, act) = match handle.await {
                     Ok(joined) => joined,
                     Err(err) => {
@@ -78,6 +78,19 @@ impl Inner {
         {
             stragglers.extend(running);
         }
+    }
+
+    /// Spawns a reconcile's task, kept so that [`crash`](super::Engine::crash) can stop it.
+    fn spawn<T: Send + 'static>(
+        &self,
+        task: impl std::future::Future<Output = T> + Send + 'static,
+    ) -> tokio::task::JoinHandle<T> {
+        let handle = tokio::spawn(task);
+        if let Ok(mut tasks) = self.tasks.lock() {
+            tasks.retain(|t| !t.is_finished());
+            tasks.push(handle.abort_handle());
+        }
+        handle
     }
 
     /// Waits for every task, or until `deadline` on the clock: what the finished ones returned,
@@ -148,7 +161,7 @@ impl Inner {
         let act = act.then(|| cell.take(Lane::Act)).flatten().map(|busy| {
             let engine = self.clone();
             let cell = cell.clone();
-            tokio::spawn(async move {
+            self.spawn(async move {
                 let _busy = busy;
                 Job::attach(&engine, cell, verdict).await.act().await
             })

@@ -23,8 +23,17 @@ impl Job<'_> {
     pub(super) async fn intend(&mut self, runbook: &Runbook, rung: usize, plan: &Plan) -> bool {
         let fence = self.engine.write_fence();
         let name = plan.step.clone();
+        // The step as this replica decided on it: a re-read after a conflict that finds it
+        // changed (another writer settled it) writes nothing and applies nothing.
+        let mut decided_on: Option<Option<StepRun>> = None;
         let intent = self
             .edit_saved(|i, now| {
+                let current = i.automation().step.clone();
+                match &decided_on {
+                    None => decided_on = Some(current),
+                    Some(decided) if *decided != current => return false,
+                    Some(_) => {}
+                }
                 if i.status() != Status::Mitigating {
                     let _ = i.transition(Status::Mitigating, now, Actor::Engine);
                 }
@@ -33,10 +42,16 @@ impl Job<'_> {
                     plan: plan.clone(),
                     phase: StepPhase::Applying { at: now, fence },
                 });
+                true
             })
             .await;
-        let Err(((), err)) = intent else {
-            return true;
+        let err = match intent {
+            Ok(true) => return true,
+            Ok(false) => {
+                tracing::warn!(incident = %self.id, step = %name, "the step changed in the store before its call; not applied");
+                return false;
+            }
+            Err((_, err)) => err,
         };
         // Not in the store: in memory it is ready to go again, with its guardrails booked.
         {
