@@ -38,8 +38,8 @@ use crate::ports::{
     TrafficControl, TrafficState, WorkloadState, Workloads,
 };
 use crate::runbook::{
-    Detector, DiagnoseContext, Diagnosis, DiagnosisReport, Findings, Mitigation, Observation,
-    ObserveContext, Plan, StepContext, Verification,
+    Detector, DiagnoseContext, Diagnosis, DiagnosisReport, Findings, Landed, Mitigation,
+    Observation, ObserveContext, Plan, StepContext, Verification,
 };
 use crate::time::Timestamp;
 
@@ -338,6 +338,7 @@ mock! {
         async fn plan(&self, ctx: &StepContext) -> Result<Plan>;
         async fn apply(&self, ctx: &StepContext, plan: &Plan) -> Result<String>;
         async fn verify(&self, ctx: &StepContext, plan: &Plan) -> Result<Verification>;
+        async fn landed(&self, ctx: &StepContext, plan: &Plan) -> Result<Landed>;
         async fn revert(&self, ctx: &StepContext, plan: &Plan) -> Result<String>;
     }
 }

@@ -9,7 +9,7 @@ use super::Inner;
 use super::job::Job;
 use super::state::{Cell, Verdict};
 use crate::error::{Error, ErrorKind, Result};
-use crate::incident::{Incident, IncidentId, Status, StepPhase};
+use crate::incident::{Incident, IncidentId, NoticeKind, Status, StepPhase};
 use crate::timeline::{Actor, EntryKind};
 
 /// The operator's handle on an [`Engine`](super::Engine): cheap to clone, safe to use while the
@@ -85,7 +85,15 @@ impl Operator {
     pub async fn acknowledge(&self, id: &IncidentId, by: &str) -> Result<bool> {
         let mut job = self.job(id, "operator.acknowledge").await?;
         let acknowledged = job
-            .edit(|i, now| i.acknowledge(now, Actor::person(by)))
+            .edit(|i, now| {
+                let acknowledged = i.acknowledge(now, Actor::person(by))?;
+                if acknowledged {
+                    // Escalation stops: what still waits to go out goes nowhere.
+                    let outbox = &mut i.automation_mut().outbox;
+                    outbox.notices.retain(|n| n.kind != NoticeKind::Escalate);
+                }
+                Ok::<bool, Error>(acknowledged)
+            })
             .await?;
         if acknowledged {
             if job.read(|i| i.automation().paged).await {

@@ -13,15 +13,17 @@ use crate::time::Timestamp;
 #[serde(default)]
 #[non_exhaustive]
 pub struct Automation {
-    /// Whether the opening message went to chat (successfully or not).
+    /// Whether the opening message was decided on (it waits in the outbox until chat takes
+    /// it; the thread is set then).
     pub announced: bool,
     /// The chat thread of the incident, once one was started.
     pub chat_thread: Option<String>,
-    /// Whether the on-call engineer was paged.
+    /// Whether the pager accepted the on-call page.
     pub paged: bool,
     /// Whether the runbook's diagnoses ran.
     pub diagnosed: bool,
-    /// Roles escalated to so far, in order.
+    /// Roles escalated to so far, in order (decided on: the message itself may still wait in
+    /// the outbox; the timeline's `escalated` entry says when it was delivered).
     pub escalated: Vec<String>,
     /// Whether the response-time breach was recorded.
     pub sla_breached: bool,
@@ -40,6 +42,8 @@ pub struct Automation {
     pub temporary: Vec<TemporaryStep>,
     /// A call of a step that failed with an error a retry may help, waiting for its next try.
     pub retry: Option<StepRetry>,
+    /// Notifications decided on and not yet accepted by their provider.
+    pub outbox: super::outbox::Outbox,
 }
 
 impl Automation {

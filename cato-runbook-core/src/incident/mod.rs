@@ -6,6 +6,7 @@
 
 mod automation;
 mod ids;
+mod outbox;
 mod phases;
 mod status;
 
@@ -13,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 pub use automation::{Automation, StepCall, StepPhase, StepRetry, StepRun, TemporaryStep};
 pub use ids::{DedupKey, IdempotencyKey, IncidentId, RunbookId};
+pub use outbox::{Notice, NoticeKind, Outbox};
 pub use phases::{POSTMORTEM_DUE_AFTER, Phases};
 pub use status::Status;
 

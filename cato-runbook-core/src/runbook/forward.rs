@@ -5,8 +5,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::{
-    Detector, DiagnoseContext, Diagnosis, DiagnosisReport, Findings, Mitigation, Observation,
-    ObserveContext, Plan, StepContext, Verification,
+    Detector, DiagnoseContext, Diagnosis, DiagnosisReport, Findings, Landed, Mitigation,
+    Observation, ObserveContext, Plan, StepContext, Verification,
 };
 use crate::error::Result;
 
@@ -39,6 +39,9 @@ macro_rules! forward {
             }
             async fn verify(&self, ctx: &StepContext, plan: &Plan) -> Result<Verification> {
                 (**self).verify(ctx, plan).await
+            }
+            async fn landed(&self, ctx: &StepContext, plan: &Plan) -> Result<Landed> {
+                (**self).landed(ctx, plan).await
             }
             async fn revert(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {
                 (**self).revert(ctx, plan).await

@@ -10,6 +10,7 @@
 mod approval;
 mod config;
 mod controller;
+mod crashes;
 mod detection;
 mod diagnosis;
 mod errors;

@@ -22,15 +22,18 @@ use super::{FakeApi, State};
 const API_VERSION: &str = "coordination.k8s.io/v1";
 
 /// Every Lease the server holds, and the knobs of the tests.
+/// Lease objects by `(namespace, name)`.
+type Objects = BTreeMap<(String, String), Value>;
+
 #[derive(Debug, Default)]
 pub(crate) struct Leases {
     /// The objects by `(namespace, name)`, each with its `metadata.resourceVersion`.
-    pub(crate) objects: BTreeMap<(String, String), Value>,
+    pub(crate) objects: Objects,
     revision: u64,
     /// While set, the next GETs (as many as the count) answer from this snapshot, whatever was
     /// written since: replicas racing each other all read the same version, whichever order
     /// their requests arrive in.
-    frozen: Option<(BTreeMap<(String, String), Value>, u32)>,
+    frozen: Option<(Objects, u32)>,
     /// Every GET is answered this much later (a slow API server).
     pub(crate) read_delay: Option<Duration>,
     /// This many replacing writes find the lease changed under them (another writer bumped its
@@ -251,9 +254,9 @@ fn refuse(ns: &str, body: &Value) -> Option<ResponseTemplate> {
     }
     for time in ["acquireTime", "renewTime"] {
         if let Some(at) = spec.get(time)
-            && !at
+            && at
                 .as_str()
-                .is_some_and(|at| chrono::DateTime::parse_from_rfc3339(at).is_ok())
+                .is_none_or(|at| chrono::DateTime::parse_from_rfc3339(at).is_err())
         {
             return Some(status(
                 400,

@@ -2,22 +2,24 @@
 //! delivery.
 
 use super::Job;
-use crate::call;
 use crate::engine::contacts::Contact;
 use crate::engine::report::TickEvent;
 use crate::error::Result;
-use crate::ports::ChatMessage;
+use crate::incident::NoticeKind;
 use crate::timeline::{Actor, EntryKind};
 
 impl Job<'_> {
     /// Tells chat about a new incident (starting its thread) and pages the on-call engineer
-    /// for a paging severity.
+    /// for a paging severity: each is saved in the outbox first, then delivered (see
+    /// `outbox.rs`).
     pub(super) async fn announce(&mut self) {
-        let (announced, paged, severity, title, resource) = self
+        let (announced, paged, page_waits, severity, title, resource) = self
             .read(|i| {
+                let a = i.automation();
                 (
-                    i.automation().announced,
-                    i.automation().paged,
+                    a.announced,
+                    a.paged,
+                    a.outbox.waits(NoticeKind::Page, None),
                     i.severity(),
                     i.title().to_owned(),
                     i.resource().to_owned(),
@@ -26,58 +28,18 @@ impl Job<'_> {
             .await;
         let headline = format!("{severity} {title} on {resource}");
         if !announced {
-            let channel = self.engine.config.chat_channel.clone();
-            let message = ChatMessage {
-                channel: channel.clone(),
-                text: format!("{}: {headline}", self.id),
-                thread: None,
-            };
-            let call = self.engine.config.timeouts.call;
-            let posted = call::timed(
-                self.engine.clock.as_ref(),
-                call,
-                "chat.post",
-                &channel,
-                self.engine.notifiers.chat.post(&message),
-            )
-            .await;
-            let ok = posted.is_ok();
-            self.edit(|i, now| {
+            let text = format!("{}: {headline}", self.id);
+            self.queue(NoticeKind::Announce, None, text, |i| {
                 i.automation_mut().announced = true;
-                let (kind, detail) = match &posted {
-                    Ok(posted) => {
-                        i.automation_mut().chat_thread = Some(posted.thread.clone());
-                        let kind = EntryKind::Notified {
-                            channel: "chat".into(),
-                            target: channel.clone(),
-                        };
-                        (kind, "incident thread started".to_owned())
-                    }
-                    Err(err) => {
-                        let kind = EntryKind::NotificationFailed {
-                            channel: "chat".into(),
-                            target: channel.clone(),
-                        };
-                        (kind, err.to_string())
-                    }
-                };
-                let _ = i.record(now, Actor::Engine, kind, detail);
             })
             .await;
-            if ok {
-                self.events.push(TickEvent::Notified {
-                    incident: self.id.clone(),
-                    channel: "chat".into(),
-                    target: channel,
-                });
-            }
         }
-        if severity.pages() && !paged {
+        if severity.pages() && !paged && !page_waits {
             let on_call = self.escalation().on_call.clone();
-            let delivered = self.deliver(&on_call, headline).await;
-            self.record_delivery(&on_call, delivered, false).await;
-            self.edit(|i, _| i.automation_mut().paged = true).await;
+            self.queue(NoticeKind::Page, Some(on_call), headline, |_| {})
+                .await;
         }
+        self.deliver_due().await;
     }
 
     /// Records the delivery to `contact` as a notification or an escalation.

@@ -3,6 +3,7 @@
 use super::Job;
 use crate::engine::contacts::Contact;
 use crate::engine::report::TickEvent;
+use crate::incident::NoticeKind;
 use crate::time::{self, HumanDuration};
 use crate::timeline::{Actor, EntryKind};
 
@@ -66,25 +67,21 @@ impl Job<'_> {
         }
     }
 
-    /// Tells `contact` and records the escalation (once per role).
+    /// Tells `contact` (once per role): the escalation is decided on and saved in the
+    /// outbox, then delivered; its `escalated` entry lands on the timeline once delivered.
     pub(super) async fn escalate_to(&mut self, contact: &Contact, summary: String) {
-        // Marked before the call, so that the other lane, reading it meanwhile, does not
-        // escalate to the same role again.
         let role = contact.role.clone();
-        let fresh = self
-            .edit(|i, _| {
-                let automation = i.automation_mut();
-                let fresh = !automation.escalated_to(&role);
-                if fresh {
-                    automation.escalated.push(role.clone());
-                }
-                fresh
-            })
-            .await;
+        let fresh = self.read(|i| !i.automation().escalated_to(&role)).await;
         if !fresh {
             return;
         }
-        let delivered = self.deliver(contact, summary).await;
-        self.record_delivery(contact, delivered, true).await;
+        self.queue(NoticeKind::Escalate, Some(contact.clone()), summary, |i| {
+            let automation = i.automation_mut();
+            if !automation.escalated_to(&role) {
+                automation.escalated.push(role.clone());
+            }
+        })
+        .await;
+        self.deliver_due().await;
     }
 }

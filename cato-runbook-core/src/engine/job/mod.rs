@@ -8,6 +8,7 @@
 //! |------|-----|
 //! | `signal.rs` | the tick's verdict: severity, relapse, resolution |
 //! | `announce.rs` | chat thread, on-call page, delivery records |
+//! | `outbox.rs` | notifications saved before they are sent, retried until delivered |
 //! | `diagnose.rs` | the runbook's diagnoses, concurrently |
 //! | `ladder.rs` | the step in flight and the next rung |
 //! | `step.rs` | dry-run, approval request, apply, verify, revert |
@@ -22,6 +23,7 @@ mod diagnose;
 mod escalation;
 mod guard;
 mod ladder;
+mod outbox;
 mod recover;
 mod retry;
 mod signal;
@@ -361,6 +363,7 @@ impl<'a> Job<'a> {
             }
         }
         due.extend(automation.retry.as_ref().map(|r| r.next_at));
+        due.extend(automation.outbox.next_due());
         due.extend(automation.temporary.iter().map(|t| t.until));
         if incident.phases().acknowledged.is_none() {
             let detected = incident.detected_at();

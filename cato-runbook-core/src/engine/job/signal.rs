@@ -105,6 +105,7 @@ impl Job<'_> {
 
     /// Reverts the temporary steps, resolves the page and says so in chat.
     pub(in crate::engine) async fn after_resolution(&mut self) {
+        self.drop_outbox("the incident is resolved").await;
         self.revert_temporary().await;
         let paged = self.read(|i| i.automation().paged).await;
         let call = self.engine.config.timeouts.call;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use cato_runbook_core::runbook::{
     Detector, DiagnoseContext, Diagnosis, DiagnosisReport, Fact, FactKey, FactValue, Finding,
-    Findings, Mitigation, Observation, ObserveContext, Plan, Quantity, Risk, RootCause,
+    Findings, Landed, Mitigation, Observation, ObserveContext, Plan, Quantity, Risk, RootCause,
     StepContext, Symptom, Verification,
 };
 use cato_runbook_core::{Error, ErrorKind, Impact, Result};
@@ -185,6 +185,8 @@ pub struct FakeStep {
     pub applied: Mutex<bool>,
     /// Whether a hung apply lands before it hangs.
     pub hang_lands: bool,
+    /// Whether `landed` reads the change back (otherwise it cannot tell).
+    pub reads_back: bool,
 }
 
 /// The memo the step double keeps.
@@ -212,6 +214,7 @@ impl FakeStep {
             faults: Mutex::new(Vec::new()),
             applied: Mutex::new(false),
             hang_lands: false,
+            reads_back: false,
         }
     }
     pub fn risk(mut self, risk: Risk) -> Self {
@@ -264,6 +267,11 @@ impl FakeStep {
         self.cost = usd;
         self
     }
+    pub fn reads_back(mut self) -> Self {
+        self.reads_back = true;
+        self
+    }
+
     pub fn arc(self) -> Arc<Self> {
         Arc::new(self)
     }
@@ -368,6 +376,17 @@ impl Mitigation for FakeStep {
             Verification::Passed("healthy again".into())
         } else {
             Verification::Failed("still failing".into())
+        })
+    }
+    async fn landed(&self, _ctx: &StepContext, _plan: &Plan) -> Result<Landed> {
+        self.note("landed");
+        if !self.reads_back {
+            return Ok(Landed::Unknown);
+        }
+        Ok(if *self.applied.lock().unwrap() {
+            Landed::Yes
+        } else {
+            Landed::No
         })
     }
     async fn revert(&self, _ctx: &StepContext, plan: &Plan) -> Result<String> {
