@@ -2,6 +2,9 @@
 //! failures and in-flight states on the wire; the incident store and the leader lease on moto.
 
 mod lease;
+#[path = "../support/manual_clock.rs"]
+mod manual_clock;
+mod replicas;
 #[allow(dead_code)]
 #[path = "../support/step_clock.rs"]
 mod step_clock;
