@@ -40,6 +40,7 @@ impl Inner {
         }
         if let Err(err) = self.ensure_loaded().await {
             tracing::error!(error = %err, "the store cannot list the open incidents; nothing opens until it answers");
+            super::telemetry::store_unavailable("open");
             report.events.push(TickEvent::StoreUnavailable {
                 what: "open".into(),
                 error: err.to_string(),
@@ -290,6 +291,7 @@ impl Inner {
                     // created when the store answers again; an incident another replica opened
                     // on the key meanwhile wins then.
                     tracing::error!(key = %slot.dedup, incident = %id, error = %err, "the store cannot answer; the incident opens in memory until it does");
+                    super::telemetry::store_unavailable("create");
                     report.events.push(TickEvent::StoreUnavailable {
                         what: slot.dedup.to_string(),
                         error: err.to_string(),

@@ -136,6 +136,7 @@ impl Inner {
     pub(super) async fn refresh_guardrails(&self, report: &mut TickReport) {
         if let Err(err) = self.read_guardrails().await {
             error!(error = %err, "the store cannot answer for the guardrails");
+            super::telemetry::store_unavailable("guardrails");
             report.events.push(TickEvent::StoreUnavailable {
                 what: "guardrails".into(),
                 error: err.to_string(),

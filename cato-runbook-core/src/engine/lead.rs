@@ -52,6 +52,7 @@ impl Inner {
     }
 
     fn set_term(&self, term: Term) {
+        super::telemetry::leading(self.lease.replica(), term.leads);
         match self.term.lock() {
             Ok(mut t) => *t = term,
             Err(poisoned) => *poisoned.into_inner() = term,
@@ -81,6 +82,7 @@ impl Inner {
         if term.leads {
             warn!(error = %err, "another replica leads now; this one stops acting");
         }
+        super::telemetry::fenced(self.lease.replica());
         term.leads = false;
         self.set_term(term);
     }
@@ -138,6 +140,7 @@ impl Inner {
             }
             Err(err) => {
                 error!(replica = self.lease.replica(), error = %err, "the lease cannot answer");
+                super::telemetry::lease_unavailable(self.lease.replica());
                 report.events.push(TickEvent::LeaseUnavailable {
                     error: err.to_string(),
                 });
@@ -171,6 +174,7 @@ impl Inner {
             }
             Err(why) => {
                 error!(replica = self.lease.replica(), error = %why, "the store does not take this term's fence yet; no step until it does");
+                super::telemetry::store_unavailable("fence");
                 report.events.push(TickEvent::StoreUnavailable {
                     what: "fence".into(),
                     error: why,

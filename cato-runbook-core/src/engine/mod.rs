@@ -138,6 +138,7 @@ mod report;
 mod state;
 mod steps;
 mod sync;
+mod telemetry;
 
 use std::collections::HashMap;
 use std::fmt;

@@ -73,6 +73,7 @@ impl Inner {
             Ok(open) => open,
             Err(err) => {
                 tracing::error!(error = %err, "the store cannot list the open incidents");
+                super::telemetry::store_unavailable("open");
                 report.events.push(TickEvent::StoreUnavailable {
                     what: "open".into(),
                     error: err.to_string(),

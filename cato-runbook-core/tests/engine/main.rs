@@ -18,6 +18,7 @@ mod escalation;
 mod guardrails;
 mod ladder;
 mod operator;
+mod outages;
 mod resilience;
 mod run;
 mod support;

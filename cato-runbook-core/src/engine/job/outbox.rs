@@ -118,6 +118,7 @@ impl Job<'_> {
                 });
             }
             Err(err) => {
+                crate::engine::telemetry::notification_failed(&channel);
                 let retry = &self.engine.config.retry;
                 let throttled = err.retry() == crate::Retry::Throttled;
                 self.edit(|i, now| {

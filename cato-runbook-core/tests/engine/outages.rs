@@ -1,0 +1,130 @@
+//! Store and lease outages are loud — a tick event, a metric, a log at error level — and
+//! never quietly stop incidents from opening; without a lease no step runs.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use cato_runbook_core::engine::{Mode, Policy, TickEvent};
+use cato_runbook_core::ports::{Leadership, Lease};
+use cato_runbook_core::runbook::Runbook;
+use cato_runbook_core::{Error, ErrorKind, Result};
+use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+
+use crate::support::*;
+
+/// A lease whose backend is down.
+#[derive(Debug, Default)]
+struct DownLease;
+
+impl std::fmt::Display for DownLease {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("down lease")
+    }
+}
+
+#[async_trait]
+impl Lease for DownLease {
+    fn replica(&self) -> &str {
+        "replica-a"
+    }
+    async fn acquire(&self, _ttl: Duration) -> Result<Leadership> {
+        Err(Error::new(
+            ErrorKind::Unavailable,
+            "GetItem",
+            "lease table unavailable",
+        ))
+    }
+    async fn release(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs `test` on a paused current-thread runtime with `recorder` as this thread's metrics
+/// recorder.
+fn with_metrics(recorder: &DebuggingRecorder, test: impl std::future::Future<Output = ()>) {
+    metrics::with_local_recorder(recorder, || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .unwrap()
+            .block_on(test);
+    });
+}
+
+fn counter(recorder: &DebuggingRecorder, name: &str) -> u64 {
+    recorder
+        .snapshotter()
+        .snapshot()
+        .into_vec()
+        .into_iter()
+        .filter(|(key, ..)| key.key().name() == name)
+        .map(|(.., value)| match value {
+            DebugValue::Counter(n) => n,
+            _ => 0,
+        })
+        .sum()
+}
+
+#[test]
+fn a_lease_outage_is_loud_and_the_incident_still_opens_and_pages_but_no_step_runs() {
+    let recorder = DebuggingRecorder::new();
+    let detector = FakeDetector::new("endpoint-5xx", "cato-shadow-self");
+    let log = CallLog::default();
+    let step = FakeStep::new("restart", &log).arc();
+    with_metrics(&recorder, async {
+        let rb = Runbook::builder("shadow-self-down", "Shadow Self endpoint down")
+            .detector(detector.clone())
+            .step(step.clone())
+            .build()
+            .unwrap();
+        let mut setup = Setup::new(rb, Policy::with_mode(Mode::Auto));
+        setup.lease = Some(Arc::new(DownLease));
+        let h = setup.build();
+        detector.outage();
+        let mut loud = 0;
+        for _ in 0..4 {
+            let report = h.tick_after(Duration::from_secs(30)).await;
+            loud += report
+                .events
+                .iter()
+                .filter(|e| matches!(e, TickEvent::LeaseUnavailable { error } if error.contains("lease table unavailable")))
+                .count();
+        }
+        assert_eq!(loud, 4, "every tick says so");
+        assert_eq!(h.incidents().await.len(), 1, "the incident opened");
+        assert_eq!(h.pager.targets(), ["on-call"], "and paged");
+        assert!(
+            calls(&log).is_empty(),
+            "no step without a lease: {:?}",
+            calls(&log)
+        );
+    });
+    assert_eq!(
+        counter(&recorder, "cato_runbook_lease_unavailable_total"),
+        4
+    );
+}
+
+#[test]
+fn a_store_outage_counts_on_its_metric() {
+    let recorder = DebuggingRecorder::new();
+    let detector = FakeDetector::new("endpoint-5xx", "cato-shadow-self");
+    with_metrics(&recorder, async {
+        let store = Arc::new(FlakyStore::default());
+        let rb = Runbook::builder("shadow-self-down", "Shadow Self endpoint down")
+            .detector(detector.clone())
+            .build()
+            .unwrap();
+        let mut setup = Setup::new(rb, Policy::with_mode(Mode::Auto));
+        setup.other_store = Some(store.clone());
+        let h = setup.build();
+        store.fail.store(true, std::sync::atomic::Ordering::SeqCst);
+        detector.outage();
+        h.tick().await;
+        h.tick().await;
+        assert_eq!(h.engine.operator().open_incidents().await.unwrap().len(), 1);
+    });
+    assert!(counter(&recorder, "cato_runbook_store_unavailable_total") >= 1);
+}
