@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use super::lease::Fence;
 use crate::error::{Error, ErrorKind, Result};
-use crate::incident::{Incident, IncidentId};
+use crate::incident::{DedupKey, Incident, IncidentId};
 use crate::time::Timestamp;
 
 /// A record as stored, with the version a compare-and-swap names. Version 0 is "never
@@ -145,6 +145,8 @@ pub struct InMemoryIncidentStore {
 #[derive(Debug, Default)]
 struct Records {
     incidents: BTreeMap<IncidentId, Stored<Incident>>,
+    /// The open incident of each dedup key.
+    open_by_key: std::collections::HashMap<DedupKey, IncidentId>,
     guardrails: Option<Stored<Guardrails>>,
     fence: Fence,
 }
@@ -159,11 +161,27 @@ impl Records {
     }
 
     fn holder_of(&self, incident: &Incident) -> Option<&Stored<Incident>> {
-        self.incidents.values().find(|s| {
-            s.value.is_open()
-                && s.value.dedup_key() == incident.dedup_key()
-                && s.value.id() != incident.id()
-        })
+        let holder = self.open_by_key.get(incident.dedup_key())?;
+        if holder == incident.id() {
+            return None;
+        }
+        self.incidents.get(holder)
+    }
+
+    fn put(&mut self, incident: &Incident, version: u64) {
+        let key = incident.dedup_key();
+        if incident.is_open() {
+            self.open_by_key.insert(key.clone(), incident.id().clone());
+        } else if self.open_by_key.get(key) == Some(incident.id()) {
+            self.open_by_key.remove(key);
+        }
+        self.incidents.insert(
+            incident.id().clone(),
+            Stored {
+                value: incident.clone(),
+                version,
+            },
+        );
     }
 }
 
@@ -206,13 +224,7 @@ impl IncidentStore for InMemoryIncidentStore {
             return Ok(Created::Exists(Box::new(holder.clone())));
         }
         records.fence(OP, fence)?;
-        records.incidents.insert(
-            incident.id().clone(),
-            Stored {
-                value: incident.clone(),
-                version: 1,
-            },
-        );
+        records.put(incident, 1);
         Ok(Created::Created)
     }
 
@@ -240,13 +252,7 @@ impl IncidentStore for InMemoryIncidentStore {
         }
         records.fence(OP, fence)?;
         let next = version + 1;
-        records.incidents.insert(
-            incident.id().clone(),
-            Stored {
-                value: incident.clone(),
-                version: next,
-            },
-        );
+        records.put(incident, next);
         Ok(next)
     }
 
