@@ -36,17 +36,18 @@
 //!
 //! **What does it talk to?** [`ports`]: one small trait per capability the runbook's commands
 //! use — the model endpoint, metrics, logs, cache, budget, quotas, tables, workloads, traffic,
-//! pager, chat, incident store, coordination and the [`Clock`](ports::Clock). All time comes
+//! pager, chat, incident store, the leader lease and the [`Clock`](ports::Clock). All time comes
 //! from the clock, so the same code runs on AWS or, with the mock crate's virtual clock, as a
 //! millisecond test.
 //!
 //! **Who runs it?** The [`engine`]: a [`Runbook`](runbook::Runbook) bundles detectors,
 //! diagnoses and an ordered mitigation ladder; an [`Engine`](engine::Engine) wires runbooks to a
-//! clock, a store, the notifiers, a [`Policy`](engine::Policy) and coordination. Each
+//! clock, a store, the notifiers, a [`Policy`](engine::Policy) and a leader lease (or says it
+//! runs alone). Each
 //! [`tick`](engine::Engine::tick) detects (with hysteresis, so a flapping signal does not page),
 //! opens and deduplicates incidents, pages and posts by severity, diagnoses, walks the ladder
-//! behind its guardrails (mode, approval, caps, cooldown, hourly limit, kill switch, one actor
-//! across replicas), verifies, reverts, and escalates on the runbook's clock — lead at 15
+//! behind its guardrails (mode, approval, caps, cooldown, hourly limit, kill switch, one leader
+//! with a fencing token across replicas, a write-ahead intent before every step), verifies, reverts, and escalates on the runbook's clock — lead at 15
 //! minutes, VP at 30 for SEV1. People act through the [`Operator`](engine::Operator) handle.
 //!
 //! **Which runbooks?** The [`catalog`]: the runbook's six incidents — Shadow Self endpoint down,

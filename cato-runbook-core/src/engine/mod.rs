@@ -2,8 +2,8 @@
 //!
 //! An [`Engine`] is what a service embeds, on each of its replicas. It is wired once by an
 //! [`EngineBuilder`] — [`Runbook`]s, a [`Clock`], an [`IncidentStore`], the notifiers, a
-//! [`Policy`] and a [`Coordination`] — and then either ticked by the host
-//! ([`Engine::tick`]) or left to tick on its own until shutdown ([`Engine::run`]).
+//! [`Policy`] and a [`Lease`] shared by the replicas (or `alone()`) — and then either ticked
+//! by the host ([`Engine::tick`]) or left to tick on its own until shutdown ([`Engine::run`]).
 //!
 //! # One tick
 //!
@@ -14,14 +14,16 @@
 //!    page. A worse impact raises the open incident's severity. A detector that fails
 //!    `blind_after` ticks in a row opens a "monitoring is blind" incident of its own.
 //! 2. **On open.** The chat channel hears of every incident (a thread per incident); the
-//!    on-call engineer is paged for SEV1 and SEV2; the runbook's diagnoses run concurrently and
+//!    on-call engineer is paged for SEV1 and SEV2 — each saved in the incident's outbox first
+//!    and retried with back-off until its provider takes it; the runbook's diagnoses run concurrently and
 //!    their findings and ranked root causes go on the incident. A failed diagnosis is a finding.
 //! 3. **Mitigation.** The ladder's next step whose precondition holds is planned — the
 //!    [`Plan`](crate::runbook::Plan) carries everything the engine runs it by: risk, an
 //!    approval the step always asks for, verification delay, how long it lasts, whether it can
 //!    be undone, absolute targets — and passes the guardrails (kill switch, [`Mode`], caps,
-//!    cooldown, hourly limit of destructive actions, approval, and a coordination claim on the
-//!    step's idempotency key), then is applied and, after its verification delay, verified.
+//!    cooldown, hourly limit of destructive actions, approval, the lease), its intent is saved
+//!    under the leader's fence (*applying*), then it is applied and, after its verification
+//!    delay, verified.
 //!    Pass: the incident resolves once the symptom stays away. Fail: the step is reverted where
 //!    possible and the next one runs. No step left: the incident is escalated and stays open
 //!    for people. A temporary step is reverted when the incident resolves, or when its time
@@ -58,9 +60,28 @@
 //! after every change, with what the engine needs to carry on (chat thread, escalations, the
 //! ladder's position, the step in flight, a retry, see
 //! [`Automation`](crate::incident::Automation)): a restarted engine, or another replica, loads
-//! the open incidents and continues them. Cooldowns and the hourly count of destructive actions
-//! live in memory. After a failed verification the diagnoses run again, so that the next
-//! step's precondition reads fresh findings. The [`TickReport`] says what the tick saw and did.
+//! the open incidents and continues them. After a failed verification the diagnoses run again,
+//! so that the next step's precondition reads fresh findings. The [`TickReport`] says what the
+//! tick saw and did.
+//!
+//! # Replicas and crashes
+//!
+//! | guarantee | how |
+//! | --- | --- |
+//! | one actor at a time | only the holder of the [`Lease`] ticks; standbys run no detector, so 50 replicas cost the provider calls of one |
+//! | a deposed leader cannot write | every write carries the holder's [`Fence`](crate::ports::Fence); a new leader writes its fence to the store before it acts, and the store refuses older ones |
+//! | no lost update | every save names the version its copy was read at; a conflict re-reads the record and applies the change again on it |
+//! | one incident per symptom | create-if-absent on the dedup key; an incident opened in memory while the store was down is created later, or merged into the one another replica opened |
+//! | a crash never repeats a change | before a step's call its intent is saved (*applying*); whoever finds it so asks [`Mitigation::landed`](crate::runbook::Mitigation::landed) and records it applied, applies the same plan again, or verifies — never plans again |
+//! | a page is never lost | the outbox: saved before it is sent, retried until accepted (a duplicate beats a miss) |
+//! | guardrails hold across replicas | the kill switch, cooldowns and the hourly count are the store's [`Guardrails`], under compare-and-swap |
+//!
+//! A store or lease that cannot answer is loud — a [`TickEvent`], a metric (see the table in
+//! `telemetry.rs`: `cato_runbook_store_unavailable_total`, `cato_runbook_lease_unavailable_total`,
+//! `cato_runbook_leader`, `cato_runbook_fenced_total`) and a log at error level — and never
+//! quietly stops an incident from opening: notifications fail open, steps fail closed. The
+//! leader reads the open incidents from the store at every tick, so a person acting through
+//! another replica's [`Operator`] is seen at the next tick.
 //!
 //! People act through the [`Operator`] handle: list, acknowledge, approve or deny a step, note,
 //! resolve, halt and resume automation, call in the AWS TAM.
@@ -132,6 +153,7 @@ mod guardrails;
 mod job;
 mod lead;
 mod operator;
+mod persist;
 mod policy;
 mod reconcile;
 mod report;
@@ -351,109 +373,5 @@ impl Inner {
                 warn!(incident = %id, error = %err, "could not save on shutdown");
             }
         }
-    }
-
-    /// Saves the incident in `cell` as it is now, in its turn (see [`Cell`]), naming the
-    /// version its copy is based on.
-    ///
-    /// # Errors
-    ///
-    /// `Conflict` when someone wrote since (the caller re-reads and re-applies, see
-    /// [`Inner::reread`]), `Fenced` when another replica leads now, or the store's error.
-    async fn persist(&self, cell: &state::Cell) -> Result<()> {
-        let _turn = cell.save_turn().await;
-        let incident = cell.snapshot().await;
-        if cell.version() == 0 {
-            return self.create_late(cell, &incident).await;
-        }
-        let saved = crate::call::timed(
-            self.clock.as_ref(),
-            self.config.timeouts.call,
-            "store.update",
-            incident.id().as_str(),
-            self.store
-                .update(&incident, cell.version(), self.write_fence()),
-        )
-        .await;
-        match saved {
-            Ok(version) => {
-                cell.set_version(version);
-                cell.set_unsaved(false);
-                Ok(())
-            }
-            Err(err) => {
-                match err.kind() {
-                    // The caller re-reads and re-applies.
-                    crate::ErrorKind::Conflict => {}
-                    crate::ErrorKind::Fenced => {
-                        self.depose(&err);
-                        cell.set_unsaved(true);
-                    }
-                    _ => cell.set_unsaved(true),
-                }
-                Err(err)
-            }
-        }
-    }
-
-    /// Creates an incident opened while the store could not answer (version 0). Another
-    /// incident open on its key by then is a conflict the next tick's sync settles (see
-    /// `sync.rs`).
-    async fn create_late(&self, cell: &state::Cell, incident: &crate::Incident) -> Result<()> {
-        let created = crate::call::timed(
-            self.clock.as_ref(),
-            self.config.timeouts.call,
-            "store.create",
-            incident.id().as_str(),
-            self.store.create(incident, self.write_fence()),
-        )
-        .await;
-        match created {
-            Ok(crate::ports::Created::Created) => {
-                cell.set_version(1);
-                cell.set_unsaved(false);
-                Ok(())
-            }
-            Ok(crate::ports::Created::Exists(theirs)) => {
-                cell.set_unsaved(true);
-                Err(crate::Error::new(
-                    crate::ErrorKind::Conflict,
-                    "store.create",
-                    format!("{} is open on the same dedup key", theirs.value.id()),
-                )
-                .with_resource(incident.id().to_string()))
-            }
-            Err(err) => {
-                if err.kind() == crate::ErrorKind::Fenced {
-                    self.depose(&err);
-                }
-                cell.set_unsaved(true);
-                Err(err)
-            }
-        }
-    }
-
-    /// Replaces the copy in `cell` with the store's record after a conflicting save. Changes
-    /// of this replica that earlier saves failed to write are lost with the copy: that is said
-    /// at error level.
-    async fn reread(&self, cell: &state::Cell) -> Result<()> {
-        let _turn = cell.save_turn().await;
-        let id = cell.lock().await.id().clone();
-        let stored = crate::call::timed(
-            self.clock.as_ref(),
-            self.config.timeouts.call,
-            "store.get",
-            id.as_str(),
-            self.store.get(&id),
-        )
-        .await?;
-        let Some(stored) = stored else {
-            return Err(crate::Error::not_found("store.get", id.to_string()));
-        };
-        if cell.is_unsaved() {
-            tracing::error!(incident = %id, "another writer changed the incident while earlier changes of this replica were unsaved; the store's record wins");
-        }
-        cell.replace(stored.value, stored.version).await;
-        Ok(())
     }
 }

@@ -23,6 +23,7 @@ use std::time::Duration;
 
 use cato_runbook_core::catalog::{self, CatalogConfig};
 use cato_runbook_core::ports::Clock;
+pub(crate) use cato_runbook_core::runbook::Landed;
 use cato_runbook_core::runbook::{
     DiagnoseContext, Diagnosis, Finding, Mitigation, Plan, Runbook, StepContext,
 };
@@ -234,6 +235,11 @@ impl Case {
 /// Applies `once`'s plan once and `twice`'s plan twice with the same context and plan, the
 /// second time `between` after the first (a replica retrying later); `once` and the first apply
 /// of `twice` run at the same instant. Returns the first apply's line.
+/// What the step reads back about its plan on `case`'s world.
+pub(crate) async fn landed(case: &Case) -> Landed {
+    case.step.landed(&case.ctx, &case.plan).await.unwrap()
+}
+
 pub(crate) async fn apply_twice(twice: &Case, once: &Case, between: Duration) -> Result<String> {
     assert_eq!(twice.plan, once.plan, "worlds built alike plan alike");
     assert_eq!(twice.plan.idempotency_key, twice.ctx.idempotency_key);

@@ -12,7 +12,9 @@ use crate::catalog::facts;
 use crate::catalog::kit::{self, HOURS_PER_MONTH, whole_minutes};
 use crate::error::{Error, ErrorKind, Result, Retry};
 use crate::ports::{BillingMode, Tables};
-use crate::runbook::{Findings, Mitigation, Plan, Quantity, Risk, StepContext, Verification};
+use crate::runbook::{
+    Findings, Landed, Mitigation, Plan, Quantity, Risk, StepContext, Verification,
+};
 use crate::time::{self, Timestamp};
 
 /// Seconds in an average month.
@@ -144,6 +146,18 @@ impl Mitigation for SwitchToOnDemand {
             .set_billing_mode(table, memo.billing_mode, &ctx.idempotency_key)
             .await?;
         Ok(format!("{table} billing mode → {}", memo.billing_mode))
+    }
+
+    /// The table's billing mode is the plan's: in place; otherwise not (the switch is one
+    /// call, and a table switched back by hand is switched again).
+    async fn landed(&self, _ctx: &StepContext, plan: &Plan) -> Result<Landed> {
+        let memo: SwitchMemo = plan.memo()?;
+        let state = self.tables.describe(&self.config.table).await?;
+        Ok(if state.billing_mode == memo.billing_mode {
+            Landed::Yes
+        } else {
+            Landed::No
+        })
     }
 
     async fn verify(&self, ctx: &StepContext, plan: &Plan) -> Result<Verification> {

@@ -9,7 +9,7 @@ use super::scaling::{self, Precondition, ScaleMemo, Scaling, Style, Subject, Uni
 use crate::catalog::kit;
 use crate::error::{Error, ErrorKind, Result, Retry};
 use crate::ports::{EndpointStatus, ModelEndpoint};
-use crate::runbook::{Findings, Mitigation, Plan, StepContext, Verification};
+use crate::runbook::{Findings, Landed, Mitigation, Plan, StepContext, Verification};
 
 /// "Scale up resources" for a model endpoint's variant (`update-endpoint-weights-and-capacities`):
 /// its desired instance count grows by a step toward a cap. Risk medium; reversible.
@@ -125,6 +125,15 @@ impl Mitigation for ScaleEndpoint {
                 self.endpoint, self.variant
             ),
         })
+    }
+
+    /// The variant's desired count is the plan's target: in place; the count it had before:
+    /// not; anything else (someone scaled meanwhile): unknown.
+    async fn landed(&self, _ctx: &StepContext, plan: &Plan) -> Result<Landed> {
+        let ScaleMemo { previous, target } = plan.memo()?;
+        let described = self.port.describe(&self.endpoint).await?;
+        let desired = kit::find_variant(&described, &self.variant).map(|v| v.desired_instances);
+        Ok(scaling::landed(desired, previous, target))
     }
 
     async fn verify(&self, _ctx: &StepContext, plan: &Plan) -> Result<Verification> {

@@ -9,7 +9,7 @@ use super::scaling::{self, Precondition, ScaleMemo, Scaling, Style, Subject, Uni
 use crate::catalog::kit;
 use crate::error::Result;
 use crate::ports::Workloads;
-use crate::runbook::{Findings, Mitigation, Plan, StepContext, Verification};
+use crate::runbook::{Findings, Landed, Mitigation, Plan, StepContext, Verification};
 
 /// "Scale up resources" for a workload (`kubectl scale deployment`): its replicas grow by a
 /// step toward a cap. Risk medium; reversible.
@@ -110,6 +110,18 @@ impl Mitigation for ScaleWorkload {
                 self.workload, self.namespace
             ),
         })
+    }
+
+    /// The workload's desired replicas are the plan's target: in place; the count before: not;
+    /// anything else (someone scaled meanwhile): unknown.
+    async fn landed(&self, _ctx: &StepContext, plan: &Plan) -> Result<Landed> {
+        let ScaleMemo { previous, target } = plan.memo()?;
+        let state = self.port.get(&self.namespace, &self.workload).await?;
+        Ok(scaling::landed(
+            Some(state.desired_replicas),
+            previous,
+            target,
+        ))
     }
 
     async fn verify(&self, _ctx: &StepContext, plan: &Plan) -> Result<Verification> {

@@ -18,6 +18,16 @@ pub(super) struct ScaleMemo {
     pub(super) target: u32,
 }
 
+/// Whether a scale to `target` from `previous` is in place, by the count asked for now.
+pub(super) fn landed(desired: Option<u32>, previous: u32, target: u32) -> crate::runbook::Landed {
+    use crate::runbook::Landed;
+    match desired {
+        Some(now) if now == target => Landed::Yes,
+        Some(now) if now == previous => Landed::No,
+        _ => Landed::Unknown,
+    }
+}
+
 /// How one scale-up step grows the count it finds.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]

@@ -13,6 +13,7 @@
 //! | `ladder.rs` | the step in flight and the next rung |
 //! | `step.rs` | dry-run, approval request, apply, verify, revert |
 //! | `recover.rs` | write-ahead: the step's intent before its call, and settling one found applying |
+//! | `revert.rs` | undoing a step that did not help |
 //! | `retry.rs` | the error policy: retries of a step's calls on the clock |
 //! | `guard.rs` | guardrails, skips, holds, exhaustion |
 //! | `escalation.rs` | escalation timers and the response-time SLA |
@@ -26,6 +27,7 @@ mod ladder;
 mod outbox;
 mod recover;
 mod retry;
+mod revert;
 mod signal;
 mod step;
 mod temporary;

@@ -5,7 +5,7 @@
 
 use super::Job;
 use super::ladder::HALTED;
-use super::step::{RetryBy, Reverted};
+use super::revert::{RetryBy, Reverted};
 use crate::incident::{StepCall, StepPhase, TemporaryStep};
 use crate::time;
 use crate::timeline::{Actor, EntryKind};

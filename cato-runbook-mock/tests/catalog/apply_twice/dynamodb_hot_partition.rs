@@ -3,7 +3,7 @@
 use cato_runbook_core::ports::BillingMode;
 use cato_runbook_mock::{Op, WorldChange, WorldConfig};
 
-use super::{Rung, Twins, alike, applied, apply_twice, minutes, record, repeated};
+use super::{Landed, Rung, Twins, alike, applied, apply_twice, landed, minutes, record, repeated};
 
 const ID: &str = "dynamodb-hot-partition";
 const TABLE: &str = "cato-semantic-memory";
@@ -28,7 +28,10 @@ async fn switch_to_on_demand_applied_twice_switches_once() {
     );
 
     // The repeat comes after the update finished (3 minutes).
+    // After a crash the engine asks whether the change is in place: not yet.
+    assert_eq!(landed(&once).await, Landed::No);
     apply_twice(&twice, &once, minutes(4)).await.unwrap();
+    assert_eq!(landed(&once).await, Landed::Yes, "read back once applied");
     let world = alike(&twice, &once, minutes(1)).await;
     let table = &world.tables[0];
     assert_eq!(table.billing_mode, BillingMode::PayPerRequest);

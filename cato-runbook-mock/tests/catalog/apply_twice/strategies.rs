@@ -13,7 +13,10 @@ use cato_runbook_core::ports::EndpointStatus;
 use cato_runbook_core::runbook::Mitigation;
 use cato_runbook_mock::{Op, World, WorldConfig};
 
-use super::{Rung, Twins, alike, applied, apply_twice, minutes, record, repeated, revert_twice};
+use super::{
+    Landed, Rung, Twins, alike, applied, apply_twice, landed, minutes, record, repeated,
+    revert_twice,
+};
 
 const ENDPOINT: &str = "cato-shadow-self";
 
@@ -36,7 +39,10 @@ async fn scale_endpoint_applied_twice_scales_once_and_reverts_once() {
     assert_eq!(target, 15, "10 + 5");
 
     // The repeat comes while the capacity change is under way (6 minutes).
+    // After a crash the engine asks whether the change is in place: not yet.
+    assert_eq!(landed(&once).await, Landed::No);
     apply_twice(&twice, &once, minutes(1)).await.unwrap();
+    assert_eq!(landed(&once).await, Landed::Yes, "read back once applied");
     let world = alike(&twice, &once, minutes(10)).await;
     let endpoint = &world.endpoints[0];
     assert_eq!(endpoint.status, EndpointStatus::InService);
@@ -86,7 +92,10 @@ async fn scale_workload_applied_twice_scales_once_and_reverts_once() {
     let target: u32 = twice.plan.changes[0].after.parse().unwrap();
     assert_eq!(target, 20);
 
+    // After a crash the engine asks whether the change is in place: not yet.
+    assert_eq!(landed(&once).await, Landed::No);
     apply_twice(&twice, &once, minutes(1)).await.unwrap();
+    assert_eq!(landed(&once).await, Landed::Yes, "read back once applied");
     let world = alike(&twice, &once, minutes(5)).await;
     let workload = &world.workloads[0];
     assert_eq!(
