@@ -254,6 +254,7 @@ mock! {
         async fn get(&self, id: &IncidentId) -> Result<Option<Stored<Incident>>>;
         async fn open(&self) -> Result<Vec<Stored<Incident>>>;
         async fn all(&self) -> Result<Vec<Incident>>;
+        async fn open_versions(&self) -> Result<Vec<(IncidentId, u64)>>;
         async fn guardrails(&self) -> Result<Stored<Guardrails>>;
         async fn save_guardrails(&self, guardrails: &Guardrails, version: u64, fence: Fence)
             -> Result<u64>;

@@ -113,6 +113,8 @@ operations! {
     IncidentStoreGet = "incident_store.get", "incident_store", false;
     /// `IncidentStore::open`.
     IncidentStoreOpen = "incident_store.open", "incident_store", false;
+    /// `IncidentStore::open_versions`.
+    IncidentStoreOpenVersions = "incident_store.open_versions", "incident_store", false;
     /// `IncidentStore::all`.
     IncidentStoreAll = "incident_store.all", "incident_store", false;
     /// `IncidentStore::guardrails`.

@@ -20,7 +20,7 @@ use cato_runbook_mock::world::WorldChange;
 #[tokio::main(flavor = "current_thread", start_paused = true)]
 async fn main() -> Result<()> {
     // The host's wiring. In production: AWS, Redis, Kubernetes and HTTP providers, the system
-    // clock, a durable store and distributed coordination.
+    // clock, a durable store (SQLite, DynamoDB) and a leader lease (DynamoDB, Kubernetes).
     let world = World::default();
     let ports = world.ports("orchestrator-0");
     let runbooks = catalog::all(

@@ -9,7 +9,7 @@
 //!
 //! SageMaker has no idempotency token for these updates: a repeat with the same
 //! [`IdempotencyKey`] answers as the first call did without calling SageMaker again (within
-//! one provider value; across replicas the engine's coordination decides who acts).
+//! one provider value; across replicas only the holder of the engine's lease acts).
 
 mod convert;
 

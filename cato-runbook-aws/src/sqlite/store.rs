@@ -238,6 +238,24 @@ impl IncidentStore for SqliteIncidentStore {
         Ok(all.into_iter().map(|stored| stored.value).collect())
     }
 
+    async fn open_versions(&self) -> Result<Vec<(IncidentId, u64)>> {
+        const OP: &str = "store.open_versions";
+        let resource = self.resource();
+        let connection = self.connection();
+        let mut statement = connection
+            .prepare_cached("SELECT id, version FROM incidents WHERE open = 1 ORDER BY id")
+            .map_err(|e| sqlite_error(OP, &resource, e))?;
+        let rows = statement
+            .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))
+            .map_err(|e| sqlite_error(OP, &resource, e))?;
+        let mut open = Vec::new();
+        for row in rows {
+            let (id, version) = row.map_err(|e| sqlite_error(OP, &resource, e))?;
+            open.push((IncidentId::new(id), version.max(0) as u64));
+        }
+        Ok(open)
+    }
+
     async fn guardrails(&self) -> Result<Stored<Guardrails>> {
         const OP: &str = "store.guardrails";
         let resource = self.resource();

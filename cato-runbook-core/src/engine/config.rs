@@ -86,7 +86,7 @@ pub struct Timeouts {
     /// One mitigation call: plan, apply, verify or revert. Default 5 min.
     #[serde(with = "humantime_serde")]
     pub step: Duration,
-    /// One call to a notifier, the store or coordination. Default 10 s.
+    /// One call to a notifier, the store or the lease. Default 10 s.
     #[serde(with = "humantime_serde")]
     pub call: Duration,
 }

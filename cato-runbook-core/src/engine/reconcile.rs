@@ -28,6 +28,10 @@ impl Inner {
         report: &mut TickReport,
     ) {
         let deadline = time::add(started, self.config.tick_interval);
+        // Forget the tasks of earlier ticks that finished: once per tick, not per spawn.
+        if let Ok(mut tasks) = self.tasks.lock() {
+            tasks.retain(|t| !t.is_finished());
+        }
         let handles: Vec<tokio::task::JoinHandle<(Outcome, Option<Handle>)>> = work
             .into_iter()
             .map(|(cell, verdict)| {
@@ -87,7 +91,6 @@ impl Inner {
     ) -> tokio::task::JoinHandle<T> {
         let handle = tokio::spawn(task);
         if let Ok(mut tasks) = self.tasks.lock() {
-            tasks.retain(|t| !t.is_finished());
             tasks.push(handle.abort_handle());
         }
         handle

@@ -64,9 +64,9 @@ impl Inner {
         let open = call::timed(
             self.clock.as_ref(),
             self.config.timeouts.call,
-            "store.open",
+            "store.open_versions",
             "incidents",
-            self.store.open(),
+            self.store.open_versions(),
         )
         .await;
         let open = match open {
@@ -89,51 +89,59 @@ impl Inner {
                 .map(|(id, cell)| (id.clone(), cell.clone()))
                 .collect()
         };
-        let mut stored: std::collections::HashMap<_, _> = open
-            .into_iter()
-            .map(|s| (s.value.id().clone(), s))
-            .collect();
+        let mut versions: std::collections::HashMap<_, _> = open.into_iter().collect();
         for (id, cell) in cells {
             if cell.version() == 0 {
                 self.create_or_merge(&id, &cell).await;
                 continue;
             }
-            let newer = match stored.remove(&id) {
-                Some(s) => Some(s),
-                None if cell.lock().await.is_open() => call::timed(
-                    self.clock.as_ref(),
-                    self.config.timeouts.call,
-                    "store.get",
-                    id.as_str(),
-                    self.store.get(&id),
-                )
-                .await
-                .ok()
-                .flatten(),
-                None => None,
+            let changed = match versions.remove(&id) {
+                Some(version) => version > cell.version(),
+                // Resolved elsewhere, or gone: read it.
+                None => cell.lock().await.is_open(),
             };
-            let Some(newer) = newer else { continue };
+            if !changed {
+                continue;
+            }
+            let Some(newer) = self.read_one(&id).await else {
+                continue;
+            };
+            let _turn = cell.save_turn().await;
             if newer.version > cell.version() {
-                let _turn = cell.save_turn().await;
-                if newer.version > cell.version() {
-                    tracing::debug!(incident = %id, version = newer.version, "changed in the store by another writer");
-                    cell.replace(newer.value, newer.version).await;
-                }
+                tracing::debug!(incident = %id, version = newer.version, "changed in the store by another writer");
+                cell.replace(newer.value, newer.version).await;
             }
         }
         // Open in the store, unknown here (declared on another replica, or adopted late).
-        if !stored.is_empty() {
+        for (id, _) in versions {
+            let Some(stored) = self.read_one(&id).await else {
+                continue;
+            };
             let mut table = self.table.lock().await;
-            for (id, s) in stored {
-                if let Some(&key) = self.key_index.get(s.value.dedup_key()) {
-                    table.keys[key].incident = Some(id.clone());
-                }
-                table
-                    .incidents
-                    .entry(id)
-                    .or_insert_with(|| Cell::new(s.value, s.version));
+            if let Some(&key) = self.key_index.get(stored.value.dedup_key()) {
+                table.keys[key].incident = Some(id.clone());
             }
+            table
+                .incidents
+                .entry(id)
+                .or_insert_with(|| Cell::new(stored.value, stored.version));
         }
+    }
+
+    async fn read_one(
+        &self,
+        id: &crate::IncidentId,
+    ) -> Option<crate::ports::Stored<crate::Incident>> {
+        call::timed(
+            self.clock.as_ref(),
+            self.config.timeouts.call,
+            "store.get",
+            id.as_str(),
+            self.store.get(id),
+        )
+        .await
+        .ok()
+        .flatten()
     }
 
     /// An incident opened in memory while the store could not answer: created now, or, when

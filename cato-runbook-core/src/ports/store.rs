@@ -99,6 +99,18 @@ pub trait IncidentStore: fmt::Debug + fmt::Display + Send + Sync {
     /// Every incident, oldest id first.
     async fn all(&self) -> Result<Vec<Incident>>;
 
+    /// The id and version of every open incident, oldest id first: what the leader reads at
+    /// every tick to find the records someone else changed. The default reads [`open`]
+    /// (Self::open); a store that can list versions alone should.
+    async fn open_versions(&self) -> Result<Vec<(IncidentId, u64)>> {
+        Ok(self
+            .open()
+            .await?
+            .into_iter()
+            .map(|stored| (stored.value.id().clone(), stored.version))
+            .collect())
+    }
+
     /// The shared guardrail state (empty, at version 0, before the first write).
     async fn guardrails(&self) -> Result<Stored<Guardrails>>;
 
@@ -277,6 +289,17 @@ impl IncidentStore for InMemoryIncidentStore {
             .values()
             .map(|s| s.value.clone())
             .collect())
+    }
+
+    async fn open_versions(&self) -> Result<Vec<(IncidentId, u64)>> {
+        let records = self.lock();
+        let mut open: Vec<(IncidentId, u64)> = records
+            .open_by_key
+            .values()
+            .filter_map(|id| records.incidents.get(id).map(|s| (id.clone(), s.version)))
+            .collect();
+        open.sort();
+        Ok(open)
     }
 
     async fn guardrails(&self) -> Result<Stored<Guardrails>> {

@@ -163,6 +163,14 @@ pub async fn open_and_all(port: &dyn IncidentStore, fixture: &StoreFixture) -> C
         CHECK,
         || "open does not carry the version".into(),
     )?;
+    let versions = port.open_versions().await.during(CHECK)?;
+    let expected: Vec<_> = open
+        .iter()
+        .map(|s| (s.value.id().clone(), s.version))
+        .collect();
+    ensure(versions == expected, CHECK, || {
+        format!("open_versions {versions:?}, open {expected:?}")
+    })?;
     let all = port.all().await.during(CHECK)?;
     let listed = mine(fixture, all.iter());
     let mut sorted = listed.clone();

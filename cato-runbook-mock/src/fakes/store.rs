@@ -49,6 +49,11 @@ impl IncidentStore for FakeIncidentStore {
         self.world.store().all().await
     }
 
+    async fn open_versions(&self) -> Result<Vec<(IncidentId, u64)>> {
+        self.gate(Op::IncidentStoreOpenVersions, json!({})).await?;
+        self.world.store().open_versions().await
+    }
+
     async fn guardrails(&self) -> Result<Stored<Guardrails>> {
         self.gate(Op::IncidentStoreGuardrails, json!({})).await?;
         self.world.store().guardrails().await

@@ -296,6 +296,10 @@ impl<P: IncidentStore> IncidentStore for FaultInjecting<P> {
         self.gate(Op::IncidentStoreAll).await?;
         self.inner.all().await
     }
+    async fn open_versions(&self) -> Result<Vec<(IncidentId, u64)>> {
+        self.gate(Op::IncidentStoreOpenVersions).await?;
+        self.inner.open_versions().await
+    }
     async fn guardrails(&self) -> Result<Stored<Guardrails>> {
         self.gate(Op::IncidentStoreGuardrails).await?;
         self.inner.guardrails().await

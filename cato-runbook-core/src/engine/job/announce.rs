@@ -39,7 +39,9 @@ impl Job<'_> {
             self.queue(NoticeKind::Page, Some(on_call), headline, |_| {})
                 .await;
         }
-        self.deliver_due().await;
+        if self.read(|i| !i.automation().outbox.notices.is_empty()).await {
+            Box::pin(self.deliver_due()).await;
+        }
     }
 
     /// Records the delivery to `contact` as a notification or an escalation.

@@ -101,7 +101,9 @@ impl Job<'_> {
                     Next::Stop
                 }
             }
-            StepPhase::Applying { fence, .. } => self.recover(runbook, step, run, fence).await,
+            StepPhase::Applying { fence, .. } => {
+                Box::pin(self.recover(runbook, step, run, fence)).await
+            }
             StepPhase::Applied { verify_at, .. } if now >= verify_at => {
                 self.verify(step, run).await
             }

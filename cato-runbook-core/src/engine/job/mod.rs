@@ -186,7 +186,8 @@ impl<'a> Job<'a> {
         if !changed {
             return result;
         }
-        match self.commit(result, |i| f(i, now).0).await {
+        // Boxed: a save is rare, and its state would otherwise swell every reconcile's future.
+        match Box::pin(self.commit(result, |i| f(i, now).0)).await {
             Ok(result) => result,
             Err((result, err)) => {
                 self.store_failed(&err);
@@ -224,7 +225,8 @@ impl<'a> Job<'a> {
             let mut incident = self.cell.lock().await;
             f(&mut incident, now)
         };
-        self.commit(result, |i| f(i, now)).await
+        // Boxed: a save is rare, and its state would otherwise swell every reconcile's future.
+        Box::pin(self.commit(result, |i| f(i, now))).await
     }
 
     /// Saves the change `result` came from; on a conflict, re-reads and applies `again`.
