@@ -246,7 +246,9 @@ impl IncidentStore for SqliteIncidentStore {
             .prepare_cached("SELECT id, version FROM incidents WHERE open = 1 ORDER BY id")
             .map_err(|e| sqlite_error(OP, &resource, e))?;
         let rows = statement
-            .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))
+            .query_map([], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+            })
             .map_err(|e| sqlite_error(OP, &resource, e))?;
         let mut open = Vec::new();
         for row in rows {

@@ -39,15 +39,20 @@ impl Inner {
             return Ok(report);
         }
         if let Err(err) = self.ensure_loaded().await {
-            tracing::error!(error = %err, "the store cannot list the open incidents; nothing opens until it answers");
+            // Fail open: detection goes on and an incident opens in memory (people hear of
+            // it); it is created, or merged into one another replica opened, once the store
+            // answers again.
+            tracing::error!(error = %err, "the store cannot list the open incidents; incidents open in memory until it answers");
             super::telemetry::store_unavailable("open");
             report.events.push(TickEvent::StoreUnavailable {
                 what: "open".into(),
                 error: err.to_string(),
             });
-            return Err(err);
+            let mut table = self.table.lock().await;
+            self.init_keys(&mut table);
+        } else {
+            self.sync_incidents(&mut report).await;
         }
-        self.sync_incidents(&mut report).await;
         self.refresh_guardrails(&mut report).await;
         let results = self.observe_all(now).await;
         let work = self.fold(&results, now, &mut report).await;

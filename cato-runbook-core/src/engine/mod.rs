@@ -276,8 +276,10 @@ impl Engine {
     ///
     /// # Errors
     ///
-    /// When the open incidents cannot be loaded from the store on the first tick (the tick
-    /// does nothing rather than open duplicates); the next tick tries again.
+    /// None so far. A store that cannot list the open incidents is a
+    /// [`TickEvent::StoreUnavailable`]: detection goes on, an incident opens in memory and is
+    /// created (or merged into the one another replica opened) once the store answers; the
+    /// next tick loads again. The `Result` leaves room for a host-visible failure.
     ///
     /// # Cancel safety
     ///

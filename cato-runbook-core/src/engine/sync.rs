@@ -31,8 +31,7 @@ impl Inner {
         if table.loaded {
             return Ok(());
         }
-        table.keys = vec![Default::default(); self.keys.len()];
-        table.tallies = vec![Tally::default(); self.keys.len()];
+        self.init_keys(&mut table);
         let today = self.now().format("INC-%Y%m%d-").to_string();
         for stored in open {
             let incident = stored.value;
@@ -54,6 +53,15 @@ impl Inner {
         }
         table.loaded = true;
         Ok(())
+    }
+
+    /// Sets up the key table once (a later load keeps the streaks, and the incidents opened in
+    /// memory while the store could not answer).
+    pub(super) fn init_keys(&self, table: &mut super::state::Table) {
+        if table.keys.len() != self.keys.len() {
+            table.keys = vec![Default::default(); self.keys.len()];
+            table.tallies = vec![Tally::default(); self.keys.len()];
+        }
     }
 
     /// Brings every cell up to date with the store: a record written by someone else since

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use cato_runbook_core::engine::{Mode, Policy, TickEvent};
-use cato_runbook_core::ports::{Leadership, Lease};
+use cato_runbook_core::ports::{IncidentStore, Leadership, Lease};
 use cato_runbook_core::runbook::Runbook;
 use cato_runbook_core::{Error, ErrorKind, Result};
 use metrics_util::debugging::{DebugValue, DebuggingRecorder};
@@ -127,4 +127,54 @@ fn a_store_outage_counts_on_its_metric() {
         assert_eq!(h.engine.operator().open_incidents().await.unwrap().len(), 1);
     });
     assert!(counter(&recorder, "cato_runbook_store_unavailable_total") >= 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_store_down_from_the_start_still_opens_and_pages_then_stores_the_incident() {
+    let detector = FakeDetector::new("endpoint-5xx", "cato-shadow-self");
+    let log = CallLog::default();
+    let store = Arc::new(FlakyStore::default());
+    store.fail.store(true, std::sync::atomic::Ordering::SeqCst);
+    store
+        .fail_reads
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let rb = Runbook::builder("shadow-self-down", "Shadow Self endpoint down")
+        .detector(detector.clone())
+        .step(FakeStep::new("restart", &log).arc())
+        .build()
+        .unwrap();
+    let mut setup = Setup::new(rb, Policy::with_mode(Mode::Auto));
+    setup.other_store = Some(store.clone());
+    let h = setup.build();
+    detector.outage();
+    let first = h.tick().await;
+    assert!(
+        first
+            .events
+            .iter()
+            .any(|e| matches!(e, TickEvent::StoreUnavailable { what, .. } if what == "open"))
+    );
+    h.tick_after(Duration::from_secs(30)).await;
+    assert_eq!(
+        h.pager.targets(),
+        ["on-call"],
+        "paged while the store is down"
+    );
+    assert!(
+        calls(&log).is_empty(),
+        "no step: its intent cannot be saved, nor the term's fence"
+    );
+    assert!(store.inner.all().await.unwrap().is_empty());
+
+    store.fail.store(false, std::sync::atomic::Ordering::SeqCst);
+    store
+        .fail_reads
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    for _ in 0..3 {
+        h.tick_after(Duration::from_secs(30)).await;
+    }
+    let stored = store.inner.all().await.unwrap();
+    assert_eq!(stored.len(), 1, "created once the store answers");
+    assert!(stored[0].automation().paged);
+    assert_eq!(h.pager.targets(), ["on-call"], "not paged twice");
 }

@@ -39,7 +39,10 @@ impl Job<'_> {
             self.queue(NoticeKind::Page, Some(on_call), headline, |_| {})
                 .await;
         }
-        if self.read(|i| !i.automation().outbox.notices.is_empty()).await {
+        if self
+            .read(|i| !i.automation().outbox.notices.is_empty())
+            .await
+        {
             Box::pin(self.deliver_due()).await;
         }
     }

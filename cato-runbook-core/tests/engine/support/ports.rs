@@ -158,6 +158,8 @@ impl Lease for OtherReplicaLeads {
 #[derive(Debug, Default)]
 pub struct FlakyStore {
     pub fail: std::sync::atomic::AtomicBool,
+    /// Reads fail too while set.
+    pub fail_reads: std::sync::atomic::AtomicBool,
     pub inner: InMemoryIncidentStore,
 }
 
@@ -168,6 +170,17 @@ impl fmt::Display for FlakyStore {
 }
 
 impl FlakyStore {
+    fn check_read(&self) -> Result<()> {
+        if self.fail_reads.load(Ordering::SeqCst) {
+            return Err(Error::new(
+                ErrorKind::Unavailable,
+                "Scan",
+                "table unavailable",
+            ));
+        }
+        Ok(())
+    }
+
     fn check(&self) -> Result<()> {
         if self.fail.load(Ordering::SeqCst) {
             return Err(Error::new(
@@ -191,15 +204,18 @@ impl IncidentStore for FlakyStore {
         self.inner.update(incident, version, fence).await
     }
     async fn get(&self, id: &cato_runbook_core::IncidentId) -> Result<Option<Stored<Incident>>> {
+        self.check_read()?;
         self.inner.get(id).await
     }
     async fn open(&self) -> Result<Vec<Stored<Incident>>> {
+        self.check_read()?;
         self.inner.open().await
     }
     async fn all(&self) -> Result<Vec<Incident>> {
         self.inner.all().await
     }
     async fn guardrails(&self) -> Result<Stored<Guardrails>> {
+        self.check_read()?;
         self.inner.guardrails().await
     }
     async fn save_guardrails(
