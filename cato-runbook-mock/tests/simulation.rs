@@ -1,5 +1,5 @@
 //! The deterministic simulation of replicas: 5 engines over one store and one lease, under
-//! 1,000 seeded schedules of crashes, pauses and partitions. A failing seed prints its report;
+//! 1,000 seeded schedules of crashes, pauses, partitions and writes racing the leader's. A failing seed prints its report;
 //! replay it alone with `CATO_SIM_SEED=<seed>`. `CATO_SIM_SEEDS=<n>` runs more (or fewer).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -96,6 +96,7 @@ fn five_replicas_keep_every_invariant_under_a_thousand_schedules() {
         );
         assert!(total(|r| r.partitions) > 100);
         assert!(total(|r| r.pauses) > 50);
+        assert!(total(|r| r.conflicts) > 1000, "writes racing the leader's");
         assert!(
             total(|r| r.terms) > reports.len() as u32,
             "failovers happened"
@@ -107,8 +108,22 @@ fn five_replicas_keep_every_invariant_under_a_thousand_schedules() {
 fn a_seed_replays_the_same_schedule() {
     let (a, b) = (schedule(42), schedule(42));
     assert_eq!(
-        (a.crashes, a.pauses, a.partitions, a.terms, a.step_calls),
-        (b.crashes, b.pauses, b.partitions, b.terms, b.step_calls)
+        (
+            a.crashes,
+            a.pauses,
+            a.partitions,
+            a.conflicts,
+            a.terms,
+            a.step_calls
+        ),
+        (
+            b.crashes,
+            b.pauses,
+            b.partitions,
+            b.conflicts,
+            b.terms,
+            b.step_calls
+        )
     );
     assert!(a.step_calls > 0, "the restart ran: {a}");
 }
@@ -162,6 +177,7 @@ async fn replicas_that_each_think_they_are_alone_still_act_once_through_compare_
             restart: 0.0,
             pause: 0.0,
             partition: 0.0,
+            conflict: 0.0,
         })
         .steps(10, 0)
         .run()

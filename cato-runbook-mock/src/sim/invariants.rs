@@ -78,6 +78,29 @@ fn push(report: &mut SimReport, violation: Violation) {
     }
 }
 
+/// A person on another replica writes a note on the oldest open incident, under
+/// compare-and-swap; returns whether it wrote.
+pub(super) async fn foreign_write(world: &World) -> bool {
+    let Ok(open) = world.store().open().await else {
+        return false;
+    };
+    let Some(stored) = open.into_iter().next() else {
+        return false;
+    };
+    let mut incident = stored.value;
+    incident.note(
+        world.now(),
+        cato_runbook_core::Actor::person("someone-else"),
+        "looked from another replica",
+    );
+    // A person's write carries the current holder's fence (as a standby's operator does).
+    world
+        .store()
+        .update(&incident, stored.version, world.lease_fence())
+        .await
+        .is_ok()
+}
+
 /// After every step: no change applied twice, no key with two open incidents.
 pub(super) async fn during(world: &World, report: &mut SimReport) {
     let mut changes: BTreeMap<(String, String), usize> = BTreeMap::new();

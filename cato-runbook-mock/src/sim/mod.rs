@@ -1,7 +1,8 @@
 //! A deterministic simulation of replicas: N engines over one world — one store, one lease —
 //! on its virtual clock, under a seeded schedule of crashes (an engine stopped at whatever
 //! await point it is at, and started again), pauses (a replica that stops ticking while its
-//! lease lapses, then comes back), and partitions (one replica's store and lease calls fail).
+//! lease lapses, then comes back), partitions (one replica's store and lease calls fail), and
+//! store conflicts (a person on another replica writing an open incident amid the ticks).
 //! One seed is one schedule: a failing seed replays exactly.
 //!
 //! After every step the [invariants](Violation) are checked: each change of a mitigation step
@@ -42,6 +43,7 @@ use std::time::Duration;
 
 use cato_runbook_core::catalog::{self, CatalogConfig, Providers};
 use cato_runbook_core::engine::{EngineConfig, Mode, Policy};
+use cato_runbook_core::ports::Clock;
 use cato_runbook_core::runbook::Runbook;
 use cato_runbook_core::{Result, time};
 use rand::rngs::Xoshiro256PlusPlus;
@@ -67,6 +69,9 @@ pub struct Chaos {
     pub pause: f64,
     /// A replica's store and lease calls start failing (or heal).
     pub partition: f64,
+    /// Per step: a person on another replica writes an open incident (a note), so that the
+    /// leader's next save of it finds a newer version.
+    pub conflict: f64,
 }
 
 impl Default for Chaos {
@@ -76,6 +81,7 @@ impl Default for Chaos {
             restart: 0.5,
             pause: 0.03,
             partition: 0.04,
+            conflict: 0.2,
         }
     }
 }
@@ -117,6 +123,8 @@ pub struct SimReport {
     pub pauses: u32,
     /// Partitions started.
     pub partitions: u32,
+    /// Writes by another writer racing the leader's.
+    pub conflicts: u32,
     /// Ticks that took the lease for a new term.
     pub terms: u32,
     /// Step calls that reached a provider (applies and reverts).
@@ -129,8 +137,14 @@ impl fmt::Display for SimReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "seed {}: {} crashes, {} pauses, {} partitions, {} terms, {} step calls",
-            self.seed, self.crashes, self.pauses, self.partitions, self.terms, self.step_calls
+            "seed {}: {} crashes, {} pauses, {} partitions, {} conflicts, {} terms, {} step calls",
+            self.seed,
+            self.crashes,
+            self.pauses,
+            self.partitions,
+            self.conflicts,
+            self.terms,
+            self.step_calls
         )?;
         for violation in &self.violations {
             write!(f, "\n  {violation}")?;
@@ -250,6 +264,7 @@ impl Simulation {
         for step in 0..(self.steps + self.calm) {
             let calm = step >= self.steps;
             let started = self.world.now();
+            let rng_delay = rng.random_range(0..tick.as_millis().max(1) as u64);
             for replica in &mut replicas {
                 if calm {
                     replica.heal();
@@ -264,7 +279,18 @@ impl Simulation {
                     }
                 }
             }
-            let outcomes = futures::future::join_all(replicas.iter().map(Replica::tick)).await;
+            let conflict = !calm && rng.random_bool(self.chaos.conflict);
+            let ticks = futures::future::join_all(replicas.iter().map(Replica::tick));
+            let (outcomes, wrote) = futures::join!(ticks, async {
+                if !conflict {
+                    return false;
+                }
+                // Lands amid the replicas' ticks, at a point the seed picks.
+                let at = Duration::from_millis(rng_delay);
+                self.world.clock_handle().sleep(at).await;
+                invariants::foreign_write(&self.world).await
+            });
+            report.conflicts += u32::from(wrote);
             for (replica, outcome) in replicas.iter_mut().zip(outcomes) {
                 report.terms += outcome.terms;
                 if outcome.crashed {

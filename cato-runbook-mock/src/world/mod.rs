@@ -201,6 +201,16 @@ impl World {
         &self.shared.store
     }
 
+    /// The fence of the leader lease's current holder (0 before anyone took it).
+    pub(crate) fn lease_fence(&self) -> cato_runbook_core::ports::Fence {
+        self.sim()
+            .records
+            .lease
+            .as_ref()
+            .map(|lease| lease.fence)
+            .unwrap_or_default()
+    }
+
     fn sim(&self) -> MutexGuard<'_, Sim> {
         // Each change to the simulation is committed in one step at its end: a panic half-way
         // leaves the last committed state, which is consistent.
