@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TableStatus,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TableStatus,
 };
 use cato_runbook_core::Result;
 use cato_runbook_core::ports::{Clock, SystemClock};
@@ -20,8 +21,9 @@ const READY_WITHIN: Duration = Duration::from_secs(300);
 const POLL: Duration = Duration::from_secs(1);
 
 /// Creates `table` as [`DynamoDbIncidentStore`](super::DynamoDbIncidentStore) and
-/// [`DynamoDbLease`](super::DynamoDbLease) need it — a string partition key `pk`, on-demand
-/// (`PAY_PER_REQUEST`) billing — and waits (on the wall clock, up to 5 minutes) until it is
+/// [`DynamoDbLease`](super::DynamoDbLease) need it — a string partition key `pk`, the sparse
+/// global secondary index `open-incidents` (partition key `open_shard`, projecting `id` and
+/// `version`), on-demand (`PAY_PER_REQUEST`) billing — and waits (on the wall clock, up to 5 minutes) until it is
 /// `ACTIVE`. A table that exists already is waited for, not changed: for tests and first-time
 /// setup (production tables come from infrastructure code, with backups and deletion
 /// protection).
@@ -49,11 +51,37 @@ pub async fn create_table(client: &Client, table: &str) -> Result<()> {
             .key_type(KeyType::Hash)
             .build()
             .map_err(|e| call.invalid(e.to_string()))?;
+        // The sparse index of open incidents: their ids and versions, read at every tick.
+        let shard = AttributeDefinition::builder()
+            .attribute_name(items::OPEN_SHARD)
+            .attribute_type(ScalarAttributeType::S)
+            .build()
+            .map_err(|e| call.invalid(e.to_string()))?;
+        let index = GlobalSecondaryIndex::builder()
+            .index_name(items::OPEN_INDEX)
+            .key_schema(
+                KeySchemaElement::builder()
+                    .attribute_name(items::OPEN_SHARD)
+                    .key_type(KeyType::Hash)
+                    .build()
+                    .map_err(|e| call.invalid(e.to_string()))?,
+            )
+            .projection(
+                Projection::builder()
+                    .projection_type(ProjectionType::Include)
+                    .non_key_attributes(items::ID)
+                    .non_key_attributes(items::VERSION)
+                    .build(),
+            )
+            .build()
+            .map_err(|e| call.invalid(e.to_string()))?;
         let created = client
             .create_table()
             .table_name(table)
             .attribute_definitions(attribute)
+            .attribute_definitions(shard)
             .key_schema(key)
+            .global_secondary_indexes(index)
             .billing_mode(BillingMode::PayPerRequest)
             .send()
             .await;

@@ -40,17 +40,23 @@ use crate::sdk::{Call, Settings, settings_builders};
 /// Every write goes through the one fence item: fine for one leader writing, not for many
 /// concurrent writers.
 ///
-/// Reads are strongly consistent (`GetItem`, `Scan` with `ConsistentRead`).
-/// [`open`](IncidentStore::open) and [`all`](IncidentStore::all) scan the whole table (every
-/// page) and sort by id: fine for the incidents of one deployment (thousands), not for
-/// millions. An incident's item holds its whole timeline and must stay under DynamoDB's
-/// 400 KB.
+/// Reads of an item are strongly consistent (`GetItem`). The open incidents are a sparse
+/// global secondary index (`open-incidents`: only an open incident's item has its key,
+/// `open_shard`), so the leader's read at every tick —
+/// [`open_versions`](IncidentStore::open_versions), a `Query` of ids and versions — costs the
+/// open incidents, not the table's history; it is eventually consistent, so a change a moment
+/// old shows at the next tick. [`open`](IncidentStore::open) reads each open incident from
+/// the index with `GetItem`; [`all`](IncidentStore::all) scans the whole table (every page,
+/// `ConsistentRead`) and sorts by id: for the postmortem and the command, not for a tick. An
+/// incident's item holds its whole timeline and must stay under DynamoDB's 400 KB.
 ///
 /// | port call | operations (IAM actions) |
 /// | --- | --- |
 /// | `create`, `update`, `save_guardrails` | `TransactWriteItems` (`dynamodb:PutItem`, `dynamodb:UpdateItem`, `dynamodb:DeleteItem`), `GetItem` when refused |
 /// | `get`, `guardrails` | `GetItem` |
-/// | `open`, `all` | `Scan` |
+/// | `open_versions` | `Query` of the index |
+/// | `open` | `Query` of the index, `GetItem` per open incident |
+/// | `all` | `Scan` |
 ///
 /// | what happened | [`ErrorKind`] | retry |
 /// | --- | --- | --- |
@@ -194,27 +200,55 @@ impl IncidentStore for DynamoDbIncidentStore {
         .await
     }
 
+    /// The open incidents' ids from the index, each then read consistently (one that was
+    /// resolved since is left out).
     async fn open(&self) -> Result<Vec<Stored<Incident>>> {
-        const OP: &str = "store.open";
-        let call = Call::new(PROVIDER, "Scan", &self.settings).on(&self.table);
+        let mut open = Vec::new();
+        for (id, _) in self.open_versions().await? {
+            if let Some(stored) = self.get(&id).await?
+                && stored.value.is_open()
+            {
+                open.push(stored);
+            }
+        }
+        Ok(open)
+    }
+
+    /// A query of the sparse index of open incidents (eventually consistent, as every
+    /// secondary index: a change a moment old may show at the next tick).
+    async fn open_versions(&self) -> Result<Vec<(IncidentId, u64)>> {
+        const OP: &str = "store.open_versions";
+        let call = Call::new(PROVIDER, "Query", &self.settings).on(&self.table);
         call.run(async {
-            let found = self
-                .scan(
-                    &call,
-                    "begins_with(#pk, :prefix) AND #open = :open",
-                    &[("#pk", items::PK), ("#open", items::OPEN)],
-                    &[
-                        (":prefix", items::s(items::INCIDENT_PREFIX)),
-                        (":open", AttributeValue::Bool(true)),
-                    ],
-                )
-                .await?;
-            let mut open = found
-                .iter()
-                .map(|item| items::incident(OP, item))
-                .collect::<Result<Vec<_>>>()?;
-            open.sort_by(|a, b| a.value.id().cmp(b.value.id()));
-            Ok(open)
+            let mut found = Vec::new();
+            let mut start: Option<Item> = None;
+            loop {
+                let out = self
+                    .client
+                    .query()
+                    .table_name(&self.table)
+                    .index_name(items::OPEN_INDEX)
+                    .key_condition_expression("#shard = :open")
+                    .expression_attribute_names("#shard", items::OPEN_SHARD)
+                    .expression_attribute_values(":open", items::s(items::OPEN))
+                    .set_exclusive_start_key(start.take())
+                    .send()
+                    .await
+                    .map_err(|e| call.sdk(e))?;
+                for item in out.items.unwrap_or_default() {
+                    let id = items::text(&item, items::ID)
+                        .ok_or_else(|| items::corrupt(OP, "an open incident", "no id"))?;
+                    let version = items::number::<u64>(&item, items::VERSION)
+                        .ok_or_else(|| items::corrupt(OP, id, "no version"))?;
+                    found.push((IncidentId::new(id), version));
+                }
+                match out.last_evaluated_key {
+                    Some(key) if !key.is_empty() => start = Some(key),
+                    _ => break,
+                }
+            }
+            found.sort();
+            Ok(found)
         })
         .await
     }

@@ -35,11 +35,15 @@ pub(super) const FENCE_ITEM: &str = "fence";
 pub(super) const GUARDRAILS_ITEM: &str = "guardrails";
 
 /// The incident's id (an incident item).
-const ID: &str = "id";
+pub(super) const ID: &str = "id";
 /// The record's version (incident and guardrails items).
 pub(super) const VERSION: &str = "version";
 /// Whether the incident is open (BOOL; an incident item).
 pub(super) const OPEN: &str = "open";
+/// On open incidents only (a sparse index): the partition key of [`OPEN_INDEX`].
+pub(super) const OPEN_SHARD: &str = "open_shard";
+/// The index of the open incidents' ids and versions, read at every tick.
+pub(super) const OPEN_INDEX: &str = "open-incidents";
 /// The incident's dedup key (an incident item).
 const DEDUP: &str = "dedup";
 /// The record as JSON (incident and guardrails items).
@@ -242,6 +246,12 @@ pub(super) fn put_incident(
         .item(OPEN, AttributeValue::Bool(incident.is_open()))
         .item(DEDUP, s(incident.dedup_key().as_str()))
         .item(BODY, s(body));
+    // Only open incidents are in the index: a resolved one leaves it with this write.
+    let put = if incident.is_open() {
+        put.item(OPEN_SHARD, s(OPEN))
+    } else {
+        put
+    };
     let put = expecting(put, expect).build().map_err(|e| built(call, e))?;
     Ok(TransactWriteItem::builder().put(put).build())
 }

@@ -14,6 +14,7 @@ use crate::aws_support::Aws;
 /// `UpdateItem` and `DeleteItem` in IAM).
 const CALLED: &[&str] = &[
     "dynamodb:GetItem",
+    "dynamodb:Query",
     "dynamodb:Scan",
     "dynamodb:TransactWriteItems",
 ];
@@ -175,6 +176,7 @@ async fn a_corrupt_body_is_a_permanent_error_naming_the_incident() {
         .item("id", AttributeValue::S("INC-BAD".into()))
         .item("version", AttributeValue::N("1".into()))
         .item("open", AttributeValue::Bool(true))
+        .item("open_shard", AttributeValue::S("open".into()))
         .item("dedup", AttributeValue::S("shadow-self-down/other".into()))
         .item("body", AttributeValue::S("{not json".into()))
         .send()
