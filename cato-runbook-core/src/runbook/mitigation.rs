@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::incident::{IdempotencyKey, IncidentId, RunbookId};
+use crate::ports::Fence;
 use crate::runbook::Plan;
 use crate::runbook::facts::{Finding, Findings};
 use crate::severity::Severity;
@@ -60,9 +61,18 @@ pub struct StepContext {
     pub findings: Arc<[Finding]>,
     /// The clock's time now.
     pub now: Timestamp,
+    /// The fencing token of the leader running the step (0 alone): its intent was saved under
+    /// it, and a provider that can check a token (a conditional write) may pass it on.
+    pub fence: Fence,
 }
 
 impl StepContext {
+    /// The same context, for the leader holding `fence`.
+    pub fn with_fence(mut self, fence: Fence) -> Self {
+        self.fence = fence;
+        self
+    }
+
     /// A context for `step` on `incident`; the idempotency key is derived from both.
     pub fn new(
         step: &(impl Mitigation + ?Sized),
@@ -75,6 +85,7 @@ impl StepContext {
     ) -> Self {
         StepContext {
             idempotency_key: IdempotencyKey::derive(&incident, step.name()),
+            fence: Fence::default(),
             incident,
             runbook,
             resource: resource.into(),

@@ -178,3 +178,64 @@ async fn a_store_down_from_the_start_still_opens_and_pages_then_stores_the_incid
     assert!(stored[0].automation().paged);
     assert_eq!(h.pager.targets(), ["on-call"], "not paged twice");
 }
+
+/// A lease this replica holds for good, at fence 7.
+#[derive(Debug, Default)]
+struct LeadsAtSeven;
+
+impl std::fmt::Display for LeadsAtSeven {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("leads at 7")
+    }
+}
+
+#[async_trait]
+impl Lease for LeadsAtSeven {
+    fn replica(&self) -> &str {
+        "replica-a"
+    }
+    async fn acquire(&self, _ttl: Duration) -> Result<Leadership> {
+        Ok(Leadership::Leader {
+            fence: cato_runbook_core::ports::Fence(7),
+            expires: chrono::DateTime::<chrono::Utc>::MAX_UTC,
+        })
+    }
+    async fn release(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_step_runs_under_its_leaders_fence_and_the_store_keeps_it() {
+    let detector = FakeDetector::new("endpoint-5xx", "cato-shadow-self");
+    let log = CallLog::default();
+    let step = FakeStep::new("restart", &log).arc();
+    let rb = Runbook::builder("shadow-self-down", "Shadow Self endpoint down")
+        .detector(detector.clone())
+        .step(step.clone())
+        .build()
+        .unwrap();
+    let mut setup = Setup::new(rb, Policy::with_mode(Mode::Auto));
+    setup.lease = Some(Arc::new(LeadsAtSeven));
+    let h = setup.build();
+    detector.outage();
+    h.tick().await;
+    h.tick().await;
+    assert_eq!(
+        *step.fences.lock().unwrap(),
+        [7],
+        "the step is told its leader's fence"
+    );
+    // The store took fence 7: a write with an older one is refused.
+    let stored = h.store.open().await.unwrap().remove(0);
+    let refused = h
+        .store
+        .update(
+            &stored.value,
+            stored.version,
+            cato_runbook_core::ports::Fence(6),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::Fenced, "{refused}");
+}

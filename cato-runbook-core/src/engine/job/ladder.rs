@@ -245,6 +245,7 @@ impl Job<'_> {
 
     pub(super) async fn context(&self, step: &dyn Mitigation) -> StepContext {
         let now = self.engine.now();
+        let fence = self.engine.write_fence();
         self.read(|i| {
             StepContext::new(
                 step,
@@ -255,6 +256,7 @@ impl Job<'_> {
                 Arc::from(i.findings()),
                 now,
             )
+            .with_fence(fence)
         })
         .await
     }

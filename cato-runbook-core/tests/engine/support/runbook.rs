@@ -187,6 +187,8 @@ pub struct FakeStep {
     pub hang_lands: bool,
     /// Whether `landed` reads the change back (otherwise it cannot tell).
     pub reads_back: bool,
+    /// The fence each apply ran under.
+    pub fences: Mutex<Vec<u64>>,
 }
 
 /// The memo the step double keeps.
@@ -215,6 +217,7 @@ impl FakeStep {
             applied: Mutex::new(false),
             hang_lands: false,
             reads_back: false,
+            fences: Mutex::new(Vec::new()),
         }
     }
     pub fn risk(mut self, risk: Risk) -> Self {
@@ -355,6 +358,7 @@ impl Mitigation for FakeStep {
             .lock()
             .unwrap()
             .push(plan.idempotency_key.to_string());
+        self.fences.lock().unwrap().push(_ctx.fence.0);
         self.scripted(Phase::Apply).await?;
         if self.apply_fails {
             return Err(Error::new(
