@@ -131,8 +131,10 @@ impl EngineBuilder {
             );
         };
         let config = self.config.unwrap_or_default();
-        if config.lease_ttl <= config.tick_interval {
-            return invalid("lease_ttl must be longer than tick_interval (two to three ticks)");
+        if config.lease_ttl < config.tick_interval * 2 {
+            return invalid(
+                "lease_ttl must be at least twice tick_interval (each tick renews the lease, and a tick can last one interval)",
+            );
         }
         if config.open_after == 0 || config.resolve_after == 0 || config.blind_after == 0 {
             return invalid("open_after, resolve_after and blind_after must be at least 1");

@@ -41,8 +41,8 @@ pub struct EngineConfig {
     /// How long each kind of call may take.
     pub timeouts: Timeouts,
     /// How long the leader lease lasts unless renewed (each tick renews it): a standby takes
-    /// over about this long after the leader stops. At least twice the tick interval. Default
-    /// 90 s.
+    /// over about this long after the leader stops. At least twice the tick interval (checked
+    /// when the engine is built). Default 90 s.
     #[serde(with = "humantime_serde")]
     pub lease_ttl: Duration,
     /// Where incidents are discussed. Default `#cato-incident`.

@@ -34,8 +34,10 @@ impl Inner {
         };
         let role = self.lead(now, &mut report).await;
         if let Role::Standby(_) = role {
-            // Another replica leads: no detector runs here.
+            // Another replica leads: no detector runs here. The kill switch is read, so that
+            // people asking this replica see it as it is.
             report.detectors = 0;
+            self.refresh_guardrails(&mut report).await;
             return Ok(report);
         }
         if let Err(err) = self.ensure_loaded().await {
@@ -270,7 +272,7 @@ impl Inner {
                 self.config.timeouts.call,
                 "store.create",
                 id.as_str(),
-                self.store.create(&incident, self.write_fence()),
+                self.store.create(&incident, self.own_fence()),
             )
             .await;
             match created {
@@ -295,6 +297,9 @@ impl Inner {
                     // Fail open: the incident opens in memory (people hear of it) and is
                     // created when the store answers again; an incident another replica opened
                     // on the key meanwhile wins then.
+                    // An id of this replica's own: the store could not say which are taken.
+                    let id = IncidentId::new(format!("{id}-{}", self.lease.replica()));
+                    let incident = build(id.clone());
                     tracing::error!(key = %slot.dedup, incident = %id, error = %err, "the store cannot answer; the incident opens in memory until it does");
                     super::telemetry::store_unavailable("create");
                     report.events.push(TickEvent::StoreUnavailable {

@@ -75,8 +75,13 @@ impl Guardrails {
         None
     }
 
-    /// Books the action: its cooldown starts, and it counts against the hourly cap.
-    fn book(&mut self, step: &str, resource: &str, risk: Risk, now: Timestamp) {
+    /// Books the action: its cooldown starts, and it counts against the hourly cap. Cooldowns
+    /// that ran out are dropped, so the document stays small.
+    fn book(&mut self, policy: &Policy, step: &str, resource: &str, risk: Risk, now: Timestamp) {
+        self.last_acted.retain(|key, at| {
+            let step = key.split('@').next().unwrap_or(key);
+            time::add(*at, policy.cooldown_of(step)) > now
+        });
         self.last_acted.insert(acted_key(step, resource), now);
         if risk.is_destructive() {
             let since = time::sub(now, HOUR);
@@ -148,6 +153,7 @@ impl Inner {
     /// conflict; `change` answers `Err(reason)` to refuse, leaving the store as it was.
     pub(super) async fn change_guardrails(
         &self,
+        fence: crate::ports::Fence,
         mut change: impl FnMut(&mut Guardrails) -> std::result::Result<(), String>,
     ) -> std::result::Result<(), String> {
         for _ in 0..CAS_TRIES {
@@ -161,8 +167,7 @@ impl Inner {
                 self.config.timeouts.call,
                 "store.save_guardrails",
                 "guardrails",
-                self.store
-                    .save_guardrails(&value, version, self.write_fence()),
+                self.store.save_guardrails(&value, version, fence),
             )
             .await;
             match saved {
@@ -190,6 +195,7 @@ impl Inner {
     /// Checks the guardrails for an action and, if they allow it, books it in the store.
     pub(super) async fn reserve(
         &self,
+        fence: crate::ports::Fence,
         step: &str,
         resource: &str,
         risk: Risk,
@@ -198,7 +204,7 @@ impl Inner {
         let policy = &self.policy;
         let mut refused = None;
         let changed = self
-            .change_guardrails(|g| {
+            .change_guardrails(fence, |g| {
                 if g.halted.is_some() {
                     refused = Some(Refusal::Hold(HALTED.into()));
                     return Err(HALTED.into());
@@ -207,7 +213,7 @@ impl Inner {
                     refused = Some(Refusal::Skip(reason.clone()));
                     return Err(reason);
                 }
-                g.book(step, resource, risk, now);
+                g.book(policy, step, resource, risk, now);
                 Ok(())
             })
             .await;
@@ -220,7 +226,7 @@ impl Inner {
 
     /// Pulls (`Some`) or lifts (`None`) the kill switch for every replica.
     pub(super) async fn set_halt(&self, halt: Option<Halt>) -> std::result::Result<(), String> {
-        self.change_guardrails(|g| {
+        self.change_guardrails(self.write_fence(), |g| {
             g.halted = halt.clone();
             Ok(())
         })

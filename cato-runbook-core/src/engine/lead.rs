@@ -13,6 +13,7 @@ use tracing::{error, info, warn};
 
 use super::Inner;
 use super::report::{TickEvent, TickReport};
+use super::state::Lane;
 use crate::call;
 use crate::error::Error;
 use crate::ports::{Fence, Leadership};
@@ -23,6 +24,9 @@ use crate::time::{self, Timestamp};
 pub(super) struct Term {
     /// The greatest fence seen: this replica's while it leads, the holder's otherwise.
     pub(super) fence: Fence,
+    /// The fence of this replica's own last term (0 if it never led): what the engine's own
+    /// writes carry, so that a task of a term that ended is refused by the store.
+    pub(super) own: Fence,
     /// Whether this replica leads.
     pub(super) leads: bool,
     /// When the lease lapses unless renewed.
@@ -59,9 +63,15 @@ impl Inner {
         }
     }
 
-    /// The fence this replica's writes carry.
+    /// The fence a person's write through this replica carries: the current holder's (a
+    /// standby writes an approval under compare-and-swap, not as a leader).
     pub(super) fn write_fence(&self) -> Fence {
         self.term().fence
+    }
+
+    /// The fence the engine's own writes carry: this replica's last term's.
+    pub(super) fn own_fence(&self) -> Fence {
+        self.term().own
     }
 
     /// Whether this replica leads now, with time left on its lease: no step's call goes out
@@ -110,6 +120,7 @@ impl Inner {
                 let fenced = before.fenced && !fresh;
                 self.set_term(Term {
                     fence,
+                    own: fence,
                     leads: true,
                     expires: Some(expires),
                     fenced,
@@ -131,6 +142,7 @@ impl Inner {
                 }
                 self.set_term(Term {
                     fence: fence.max(before.fence),
+                    own: before.own,
                     leads: false,
                     expires: Some(expires),
                     fenced: false,
@@ -145,8 +157,14 @@ impl Inner {
                     error: err.to_string(),
                 });
                 let left = before.expires.map(|e| time::elapsed(now, e));
-                if before.leads && left.is_some_and(|left| !left.is_zero()) {
+                let lapsed = !left.is_some_and(|left| !left.is_zero());
+                if before.leads && !lapsed && before.fenced {
+                    // This replica's own lease has time left: it goes on.
                     Role::Leader
+                } else if !before.leads && !lapsed {
+                    // Another replica's lease has time left: it leads, this one waits.
+                    report.standby = Some("the last known holder".to_owned());
+                    Role::Standby("the last known holder".to_owned())
                 } else {
                     if before.leads {
                         self.set_term(Term {
@@ -160,12 +178,41 @@ impl Inner {
         }
     }
 
+    /// Gives the lease up on shutdown, if this replica leads, so that a standby takes over at
+    /// its next tick instead of a lease ttl later.
+    pub(super) async fn step_down(&self) {
+        if !self.leads() {
+            return;
+        }
+        let released = call::timed(
+            self.clock.as_ref(),
+            self.config.timeouts.call,
+            "lease.release",
+            self.lease.replica(),
+            self.lease.release(),
+        )
+        .await;
+        match released {
+            Ok(()) => {
+                let term = self.term();
+                self.set_term(Term {
+                    leads: false,
+                    ..term
+                });
+                info!(replica = self.lease.replica(), "gave up the lease");
+            }
+            Err(err) => {
+                warn!(replica = self.lease.replica(), error = %err, "could not give up the lease; a standby takes over when it lapses")
+            }
+        }
+    }
+
     /// Writes this term's fence to the store (a compare-and-swap of the guardrail state that
     /// changes nothing else) before the new leader acts: from then on every write of the
     /// deposed leader is refused, and what it wrote before is in the store this leader loads.
     /// Until the store takes it, the tick is degraded: no step.
     async fn fence_store(&self, report: &mut TickReport) -> bool {
-        match self.change_guardrails(|_| Ok(())).await {
+        match self.change_guardrails(self.own_fence(), |_| Ok(())).await {
             Ok(()) => {
                 let mut term = self.term();
                 term.fenced = true;
@@ -185,10 +232,21 @@ impl Inner {
     }
 
     /// Drops the in-memory incidents, so that the next load reads them from the store (a new
-    /// term: another leader may have changed them).
+    /// term: another leader may have changed them) — all but those that still hold something
+    /// of this replica's: a reconcile running, a change not yet saved, an incident opened while
+    /// the store could not answer. Every key lets go of its incident (the load links them
+    /// again), and keeps its streaks.
     async fn forget_incidents(&self) {
         let mut table = self.table.lock().await;
         table.loaded = false;
-        table.incidents.clear();
+        for key in &mut table.keys {
+            key.incident = None;
+        }
+        table.incidents.retain(|_, cell| {
+            cell.version() == 0
+                || cell.is_unsaved()
+                || cell.is_busy(Lane::Act)
+                || cell.is_busy(Lane::Watch)
+        });
     }
 }

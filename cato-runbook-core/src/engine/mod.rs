@@ -291,7 +291,8 @@ impl Engine {
 
     /// Ticks every [`EngineConfig::tick_interval`] (sooner when an escalation, verification or
     /// approval expiry is due) until `shutdown` resolves. A tick in progress finishes first;
-    /// then every open incident is saved once more and `run` returns the number of ticks.
+    /// then every open incident is saved once more, the lease is given up (a standby takes
+    /// over at its next tick) and `run` returns the number of ticks.
     ///
     /// # Errors
     ///
@@ -325,6 +326,7 @@ impl Engine {
             }
         }
         inner.flush().await;
+        inner.step_down().await;
         debug!(ticks, "health loop stopped");
         Ok(ticks)
     }
@@ -370,7 +372,7 @@ impl Inner {
             .cloned()
             .collect();
         for cell in cells {
-            if let Err(err) = self.persist(&cell).await {
+            if let Err(err) = self.persist(&cell, self.own_fence(), None).await {
                 let id = cell.lock().await.id().clone();
                 warn!(incident = %id, error = %err, "could not save on shutdown");
             }

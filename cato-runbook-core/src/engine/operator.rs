@@ -95,6 +95,7 @@ impl Operator {
                 Ok::<bool, Error>(acknowledged)
             })
             .await?;
+        self.saved(&mut job)?;
         if acknowledged {
             if job.read(|i| i.automation().paged).await {
                 let target = job.escalation().on_call.reach.target().to_owned();
@@ -148,6 +149,7 @@ impl Operator {
             Ok(())
         })
         .await?;
+        self.saved(&mut job)?;
         job.say(format!("{step} approved by {by}")).await;
         Ok(())
     }
@@ -172,6 +174,7 @@ impl Operator {
             Ok(())
         })
         .await?;
+        self.saved(&mut job)?;
         job.say(format!("{step} denied by {by}: {reason}")).await;
         Ok(())
     }
@@ -185,7 +188,7 @@ impl Operator {
         let mut job = self.job(id, "operator.note").await?;
         job.edit(|i, now| i.note(now, Actor::person(by), text))
             .await;
-        Ok(())
+        self.saved(&mut job)
     }
 
     /// Resolves an incident by hand.
@@ -199,8 +202,18 @@ impl Operator {
     pub async fn resolve(&self, id: &IncidentId, by: &str, reason: &str) -> Result<()> {
         const OP: &str = "operator.resolve";
         let mut job = self.job(id, OP).await?;
-        // Resolving reverts temporary steps: never beside a step's call in flight.
-        let Some(_acting) = job.cell.take(super::state::Lane::Act) else {
+        // Resolving reverts temporary steps: never beside a step's call in flight — here, or,
+        // seen from a standby, on the leader (the step is recorded as applying).
+        let applying = job
+            .read(|i| {
+                matches!(
+                    i.automation().step.as_ref().map(|s| &s.phase),
+                    Some(StepPhase::Applying { .. })
+                )
+            })
+            .await;
+        let acting = job.cell.take(super::state::Lane::Act);
+        let (Some(_acting), false) = (acting, applying) else {
             return Err(Error::new(
                 ErrorKind::Conflict,
                 OP,
@@ -216,6 +229,7 @@ impl Operator {
             Ok::<(), Error>(())
         })
         .await?;
+        self.saved(&mut job)?;
         job.after_resolution().await;
         Ok(())
     }
@@ -320,6 +334,15 @@ impl Operator {
         self.inner.table.lock().await.incidents.get(id).cloned()
     }
 
+    /// On a standby the copy is not kept: a change the store did not take is the caller's
+    /// error, never a silent success. (The leader keeps it and saves it with the next change.)
+    fn saved(&self, job: &mut Job<'_>) -> Result<()> {
+        match job.save_error.take() {
+            Some(err) if !self.inner.leads() => Err(err),
+            _ => Ok(()),
+        }
+    }
+
     async fn job(&self, id: &IncidentId, operation: &'static str) -> Result<Job<'_>> {
         let Some(cell) = self.cell(id).await else {
             return Err(match self.inner.store.get(id).await {
@@ -332,7 +355,10 @@ impl Operator {
                 _ => Error::not_found(operation, id.to_string()),
             });
         };
-        Ok(Job::attach(&self.inner, cell, Verdict::Unwatched).await)
+        let mut job = Job::attach(&self.inner, cell, Verdict::Unwatched).await;
+        // A person's write carries the current holder's fence, under compare-and-swap.
+        job.fence = self.inner.write_fence();
+        Ok(job)
     }
 }
 

@@ -13,19 +13,34 @@ impl Inner {
     ///
     /// `Conflict` when someone wrote since (the caller re-reads and re-applies, see
     /// [`Inner::reread`]), `Fenced` when another replica leads now, or the store's error.
-    pub(super) async fn persist(&self, cell: &state::Cell) -> Result<()> {
+    pub(super) async fn persist(
+        &self,
+        cell: &state::Cell,
+        fence: crate::ports::Fence,
+        generation: Option<u64>,
+    ) -> Result<()> {
         let _turn = cell.save_turn().await;
-        let incident = cell.snapshot().await;
+        let (incident, now_generation) = {
+            let copy = cell.lock().await;
+            (copy.clone(), cell.generation())
+        };
+        if generation.is_some_and(|g| g != now_generation) {
+            // The copy was replaced since the change was made on it: the change is not in it.
+            return Err(crate::Error::new(
+                crate::ErrorKind::Conflict,
+                "store.update",
+                "the copy was replaced by the store's record since the change",
+            ));
+        }
         if cell.version() == 0 {
-            return self.create_late(cell, &incident).await;
+            return self.create_late(cell, &incident, fence).await;
         }
         let saved = crate::call::timed(
             self.clock.as_ref(),
             self.config.timeouts.call,
             "store.update",
             incident.id().as_str(),
-            self.store
-                .update(&incident, cell.version(), self.write_fence()),
+            self.store.update(&incident, cell.version(), fence),
         )
         .await;
         match saved {
@@ -52,13 +67,18 @@ impl Inner {
     /// Creates an incident opened while the store could not answer (version 0). Another
     /// incident open on its key by then is a conflict the next tick's sync settles (see
     /// `sync.rs`).
-    async fn create_late(&self, cell: &state::Cell, incident: &crate::Incident) -> Result<()> {
+    async fn create_late(
+        &self,
+        cell: &state::Cell,
+        incident: &crate::Incident,
+        fence: crate::ports::Fence,
+    ) -> Result<()> {
         let created = crate::call::timed(
             self.clock.as_ref(),
             self.config.timeouts.call,
             "store.create",
             incident.id().as_str(),
-            self.store.create(incident, self.write_fence()),
+            self.store.create(incident, fence),
         )
         .await;
         match created {

@@ -35,6 +35,9 @@ struct CellInner {
     unsaved: AtomicBool,
     /// The version of the stored record the copy is based on.
     version: AtomicU64,
+    /// Bumped each time the copy is replaced by the store's record: a change made on the
+    /// copy before a replacement is applied again, not saved lost.
+    generation: AtomicU64,
 }
 
 /// One of an incident's two lanes.
@@ -68,7 +71,14 @@ impl Cell {
             acting: AtomicBool::new(false),
             unsaved: AtomicBool::new(false),
             version: AtomicU64::new(version),
+            generation: AtomicU64::new(0),
         }))
+    }
+
+    /// How many times the copy was replaced (read it under the incident's lock, with the
+    /// change it guards).
+    pub(super) fn generation(&self) -> u64 {
+        self.0.generation.load(Ordering::Acquire)
     }
 
     /// The version of the stored record the copy is based on.
@@ -84,7 +94,9 @@ impl Cell {
     /// Replaces the copy with the record as stored at `version` (another writer's), in the
     /// save turn held by the caller.
     pub(super) async fn replace(&self, incident: Incident, version: u64) {
-        *self.0.incident.lock().await = incident;
+        let mut copy = self.0.incident.lock().await;
+        *copy = incident;
+        self.0.generation.fetch_add(1, Ordering::AcqRel);
         self.set_version(version);
         self.set_unsaved(false);
     }

@@ -8,6 +8,7 @@ use super::report::{TickEvent, TickReport};
 use super::state::{Cell, Tally};
 use crate::call;
 use crate::error::Result;
+use crate::incident::IncidentId;
 use crate::ports::Created;
 use crate::timeline::Actor;
 
@@ -47,9 +48,38 @@ impl Inner {
             {
                 table.seq = table.seq.max(seq);
             }
-            table
-                .incidents
-                .insert(id, Cell::new(incident, stored.version));
+            match table.incidents.get(&id).cloned() {
+                // Kept from an earlier term (a reconcile still running, a save not yet
+                // written): its copy follows the store's record when that is newer.
+                Some(cell) => {
+                    if cell.version() != 0 && stored.version > cell.version() {
+                        cell.replace(incident, stored.version).await;
+                    }
+                }
+                None => {
+                    table
+                        .incidents
+                        .insert(id, Cell::new(incident, stored.version));
+                }
+            }
+        }
+        // Incidents opened in memory while the store could not answer keep their keys (one
+        // another replica opened on the same key meanwhile wins at the next sync).
+        let kept: Vec<(IncidentId, Cell)> = table
+            .incidents
+            .iter()
+            .map(|(id, cell)| (id.clone(), cell.clone()))
+            .collect();
+        for (id, cell) in kept {
+            let incident = cell.lock().await;
+            if !incident.is_open() {
+                continue;
+            }
+            if let Some(&key) = self.key_index.get(incident.dedup_key())
+                && table.keys[key].incident.is_none()
+            {
+                table.keys[key].incident = Some(id);
+            }
         }
         table.loaded = true;
         Ok(())
@@ -162,7 +192,7 @@ impl Inner {
             self.config.timeouts.call,
             "store.create",
             id.as_str(),
-            self.store.create(&incident, self.write_fence()),
+            self.store.create(&incident, self.own_fence()),
         )
         .await;
         let theirs = match created {
@@ -197,8 +227,7 @@ impl Inner {
             self.config.timeouts.call,
             "store.update",
             merged.id().as_str(),
-            self.store
-                .update(&merged, theirs.version, self.write_fence()),
+            self.store.update(&merged, theirs.version, self.own_fence()),
         )
         .await
         {

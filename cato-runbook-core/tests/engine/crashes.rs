@@ -69,6 +69,11 @@ async fn a_step_found_applying_whose_change_cannot_be_read_is_verified_not_appli
     let store = crashed_while_applying(&detector, &step).await;
     let h = restarted(&store, &detector, &step);
     h.tick().await;
+    assert!(
+        calls(&log).is_empty(),
+        "not read while the call may still be on its way"
+    );
+    h.tick_after(mins(5)).await;
     assert_eq!(calls(&log), ["landed:restart"], "read, not applied again");
     let incident = h.only().await;
     let unknown = details(&incident, "mitigation_unknown");
@@ -88,7 +93,7 @@ async fn a_step_found_applying_whose_change_is_in_place_is_recorded_applied() {
     let step = FakeStep::new("restart", &log).reads_back().arc();
     let store = crashed_while_applying(&detector, &step).await;
     let h = restarted(&store, &detector, &step);
-    h.tick().await;
+    h.tick_after(mins(5)).await;
     assert_eq!(calls(&log), ["landed:restart"]);
     let incident = h.only().await;
     let applied = details(&incident, "mitigation_applied");
@@ -112,7 +117,7 @@ async fn a_step_found_applying_whose_change_did_not_land_is_applied_again_with_t
     *step.applied.lock().unwrap() = false; // the call never reached the endpoint
     let keys_before = step.keys.lock().unwrap().clone();
     let h = restarted(&store, &detector, &step);
-    h.tick().await;
+    h.tick_after(mins(5)).await;
     assert_eq!(calls(&log), ["landed:restart", "apply:restart"]);
     let keys = step.keys.lock().unwrap().clone();
     assert_eq!(keys.len(), 2);

@@ -245,7 +245,7 @@ impl Job<'_> {
 
     pub(super) async fn context(&self, step: &dyn Mitigation) -> StepContext {
         let now = self.engine.now();
-        let fence = self.engine.write_fence();
+        let fence = self.fence;
         self.read(|i| {
             StepContext::new(
                 step,

@@ -11,7 +11,7 @@
 //! | `outbox.rs` | notifications saved before they are sent, retried until delivered |
 //! | `diagnose.rs` | the runbook's diagnoses, concurrently |
 //! | `ladder.rs` | the step in flight and the next rung |
-//! | `step.rs` | dry-run, approval request, apply, verify, revert |
+//! | `step.rs` | dry-run, approval request, apply, verify |
 //! | `recover.rs` | write-ahead: the step's intent before its call, and settling one found applying |
 //! | `revert.rs` | undoing a step that did not help |
 //! | `retry.rs` | the error policy: retries of a step's calls on the clock |
@@ -75,6 +75,12 @@ pub(super) struct Job<'a> {
     pub(super) id: IncidentId,
     pub(super) runbook: Option<&'a Runbook>,
     pub(super) events: Vec<TickEvent>,
+    /// The fence this job's writes carry: the term it started in (a task of a term that
+    /// ended is refused by the store), or, for a person on a standby, the holder's.
+    pub(super) fence: crate::ports::Fence,
+    /// The last save that failed, for a caller that must report it (a person's action on a
+    /// standby, whose copy is not kept).
+    pub(super) save_error: Option<crate::Error>,
 }
 
 impl<'a> Job<'a> {
@@ -91,6 +97,8 @@ impl<'a> Job<'a> {
             id,
             runbook: engine.runbooks.iter().find(|r| r.id == runbook),
             events: Vec::new(),
+            fence: engine.own_fence(),
+            save_error: None,
         }
     }
 
@@ -179,15 +187,16 @@ impl<'a> Job<'a> {
         mut f: impl FnMut(&mut Incident, Timestamp) -> (R, bool),
     ) -> R {
         let now = self.engine.now();
-        let (result, changed) = {
+        let (result, changed, generation) = {
             let mut incident = self.cell.lock().await;
-            f(&mut incident, now)
+            let (result, changed) = f(&mut incident, now);
+            (result, changed, self.cell.generation())
         };
         if !changed {
             return result;
         }
         // Boxed: a save is rare, and its state would otherwise swell every reconcile's future.
-        match Box::pin(self.commit(result, |i| f(i, now).0)).await {
+        match Box::pin(self.commit(result, generation, |i| f(i, now).0)).await {
             Ok(result) => result,
             Err((result, err)) => {
                 self.store_failed(&err);
@@ -221,23 +230,29 @@ impl<'a> Job<'a> {
         mut f: impl FnMut(&mut Incident, Timestamp) -> R,
     ) -> std::result::Result<R, (R, crate::Error)> {
         let now = self.engine.now();
-        let result = {
+        let (result, generation) = {
             let mut incident = self.cell.lock().await;
-            f(&mut incident, now)
+            (f(&mut incident, now), self.cell.generation())
         };
         // Boxed: a save is rare, and its state would otherwise swell every reconcile's future.
-        Box::pin(self.commit(result, |i| f(i, now))).await
+        Box::pin(self.commit(result, generation, |i| f(i, now))).await
     }
 
-    /// Saves the change `result` came from; on a conflict, re-reads and applies `again`.
+    /// Saves the change `result` came from, made on the copy of `generation`; on a conflict
+    /// (the store's record, or a copy replaced meanwhile), re-reads and applies `again`.
     async fn commit<R>(
         &mut self,
         mut result: R,
+        mut generation: u64,
         mut again: impl FnMut(&mut Incident) -> R,
     ) -> std::result::Result<R, (R, crate::Error)> {
         let mut tries = 0;
         loop {
-            let err = match self.engine.persist(&self.cell).await {
+            let saved = self
+                .engine
+                .persist(&self.cell, self.fence, Some(generation))
+                .await;
+            let err = match saved {
                 Ok(()) => return Ok(result),
                 Err(err) => err,
             };
@@ -252,15 +267,18 @@ impl<'a> Job<'a> {
                 self.cell.set_unsaved(true);
                 return Err((result, err));
             }
-            result = {
+            (result, generation) = {
                 let mut incident = self.cell.lock().await;
-                again(&mut incident)
+                (again(&mut incident), self.cell.generation())
             };
         }
     }
 
     fn store_failed(&mut self, err: &crate::Error) {
         warn!(incident = %self.id, error = %err, "could not save the incident");
+        self.save_error = Some(
+            crate::Error::new(err.kind(), "store.update", err.to_string()).with_retry(err.retry()),
+        );
         self.events.push(TickEvent::StoreFailed {
             incident: self.id.clone(),
             error: err.to_string(),
@@ -268,7 +286,7 @@ impl<'a> Job<'a> {
     }
 
     async fn save_now(&mut self) {
-        if let Err(err) = self.engine.persist(&self.cell).await {
+        if let Err(err) = self.engine.persist(&self.cell, self.fence, None).await {
             self.store_failed(&err);
         }
     }

@@ -13,6 +13,7 @@ use crate::error::ErrorKind;
 use crate::incident::{Status, StepCall, StepPhase, StepRun};
 use crate::ports::Fence;
 use crate::runbook::{Landed, Mitigation, Plan, Runbook};
+use crate::time;
 use crate::timeline::{Actor, EntryKind};
 
 impl Job<'_> {
@@ -21,13 +22,16 @@ impl Job<'_> {
     /// valid fence: a fenced save stops this replica, another error is retried like the
     /// apply's.
     pub(super) async fn intend(&mut self, runbook: &Runbook, rung: usize, plan: &Plan) -> bool {
-        let fence = self.engine.write_fence();
+        let fence = self.fence;
         let name = plan.step.clone();
         // The step as this replica decided on it: a re-read after a conflict that finds it
         // changed (another writer settled it) writes nothing and applies nothing.
         let mut decided_on: Option<Option<StepRun>> = None;
         let intent = self
             .edit_saved(|i, now| {
+                if !i.is_open() {
+                    return false; // Resolved meanwhile (by a person, on another replica).
+                }
                 let current = i.automation().step.clone();
                 match &decided_on {
                     None => decided_on = Some(current),
@@ -90,6 +94,14 @@ impl Job<'_> {
     ) -> Next {
         if !self.may_act(runbook).await {
             return Next::Stop;
+        }
+        // The call may still be on its way (a leader that lost its lease mid-call, a reconcile
+        // of an earlier term): read the resource only once its time is surely up.
+        if let StepPhase::Applying { at, .. } = run.phase {
+            let settled = time::add(at, self.engine.config.timeouts.step);
+            if self.engine.now() < settled {
+                return Next::Stop;
+            }
         }
         let name = run.plan.step.clone();
         let ctx = self.context(step.as_ref()).await;

@@ -15,7 +15,7 @@ use crate::timeline::{Actor, EntryKind};
 pub(super) enum Reverted {
     /// Undone.
     Done,
-    /// Not undone, for good (a permanent error, another replica's claim, or no try left).
+    /// Not undone, for good (a permanent error, this replica no longer leading, or no try left).
     Failed,
     /// Failed with an error a retry may help: the ladder's revert is tried again later (its
     /// retry is recorded).

@@ -90,6 +90,9 @@ impl Job<'_> {
         let Some(step) = runbook.ladder.get(rung).cloned() else {
             return false;
         };
+        if !self.read(crate::Incident::is_open).await {
+            return false;
+        }
         if self.engine.is_halted() {
             self.hold(runbook, HALTED).await;
             return false;
@@ -106,7 +109,7 @@ impl Job<'_> {
             let now = self.engine.now();
             let reserved = self
                 .engine
-                .reserve(&name, &plan.resource, plan.risk, now)
+                .reserve(self.fence, &name, &plan.resource, plan.risk, now)
                 .await;
             match reserved {
                 Ok(()) => {}

@@ -58,7 +58,12 @@ impl Setup {
             .pager(pager.clone())
             .chat(chat.clone())
             .policy(self.policy)
-            .config(self.config);
+            .config({
+                let mut config = self.config;
+                // The lease must outlast two ticks, whatever tick a test picks.
+                config.lease_ttl = config.lease_ttl.max(config.tick_interval * 3);
+                config
+            });
         if self.mail {
             builder = builder.mail(mail.clone());
         }
