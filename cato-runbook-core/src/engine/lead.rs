@@ -157,7 +157,7 @@ impl Inner {
                     error: err.to_string(),
                 });
                 let left = before.expires.map(|e| time::elapsed(now, e));
-                let lapsed = !left.is_some_and(|left| !left.is_zero());
+                let lapsed = left.is_none_or(|left| left.is_zero());
                 if before.leads && !lapsed && before.fenced {
                     // This replica's own lease has time left: it goes on.
                     Role::Leader
