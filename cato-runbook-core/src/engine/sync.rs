@@ -207,33 +207,85 @@ impl Inner {
                 return;
             }
         };
-        let mut merged = theirs.value;
         let told: Vec<String> = incident
             .timeline()
             .with_label("notified")
             .map(|e| e.detail.clone())
             .collect();
-        merged.note(
-            self.now(),
-            Actor::Engine,
-            format!(
-                "{id} was opened on this key by {} while the store could not answer, and merged here; it had: {}",
-                self.lease.replica(),
-                if told.is_empty() { "told nobody".to_owned() } else { told.join("; ") }
-            ),
+        let note = format!(
+            "{id} was opened on this key by {} while the store could not answer, and merged here; it had: {}",
+            self.lease.replica(),
+            if told.is_empty() {
+                "told nobody".to_owned()
+            } else {
+                told.join("; ")
+            }
         );
-        let version = match call::timed(
-            self.clock.as_ref(),
-            self.config.timeouts.call,
-            "store.update",
-            merged.id().as_str(),
-            self.store.update(&merged, theirs.version, self.own_fence()),
-        )
-        .await
-        {
-            Ok(version) => version,
-            Err(_) => theirs.version,
+        let waiting = incident.automation().outbox.notices.clone();
+        let now = self.now();
+        // Under compare-and-swap: the note, and the notices still waiting (a page the other
+        // incident has not sent yet), land on the incident that stays.
+        let mut stored = *theirs;
+        let (merged, version) = loop {
+            let mut merged = stored.value.clone();
+            merged.note(now, Actor::Engine, note.clone());
+            for notice in &waiting {
+                let automation = merged.automation_mut();
+                let sent = match notice.kind {
+                    crate::incident::NoticeKind::Announce => automation.announced,
+                    crate::incident::NoticeKind::Page => automation.paged,
+                    crate::incident::NoticeKind::Escalate => notice
+                        .contact
+                        .as_ref()
+                        .is_some_and(|c| automation.escalated_to(&c.role)),
+                };
+                let role = notice.contact.as_ref().map(|c| c.role.as_str());
+                if !sent && !automation.outbox.waits(notice.kind, role) {
+                    automation.outbox.queue(
+                        notice.kind,
+                        notice.contact.clone(),
+                        notice.summary.clone(),
+                        now,
+                    );
+                }
+            }
+            let updated = call::timed(
+                self.clock.as_ref(),
+                self.config.timeouts.call,
+                "store.update",
+                merged.id().as_str(),
+                self.store.update(&merged, stored.version, self.own_fence()),
+            )
+            .await;
+            match updated {
+                Ok(version) => break (merged, version),
+                Err(err) if err.kind() == crate::ErrorKind::Conflict => {
+                    match self.read_one(merged.id()).await {
+                        Some(again) if again.value.is_open() => stored = again,
+                        _ => return, // Resolved meanwhile: the next sync creates ours.
+                    }
+                }
+                Err(err) => {
+                    tracing::error!(incident = %id, into = %merged.id(), error = %err, "the merge is not stored yet; tried again at the next tick");
+                    return;
+                }
+            }
         };
+        if incident.automation().paged {
+            // The page went out under this incident's id: it is settled on the one that stays.
+            let target = self.config.escalation.on_call.reach.target().to_owned();
+            let resolved = call::timed(
+                self.clock.as_ref(),
+                self.config.timeouts.call,
+                "pager.resolve",
+                &target,
+                self.notifiers.pager.resolve(&target, id.as_str()),
+            )
+            .await;
+            if let Err(err) = resolved {
+                tracing::warn!(incident = %id, error = %err, "could not resolve the merged incident's page");
+            }
+        }
         tracing::warn!(incident = %id, into = %merged.id(), "merged into the incident open on the same key");
         let mut table = self.table.lock().await;
         table.incidents.remove(id);

@@ -101,7 +101,11 @@ impl Job<'_> {
                 super::guard::NOT_LEADING,
             )
             .with_retry(crate::error::Retry::Transient);
-            return self.revert_failed(rung, &name, err, retry_by).await;
+            return match retry_by {
+                // The ladder's revert waits for the leader without using up a try.
+                RetryBy::Ladder => Reverted::Later,
+                RetryBy::Caller => Reverted::Retryable(Box::new(err)),
+            };
         }
         let timeout = self.engine.config.timeouts.step;
         let reverted = call::timed(
