@@ -239,3 +239,74 @@ async fn a_step_runs_under_its_leaders_fence_and_the_store_keeps_it() {
         .unwrap_err();
     assert_eq!(refused.kind(), ErrorKind::Fenced, "{refused}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_incident_opened_in_memory_is_merged_into_the_one_another_replica_opened() {
+    use cato_runbook_core::incident::NewIncident;
+    use cato_runbook_core::ports::{Fence, IncidentStore};
+    use cato_runbook_core::{Actor, Impact, Incident, IncidentId};
+
+    let detector = FakeDetector::new("endpoint-5xx", "cato-shadow-self");
+    let store = Arc::new(FlakyStore::default());
+    let rb = Runbook::builder("shadow-self-down", "Shadow Self endpoint down")
+        .detector(detector.clone())
+        .build()
+        .unwrap();
+    let mut setup = Setup::new(rb, Policy::with_mode(Mode::Auto));
+    setup.other_store = Some(store.clone());
+    let h = setup.build();
+    // This replica cannot write: its incident opens in memory, and pages.
+    store.fail.store(true, std::sync::atomic::Ordering::SeqCst);
+    detector.outage();
+    h.tick().await;
+    h.tick_after(Duration::from_secs(30)).await;
+    let ours = h.engine.operator().open_incidents().await.unwrap();
+    assert_eq!(ours.len(), 1);
+    let our_id = ours[0].id().clone();
+    assert!(
+        our_id.as_str().ends_with("-alone"),
+        "an id of its own: {our_id}"
+    );
+    assert_eq!(h.pager.targets(), ["on-call"]);
+    // Meanwhile another replica opened the incident on the same key.
+    let theirs = Incident::open(
+        NewIncident {
+            id: IncidentId::new("INC-20260301-0001"),
+            runbook: "shadow-self-down".into(),
+            resource: "cato-shadow-self".into(),
+            title: "Shadow Self endpoint down".into(),
+            impact: Impact::outage(),
+            severity: None,
+        },
+        h.now(),
+        Actor::Engine,
+    );
+    store.inner.create(&theirs, Fence(0)).await.unwrap();
+
+    store.fail.store(false, std::sync::atomic::Ordering::SeqCst);
+    h.tick_after(Duration::from_secs(30)).await;
+    let open = store.inner.open().await.unwrap();
+    assert_eq!(open.len(), 1, "one incident on the key");
+    let kept = &open[0].value;
+    assert_eq!(kept.id(), theirs.id());
+    assert!(
+        kept.timeline().iter().any(|e| e
+            .detail
+            .starts_with(&format!("{our_id} was opened on this key"))),
+        "the merge is on the timeline"
+    );
+    let operator_view = h.engine.operator().open_incidents().await.unwrap();
+    assert_eq!(
+        operator_view
+            .iter()
+            .map(|i| i.id().clone())
+            .collect::<Vec<_>>(),
+        [theirs.id().clone()],
+        "this replica follows the incident that stays"
+    );
+    assert_eq!(
+        *h.pager.resolves.lock().unwrap(),
+        [("on-call".to_owned(), our_id.to_string())],
+        "the merged incident's page is resolved"
+    );
+}
