@@ -4,8 +4,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::time::Duration;
-
 use cato_runbook_core::catalog::CatalogConfig;
 use cato_runbook_mock::config::CrashCause;
 use cato_runbook_mock::sim::{SimReport, Simulation, Violation};
@@ -96,7 +94,10 @@ fn five_replicas_keep_every_invariant_under_a_thousand_schedules() {
         );
         assert!(total(|r| r.partitions) > 100);
         assert!(total(|r| r.pauses) > 50);
-        assert!(total(|r| r.conflicts) > 1000, "writes racing the leader's");
+        assert!(
+            total(|r| r.conflicts) > reports.len() as u32,
+            "writes racing the leader's: more than one per schedule"
+        );
         assert!(
             total(|r| r.terms) > reports.len() as u32,
             "failovers happened"
@@ -185,5 +186,4 @@ async fn replicas_that_each_think_they_are_alone_still_act_once_through_compare_
         .unwrap();
     assert!(report.violations.is_empty(), "{report}");
     assert_eq!(report.step_calls, 1, "{report}");
-    let _ = Duration::ZERO;
 }

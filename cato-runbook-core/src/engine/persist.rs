@@ -112,15 +112,7 @@ impl Inner {
     pub(super) async fn reread(&self, cell: &state::Cell) -> Result<()> {
         let _turn = cell.save_turn().await;
         let id = cell.lock().await.id().clone();
-        let stored = crate::call::timed(
-            self.clock.as_ref(),
-            self.config.timeouts.call,
-            "store.get",
-            id.as_str(),
-            self.store.get(&id),
-        )
-        .await?;
-        let Some(stored) = stored else {
+        let Some(stored) = self.get_stored(&id).await? else {
             return Err(crate::Error::not_found("store.get", id.to_string()));
         };
         if cell.is_unsaved() {
@@ -128,5 +120,20 @@ impl Inner {
         }
         cell.replace(stored.value, stored.version).await;
         Ok(())
+    }
+
+    /// The store's record of `id`, under the call timeout.
+    pub(super) async fn get_stored(
+        &self,
+        id: &crate::IncidentId,
+    ) -> Result<Option<crate::ports::Stored<crate::Incident>>> {
+        crate::call::timed(
+            self.clock.as_ref(),
+            self.config.timeouts.call,
+            "store.get",
+            id.as_str(),
+            self.store.get(id),
+        )
+        .await
     }
 }

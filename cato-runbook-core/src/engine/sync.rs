@@ -166,20 +166,13 @@ impl Inner {
         }
     }
 
+    /// The store's record of `id`; none when the store cannot answer (the next tick reads
+    /// again).
     async fn read_one(
         &self,
         id: &crate::IncidentId,
     ) -> Option<crate::ports::Stored<crate::Incident>> {
-        call::timed(
-            self.clock.as_ref(),
-            self.config.timeouts.call,
-            "store.get",
-            id.as_str(),
-            self.store.get(id),
-        )
-        .await
-        .ok()
-        .flatten()
+        self.get_stored(id).await.ok().flatten()
     }
 
     /// An incident opened in memory while the store could not answer: created now, or, when

@@ -164,11 +164,12 @@ struct Records {
 }
 
 impl Records {
-    fn fence(&mut self, operation: &'static str, fence: Fence) -> Result<()> {
+    /// Refuses `fence` if older than the greatest seen (checked before anything else, as
+    /// every store does).
+    fn check_fence(&self, operation: &'static str, fence: Fence) -> Result<()> {
         if fence < self.fence {
             return Err(fenced(operation, fence, self.fence));
         }
-        self.fence = fence;
         Ok(())
     }
 
@@ -223,9 +224,7 @@ impl IncidentStore for InMemoryIncidentStore {
     async fn create(&self, incident: &Incident, fence: Fence) -> Result<Created> {
         const OP: &str = "store.create";
         let mut records = self.lock();
-        if fence < records.fence {
-            return Err(fenced(OP, fence, records.fence));
-        }
+        records.check_fence(OP, fence)?;
         if records.incidents.contains_key(incident.id()) {
             return Err(Error::new(ErrorKind::Conflict, OP, "the id is taken")
                 .with_resource(incident.id().to_string()));
@@ -235,7 +234,7 @@ impl IncidentStore for InMemoryIncidentStore {
         {
             return Ok(Created::Exists(Box::new(holder.clone())));
         }
-        records.fence(OP, fence)?;
+        records.fence = fence;
         records.put(incident, 1);
         Ok(Created::Created)
     }
@@ -243,9 +242,7 @@ impl IncidentStore for InMemoryIncidentStore {
     async fn update(&self, incident: &Incident, version: u64, fence: Fence) -> Result<u64> {
         const OP: &str = "store.update";
         let mut records = self.lock();
-        if fence < records.fence {
-            return Err(fenced(OP, fence, records.fence));
-        }
+        records.check_fence(OP, fence)?;
         let Some(stored) = records.incidents.get(incident.id()) else {
             return Err(Error::not_found(OP, incident.id().as_str()));
         };
@@ -262,7 +259,7 @@ impl IncidentStore for InMemoryIncidentStore {
             )
             .with_resource(incident.id().to_string()));
         }
-        records.fence(OP, fence)?;
+        records.fence = fence;
         let next = version + 1;
         records.put(incident, next);
         Ok(next)
@@ -318,13 +315,11 @@ impl IncidentStore for InMemoryIncidentStore {
         const OP: &str = "store.save_guardrails";
         let mut records = self.lock();
         let stored = records.guardrails.as_ref().map_or(0, |g| g.version);
-        if fence < records.fence {
-            return Err(fenced(OP, fence, records.fence));
-        }
+        records.check_fence(OP, fence)?;
         if stored != version {
             return Err(stale(OP, "guardrails", version, stored));
         }
-        records.fence(OP, fence)?;
+        records.fence = fence;
         records.guardrails = Some(Stored {
             value: guardrails.clone(),
             version: version + 1,

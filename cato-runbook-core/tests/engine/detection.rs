@@ -179,11 +179,14 @@ async fn a_hung_detector_times_out_and_the_tick_completes() {
         Duration::from_secs(5)
     );
     assert_eq!((report.healthy, report.unknown), (1, 1));
-    assert!(report.events.iter().any(|e| matches!(
-        e,
+    // The first tick takes the lease (alone: fence 0), then the hung detector is unknown.
+    assert!(matches!(report.events[0], TickEvent::Leading { fence: 0 }));
+    assert!(matches!(
+        &report.events[1],
         TickEvent::DetectorUnknown { detector, error, .. }
             if detector == "p99" && error.contains("timed out")
-    )));
+    ));
+    assert_eq!(report.events.len(), 2);
 }
 
 #[tokio::test(start_paused = true)]

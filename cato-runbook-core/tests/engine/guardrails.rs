@@ -233,7 +233,7 @@ async fn a_standby_replica_runs_no_detector_and_opens_nothing() {
         &detector,
         vec![FakeStep::new("restart", &log).arc()],
     );
-    let lease = Arc::new(OtherReplicaLeads::default());
+    let lease = Arc::new(FixedLease::other_replica_leads());
     let mut setup = Setup::new(rb, Policy::with_mode(Mode::Auto));
     setup.lease = Some(lease.clone());
     let h = setup.build();

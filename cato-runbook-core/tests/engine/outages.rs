@@ -4,41 +4,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
+use cato_runbook_core::ErrorKind;
 use cato_runbook_core::engine::{Mode, Policy, TickEvent};
-use cato_runbook_core::ports::{IncidentStore, Leadership, Lease};
+use cato_runbook_core::ports::IncidentStore;
 use cato_runbook_core::runbook::Runbook;
-use cato_runbook_core::{Error, ErrorKind, Result};
 use metrics_util::debugging::{DebugValue, DebuggingRecorder};
 
 use crate::support::*;
-
-/// A lease whose backend is down.
-#[derive(Debug, Default)]
-struct DownLease;
-
-impl std::fmt::Display for DownLease {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("down lease")
-    }
-}
-
-#[async_trait]
-impl Lease for DownLease {
-    fn replica(&self) -> &str {
-        "replica-a"
-    }
-    async fn acquire(&self, _ttl: Duration) -> Result<Leadership> {
-        Err(Error::new(
-            ErrorKind::Unavailable,
-            "GetItem",
-            "lease table unavailable",
-        ))
-    }
-    async fn release(&self) -> Result<()> {
-        Ok(())
-    }
-}
 
 /// Runs `test` on a paused current-thread runtime with `recorder` as this thread's metrics
 /// recorder.
@@ -80,7 +52,7 @@ fn a_lease_outage_is_loud_and_the_incident_still_opens_and_pages_but_no_step_run
             .build()
             .unwrap();
         let mut setup = Setup::new(rb, Policy::with_mode(Mode::Auto));
-        setup.lease = Some(Arc::new(DownLease));
+        setup.lease = Some(Arc::new(FixedLease::down()));
         let h = setup.build();
         detector.outage();
         let mut loud = 0;
@@ -179,32 +151,6 @@ async fn a_store_down_from_the_start_still_opens_and_pages_then_stores_the_incid
     assert_eq!(h.pager.targets(), ["on-call"], "not paged twice");
 }
 
-/// A lease this replica holds for good, at fence 7.
-#[derive(Debug, Default)]
-struct LeadsAtSeven;
-
-impl std::fmt::Display for LeadsAtSeven {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("leads at 7")
-    }
-}
-
-#[async_trait]
-impl Lease for LeadsAtSeven {
-    fn replica(&self) -> &str {
-        "replica-a"
-    }
-    async fn acquire(&self, _ttl: Duration) -> Result<Leadership> {
-        Ok(Leadership::Leader {
-            fence: cato_runbook_core::ports::Fence(7),
-            expires: chrono::DateTime::<chrono::Utc>::MAX_UTC,
-        })
-    }
-    async fn release(&self) -> Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test(start_paused = true)]
 async fn a_step_runs_under_its_leaders_fence_and_the_store_keeps_it() {
     let detector = FakeDetector::new("endpoint-5xx", "cato-shadow-self");
@@ -216,7 +162,7 @@ async fn a_step_runs_under_its_leaders_fence_and_the_store_keeps_it() {
         .build()
         .unwrap();
     let mut setup = Setup::new(rb, Policy::with_mode(Mode::Auto));
-    setup.lease = Some(Arc::new(LeadsAtSeven));
+    setup.lease = Some(Arc::new(FixedLease::leads_at(7)));
     let h = setup.build();
     detector.outage();
     h.tick().await;

@@ -124,30 +124,62 @@ impl Mail for RecordingMail {
     }
 }
 
-/// A lease another replica holds for good.
-#[derive(Debug, Default)]
-pub struct OtherReplicaLeads {
+/// A lease that always answers the same: another replica leads, this one leads at a fence,
+/// or its backend is down.
+#[derive(Debug)]
+pub struct FixedLease {
+    /// `None`: the backend is down.
+    pub answer: Option<Leadership>,
     pub asked: std::sync::atomic::AtomicUsize,
 }
 
-impl fmt::Display for OtherReplicaLeads {
+impl FixedLease {
+    fn answering(answer: Option<Leadership>) -> Self {
+        FixedLease {
+            answer,
+            asked: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// `replica-b` leads, for good.
+    pub fn other_replica_leads() -> Self {
+        Self::answering(Some(Leadership::Follower {
+            holder: "replica-b".into(),
+            fence: Fence(3),
+            expires: chrono::DateTime::<chrono::Utc>::MAX_UTC,
+        }))
+    }
+
+    /// This replica leads at `fence`, for good.
+    pub fn leads_at(fence: u64) -> Self {
+        Self::answering(Some(Leadership::Leader {
+            fence: Fence(fence),
+            expires: chrono::DateTime::<chrono::Utc>::MAX_UTC,
+        }))
+    }
+
+    /// The lease's backend cannot answer.
+    pub fn down() -> Self {
+        Self::answering(None)
+    }
+}
+
+impl fmt::Display for FixedLease {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("other replica leads")
+        f.write_str("fixed lease")
     }
 }
 
 #[async_trait]
-impl Lease for OtherReplicaLeads {
+impl Lease for FixedLease {
     fn replica(&self) -> &str {
         "replica-a"
     }
     async fn acquire(&self, _ttl: Duration) -> Result<Leadership> {
         self.asked.fetch_add(1, Ordering::SeqCst);
-        Ok(Leadership::Follower {
-            holder: "replica-b".into(),
-            fence: Fence(3),
-            expires: chrono::DateTime::<chrono::Utc>::MAX_UTC,
-        })
+        self.answer
+            .clone()
+            .ok_or_else(|| Error::new(ErrorKind::Unavailable, "GetItem", "lease table unavailable"))
     }
     async fn release(&self) -> Result<()> {
         Ok(())
