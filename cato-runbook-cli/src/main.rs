@@ -6,7 +6,6 @@ mod commands;
 mod config;
 mod exit;
 mod output;
-mod providers;
 
 use std::process::ExitCode;
 
@@ -14,7 +13,6 @@ use clap::Parser;
 
 use cli::{Cli, Command};
 use commands::{check, diagnose, game_day, iam_policy, mitigate, postmortem, runbooks, severity};
-use config::Config;
 use exit::Failure;
 use output::{FAIL, Out};
 
@@ -35,7 +33,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli, out: &mut Out) -> Result<(), Failure> {
-    let config = Config::load(cli.global.config.as_deref())?;
+    let config = config::load(cli.global.config.as_deref())?;
     match &cli.command {
         Command::GameDay {
             scenarios,

@@ -3,7 +3,9 @@
 use serde::Serialize;
 
 use super::{configured, runtime_for};
-use crate::config::{Config, ProviderKind};
+use cato_runbook_aws::config::ProviderKind;
+
+use crate::config::Config;
 use crate::exit::Failure;
 use crate::output::{FAIL, Out, PASS};
 
@@ -20,7 +22,7 @@ pub(crate) fn run(out: &mut Out, config: &Config) -> Result<(), Failure> {
     let rt = runtime_for(config)?;
     let (fakes, real) = rt.block_on(async {
         let ports = configured(config, None).await?;
-        let real = crate::providers::Real::build(&config.providers).await?;
+        let real = cato_runbook_aws::config::Wiring::reading(config).await?;
         Ok::<_, Failure>((ports, real.describe()))
     })?;
     let mut rows = Vec::new();

@@ -21,6 +21,8 @@ use cato_runbook_mock::gameday::Scenario;
 use serde::Serialize;
 
 use crate::cli::WorldArgs;
+use cato_runbook_aws::config::Wiring;
+
 use crate::config::Config;
 use crate::exit::Failure;
 
@@ -57,12 +59,7 @@ pub(crate) async fn configured(
         ));
     }
     let mut providers = fakes(config, args.filter(|_| !real)).await?;
-    if let Some(aws) = &config.providers.aws {
-        aws.apply(&mut providers).await?;
-    }
-    crate::providers::Real::build(&config.providers)
-        .await?
-        .overlay(&mut providers);
+    Wiring::reading(config).await?.overlay(&mut providers)?;
     Ok(providers)
 }
 
@@ -75,7 +72,7 @@ pub(crate) async fn fakes(config: &Config, args: Option<&WorldArgs>) -> Result<P
     };
     let world_config = match &scenario {
         Some(s) => s.world.clone(),
-        None => config.world()?,
+        None => crate::config::world(config)?,
     };
     let world = World::new(world_config)?;
     if let (Some(scenario), Some(args)) = (&scenario, args) {

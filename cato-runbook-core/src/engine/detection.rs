@@ -325,7 +325,7 @@ impl Inner {
     }
 
     /// The next id of the day, `INC-YYYYMMDD-NNNN`, not in the table.
-    async fn next_id(&self, now: Timestamp) -> IncidentId {
+    pub(super) async fn next_id(&self, now: Timestamp) -> IncidentId {
         let mut table = self.table.lock().await;
         loop {
             table.seq += 1;

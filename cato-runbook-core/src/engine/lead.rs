@@ -48,6 +48,11 @@ pub(super) enum Role {
 }
 
 impl Inner {
+    /// The current term, for the host's health checks.
+    pub(super) fn term_now(&self) -> Term {
+        self.term()
+    }
+
     fn term(&self) -> Term {
         match self.term.lock() {
             Ok(term) => *term,

@@ -148,6 +148,7 @@
 mod builder;
 mod config;
 mod contacts;
+mod declare;
 mod detection;
 mod guardrails;
 mod job;
@@ -157,6 +158,7 @@ mod persist;
 mod policy;
 mod reconcile;
 mod report;
+mod standing;
 mod state;
 mod steps;
 mod sync;
@@ -172,9 +174,11 @@ use tracing::{debug, warn};
 pub use builder::EngineBuilder;
 pub use config::{EngineConfig, Timeouts};
 pub use contacts::{Contact, Escalation, EscalationLevel, Message, Notifiers, Reach};
+pub use declare::{Declaration, Declared, MANUAL_RUNBOOK};
 pub use operator::Operator;
 pub use policy::{ApprovalPolicy, Caps, Mode, Policy};
 pub use report::{TickEvent, TickReport};
+pub use standing::Standing;
 pub use steps::ContactStep;
 
 use crate::error::Result;
@@ -347,7 +351,7 @@ impl Engine {
 }
 
 impl Inner {
-    fn now(&self) -> Timestamp {
+    pub(super) fn now(&self) -> Timestamp {
         self.clock.now()
     }
 

@@ -17,7 +17,7 @@ use crate::timeline::{Actor, EntryKind};
 /// at once, and the engine acts on it at its next tick.
 #[derive(Clone)]
 pub struct Operator {
-    inner: Arc<Inner>,
+    pub(super) inner: Arc<Inner>,
 }
 
 impl fmt::Debug for Operator {
@@ -336,14 +336,14 @@ impl Operator {
 
     /// On a standby the copy is not kept: a change the store did not take is the caller's
     /// error, never a silent success. (The leader keeps it and saves it with the next change.)
-    fn saved(&self, job: &mut Job<'_>) -> Result<()> {
+    pub(super) fn saved(&self, job: &mut Job<'_>) -> Result<()> {
         match job.save_error.take() {
             Some(err) if !self.inner.leads() => Err(err),
             _ => Ok(()),
         }
     }
 
-    async fn job(&self, id: &IncidentId, operation: &'static str) -> Result<Job<'_>> {
+    pub(super) async fn job(&self, id: &IncidentId, operation: &'static str) -> Result<Job<'_>> {
         let Some(cell) = self.cell(id).await else {
             return Err(match self.inner.store.get(id).await {
                 Ok(Some(_)) => Error::new(

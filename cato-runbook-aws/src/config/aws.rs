@@ -16,16 +16,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use cato_runbook_aws::cloudwatch::CloudWatchMetrics;
-use cato_runbook_aws::cloudwatch_logs::CloudWatchLogs;
-use cato_runbook_aws::dynamodb::DynamoDbTables;
-use cato_runbook_aws::elasticache::ElastiCacheCluster;
-use cato_runbook_aws::sagemaker::SageMakerEndpoint;
-use cato_runbook_aws::service_quotas::ServiceQuotas;
+use crate::cloudwatch::CloudWatchMetrics;
+use crate::cloudwatch_logs::CloudWatchLogs;
+use crate::dynamodb::DynamoDbTables;
+use crate::elasticache::ElastiCacheCluster;
+use crate::sagemaker::SageMakerEndpoint;
+use crate::service_quotas::ServiceQuotas;
 use cato_runbook_core::catalog::{PortName, Providers};
 use serde::{Deserialize, Serialize};
 
-use crate::exit::Failure;
+use super::ConfigError;
 
 /// The ports an AWS provider serves, as configuration names them.
 pub(crate) const PORTS: [PortName; 6] = [
@@ -40,27 +40,35 @@ pub(crate) const PORTS: [PortName; 6] = [
 /// Read and write capacity units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct Capacity {
-    pub(crate) read: u64,
-    pub(crate) write: u64,
+pub struct Capacity {
+    /// Read capacity units.
+    pub read: u64,
+    /// Write capacity units.
+    pub write: u64,
 }
 
 /// The `[providers.aws]` table.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub(crate) struct AwsConfig {
-    pub(crate) region: Option<String>,
-    pub(crate) profile: Option<String>,
-    pub(crate) endpoint_url: Option<String>,
+pub struct AwsConfig {
+    /// The region; the standard chain's by default.
+    pub region: Option<String>,
+    /// The profile; `AWS_PROFILE` or `default` by default.
+    pub profile: Option<String>,
+    /// An endpoint for every service (a local peer); AWS's by default.
+    pub endpoint_url: Option<String>,
+    /// One port call's timeout; 30 s by default.
     #[serde(with = "humantime_serde")]
-    pub(crate) timeout: Option<Duration>,
-    pub(crate) ports: Option<Vec<String>>,
-    pub(crate) provisioned_capacity: Option<Capacity>,
+    pub timeout: Option<Duration>,
+    /// The ports to serve from AWS; all six by default.
+    pub ports: Option<Vec<String>>,
+    /// The capacity a table switched back to provisioned gets.
+    pub provisioned_capacity: Option<Capacity>,
 }
 
 impl AwsConfig {
     /// The ports to serve from AWS.
-    pub(crate) fn ports(&self) -> Result<Vec<PortName>, Failure> {
+    pub fn ports(&self) -> Result<Vec<PortName>, ConfigError> {
         let Some(names) = &self.ports else {
             return Ok(PORTS.to_vec());
         };
@@ -73,7 +81,7 @@ impl AwsConfig {
                     .find(|p| p.as_str() == name)
                     .ok_or_else(|| {
                         let known: Vec<_> = PORTS.iter().map(|p| p.as_str()).collect();
-                        Failure::usage(format!(
+                        ConfigError::invalid(format!(
                             "[providers.aws] ports: no AWS provider for {name:?}; known: {}",
                             known.join(", ")
                         ))
@@ -82,9 +90,13 @@ impl AwsConfig {
             .collect()
     }
 
-    /// Puts the AWS providers into `providers` for the configured ports, on the wall clock.
-    pub(crate) async fn apply(&self, providers: &mut Providers) -> Result<(), Failure> {
-        let ports = self.ports()?;
+    /// The SDK's configuration: this table's region, profile and endpoint over the standard
+    /// chain.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] when no region is found.
+    pub async fn sdk(&self) -> Result<aws_types::SdkConfig, ConfigError> {
         let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
         if let Some(region) = &self.region {
             loader = loader.region(aws_config::Region::new(region.clone()));
@@ -97,35 +109,45 @@ impl AwsConfig {
         }
         let sdk = loader.load().await;
         if sdk.region().is_none() {
-            return Err(Failure::usage(
+            return Err(ConfigError::invalid(
                 "[providers.aws]: no region: set `region`, AWS_REGION or a profile's region",
             ));
         }
-        let timeout = self
-            .timeout
-            .unwrap_or(cato_runbook_aws::Settings::DEFAULT_TIMEOUT);
+        Ok(sdk)
+    }
+
+    /// Puts the AWS providers into `providers` for the configured ports, on the wall clock.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] for an unknown port.
+    pub fn apply(
+        &self,
+        sdk: &aws_types::SdkConfig,
+        providers: &mut Providers,
+    ) -> Result<(), ConfigError> {
+        let ports = self.ports()?;
+        let timeout = self.timeout.unwrap_or(crate::Settings::DEFAULT_TIMEOUT);
         providers.clock = Arc::new(cato_runbook_core::ports::SystemClock);
         for port in ports {
             match port {
                 PortName::Endpoint => {
                     providers.endpoint =
-                        Some(Arc::new(SageMakerEndpoint::new(&sdk).with_timeout(timeout)));
+                        Some(Arc::new(SageMakerEndpoint::new(sdk).with_timeout(timeout)));
                 }
                 PortName::Metrics => {
                     providers.metrics =
-                        Some(Arc::new(CloudWatchMetrics::new(&sdk).with_timeout(timeout)));
+                        Some(Arc::new(CloudWatchMetrics::new(sdk).with_timeout(timeout)));
                 }
                 PortName::Logs => {
-                    providers.logs =
-                        Some(Arc::new(CloudWatchLogs::new(&sdk).with_timeout(timeout)));
+                    providers.logs = Some(Arc::new(CloudWatchLogs::new(sdk).with_timeout(timeout)));
                 }
                 PortName::CacheCluster => {
-                    providers.cache_cluster = Some(Arc::new(
-                        ElastiCacheCluster::new(&sdk).with_timeout(timeout),
-                    ));
+                    providers.cache_cluster =
+                        Some(Arc::new(ElastiCacheCluster::new(sdk).with_timeout(timeout)));
                 }
                 PortName::Tables => {
-                    let mut tables = DynamoDbTables::new(&sdk).with_timeout(timeout);
+                    let mut tables = DynamoDbTables::new(sdk).with_timeout(timeout);
                     if let Some(c) = self.provisioned_capacity {
                         tables = tables.with_provisioned_capacity(c.read, c.write);
                     }
@@ -133,7 +155,7 @@ impl AwsConfig {
                 }
                 PortName::Quotas => {
                     providers.quotas =
-                        Some(Arc::new(ServiceQuotas::new(&sdk).with_timeout(timeout)));
+                        Some(Arc::new(ServiceQuotas::new(sdk).with_timeout(timeout)));
                 }
                 _ => {}
             }
@@ -142,7 +164,7 @@ impl AwsConfig {
     }
 
     /// What `check` says about these providers.
-    pub(crate) fn describe(&self) -> String {
+    pub fn describe(&self) -> String {
         let ports = self
             .ports()
             .map(|ports| {

@@ -13,23 +13,26 @@
 
 use std::time::Duration;
 
-use cato_runbook_aws::kubernetes::KubeWorkloads;
+use crate::kubernetes::KubeWorkloads;
 use serde::{Deserialize, Serialize};
 
-use crate::exit::Failure;
+use super::ConfigError;
 
 /// The `[providers.kubernetes]` table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct KubernetesConfig {
+pub struct KubernetesConfig {
+    /// The Deployment's namespace.
     #[serde(default = "default_namespace")]
-    pub(crate) namespace: String,
+    pub namespace: String,
+    /// The Deployment's name.
     #[serde(default = "default_deployment")]
-    pub(crate) deployment: String,
+    pub deployment: String,
     /// The most replicas a scale may ask for.
-    pub(crate) max_replicas: u32,
+    pub max_replicas: u32,
+    /// One try's timeout.
     #[serde(default = "default_timeout", with = "humantime_serde")]
-    pub(crate) timeout: Duration,
+    pub timeout: Duration,
 }
 
 fn default_namespace() -> String {
@@ -45,15 +48,14 @@ fn default_timeout() -> Duration {
 }
 
 impl KubernetesConfig {
-    pub(crate) async fn build(&self) -> Result<KubeWorkloads, Failure> {
-        let mut config = kube::Config::infer()
-            .await
-            .map_err(|e| Failure::usage(format!("no cluster to talk to: {e}")))?;
-        // The engine retries by its own policy; one call is one try within the timeout.
-        config.default_retry = false;
-        let client = kube::Client::try_from(config)
-            .map_err(|e| Failure::usage(format!("cannot make a Kubernetes client: {e}")))?;
-        Ok(KubeWorkloads::new(client)
+    /// The provider of the orchestrator's Deployment, through the inferred cluster
+    /// configuration (in-cluster, or the kubeconfig).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] when there is no cluster to talk to.
+    pub async fn build(&self) -> Result<KubeWorkloads, ConfigError> {
+        Ok(KubeWorkloads::new(client().await?)
             .with_workload(
                 self.namespace.clone(),
                 self.deployment.clone(),
@@ -61,4 +63,15 @@ impl KubernetesConfig {
             )
             .with_timeout(self.timeout))
     }
+}
+
+/// A client of the inferred cluster (in-cluster, or the kubeconfig), without kube's own
+/// retries: the engine retries by its own policy.
+pub(crate) async fn client() -> Result<kube::Client, ConfigError> {
+    let mut config = kube::Config::infer()
+        .await
+        .map_err(|e| ConfigError::invalid(format!("no cluster to talk to: {e}")))?;
+    config.default_retry = false;
+    kube::Client::try_from(config)
+        .map_err(|e| ConfigError::invalid(format!("cannot make a Kubernetes client: {e}")))
 }

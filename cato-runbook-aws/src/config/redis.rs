@@ -11,32 +11,31 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use cato_runbook_aws::redis::{RedisCacheStats, RedisOptions};
-use cato_runbook_aws::secrecy::ExposeSecret;
+use crate::redis::{RedisCacheStats, RedisOptions};
+use crate::secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
-use super::secret_from_env;
-use crate::exit::Failure;
+use super::{ConfigError, secret_from_env};
 
 /// One cache server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct CacheServer {
+pub struct CacheServer {
     /// `redis://` or `rediss://` (TLS), without a password.
-    pub(crate) url: String,
+    pub url: String,
     /// The environment variable holding the password (AUTH token), if any.
-    pub(crate) password_env: Option<String>,
+    pub password_env: Option<String>,
 }
 
 /// The `[providers.redis]` table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct RedisConfig {
+pub struct RedisConfig {
     /// Cache name (as the runbooks name it, e.g. `cato-cache`) → server.
-    pub(crate) caches: BTreeMap<String, CacheServer>,
+    pub caches: BTreeMap<String, CacheServer>,
     /// One read's timeout.
     #[serde(default = "default_timeout", with = "humantime_serde")]
-    pub(crate) timeout: Duration,
+    pub timeout: Duration,
 }
 
 fn default_timeout() -> Duration {
@@ -44,21 +43,27 @@ fn default_timeout() -> Duration {
 }
 
 impl RedisConfig {
-    pub(crate) fn build(&self) -> Result<RedisCacheStats, Failure> {
+    /// Builds the provider (no network: it connects on first use).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] for a missing environment variable or a bad URL.
+    pub fn build(&self) -> Result<RedisCacheStats, ConfigError> {
         let mut stats =
             RedisCacheStats::new().with_options(RedisOptions::default().with_timeout(self.timeout));
         for (name, server) in &self.caches {
             let mut url = reqwest::Url::parse(&server.url)
-                .map_err(|e| Failure::usage(format!("caches.{name}.url: {e}")))?;
+                .map_err(|e| ConfigError::invalid(format!("caches.{name}.url: {e}")))?;
             if let Some(var) = &server.password_env {
                 let password = secret_from_env(var)?;
                 url.set_password(Some(password.expose_secret()))
                     .map_err(|()| {
-                        Failure::usage(format!("caches.{name}.url cannot take a password"))
+                        ConfigError::invalid(format!("caches.{name}.url cannot take a password"))
                     })?;
             }
-            let client = ::redis::Client::open(url.as_str())
-                .map_err(|e| Failure::usage(format!("caches.{name}.url: {}", e.category())))?;
+            let client = ::redis::Client::open(url.as_str()).map_err(|e| {
+                ConfigError::invalid(format!("caches.{name}.url: {}", e.category()))
+            })?;
             stats = stats.with_cache(name.clone(), client);
         }
         Ok(stats)

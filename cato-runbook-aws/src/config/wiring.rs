@@ -1,0 +1,353 @@
+//! From a [`Config`] to live objects: the real providers, the store, the lease, and the engine
+//! over them. Nothing here touches the network: clients connect on first use.
+
+use std::fmt;
+use std::sync::Arc;
+
+use cato_runbook_core::catalog::Providers;
+use cato_runbook_core::engine::{Engine, EngineBuilder, Notifiers};
+use cato_runbook_core::ports::{
+    CacheStats, Chat, InMemoryIncidentStore, IncidentStore, Lease, Mail, Pager, SystemClock,
+    Workloads,
+};
+
+use super::{Config, ConfigError, LeaseKind, StoreKind};
+use crate::cato_api::CatoAdminApi;
+
+/// Everything a configuration builds: what [`Config`] names, made.
+pub struct Wiring {
+    cache_stats: Option<Arc<dyn CacheStats>>,
+    workloads: Option<Arc<dyn Workloads>>,
+    admin: Option<Arc<CatoAdminApi>>,
+    pager: Option<Arc<dyn Pager>>,
+    chat: Option<Arc<dyn Chat>>,
+    mail: Option<Arc<dyn Mail>>,
+    sdk: Option<aws_types::SdkConfig>,
+    aws: Option<super::AwsConfig>,
+    store: Arc<dyn IncidentStore>,
+    store_name: String,
+    lease: Option<Arc<dyn Lease>>,
+    replica: String,
+}
+
+impl fmt::Debug for Wiring {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Wiring")
+            .field("providers", &self.describe())
+            .field("store", &self.store_name)
+            .field("replica", &self.replica)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Wiring {
+    /// Builds every configured provider, opens the store and makes the lease.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] for a bad value or a missing environment variable (each names
+    /// its table); [`ConfigError::Unavailable`] when the store cannot be opened.
+    pub async fn from_config(config: &Config) -> Result<Wiring, ConfigError> {
+        Self::build(config, true).await
+    }
+
+    /// The providers alone, for a look that keeps nothing (a diagnosis, a check): the store is
+    /// in memory, no lease is made and no file is opened.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_config`](Self::from_config).
+    pub async fn reading(config: &Config) -> Result<Wiring, ConfigError> {
+        Self::build(config, false).await
+    }
+
+    async fn build(config: &Config, keep: bool) -> Result<Wiring, ConfigError> {
+        let p = &config.providers;
+        let mut cache_stats: Option<Arc<dyn CacheStats>> = None;
+        if let Some(c) = &p.redis {
+            cache_stats = Some(Arc::new(
+                c.build().map_err(|e| e.prefixed("[providers.redis]"))?,
+            ));
+        }
+        let mut workloads: Option<Arc<dyn Workloads>> = None;
+        if let Some(c) = &p.kubernetes {
+            workloads = Some(Arc::new(
+                c.build()
+                    .await
+                    .map_err(|e| e.prefixed("[providers.kubernetes]"))?,
+            ));
+        }
+        let admin = match &p.cato_api {
+            Some(c) => Some(Arc::new(
+                c.build().map_err(|e| e.prefixed("[providers.cato_api]"))?,
+            )),
+            None => None,
+        };
+        let mut pager: Option<Arc<dyn Pager>> = None;
+        if let Some(c) = &p.pagerduty {
+            pager = Some(Arc::new(
+                c.build().map_err(|e| e.prefixed("[providers.pagerduty]"))?,
+            ));
+        }
+        let mut chat: Option<Arc<dyn Chat>> = None;
+        if let Some(c) = &p.slack {
+            chat = Some(Arc::new(
+                c.build().map_err(|e| e.prefixed("[providers.slack]"))?,
+            ));
+        }
+        let mut mail: Option<Arc<dyn Mail>> = None;
+        if let Some(c) = &p.sendgrid {
+            mail = Some(Arc::new(
+                c.build().map_err(|e| e.prefixed("[providers.sendgrid]"))?,
+            ));
+        }
+        let needs_sdk = p.aws.is_some()
+            || (keep
+                && (config.store.kind == StoreKind::Dynamodb
+                    || config.lease.kind == LeaseKind::Dynamodb));
+        let sdk = if needs_sdk {
+            Some(p.aws.clone().unwrap_or_default().sdk().await?)
+        } else {
+            None
+        };
+        let replica = config.lease.replica();
+        let (store, store_name, lease) = if keep {
+            let (store, name) = store(config, sdk.as_ref()).await?;
+            (store, name, lease(config, sdk.as_ref(), &replica).await?)
+        } else {
+            let store: Arc<dyn IncidentStore> = Arc::new(InMemoryIncidentStore::new());
+            (store, "in memory".to_owned(), None)
+        };
+        Ok(Wiring {
+            cache_stats,
+            workloads,
+            admin,
+            pager,
+            chat,
+            mail,
+            sdk,
+            aws: p.aws.clone(),
+            store,
+            store_name,
+            lease,
+            replica,
+        })
+    }
+
+    /// Puts the real providers (and the store, for the runbooks that read it) into
+    /// `providers`; with any real provider, time is the wall clock's.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] for an unknown AWS port.
+    pub fn overlay(&self, providers: &mut Providers) -> Result<(), ConfigError> {
+        if let (Some(sdk), Some(table)) = (&self.sdk, &self.aws) {
+            table.apply(sdk, providers)?;
+        }
+        if let Some(p) = &self.cache_stats {
+            providers.cache_stats = Some(Arc::clone(p));
+        }
+        if let Some(p) = &self.workloads {
+            providers.workloads = Some(Arc::clone(p));
+        }
+        if let Some(p) = &self.admin {
+            providers.budget = Some(p.clone());
+            providers.traffic = Some(p.clone());
+        }
+        providers.incidents = Some(Arc::clone(&self.store));
+        if !self.describe().is_empty() {
+            providers.clock = Arc::new(SystemClock);
+        }
+        Ok(())
+    }
+
+    /// The real providers alone, on the system clock: a port not configured is unset.
+    ///
+    /// # Errors
+    ///
+    /// As [`overlay`](Self::overlay).
+    pub fn providers(&self) -> Result<Providers, ConfigError> {
+        let mut providers = Providers::new(Arc::new(SystemClock));
+        self.overlay(&mut providers)?;
+        Ok(providers)
+    }
+
+    /// The pager and chat (and mail), when both a pager and a chat are configured.
+    pub fn notifiers(&self) -> Option<Notifiers> {
+        let notifiers = Notifiers::new(self.pager.clone()?, self.chat.clone()?);
+        Some(match &self.mail {
+            Some(mail) => notifiers.with_mail(Arc::clone(mail)),
+            None => notifiers,
+        })
+    }
+
+    /// Whether any notifier (pager, chat, mail) is configured.
+    pub fn any_notifier(&self) -> bool {
+        self.pager.is_some() || self.chat.is_some() || self.mail.is_some()
+    }
+
+    /// The store.
+    pub fn store(&self) -> Arc<dyn IncidentStore> {
+        Arc::clone(&self.store)
+    }
+
+    /// What the store is, for messages.
+    pub fn store_name(&self) -> &str {
+        &self.store_name
+    }
+
+    /// The lease, when one is configured.
+    pub fn lease(&self) -> Option<Arc<dyn Lease>> {
+        self.lease.clone()
+    }
+
+    /// This replica's name.
+    pub fn replica(&self) -> &str {
+        &self.replica
+    }
+
+    /// An engine builder with the enabled runbooks (built over `providers`), the policy, the
+    /// engine's configuration, the store, the lease (or `alone`) and the configured notifiers
+    /// (a host without them adds its own).
+    ///
+    /// # Errors
+    ///
+    /// A runbook that cannot be built (a port it needs is missing, a bad threshold).
+    pub fn engine_builder(
+        &self,
+        config: &Config,
+        providers: &Providers,
+    ) -> Result<EngineBuilder, ConfigError> {
+        let mut runbooks = Vec::new();
+        for entry in config.enabled() {
+            runbooks.push(
+                (entry.build)(providers, &config.runbooks)
+                    .map_err(|e| ConfigError::from(e).prefixed(entry.id))?,
+            );
+        }
+        let mut builder = Engine::builder()
+            .runbooks(runbooks)
+            .clock(Arc::clone(&providers.clock))
+            .store(Arc::clone(&self.store))
+            .policy(config.policy.clone())
+            .config(config.engine.clone());
+        builder = match &self.lease {
+            Some(lease) => builder.lease(Arc::clone(lease)),
+            None => builder.alone(),
+        };
+        if let Some(notifiers) = self.notifiers() {
+            builder = builder.notifiers(notifiers);
+        }
+        Ok(builder)
+    }
+
+    /// The engine, with the configured notifiers.
+    ///
+    /// # Errors
+    ///
+    /// As [`engine_builder`](Self::engine_builder); [`ConfigError::Invalid`] without both a
+    /// pager and a chat (nobody would hear of an incident).
+    pub fn engine(&self, config: &Config, providers: &Providers) -> Result<Engine, ConfigError> {
+        if self.notifiers().is_none() {
+            return Err(ConfigError::invalid(
+                "[providers.pagerduty] and [providers.slack] are both needed: without them nobody hears of an incident",
+            ));
+        }
+        Ok(self.engine_builder(config, providers)?.build()?)
+    }
+
+    /// `(port, provider)` for each real provider but AWS's (see [`AwsConfig::describe`](super::AwsConfig::describe)).
+    pub fn describe(&self) -> Vec<(&'static str, String)> {
+        let mut rows = Vec::new();
+        if let Some(p) = &self.cache_stats {
+            rows.push(("cache-stats", p.to_string()));
+        }
+        if let Some(p) = &self.workloads {
+            rows.push(("workloads", p.to_string()));
+        }
+        if let Some(p) = &self.admin {
+            rows.push(("budget", p.to_string()));
+            rows.push(("traffic", p.to_string()));
+        }
+        if let Some(p) = &self.pager {
+            rows.push(("pager", p.to_string()));
+        }
+        if let Some(p) = &self.chat {
+            rows.push(("chat", p.to_string()));
+        }
+        if let Some(p) = &self.mail {
+            rows.push(("mail", p.to_string()));
+        }
+        rows
+    }
+}
+
+/// The configured store, opened, and its name.
+async fn store(
+    config: &Config,
+    sdk: Option<&aws_types::SdkConfig>,
+) -> Result<(Arc<dyn IncidentStore>, String), ConfigError> {
+    let c = &config.store;
+    match (c.kind, sdk) {
+        (StoreKind::Memory, _) => Ok((
+            Arc::new(InMemoryIncidentStore::new()),
+            "in memory".to_owned(),
+        )),
+        (StoreKind::Sqlite, _) => {
+            let path = config.relative(&c.path);
+            let store = crate::sqlite::SqliteIncidentStore::open(&path).map_err(|e| {
+                ConfigError::Unavailable(format!("[store] {}: {e}", path.display()))
+            })?;
+            Ok((Arc::new(store), format!("SQLite {}", path.display())))
+        }
+        (StoreKind::Dynamodb, Some(sdk)) => {
+            if c.create_table {
+                let client = aws_sdk_dynamodb::Client::new(sdk);
+                crate::dynamodb::create_table(&client, &c.table)
+                    .await
+                    .map_err(|e| ConfigError::Unavailable(format!("[store] {}: {e}", c.table)))?;
+            }
+            Ok((
+                Arc::new(crate::dynamodb::DynamoDbIncidentStore::new(sdk, &c.table)),
+                format!("DynamoDB {}", c.table),
+            ))
+        }
+        (StoreKind::Dynamodb, None) => Err(ConfigError::invalid(
+            "[store] kind = \"dynamodb\" needs the AWS SDK's configuration",
+        )),
+    }
+}
+
+/// The configured lease.
+async fn lease(
+    config: &Config,
+    sdk: Option<&aws_types::SdkConfig>,
+    replica: &str,
+) -> Result<Option<Arc<dyn Lease>>, ConfigError> {
+    let c = &config.lease;
+    match (c.kind, sdk) {
+        (LeaseKind::None, _) => Ok(None),
+        (LeaseKind::Dynamodb, Some(sdk)) => {
+            let table = c
+                .table
+                .clone()
+                .unwrap_or_else(|| config.store.table.clone());
+            Ok(Some(Arc::new(
+                crate::dynamodb::DynamoDbLease::new(sdk, table, replica, Arc::new(SystemClock))
+                    .with_timeout(c.timeout),
+            )))
+        }
+        (LeaseKind::Dynamodb, None) => Err(ConfigError::invalid(
+            "[lease] kind = \"dynamodb\" needs the AWS SDK's configuration",
+        )),
+        (LeaseKind::Kubernetes, _) => {
+            let client = super::kubernetes::client()
+                .await
+                .map_err(|e| e.prefixed("[lease]"))?;
+            Ok(Some(Arc::new(
+                crate::kubernetes::KubeLease::new(client, &c.namespace, &c.name, replica)
+                    .with_timeout(c.timeout),
+            )))
+        }
+    }
+}

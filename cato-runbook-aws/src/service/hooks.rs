@@ -1,0 +1,110 @@
+//! `POST /webhooks/pagerduty`: what people do in PagerDuty comes back into the engine. An
+//! acknowledgement there acknowledges the engine's incident (escalation stops); a resolution
+//! is recorded, and resolves the incident when `[service.pagerduty] resolve = true`.
+//!
+//! The engine pages with the incident's id as PagerDuty's dedup key, so a webhook's
+//! `incident_key` names the engine's incident.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use cato_runbook_core::{ErrorKind, IncidentId};
+use secrecy::SecretString;
+
+use super::Shared;
+use super::config::WebhookConfig;
+use super::errors::ApiError;
+use super::webhook::{self, EventKind};
+use crate::config::ConfigError;
+
+/// The subscription's secrets and what a resolution does.
+pub(crate) struct Subscription {
+    secrets: Vec<SecretString>,
+    resolve: bool,
+}
+
+impl Subscription {
+    /// The secrets, from the environment variables the table names.
+    pub(crate) fn from_config(config: &WebhookConfig) -> Result<Self, ConfigError> {
+        let secrets = config
+            .secrets_env
+            .iter()
+            .map(|var| crate::config::secret_from_env(var))
+            .collect::<Result<_, _>>()?;
+        Ok(Subscription {
+            secrets,
+            resolve: config.resolve,
+        })
+    }
+}
+
+/// The handler: 401 and nothing done for a bad or missing signature; 204 once handled (an
+/// incident the engine does not know is ignored, so that PagerDuty does not retry it); 503
+/// when the store cannot take it (PagerDuty retries).
+pub(crate) async fn pagerduty(
+    State(state): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let Some(subscription) = &state.webhook else {
+        return Err(ApiError::not_found(
+            "no PagerDuty webhook is configured ([service.pagerduty])",
+        ));
+    };
+    let signature = headers
+        .get("x-pagerduty-signature")
+        .and_then(|v| v.to_str().ok());
+    webhook::verify(&subscription.secrets, &body, signature)
+        .map_err(|e| ApiError::unauthorized(e.to_string()))?;
+    let event = webhook::parse(&body).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let Some(key) = event.dedup_key.as_deref() else {
+        tracing::debug!(event = %event.id, "a PagerDuty event without an incident key");
+        return Ok(StatusCode::NO_CONTENT);
+    };
+    let id = IncidentId::new(key);
+    let by = format!(
+        "{} (PagerDuty)",
+        event.agent.as_deref().unwrap_or("someone")
+    );
+    let done = match &event.kind {
+        EventKind::Acknowledged => state.operator.acknowledge(&id, &by).await.map(|_| ()),
+        EventKind::Resolved if subscription.resolve => {
+            state
+                .operator
+                .resolve(&id, &by, "resolved in PagerDuty")
+                .await
+        }
+        EventKind::Resolved => {
+            state
+                .operator
+                .note(
+                    &id,
+                    &by,
+                    "resolved in PagerDuty (the engine resolves on its own evidence)",
+                )
+                .await
+        }
+        EventKind::Other(kind) => {
+            tracing::debug!(event = %event.id, kind, "a PagerDuty event the engine does not act on");
+            Ok(())
+        }
+    };
+    match done {
+        Ok(()) => {
+            tracing::info!(incident = %id, event = %event.id, kind = ?event.kind, "PagerDuty webhook handled");
+            Ok(StatusCode::NO_CONTENT)
+        }
+        Err(err)
+            if matches!(
+                err.kind(),
+                ErrorKind::NotFound | ErrorKind::IllegalTransition
+            ) =>
+        {
+            tracing::info!(incident = %id, event = %event.id, error = %err, "a PagerDuty event on an incident not open here");
+            Ok(StatusCode::NO_CONTENT)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
