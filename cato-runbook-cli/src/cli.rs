@@ -18,6 +18,8 @@ use clap::{Args, Parser, Subcommand};
 pub(crate) struct Cli {
     #[command(flatten)]
     pub(crate) global: Global,
+    #[command(flatten)]
+    pub(crate) server: crate::client::ServerArgs,
     #[command(subcommand)]
     pub(crate) command: Command,
 }
@@ -28,9 +30,16 @@ pub(crate) struct Global {
     /// Configuration file (TOML): thresholds, caps, escalation contacts, providers.
     #[arg(long, global = true, env = "CATO_RUNBOOK_CONFIG", value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
-    /// Print JSON instead of tables and text.
+    /// Print JSON instead of tables and text (errors too).
     #[arg(long, global = true)]
     pub(crate) json: bool,
+    /// More log output on stderr: -v info, -vv debug, -vvv trace (default: warnings).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+    /// The log filter, as RUST_LOG takes it (`info`, `cato_runbook_core=debug,warn`); beats
+    /// -v and RUST_LOG.
+    #[arg(long, global = true, value_name = "FILTER")]
+    pub(crate) log_level: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -74,10 +83,11 @@ pub(crate) enum Command {
         #[command(flatten)]
         world: WorldArgs,
     },
-    /// Plan a runbook's next mitigation step (before → after); apply it only with --apply.
+    /// Plan a runbook's next mitigation step (before → after); nothing changes.
     ///
-    /// The step is the ladder's first whose precondition holds on a fresh diagnosis. Nothing
-    /// changes without --apply; a step that needs approval also needs --approve.
+    /// The step is the ladder's first whose precondition holds on a fresh diagnosis. Steps are
+    /// applied only by the running service (`run`), under the engine's guardrails: declare the
+    /// incident there and approve the step.
     Mitigate {
         /// The runbook's id.
         runbook: String,
@@ -90,12 +100,10 @@ pub(crate) enum Command {
         /// Print the plan and stop (the default).
         #[arg(long, conflicts_with = "apply")]
         dry_run: bool,
-        /// Apply the step.
-        #[arg(long)]
+        /// No longer applies here: a step is applied by the running service under its
+        /// guardrails (see `declare` and `approve`).
+        #[arg(long, hide = true)]
         apply: bool,
-        /// Approve a step that needs approval.
-        #[arg(long, requires = "apply")]
-        approve: bool,
         #[command(flatten)]
         world: WorldArgs,
     },
@@ -109,6 +117,31 @@ pub(crate) enum Command {
     },
     /// Validate the configuration and say what each enabled runbook needs.
     Check,
+    /// Run the health loop as a service: the engine over the configured providers, store and
+    /// lease, with the operator API, the status page and /metrics.
+    ///
+    /// Prints the policy's mode at start, and `ready: listening on URL` once the first tick
+    /// finished. SIGTERM or SIGINT stops it gracefully: the tick in hand finishes, the outbox
+    /// is flushed and the lease is given up. Ports without a real provider use the in-memory
+    /// fakes (on the wall clock); with any real provider, PagerDuty and Slack must be
+    /// configured.
+    Run {
+        /// Listen here instead of `[service] listen` (port 0: any free port).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<std::net::SocketAddr>,
+        /// Start the fakes from this scenario's world; its events happen on the wall clock.
+        #[arg(long, value_name = "FILE")]
+        scenario: Option<PathBuf>,
+    },
+    /// Print a shell's completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: Shell,
+    },
+    /// Print the man page (roff) of the command.
+    Man,
+    #[command(flatten)]
+    Client(crate::client::ClientCommand),
     /// Print the least-privilege IAM policy (JSON) for the AWS actions the runbooks' providers
     /// call: the enabled runbooks, or those named.
     #[command(name = "iam-policy")]
@@ -124,6 +157,9 @@ pub(crate) enum Command {
         per_runbook: bool,
     },
 }
+
+/// The shells `completions` writes for.
+pub(crate) use clap_complete::Shell;
 
 /// Where the fakes' world comes from, for `diagnose` and `mitigate`.
 #[derive(Debug, Args)]

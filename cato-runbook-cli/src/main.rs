@@ -2,6 +2,7 @@
 //! API only.
 
 mod cli;
+mod client;
 mod commands;
 mod config;
 mod exit;
@@ -12,27 +13,72 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use cli::{Cli, Command};
-use commands::{check, diagnose, game_day, iam_policy, mitigate, postmortem, runbooks, severity};
+use commands::{
+    check, diagnose, game_day, iam_policy, mitigate, postmortem, run, runbooks, severity,
+};
 use exit::Failure;
 use output::{FAIL, Out};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    logging(&cli.global);
     let mut out = Out::new(cli.global.json);
     match run(&cli, &mut out) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             let mut err = anstream::stderr();
-            let _ = std::io::Write::write_fmt(
-                &mut err,
-                format_args!("{} {failure}\n", Out::styled(FAIL, "error:")),
-            );
+            let _ = if cli.global.json {
+                let body = serde_json::json!({
+                    "error": { "message": failure.message, "exit_code": failure.code }
+                });
+                std::io::Write::write_fmt(&mut err, format_args!("{body}\n"))
+            } else {
+                std::io::Write::write_fmt(
+                    &mut err,
+                    format_args!("{} {failure}\n", Out::styled(FAIL, "error:")),
+                )
+            };
             failure.exit_code()
         }
     }
 }
 
+/// Logs on stderr: `--log-level`, else RUST_LOG, else the -v count (warnings by default).
+fn logging(global: &cli::Global) {
+    use tracing_subscriber::EnvFilter;
+    let filter = match (&global.log_level, std::env::var("RUST_LOG")) {
+        (Some(level), _) => EnvFilter::try_new(level),
+        (None, Ok(env)) if !env.trim().is_empty() => EnvFilter::try_new(env),
+        _ => EnvFilter::try_new(match global.verbose {
+            0 => "warn",
+            1 => "info",
+            2 => "debug",
+            _ => "trace",
+        }),
+    }
+    .unwrap_or_else(|_| EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}
+
 fn run(cli: &Cli, out: &mut Out) -> Result<(), Failure> {
+    match &cli.command {
+        Command::Client(command) => return client::run(out, &cli.server, command),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut command, "cato-runbook", &mut std::io::stdout());
+            return Ok(());
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command).render(&mut std::io::stdout())?;
+            return Ok(());
+        }
+        _ => {}
+    }
     let config = config::load(cli.global.config.as_deref())?;
     match &cli.command {
         Command::GameDay {
@@ -63,7 +109,6 @@ fn run(cli: &Cli, out: &mut Out) -> Result<(), Failure> {
             step,
             dry_run: _,
             apply,
-            approve,
             world,
         } => mitigate::run(
             out,
@@ -73,7 +118,6 @@ fn run(cli: &Cli, out: &mut Out) -> Result<(), Failure> {
                 resource: resource.as_deref(),
                 step: step.as_deref(),
                 apply: *apply,
-                approve: *approve,
                 world,
             },
         ),
@@ -81,6 +125,15 @@ fn run(cli: &Cli, out: &mut Out) -> Result<(), Failure> {
             postmortem::run(out, &config, incident, author.as_deref())
         }
         Command::Check => check::run(out, &config),
+        Command::Run { listen, scenario } => run::run(
+            out,
+            &config,
+            &run::Options {
+                listen: *listen,
+                scenario: scenario.as_ref(),
+            },
+        ),
+        Command::Client(_) | Command::Completions { .. } | Command::Man => Ok(()),
         Command::IamPolicy {
             runbooks,
             read_only,

@@ -354,7 +354,7 @@ fn runbooks_diagnose_and_mitigate_on_the_fakes() {
         2,
     );
     assert!(
-        err.contains("step raise-monthly-limit needs approval: add --approve"),
+        err.contains("mitigate only plans") && err.contains("cato-runbook declare"),
         "{err}"
     );
     let err = fails(cmd().args(["diagnose", "no-such-runbook"]), 2);

@@ -55,16 +55,18 @@ pub(crate) async fn healthz() -> &'static str {
     "ok\n"
 }
 
-/// `GET /readyz`: the store answers and the lease has told this replica where it stands.
+/// `GET /readyz`: the store answers, the lease has told this replica where it stands and a
+/// tick has finished.
 pub(crate) async fn readyz(State(state): State<Arc<Shared>>) -> Response {
     let standing = state.operator.standing();
     let store = state.operator.check_store().await;
-    let ready = store.is_ok() && standing.known;
+    let ready = store.is_ok() && standing.known && standing.ticks > 0;
     let body = json!({
         "ready": ready,
         "store": store.as_ref().map_or_else(|e| e.to_string(), |()| "reachable".to_owned()),
         "leader": if standing.known { json!(standing.leads) } else { json!(null) },
         "replica": standing.replica,
+        "ticks": standing.ticks,
     });
     let status = if ready {
         StatusCode::OK

@@ -29,7 +29,12 @@ pub(crate) struct ServerArgs {
     #[arg(default_value = "http://127.0.0.1:8080")]
     pub(crate) server: String,
     /// The environment variable that holds the bearer token (its name, not the token).
-    #[arg(long, global = true, value_name = "NAME", default_value = "CATO_RUNBOOK_TOKEN")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME",
+        default_value = "CATO_RUNBOOK_TOKEN"
+    )]
     pub(crate) token_env: String,
 }
 
@@ -155,12 +160,21 @@ impl Request {
     /// A GET of `path`.
     fn get(path: &[&str], reply: Reply) -> Self {
         let path = path.iter().map(|s| (*s).to_owned()).collect();
-        Request { method: Method::GET, path, body: None, reply }
+        Request {
+            method: Method::GET,
+            path,
+            body: None,
+            reply,
+        }
     }
 
     /// A POST of `body` to `path`.
     fn post(path: &[&str], body: Value, reply: Reply) -> Self {
-        Request { method: Method::POST, body: Some(body), ..Request::get(path, reply) }
+        Request {
+            method: Method::POST,
+            body: Some(body),
+            ..Request::get(path, reply)
+        }
     }
 
     /// A POST of `body` to `/api/incidents/{id}/{action}`.
@@ -210,9 +224,10 @@ fn request(command: &ClientCommand) -> Result<Request, Failure> {
     Ok(match command {
         C::Status => Request::get(&["api", "status"], Reply::Status),
         C::Incidents => Request::get(&["api", "incidents"], Reply::Incidents),
-        C::Show { id } => {
-            Request::get(&["api", "incidents", segment("incident id", id)?], Reply::Incident)
-        }
+        C::Show { id } => Request::get(
+            &["api", "incidents", segment("incident id", id)?],
+            Reply::Incident,
+        ),
         C::Ack { id } => Request::action(id, "ack", json!({}))?,
         C::Approve { id, step } => {
             Request::action(id, "approve", json!({ "step": segment("step", step)? }))?
@@ -291,7 +306,9 @@ fn url(base: &str, segments: &[String]) -> Result<Url, Failure> {
     let mut url = Url::parse(base.trim())
         .map_err(|e| Failure::usage(format!("--server {base} is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(Failure::usage(format!("--server {base} is not an http(s) URL")));
+        return Err(Failure::usage(format!(
+            "--server {base} is not an http(s) URL"
+        )));
     }
     url.set_query(None);
     url.set_fragment(None);
@@ -315,7 +332,9 @@ async fn send(
         .timeout(TIMEOUT)
         .build()
         .map_err(|e| Failure::runtime(format!("cannot make an HTTP client: {}", chain(&e))))?;
-    let mut builder = client.request(request.method.clone(), url).bearer_auth(token);
+    let mut builder = client
+        .request(request.method.clone(), url)
+        .bearer_auth(token);
     if let Some(body) = &request.body {
         builder = builder.json(body);
     }
@@ -324,20 +343,25 @@ async fn send(
             Failure::usage(format!("cannot make the request: {}", chain(&e)))
         } else if e.is_timeout() {
             let secs = TIMEOUT.as_secs();
-            Failure::runtime(format!("the service at {base} did not answer within {secs} s"))
+            Failure::runtime(format!(
+                "the service at {base} did not answer within {secs} s"
+            ))
         } else {
             Failure::runtime(format!("cannot reach the service at {base}: {}", chain(&e)))
         }
     })?;
     let status = response.status();
-    let text = response.text().await.map_err(|e| {
-        Failure::runtime(format!("cannot read the reply of {base}: {}", chain(&e)))
-    })?;
+    let text = response
+        .text()
+        .await
+        .map_err(|e| Failure::runtime(format!("cannot read the reply of {base}: {}", chain(&e))))?;
     if !status.is_success() {
         let mut failure = render::failure(status, &text);
         if status == StatusCode::UNAUTHORIZED {
             let var = &server.token_env;
-            failure.message.push_str(&format!(" (the token is read from ${var})"));
+            failure
+                .message
+                .push_str(&format!(" (the token is read from ${var})"));
         }
         return Err(failure);
     }
@@ -345,7 +369,9 @@ async fn send(
         return Ok((status, Value::Null));
     }
     let value = serde_json::from_str(&text).map_err(|e| {
-        Failure::runtime(format!("the service at {base} sent a reply that is not JSON: {e}"))
+        Failure::runtime(format!(
+            "the service at {base} sent a reply that is not JSON: {e}"
+        ))
     })?;
     Ok((status, value))
 }
@@ -384,8 +410,15 @@ mod tests {
     #[test]
     fn declare_sends_the_impact_and_only_what_was_given() -> Result<(), Failure> {
         let request = parse(&[
-            "declare", "api-latency", "--share", "0.25", "--user-visible", "--users", "1200",
-            "--source", "user report",
+            "declare",
+            "api-latency",
+            "--share",
+            "0.25",
+            "--user-visible",
+            "--users",
+            "1200",
+            "--source",
+            "user report",
         ])?;
         assert_eq!(request.method, Method::POST);
         assert_eq!(request.path, ["api", "incidents"]);
@@ -414,7 +447,11 @@ mod tests {
         ];
         for args in cases {
             let failure = parse(args).err();
-            assert_eq!(failure.map(|f| f.code), Some(crate::exit::USAGE), "{args:?}");
+            assert_eq!(
+                failure.map(|f| f.code),
+                Some(crate::exit::USAGE),
+                "{args:?}"
+            );
         }
     }
 
@@ -426,9 +463,15 @@ mod tests {
         let expected = "https://ops.example.com/cato/api/incidents/INC%201%2F2/approve";
         assert_eq!(approve.as_str(), expected);
         let request = parse(&["deny", "INC-7", "failover", "--reason", "risky"])?;
-        assert_eq!(request.body, Some(json!({"step": "failover", "reason": "risky"})));
+        assert_eq!(
+            request.body,
+            Some(json!({"step": "failover", "reason": "risky"}))
+        );
         let deny = url("http://127.0.0.1:8080", &request.path)?;
-        assert_eq!(deny.as_str(), "http://127.0.0.1:8080/api/incidents/INC-7/deny");
+        assert_eq!(
+            deny.as_str(),
+            "http://127.0.0.1:8080/api/incidents/INC-7/deny"
+        );
         assert!(parse(&["show", ".."]).is_err());
         assert!(url("ftp://example.com", &[]).is_err());
         Ok(())

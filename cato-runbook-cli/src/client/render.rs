@@ -52,7 +52,9 @@ fn incidents(out: &mut Out, reply: &Value) -> Result<(), Failure> {
             ]
         })
         .collect();
-    let header = ["Id", "Severity", "Status", "Runbook", "Resource", "Title", "Detected"];
+    let header = [
+        "Id", "Severity", "Status", "Runbook", "Resource", "Title", "Detected",
+    ];
     out.table(&header, rows)
 }
 
@@ -61,7 +63,11 @@ fn incident(out: &mut Out, incident: &Value) -> Result<(), Failure> {
     if !incident.is_object() {
         return Err(Failure::runtime("the service's reply is not an incident"));
     }
-    let heading = format!("{} {}", text(incident.get("id")), text(incident.get("title")));
+    let heading = format!(
+        "{} {}",
+        text(incident.get("id")),
+        text(incident.get("title"))
+    );
     out.line(Out::styled(HEADING, heading))?;
     for key in ["severity", "status", "runbook", "resource"] {
         out.line(format!("{key}: {}", text(incident.get(key))))?;
@@ -69,7 +75,14 @@ fn incident(out: &mut Out, incident: &Value) -> Result<(), Failure> {
     if let Some(by) = incident.get("acknowledged_by").and_then(Value::as_str) {
         out.line(format!("acknowledged by: {by}"))?;
     }
-    let phases = ["detected", "acknowledged", "mitigating", "monitoring", "resolved", "closed"];
+    let phases = [
+        "detected",
+        "acknowledged",
+        "mitigating",
+        "monitoring",
+        "resolved",
+        "closed",
+    ];
     for phase in phases {
         let at = incident.get("phases").and_then(|p| p.get(phase));
         if at.is_some_and(|at| !at.is_null()) {
@@ -77,12 +90,17 @@ fn incident(out: &mut Out, incident: &Value) -> Result<(), Failure> {
         }
     }
     let timeline = incident.get("timeline");
-    let entries = timeline
-        .and_then(Value::as_array)
-        .or_else(|| timeline.and_then(|t| t.get("entries")).and_then(Value::as_array));
+    let entries = timeline.and_then(Value::as_array).or_else(|| {
+        timeline
+            .and_then(|t| t.get("entries"))
+            .and_then(Value::as_array)
+    });
     let entries = entries.map(Vec::as_slice).unwrap_or_default();
     out.line("")?;
-    out.line(Out::styled(HEADING, format!("Timeline ({} entries)", entries.len())))?;
+    out.line(Out::styled(
+        HEADING,
+        format!("Timeline ({} entries)", entries.len()),
+    ))?;
     for e in entries {
         out.line(format!("  {}", entry(e)))?;
     }
@@ -97,7 +115,9 @@ fn status(out: &mut Out, status: &Value) -> Result<(), Failure> {
     let Some(fields) = status.as_object() else {
         return out.line(text(Some(status)));
     };
-    let known = STATUS_FIELDS.iter().filter_map(|k| fields.get(*k).map(|v| (*k, v)));
+    let known = STATUS_FIELDS
+        .iter()
+        .filter_map(|k| fields.get(*k).map(|v| (*k, v)));
     let others = fields
         .iter()
         .map(|(k, v)| (k.as_str(), v))
@@ -124,7 +144,11 @@ fn entry(entry: &Value) -> String {
         line.push(' ');
         line.push_str(step);
     }
-    if let Some(detail) = entry.get("detail").and_then(Value::as_str).filter(|d| !d.is_empty()) {
+    if let Some(detail) = entry
+        .get("detail")
+        .and_then(Value::as_str)
+        .filter(|d| !d.is_empty())
+    {
         line.push_str(": ");
         line.push_str(detail);
     }
@@ -157,7 +181,11 @@ fn time(value: Option<&Value>) -> String {
     value
         .and_then(Value::as_str)
         .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
-        .map(|t| t.with_timezone(&chrono::Utc).format("%Y-%m-%d %H:%M:%S").to_string())
+        .map(|t| {
+            t.with_timezone(&chrono::Utc)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        })
         .unwrap_or_else(|| text(value))
 }
 
@@ -168,7 +196,10 @@ pub(super) fn failure(status: StatusCode, body: &str) -> Failure {
     let parsed = serde_json::from_str::<Value>(body).ok().and_then(|v| {
         let error = v.get("error")?;
         let kind = error.get("kind")?.as_str()?.to_owned();
-        let message = error.get("message").and_then(Value::as_str).unwrap_or_default();
+        let message = error
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         Some((kind, message.trim().to_owned()))
     });
     let (kind, message) = parsed.unwrap_or_else(|| {
@@ -224,7 +255,10 @@ mod tests {
     #[test]
     fn error_bodies_become_failures() -> Result<(), Failure> {
         let body = r#"{"error": {"kind": "forbidden", "message": "viewer cannot ack"}}"#;
-        assert_eq!(failed(403, body)?, (USAGE, "403 forbidden: viewer cannot ack".into()));
+        assert_eq!(
+            failed(403, body)?,
+            (USAGE, "403 forbidden: viewer cannot ack".into())
+        );
         let body = r#"{"error": {"kind": "illegal_transition", "message": "not resolved"}}"#;
         let expected = "409 illegal transition: not resolved";
         assert_eq!(failed(409, body)?, (USAGE, expected.into()));
@@ -238,7 +272,10 @@ mod tests {
         assert_eq!(failed(503, body)?, (RUNTIME, expected.into()));
         let expected = "502 bad gateway: upstream down";
         assert_eq!(failed(502, "upstream down\n")?, (RUNTIME, expected.into()));
-        assert_eq!(failed(500, "")?, (RUNTIME, "500 internal server error".into()));
+        assert_eq!(
+            failed(500, "")?,
+            (RUNTIME, "500 internal server error".into())
+        );
         let (_, long) = failed(500, &"x".repeat(500))?;
         assert!(long.ends_with('…') && long.len() < 300, "{long}");
         Ok(())
@@ -248,10 +285,16 @@ mod tests {
     fn entries_print_as_the_core_displays_them() {
         let note = json!({"at": "2026-03-01T12:00:00Z", "kind": "note",
             "actor": {"type": "person", "name": "alice"}, "detail": "looking at the deploy"});
-        assert_eq!(entry(&note), "2026-03-01 12:00:00 [alice] note: looking at the deploy");
+        assert_eq!(
+            entry(&note),
+            "2026-03-01 12:00:00 [alice] note: looking at the deploy"
+        );
         let applied = json!({"at": "2026-03-01T12:05:30Z", "actor": {"type": "engine"},
             "kind": "mitigation_applied", "step": "scale-up", "detail": ""});
-        assert_eq!(entry(&applied), "2026-03-01 12:05:30 [engine] mitigation_applied scale-up");
+        assert_eq!(
+            entry(&applied),
+            "2026-03-01 12:05:30 [engine] mitigation_applied scale-up"
+        );
         let seen = json!({"type": "detector", "name": "p99"});
         assert_eq!(actor(Some(&seen)), "detector p99");
         assert_eq!(time(Some(&json!("yesterday"))), "yesterday");

@@ -1,4 +1,6 @@
-//! `cato-runbook mitigate RUNBOOK`: plan the next step (before → after); apply only when asked.
+//! `cato-runbook mitigate RUNBOOK`: plan the next step (before → after). Nothing changes
+//! production outside the engine: a step is applied by the running service, under its
+//! guardrails (mode, caps, cooldowns, approvals, the lease, the timeline).
 
 use std::sync::Arc;
 
@@ -18,7 +20,6 @@ pub(crate) struct Options<'a> {
     pub(crate) resource: Option<&'a str>,
     pub(crate) step: Option<&'a str>,
     pub(crate) apply: bool,
-    pub(crate) approve: bool,
     pub(crate) world: &'a WorldArgs,
 }
 
@@ -26,11 +27,15 @@ pub(crate) struct Options<'a> {
 struct Outcome {
     plan: Plan,
     requires_approval: bool,
-    applied: bool,
-    result: Option<String>,
 }
 
+/// What `--apply` says: the way a step is applied.
+const THROUGH_THE_ENGINE: &str = "mitigate only plans: a step changes production only through the engine, under its guardrails. On the running service (`cato-runbook run`): `cato-runbook declare RUNBOOK --resource R` opens the incident, the engine plans the ladder's step under the policy, and `cato-runbook approve INCIDENT STEP` approves a step that waits for approval";
+
 pub(crate) fn run(out: &mut Out, config: &Config, options: &Options<'_>) -> Result<(), Failure> {
+    if options.apply {
+        return Err(Failure::usage(THROUGH_THE_ENGINE));
+    }
     let rt = runtime_for(config)?;
     let outcome = rt.block_on(async {
         let fakes = configured(config, Some(options.world)).await?;
@@ -81,48 +86,22 @@ pub(crate) fn run(out: &mut Out, config: &Config, options: &Options<'_>) -> Resu
         );
         let plan = step.plan(&ctx).await?;
         let requires_approval = plan.approval.is_some();
-        if !options.apply {
-            return Ok::<_, Failure>(Outcome {
-                plan,
-                requires_approval,
-                applied: false,
-                result: None,
-            });
-        }
-        if requires_approval && !options.approve {
-            return Err(Failure::usage(format!(
-                "step {} needs approval: add --approve to apply it",
-                plan.step
-            )));
-        }
-        let result = step.apply(&ctx, &plan).await?;
-        Ok(Outcome {
+        Ok::<_, Failure>(Outcome {
             plan,
             requires_approval,
-            applied: true,
-            result: Some(result),
         })
     })?;
     if out.json {
         return out.json(&outcome);
     }
-    out.line(Out::styled(
-        HEADING,
-        if outcome.applied {
-            "Applied"
-        } else {
-            "Plan (dry run: nothing changed)"
-        },
-    ))?;
+    out.line(Out::styled(HEADING, "Plan (dry run: nothing changed)"))?;
     out.line(outcome.plan.to_string())?;
     out.line(format!("idempotency key: {}", outcome.plan.idempotency_key))?;
     if outcome.requires_approval {
-        out.line("this step needs approval (--apply --approve)")?;
+        out.line(
+            "this step needs approval: approve it on the running service (cato-runbook approve)",
+        )?;
     }
-    if let Some(result) = outcome.result {
-        out.line(format!("result: {result}"))?;
-    } else {
-        out.line("run again with --apply to make the change")?;
-    }
+    out.line("to apply it: declare the incident on the running service (cato-runbook declare); the engine applies the step under its guardrails")?;
     Ok(())
 }

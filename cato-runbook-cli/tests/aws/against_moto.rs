@@ -136,7 +136,7 @@ fn every_runbook_dry_runs_a_plan_against_moto() {
             stdout.contains("Plan (dry run: nothing changed)")
                 && stdout.contains(&format!("{step} on "))
                 && stdout.contains(&expected)
-                && stdout.contains("run again with --apply"),
+                && stdout.contains("to apply it: declare the incident"),
             "{runbook} {step}: expected a plan with {expected:?}: {stdout}"
         );
     }

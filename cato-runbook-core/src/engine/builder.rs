@@ -213,6 +213,7 @@ impl EngineBuilder {
                     version: 0,
                 }),
                 halted_here: std::sync::atomic::AtomicBool::new(false),
+                ticks: std::sync::atomic::AtomicU64::new(0),
                 ticking: tokio::sync::Mutex::new(()),
                 table: tokio::sync::Mutex::new(Table::default()),
                 stragglers: std::sync::Mutex::new(Vec::new()),

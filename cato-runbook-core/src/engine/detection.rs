@@ -38,6 +38,8 @@ impl Inner {
             // people asking this replica see it as it is.
             report.detectors = 0;
             self.refresh_guardrails(&mut report).await;
+            self.ticks
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return Ok(report);
         }
         if let Err(err) = self.ensure_loaded().await {
@@ -61,6 +63,8 @@ impl Inner {
         self.reconcile_all(work, now, role == Role::Leader, &mut report)
             .await;
         report.open_incidents = self.sweep().await;
+        self.ticks
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(report)
     }
 

@@ -18,6 +18,8 @@ pub struct Standing {
     pub known: bool,
     /// Whether the kill switch is on.
     pub halted: bool,
+    /// The ticks this engine finished.
+    pub ticks: u64,
 }
 
 impl Operator {
@@ -29,6 +31,7 @@ impl Operator {
             leads: term.leads,
             known: term.expires.is_some(),
             halted: self.inner.is_halted(),
+            ticks: self.inner.ticks.load(std::sync::atomic::Ordering::Relaxed),
         }
     }
 

@@ -1,0 +1,217 @@
+//! `cato-runbook run`: the health loop as a service. The engine over the configured providers
+//! (the fakes for the ports without one), the configured store (SQLite by default) and lease,
+//! and the operator service on `[service] listen`; SIGTERM or SIGINT stops it gracefully: the
+//! tick in hand finishes, the outbox is flushed, the lease is given up.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use cato_runbook_aws::config::Wiring;
+use cato_runbook_aws::service::{Service, install_prometheus};
+use cato_runbook_core::engine::Notifiers;
+use cato_runbook_core::ports::{Clock, SystemClock};
+use cato_runbook_mock::World;
+use cato_runbook_mock::gameday::Scenario;
+
+use crate::config::Config;
+use crate::exit::Failure;
+use crate::output::{HEADING, Out};
+
+/// The flags of `run`.
+pub(crate) struct Options<'a> {
+    /// Where to listen instead of `[service] listen`.
+    pub(crate) listen: Option<SocketAddr>,
+    /// A scenario whose world (and events, on the wall clock) the fakes start from.
+    pub(crate) scenario: Option<&'a PathBuf>,
+}
+
+pub(crate) fn run(out: &mut Out, config: &Config, options: &Options<'_>) -> Result<(), Failure> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::runtime(format!("cannot start a runtime: {e}")))?;
+    rt.block_on(serve(out, config, options))
+}
+
+async fn serve(out: &mut Out, config: &Config, options: &Options<'_>) -> Result<(), Failure> {
+    let metrics = install_prometheus()?;
+    let wiring = Wiring::from_config(config).await?;
+    let real = !wiring.describe().is_empty() || config.providers.aws.is_some();
+    if real && wiring.notifiers().is_none() {
+        return Err(Failure::usage(
+            "with real providers, `run` needs [providers.pagerduty] and [providers.slack]: nobody would hear of an incident",
+        ));
+    }
+    // The fakes, for every port without a real provider, on the wall clock.
+    let mut world_config = match options.scenario {
+        Some(path) => {
+            Scenario::load(path)
+                .map_err(|e| Failure::usage(e.to_string()))?
+                .world
+        }
+        None => crate::config::world(config)?,
+    };
+    world_config.start = SystemClock.now();
+    let world = World::new(world_config)?;
+    if let Some(path) = options.scenario {
+        let scenario = Scenario::load(path).map_err(|e| Failure::usage(e.to_string()))?;
+        for event in &scenario.events {
+            world.schedule(world.at(event.at.as_duration()), event.change.clone())?;
+        }
+    }
+    let ports = world.ports(wiring.replica());
+    let mut providers = ports.providers(world.clock_handle());
+    wiring.overlay(&mut providers)?;
+    if !real {
+        providers.clock = world.clock_handle();
+    }
+    let mut builder = wiring.engine_builder(config, &providers)?;
+    if wiring.notifiers().is_none() {
+        builder = builder.notifiers(
+            Notifiers::new(Arc::clone(&ports.pager), Arc::clone(&ports.chat))
+                .with_mail(Arc::clone(&ports.mail)),
+        );
+    }
+    let engine = builder.build()?;
+    let service = Service::new(&engine, &config.service)?.with_metrics(metrics);
+    let listen = options.listen.unwrap_or(config.service.listen);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| Failure::runtime(format!("cannot listen on {listen}: {e}")))?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| Failure::runtime(format!("cannot read the listening address: {e}")))?;
+
+    let mode = config.policy.mode;
+    if !out.json {
+        out.line(Out::styled(HEADING, "cato-runbook run"))?;
+        out.line(format!("configuration: {}", config.source()))?;
+        out.line(format!(
+            "mode: {mode}{}",
+            match mode {
+                cato_runbook_core::engine::Mode::Auto =>
+                    " (steps change production within the guardrails)",
+                cato_runbook_core::engine::Mode::DryRun =>
+                    " (steps are planned and recorded, never applied)",
+                cato_runbook_core::engine::Mode::ObserveOnly =>
+                    " (detection and notification only)",
+            }
+        ))?;
+        out.line(format!("store: {}", wiring.store_name()))?;
+        out.line(format!(
+            "replica: {} ({})",
+            wiring.replica(),
+            if wiring.lease().is_some() {
+                "leader by lease"
+            } else {
+                "alone"
+            }
+        ))?;
+        let real_ports = wiring.describe();
+        for (port, provider) in &real_ports {
+            out.line(format!("  {port}: {provider}"))?;
+        }
+        if let Some(aws) = &config.providers.aws {
+            out.line(format!("  aws: {}", aws.describe()))?;
+        }
+        out.line(if real_ports.is_empty() && config.providers.aws.is_none() {
+            "every port on the in-memory fakes".to_owned()
+        } else {
+            "the in-memory fakes for every other port".to_owned()
+        })?;
+    }
+
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let signals = tokio::spawn(async move {
+        wait_for_signal().await;
+        let _ = stop.send(true);
+    });
+    let until_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stopped| *stopped).await;
+    };
+    let operator = engine.operator();
+    let server = axum::serve(listener, service.router())
+        .with_graceful_shutdown(until_stopped(stopped.clone()));
+    let server = tokio::spawn(async move { server.await });
+    let health_loop = engine.run(until_stopped(stopped.clone()));
+    tokio::pin!(health_loop);
+    // Ready once the first tick finished: the lease answered, the store was read.
+    let ticks = loop {
+        tokio::select! {
+            ticks = &mut health_loop => break Some(ticks),
+            () = tokio::time::sleep(Duration::from_millis(10)) => {
+                if operator.standing().ticks > 0 {
+                    break None;
+                }
+            }
+        }
+    };
+    let standing = operator.standing();
+    let ready = serde_json::json!({
+        "ready": true,
+        "url": format!("http://{address}"),
+        "replica": standing.replica,
+        "leader": standing.leads,
+        "mode": mode.to_string(),
+    });
+    if out.json {
+        out.line(ready.to_string())?;
+    } else {
+        out.line(format!(
+            "ready: listening on http://{address} ({})",
+            if standing.leads {
+                "leading"
+            } else {
+                "standing by"
+            }
+        ))?;
+    }
+    let ticks = match ticks {
+        Some(ticks) => ticks,
+        None => health_loop.await,
+    }?;
+    signals.abort();
+    match server.await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(Failure::runtime(format!("the service failed: {e}"))),
+        Err(e) => {
+            return Err(Failure::runtime(format!(
+                "the service ended abnormally: {e}"
+            )));
+        }
+    }
+    if out.json {
+        out.line(serde_json::json!({ "stopped": true, "ticks": ticks }).to_string())?;
+    } else {
+        out.line(format!(
+            "stopped after {ticks} ticks: outbox flushed, lease given up"
+        ))?;
+    }
+    Ok(())
+}
+
+/// SIGTERM or SIGINT (Ctrl-C).
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
