@@ -233,7 +233,9 @@ impl Wiring {
             .config(config.engine.clone());
         builder = match &self.lease {
             Some(lease) => builder.lease(Arc::clone(lease)),
-            None => builder.alone(),
+            None => builder.lease(Arc::new(cato_runbook_core::ports::Alone::new(
+                self.replica.clone(),
+            ))),
         };
         if let Some(notifiers) = self.notifiers() {
             builder = builder.notifiers(notifiers);

@@ -59,8 +59,13 @@ pub(crate) struct PostmortemBody {
 
 /// A JSON body, or a 400 that says what is wrong with it.
 fn body<T: DeserializeOwned>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    body.map(|Json(value)| value)
-        .map_err(|rejection| ApiError::bad_request(rejection.body_text()))
+    body.map(|Json(value)| value).map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::too_large(rejection.body_text())
+        } else {
+            ApiError::bad_request(rejection.body_text())
+        }
+    })
 }
 
 /// A text field: not blank, not longer than [`MAX_TEXT`].

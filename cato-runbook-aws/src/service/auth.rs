@@ -20,7 +20,7 @@ pub(crate) struct Caller {
 }
 
 /// The configured tokens, by hash.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Tokens {
     by_hash: HashMap<String, Caller>,
 }

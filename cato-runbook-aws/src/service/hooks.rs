@@ -20,9 +20,10 @@ use super::webhook::{self, EventKind};
 use crate::config::ConfigError;
 
 /// The subscription's secrets and what a resolution does.
+#[derive(Clone)]
 pub(crate) struct Subscription {
-    secrets: Vec<SecretString>,
-    resolve: bool,
+    pub(crate) secrets: Vec<SecretString>,
+    pub(crate) resolve: bool,
 }
 
 impl Subscription {

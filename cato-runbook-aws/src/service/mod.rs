@@ -44,6 +44,7 @@ pub use webhook::sign as sign_pagerduty_webhook;
 use crate::config::ConfigError;
 
 /// What every handler shares.
+#[derive(Clone)]
 pub(crate) struct Shared {
     pub(crate) operator: Operator,
     pub(crate) mode: String,
@@ -57,7 +58,7 @@ pub(crate) struct Shared {
 /// The operator service of one engine.
 #[derive(Clone)]
 pub struct Service {
-    state: Arc<Shared>,
+    state: Shared,
     body_limit: usize,
 }
 
@@ -96,7 +97,7 @@ impl Service {
             })
             .collect();
         Ok(Service {
-            state: Arc::new(Shared {
+            state: Shared {
                 operator: engine.operator(),
                 mode: engine.policy().mode.to_string(),
                 ladders,
@@ -104,7 +105,7 @@ impl Service {
                 public_status: config.public_status,
                 webhook,
                 metrics: None,
-            }),
+            },
             body_limit: config.body_limit,
         })
     }
@@ -112,9 +113,19 @@ impl Service {
     /// Serves the metrics `handle` renders at `/metrics` (the host installed its recorder).
     #[must_use]
     pub fn with_metrics(mut self, handle: PrometheusHandle) -> Self {
-        if let Some(state) = Arc::get_mut(&mut self.state) {
-            state.metrics = Some(handle);
-        }
+        self.state.metrics = Some(handle);
+        self
+    }
+
+    /// Takes PagerDuty's v3 webhooks with these signing secrets (a host that keeps them in a
+    /// vault rather than the environment); `resolve`: whether `incident.resolved` resolves.
+    #[must_use]
+    pub fn with_pagerduty_webhook(
+        mut self,
+        secrets: Vec<secrecy::SecretString>,
+        resolve: bool,
+    ) -> Self {
+        self.state.webhook = Some(hooks::Subscription { secrets, resolve });
         self
     }
 
@@ -140,7 +151,7 @@ impl Service {
             .route("/webhooks/pagerduty", post(hooks::pagerduty))
             .fallback(api::unknown_route)
             .layer(DefaultBodyLimit::max(self.body_limit))
-            .with_state(Arc::clone(&self.state))
+            .with_state(Arc::new(self.state.clone()))
     }
 }
 

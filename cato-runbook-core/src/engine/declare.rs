@@ -164,7 +164,12 @@ impl Operator {
             )
             .await;
             match saved {
-                Ok(_) => {
+                Ok(saved) => {
+                    // The leader's copy, if it still keeps one, follows.
+                    let cell = inner.table.lock().await.incidents.get(id).cloned();
+                    if let Some(cell) = cell {
+                        cell.replace(incident.clone(), saved).await;
+                    }
                     tracing::info!(incident = %id, by, "incident closed: postmortem attached");
                     return Ok(incident);
                 }

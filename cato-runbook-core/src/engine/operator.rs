@@ -331,7 +331,10 @@ impl Operator {
                 .then(|| Cell::new(stored.value, stored.version));
         }
         self.inner.ensure_loaded().await.ok()?;
-        self.inner.table.lock().await.incidents.get(id).cloned()
+        let cell = self.inner.table.lock().await.incidents.get(id).cloned()?;
+        // A resolved incident the leader still keeps (a revert to finish) takes no action.
+        let open = cell.lock().await.is_open();
+        open.then_some(cell)
     }
 
     /// On a standby the copy is not kept: a change the store did not take is the caller's
