@@ -83,10 +83,20 @@ pub async fn timed<T>(
     resource: &str,
     call: impl Future<Output = Result<T>>,
 ) -> Result<T> {
-    match within(clock, limit, call).await {
+    let started = clock.now();
+    let result = match within(clock, limit, call).await {
         Some(result) => result,
         None => Err(Error::timeout(operation, limit).with_resource(resource.to_owned())),
-    }
+    };
+    let seconds = crate::time::elapsed(started, clock.now()).as_secs_f64();
+    let port = operation.split('.').next().unwrap_or(operation);
+    let outcome = match &result {
+        Ok(_) => "ok".to_owned(),
+        Err(err) => err.kind().to_string().replace(' ', "_"),
+    };
+    metrics::histogram!("cato_runbook_call_seconds", "port" => port, "operation" => operation, "outcome" => outcome)
+        .record(seconds);
+    result
 }
 
 /// A future that never completes: what a hung call looks like, for tests and doc examples.

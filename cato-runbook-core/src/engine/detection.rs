@@ -40,6 +40,7 @@ impl Inner {
             self.refresh_guardrails(&mut report).await;
             self.ticks
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            super::telemetry::tick(&report, seconds_since(now, self.now()), true);
             return Ok(report);
         }
         if let Err(err) = self.ensure_loaded().await {
@@ -59,12 +60,22 @@ impl Inner {
         }
         self.refresh_guardrails(&mut report).await;
         let results = self.observe_all(now).await;
+        let (mut healthy, mut symptom, mut unknown) = (0, 0, 0);
+        for result in &results {
+            match result {
+                Ok(Observation::Healthy) => healthy += 1,
+                Ok(Observation::Symptom(_)) => symptom += 1,
+                Err(_) => unknown += 1,
+            }
+        }
+        super::telemetry::observations(healthy, symptom, unknown);
         let work = self.fold(&results, now, &mut report).await;
         self.reconcile_all(work, now, role == Role::Leader, &mut report)
             .await;
         report.open_incidents = self.sweep().await;
         self.ticks
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        super::telemetry::tick(&report, seconds_since(now, self.now()), false);
         Ok(report)
     }
 
@@ -348,10 +359,13 @@ impl Inner {
         let table = &mut *table;
         let mut resolved = Vec::new();
         let mut open = 0;
+        let mut by_severity = [0u64; 4];
         for (id, cell) in &table.incidents {
             let incident = cell.lock().await;
             if incident.is_open() {
                 open += 1;
+                let index = usize::from(incident.severity().level().saturating_sub(1)).min(3);
+                by_severity[index] += 1;
                 continue;
             }
             let done = incident.automation().temporary.is_empty()
@@ -359,6 +373,7 @@ impl Inner {
                 && !cell.is_unsaved();
             resolved.push((id.clone(), done));
         }
+        super::telemetry::open_incidents(by_severity);
         for (id, done) in resolved {
             if done {
                 table.incidents.remove(&id);
@@ -371,4 +386,9 @@ impl Inner {
         }
         open
     }
+}
+
+/// Seconds from `from` to `to` on the engine's clock.
+fn seconds_since(from: Timestamp, to: Timestamp) -> f64 {
+    crate::time::elapsed(from, to).as_secs_f64()
 }

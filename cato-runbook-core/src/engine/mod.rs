@@ -169,7 +169,7 @@ use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
-use tracing::{debug, warn};
+use tracing::{Instrument, debug, warn};
 
 pub use builder::EngineBuilder;
 pub use config::{EngineConfig, Timeouts};
@@ -292,7 +292,9 @@ impl Engine {
     /// Dropping the future stops detection and the wait, not the reconciles it started: they
     /// run to their end on their own tasks, so a step is never left applied but unrecorded.
     pub async fn tick(&self) -> Result<TickReport> {
-        Inner::tick(&self.inner).await
+        Inner::tick(&self.inner)
+            .instrument(self.inner.tick_span())
+            .await
     }
 
     /// Ticks every [`EngineConfig::tick_interval`] (sooner when an escalation, verification or
@@ -310,7 +312,7 @@ impl Engine {
         let mut ticks = 0u64;
         loop {
             let started = inner.clock.now();
-            let next_due = match Inner::tick(inner).await {
+            let next_due = match Inner::tick(inner).instrument(inner.tick_span()).await {
                 Ok(report) => report.next_due,
                 Err(err) => {
                     warn!(error = %err, "tick failed");
@@ -353,6 +355,11 @@ impl Engine {
 }
 
 impl Inner {
+    /// The span of one tick: the replica, and the fence of its term.
+    fn tick_span(&self) -> tracing::Span {
+        tracing::info_span!("tick", replica = %self.lease.replica(), fence = self.own_fence().0)
+    }
+
     pub(super) fn now(&self) -> Timestamp {
         self.clock.now()
     }

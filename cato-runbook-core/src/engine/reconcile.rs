@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
-use tracing::warn;
+use tracing::{Instrument, warn};
 
 use super::Inner;
 use super::job::{Job, Outcome};
@@ -36,7 +36,16 @@ impl Inner {
             .into_iter()
             .map(|(cell, verdict)| {
                 let engine = self.clone();
-                self.spawn(async move { engine.reconcile(cell, verdict, deadline, act).await })
+                self.spawn(async move {
+                    let span = {
+                        let incident = cell.lock().await;
+                        tracing::info_span!("incident", id = %incident.id(), runbook = %incident.runbook(), fence = engine.own_fence().0)
+                    };
+                    engine
+                        .reconcile(cell, verdict, deadline, act)
+                        .instrument(span)
+                        .await
+                })
             })
             .collect();
         let (done, late) = self.wait_until(handles, deadline).await;

@@ -1,0 +1,138 @@
+//! Starting `cato-runbook run`, waiting for its ready line, scraping it, and stopping it.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+pub(crate) const VIEWER: &str = "viewer-token-1";
+pub(crate) const RESPONDER: &str = "responder-token-1";
+pub(crate) const ADMIN: &str = "admin-token-1";
+
+/// The service, running.
+pub(crate) struct Running {
+    child: Child,
+    stdout: BufReader<std::process::ChildStdout>,
+    pub(crate) url: String,
+    pub(crate) banner: String,
+}
+
+fn sha256(token: &str) -> String {
+    cato_runbook_aws::service::hash_token(token)
+}
+
+fn config(dir: &Path) -> String {
+    format!(
+        r#"
+[engine]
+tick_interval = "1h"
+lease_ttl = "3h"
+open_after = 1
+
+[policy]
+mode = "auto"
+
+[store]
+path = "{store}"
+
+[lease]
+replica = "orchestrator-0"
+
+[service]
+public_status = true
+[[service.tokens]]
+name = "vera"
+role = "viewer"
+sha256 = "{viewer}"
+[[service.tokens]]
+name = "rosa"
+role = "responder"
+sha256 = "{responder}"
+[[service.tokens]]
+name = "ada"
+role = "admin"
+sha256 = "{admin}"
+"#,
+        store = dir.join("incidents.db").display(),
+        viewer = sha256(VIEWER),
+        responder = sha256(RESPONDER),
+        admin = sha256(ADMIN),
+    )
+}
+
+impl Running {
+    /// Starts the service on a free port with the store in `dir`; returns once it says ready
+    /// (its first tick finished).
+    pub(crate) fn start(dir: &Path) -> Running {
+        let path = dir.join("cato.toml");
+        std::fs::write(&path, config(dir)).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cato-runbook"))
+            .arg("--config")
+            .arg(&path)
+            .args(["run", "--listen", "127.0.0.1:0"])
+            .env_remove("RUST_LOG")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut banner = String::new();
+        loop {
+            let mut line = String::new();
+            let read = stdout.read_line(&mut line).unwrap();
+            assert!(read > 0, "the service ended before it was ready: {banner}");
+            banner.push_str(&line);
+            if let Some(rest) = line.strip_prefix("ready: listening on ") {
+                let url = rest.split_whitespace().next().unwrap().to_owned();
+                return Running {
+                    child,
+                    stdout,
+                    url,
+                    banner,
+                };
+            }
+        }
+    }
+
+    /// SIGTERM; waits for a clean exit and returns what it printed after ready.
+    pub(crate) fn stop(mut self) -> String {
+        let pid = self.child.id().to_string();
+        let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(killed.success());
+        let mut rest = String::new();
+        self.stdout.read_to_string(&mut rest).unwrap();
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "exit {status}: {rest}");
+        rest
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+/// `GET path` over plain HTTP/1.0; the body.
+pub(crate) fn scrape(url: &str, path: &str) -> String {
+    let address = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {address}\r\n\r\n").unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    let (head, body) = reply.split_once("\r\n\r\n").unwrap();
+    assert!(
+        head.starts_with("HTTP/1.0 200") || head.starts_with("HTTP/1.1 200"),
+        "{head}"
+    );
+    if path == "/metrics" {
+        // Prometheus text: every sample line is `name{labels} value` with a number.
+        for line in body
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        {
+            let value = line.rsplit(' ').next().unwrap();
+            assert!(value.parse::<f64>().is_ok(), "not a sample: {line}");
+        }
+    }
+    body.to_owned()
+}
