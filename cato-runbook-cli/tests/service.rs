@@ -179,3 +179,87 @@ fn the_service_runs_is_worked_through_its_commands_and_keeps_incidents_across_a_
     assert!(ok(&service, VIEWER, &["incidents"]).contains("No open incidents"));
     service.stop();
 }
+
+/// PagerDuty and Slack that cannot be reached: what the engine decided to tell people waits in
+/// the incident's outbox, and is still there after a graceful stop and a restart.
+#[test]
+fn a_restart_keeps_the_outbox_of_deliveries_not_yet_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("down.toml");
+    std::fs::write(
+        &scenario,
+        r#"
+name = "down from the start"
+duration = "1h"
+runbooks = ["shadow-self-down"]
+[[events]]
+at = "T+0s"
+change = "endpoint_loses_instances"
+endpoint = "cato-shadow-self"
+cause = "crash_loop"
+[[expect]]
+expect = "incident_opened"
+runbook = "shadow-self-down"
+severity = "SEV1"
+by = "T+1m"
+"#,
+    )
+    .unwrap();
+    // Port 9 (discard) on loopback: nothing listens, every delivery is refused.
+    let unreachable = r#"
+[providers.pagerduty]
+base_url = "http://127.0.0.1:9"
+max_attempts = 1
+timeout = "1s"
+[providers.pagerduty.routing_keys_env]
+on-call = "TEST_PD_KEY"
+[providers.slack]
+base_url = "http://127.0.0.1:9"
+token_env = "TEST_SLACK_TOKEN"
+max_attempts = 1
+timeout = "1s"
+"#;
+    let env = [("TEST_PD_KEY", "pd-key"), ("TEST_SLACK_TOKEN", "xoxb-test")];
+    let args = ["--scenario", scenario.to_str().unwrap()];
+    let service = Running::start_with(dir.path(), unreachable, &args, &env);
+    assert!(
+        service.banner.contains("pager: pagerduty"),
+        "{}",
+        service.banner
+    );
+    let open = json(&service, VIEWER, &["incidents"]);
+    let incident = &open["incidents"][0];
+    let id = incident["id"]
+        .as_str()
+        .expect("the endpoint's incident opened")
+        .to_owned();
+    let waiting = |incident: &serde_json::Value| {
+        incident["automation"]["outbox"]["notices"]
+            .as_array()
+            .map(|n| {
+                n.iter()
+                    .map(|n| n["kind"].as_str().unwrap_or("?").to_owned())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    let before = waiting(incident);
+    assert!(
+        before.iter().any(|k| k == "page"),
+        "the page waits: {incident}"
+    );
+    service.stop();
+
+    let service = Running::start_with(dir.path(), unreachable, &args, &env);
+    let shown = json(&service, VIEWER, &["show", &id]);
+    let after = waiting(&shown);
+    assert!(
+        after.iter().any(|k| k == "page"),
+        "the page still waits: {shown}"
+    );
+    assert!(
+        shown["automation"]["outbox"]["notices"][0]["attempts"].as_u64() >= Some(1),
+        "{shown}"
+    );
+    service.stop();
+}

@@ -54,11 +54,7 @@ async fn a_person_works_an_incident_and_every_action_is_on_its_timeline() {
 
     let (status, incident) = rig.send("POST", &path("ack"), Some(RESPONDER), None).await;
     assert_eq!(status, StatusCode::OK, "{incident}");
-    assert_eq!(
-        incident["phases"]["acknowledged"].is_null(),
-        false,
-        "{incident}"
-    );
+    assert!(!incident["phases"]["acknowledged"].is_null(), "{incident}");
     let (status, incident) = rig
         .send(
             "POST",

@@ -59,7 +59,12 @@ async fn serve(out: &mut Out, config: &Config, options: &Options<'_>) -> Result<
     if let Some(path) = options.scenario {
         let scenario = Scenario::load(path).map_err(|e| Failure::usage(e.to_string()))?;
         for event in &scenario.events {
-            world.schedule(world.at(event.at.as_duration()), event.change.clone())?;
+            let at = event.at.as_duration();
+            if at.is_zero() {
+                world.apply(event.change.clone())?;
+            } else {
+                world.schedule(world.at(at), event.change.clone())?;
+            }
         }
     }
     let ports = world.ports(wiring.replica());
@@ -75,6 +80,7 @@ async fn serve(out: &mut Out, config: &Config, options: &Options<'_>) -> Result<
                 .with_mail(Arc::clone(&ports.mail)),
         );
     }
+    let clock = Arc::clone(&providers.clock);
     let engine = builder.build()?;
     let service = Service::new(&engine, &config.service)?.with_metrics(metrics);
     let listen = options.listen.unwrap_or(config.service.listen);
@@ -142,7 +148,7 @@ async fn serve(out: &mut Out, config: &Config, options: &Options<'_>) -> Result<
     let ticks = loop {
         tokio::select! {
             ticks = &mut health_loop => break Some(ticks),
-            () = tokio::time::sleep(Duration::from_millis(10)) => {
+            () = clock.sleep(Duration::from_millis(10)) => {
                 if operator.standing().ticks > 0 {
                     break None;
                 }

@@ -63,32 +63,49 @@ impl Running {
     /// Starts the service on a free port with the store in `dir`; returns once it says ready
     /// (its first tick finished).
     pub(crate) fn start(dir: &Path) -> Running {
+        Self::start_with(dir, "", &[], &[])
+    }
+
+    /// As [`start`](Self::start), with more configuration, `run` flags and environment.
+    pub(crate) fn start_with(
+        dir: &Path,
+        more: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Running {
         let path = dir.join("cato.toml");
-        std::fs::write(&path, config(dir)).unwrap();
+        std::fs::write(&path, format!("{}\n{more}", config(dir))).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_cato-runbook"))
             .arg("--config")
             .arg(&path)
             .args(["run", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .envs(env.iter().copied())
             .env_remove("RUST_LOG")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
             .unwrap();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut banner = String::new();
+        let stdout = child.stdout.take().map(BufReader::new);
+        // From here on a panic kills the child (Drop).
+        let mut running = Running {
+            child,
+            stdout: stdout.unwrap(),
+            url: String::new(),
+            banner: String::new(),
+        };
         loop {
             let mut line = String::new();
-            let read = stdout.read_line(&mut line).unwrap();
-            assert!(read > 0, "the service ended before it was ready: {banner}");
-            banner.push_str(&line);
+            let read = running.stdout.read_line(&mut line).unwrap();
+            assert!(
+                read > 0,
+                "the service ended before it was ready: {}",
+                running.banner
+            );
+            running.banner.push_str(&line);
             if let Some(rest) = line.strip_prefix("ready: listening on ") {
-                let url = rest.split_whitespace().next().unwrap().to_owned();
-                return Running {
-                    child,
-                    stdout,
-                    url,
-                    banner,
-                };
+                running.url = rest.split_whitespace().next().unwrap().to_owned();
+                return running;
             }
         }
     }

@@ -99,7 +99,13 @@ impl Operator {
                 id.as_str(),
                 inner.store.create(&incident, inner.write_fence()),
             )
-            .await?;
+            .await;
+            let created = match created {
+                Ok(created) => created,
+                // The id is taken (another replica's incident of today): the next one.
+                Err(err) if err.kind() == ErrorKind::Conflict => continue,
+                Err(err) => return Err(err),
+            };
             match created {
                 Created::Created => {
                     tracing::info!(incident = %id, runbook = %runbook, resource = %resource, severity = %severity, by, "incident declared");
