@@ -6,7 +6,6 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use cato_runbook_aws::config::Wiring;
 use cato_runbook_aws::service::{Service, install_prometheus};
@@ -80,7 +79,6 @@ async fn serve(out: &mut Out, config: &Config, options: &Options<'_>) -> Result<
                 .with_mail(Arc::clone(&ports.mail)),
         );
     }
-    let clock = Arc::clone(&providers.clock);
     let engine = builder.build()?;
     let service = Service::new(&engine, &config.service)?.with_metrics(metrics);
     let listen = options.listen.unwrap_or(config.service.listen);
@@ -145,15 +143,9 @@ async fn serve(out: &mut Out, config: &Config, options: &Options<'_>) -> Result<
     let health_loop = engine.run(until_stopped(stopped.clone()));
     tokio::pin!(health_loop);
     // Ready once the first tick finished: the lease answered, the store was read.
-    let ticks = loop {
-        tokio::select! {
-            ticks = &mut health_loop => break Some(ticks),
-            () = clock.sleep(Duration::from_millis(10)) => {
-                if operator.standing().ticks > 0 {
-                    break None;
-                }
-            }
-        }
+    let ticks = tokio::select! {
+        ticks = &mut health_loop => Some(ticks),
+        () = operator.ticked() => None,
     };
     let standing = operator.standing();
     let ready = serde_json::json!({

@@ -214,6 +214,7 @@ impl EngineBuilder {
                 }),
                 halted_here: std::sync::atomic::AtomicBool::new(false),
                 ticks: std::sync::atomic::AtomicU64::new(0),
+                ticked: tokio::sync::Notify::new(),
                 ticking: tokio::sync::Mutex::new(()),
                 table: tokio::sync::Mutex::new(Table::default()),
                 stragglers: std::sync::Mutex::new(Vec::new()),

@@ -39,7 +39,8 @@ impl Inner {
             report.detectors = 0;
             self.refresh_guardrails(&mut report).await;
             self.ticks
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                .fetch_add(1, std::sync::atomic::Ordering::Release);
+            self.ticked.notify_waiters();
             super::telemetry::tick(&report, seconds_since(now, self.now()), true);
             return Ok(report);
         }
@@ -74,7 +75,8 @@ impl Inner {
             .await;
         report.open_incidents = self.sweep().await;
         self.ticks
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            .fetch_add(1, std::sync::atomic::Ordering::Release);
+        self.ticked.notify_waiters();
         super::telemetry::tick(&report, seconds_since(now, self.now()), false);
         Ok(report)
     }

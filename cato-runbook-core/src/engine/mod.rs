@@ -214,6 +214,8 @@ pub(crate) struct Inner {
     /// The kill switch pulled on this replica while the store could not keep it.
     /// Ticks finished so far.
     ticks: std::sync::atomic::AtomicU64,
+    /// Woken at the end of every tick.
+    ticked: tokio::sync::Notify,
     halted_here: std::sync::atomic::AtomicBool,
     /// Held for a whole tick: one tick at a time, whoever calls it.
     ticking: tokio::sync::Mutex<()>,

@@ -35,6 +35,23 @@ impl Operator {
         }
     }
 
+    /// Waits until the engine has finished a tick (at once if it has): from then on the lease
+    /// has answered, the store was read and [`standing`](Self::standing) is known. What a host
+    /// waits for before it says it is ready.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    pub async fn ticked(&self) {
+        loop {
+            let notified = self.inner.ticked.notified();
+            if self.inner.ticks.load(std::sync::atomic::Ordering::Acquire) > 0 {
+                return;
+            }
+            notified.await;
+        }
+    }
+
     /// The engine's clock's time.
     pub fn now(&self) -> crate::Timestamp {
         self.inner.now()
