@@ -11,7 +11,7 @@ mod browser;
 mod process;
 
 use assert_cmd::Command;
-use process::{ADMIN, RESPONDER, Running, VIEWER, scrape};
+use process::{ADMIN, RESPONDER, Running, VIEWER, WEBHOOK_SECRET, post, scrape};
 
 /// A client subcommand against `service` with `token`; (exit code, stdout, stderr).
 fn client(service: &Running, token: &str, args: &[&str]) -> (i32, String, String) {
@@ -88,6 +88,34 @@ fn the_service_runs_is_worked_through_its_commands_and_keeps_incidents_across_a_
     let id = declared["id"].as_str().unwrap().to_owned();
     assert_eq!(declared["runbook"], "manual");
     refused(&service, VIEWER, &["ack", &id], 2, "403");
+    // Acknowledged in PagerDuty: the webhook, signed; a bad signature first changes nothing.
+    let event = serde_json::json!({"event": {"id": "E1", "event_type": "incident.acknowledged",
+        "agent": {"summary": "Dana"}, "data": {"id": "Q1", "incident_key": id}}})
+    .to_string();
+    let signature =
+        cato_runbook_aws::service::sign_pagerduty_webhook(WEBHOOK_SECRET, event.as_bytes());
+    let forged = cato_runbook_aws::service::sign_pagerduty_webhook("guess", event.as_bytes());
+    assert_eq!(
+        post(
+            &service.url,
+            "/webhooks/pagerduty",
+            &event,
+            &[("X-PagerDuty-Signature", &forged)]
+        ),
+        401
+    );
+    assert_eq!(json(&service, VIEWER, &["show", &id])["status"], "detected");
+    assert_eq!(
+        post(
+            &service.url,
+            "/webhooks/pagerduty",
+            &event,
+            &[("X-PagerDuty-Signature", &signature)]
+        ),
+        204
+    );
+    let shown = json(&service, VIEWER, &["show", &id]);
+    assert_eq!(shown["acknowledged_by"], "Dana (PagerDuty)", "{shown}");
     ok(&service, RESPONDER, &["ack", &id]);
     ok(
         &service,

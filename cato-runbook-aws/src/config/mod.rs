@@ -7,7 +7,7 @@
 //!
 //! let config = Config::load("cato.toml")?;
 //! let wiring = Wiring::from_config(&config).await?;     // clients, the store, the lease
-//! let engine = wiring.engine(&config, &wiring.providers())?;
+//! let engine = wiring.engine(&config, &wiring.providers()?)?;
 //! # let _ = engine; Ok(()) }
 //! ```
 //!

@@ -7,6 +7,7 @@ use std::process::{Child, Command, Stdio};
 pub(crate) const VIEWER: &str = "viewer-token-1";
 pub(crate) const RESPONDER: &str = "responder-token-1";
 pub(crate) const ADMIN: &str = "admin-token-1";
+pub(crate) const WEBHOOK_SECRET: &str = "pd-webhook-secret";
 
 /// The service, running.
 pub(crate) struct Running {
@@ -39,6 +40,8 @@ replica = "orchestrator-0"
 
 [service]
 public_status = true
+[service.pagerduty]
+secrets_env = ["TEST_PD_WEBHOOK_SECRET"]
 [[service.tokens]]
 name = "vera"
 role = "viewer"
@@ -80,6 +83,7 @@ impl Running {
             .arg(&path)
             .args(["run", "--listen", "127.0.0.1:0"])
             .args(args)
+            .env("TEST_PD_WEBHOOK_SECRET", WEBHOOK_SECRET)
             .envs(env.iter().copied())
             .env_remove("RUST_LOG")
             .stdout(Stdio::piped())
@@ -152,4 +156,23 @@ pub(crate) fn scrape(url: &str, path: &str) -> String {
         }
     }
     body.to_owned()
+}
+
+/// `POST path` with `body` and extra headers over plain HTTP/1.0; the status code.
+pub(crate) fn post(url: &str, path: &str, body: &str, headers: &[(&str, &str)]) -> u16 {
+    let address = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    let extra: String = headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}\r\n"))
+        .collect();
+    write!(
+        stream,
+        "POST {path} HTTP/1.0\r\nHost: {address}\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    reply.split(' ').nth(1).unwrap().parse().unwrap()
 }

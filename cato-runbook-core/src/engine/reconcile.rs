@@ -173,10 +173,15 @@ impl Inner {
         let act = act.then(|| cell.take(Lane::Act)).flatten().map(|busy| {
             let engine = self.clone();
             let cell = cell.clone();
-            self.spawn(async move {
-                let _busy = busy;
-                Job::attach(&engine, cell, verdict).await.act().await
-            })
+            // The act lane runs on its own task, inside the incident's span.
+            let span = tracing::Span::current();
+            self.spawn(
+                async move {
+                    let _busy = busy;
+                    Job::attach(&engine, cell, verdict).await.act().await
+                }
+                .instrument(span),
+            )
         });
         let mut running = None;
         if let Some(mut act) = act {

@@ -87,6 +87,10 @@ struct Ctx {
     moto: String,
     client: Client<HttpConnector, Full<Bytes>>,
     state: Arc<Mutex<State>>,
+    /// DynamoDB's conditional writes are atomic; moto's threaded server checks a condition and
+    /// writes without a lock, so two racing writes on one item can both pass. The proxy lets
+    /// one DynamoDB write through at a time, as DynamoDB itself serializes them.
+    dynamodb_writes: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Proxy {
@@ -102,6 +106,7 @@ impl Proxy {
             moto: moto.trim_end_matches('/').to_owned(),
             client: Client::builder(TokioExecutor::new()).build_http(),
             state: Arc::clone(&state),
+            dynamodb_writes: Arc::default(),
         };
         let task = tokio::spawn(async move {
             loop {
@@ -200,6 +205,14 @@ async fn handle(ctx: &Ctx, req: Request<Incoming>) -> Response<Full<Bytes>> {
             }
             ("ServiceQuotasV20190624", "ListRequestedServiceQuotaChangeHistoryByQuota") => {
                 return request_history(ctx, &input);
+            }
+            (
+                "DynamoDB_20120810",
+                "PutItem" | "UpdateItem" | "DeleteItem" | "TransactWriteItems",
+            ) => {
+                let _one_at_a_time = ctx.dynamodb_writes.lock().await;
+                let uri = parts.uri.to_string();
+                return forward(ctx, parts.method, &uri, &parts.headers, body).await;
             }
             _ => {}
         }

@@ -5,6 +5,8 @@
 use crate::call;
 use std::sync::Arc;
 
+use tracing::Instrument;
+
 use super::Job;
 use super::ladder::{HALTED, Next};
 use crate::engine::guardrails::Refusal;
@@ -137,6 +139,7 @@ impl Job<'_> {
             &ctx.resource,
             step.apply(&ctx, &plan),
         )
+        .instrument(tracing::info_span!("step", step = %name, fence = self.fence.0))
         .await;
         match applied {
             Ok(line) => {
