@@ -4,7 +4,7 @@
 //!
 //! `cargo run -p cato-runbook-examples --example host -- cato.toml`
 
-#![allow(clippy::print_stdout)] // An example program says where it listens.
+#![allow(clippy::print_stdout, clippy::print_stderr)] // An example program says what it does.
 
 use anyhow::Context;
 use cato_runbook_aws::config::{Config, Wiring};
@@ -16,7 +16,7 @@ async fn main() -> anyhow::Result<()> {
         .nth(1)
         .unwrap_or_else(|| "cato.toml".into());
     let config = Config::load(&path)?;
-    let wiring = Wiring::from_config(&config).await?; // clients, store, lease: no I/O yet
+    let wiring = Wiring::from_config(&config).await?; // clients (connect on first use), store, lease
     let engine = wiring.engine(&config, &wiring.providers()?)?;
     let service = Service::new(&engine, &config.service)?.with_metrics(install_prometheus()?);
     let listener = tokio::net::TcpListener::bind(config.service.listen)
@@ -25,27 +25,37 @@ async fn main() -> anyhow::Result<()> {
     let address = listener.local_addr()?;
 
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let until_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
-        let _ = rx.wait_for(|stopped| *stopped).await;
-    };
-    let api = axum::serve(listener, service.router())
-        .with_graceful_shutdown(until_stopped(stopped.clone()));
-    let api = tokio::spawn(async move { api.await });
     tokio::spawn(async move {
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         tokio::select! { _ = term.recv() => {}, _ = tokio::signal::ctrl_c() => {} }
         let _ = stop.send(true);
         Ok::<_, std::io::Error>(())
     });
+    let api = axum::serve(listener, service.router()).with_graceful_shutdown(async move {
+        let mut stopped = stopped;
+        let _ = stopped.wait_for(|stopped| *stopped).await;
+    });
+    let (drained, api_done) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        if let Err(e) = api.await {
+            eprintln!("the API failed: {e}");
+        }
+        let _ = drained.send(());
+    });
+    // The API drains first; then the engine stops: the tick in hand ends, every open incident
+    // is saved, the outbox is flushed, the lease is given up.
     let operator = engine.operator();
-    let health_loop = engine.run(until_stopped(stopped)); // on shutdown: the tick ends, the outbox is flushed
+    let health_loop = engine.run(async move {
+        let _ = api_done.await;
+    });
     tokio::pin!(health_loop);
-    tokio::select! {
-        ticks = &mut health_loop => { ticks?; }
-        () = operator.ticked() => println!("ready: listening on http://{address}"),
-    }
-    let ticks = health_loop.await?;
-    api.await??;
+    let ticks = tokio::select! {
+        ticks = &mut health_loop => ticks?,
+        () = operator.ticked() => {
+            println!("ready: listening on http://{address}");
+            health_loop.await?
+        }
+    };
     println!("stopped after {ticks} ticks");
     Ok(())
 }

@@ -41,6 +41,7 @@ mod aws;
 mod http;
 mod kubernetes;
 mod redis;
+mod service;
 mod store;
 mod wiring;
 
@@ -58,7 +59,7 @@ pub use redis::{CacheServer, RedisConfig};
 pub use store::{LeaseConfig, LeaseKind, StoreConfig, StoreKind};
 pub use wiring::Wiring;
 
-pub use crate::service::ServiceConfig;
+pub use service::{Role, ServiceConfig, TokenConfig, WebhookConfig};
 
 /// A configuration that cannot be loaded or built.
 #[derive(Debug, thiserror::Error)]
@@ -98,8 +99,9 @@ impl From<cato_runbook_core::Error> for ConfigError {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProviderKind {
-    /// The command's in-memory fakes; a host leaves such a port unset (the runbooks that need
-    /// it are not built, and say so).
+    /// The command's in-memory fakes; a host leaves such a port unset, and an enabled runbook
+    /// that needs it makes building the engine fail, naming the port (enable only the runbooks
+    /// whose ports are configured).
     #[default]
     Fake,
 }

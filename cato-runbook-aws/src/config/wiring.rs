@@ -1,5 +1,6 @@
 //! From a [`Config`] to live objects: the real providers, the store, the lease, and the engine
-//! over them. Nothing here touches the network: clients connect on first use.
+//! over them. Clients connect on first use; the store is opened here (the SQLite file created
+//! if missing, the DynamoDB table with `create_table`).
 
 use std::fmt;
 use std::sync::Arc;

@@ -13,8 +13,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::Shared;
-use super::config::Role;
 use super::errors::ApiError;
+use crate::config::Role;
 
 type Reply = Result<Json<Value>, ApiError>;
 
@@ -139,8 +139,14 @@ pub(crate) async fn declare(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let caller = state.tokens.authorize(&headers, Role::Responder)?;
     let declaration = body(declaration)?;
-    if let Some(title) = &declaration.title {
-        text("title", title)?;
+    for (field, value) in [
+        ("title", &declaration.title),
+        ("resource", &declaration.resource),
+        ("source", &declaration.source),
+    ] {
+        if let Some(value) = value {
+            text(field, value)?;
+        }
     }
     let declared = state.operator.declare(&declaration, &caller.name).await?;
     let status = match declared {

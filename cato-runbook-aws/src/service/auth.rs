@@ -7,8 +7,8 @@ use axum::http::header::AUTHORIZATION;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
-use super::config::{Role, TokenConfig};
 use super::errors::ApiError;
+use crate::config::{Role, TokenConfig};
 
 /// The holder of a token that was accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]

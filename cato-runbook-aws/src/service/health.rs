@@ -10,8 +10,8 @@ use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
 
 use super::Shared;
-use super::config::Role;
 use super::errors::ApiError;
+use crate::config::Role;
 
 /// `GET /`: the status page, server-rendered.
 pub(crate) async fn page(State(state): State<Arc<Shared>>, headers: HeaderMap) -> Response {

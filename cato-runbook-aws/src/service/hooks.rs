@@ -14,10 +14,10 @@ use cato_runbook_core::{ErrorKind, IncidentId};
 use secrecy::SecretString;
 
 use super::Shared;
-use super::config::WebhookConfig;
 use super::errors::ApiError;
 use super::webhook::{self, EventKind};
 use crate::config::ConfigError;
+use crate::config::WebhookConfig;
 
 /// The subscription's secrets and what a resolution does.
 #[derive(Clone)]

@@ -19,7 +19,6 @@
 
 mod api;
 mod auth;
-mod config;
 mod errors;
 mod health;
 mod hooks;
@@ -37,8 +36,8 @@ use cato_runbook_core::RunbookId;
 use cato_runbook_core::engine::{Engine, Operator};
 use metrics_exporter_prometheus::PrometheusHandle;
 
+pub use crate::config::{Role, ServiceConfig, TokenConfig, WebhookConfig};
 pub use auth::hash_token;
-pub use config::{Role, ServiceConfig, TokenConfig, WebhookConfig};
 pub use webhook::sign as sign_pagerduty_webhook;
 
 use crate::config::ConfigError;
@@ -155,14 +154,23 @@ impl Service {
     }
 }
 
-/// Installs a Prometheus recorder as the process's `metrics` recorder and returns the handle
-/// that renders its scrape.
+/// The histograms' buckets, in seconds: provider calls and ticks.
+const BUCKETS: &[f64] = &[
+    0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
+];
+
+/// Installs a Prometheus recorder as the process's `metrics` recorder (histograms with
+/// buckets from 1 ms to 60 s) and returns the handle that renders its scrape. Call the
+/// handle's `run_upkeep` every few seconds (as `cato-runbook run` does), so that samples
+/// recorded between scrapes stay bounded.
 ///
 /// # Errors
 ///
 /// [`ConfigError::Unavailable`] when a recorder is installed already.
 pub fn install_prometheus() -> Result<PrometheusHandle, ConfigError> {
     metrics_exporter_prometheus::PrometheusBuilder::new()
+        .set_buckets(BUCKETS)
+        .map_err(|e| ConfigError::Unavailable(format!("the metrics buckets: {e}")))?
         .install_recorder()
         .map_err(|e| ConfigError::Unavailable(format!("cannot install the metrics recorder: {e}")))
 }

@@ -101,6 +101,14 @@ impl Rig {
         incident.id().to_string()
     }
 
+    /// `n` ticks 30 s apart on a healthy world.
+    pub(crate) async fn healthy_ticks(&self, n: usize) {
+        for _ in 0..n {
+            self.engine.tick().await.unwrap();
+            self.world.clock().sleep(Duration::from_secs(30)).await;
+        }
+    }
+
     /// Sends a request; the status and the body as JSON (`Value::Null` when empty or not JSON).
     pub(crate) async fn send(
         &self,

@@ -222,6 +222,8 @@ async fn bad_bodies_are_refused_and_change_nothing() {
 #[tokio::test(start_paused = true)]
 async fn an_incident_is_declared_by_hand_once_per_runbook_and_resource() {
     let rig = Rig::new(false);
+    // Healthy looks from before the declaration do not resolve it.
+    rig.healthy_ticks(4).await;
     let declare = r#"{"runbook": "high-latency", "impact": {"affected_share": 0.3, "complete_outage": false, "user_visible": true}, "source": "dashboard anomaly"}"#;
     let (status, incident) = rig
         .send("POST", "/api/incidents", Some(RESPONDER), Some(declare))
@@ -234,6 +236,20 @@ async fn an_incident_is_declared_by_hand_once_per_runbook_and_resource() {
             .any(|e| e.contains("declared by rosa (dashboard anomaly)"))
     );
     let first = incident["id"].clone();
+    rig.healthy_ticks(1).await;
+    let (_, after) = rig
+        .send(
+            "GET",
+            &format!("/api/incidents/{}", first.as_str().unwrap()),
+            Some(VIEWER),
+            None,
+        )
+        .await;
+    // Still open: the engine works it (in auto mode, its ladder's first step).
+    assert_ne!(
+        after["status"], "resolved",
+        "one healthy look after the declaration: {after}"
+    );
     let (status, again) = rig
         .send("POST", "/api/incidents", Some(RESPONDER), Some(declare))
         .await;

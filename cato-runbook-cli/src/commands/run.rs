@@ -37,6 +37,14 @@ pub(crate) fn run(out: &mut Out, config: &Config, options: &Options<'_>) -> Resu
 
 async fn serve(out: &mut Out, config: &Config, options: &Options<'_>) -> Result<(), Failure> {
     let metrics = install_prometheus()?;
+    let upkeep = metrics.clone();
+    tokio::spawn(async move {
+        // Histograms are drained into their buckets; without a scrape they would pile up.
+        loop {
+            SystemClock.sleep(std::time::Duration::from_secs(5)).await;
+            upkeep.run_upkeep();
+        }
+    });
     let wiring = Wiring::from_config(config).await?;
     let real = !wiring.describe().is_empty() || config.providers.aws.is_some();
     if real && wiring.notifiers().is_none() {
@@ -133,14 +141,23 @@ async fn serve(out: &mut Out, config: &Config, options: &Options<'_>) -> Result<
         wait_for_signal().await;
         let _ = stop.send(true);
     });
-    let until_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
-        let _ = rx.wait_for(|stopped| *stopped).await;
-    };
     let operator = engine.operator();
-    let server = axum::serve(listener, service.router())
-        .with_graceful_shutdown(until_stopped(stopped.clone()));
-    let server = tokio::spawn(async move { server.await });
-    let health_loop = engine.run(until_stopped(stopped.clone()));
+    let server = axum::serve(listener, service.router()).with_graceful_shutdown(async move {
+        let mut stopped = stopped;
+        let _ = stopped.wait_for(|stopped| *stopped).await;
+    });
+    // The API drains first (a request in hand is answered and its change kept); then the
+    // engine stops: the tick in hand ends, incidents are saved, the outbox is flushed.
+    let (drained, server_done) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let _ = drained.send(server.await);
+    });
+    let (served, server) = tokio::sync::oneshot::channel();
+    let health_loop = engine.run(async move {
+        if let Ok(result) = server_done.await {
+            let _ = served.send(result);
+        }
+    });
     tokio::pin!(health_loop);
     // Ready once the first tick finished: the lease answered, the store was read.
     let ticks = tokio::select! {
@@ -172,14 +189,8 @@ async fn serve(out: &mut Out, config: &Config, options: &Options<'_>) -> Result<
         None => health_loop.await,
     }?;
     signals.abort();
-    match server.await {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => return Err(Failure::runtime(format!("the service failed: {e}"))),
-        Err(e) => {
-            return Err(Failure::runtime(format!(
-                "the service ended abnormally: {e}"
-            )));
-        }
+    if let Ok(Err(e)) = server.await {
+        return Err(Failure::runtime(format!("the service failed: {e}")));
     }
     if out.json {
         out.line(serde_json::json!({ "stopped": true, "ticks": ticks }).to_string())?;

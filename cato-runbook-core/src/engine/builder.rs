@@ -141,7 +141,10 @@ impl EngineBuilder {
         }
         let mut ids = BTreeSet::new();
         for runbook in &self.runbooks {
-            if !ids.insert(runbook.id.as_str()) || runbook.id.as_str() == BLIND_RUNBOOK {
+            if !ids.insert(runbook.id.as_str())
+                || runbook.id.as_str() == BLIND_RUNBOOK
+                || runbook.id.as_str() == super::declare::MANUAL_RUNBOOK
+            {
                 return invalid(&format!("runbook id {} is taken", runbook.id));
             }
         }

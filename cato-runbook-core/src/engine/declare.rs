@@ -60,7 +60,8 @@ impl Declared {
 impl Operator {
     /// Opens an incident by hand. The engine announces, pages and escalates it like one a
     /// detector opened; on a runbook's resource it also diagnoses and walks the ladder, and its
-    /// detectors resolve it once they see it healthy.
+    /// detectors resolve it once they see it healthy `resolve_after` ticks in a row after the
+    /// declaration. A free-form one (no runbook) is resolved by hand.
     ///
     /// # Errors
     ///
@@ -109,11 +110,15 @@ impl Operator {
             match created {
                 Created::Created => {
                     tracing::info!(incident = %id, runbook = %runbook, resource = %resource, severity = %severity, by, "incident declared");
+                    super::telemetry::opened(severity);
                     if inner.leads() {
                         let mut table = inner.table.lock().await;
                         if let Some(&key) = inner.key_index.get(&dedup)
                             && let Some(state) = table.keys.get_mut(key)
                         {
+                            // The streaks start over: healthy looks from before the
+                            // declaration do not resolve it.
+                            *state = Default::default();
                             state.incident = Some(id.clone());
                         }
                         table
@@ -144,10 +149,25 @@ impl Operator {
     /// # Errors
     ///
     /// [`ErrorKind::NotFound`] for an unknown id, [`ErrorKind::IllegalTransition`] for an
-    /// incident that is not resolved (or already closed).
+    /// incident that is not resolved (or already closed), a transient
+    /// [`ErrorKind::Conflict`] while the leader still winds it down (a revert to finish).
     pub async fn close(&self, id: &IncidentId, by: &str, postmortem: &str) -> Result<Incident> {
         const OP: &str = "operator.close";
         let inner = &self.inner;
+        // The leader may still be finishing a resolved incident (a revert): its copy is the
+        // one to change then, and it will be done shortly.
+        let held = inner.table.lock().await.incidents.get(id).cloned();
+        if let Some(cell) = held
+            && (cell.is_unsaved() || !cell.lock().await.automation().temporary.is_empty())
+        {
+            return Err(Error::new(
+                ErrorKind::Conflict,
+                OP,
+                format!("{id} is still being wound down (a revert, a save); try again shortly"),
+            )
+            .with_retry(crate::error::Retry::Transient)
+            .with_resource(id.to_string()));
+        }
         let Some(stored) = inner.get_stored(id).await? else {
             return Err(Error::not_found(OP, id.to_string()));
         };
@@ -171,10 +191,14 @@ impl Operator {
             .await;
             match saved {
                 Ok(saved) => {
-                    // The leader's copy, if it still keeps one, follows.
+                    // The leader's copy, if it still keeps one (nothing left to do on it),
+                    // follows, in its save turn.
                     let cell = inner.table.lock().await.incidents.get(id).cloned();
                     if let Some(cell) = cell {
-                        cell.replace(incident.clone(), saved).await;
+                        let _turn = cell.save_turn().await;
+                        if saved > cell.version() {
+                            cell.replace(incident.clone(), saved).await;
+                        }
                     }
                     tracing::info!(incident = %id, by, "incident closed: postmortem attached");
                     return Ok(incident);

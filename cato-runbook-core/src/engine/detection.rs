@@ -38,6 +38,8 @@ impl Inner {
             // people asking this replica see it as it is.
             report.detectors = 0;
             self.refresh_guardrails(&mut report).await;
+            // The leader counts the open incidents; a standby's count is none.
+            super::telemetry::open_incidents([0; 4]);
             self.ticks
                 .fetch_add(1, std::sync::atomic::Ordering::Release);
             self.ticked.notify_waiters();

@@ -211,11 +211,11 @@ pub(crate) struct Inner {
     config: EngineConfig,
     /// The copy of the guardrail state the store keeps (see `guardrails.rs`).
     guardrails: std::sync::Mutex<Stored<Guardrails>>,
-    /// The kill switch pulled on this replica while the store could not keep it.
     /// Ticks finished so far.
     ticks: std::sync::atomic::AtomicU64,
     /// Woken at the end of every tick.
     ticked: tokio::sync::Notify,
+    /// The kill switch pulled on this replica while the store could not keep it.
     halted_here: std::sync::atomic::AtomicBool,
     /// Held for a whole tick: one tick at a time, whoever calls it.
     ticking: tokio::sync::Mutex<()>,

@@ -70,6 +70,13 @@ impl Operator {
     ///
     /// When the store cannot be read.
     pub async fn incident(&self, id: &IncidentId) -> Result<Option<Incident>> {
+        if self.inner.leads()
+            && self.inner.ensure_loaded().await.is_ok()
+            && let Some(cell) = self.inner.table.lock().await.incidents.get(id).cloned()
+        {
+            // The leader's copy, open or not: it is the newest (a save may still be due).
+            return Ok(Some(cell.lock().await.clone()));
+        }
         if let Some(cell) = self.cell(id).await {
             return Ok(Some(cell.lock().await.clone()));
         }

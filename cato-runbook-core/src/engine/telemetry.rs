@@ -63,7 +63,7 @@ pub(super) fn tick(report: &super::TickReport, seconds: f64, standby: bool) {
         };
         match event {
             E::Opened { incident, severity } => {
-                metrics::counter!("cato_runbook_incidents_opened_total", "severity" => severity.to_string()).increment(1);
+                opened(*severity);
                 tracing::info!(incident = %incident, severity = %severity, "incident opened");
             }
             E::Applied {
@@ -118,4 +118,10 @@ pub(super) fn open_incidents(by_severity: [u64; 4]) {
         let severity = format!("SEV{}", index + 1);
         metrics::gauge!("cato_runbook_open_incidents", "severity" => severity).set(*n as f64);
     }
+}
+
+/// An incident opened (by a detector, or declared by a person).
+pub(super) fn opened(severity: crate::Severity) {
+    metrics::counter!("cato_runbook_incidents_opened_total", "severity" => severity.to_string())
+        .increment(1);
 }
