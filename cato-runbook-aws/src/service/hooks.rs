@@ -19,11 +19,44 @@ use super::webhook::{self, EventKind};
 use crate::config::ConfigError;
 use crate::config::WebhookConfig;
 
-/// The subscription's secrets and what a resolution does.
+/// How many delivered event ids are remembered, to drop PagerDuty's redeliveries.
+const REMEMBERED: usize = 1024;
+
+/// The subscription's secrets, what a resolution does, and the events already handled.
 #[derive(Clone)]
 pub(crate) struct Subscription {
     pub(crate) secrets: Vec<SecretString>,
     pub(crate) resolve: bool,
+    pub(crate) seen: Arc<std::sync::Mutex<std::collections::VecDeque<String>>>,
+}
+
+impl Subscription {
+    /// A subscription with these secrets.
+    pub(crate) fn new(secrets: Vec<SecretString>, resolve: bool) -> Self {
+        Subscription {
+            secrets,
+            resolve,
+            seen: Arc::default(),
+        }
+    }
+
+    /// Whether the event `id` was handled already (PagerDuty delivers at least once); the
+    /// last [`REMEMBERED`] ids are kept.
+    fn seen_before(&self, id: &str) -> bool {
+        let Ok(seen) = self.seen.lock() else {
+            return false;
+        };
+        seen.iter().any(|s| s == id)
+    }
+
+    fn remember(&self, id: &str) {
+        if let Ok(mut seen) = self.seen.lock() {
+            if seen.len() >= REMEMBERED {
+                seen.pop_front();
+            }
+            seen.push_back(id.to_owned());
+        }
+    }
 }
 
 impl Subscription {
@@ -34,10 +67,7 @@ impl Subscription {
             .iter()
             .map(|var| crate::config::secret_from_env(var))
             .collect::<Result<_, _>>()?;
-        Ok(Subscription {
-            secrets,
-            resolve: config.resolve,
-        })
+        Ok(Subscription::new(secrets, config.resolve))
     }
 }
 
@@ -60,6 +90,10 @@ pub(crate) async fn pagerduty(
     webhook::verify(&subscription.secrets, &body, signature)
         .map_err(|e| ApiError::unauthorized(e.to_string()))?;
     let event = webhook::parse(&body).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    if subscription.seen_before(&event.id) {
+        tracing::debug!(event = %event.id, "a PagerDuty event delivered again");
+        return Ok(StatusCode::NO_CONTENT);
+    }
     let Some(key) = event.dedup_key.as_deref() else {
         tracing::debug!(event = %event.id, "a PagerDuty event without an incident key");
         return Ok(StatusCode::NO_CONTENT);
@@ -94,6 +128,7 @@ pub(crate) async fn pagerduty(
     };
     match done {
         Ok(()) => {
+            subscription.remember(&event.id);
             tracing::info!(incident = %id, event = %event.id, kind = ?event.kind, "PagerDuty webhook handled");
             Ok(StatusCode::NO_CONTENT)
         }

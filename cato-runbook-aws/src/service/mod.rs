@@ -124,7 +124,7 @@ impl Service {
         secrets: Vec<secrecy::SecretString>,
         resolve: bool,
     ) -> Self {
-        self.state.webhook = Some(hooks::Subscription { secrets, resolve });
+        self.state.webhook = Some(hooks::Subscription::new(secrets, resolve));
         self
     }
 

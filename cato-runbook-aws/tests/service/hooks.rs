@@ -10,7 +10,7 @@ use crate::rig::{OLD_SECRET, Rig, SECRET, kind};
 fn event(kind: &str, incident_key: &str) -> String {
     serde_json::json!({
         "event": {
-            "id": "01DEN1HNLBE1FW2YS8RMR4CP9W",
+            "id": format!("{kind}/{incident_key}"),
             "event_type": kind,
             "resource_type": "incident",
             "occurred_at": "2026-03-10T09:05:00Z",
@@ -110,6 +110,13 @@ async fn an_acknowledgement_in_pagerduty_acknowledges_the_incident_during_rotati
             .iter()
             .any(|e| e.contains("resolved in PagerDuty"))
     );
+    // PagerDuty delivers at least once: the same event again is accepted and changes nothing.
+    let signature = sign_pagerduty_webhook(SECRET, body.as_bytes());
+    let (status, _) = rig.raw(hook(&body, Some(&signature))).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let notes = rig.timeline(&id).await;
+    let resolved = notes.iter().filter(|e| e.contains("resolved in PagerDuty"));
+    assert_eq!(resolved.count(), 1, "{notes:?}");
 
     // An incident the engine does not know, and an event it does not act on: accepted, ignored.
     for body in [
