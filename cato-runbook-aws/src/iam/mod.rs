@@ -16,6 +16,14 @@
 //!
 //! (Before the semicolon: what diagnosis reads; after it: what mitigation changes.)
 //!
+//! A service on replicas also keeps its state in DynamoDB ([`Policy::with_state`]):
+//!
+//! | what | provider | actions |
+//! |---|---|---|
+//! | the incident store | [`DynamoDbIncidentStore`](crate::dynamodb::DynamoDbIncidentStore) | `dynamodb:GetItem`, `dynamodb:Query`, `dynamodb:Scan`; `dynamodb:TransactWriteItems` |
+//! | the lease | [`DynamoDbLease`](crate::dynamodb::DynamoDbLease) | `dynamodb:GetItem`; `dynamodb:PutItem`, `dynamodb:UpdateItem` |
+//! | making the table (`create_table`) | [`create_table`](crate::dynamodb::create_table) | `dynamodb:DescribeTable`; `dynamodb:CreateTable` |
+//!
 //! ```
 //! use cato_runbook_aws::iam::{self, Scope};
 //! use cato_runbook_core::catalog::PortName;
@@ -93,6 +101,38 @@ const QUOTAS: &[Action] = &[
     write("servicequotas:RequestServiceQuotaIncrease"),
 ];
 
+/// The actions of the DynamoDB incident store.
+pub const STORE: &[Action] = &[
+    read("dynamodb:GetItem"),
+    read("dynamodb:Query"),
+    read("dynamodb:Scan"),
+    write("dynamodb:TransactWriteItems"),
+];
+
+/// The actions of the DynamoDB lease.
+pub const LEASE: &[Action] = &[
+    read("dynamodb:GetItem"),
+    write("dynamodb:PutItem"),
+    write("dynamodb:UpdateItem"),
+];
+
+/// The actions of making the store's table.
+pub const TABLE_SETUP: &[Action] = &[
+    read("dynamodb:DescribeTable"),
+    write("dynamodb:CreateTable"),
+];
+
+/// Where a service keeps its state, for [`Policy::with_state`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct State {
+    /// The incident store is a DynamoDB table.
+    pub store: bool,
+    /// The lease is a DynamoDB item.
+    pub lease: bool,
+    /// The service makes the table when it is missing.
+    pub create_table: bool,
+}
+
 /// The AWS actions this crate's provider of `port` calls; empty for a port no AWS provider
 /// serves (Redis counters, Kubernetes, HTTP APIs, …).
 pub fn actions(port: PortName) -> &'static [Action] {
@@ -167,6 +207,29 @@ impl Policy {
     /// Whether the policy grants `action` (`service:Operation`).
     pub fn allows(&self, action: &str) -> bool {
         self.statements.iter().any(|s| s.actions.contains(&action))
+    }
+
+    /// Adds what a service's state in DynamoDB needs: the store's, the lease's and the table
+    /// set-up's actions, a statement each.
+    #[must_use]
+    pub fn with_state(mut self, state: State) -> Self {
+        for (wanted, sid, actions) in [
+            (state.store, "CatoRunbookIncidentStore", STORE),
+            (state.lease, "CatoRunbookLease", LEASE),
+            (state.create_table, "CatoRunbookTableSetup", TABLE_SETUP),
+        ] {
+            if wanted {
+                let mut names: Vec<&'static str> = actions.iter().map(|a| a.name).collect();
+                names.sort_unstable();
+                self.statements.push(Statement {
+                    sid: sid.to_owned(),
+                    effect: "Allow",
+                    actions: names,
+                    resource: "*",
+                });
+            }
+        }
+        self
     }
 
     /// The policy document as pretty-printed JSON.

@@ -21,6 +21,15 @@ const CALLED: &[&str] = &[
     "dynamodb:UpdateItem",
 ];
 
+#[test]
+fn the_iam_policy_grants_what_the_lease_calls_and_no_more() {
+    let granted: Vec<&str> = cato_runbook_aws::iam::LEASE
+        .iter()
+        .map(|a| a.name)
+        .collect();
+    assert_eq!(granted, CALLED);
+}
+
 #[tokio::test]
 async fn conformance_on_moto() {
     let Some(aws) = Aws::start().await else {
@@ -47,6 +56,10 @@ async fn conformance_on_moto() {
     assert!(
         called.iter().all(|c| CALLED.contains(&c.as_str())),
         "{called:?}"
+    );
+    assert!(
+        CALLED.iter().all(|c| called.iter().any(|a| a == c)),
+        "the policy grants only what is called: {called:?}"
     );
 }
 

@@ -19,6 +19,15 @@ const CALLED: &[&str] = &[
     "dynamodb:TransactWriteItems",
 ];
 
+#[test]
+fn the_iam_policy_grants_what_the_store_calls_and_no_more() {
+    let granted: Vec<&str> = cato_runbook_aws::iam::STORE
+        .iter()
+        .map(|a| a.name)
+        .collect();
+    assert_eq!(granted, CALLED);
+}
+
 /// A new table of this test's own (the account is the test's, the name too).
 pub async fn table(aws: &Aws, name: &str) -> String {
     let table = format!("{name}-{}", aws.account);
@@ -71,6 +80,10 @@ async fn conformance_on_moto() {
     assert!(
         called.iter().all(|a| CALLED.contains(&a.as_str())),
         "{called:?}"
+    );
+    assert!(
+        CALLED.iter().all(|c| called.iter().any(|a| a == c)),
+        "the policy grants only what is called: {called:?}"
     );
 }
 

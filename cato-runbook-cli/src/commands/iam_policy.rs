@@ -1,6 +1,7 @@
 //! `cato-runbook iam-policy [RUNBOOK]...`: the least-privilege IAM policy of the AWS actions
 //! the runbooks' providers call.
 
+use cato_runbook_aws::config::{LeaseKind, StoreKind};
 use cato_runbook_aws::iam::{self, Scope};
 use cato_runbook_core::catalog::{self, Entry};
 
@@ -32,6 +33,15 @@ pub(crate) fn run(out: &mut Out, config: &Config, options: &Options<'_>) -> Resu
     if options.per_runbook {
         out.json(&iam::policies_by_runbook(&entries, scope))
     } else {
-        out.json(&iam::policy_for_runbooks(&entries, scope))
+        // `run` keeps its state where `[store]` and `[lease]` say; a read-only look keeps none.
+        let state = match scope {
+            Scope::ReadOnly => iam::State::default(),
+            Scope::All => iam::State {
+                store: config.store.kind == StoreKind::Dynamodb,
+                lease: config.lease.kind == LeaseKind::Dynamodb,
+                create_table: config.store.kind == StoreKind::Dynamodb && config.store.create_table,
+            },
+        };
+        out.json(&iam::policy_for_runbooks(&entries, scope).with_state(state))
     }
 }

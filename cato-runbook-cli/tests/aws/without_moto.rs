@@ -69,3 +69,44 @@ fn iam_policy_is_an_iam_document() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn iam_policy_adds_the_state_a_service_keeps_in_dynamodb() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("cato.toml");
+    std::fs::write(
+        &config,
+        "[store]\nkind = \"dynamodb\"\ncreate_table = true\n[lease]\nkind = \"dynamodb\"\n",
+    )
+    .unwrap();
+    let out = cmd(&config)
+        .args(["iam-policy", "shadow-self-down"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let policy: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sids: Vec<&str> = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["Sid"].as_str().unwrap())
+        .collect();
+    for sid in [
+        "CatoRunbookIncidentStore",
+        "CatoRunbookLease",
+        "CatoRunbookTableSetup",
+    ] {
+        assert!(sids.contains(&sid), "{sid}: {sids:?}");
+    }
+    assert!(policy.to_string().contains("dynamodb:TransactWriteItems"));
+    // A read-only look keeps no state.
+    let out = cmd(&config)
+        .args(["iam-policy", "shadow-self-down", "--read-only"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("TransactWriteItems"));
+}
