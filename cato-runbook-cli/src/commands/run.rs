@@ -46,25 +46,24 @@ async fn serve(out: &mut Out, config: &Config, options: &Options<'_>) -> Result<
         }
     });
     let wiring = Wiring::from_config(config).await?;
-    let real = !wiring.describe().is_empty() || config.providers.aws.is_some();
+    let real = config.providers.real();
     if real && wiring.notifiers().is_none() {
         return Err(Failure::usage(
             "with real providers, `run` needs [providers.pagerduty] and [providers.slack]: nobody would hear of an incident",
         ));
     }
     // The fakes, for every port without a real provider, on the wall clock.
-    let mut world_config = match options.scenario {
-        Some(path) => {
-            Scenario::load(path)
-                .map_err(|e| Failure::usage(e.to_string()))?
-                .world
-        }
+    let scenario = match options.scenario {
+        Some(path) => Some(Scenario::load(path).map_err(|e| Failure::usage(e.to_string()))?),
+        None => None,
+    };
+    let mut world_config = match &scenario {
+        Some(scenario) => scenario.world.clone(),
         None => crate::config::world(config)?,
     };
     world_config.start = SystemClock.now();
     let world = World::new(world_config)?;
-    if let Some(path) = options.scenario {
-        let scenario = Scenario::load(path).map_err(|e| Failure::usage(e.to_string()))?;
+    if let Some(scenario) = &scenario {
         for event in &scenario.events {
             let at = event.at.as_duration();
             if at.is_zero() {

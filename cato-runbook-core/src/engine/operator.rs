@@ -77,9 +77,7 @@ impl Operator {
             // The leader's copy, open or not: it is the newest (a save may still be due).
             return Ok(Some(cell.lock().await.clone()));
         }
-        if let Some(cell) = self.cell(id).await {
-            return Ok(Some(cell.lock().await.clone()));
-        }
+        // Not kept here (a standby keeps no copy): the store's record, read once.
         Ok(self.inner.store.get(id).await?.map(|stored| stored.value))
     }
 
