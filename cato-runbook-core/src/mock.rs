@@ -21,6 +21,7 @@
 
 #![allow(missing_docs)]
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -293,6 +294,11 @@ mock! {
             key: &IdempotencyKey,
         ) -> Result<()>;
         async fn set_emergency_mode(&self, on: bool, key: &IdempotencyKey) -> Result<()>;
+        async fn set_region_weights(
+            &self,
+            weights: &BTreeMap<String, f64>,
+            key: &IdempotencyKey,
+        ) -> Result<()>;
     }
 }
 

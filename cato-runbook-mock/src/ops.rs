@@ -91,6 +91,8 @@ operations! {
     TrafficSetCacheSimilarityThreshold = "traffic.set_cache_similarity_threshold", "traffic", true;
     /// `TrafficControl::set_emergency_mode`.
     TrafficSetEmergencyMode = "traffic.set_emergency_mode", "traffic", true;
+    /// `TrafficControl::set_region_weights`.
+    TrafficSetRegionWeights = "traffic.set_region_weights", "traffic", true;
     /// `Deployments::since`.
     DeploymentsSince = "deployments.since", "deployments", false;
     /// `CloudHealth::events`.

@@ -227,3 +227,84 @@ async fn fixtures_need_what_they_describe() {
     let err = world.conformance_fixtures().unwrap_err();
     assert!(err.message().contains("older"), "{err}");
 }
+
+/// A world with a second region (the failover's): its traffic controls split Shadow Self
+/// traffic between the two, and the second region's endpoint is a fake of its own.
+mod regions {
+    use std::collections::BTreeMap;
+
+    use cato_runbook_core::ErrorKind;
+    use cato_runbook_core::ports::TrafficControl;
+    use cato_runbook_mock::config::EndpointSpec;
+    use cato_runbook_mock::{Op, WorldConfig};
+
+    use super::*;
+
+    #[allow(clippy::expect_used)] // Test helper: no world, no test.
+    fn two_regions() -> (World, Fixtures) {
+        let mut config = WorldConfig::default();
+        config.endpoints.push(EndpointSpec {
+            region: Some("us-west-2".into()),
+            ..EndpointSpec::default()
+        });
+        let split = [("us-east-1", 1.0), ("us-west-2", 0.0)];
+        config.traffic.regions = split.map(|(r, w)| (r.to_owned(), w)).into();
+        let world = World::new(config).expect("a two-region world");
+        let fixtures = world.conformance_fixtures().expect("fixtures");
+        (world, fixtures)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn traffic_shifts_between_regions_and_back() {
+        let (world, f) = two_regions();
+        assert_eq!(f.traffic.state.regions.len(), 2);
+        conformance::traffic::run_all(&world.traffic(), &f.traffic)
+            .await
+            .unwrap();
+        // The failover and the fail-back; the bad splits were refused.
+        let applied = world.calls().applied(Op::TrafficSetRegionWeights);
+        assert_eq!(applied.len(), 2);
+        let refused = world.calls().failed(Op::TrafficSetRegionWeights);
+        assert_eq!(refused.len(), 4);
+        assert_eq!(world.snapshot().traffic.regions, f.traffic.state.regions);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_unknown_region_is_refused() {
+        let (world, _) = two_regions();
+        let pairs = [("us-east-1", 0.5), ("eu-west-1", 0.5)];
+        let split: BTreeMap<String, f64> = pairs.map(|(r, w)| (r.to_owned(), w)).into();
+        let key = cato_runbook_core::IdempotencyKey::new("INC-1:failover-region");
+        let err = world
+            .traffic()
+            .set_region_weights(&split, &key)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+        assert!(err.message().contains("eu-west-1"), "{err}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_other_regions_endpoint_conforms_and_leaves_the_home_one_alone() {
+        let (world, f) = two_regions();
+        let home = world.snapshot().endpoints[0].clone();
+        let west = world.model_endpoint_in("us-west-2");
+        assert_eq!(west.to_string(), "fake sagemaker us-west-2");
+        conformance::endpoint::run_all(&west, &f.endpoint)
+            .await
+            .unwrap();
+        let after = world.snapshot();
+        assert_eq!(after.endpoints[0].config, home.config);
+        assert_eq!(after.endpoints[0].region, None);
+        assert_eq!(after.endpoints[1].region.as_deref(), Some("us-west-2"));
+        // Every call of the other region's fake names its region.
+        let calls = world.calls().of(OpMatch::port("endpoint").unwrap());
+        assert!(!calls.is_empty());
+        assert!(
+            calls
+                .iter()
+                .all(|c| c.arg_str("region") == Some("us-west-2")),
+            "{calls:?}"
+        );
+    }
+}

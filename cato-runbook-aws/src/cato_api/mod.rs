@@ -10,10 +10,14 @@
 //! | `PUT /api/admin/cato/budget/config` | `{"monthlyLimit": 1500}` | 200 or 204 |
 //! | `GET /api/admin/cato/traffic/status` | | `{"shadowSelfShare": 0.3, "cacheSimilarityThreshold": 0.92, "emergencyMode": false}` |
 //! | `PUT /api/admin/cato/traffic/config` | one or more of `{"shadowSelfShare": 0.5}`, `{"cacheSimilarityThreshold": 0.85}`, `{"emergencyMode": true}` (fields left out keep their value) | 200 or 204 |
+//! | `PUT /api/admin/cato/traffic/regions` | `{"weights": {"us-east-1": 0.0, "us-west-2": 1.0}}`: the whole split of Shadow Self traffic between regions, shares summing to 1 | 200 or 204 |
 //!
 //! `shadowSelfShare` is the share of LLM traffic served by the self-hosted Shadow Self rather
 //! than Bedrock; `cacheSimilarityThreshold` is the semantic cache's match threshold (lower
 //! serves more from cache); `emergencyMode` limits responses and stops curiosity exploration.
+//! Where Shadow Self traffic is split by region, the status also answers `"regions":
+//! {"us-east-1": 1.0, "us-west-2": 0.0}` (absent: not split), which the regions route sets —
+//! the failover to a healthy region.
 
 mod budget;
 mod traffic;

@@ -1,15 +1,18 @@
 //! [`TrafficControl`] over `/api/admin/cato/traffic/*`.
 
+use std::collections::BTreeMap;
+
 use async_trait::async_trait;
-use cato_runbook_core::ports::{TrafficControl, TrafficState};
+use cato_runbook_core::ports::{TrafficControl, TrafficState, check_region_weights};
 use cato_runbook_core::{Error, IdempotencyKey, Result};
 use reqwest::Method;
 
-use super::wire::{TrafficConfigBody, TrafficStatusBody};
+use super::wire::{RegionWeightsBody, TrafficConfigBody, TrafficStatusBody};
 use super::{CatoAdminApi, PROVIDER};
 
 const STATUS: &str = "/api/admin/cato/traffic/status";
 const CONFIG: &str = "/api/admin/cato/traffic/config";
+const REGIONS: &str = "/api/admin/cato/traffic/regions";
 const RESOURCE: &str = "traffic";
 
 fn fraction(operation: &'static str, name: &str, value: f64) -> Result<f64> {
@@ -55,6 +58,7 @@ impl TrafficControl for CatoAdminApi {
             shadow_self_share: body.shadow_self_share,
             cache_similarity_threshold: body.cache_similarity_threshold,
             emergency_mode: body.emergency_mode,
+            regions: body.regions,
         })
     }
 
@@ -89,5 +93,24 @@ impl TrafficControl for CatoAdminApi {
             ..TrafficConfigBody::default()
         };
         self.configure(OP, body, key).await
+    }
+
+    async fn set_region_weights(
+        &self,
+        weights: &BTreeMap<String, f64>,
+        key: &IdempotencyKey,
+    ) -> Result<()> {
+        const OP: &str = "traffic.set_region_weights";
+        check_region_weights(OP, weights).map_err(|err| err.with_provider(PROVIDER))?;
+        tracing::info!(provider = PROVIDER, weights = ?weights, key = %key, "splitting Shadow Self traffic between regions");
+        let body = RegionWeightsBody { weights };
+        self.transport
+            .call_empty(OP, RESOURCE, || {
+                Ok(self
+                    .request(Method::PUT, REGIONS)?
+                    .header("Idempotency-Key", key.as_str())
+                    .json(&body))
+            })
+            .await
     }
 }

@@ -1,5 +1,7 @@
 //! The admin API's JSON bodies.
 
+use std::collections::BTreeMap;
+
 use cato_runbook_core::Timestamp;
 use cato_runbook_core::ports::BudgetMode;
 use serde::{Deserialize, Serialize};
@@ -29,6 +31,15 @@ pub(super) struct TrafficStatusBody {
     pub(super) shadow_self_share: f64,
     pub(super) cache_similarity_threshold: f64,
     pub(super) emergency_mode: bool,
+    /// Shadow Self traffic by region; absent where the API does not split it.
+    #[serde(default)]
+    pub(super) regions: BTreeMap<String, f64>,
+}
+
+/// `PUT /api/admin/cato/traffic/regions`: the whole split.
+#[derive(Debug, Serialize)]
+pub(super) struct RegionWeightsBody<'a> {
+    pub(super) weights: &'a BTreeMap<String, f64>,
 }
 
 /// `PUT /api/admin/cato/traffic/config`: only the fields given change.

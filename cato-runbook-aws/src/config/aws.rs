@@ -11,7 +11,8 @@
 //! ```
 //!
 //! Credentials come from the standard chain: environment, profile, SSO, web identity, the
-//! container or instance role.
+//! container or instance role. With `[runbooks.failover] region` set, the endpoint port also
+//! gets that region's SageMaker client (same credentials and settings, the other region).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -160,6 +161,34 @@ impl AwsConfig {
                 _ => {}
             }
         }
+        Ok(())
+    }
+
+    /// Puts the SageMaker endpoint of `region` (the failover's other region, `[runbooks.failover]
+    /// region`) into `providers`, with this table's credentials, endpoint and timeout, when AWS
+    /// serves the endpoint port.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] for an unknown port.
+    pub fn apply_region(
+        &self,
+        sdk: &aws_types::SdkConfig,
+        region: &str,
+        providers: &mut Providers,
+    ) -> Result<(), ConfigError> {
+        if !self.ports()?.contains(&PortName::Endpoint) {
+            return Ok(());
+        }
+        let timeout = self.timeout.unwrap_or(crate::Settings::DEFAULT_TIMEOUT);
+        let regional = sdk
+            .to_builder()
+            .region(aws_config::Region::new(region.to_owned()))
+            .build();
+        let endpoint = SageMakerEndpoint::new(&regional).with_timeout(timeout);
+        providers
+            .region_endpoints
+            .insert(region.to_owned(), Arc::new(endpoint));
         Ok(())
     }
 

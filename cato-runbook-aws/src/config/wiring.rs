@@ -29,6 +29,8 @@ pub struct Wiring {
     store_name: String,
     lease: Option<Arc<dyn Lease>>,
     replica: String,
+    /// The failover's other region, whose SageMaker endpoint AWS serves too.
+    failover_region: Option<String>,
 }
 
 impl fmt::Debug for Wiring {
@@ -132,6 +134,7 @@ impl Wiring {
             store_name,
             lease,
             replica,
+            failover_region: config.runbooks.failover.region.clone(),
         })
     }
 
@@ -144,6 +147,9 @@ impl Wiring {
     pub fn overlay(&self, providers: &mut Providers) -> Result<(), ConfigError> {
         if let (Some(sdk), Some(table)) = (&self.sdk, &self.aws) {
             table.apply(sdk, providers)?;
+            if let Some(region) = &self.failover_region {
+                table.apply_region(sdk, region, providers)?;
+            }
         }
         if let Some(p) = &self.cache_stats {
             providers.cache_stats = Some(Arc::clone(p));

@@ -73,6 +73,9 @@ pub struct CatalogConfig {
     pub bedrock_throttling: bedrock_throttling::Config,
     /// DynamoDB Hot Partition.
     pub dynamodb_hot_partition: dynamodb_hot_partition::Config,
+    /// Failover to a healthy region (`[runbooks.failover]`), off by default: with a region,
+    /// Shadow Self Endpoint Down's ladder fails over to it.
+    pub failover: strategies::FailoverConfig,
 }
 
 /// The runbooks of the catalog, in the runbook's order.

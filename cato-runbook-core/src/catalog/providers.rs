@@ -1,5 +1,6 @@
 //! The ports a catalog runbook talks through, bundled.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -51,6 +52,10 @@ macro_rules! providers {
                 #[doc = $doc]
                 pub $field: Option<Arc<dyn $trait>>,
             )*
+            /// The Shadow Self endpoint of each other region, by region (`us-west-2`): where the
+            /// failover strategy ([`FailoverRegion`](super::strategies::FailoverRegion)) checks
+            /// the region it shifts traffic to. Empty unless failover is configured.
+            pub region_endpoints: BTreeMap<String, Arc<dyn ModelEndpoint>>,
         }
 
         /// The name of one port, for messages and [`Providers::missing`].
@@ -81,6 +86,7 @@ macro_rules! providers {
                 Providers {
                     clock,
                     $($field: None,)*
+                    region_endpoints: BTreeMap::new(),
                 }
             }
 
@@ -120,6 +126,16 @@ macro_rules! providers {
                 }
             )*
 
+            /// Adds the Shadow Self endpoint of another region (`us-west-2`).
+            pub fn endpoint_in(
+                mut self,
+                region: impl Into<String>,
+                port: Arc<dyn ModelEndpoint>,
+            ) -> Self {
+                self.0.region_endpoints.insert(region.into(), port);
+                self
+            }
+
             /// The bundle.
             pub fn build(self) -> Providers {
                 self.0
@@ -134,6 +150,14 @@ macro_rules! providers {
                 f.debug_struct("Providers")
                     .field("clock", &format_args!("{:?}", self.clock))
                     $(.field(stringify!($field), &show(&self.$field)))*
+                    .field(
+                        "region_endpoints",
+                        &self
+                            .region_endpoints
+                            .iter()
+                            .map(|(region, port)| format!("{region}: {port}"))
+                            .collect::<Vec<_>>(),
+                    )
                     .finish()
             }
         }
@@ -152,6 +176,23 @@ impl Providers {
     /// Which of `needed` are not configured.
     pub fn missing(&self, needed: &[PortName]) -> Vec<PortName> {
         needed.iter().copied().filter(|p| !self.has(*p)).collect()
+    }
+
+    /// The Shadow Self endpoint of `region`, or an error naming `runbook` and the region.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) when no endpoint port of
+    /// `region` is configured.
+    pub fn endpoint_in(&self, runbook: &str, region: &str) -> Result<Arc<dyn ModelEndpoint>> {
+        let port = self.region_endpoints.get(region).cloned();
+        port.ok_or_else(|| {
+            Error::invalid_input(
+                "catalog.build",
+                format!("runbook {runbook} fails over to {region}: no endpoint port there"),
+            )
+            .with_resource(runbook.to_owned())
+        })
     }
 
     /// `Ok(())` when every port in `needed` is configured, else an

@@ -2,6 +2,7 @@
 //! over its inner provider (`Timeout<P>`, `FaultInjecting<P>`, …) takes `Arc<dyn Port>` as
 //! readily as a concrete provider.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -130,6 +131,9 @@ macro_rules! forward {
             }
             async fn set_emergency_mode(&self, on: bool, key: &IdempotencyKey) -> Result<()> {
                 (**self).set_emergency_mode(on, key).await
+            }
+            async fn set_region_weights(&self, weights: &BTreeMap<String, f64>, key: &IdempotencyKey) -> Result<()> {
+                (**self).set_region_weights(weights, key).await
             }
         }
 

@@ -16,7 +16,7 @@
 //! | [`Quotas`] | `aws service-quotas get-service-quota`, `request-service-quota-increase` |
 //! | [`Tables`] | `aws dynamodb update-table --billing-mode`, consumed capacity |
 //! | [`Workloads`] | `kubectl scale deployment` |
-//! | [`TrafficControl`] | Bedrock vs Shadow Self share, cache similarity threshold, emergency mode |
+//! | [`TrafficControl`] | Bedrock vs Shadow Self share, cache similarity threshold, emergency mode, Shadow Self traffic by region (failover) |
 //! | [`Deployments`], [`CloudHealth`] | "review recent deployments", "check AWS Health Dashboard" |
 //! | [`Pager`], [`Chat`] | PagerDuty → on-call, Slack `#cato-alerts` / `#cato-incident` |
 //! | [`Mail`] | the AWS TAM at `aws-support@company.com` |
@@ -59,5 +59,7 @@ pub use store::{
     Created, Guardrails, Halt, InMemoryIncidentStore, IncidentStore, Stored, fenced, stale,
 };
 pub use tables::{BillingMode, TableCapacity, TableState, Tables};
-pub use traffic::{TrafficControl, TrafficState};
+pub use traffic::{
+    REGION_WEIGHTS_TOLERANCE, TrafficControl, TrafficState, check_region_weights,
+};
 pub use workloads::{WorkloadState, Workloads};

@@ -49,6 +49,12 @@ impl Default for EndpointConfigSpec {
 pub struct EndpointSpec {
     /// The endpoint's name.
     pub name: String,
+    /// The region it runs in, e.g. `us-west-2`; the world's home region when absent. An
+    /// endpoint of another region is reached only through that region's fake
+    /// ([`World::model_endpoint_in`](crate::World::model_endpoint_in)), serves only the share
+    /// of Shadow Self traffic the traffic controls give its region, and has no metrics or logs
+    /// in the home region's.
+    pub region: Option<String>,
     /// Its production variant.
     pub variant: String,
     /// Instances in service at the start.
@@ -84,6 +90,7 @@ impl Default for EndpointSpec {
     fn default() -> Self {
         EndpointSpec {
             name: "cato-shadow-self".into(),
+            region: None,
             variant: "primary".into(),
             instances: 10,
             current_config: "cato-shadow-self-config".into(),

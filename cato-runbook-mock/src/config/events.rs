@@ -1,5 +1,6 @@
 //! Traffic, recent changes, logs and the notifiers.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,11 @@ pub struct TrafficSpec {
     pub emergency_mode: bool,
     /// The share of LLM calls still made in emergency mode (limited responses).
     pub emergency_load_factor: f64,
+    /// The share of Shadow Self traffic each region's endpoints serve, by region (the home
+    /// region and those of the endpoints), summing to 1; empty (the default): all of it in the
+    /// home region, and the traffic controls report no split.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub regions: BTreeMap<String, f64>,
 }
 
 impl Default for TrafficSpec {
@@ -31,6 +37,7 @@ impl Default for TrafficSpec {
             threshold_sensitivity: 1.0,
             emergency_mode: false,
             emergency_load_factor: 0.5,
+            regions: BTreeMap::new(),
         }
     }
 }

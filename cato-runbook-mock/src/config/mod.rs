@@ -30,6 +30,7 @@ mod money;
 
 use std::collections::BTreeSet;
 
+use cato_runbook_core::ports::check_region_weights;
 use cato_runbook_core::{Error, Result, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +53,8 @@ pub struct WorldConfig {
     pub start: Timestamp,
     /// The seed of every random draw (latency samples).
     pub seed: u64,
+    /// The home region: where the endpoints that name no region run. Default `us-east-1`.
+    pub region: String,
     /// Traffic and its controls.
     pub traffic: TrafficSpec,
     /// Model endpoints; the first one serves Shadow Self traffic.
@@ -87,6 +90,7 @@ impl Default for WorldConfig {
         WorldConfig {
             start: VirtualClock::default_start(),
             seed: 0x00C4_7000,
+            region: "us-east-1".into(),
             traffic: TrafficSpec::default(),
             endpoints: vec![EndpointSpec::default()],
             caches: vec![CacheSpec::default()],
@@ -159,7 +163,16 @@ impl WorldConfig {
         non_negative("traffic.threshold_sensitivity", t.threshold_sensitivity)?;
         share("traffic.emergency_load_factor", t.emergency_load_factor)?;
 
-        unique("endpoints", self.endpoints.iter().map(|e| e.name.as_str()))?;
+        let endpoint_ids: Vec<String> = self
+            .endpoints
+            .iter()
+            .map(|e| match e.region.as_deref().filter(|r| *r != self.region) {
+                Some(region) => format!("{region}/{}", e.name),
+                None => e.name.clone(),
+            })
+            .collect();
+        unique("endpoints", endpoint_ids.iter().map(String::as_str))?;
+        self.check_regions()?;
         for (i, e) in self.endpoints.iter().enumerate() {
             let at = |field: &str| format!("endpoints[{i}].{field}");
             unique(&at("configs"), e.configs.iter().map(|c| c.name.as_str()))?;
@@ -263,6 +276,47 @@ impl WorldConfig {
             return Err(invalid("pager.events_per_minute", "must be at least 1"));
         }
         Ok(())
+    }
+
+    /// Regions other than the home one, as the endpoints name them, each once.
+    pub fn other_regions(&self) -> Vec<&str> {
+        let mut regions: Vec<&str> = self
+            .endpoints
+            .iter()
+            .filter_map(|e| e.region.as_deref())
+            .filter(|r| *r != self.region)
+            .collect();
+        regions.sort_unstable();
+        regions.dedup();
+        regions
+    }
+
+    /// The home region named, endpoints' regions not blank, and the starting split of Shadow
+    /// Self traffic one the traffic controls would take, over known regions.
+    fn check_regions(&self) -> Result<()> {
+        if self.region.trim().is_empty() {
+            return Err(invalid("region", "is empty"));
+        }
+        for (i, e) in self.endpoints.iter().enumerate() {
+            if e.region.as_deref().is_some_and(|r| r.trim().is_empty()) {
+                return Err(invalid(format!("endpoints[{i}].region"), "is empty"));
+            }
+        }
+        let regions = &self.traffic.regions;
+        if regions.is_empty() {
+            return Ok(());
+        }
+        check_region_weights("world.config", regions)
+            .map_err(|e| invalid("traffic.regions", e.message()))?;
+        let others = self.other_regions();
+        let known = |r: &String| *r == self.region || others.contains(&r.as_str());
+        match regions.keys().find(|r| !known(*r)) {
+            Some(unknown) => Err(invalid(
+                "traffic.regions",
+                format!("{unknown:?} is neither the home region nor an endpoint's"),
+            )),
+            None => Ok(()),
+        }
     }
 }
 

@@ -4,13 +4,35 @@ use async_trait::async_trait;
 use cato_runbook_core::ports::{EndpointConfig, EndpointDescription, ModelEndpoint};
 use cato_runbook_core::time;
 use cato_runbook_core::{Error, ErrorKind, IdempotencyKey, Result, Retry};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::FakeModelEndpoint;
 use crate::ops::Op;
 use crate::world::{EndpointOp, Reply, Timer};
 
 const PROVIDER: &str = "fake-sagemaker";
+
+impl FakeModelEndpoint {
+    fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    /// A call's arguments, with the region of another region's fake.
+    fn args(&self, mut args: Value) -> Value {
+        if let (Some(region), Some(map)) = (&self.region, args.as_object_mut()) {
+            map.insert("region".into(), Value::from(region.clone()));
+        }
+        args
+    }
+
+    /// The scope of an idempotency key: `what`, in the fake's region.
+    fn scope(&self, what: &str) -> String {
+        match &self.region {
+            Some(region) => format!("{region}/{what}"),
+            None => what.to_owned(),
+        }
+    }
+}
 
 fn in_progress(op: Op, endpoint: &str, status: impl std::fmt::Display) -> Error {
     Error::new(
@@ -26,19 +48,14 @@ fn in_progress(op: Op, endpoint: &str, status: impl std::fmt::Display) -> Error 
 impl ModelEndpoint for FakeModelEndpoint {
     async fn describe(&self, endpoint: &str) -> Result<EndpointDescription> {
         let op = Op::EndpointDescribe;
+        let args = self.args(json!({ "endpoint": endpoint }));
         self.world
-            .call(
-                op,
-                PROVIDER,
-                json!({ "endpoint": endpoint }),
-                None,
-                |sim, _| {
-                    sim.state()
-                        .endpoint(endpoint)
-                        .map(|e| Reply::new(e.describe()))
-                        .ok_or_else(|| Error::not_found(op.as_str(), endpoint))
-                },
-            )
+            .call(op, PROVIDER, args, None, |sim, _| {
+                sim.state()
+                    .endpoint_in(self.region(), endpoint)
+                    .map(|e| Reply::new(e.describe()))
+                    .ok_or_else(|| Error::not_found(op.as_str(), endpoint))
+            })
             .await
     }
 
@@ -49,15 +66,17 @@ impl ModelEndpoint for FakeModelEndpoint {
         key: &IdempotencyKey,
     ) -> Result<()> {
         let op = Op::EndpointUpdateConfig;
-        let args = json!({ "endpoint": endpoint, "config": config });
+        let args = self.args(json!({ "endpoint": endpoint, "config": config }));
+        let region = self.region();
+        let scope = self.scope(endpoint);
         self.world
             .call(op, PROVIDER, args.clone(), Some(key), |sim, now| {
-                sim.idempotent(op, endpoint, key, &args, |sim| {
+                sim.idempotent(op, &scope, key, &args, |sim| {
                     let current = sim.state();
                     let e = current
-                        .endpoint(endpoint)
+                        .endpoint_in(region, endpoint)
                         .ok_or_else(|| Error::not_found(op.as_str(), endpoint))?;
-                    if !current.configs.iter().any(|c| c.name == config) {
+                    if current.config_in(region, config).is_none() {
                         return Err(Error::not_found(op.as_str(), config));
                     }
                     if e.op.is_some() {
@@ -66,7 +85,7 @@ impl ModelEndpoint for FakeModelEndpoint {
                     let id = sim.next_id();
                     let mut state = sim.edit(now);
                     let mut done = now;
-                    if let Some(e) = state.endpoint_mut(endpoint) {
+                    if let Some(e) = state.endpoint_in_mut(region, endpoint) {
                         e.op = Some(EndpointOp::Config {
                             id,
                             config: config.to_owned(),
@@ -78,6 +97,7 @@ impl ModelEndpoint for FakeModelEndpoint {
                     sim.schedule(
                         done,
                         Timer::EndpointOpDone {
+                            region: region.map(str::to_owned),
                             endpoint: endpoint.to_owned(),
                             op: id,
                         },
@@ -91,28 +111,23 @@ impl ModelEndpoint for FakeModelEndpoint {
 
     async fn list_configs(&self, name_contains: &str) -> Result<Vec<EndpointConfig>> {
         let op = Op::EndpointListConfigs;
+        let args = self.args(json!({ "name_contains": name_contains }));
+        let region = self.region();
         self.world
-            .call(
-                op,
-                PROVIDER,
-                json!({ "name_contains": name_contains }),
-                None,
-                |sim, _| {
-                    let mut configs: Vec<EndpointConfig> = sim
-                        .state()
-                        .configs
-                        .iter()
-                        .filter(|c| c.name.contains(name_contains))
-                        .map(|c| EndpointConfig {
-                            name: c.name.clone(),
-                            created_at: c.created_at,
-                        })
-                        .collect();
-                    configs
-                        .sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.name.cmp(&b.name)));
-                    Ok(Reply::new(configs))
-                },
-            )
+            .call(op, PROVIDER, args, None, |sim, _| {
+                let mut configs: Vec<EndpointConfig> = sim
+                    .state()
+                    .configs
+                    .iter()
+                    .filter(|c| c.region.as_deref() == region && c.name.contains(name_contains))
+                    .map(|c| EndpointConfig {
+                        name: c.name.clone(),
+                        created_at: c.created_at,
+                    })
+                    .collect();
+                configs.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.name.cmp(&b.name)));
+                Ok(Reply::new(configs))
+            })
             .await
     }
 
@@ -125,13 +140,15 @@ impl ModelEndpoint for FakeModelEndpoint {
     ) -> Result<()> {
         let op = Op::EndpointSetInstanceCount;
         let args = json!({ "endpoint": endpoint, "variant": variant, "count": count });
-        let scope = format!("{endpoint}/{variant}");
+        let args = self.args(args);
+        let region = self.region();
+        let scope = self.scope(&format!("{endpoint}/{variant}"));
         self.world
             .call(op, PROVIDER, args.clone(), Some(key), |sim, now| {
                 sim.idempotent(op, &scope, key, &args, |sim| {
                     let e = sim
                         .state()
-                        .endpoint(endpoint)
+                        .endpoint_in(region, endpoint)
                         .ok_or_else(|| Error::not_found(op.as_str(), endpoint))?;
                     if e.variant != variant {
                         return Err(Error::not_found(op.as_str(), scope.as_str()));
@@ -152,7 +169,7 @@ impl ModelEndpoint for FakeModelEndpoint {
                     let id = sim.next_id();
                     let mut state = sim.edit(now);
                     let mut done = now;
-                    if let Some(e) = state.endpoint_mut(endpoint) {
+                    if let Some(e) = state.endpoint_in_mut(region, endpoint) {
                         e.desired = count;
                         e.op = Some(EndpointOp::Capacity { id, count });
                         e.last_modified = now;
@@ -162,6 +179,7 @@ impl ModelEndpoint for FakeModelEndpoint {
                     sim.schedule(
                         done,
                         Timer::EndpointOpDone {
+                            region: region.map(str::to_owned),
                             endpoint: endpoint.to_owned(),
                             op: id,
                         },

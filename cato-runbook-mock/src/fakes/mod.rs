@@ -22,6 +22,7 @@ mod tables;
 mod traffic;
 mod workloads;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -72,11 +73,64 @@ macro_rules! fakes {
     )*};
 }
 
+/// SageMaker's endpoints of one region (the world's home region unless made with
+/// [`World::model_endpoint_in`]): an update goes through `Updating` (and `RollingBack` when the
+/// config's fleet fails its health check) before `InService`; new instances serve only when the
+/// capacity change completes. Another region's fake sees only that region's endpoints and
+/// configs, and records its calls with the region among their arguments.
+#[derive(Debug, Clone)]
+pub struct FakeModelEndpoint {
+    world: World,
+    /// `None`: the home region.
+    region: Option<String>,
+}
+
+impl FakeModelEndpoint {
+    /// The fake of `world`'s home region.
+    pub fn new(world: &World) -> Self {
+        FakeModelEndpoint {
+            world: world.clone(),
+            region: None,
+        }
+    }
+
+    /// The fake of `world`'s region `region` (the home region's when it names that).
+    pub fn in_region(world: &World, region: &str) -> Self {
+        let home = world.config().region == region;
+        FakeModelEndpoint {
+            world: world.clone(),
+            region: (!home).then(|| region.to_owned()),
+        }
+    }
+
+    /// The world it belongs to.
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+}
+
+impl fmt::Display for FakeModelEndpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.region {
+            Some(region) => write!(f, "fake sagemaker {region}"),
+            None => f.write_str("fake sagemaker"),
+        }
+    }
+}
+
+impl World {
+    /// The world's [`FakeModelEndpoint`] of its home region.
+    pub fn model_endpoint(&self) -> FakeModelEndpoint {
+        FakeModelEndpoint::new(self)
+    }
+
+    /// The world's [`FakeModelEndpoint`] of `region`.
+    pub fn model_endpoint_in(&self, region: &str) -> FakeModelEndpoint {
+        FakeModelEndpoint::in_region(self, region)
+    }
+}
+
 fakes! {
-    /// SageMaker's endpoints: an update goes through `Updating` (and `RollingBack` when the
-    /// config's fleet fails its health check) before `InService`; new instances serve only when
-    /// the capacity change completes.
-    FakeModelEndpoint, model_endpoint, "fake sagemaker";
     /// CloudWatch metrics: series computed minute by minute from the world's state (p99 from
     /// seeded samples), plus the custom metrics put into it. Dimensions must match exactly, a
     /// period is a multiple of 60 s starting at the query's start, and only complete minutes
@@ -147,6 +201,8 @@ macro_rules! fake_ports {
             pub store: Arc<dyn IncidentStore>,
             /// The leader lease, as one replica.
             pub lease: Arc<dyn Lease>,
+            /// The endpoint port of each region but the home one, by region.
+            pub region_endpoints: BTreeMap<String, Arc<dyn ModelEndpoint>>,
         }
 
         impl FakePorts {
@@ -154,6 +210,7 @@ macro_rules! fake_ports {
             pub fn providers(&self, clock: Arc<dyn Clock>) -> Providers {
                 let mut providers = Providers::new(clock);
                 $(providers.$field = Some(self.$field.clone());)*
+                providers.region_endpoints = self.region_endpoints.clone();
                 providers
             }
         }
@@ -196,6 +253,15 @@ impl World {
             mail: Arc::new(self.mail()),
             store: Arc::new(self.incident_store()),
             lease: Arc::new(self.lease(replica)),
+            region_endpoints: self
+                .config()
+                .other_regions()
+                .into_iter()
+                .map(|region| {
+                    let port: Arc<dyn ModelEndpoint> = Arc::new(self.model_endpoint_in(region));
+                    (region.to_owned(), port)
+                })
+                .collect(),
         }
     }
 }

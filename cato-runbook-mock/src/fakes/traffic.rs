@@ -1,7 +1,9 @@
 //! The traffic-control fake (Cato admin API).
 
+use std::collections::BTreeMap;
+
 use async_trait::async_trait;
-use cato_runbook_core::ports::{TrafficControl, TrafficState};
+use cato_runbook_core::ports::{TrafficControl, TrafficState, check_region_weights};
 use cato_runbook_core::{Error, IdempotencyKey, Result};
 use serde_json::json;
 
@@ -52,6 +54,7 @@ impl TrafficControl for FakeTrafficControl {
                     shadow_self_share: t.shadow_self_share,
                     cache_similarity_threshold: t.threshold,
                     emergency_mode: t.emergency_mode,
+                    regions: t.regions.clone(),
                 }))
             })
             .await
@@ -92,5 +95,37 @@ impl TrafficControl for FakeTrafficControl {
             |s| s.traffic.emergency_mode = on,
         )
         .await
+    }
+
+    /// Refuses a split [`check_region_weights`] refuses, and a region with no endpoint in the
+    /// world (other than the home region).
+    async fn set_region_weights(
+        &self,
+        weights: &BTreeMap<String, f64>,
+        key: &IdempotencyKey,
+    ) -> Result<()> {
+        let op = Op::TrafficSetRegionWeights;
+        let args = json!({ "weights": weights });
+        let config = self.world.config();
+        let others = config.other_regions();
+        let known = |r: &String| *r == config.region || others.contains(&r.as_str());
+        self.world
+            .call(op, PROVIDER, args.clone(), Some(key), |sim, now| {
+                sim.idempotent(op, "traffic", key, &args, |sim| {
+                    check_region_weights(op.as_str(), weights)?;
+                    if let Some(unknown) = weights.keys().find(|r| !known(*r)) {
+                        return Err(Error::invalid_input(
+                            op.as_str(),
+                            format!("no Shadow Self endpoint in region {unknown:?}"),
+                        ));
+                    }
+                    let mut state = sim.edit(now);
+                    state.traffic.regions = weights.clone();
+                    sim.commit(now, state);
+                    Ok(())
+                })
+                .map(Reply::from_idempotent)
+            })
+            .await
     }
 }

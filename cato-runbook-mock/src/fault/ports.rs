@@ -1,5 +1,6 @@
 //! `FaultInjecting<P>` implements every port `P` implements.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -223,6 +224,14 @@ impl<P: TrafficControl> TrafficControl for FaultInjecting<P> {
     async fn set_emergency_mode(&self, on: bool, key: &IdempotencyKey) -> Result<()> {
         self.gate(Op::TrafficSetEmergencyMode).await?;
         self.inner.set_emergency_mode(on, key).await
+    }
+    async fn set_region_weights(
+        &self,
+        weights: &BTreeMap<String, f64>,
+        key: &IdempotencyKey,
+    ) -> Result<()> {
+        self.gate(Op::TrafficSetRegionWeights).await?;
+        self.inner.set_region_weights(weights, key).await
     }
 }
 

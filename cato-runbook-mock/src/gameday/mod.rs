@@ -6,7 +6,8 @@
 //! escalations, resolution, timeline entries at or by a time, port calls with their arguments
 //! (see [`Expectation`]; a scenario without any is refused).
 //! [`GameDay`] builds the world, runs the engine with the scenario's runbooks (from a
-//! [`RunbookRegistry`]) over virtual time with a fixed seed, and returns a [`Report`]: the merged
+//! [`RunbookRegistry`], or the catalog with the scenario's own `[catalog]` settings) over
+//! virtual time with a fixed seed, and returns a [`Report`]: the merged
 //! timeline and one [`Verdict`] per expectation, readable by people (`Display`) and as JSON
 //! (`serde`). A bad scenario file is a [`ScenarioError`] naming the file, the line and the field.
 

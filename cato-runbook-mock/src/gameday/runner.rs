@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use cato_runbook_core::catalog;
 use cato_runbook_core::engine::Operator;
 use cato_runbook_core::ports::Clock;
 use cato_runbook_core::time::{self, Timestamp};
@@ -141,7 +142,13 @@ impl GameDay {
                 scenario
                     .runbooks
                     .iter()
-                    .map(|id| registry.build(id, providers))
+                    .map(|id| match &scenario.catalog {
+                        // The scenario's own settings for the catalog's runbooks.
+                        Some(settings) if catalog::entry(id).is_ok() => {
+                            catalog::build(id, providers, settings)
+                        }
+                        _ => registry.build(id, providers),
+                    })
                     .collect()
             })
             .policy(scenario.policy.clone())

@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use cato_runbook_core::catalog::CatalogConfig;
 use cato_runbook_core::engine::{EngineConfig, Mode, Policy};
 use serde::{Deserialize, Serialize};
 
@@ -80,6 +81,10 @@ pub struct Scenario {
     /// What must happen.
     #[serde(default)]
     pub expect: Vec<Expectation>,
+    /// The catalog runbooks' settings for this scenario, as `[runbooks]` in `cato.toml`
+    /// (`[catalog.failover]`, `[catalog.shadow-self-down]`, …); the runner's own when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<CatalogConfig>,
 }
 
 /// A change to the world at a virtual time.

@@ -4,6 +4,7 @@ use cato_runbook_core::ports::{Deployment, HealthEvent, LogEvent};
 use cato_runbook_core::{Error, Result, Timestamp};
 
 use super::change::WorldChange;
+use super::models::ConfigModel;
 use super::sim::Sim;
 use super::state::State;
 use crate::config::CrashCause;
@@ -83,7 +84,7 @@ impl State {
                 non_negative("factor", *factor)
             }
             WorldChange::ConfigBroken { config, .. } => {
-                if self.configs.iter().any(|c| &c.name == config) {
+                if self.config_in(None, config).is_some() {
                     Ok(())
                 } else {
                     Err(Error::not_found(OP, config.as_str()))
@@ -191,7 +192,8 @@ impl Sim {
                 }
             }
             WorldChange::ConfigBroken { config, cause } => {
-                if let Some(c) = state.configs.iter_mut().find(|c| &c.name == config) {
+                let home = |c: &&mut ConfigModel| &c.name == config && c.region.is_none();
+                if let Some(c) = state.configs.iter_mut().find(home) {
                     c.broken = *cause;
                 }
             }

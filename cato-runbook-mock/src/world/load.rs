@@ -189,8 +189,20 @@ impl State {
         self.quotas.first().map(|q| q.value)
     }
 
+    /// The share of Shadow Self traffic `region` (`None`: the home region) serves: all of it in
+    /// the home region while the traffic controls do not split by region.
+    pub(crate) fn region_share(&self, region: Option<&str>) -> f64 {
+        let t = &self.traffic;
+        if t.regions.is_empty() {
+            return if region.is_none() { 1.0 } else { 0.0 };
+        }
+        let name = region.unwrap_or(t.home_region.as_str());
+        t.regions.get(name).copied().unwrap_or(0.0)
+    }
+
     pub(crate) fn endpoint_load(&self, endpoint: &EndpointModel) -> EndpointLoad {
-        let offered = self.shadow_rpm() * endpoint.load_share;
+        let region = self.region_share(endpoint.region.as_deref());
+        let offered = self.shadow_rpm() * endpoint.load_share * region;
         let instances = endpoint.serving();
         let capacity = f64::from(instances) * endpoint.per_instance_rpm;
         let utilisation = if capacity > 0.0 {

@@ -1,5 +1,6 @@
 //! The state of each simulated service at one moment, and what follows from time alone.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use cato_runbook_core::ports::{BillingMode, EndpointStatus, QuotaRequestStatus};
@@ -12,6 +13,8 @@ use crate::config::CrashCause;
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ConfigModel {
     pub name: String,
+    /// Its region; `None`: the home region.
+    pub region: Option<String>,
     pub created_at: Timestamp,
     pub instances: u32,
     pub broken: Option<CrashCause>,
@@ -31,6 +34,8 @@ pub(crate) enum EndpointOp {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct EndpointModel {
     pub name: String,
+    /// Its region; `None`: the home region.
+    pub region: Option<String>,
     pub variant: String,
     pub config: String,
     pub failed: Option<String>,
@@ -239,6 +244,10 @@ pub(crate) struct TrafficModel {
     pub sensitivity: f64,
     pub emergency_mode: bool,
     pub emergency_load_factor: f64,
+    /// The share of Shadow Self traffic by region; empty: all in the home region, unsplit.
+    pub regions: BTreeMap<String, f64>,
+    /// The home region's name, as `regions` keys it.
+    pub home_region: String,
 }
 
 #[cfg(test)]

@@ -22,10 +22,18 @@ use crate::ops::Op;
 pub(crate) enum Timer {
     /// A scheduled change from outside.
     Change(WorldChange),
-    /// An endpoint's update or capacity change finishes.
-    EndpointOpDone { endpoint: String, op: u64 },
+    /// An endpoint's update or capacity change finishes (`region` `None`: the home region).
+    EndpointOpDone {
+        region: Option<String>,
+        endpoint: String,
+        op: u64,
+    },
     /// A failed endpoint update finishes rolling back.
-    EndpointRollbackDone { endpoint: String, op: u64 },
+    EndpointRollbackDone {
+        region: Option<String>,
+        endpoint: String,
+        op: u64,
+    },
     /// A cache's node-type change finishes.
     CacheModifyDone { cache: String, op: u64 },
     /// A table's billing-mode change finishes.
@@ -171,10 +179,18 @@ impl Sim {
                     tracing::warn!(%change, error = %err, "scheduled change not applied");
                 }
             }
-            Timer::EndpointOpDone { endpoint, op } => self.endpoint_op_done(at, &endpoint, op),
-            Timer::EndpointRollbackDone { endpoint, op } => {
+            Timer::EndpointOpDone {
+                region,
+                endpoint,
+                op,
+            } => self.endpoint_op_done(at, region.as_deref(), &endpoint, op),
+            Timer::EndpointRollbackDone {
+                region,
+                endpoint,
+                op,
+            } => {
                 let mut state = self.edit(at);
-                if let Some(e) = state.endpoint_mut(&endpoint)
+                if let Some(e) = state.endpoint_in_mut(region.as_deref(), &endpoint)
                     && let Some(EndpointOp::RollingBack { id, reason }) = &e.op
                     && *id == op
                 {
@@ -234,14 +250,16 @@ impl Sim {
         }
     }
 
-    fn endpoint_op_done(&mut self, at: Timestamp, endpoint: &str, op: u64) {
+    fn endpoint_op_done(&mut self, at: Timestamp, region: Option<&str>, endpoint: &str, op: u64) {
         let mut state = self.edit(at);
         let configs = state.configs.clone();
         let mut rollback = None;
-        if let Some(e) = state.endpoint_mut(endpoint) {
+        if let Some(e) = state.endpoint_in_mut(region, endpoint) {
             match e.op.clone() {
                 Some(EndpointOp::Config { id, config }) if id == op => {
-                    let target = configs.iter().find(|c| c.name == config);
+                    let target = configs
+                        .iter()
+                        .find(|c| c.name == config && c.region.as_deref() == region);
                     match target.and_then(|c| c.broken) {
                         Some(_) => {
                             let reason = format!(
@@ -280,6 +298,7 @@ impl Sim {
             self.schedule(
                 done,
                 Timer::EndpointRollbackDone {
+                    region: region.map(str::to_owned),
                     endpoint: endpoint.to_owned(),
                     op,
                 },

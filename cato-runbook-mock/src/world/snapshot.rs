@@ -11,6 +11,9 @@ use super::World;
 pub struct EndpointSnapshot {
     /// Its name.
     pub name: String,
+    /// Its region, when not the home region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     /// Its status.
     pub status: EndpointStatus,
     /// The config it runs.
@@ -120,6 +123,7 @@ impl World {
                     shadow_self_share: s.traffic.shadow_self_share,
                     cache_similarity_threshold: s.traffic.threshold,
                     emergency_mode: s.traffic.emergency_mode,
+                    regions: s.traffic.regions.clone(),
                 },
                 requests_per_minute: s.traffic.requests_per_minute,
                 endpoints: s
@@ -129,6 +133,7 @@ impl World {
                         let load = s.endpoint_load(e);
                         EndpointSnapshot {
                             name: e.name.clone(),
+                            region: e.region.clone(),
                             status: e.status(),
                             config: e.config.clone(),
                             current_instances: e.serving(),

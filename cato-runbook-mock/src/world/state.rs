@@ -6,7 +6,7 @@ use super::models::{
     BudgetModel, CacheModel, ConfigModel, Counters, EndpointModel, QuotaModel, QuotaRequestModel,
     TableModel, TrafficModel, WorkloadModel,
 };
-use crate::config::WorldConfig;
+use crate::config::{EndpointSpec, WorldConfig};
 
 /// The state of every simulated service at one moment. A new version is made (a clone) at
 /// each change, so that metrics and logs of any past minute read the state of that minute.
@@ -30,24 +30,62 @@ impl State {
         let start = config.start;
         let t = &config.traffic;
         let mut configs: Vec<ConfigModel> = Vec::new();
-        for spec in config.endpoints.iter().flat_map(|e| e.configs.iter()) {
-            if configs.iter().any(|c| c.name == spec.name) {
-                continue;
+        // An endpoint of the home region names none (its region, when given, is another one).
+        let region_of = |e: &EndpointSpec| e.region.clone().filter(|r| *r != config.region);
+        for e in &config.endpoints {
+            let region = region_of(e);
+            for spec in &e.configs {
+                let seen = |c: &ConfigModel| c.name == spec.name && c.region == region;
+                if configs.iter().any(seen) {
+                    continue;
+                }
+                configs.push(ConfigModel {
+                    name: spec.name.clone(),
+                    region: region.clone(),
+                    created_at: time::sub(start, spec.created_ago),
+                    instances: spec.instances,
+                    broken: spec.broken,
+                });
             }
-            configs.push(ConfigModel {
-                name: spec.name.clone(),
-                created_at: time::sub(start, spec.created_ago),
-                instances: spec.instances,
-                broken: spec.broken,
-            });
         }
         configs.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.name.cmp(&b.name)));
         let last_modified = |e: &crate::config::EndpointSpec| {
+            let region = region_of(e);
             configs
                 .iter()
-                .find(|c| c.name == e.current_config)
+                .find(|c| c.name == e.current_config && c.region == region)
                 .map_or(start, |c| c.created_at)
         };
+        let mut endpoints: Vec<EndpointModel> = config
+            .endpoints
+            .iter()
+            .map(|e| EndpointModel {
+                name: e.name.clone(),
+                region: region_of(e),
+                variant: e.variant.clone(),
+                config: e.current_config.clone(),
+                failed: None,
+                failure_reason: None,
+                last_modified: last_modified(e),
+                current: e.instances,
+                desired: e.instances,
+                op: None,
+                crash: None,
+                error_rate: 0.0,
+                latency_factor: 1.0,
+                load_share: e.load_share,
+                per_instance_rpm: e.requests_per_minute_per_instance,
+                latency_ms: e.model_latency_ms,
+                sigma: e.latency_sigma,
+                max_instances: e.max_instances,
+                update_duration: e.update_duration,
+                scale_duration: e.scale_duration,
+                rollback_duration: e.rollback_duration,
+                log_group: e.log_group(),
+            })
+            .collect();
+        // The home region's first: the first endpoint serves Shadow Self traffic.
+        endpoints.sort_by_key(|e| e.region.is_some());
         State {
             traffic: TrafficModel {
                 requests_per_minute: t.requests_per_minute,
@@ -57,34 +95,10 @@ impl State {
                 sensitivity: t.threshold_sensitivity,
                 emergency_mode: t.emergency_mode,
                 emergency_load_factor: t.emergency_load_factor,
+                regions: t.regions.clone(),
+                home_region: config.region.clone(),
             },
-            endpoints: config
-                .endpoints
-                .iter()
-                .map(|e| EndpointModel {
-                    name: e.name.clone(),
-                    variant: e.variant.clone(),
-                    config: e.current_config.clone(),
-                    failed: None,
-                    failure_reason: None,
-                    last_modified: last_modified(e),
-                    current: e.instances,
-                    desired: e.instances,
-                    op: None,
-                    crash: None,
-                    error_rate: 0.0,
-                    latency_factor: 1.0,
-                    load_share: e.load_share,
-                    per_instance_rpm: e.requests_per_minute_per_instance,
-                    latency_ms: e.model_latency_ms,
-                    sigma: e.latency_sigma,
-                    max_instances: e.max_instances,
-                    update_duration: e.update_duration,
-                    scale_duration: e.scale_duration,
-                    rollback_duration: e.rollback_duration,
-                    log_group: e.log_group(),
-                })
-                .collect(),
+            endpoints,
             configs,
             caches: config
                 .caches
@@ -178,12 +192,37 @@ impl State {
         }
     }
 
+    /// The home region's endpoint `name`.
     pub(crate) fn endpoint(&self, name: &str) -> Option<&EndpointModel> {
-        self.endpoints.iter().find(|e| e.name == name)
+        self.endpoint_in(None, name)
     }
 
     pub(crate) fn endpoint_mut(&mut self, name: &str) -> Option<&mut EndpointModel> {
-        self.endpoints.iter_mut().find(|e| e.name == name)
+        self.endpoint_in_mut(None, name)
+    }
+
+    /// The endpoint `name` of `region` (`None`: the home region).
+    pub(crate) fn endpoint_in(&self, region: Option<&str>, name: &str) -> Option<&EndpointModel> {
+        self.endpoints
+            .iter()
+            .find(|e| e.name == name && e.region.as_deref() == region)
+    }
+
+    pub(crate) fn endpoint_in_mut(
+        &mut self,
+        region: Option<&str>,
+        name: &str,
+    ) -> Option<&mut EndpointModel> {
+        self.endpoints
+            .iter_mut()
+            .find(|e| e.name == name && e.region.as_deref() == region)
+    }
+
+    /// The config `name` of `region` (`None`: the home region).
+    pub(crate) fn config_in(&self, region: Option<&str>, name: &str) -> Option<&ConfigModel> {
+        self.configs
+            .iter()
+            .find(|c| c.name == name && c.region.as_deref() == region)
     }
 
     pub(crate) fn cache_index(&self, id: &str) -> Option<usize> {

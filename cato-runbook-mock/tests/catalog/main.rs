@@ -10,6 +10,7 @@ mod budget_exceeded;
 mod cache_miss_spike;
 mod dynamodb_hot_partition;
 mod engine_on_world;
+mod failover;
 mod first_five_minutes;
 mod high_latency;
 mod shadow_self_down;

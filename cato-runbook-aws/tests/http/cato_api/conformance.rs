@@ -1,5 +1,7 @@
 //! The shared budget and traffic checks against the fake admin API.
 
+use std::collections::BTreeMap;
+
 use cato_runbook_core::ports::{BudgetMode, TrafficState};
 use cato_runbook_mock::conformance::{budget, traffic};
 
@@ -28,6 +30,10 @@ async fn traffic_conformance() {
             shadow_self_share: 0.3,
             cache_similarity_threshold: 0.92,
             emergency_mode: false,
+            regions: BTreeMap::from([
+                ("us-east-1".to_owned(), 1.0),
+                ("us-west-2".to_owned(), 0.0),
+            ]),
         },
         key_prefix: "conformance".into(),
         settle: settle(),
@@ -39,4 +45,5 @@ async fn traffic_conformance() {
         (0.3, 0.92, false),
         "restored"
     );
+    assert_eq!(s.regions, fixture.state.regions, "failed over and back");
 }

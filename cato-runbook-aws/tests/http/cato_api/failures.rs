@@ -96,6 +96,29 @@ async fn server_errors_are_retried_then_reported_as_unavailable() {
 }
 
 #[tokio::test]
+async fn a_failover_retried_after_a_server_error_carries_the_same_key() {
+    let answers = vec![ResponseTemplate::new(503), ResponseTemplate::new(204)];
+    let server = server_answering(answers).await;
+    let split = [("us-east-1", 0.0), ("us-west-2", 1.0)].map(|(r, w)| (r.to_owned(), w));
+    let key = IdempotencyKey::new("INC-1:failover-region");
+    api(&server)
+        .set_region_weights(&split.into(), &key)
+        .await
+        .unwrap();
+    let requests = server.received_requests().await.unwrap();
+    let keys: Vec<_> = requests
+        .iter()
+        .map(|r| r.headers.get("idempotency-key").unwrap().to_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["INC-1:failover-region", "INC-1:failover-region"]);
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.url.path() == "/api/admin/cato/traffic/regions")
+    );
+}
+
+#[tokio::test]
 async fn a_passing_fault_is_retried_away() {
     let server = server_answering(vec![
         ResponseTemplate::new(502),

@@ -1,5 +1,6 @@
 //! A fake Cato admin API: the budget and traffic routes, a bearer token, validation.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use cato_runbook_aws::cato_api::CatoAdminApi;
@@ -21,6 +22,8 @@ pub(crate) struct State {
     pub(crate) share: f64,
     pub(crate) threshold: f64,
     pub(crate) emergency: bool,
+    /// Shadow Self traffic by region: `us-east-1` and `us-west-2` are known.
+    pub(crate) regions: BTreeMap<String, f64>,
 }
 
 pub(crate) struct FakeAdmin {
@@ -37,6 +40,10 @@ impl FakeAdmin {
             share: 0.3,
             threshold: 0.92,
             emergency: false,
+            regions: BTreeMap::from([
+                ("us-east-1".to_owned(), 1.0),
+                ("us-west-2".to_owned(), 0.0),
+            ]),
         }));
         Mock::given(any())
             .respond_with(Handler(Arc::clone(&state)))
@@ -62,6 +69,28 @@ fn error(code: u16, message: &str) -> ResponseTemplate {
 
 fn fraction(v: &Value) -> Option<f64> {
     v.as_f64().filter(|f| (0.0..=1.0).contains(f))
+}
+
+/// `{"weights": {...}}` over the known regions, each within 0..1, summing to 1.
+fn regions(body: &Value, known: &BTreeMap<String, f64>) -> Result<BTreeMap<String, f64>, String> {
+    let weights = body["weights"]
+        .as_object()
+        .ok_or("weights must be an object")?;
+    let mut split = BTreeMap::new();
+    for (region, weight) in weights {
+        if !known.contains_key(region) {
+            return Err(format!("unknown region {region}"));
+        }
+        let Some(weight) = fraction(weight) else {
+            return Err(format!("the weight of {region} is not within 0..1"));
+        };
+        split.insert(region.clone(), weight);
+    }
+    let sum: f64 = split.values().sum();
+    if (sum - 1.0).abs() > 1e-6 {
+        return Err(format!("weights sum to {sum}, not 1"));
+    }
+    Ok(split)
 }
 
 struct Handler(Arc<Mutex<State>>);
@@ -127,8 +156,16 @@ impl Respond for Handler {
                     "shadowSelfShare": s.share,
                     "cacheSimilarityThreshold": s.threshold,
                     "emergencyMode": s.emergency,
+                    "regions": s.regions,
                 }))
             }
+            ("PUT", "/api/admin/cato/traffic/regions") => match regions(&body, &s.regions) {
+                Ok(split) => {
+                    s.regions = split;
+                    ResponseTemplate::new(204)
+                }
+                Err(why) => error(422, &why),
+            },
             ("PUT", "/api/admin/cato/traffic/config") => {
                 let Some(fields) = body.as_object().filter(|o| !o.is_empty()) else {
                     return error(400, "nothing to change");

@@ -3,4 +3,5 @@
 mod conformance;
 mod failures;
 pub(crate) mod fake;
+mod regions;
 mod routes;

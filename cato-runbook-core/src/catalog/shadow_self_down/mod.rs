@@ -45,6 +45,7 @@
 //! | CloudWatch logs | diagnosis `error-logs`: `filter-log-events` with [`Config::log_filter_pattern`] on [`Config::log_group`]; each line is matched against [`Config::root_causes`], which ranks out of memory, GPU driver and crash loop |
 //! | 2. if 0 instances, restart | step `restart-endpoint` (precondition: `instance_count == 0`): `update-endpoint` to the endpoint's current config, verified after [`Config::restart_verify_after`] |
 //! | 3. if still failing, roll back | step `rollback-endpoint-config` (precondition: a `previous_config` exists and the endpoint itself is failing — no instance, a failed status, 5XX or slow answers; not just a breaker open on a healthy endpoint): `update-endpoint` to the newest config listed by [`Config::config_name_contains`] created before the current one, verified after [`Config::rollback_verify_after`] |
+//! | failover to a healthy region (the runbook's "Mitigation Strategies") | step `failover-region`, with `[runbooks.failover]` configured (off by default): after the restart failed, Shadow Self traffic moves to the other region's endpoint once that region serves, with an operator's approval; if the symptom persists the ladder goes on to the rollback with users already served, and the traffic goes back when the incident resolves (see [`FailoverRegion`](super::strategies::FailoverRegion)) |
 //! | escalate | the engine escalates when the ladder is exhausted, and on its timers (lead at 15 min, VP at 30 min for SEV1) |
 //!
 //! Severity: every symptom is the endpoint failing its callers, and the runbook's table names
@@ -52,8 +53,8 @@
 //! impact stays honest for the postmortem: a complete outage when no instance serves, the breaker
 //! refuses calls or half the calls fail; the share of failed calls otherwise.
 //!
-//! Both steps are [`Risk::High`](crate::runbook::Risk::High) (the endpoint is replaced) and
-//! cannot be undone; a verification fails until the endpoint is `InService` on the planned config
+//! The restart and the rollback are [`Risk::High`](crate::runbook::Risk::High) (the endpoint is
+//! replaced) and cannot be undone; a verification fails until the endpoint is `InService` on the planned config
 //! with instances serving and fewer 5XX than the threshold in its last complete minutes.
 //! `update-endpoint` takes minutes and, on a config whose fleet fails its health check, rolls back
 //! before the endpoint takes another update: the verification delays cover both.
@@ -68,6 +69,7 @@ use std::sync::Arc;
 pub use config::{Config, RootCauseSigns};
 
 use super::first_five_minutes;
+use super::strategies::FailoverConfig;
 use super::{CatalogConfig, Entry, PortName, Providers};
 use crate::error::Result;
 use crate::runbook::{Runbook, SeverityRule};
@@ -85,17 +87,33 @@ pub const ENTRY: Entry = Entry {
 };
 
 fn build(providers: &Providers, config: &CatalogConfig) -> Result<Runbook> {
-    runbook(providers, &config.shadow_self_down)
+    runbook_with_failover(providers, &config.shadow_self_down, &config.failover)
 }
 
-/// The runbook over `providers`, with `config`.
+/// The runbook over `providers`, with `config`, without failover.
 ///
 /// # Errors
 ///
 /// A port it needs that `providers` lacks, or a setting that does not validate.
 pub fn runbook(providers: &Providers, config: &Config) -> Result<Runbook> {
+    runbook_with_failover(providers, config, &FailoverConfig::default())
+}
+
+/// The runbook over `providers`, with `config`; with a failover region configured, its ladder
+/// fails over after the restart and before the rollback.
+///
+/// # Errors
+///
+/// As [`runbook`]; and, with failover on, a failover setting that does not validate, or no
+/// traffic controls or endpoint port of the failover region in `providers`.
+pub fn runbook_with_failover(
+    providers: &Providers,
+    config: &Config,
+    failover: &FailoverConfig,
+) -> Result<Runbook> {
     providers.require(ID, ENTRY.needs)?;
     config.validate()?;
+    let failover = failover.step(ID, providers, &config.endpoint, &config.variant)?;
     let endpoint = providers.endpoint(ID)?;
     let metrics = providers.metrics(ID)?;
     let logs = providers.logs(ID)?;
@@ -129,7 +147,7 @@ pub fn runbook(providers: &Providers, config: &Config) -> Result<Runbook> {
         &config.first_five_minutes,
         &["SAGEMAKER"],
     )?;
-    builder
+    builder = builder
         .diagnosis(Arc::new(diagnose::EndpointStatus::new(
             endpoint.clone(),
             metrics.clone(),
@@ -140,7 +158,11 @@ pub fn runbook(providers: &Providers, config: &Config) -> Result<Runbook> {
             endpoint.clone(),
             metrics.clone(),
             config.clone(),
-        )))
+        )));
+    if let Some(step) = failover {
+        builder = builder.step(Arc::new(step));
+    }
+    builder
         .step(Arc::new(steps::Rollback::new(endpoint, metrics, config)))
         .build()
 }

@@ -10,7 +10,7 @@
 //! |----------|------|------|
 //! | scale up resources | [`ScaleEndpoint`] (the Shadow Self endpoint's instances), [`ScaleWorkload`] (a Deployment's replicas), each a step toward a cap | [`ModelEndpoint`](crate::ports::ModelEndpoint), [`Workloads`](crate::ports::Workloads) |
 //! | enable emergency mode | [`EnableEmergencyMode`] | [`TrafficControl`](crate::ports::TrafficControl) |
-//! | failover to a healthy region | none: no port knows a second region | — |
+//! | failover to a healthy region | [`FailoverRegion`] (Shadow Self traffic to another region's endpoint, once it serves; back when the incident resolves), configured by [`FailoverConfig`] | [`TrafficControl`](crate::ports::TrafficControl), the other region's [`ModelEndpoint`](crate::ports::ModelEndpoint) |
 //! | rollback recent changes | none in general: the deployment history is read-only; an endpoint config rollback is the Shadow Self runbook's own step | — |
 //!
 //! Every step plans exactly (before → after, with the capped [`Quantity`](crate::runbook::Quantity)), applies with the
@@ -36,11 +36,15 @@
 //! ```
 
 mod emergency;
+mod failover;
+mod failover_config;
 mod scale_endpoint;
 mod scale_workload;
 mod scaling;
 
 pub use emergency::EnableEmergencyMode;
+pub use failover::FailoverRegion;
+pub use failover_config::{FailoverConfig, RegionEndpoint};
 pub use scale_endpoint::ScaleEndpoint;
 pub use scale_workload::ScaleWorkload;
 pub use scaling::{Growth, Scaling, Style};

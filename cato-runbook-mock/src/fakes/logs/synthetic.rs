@@ -21,7 +21,9 @@ pub(crate) fn lines(
 ) -> Vec<LogEvent> {
     let mut out = Vec::new();
     let index = minute.timestamp().div_euclid(60);
-    for e in state.endpoints.iter().filter(|e| e.log_group == group) {
+    // Another region's endpoints write to that region's logs.
+    let home = state.endpoints.iter().filter(|e| e.region.is_none());
+    for e in home.filter(|e| e.log_group == group) {
         let load = state.endpoint_load(e);
         let message = if let Some(cause) = e.crash {
             let crash = crate::world::crash_lines(cause);

@@ -1,9 +1,10 @@
-//! The general strategies: scale an endpoint, scale a workload, enable emergency mode — each
-//! applied twice and reverted twice.
+//! The general strategies: scale an endpoint, scale a workload, enable emergency mode, fail over
+//! to another region — each applied twice and reverted twice.
 //!
 //! No catalog ladder holds the two scale steps in the strategy's style (High Latency's run in
 //! its commands' style, see `high_latency.rs`), so they are built over the world's fakes as a
-//! host would; emergency mode is the Bedrock ladder's last rung.
+//! host would; emergency mode is the Bedrock ladder's last rung, the failover Shadow Self
+//! Endpoint Down's second with `[runbooks.failover]`.
 
 use std::sync::Arc;
 
@@ -11,6 +12,7 @@ use cato_runbook_core::catalog::CatalogConfig;
 use cato_runbook_core::catalog::strategies::{ScaleEndpoint, ScaleWorkload, Scaling};
 use cato_runbook_core::ports::EndpointStatus;
 use cato_runbook_core::runbook::Mitigation;
+use cato_runbook_mock::config::EndpointSpec;
 use cato_runbook_mock::{Op, World, WorldConfig};
 
 use super::{
@@ -152,6 +154,44 @@ async fn enable_emergency_mode_applied_twice_turns_it_on_once_and_off_once() {
     );
     assert_eq!(
         record(&once, Op::TrafficSetEmergencyMode),
+        [applied(&key), applied(&back)]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn failover_applied_twice_shifts_once_and_fails_back_once() {
+    let mut config = WorldConfig::default();
+    config.endpoints.push(EndpointSpec {
+        region: Some("us-west-2".into()),
+        ..EndpointSpec::default()
+    });
+    let split = [("us-east-1", 1.0), ("us-west-2", 0.0)];
+    config.traffic.regions = split.map(|(r, w)| (r.to_owned(), w)).into();
+    let twins = Twins::new(config).unwrap();
+    let mut catalog = CatalogConfig::default();
+    catalog.failover.region = Some("us-west-2".into());
+    let rung = Rung::new("shadow-self-down", ENDPOINT, "failover-region").with_config(catalog);
+    let (twice, once) = twins.plan(&rung).await.unwrap();
+
+    assert_eq!(landed(&once).await, Landed::No);
+    apply_twice(&twice, &once, minutes(1)).await.unwrap();
+    assert_eq!(landed(&once).await, Landed::Yes, "read back once applied");
+    let world = alike(&twice, &once, minutes(1)).await;
+    assert_eq!(world.traffic.regions["us-west-2"], 1.0);
+
+    let lines = revert_twice(&twice, &once, minutes(1)).await.unwrap();
+    assert!(lines[0].starts_with("failed back"), "{lines:?}");
+    assert!(lines[1].contains("already"), "{lines:?}");
+    let world = alike(&twice, &once, minutes(1)).await;
+    assert_eq!(world.traffic.regions["us-east-1"], 1.0);
+
+    let (key, back) = (twice.key(), twice.revert_key());
+    assert_eq!(
+        record(&twice, Op::TrafficSetRegionWeights),
+        [applied(&key), repeated(&key), applied(&back)]
+    );
+    assert_eq!(
+        record(&once, Op::TrafficSetRegionWeights),
         [applied(&key), applied(&back)]
     );
 }
