@@ -59,7 +59,5 @@ pub use store::{
     Created, Guardrails, Halt, InMemoryIncidentStore, IncidentStore, Stored, fenced, stale,
 };
 pub use tables::{BillingMode, TableCapacity, TableState, Tables};
-pub use traffic::{
-    REGION_WEIGHTS_TOLERANCE, TrafficControl, TrafficState, check_region_weights,
-};
+pub use traffic::{REGION_WEIGHTS_TOLERANCE, TrafficControl, TrafficState, check_region_weights};
 pub use workloads::{WorkloadState, Workloads};

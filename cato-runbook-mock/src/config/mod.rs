@@ -166,10 +166,12 @@ impl WorldConfig {
         let endpoint_ids: Vec<String> = self
             .endpoints
             .iter()
-            .map(|e| match e.region.as_deref().filter(|r| *r != self.region) {
-                Some(region) => format!("{region}/{}", e.name),
-                None => e.name.clone(),
-            })
+            .map(
+                |e| match e.region.as_deref().filter(|r| *r != self.region) {
+                    Some(region) => format!("{region}/{}", e.name),
+                    None => e.name.clone(),
+                },
+            )
             .collect();
         unique("endpoints", endpoint_ids.iter().map(String::as_str))?;
         self.check_regions()?;

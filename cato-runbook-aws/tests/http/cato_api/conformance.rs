@@ -30,10 +30,7 @@ async fn traffic_conformance() {
             shadow_self_share: 0.3,
             cache_similarity_threshold: 0.92,
             emergency_mode: false,
-            regions: BTreeMap::from([
-                ("us-east-1".to_owned(), 1.0),
-                ("us-west-2".to_owned(), 0.0),
-            ]),
+            regions: BTreeMap::from([("us-east-1".to_owned(), 1.0), ("us-west-2".to_owned(), 0.0)]),
         },
         key_prefix: "conformance".into(),
         settle: settle(),

@@ -40,10 +40,7 @@ impl FakeAdmin {
             share: 0.3,
             threshold: 0.92,
             emergency: false,
-            regions: BTreeMap::from([
-                ("us-east-1".to_owned(), 1.0),
-                ("us-west-2".to_owned(), 0.0),
-            ]),
+            regions: BTreeMap::from([("us-east-1".to_owned(), 1.0), ("us-west-2".to_owned(), 0.0)]),
         }));
         Mock::given(any())
             .respond_with(Handler(Arc::clone(&state)))

@@ -94,10 +94,7 @@ async fn bad_splits_are_refused_before_any_request() {
         split(&[(" ", 1.0)]),
         BTreeMap::new(),
     ] {
-        let err = api
-            .set_region_weights(&bad, &key("bad"))
-            .await
-            .unwrap_err();
+        let err = api.set_region_weights(&bad, &key("bad")).await.unwrap_err();
         assert_eq!(
             (err.kind(), err.retry()),
             (ErrorKind::InvalidInput, Retry::Permanent)
