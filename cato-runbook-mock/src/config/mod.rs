@@ -312,7 +312,7 @@ impl WorldConfig {
             .map_err(|e| invalid("traffic.regions", e.message()))?;
         let others = self.other_regions();
         let known = |r: &String| *r == self.region || others.contains(&r.as_str());
-        match regions.keys().find(|r| !known(*r)) {
+        match regions.keys().find(|r| !known(r)) {
             Some(unknown) => Err(invalid(
                 "traffic.regions",
                 format!("{unknown:?} is neither the home region nor an endpoint's"),

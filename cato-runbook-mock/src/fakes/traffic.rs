@@ -113,7 +113,7 @@ impl TrafficControl for FakeTrafficControl {
             .call(op, PROVIDER, args.clone(), Some(key), |sim, now| {
                 sim.idempotent(op, "traffic", key, &args, |sim| {
                     check_region_weights(op.as_str(), weights)?;
-                    if let Some(unknown) = weights.keys().find(|r| !known(*r)) {
+                    if let Some(unknown) = weights.keys().find(|r| !known(r)) {
                         return Err(Error::invalid_input(
                             op.as_str(),
                             format!("no Shadow Self endpoint in region {unknown:?}"),
