@@ -31,12 +31,12 @@ use mockall::mock;
 use crate::error::Result;
 use crate::incident::{IdempotencyKey, Incident, IncidentId};
 use crate::ports::{
-    BillingMode, Budget, BudgetStatus, CacheCluster, CacheClusterState, CacheCounters, CacheStats,
-    Chat, ChatMessage, Clock, CloudHealth, Created, Deployment, Deployments, Dimension, Email,
-    EndpointConfig, EndpointDescription, Fence, Guardrails, HealthEvent, IncidentStore, Leadership,
-    Lease, LogEvent, Logs, Mail, MetricQuery, MetricSeries, Metrics, ModelEndpoint, Page, Pager,
-    Posted, QuotaRequest, QuotaValue, Quotas, Stored, TableCapacity, TableState, Tables,
-    TrafficControl, TrafficState, WorkloadState, Workloads,
+    AlarmPage, Alarms, BillingMode, Budget, BudgetStatus, CacheCluster, CacheClusterState,
+    CacheCounters, CacheStats, Chat, ChatMessage, Clock, CloudHealth, Created, Deployment,
+    Deployments, Dimension, Email, EndpointConfig, EndpointDescription, Fence, Guardrails,
+    HealthEvent, IncidentStore, Leadership, Lease, LogEvent, Logs, Mail, MetricQuery, MetricSeries,
+    Metrics, ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas, Stored,
+    TableCapacity, TableState, Tables, TrafficControl, TrafficState, WorkloadState, Workloads,
 };
 use crate::runbook::{
     Detector, DiagnoseContext, Diagnosis, DiagnosisReport, Findings, Landed, Mitigation,
@@ -70,6 +70,7 @@ macro_rules! named {
 debug!(MockClock, MockDetector, MockDiagnosis, MockMitigation);
 
 named!(
+    MockAlarms => "alarms",
     MockBudget => "budget",
     MockCacheStats => "cache stats",
     MockCacheCluster => "cache cluster",
@@ -95,6 +96,19 @@ mock! {
     impl Budget for Budget {
         async fn status(&self) -> Result<BudgetStatus>;
         async fn set_monthly_limit(&self, usd: f64, key: &IdempotencyKey) -> Result<()>;
+    }
+}
+
+mock! {
+    pub Alarms {}
+    #[async_trait]
+    impl Alarms for Alarms {
+        async fn describe(
+            &self,
+            prefix: &str,
+            max_records: u32,
+            next_token: Option<String>,
+        ) -> Result<AlarmPage>;
     }
 }
 

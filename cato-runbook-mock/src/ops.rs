@@ -57,6 +57,8 @@ operations! {
     MetricsPut = "metrics.put", "metrics", true;
     /// `Logs::filter`.
     LogsFilter = "logs.filter", "logs", false;
+    /// `Alarms::describe`.
+    AlarmsDescribe = "alarms.describe", "alarms", false;
     /// `CacheStats::counters`.
     CacheStatsCounters = "cache_stats.counters", "cache_stats", false;
     /// `CacheCluster::describe`.

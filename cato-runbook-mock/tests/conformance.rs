@@ -308,3 +308,72 @@ mod regions {
         );
     }
 }
+
+/// Alarms: a world with three alarms of one prefix and one outside it.
+mod alarms {
+    use std::time::Duration;
+
+    use cato_runbook_core::ports::AlarmValue;
+    use cato_runbook_mock::WorldConfig;
+    use cato_runbook_mock::config::AlarmSpec;
+    use cato_runbook_mock::conformance::Settle;
+    use cato_runbook_mock::conformance::alarms::{AlarmsFixture, run_all};
+
+    use super::*;
+
+    #[allow(clippy::expect_used)] // Test helper: no world, no test.
+    fn alarms() -> (World, AlarmsFixture) {
+        let alarm = |name: &str, state| AlarmSpec {
+            name: name.into(),
+            state,
+            reason: "seeded".into(),
+            metric: None,
+        };
+        let config = WorldConfig {
+            alarms: vec![
+                alarm("cato-conformance-a", AlarmValue::Alarm),
+                alarm("cato-conformance-b", AlarmValue::Ok),
+                alarm("cato-conformance-c", AlarmValue::InsufficientData),
+                alarm("other-alarm", AlarmValue::Ok),
+            ],
+            ..WorldConfig::default()
+        };
+        let world = World::new(config).expect("a world with alarms");
+        let fixture = AlarmsFixture {
+            prefix: "cato-conformance-".into(),
+            alarms: vec![
+                ("cato-conformance-a".into(), AlarmValue::Alarm),
+                ("cato-conformance-b".into(), AlarmValue::Ok),
+                ("cato-conformance-c".into(), AlarmValue::InsufficientData),
+            ],
+            outsider: "other-alarm".into(),
+            settle: Settle::new(
+                world.clock_handle(),
+                Duration::from_secs(60),
+                Duration::from_secs(1),
+            ),
+        };
+        (world, fixture)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn fake() {
+        let (world, f) = alarms();
+        run_all(&world.alarms(), &f).await.unwrap();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn fault_injecting_wrapper_and_a_transient_fault() {
+        let (world, f) = alarms();
+        let faults = Faults::new(world.clock_handle());
+        let port = FaultInjecting::new(world.alarms(), faults.clone());
+        run_all(&port, &f).await.unwrap();
+        faults
+            .on(OpMatch::port("alarms").unwrap())
+            .once()
+            .transient();
+        let failure = run_all(&port, &f).await.unwrap_err();
+        assert!(failure.port_error().expect("a port error").is_retryable());
+        run_all(&port, &f).await.unwrap();
+    }
+}

@@ -8,7 +8,10 @@
 //! A query's id is the caller's own: the provider numbers the queries it sends (`q0`, `q1`, …,
 //! as CloudWatch requires `[a-z][a-zA-Z0-9_]*`) and answers under the caller's ids, one series
 //! per query, in query order, points oldest first.
+//!
+//! [`CloudWatchAlarms`] reads the state of CloudWatch alarms (the [`Alarms`](cato_runbook_core::ports::Alarms) port).
 
+mod alarms;
 mod query;
 
 use std::fmt;
@@ -21,6 +24,7 @@ use cato_runbook_core::{Result, Timestamp};
 
 use crate::sdk::{Call, Settings, from_timestamp, settings_builders};
 
+pub use alarms::CloudWatchAlarms;
 pub use query::MAX_QUERIES_PER_CALL;
 pub(crate) use query::get_metric_data;
 #[cfg(feature = "dynamodb")]

@@ -6,7 +6,7 @@
 //! profile = "cato-incident"             # default: AWS_PROFILE or `default`
 //! endpoint_url = "http://127.0.0.1:5000" # default: AWS's endpoints
 //! timeout = "10s"                       # per port call; default 30s
-//! ports = ["endpoint", "metrics", "logs", "cache_cluster", "tables", "quotas"]  # default: all six
+//! ports = ["endpoint", "metrics", "alarms", "logs", "cache_cluster", "tables", "quotas"]  # default: all seven
 //! provisioned_capacity = { read = 1000, write = 500 }  # tables switched back to provisioned
 //! ```
 //!
@@ -17,7 +17,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::cloudwatch::CloudWatchMetrics;
+use crate::cloudwatch::{CloudWatchAlarms, CloudWatchMetrics};
 use crate::cloudwatch_logs::CloudWatchLogs;
 use crate::dynamodb::DynamoDbTables;
 use crate::elasticache::ElastiCacheCluster;
@@ -29,9 +29,10 @@ use serde::{Deserialize, Serialize};
 use super::ConfigError;
 
 /// The ports an AWS provider serves, as configuration names them.
-pub(crate) const PORTS: [PortName; 6] = [
+pub(crate) const PORTS: [PortName; 7] = [
     PortName::Endpoint,
     PortName::Metrics,
+    PortName::Alarms,
     PortName::Logs,
     PortName::CacheCluster,
     PortName::Tables,
@@ -61,7 +62,8 @@ pub struct AwsConfig {
     /// One port call's timeout; 30 s by default.
     #[serde(with = "humantime_serde")]
     pub timeout: Option<Duration>,
-    /// The ports to serve from AWS; all six by default.
+    /// The ports to serve from AWS; all seven by default (the alarms port is read only by the
+    /// alarm detectors `[runbooks.alarms]` configures).
     pub ports: Option<Vec<String>>,
     /// The capacity a table switched back to provisioned gets.
     pub provisioned_capacity: Option<Capacity>,
@@ -139,6 +141,10 @@ impl AwsConfig {
                 PortName::Metrics => {
                     providers.metrics =
                         Some(Arc::new(CloudWatchMetrics::new(sdk).with_timeout(timeout)));
+                }
+                PortName::Alarms => {
+                    providers.alarms =
+                        Some(Arc::new(CloudWatchAlarms::new(sdk).with_timeout(timeout)));
                 }
                 PortName::Logs => {
                     providers.logs = Some(Arc::new(CloudWatchLogs::new(sdk).with_timeout(timeout)));

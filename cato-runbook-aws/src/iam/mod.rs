@@ -9,6 +9,7 @@
 //! |---|---|---|
 //! | `endpoint` | [`SageMakerEndpoint`](crate::sagemaker) | `sagemaker:DescribeEndpoint`, `sagemaker:ListEndpointConfigs`; `sagemaker:UpdateEndpoint`, `sagemaker:UpdateEndpointWeightsAndCapacities` |
 //! | `metrics` | [`CloudWatchMetrics`](crate::cloudwatch) | `cloudwatch:GetMetricData`; `cloudwatch:PutMetricData` |
+//! | `alarms` (with `[runbooks.alarms]` rules) | [`CloudWatchAlarms`](crate::cloudwatch::CloudWatchAlarms) | `cloudwatch:DescribeAlarms` |
 //! | `logs` | [`CloudWatchLogs`](crate::cloudwatch_logs) | `logs:FilterLogEvents` |
 //! | `cache_cluster` | [`ElastiCacheCluster`](crate::elasticache) | `elasticache:DescribeReplicationGroups`; `elasticache:ModifyReplicationGroup` |
 //! | `tables` | [`DynamoDbTables`](crate::dynamodb) | `dynamodb:DescribeTable`, `cloudwatch:GetMetricData`; `dynamodb:UpdateTable` |
@@ -38,7 +39,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cato_runbook_core::catalog::{Entry, PortName};
+use cato_runbook_core::catalog::{CatalogConfig, Entry, PortName};
 use serde::Serialize;
 
 /// Whether an action only reads or also changes something.
@@ -84,6 +85,7 @@ const METRICS: &[Action] = &[
     read("cloudwatch:GetMetricData"),
     write("cloudwatch:PutMetricData"),
 ];
+const ALARMS: &[Action] = &[read("cloudwatch:DescribeAlarms")];
 const LOGS: &[Action] = &[read("logs:FilterLogEvents")];
 const CACHE_CLUSTER: &[Action] = &[
     read("elasticache:DescribeReplicationGroups"),
@@ -140,6 +142,7 @@ pub fn actions(port: PortName) -> &'static [Action] {
         PortName::Endpoint => ENDPOINT,
         PortName::Metrics => METRICS,
         PortName::Logs => LOGS,
+        PortName::Alarms => ALARMS,
         PortName::CacheCluster => CACHE_CLUSTER,
         PortName::Tables => TABLES,
         PortName::Quotas => QUOTAS,
@@ -289,6 +292,38 @@ pub fn policy_for_runbooks(entries: &[&Entry], scope: Scope) -> Policy {
     policy_for_ports(&ports, scope)
 }
 
+/// The ports runbook `entry` talks through as `catalog` configures it: what it needs, and the
+/// alarms port when `[runbooks.alarms]` has rules for it.
+pub fn configured_ports(entry: &Entry, catalog: &CatalogConfig) -> Vec<PortName> {
+    let mut ports = entry.needs.to_vec();
+    if !catalog.alarms.rules(entry.id).is_empty() {
+        ports.push(PortName::Alarms);
+    }
+    ports
+}
+
+/// The policy for the runbooks `entries` together as `catalog` configures them
+/// ([`configured_ports`]).
+pub fn policy_for_configured(entries: &[&Entry], catalog: &CatalogConfig, scope: Scope) -> Policy {
+    let ports: Vec<PortName> = entries
+        .iter()
+        .flat_map(|e| configured_ports(e, catalog))
+        .collect();
+    policy_for_ports(&ports, scope)
+}
+
+/// One policy per runbook as `catalog` configures it, by id.
+pub fn policies_by_configured_runbook(
+    entries: &[&Entry],
+    catalog: &CatalogConfig,
+    scope: Scope,
+) -> BTreeMap<&'static str, Policy> {
+    entries
+        .iter()
+        .map(|e| (e.id, policy_for_ports(&configured_ports(e, catalog), scope)))
+        .collect()
+}
+
 /// One policy per runbook, by id.
 pub fn policies_by_runbook(entries: &[&Entry], scope: Scope) -> BTreeMap<&'static str, Policy> {
     entries
@@ -317,6 +352,23 @@ mod tests {
         let read_only = policy_for_ports(&[PortName::Tables], Scope::ReadOnly);
         assert!(!read_only.allows("dynamodb:UpdateTable"));
         assert!(read_only.allows("dynamodb:DescribeTable"));
+    }
+
+    #[test]
+    fn alarm_rules_add_describe_alarms() {
+        let entry = cato_runbook_core::catalog::entry("shadow-self-down").unwrap();
+        let mut catalog = CatalogConfig::default();
+        let plain = policy_for_configured(&[entry], &catalog, Scope::ReadOnly);
+        assert!(!plain.allows("cloudwatch:DescribeAlarms"));
+        catalog.alarms.add(
+            "shadow-self-down",
+            cato_runbook_core::catalog::alarms::AlarmRule::new("cato-shadow-self-", "x"),
+        );
+        let with = policy_for_configured(&[entry], &catalog, Scope::ReadOnly);
+        assert!(with.allows("cloudwatch:DescribeAlarms"));
+        let per = policies_by_configured_runbook(&[entry], &catalog, Scope::All);
+        assert!(per["shadow-self-down"].allows("cloudwatch:DescribeAlarms"));
+        assert_eq!(sid(PortName::Alarms), "CatoRunbookAlarms");
     }
 
     #[test]

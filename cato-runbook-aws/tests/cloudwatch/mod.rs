@@ -1,6 +1,8 @@
 //! CloudWatch: the metrics conformance suite on moto (over the CBOR-translating proxy), many
 //! series per call, percentiles and failures on the wire.
 
+mod alarms;
+
 use std::time::Duration;
 
 use cato_runbook_aws::cloudwatch::{CloudWatchMetrics, MAX_QUERIES_PER_CALL};

@@ -31,7 +31,11 @@ pub(crate) fn run(out: &mut Out, config: &Config, options: &Options<'_>) -> Resu
         Scope::All
     };
     if options.per_runbook {
-        out.json(&iam::policies_by_runbook(&entries, scope))
+        out.json(&iam::policies_by_configured_runbook(
+            &entries,
+            &config.runbooks,
+            scope,
+        ))
     } else {
         // `run` keeps its state where `[store]` and `[lease]` say; a read-only look keeps none.
         let state = match scope {
@@ -42,6 +46,6 @@ pub(crate) fn run(out: &mut Out, config: &Config, options: &Options<'_>) -> Resu
                 create_table: config.store.kind == StoreKind::Dynamodb && config.store.create_table,
             },
         };
-        out.json(&iam::policy_for_runbooks(&entries, scope).with_state(state))
+        out.json(&iam::policy_for_configured(&entries, &config.runbooks, scope).with_state(state))
     }
 }

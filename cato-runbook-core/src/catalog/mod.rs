@@ -21,6 +21,7 @@
 //! they would each write again — the last complete minutes, a series by id, a variant by name,
 //! a setting's error message, a revert's key — is in one kit.
 
+pub mod alarms;
 pub mod bedrock_throttling;
 pub mod budget_exceeded;
 pub mod cache_miss_spike;
@@ -73,21 +74,40 @@ pub struct CatalogConfig {
     pub bedrock_throttling: bedrock_throttling::Config,
     /// DynamoDB Hot Partition.
     pub dynamodb_hot_partition: dynamodb_hot_partition::Config,
+    /// CloudWatch alarms as symptoms (`[runbooks.alarms]`), none by default: for each
+    /// runbook id, the alarm name prefixes whose `ALARM` opens its incident (see [`alarms`]).
+    pub alarms: alarms::Config,
     /// Failover to a healthy region (`[runbooks.failover]`), off by default: with a region,
     /// Shadow Self Endpoint Down's ladder fails over to it.
     pub failover: strategies::FailoverConfig,
 }
 
-/// The runbooks of the catalog, in the runbook's order.
+/// A runbook's entry whose build also joins the alarm detectors `[runbooks.alarms]` names for
+/// it.
+macro_rules! with_alarms {
+    ($runbook:ident) => {
+        Entry {
+            build: |providers, config| {
+                let runbook = ($runbook::ENTRY.build)(providers, config)?;
+                alarms::join($runbook::ENTRY.id, providers, config, runbook)
+            },
+            ..$runbook::ENTRY
+        }
+    };
+}
+
+/// The runbooks of the catalog, in the runbook's order. Each entry's build joins the alarm
+/// detectors of `[runbooks.alarms]` ([`alarms`]).
 pub fn entries() -> &'static [Entry] {
-    &[
-        shadow_self_down::ENTRY,
-        high_latency::ENTRY,
-        cache_miss_spike::ENTRY,
-        budget_exceeded::ENTRY,
-        bedrock_throttling::ENTRY,
-        dynamodb_hot_partition::ENTRY,
-    ]
+    const ENTRIES: &[Entry] = &[
+        with_alarms!(shadow_self_down),
+        with_alarms!(high_latency),
+        with_alarms!(cache_miss_spike),
+        with_alarms!(budget_exceeded),
+        with_alarms!(bedrock_throttling),
+        with_alarms!(dynamodb_hot_partition),
+    ];
+    ENTRIES
 }
 
 /// The catalog entry `id`.

@@ -4,9 +4,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+use super::alarms::AlarmBoards;
 use crate::error::{Error, Result};
 use crate::ports::{
-    Budget, CacheCluster, CacheStats, Clock, CloudHealth, Deployments, IncidentStore, Logs,
+    Alarms, Budget, CacheCluster, CacheStats, Clock, CloudHealth, Deployments, IncidentStore, Logs,
     Metrics, ModelEndpoint, Quotas, Tables, TrafficControl, Workloads,
 };
 
@@ -23,6 +24,7 @@ macro_rules! catalog_ports {
             endpoint: ModelEndpoint => Endpoint, "endpoint", "The Shadow Self endpoint (SageMaker).";
             metrics: Metrics => Metrics, "metrics", "Metrics (CloudWatch), including Cato's custom metrics.";
             logs: Logs => Logs, "logs", "Logs (CloudWatch Logs).";
+            alarms: Alarms => Alarms, "alarms", "Alarms on metrics (CloudWatch alarms), read by the alarm detectors of `[runbooks.alarms]`.";
             cache_stats: CacheStats => CacheStats, "cache_stats", "Cache counters (Redis `INFO stats`).";
             cache_cluster: CacheCluster => CacheCluster, "cache_cluster", "The cache cluster (ElastiCache).";
             budget: Budget => Budget, "budget", "The LLM budget (Cato admin API).";
@@ -56,6 +58,8 @@ macro_rules! providers {
             /// failover strategy ([`FailoverRegion`](super::strategies::FailoverRegion)) checks
             /// the region it shifts traffic to. Empty unless failover is configured.
             pub region_endpoints: BTreeMap<String, Arc<dyn ModelEndpoint>>,
+            /// The alarm detectors' shared reads, one per alarms port (shared by clones).
+            pub(crate) alarm_boards: AlarmBoards,
         }
 
         /// The name of one port, for messages and [`Providers::missing`].
@@ -87,6 +91,7 @@ macro_rules! providers {
                     clock,
                     $($field: None,)*
                     region_endpoints: BTreeMap::new(),
+                    alarm_boards: AlarmBoards::default(),
                 }
             }
 
@@ -251,7 +256,7 @@ mod tests {
             .incidents(Arc::new(InMemoryIncidentStore::new()))
             .build();
         assert!(built.missing(&[PortName::Incidents]).is_empty());
-        assert_eq!(PortName::ALL.len(), 13);
+        assert_eq!(PortName::ALL.len(), 14);
         assert_eq!(PortName::ALL[0].as_str(), "endpoint");
     }
 }

@@ -9,12 +9,12 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::{
-    BillingMode, Budget, BudgetStatus, CacheCluster, CacheClusterState, CacheCounters, CacheStats,
-    Chat, ChatMessage, Clock, CloudHealth, Created, Deployment, Deployments, Dimension,
-    EndpointConfig, EndpointDescription, Fence, Guardrails, HealthEvent, IncidentStore, Leadership,
-    Lease, LogEvent, Logs, MetricQuery, MetricSeries, Metrics, ModelEndpoint, Page, Pager, Posted,
-    QuotaRequest, QuotaValue, Quotas, Stored, TableCapacity, TableState, Tables, TrafficControl,
-    TrafficState, WorkloadState, Workloads,
+    AlarmPage, Alarms, BillingMode, Budget, BudgetStatus, CacheCluster, CacheClusterState,
+    CacheCounters, CacheStats, Chat, ChatMessage, Clock, CloudHealth, Created, Deployment,
+    Deployments, Dimension, EndpointConfig, EndpointDescription, Fence, Guardrails, HealthEvent,
+    IncidentStore, Leadership, Lease, LogEvent, Logs, MetricQuery, MetricSeries, Metrics,
+    ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas, Stored, TableCapacity,
+    TableState, Tables, TrafficControl, TrafficState, WorkloadState, Workloads,
 };
 use crate::error::Result;
 use crate::incident::{IdempotencyKey, Incident, IncidentId};
@@ -58,6 +58,13 @@ macro_rules! forward {
         impl<T: Logs + ?Sized> Logs for $ptr<T> {
             async fn filter(&self, group: &str, pattern: &str, since: Timestamp, limit: usize) -> Result<Vec<LogEvent>> {
                 (**self).filter(group, pattern, since, limit).await
+            }
+        }
+
+        #[async_trait]
+        impl<T: Alarms + ?Sized> Alarms for $ptr<T> {
+            async fn describe(&self, prefix: &str, max_records: u32, next_token: Option<String>) -> Result<AlarmPage> {
+                (**self).describe(prefix, max_records, next_token).await
             }
         }
 

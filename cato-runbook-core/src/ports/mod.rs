@@ -10,6 +10,7 @@
 //! | [`ModelEndpoint`] | `aws sagemaker describe-endpoint`, `update-endpoint`, `list-endpoint-configs`, `update-endpoint-weights-and-capacities` |
 //! | [`Metrics`] | `aws cloudwatch get-metric-statistics` (many series per call), custom metrics |
 //! | [`Logs`] | `aws logs filter-log-events` |
+//! | [`Alarms`] | "CloudWatch alarms → PagerDuty → On-call": `aws cloudwatch describe-alarms --alarm-name-prefix` (many alarms per call, paged) |
 //! | [`CacheStats`] | `redis-cli INFO stats` |
 //! | [`CacheCluster`] | `aws elasticache modify-replication-group` |
 //! | [`Budget`] | `GET /api/admin/cato/budget/status`, `PUT …/budget/config` |
@@ -29,6 +30,7 @@
 //! `Arc<T>` and `Box<T>` of a port implement the port, so wrappers generic over their inner
 //! provider take `Arc<dyn Port>` too.
 
+mod alarms;
 mod budget;
 mod cache;
 mod changes;
@@ -45,6 +47,7 @@ mod tables;
 mod traffic;
 mod workloads;
 
+pub use alarms::{AlarmPage, AlarmState, AlarmValue, Alarms, MAX_ALARMS_PER_PAGE, all_alarms};
 pub use budget::{Budget, BudgetMode, BudgetStatus};
 pub use cache::{CacheCluster, CacheClusterState, CacheCounters, CacheStats, CacheWindow};
 pub use changes::{CloudHealth, Deployment, Deployments, HealthEvent};

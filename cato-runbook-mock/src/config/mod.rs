@@ -23,6 +23,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod alarms;
 mod compute;
 mod data;
 mod events;
@@ -34,6 +35,7 @@ use cato_runbook_core::ports::check_region_weights;
 use cato_runbook_core::{Error, Result, Timestamp};
 use serde::{Deserialize, Serialize};
 
+pub use alarms::{AlarmMetric, AlarmSpec, Comparison};
 pub use compute::{CrashCause, EndpointConfigSpec, EndpointSpec, WorkloadSpec};
 pub use data::{CacheSpec, TableSpec};
 pub use events::{
@@ -83,6 +85,8 @@ pub struct WorldConfig {
     pub pager: PagerSpec,
     /// Chat.
     pub chat: ChatSpec,
+    /// CloudWatch alarms; none by default.
+    pub alarms: Vec<AlarmSpec>,
 }
 
 impl Default for WorldConfig {
@@ -105,6 +109,7 @@ impl Default for WorldConfig {
             metrics: MetricsSpec::default(),
             pager: PagerSpec::default(),
             chat: ChatSpec::default(),
+            alarms: Vec::new(),
         }
     }
 }
@@ -273,6 +278,10 @@ impl WorldConfig {
         non_negative("bedrock.latency_ms", self.bedrock.latency_ms)?;
         if self.metrics.samples_per_minute == 0 {
             return Err(invalid("metrics.samples_per_minute", "must be at least 1"));
+        }
+        unique("alarms", self.alarms.iter().map(|a| a.name.as_str()))?;
+        for (i, alarm) in self.alarms.iter().enumerate() {
+            alarm.validate(i)?;
         }
         if self.pager.events_per_minute == 0 {
             return Err(invalid("pager.events_per_minute", "must be at least 1"));

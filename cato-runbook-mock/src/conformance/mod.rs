@@ -24,6 +24,7 @@
 //! # }).unwrap();
 //! ```
 
+pub mod alarms;
 pub mod budget;
 pub mod cache;
 pub mod changes;

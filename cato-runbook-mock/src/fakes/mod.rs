@@ -6,6 +6,7 @@
 //! with the same key and arguments answers as the first call did without applying again; with
 //! other arguments it is a [`Conflict`](cato_runbook_core::ErrorKind::Conflict).
 
+mod alarms;
 mod budget;
 mod cache;
 mod changes;
@@ -27,8 +28,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use cato_runbook_core::ports::{
-    Budget, CacheCluster, CacheStats, Chat, Clock, CloudHealth, Deployments, IncidentStore, Lease,
-    Logs, Mail, Metrics, ModelEndpoint, Pager, Quotas, Tables, TrafficControl, Workloads,
+    Alarms, Budget, CacheCluster, CacheStats, Chat, Clock, CloudHealth, Deployments, IncidentStore,
+    Lease, Logs, Mail, Metrics, ModelEndpoint, Pager, Quotas, Tables, TrafficControl, Workloads,
 };
 
 pub use lease::FakeLease;
@@ -144,6 +145,11 @@ fakes! {
     /// | `AWS/Bedrock` | `Invocations`, `InvocationThrottles`, `InvocationLatency` (ms) | `ModelId` |
     /// | `Custom/Cato` | `CacheInvalidations`, `RequestLatency` (ms, end to end) | none |
     FakeMetrics, metrics, "fake cloudwatch";
+    /// CloudWatch alarms, paged by name: scripted ones hold their state until a
+    /// [`WorldChange::AlarmState`](crate::WorldChange::AlarmState); an alarm on a metric is
+    /// evaluated at each minute from the world's metrics, `INSUFFICIENT_DATA` when the metric
+    /// has no data (see [`AlarmSpec`](crate::config::AlarmSpec)).
+    FakeAlarms, alarms, "fake cloudwatch alarms";
     /// CloudWatch Logs: the lines the world's services write, filtered by CloudWatch Logs
     /// filter patterns (terms, quoted phrases, `?` alternatives, `-` exclusions).
     FakeLogs, logs, "fake cloudwatch logs";
@@ -238,6 +244,7 @@ impl World {
             endpoint: Arc::new(self.model_endpoint()),
             metrics: Arc::new(self.metrics()),
             logs: Arc::new(self.logs()),
+            alarms: Arc::new(self.alarms()),
             cache_stats: Arc::new(self.cache_stats()),
             cache_cluster: Arc::new(self.cache_cluster()),
             budget: Arc::new(self.budget()),

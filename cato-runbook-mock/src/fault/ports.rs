@@ -5,12 +5,12 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use cato_runbook_core::ports::{
-    BillingMode, Budget, BudgetStatus, CacheCluster, CacheClusterState, CacheCounters, CacheStats,
-    Chat, ChatMessage, CloudHealth, Created, Deployment, Deployments, Dimension, Email,
-    EndpointConfig, EndpointDescription, Fence, Guardrails, HealthEvent, IncidentStore, Leadership,
-    Lease, LogEvent, Logs, Mail, MetricQuery, MetricSeries, Metrics, ModelEndpoint, Page, Pager,
-    Posted, QuotaRequest, QuotaValue, Quotas, Stored, TableCapacity, TableState, Tables,
-    TrafficControl, TrafficState, WorkloadState, Workloads,
+    AlarmPage, Alarms, BillingMode, Budget, BudgetStatus, CacheCluster, CacheClusterState,
+    CacheCounters, CacheStats, Chat, ChatMessage, CloudHealth, Created, Deployment, Deployments,
+    Dimension, Email, EndpointConfig, EndpointDescription, Fence, Guardrails, HealthEvent,
+    IncidentStore, Leadership, Lease, LogEvent, Logs, Mail, MetricQuery, MetricSeries, Metrics,
+    ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas, Stored, TableCapacity,
+    TableState, Tables, TrafficControl, TrafficState, WorkloadState, Workloads,
 };
 use cato_runbook_core::{IdempotencyKey, Incident, IncidentId, Result, Timestamp};
 
@@ -232,6 +232,19 @@ impl<P: TrafficControl> TrafficControl for FaultInjecting<P> {
     ) -> Result<()> {
         self.gate(Op::TrafficSetRegionWeights).await?;
         self.inner.set_region_weights(weights, key).await
+    }
+}
+
+#[async_trait]
+impl<P: Alarms> Alarms for FaultInjecting<P> {
+    async fn describe(
+        &self,
+        prefix: &str,
+        max_records: u32,
+        next_token: Option<String>,
+    ) -> Result<AlarmPage> {
+        self.gate(Op::AlarmsDescribe).await?;
+        self.inner.describe(prefix, max_records, next_token).await
     }
 }
 

@@ -140,6 +140,10 @@ impl State {
             WorldChange::Log { group, .. } if group.is_empty() => {
                 Err(Error::invalid_input(OP, "a log line needs a group"))
             }
+            WorldChange::AlarmState { alarm, .. } if !self.alarms.contains(alarm) => {
+                Err(Error::not_found(OP, alarm.clone()))
+            }
+            WorldChange::AlarmState { .. } => Ok(()),
             WorldChange::Deploy { .. }
             | WorldChange::HealthEvent { .. }
             | WorldChange::HealthEventResolved { .. }
@@ -283,6 +287,23 @@ impl Sim {
                     .filter(|h| &h.service == service && &h.region == region)
                 {
                     h.open = false;
+                }
+            }
+            WorldChange::AlarmState {
+                alarm,
+                state: value,
+                reason,
+            } => {
+                if let Some(record) = self.records.alarms.get_mut(alarm) {
+                    if record.state != *value {
+                        record.updated_at = at;
+                    }
+                    // A metric alarm's next evaluation is at the next whole minute.
+                    let minute = at.timestamp().div_euclid(60) * 60;
+                    let minute = chrono::DateTime::from_timestamp(minute, 0).unwrap_or(at);
+                    record.evaluated_at = record.evaluated_at.max(minute);
+                    record.state = *value;
+                    record.reason.clone_from(reason);
                 }
             }
             WorldChange::Log {

@@ -158,6 +158,16 @@ pub enum WorldChange {
         /// e.g. `us-east-1`.
         region: String,
     },
+    /// An alarm's state is set (`SetAlarmState`): a metric alarm's until its next evaluation.
+    AlarmState {
+        /// The alarm.
+        alarm: String,
+        /// Its new state.
+        state: cato_runbook_core::ports::AlarmValue,
+        /// Why.
+        #[serde(default)]
+        reason: String,
+    },
     /// A line is logged.
     Log {
         /// The group (created if new).
@@ -225,6 +235,7 @@ impl fmt::Display for WorldChange {
                 write!(f, "health event {service} {region} resolved")
             }
             WorldChange::Log { group, message, .. } => write!(f, "log {group}: {message}"),
+            WorldChange::AlarmState { alarm, state, .. } => write!(f, "alarm {alarm} {state}"),
         }
     }
 }

@@ -130,6 +130,17 @@ pub(crate) struct LeaseRecord {
     pub expires: Timestamp,
 }
 
+/// One CloudWatch alarm.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct AlarmRecord {
+    pub metric: Option<crate::config::AlarmMetric>,
+    pub state: cato_runbook_core::ports::AlarmValue,
+    pub reason: String,
+    pub updated_at: Timestamp,
+    /// The last minute a metric alarm was evaluated at.
+    pub evaluated_at: Timestamp,
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct Records {
     pub logs: BTreeMap<String, Vec<LogEvent>>,
@@ -142,6 +153,8 @@ pub(crate) struct Records {
     pub chat_seq: u64,
     pub mail: Vec<MailRecord>,
     pub lease: Option<LeaseRecord>,
+    /// By name.
+    pub alarms: BTreeMap<String, AlarmRecord>,
 }
 
 impl Records {

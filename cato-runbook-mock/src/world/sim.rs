@@ -107,6 +107,18 @@ impl Sim {
                 },
             );
         }
+        for a in &config.alarms {
+            records.alarms.insert(
+                a.name.clone(),
+                super::records::AlarmRecord {
+                    metric: a.metric.clone(),
+                    state: a.state,
+                    reason: a.reason.clone(),
+                    updated_at: start,
+                    evaluated_at: start,
+                },
+            );
+        }
         let state = State::from_config(&config);
         Sim {
             config,

@@ -23,6 +23,8 @@ pub(crate) struct State {
     pub requests: Vec<QuotaRequestModel>,
     /// A throttled share of Bedrock calls imposed from outside (0 = none).
     pub bedrock_forced_throttle: f64,
+    /// The names of the alarms (their states are records).
+    pub alarms: std::collections::BTreeSet<String>,
 }
 
 impl State {
@@ -170,6 +172,7 @@ impl State {
                 .collect(),
             requests: Vec::new(),
             bedrock_forced_throttle: 0.0,
+            alarms: config.alarms.iter().map(|a| a.name.clone()).collect(),
         }
     }
 

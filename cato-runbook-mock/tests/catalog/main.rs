@@ -4,6 +4,7 @@
 // A test that cannot set up fails loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod alarms;
 mod apply_twice;
 mod bedrock_throttling;
 mod budget_exceeded;

@@ -25,6 +25,8 @@ pub(super) async fn cloudwatch(
         keep_puts(ctx, &account, &input);
     }
     let mut input = input;
+    // moto answers every alarm at once; CloudWatch pages them by name.
+    let paging = (op == "DescribeAlarms").then(|| take_paging(&mut input));
     let percentiles = if op == "GetMetricData" {
         take_percentile_queries(&mut input)
     } else {
@@ -49,6 +51,9 @@ pub(super) async fn cloudwatch(
         .await
     };
     let mut output = output;
+    if let (true, Some((max, after))) = (status.is_success(), paging) {
+        page_alarms(&mut output, max, after.as_deref());
+    }
     if status.is_success() && !percentiles.is_empty() {
         let computed = percentile_results(ctx, &account, &input, &percentiles);
         if let Some(results) = output["MetricDataResults"].as_array_mut() {
@@ -65,6 +70,42 @@ pub(super) async fn cloudwatch(
         .headers_mut()
         .insert("smithy-protocol", HeaderValue::from_static("rpc-v2-cbor"));
     response
+}
+
+/// What the proxy gives as a `NextToken` of DescribeAlarms: the last name of the page.
+const ALARMS_TOKEN: &str = "proxy-alarms-after:";
+
+/// Takes `MaxRecords` (default 50, as CloudWatch's) and `NextToken` out of a DescribeAlarms
+/// request.
+fn take_paging(input: &mut Json) -> (usize, Option<String>) {
+    let Some(fields) = input.as_object_mut() else {
+        return (50, None);
+    };
+    let max = fields
+        .remove("MaxRecords")
+        .and_then(|m| m.as_u64())
+        .unwrap_or(50);
+    let after = fields
+        .remove("NextToken")
+        .and_then(|t| t.as_str().map(str::to_owned))
+        .map(|t| t.trim_start_matches(ALARMS_TOKEN).to_owned());
+    (usize::try_from(max).unwrap_or(50), after)
+}
+
+/// Keeps one page of the metric alarms, by name, after `after`.
+fn page_alarms(output: &mut Json, max: usize, after: Option<&str>) {
+    let Some(alarms) = output["MetricAlarms"].as_array_mut() else {
+        return;
+    };
+    let name = |a: &Json| a["AlarmName"].as_str().unwrap_or_default().to_owned();
+    alarms.sort_by_key(name);
+    alarms.retain(|a| after.is_none_or(|after| name(a).as_str() > after));
+    let more = alarms.len() > max;
+    alarms.truncate(max);
+    let last = alarms.last().map(name);
+    if let (true, Some(last)) = (more, last) {
+        output["NextToken"] = Json::String(format!("{ALARMS_TOKEN}{last}"));
+    }
 }
 
 /// The access key of the request's signature: moto's account.

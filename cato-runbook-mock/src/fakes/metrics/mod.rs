@@ -74,7 +74,7 @@ fn at_seconds(secs: i64) -> Timestamp {
 }
 
 /// One query's series over `[start, end)`, from data complete before `now`.
-fn series(
+pub(super) fn series(
     sim: &Sim,
     query: &MetricQuery,
     start: Timestamp,

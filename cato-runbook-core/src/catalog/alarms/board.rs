@@ -1,0 +1,109 @@
+//! One `describe-alarms` per tick for every alarm detector over the same port.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::error::{Error, ErrorKind, Result, Retry};
+use crate::ports::{AlarmState, Alarms, all_alarms};
+use crate::time::Timestamp;
+
+/// Most pages of alarms one read follows (of 100 alarms each).
+const MAX_PAGES: usize = 10;
+
+fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// What one read answered, kept for the other detectors of the same tick (an error as its
+/// parts: [`Error`] is not `Clone`).
+type Read = std::result::Result<Arc<Vec<AlarmState>>, (ErrorKind, Retry, String)>;
+
+/// The alarms of one port, read at most once per tick.
+pub(crate) struct AlarmBoard {
+    port: Arc<dyn Alarms>,
+    prefixes: Mutex<BTreeSet<String>>,
+    last: tokio::sync::Mutex<Option<(Timestamp, Read)>>,
+}
+
+impl fmt::Debug for AlarmBoard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AlarmBoard")
+            .field("port", &format_args!("{}", self.port))
+            .field("prefix", &self.prefix())
+            .finish()
+    }
+}
+
+impl AlarmBoard {
+    /// Reads alarms of `prefix` too from now on.
+    pub(crate) fn watch(&self, prefix: &str) {
+        locked(&self.prefixes).insert(prefix.to_owned());
+    }
+
+    /// The longest prefix common to every watched one: what one call asks for.
+    pub(crate) fn prefix(&self) -> String {
+        let prefixes = locked(&self.prefixes);
+        let mut iter = prefixes.iter();
+        let Some(first) = iter.next() else {
+            return String::new();
+        };
+        let mut common = first.as_str();
+        for p in iter {
+            let len = common
+                .char_indices()
+                .zip(p.chars())
+                .take_while(|((_, a), b)| a == b)
+                .last()
+                .map_or(0, |((i, a), _)| i + a.len_utf8());
+            common = &common[..len];
+        }
+        common.to_owned()
+    }
+
+    /// Every watched alarm as of the tick at `now`: the first detector of the tick reads, the
+    /// others (waiting meanwhile) share its answer, error included.
+    pub(crate) async fn read(&self, now: Timestamp) -> Result<Arc<Vec<AlarmState>>> {
+        let mut last = self.last.lock().await;
+        let read = match last.as_ref() {
+            Some((at, read)) if *at == now => read.clone(),
+            _ => {
+                let read = all_alarms(self.port.as_ref(), &self.prefix(), MAX_PAGES)
+                    .await
+                    .map(Arc::new)
+                    .map_err(|e| (e.kind(), e.retry(), e.to_string()));
+                *last = Some((now, read.clone()));
+                read
+            }
+        };
+        read.map_err(|(kind, retry, message)| {
+            Error::new(kind, "alarms.describe", message).with_retry(retry)
+        })
+    }
+}
+
+/// The boards of a [`Providers`](crate::catalog::Providers), one per alarms port; its clones
+/// share them, so that the runbooks built from it share one read per tick.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AlarmBoards(Arc<Mutex<Vec<Arc<AlarmBoard>>>>);
+
+impl AlarmBoards {
+    /// The board of `port`, made on first use.
+    pub(crate) fn for_port(&self, port: Arc<dyn Alarms>) -> Arc<AlarmBoard> {
+        let mut boards = locked(&self.0);
+        let same =
+            |b: &&Arc<AlarmBoard>| std::ptr::addr_eq(Arc::as_ptr(&b.port), Arc::as_ptr(&port));
+        if let Some(board) = boards.iter().find(same) {
+            return board.clone();
+        }
+        let board = Arc::new(AlarmBoard {
+            port,
+            prefixes: Mutex::new(BTreeSet::new()),
+            last: tokio::sync::Mutex::new(None),
+        });
+        boards.push(board.clone());
+        board
+    }
+}
