@@ -35,7 +35,7 @@ use crate::ports::{
     CacheCounters, CacheStats, Chat, ChatMessage, Clock, CloudHealth, Created, Deployment,
     Deployments, Dimension, Email, EndpointConfig, EndpointDescription, Fence, Guardrails,
     HealthEvent, IncidentStore, Leadership, Lease, LogEvent, Logs, Mail, MetricQuery, MetricSeries,
-    Metrics, ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas, Stored,
+    Metrics, ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas, Revision, Stored,
     TableCapacity, TableState, Tables, TrafficControl, TrafficState, WorkloadState, Workloads,
 };
 use crate::runbook::{
@@ -326,6 +326,14 @@ mock! {
             namespace: &str,
             name: &str,
             replicas: u32,
+            key: &IdempotencyKey,
+        ) -> Result<()>;
+        async fn revisions(&self, namespace: &str, name: &str) -> Result<Vec<Revision>>;
+        async fn roll_back(
+            &self,
+            namespace: &str,
+            name: &str,
+            to_revision: u64,
             key: &IdempotencyKey,
         ) -> Result<()>;
     }

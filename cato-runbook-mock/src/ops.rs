@@ -85,6 +85,10 @@ operations! {
     WorkloadsGet = "workloads.get", "workloads", false;
     /// `Workloads::scale`.
     WorkloadsScale = "workloads.scale", "workloads", true;
+    /// `Workloads::revisions`.
+    WorkloadsRevisions = "workloads.revisions", "workloads", false;
+    /// `Workloads::roll_back`.
+    WorkloadsRollBack = "workloads.roll_back", "workloads", true;
     /// `TrafficControl::state`.
     TrafficState = "traffic.state", "traffic", false;
     /// `TrafficControl::set_shadow_self_share`.

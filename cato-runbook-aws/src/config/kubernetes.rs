@@ -1,4 +1,6 @@
-//! `[providers.kubernetes]`: the orchestrator's Deployment, scaled within a cap.
+//! `[providers.kubernetes]`: the orchestrator's Deployment, scaled within a cap and rolled back
+//! to an earlier revision; with `deployments = true`, its revisions are the recent deployments
+//! too.
 //!
 //! ```toml
 //! [providers.kubernetes]
@@ -6,6 +8,7 @@
 //! deployment = "cato-orchestrator"
 //! max_replicas = 50
 //! timeout = "10s"
+//! deployments = true   # its ReplicaSets as "recent deployments" (default false)
 //! ```
 //!
 //! The cluster and credentials come from the environment as `kubectl` finds them:
@@ -13,7 +16,7 @@
 
 use std::time::Duration;
 
-use crate::kubernetes::KubeWorkloads;
+use crate::kubernetes::{KubeDeployments, KubeWorkloads};
 use serde::{Deserialize, Serialize};
 
 use super::ConfigError;
@@ -33,6 +36,10 @@ pub struct KubernetesConfig {
     /// One try's timeout.
     #[serde(default = "default_timeout", with = "humantime_serde")]
     pub timeout: Duration,
+    /// Whether the Deployment's revisions (its ReplicaSets) are the source of recent
+    /// deployments ([`KubeDeployments`]). Default false.
+    #[serde(default)]
+    pub deployments: bool,
 }
 
 fn default_namespace() -> String {
@@ -62,6 +69,24 @@ impl KubernetesConfig {
                 self.max_replicas,
             )
             .with_timeout(self.timeout))
+    }
+}
+
+impl KubernetesConfig {
+    /// The Deployment's revisions as recent deployments, when `deployments` is on.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] when there is no cluster to talk to.
+    pub async fn build_deployments(&self) -> Result<Option<KubeDeployments>, ConfigError> {
+        if !self.deployments {
+            return Ok(None);
+        }
+        Ok(Some(
+            KubeDeployments::new(client().await?)
+                .watching(self.namespace.clone(), self.deployment.clone())
+                .with_timeout(self.timeout),
+        ))
     }
 }
 

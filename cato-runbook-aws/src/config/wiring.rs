@@ -8,8 +8,8 @@ use std::sync::Arc;
 use cato_runbook_core::catalog::Providers;
 use cato_runbook_core::engine::{Engine, EngineBuilder, Notifiers};
 use cato_runbook_core::ports::{
-    CacheStats, Chat, InMemoryIncidentStore, IncidentStore, Lease, Mail, Pager, SystemClock,
-    Workloads,
+    CacheStats, Chat, Deployments, InMemoryIncidentStore, IncidentStore, Lease, Mail, Pager,
+    SystemClock, Workloads,
 };
 
 use super::{Config, ConfigError, LeaseKind, StoreKind};
@@ -19,6 +19,8 @@ use crate::cato_api::CatoAdminApi;
 pub struct Wiring {
     cache_stats: Option<Arc<dyn CacheStats>>,
     workloads: Option<Arc<dyn Workloads>>,
+    /// Recent deployments from Kubernetes (`[providers.kubernetes] deployments = true`).
+    kube_deployments: Option<Arc<dyn Deployments>>,
     admin: Option<Arc<CatoAdminApi>>,
     pager: Option<Arc<dyn Pager>>,
     chat: Option<Arc<dyn Chat>>,
@@ -80,6 +82,7 @@ impl Wiring {
                     .map_err(|e| e.prefixed("[providers.kubernetes]"))?,
             ));
         }
+        let kube_deployments = kube_deployments(config).await?;
         let admin = match &p.cato_api {
             Some(c) => Some(Arc::new(
                 c.build().map_err(|e| e.prefixed("[providers.cato_api]"))?,
@@ -124,6 +127,7 @@ impl Wiring {
         Ok(Wiring {
             cache_stats,
             workloads,
+            kube_deployments,
             admin,
             pager,
             chat,
@@ -156,6 +160,9 @@ impl Wiring {
         }
         if let Some(p) = &self.workloads {
             providers.workloads = Some(Arc::clone(p));
+        }
+        if let Some(p) = &self.kube_deployments {
+            providers.deployments = Some(Arc::clone(p));
         }
         if let Some(p) = &self.admin {
             providers.budget = Some(p.clone());
@@ -274,6 +281,9 @@ impl Wiring {
         if let Some(p) = &self.workloads {
             rows.push(("workloads", p.to_string()));
         }
+        if let Some(p) = &self.kube_deployments {
+            rows.push(("deployments", p.to_string()));
+        }
         if let Some(p) = &self.admin {
             rows.push(("budget", p.to_string()));
             rows.push(("traffic", p.to_string()));
@@ -289,6 +299,19 @@ impl Wiring {
         }
         rows
     }
+}
+
+/// Recent deployments from the Kubernetes Deployment's revisions, when
+/// `[providers.kubernetes]` says `deployments = true`.
+async fn kube_deployments(config: &Config) -> Result<Option<Arc<dyn Deployments>>, ConfigError> {
+    let Some(c) = &config.providers.kubernetes else {
+        return Ok(None);
+    };
+    let built = c
+        .build_deployments()
+        .await
+        .map_err(|e| e.prefixed("[providers.kubernetes]"))?;
+    Ok(built.map(|p| Arc::new(p) as Arc<dyn Deployments>))
 }
 
 /// The configured store, opened, and its name.

@@ -1,5 +1,6 @@
-//! Kubernetes: Deployments as the [`Workloads`] port ([`KubeWorkloads`]), and a `Lease` as the
-//! [`Lease`](cato_runbook_core::ports::Lease) port ([`KubeLease`]).
+//! Kubernetes: Deployments as the [`Workloads`] port ([`KubeWorkloads`]), their ReplicaSets as
+//! the [`Deployments`](cato_runbook_core::ports::Deployments) port ([`KubeDeployments`]), and a
+//! `Lease` as the [`Lease`](cato_runbook_core::ports::Lease) port ([`KubeLease`]).
 //!
 //! # Workloads
 //!
@@ -11,6 +12,17 @@
 //! | `get` | `GET /apis/apps/v1/namespaces/{ns}/deployments/{name}` (`spec.replicas`, `status.readyReplicas`) |
 //! | `scale`, read | `GET /apis/apps/v1/namespaces/{ns}/deployments/{name}/scale` |
 //! | `scale`, write | `PUT /apis/apps/v1/namespaces/{ns}/deployments/{name}/scale` with the `autoscaling/v1` `Scale` read, its `metadata.resourceVersion` kept and `spec.replicas` set |
+//! | `revisions` | the `GET` of `get`, then `GET /apis/apps/v1/namespaces/{ns}/replicasets?labelSelector=…` (the Deployment's `matchLabels`), those it controls (`ownerReferences`) |
+//! | `roll_back` | the reads of `revisions`, then `PUT /apis/apps/v1/namespaces/{ns}/deployments/{name}` with the Deployment read (its `resourceVersion` kept), its `spec.template` the revision's ReplicaSet's without the `pod-template-hash` label, and the annotation `cato.thinktank.ai/rollback-key` = the idempotency key |
+//!
+//! A revision is a ReplicaSet: its number (`deployment.kubernetes.io/revision`), template hash
+//! (`pod-template-hash`), `kubernetes.io/change-cause`, author (`cato.thinktank.ai/author`),
+//! images and creation time. A rollback to the current template writes nothing; one whose key the
+//! Deployment already carries is a repeat and writes nothing (the revision rolled back to has a
+//! new number by then). It is a `PUT`, not the patch `kubectl` sends: see the rollout module's
+//! note — a 409 is a transient `Conflict`, read again and decided again by the step, never
+//! retried here. RBAC: `get`, `list` on `replicasets`, `get`, `update` on `deployments` (and
+//! `get`, `update` on `deployments/scale` to scale).
 //!
 //! A scale to the replicas already asked for writes nothing (a repeat with the same
 //! idempotency key is harmless). A 409 (the Deployment changed between read and write) reads
@@ -71,8 +83,10 @@
 //! transitions at 1 again, below the fence the incident store has seen, and the store refuses
 //! the new leader's writes (`Fenced`) until an operator sets `leaseTransitions` above it.
 
+mod deployments;
 mod error;
 mod lease;
+mod rollout;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -82,7 +96,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use cato_runbook_core::call;
 use cato_runbook_core::ports::{Clock, SystemClock};
-use cato_runbook_core::ports::{WorkloadState, Workloads};
+use cato_runbook_core::ports::{Revision, WorkloadState, Workloads};
 use cato_runbook_core::{Error, ErrorKind, IdempotencyKey, Result};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v1::{Scale, ScaleSpec};
@@ -90,6 +104,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::Api;
 use kube::api::PostParams;
 
+pub use deployments::KubeDeployments;
 pub use lease::KubeLease;
 
 const PROVIDER: &str = "kubernetes";
@@ -283,6 +298,58 @@ impl Workloads for KubeWorkloads {
             }
         })
         .await
+    }
+
+    async fn revisions(&self, namespace: &str, name: &str) -> Result<Vec<Revision>> {
+        const OP: &str = "deployments.revisions";
+        let resource = format!("{namespace}/{name}");
+        let api: Api<Deployment> = Api::namespaced(self.client.clone(), namespace);
+        self.bounded(OP, &resource, async {
+            let deployment = api
+                .get(name)
+                .await
+                .map_err(|e| error::map(OP, &resource, e))?;
+            let sets = rollout::replica_sets(&self.client, OP, &resource, &deployment).await?;
+            Ok(rollout::revisions(&sets))
+        })
+        .await
+    }
+
+    async fn roll_back(
+        &self,
+        namespace: &str,
+        name: &str,
+        to_revision: u64,
+        key: &IdempotencyKey,
+    ) -> Result<()> {
+        const OP: &str = "deployments.rollback";
+        let resource = format!("{namespace}/{name}");
+        if !self
+            .scalable
+            .contains_key(&(namespace.to_owned(), name.to_owned()))
+        {
+            return Err(Error::new(
+                ErrorKind::Refused,
+                OP,
+                format!("{resource} is not a workload this provider is configured to change"),
+            )
+            .with_provider(PROVIDER)
+            .with_resource(resource));
+        }
+        let done = self
+            .bounded(
+                OP,
+                &resource,
+                rollout::roll_back(&self.client, &resource, namespace, name, to_revision, key),
+            )
+            .await?;
+        let what = match done {
+            rollout::RolledBack::Repeat => "already rolled back with this key",
+            rollout::RolledBack::AlreadyCurrent => "the revision's template is current already",
+            rollout::RolledBack::Replaced => "pod template replaced",
+        };
+        tracing::info!(provider = PROVIDER, workload = %resource, to_revision, key = %key, "{what}");
+        Ok(())
     }
 }
 

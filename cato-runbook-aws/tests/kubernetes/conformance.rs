@@ -1,12 +1,21 @@
-//! The shared workloads checks against the fake API server.
+//! The shared workloads and deployments checks against the fake API server.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use cato_runbook_core::ports::SystemClock;
-use cato_runbook_mock::conformance::{Settle, workloads};
+use cato_runbook_mock::conformance::{Settle, changes, workloads};
+use chrono::{TimeZone, Utc};
 
 use crate::fake::FakeApi;
+
+fn settle() -> Settle {
+    Settle::new(
+        Arc::new(SystemClock),
+        Duration::from_secs(5),
+        Duration::from_millis(10),
+    )
+}
 
 #[tokio::test]
 async fn workloads_conformance_on_the_fake_api_server() {
@@ -18,11 +27,11 @@ async fn workloads_conformance_on_the_fake_api_server() {
         replicas: 3,
         missing: "no-such-workload".into(),
         key_prefix: "conformance".into(),
-        settle: Settle::new(
-            Arc::new(SystemClock),
-            Duration::from_secs(5),
-            Duration::from_millis(10),
-        ),
+        settle: settle(),
+        images: vec![
+            "cato/orchestrator:1.8.1".into(),
+            "cato/orchestrator:1.8.2".into(),
+        ],
     };
     workloads::run_all(&provider, &fixture).await.unwrap();
     let d = api.orchestrator();
@@ -31,4 +40,17 @@ async fn workloads_conformance_on_the_fake_api_server() {
         (3, 3),
         "the checks leave it as they found it"
     );
+}
+
+#[tokio::test]
+async fn deployments_conformance_on_the_fake_api_server() {
+    let api = FakeApi::start(3).await;
+    let fixture = changes::DeploymentsFixture {
+        since: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+        services: vec!["cato-orchestrator".into(), "cato-orchestrator".into()],
+        settle: settle(),
+    };
+    changes::run_all_deployments(&api.deployments(), &fixture)
+        .await
+        .unwrap();
 }

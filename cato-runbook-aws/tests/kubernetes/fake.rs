@@ -1,14 +1,16 @@
 //! A fake Kubernetes API server that holds Deployments and serves them, and their `scale`
 //! subresource, as the real one does: exact paths and verbs, `resourceVersion` checked on
 //! every write (409 when stale), `Status` objects for failures. It holds `Lease`s too
-//! ([`leases`]).
+//! ([`leases`]), and the orchestrator's ReplicaSets, rolled out by a `PUT` of its Deployment
+//! ([`rollouts`]).
 
 mod leases;
+pub(crate) mod rollouts;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use cato_runbook_aws::kubernetes::KubeWorkloads;
+use cato_runbook_aws::kubernetes::{KubeDeployments, KubeWorkloads};
 use serde_json::{Value, json};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -19,6 +21,12 @@ pub(crate) struct Deployment {
     pub(crate) replicas: i32,
     pub(crate) ready: i32,
     pub(crate) resource_version: u64,
+    /// Its annotations, as last written.
+    pub(crate) annotations: Value,
+    /// Its ReplicaSets; the newest revision's template is the Deployment's.
+    pub(crate) replica_sets: Vec<rollouts::ReplicaSet>,
+    /// Rollouts the controller made (for their times).
+    pub(crate) rollouts: u32,
 }
 
 #[derive(Debug, Default)]
@@ -50,6 +58,9 @@ impl FakeApi {
                 replicas,
                 ready: replicas,
                 resource_version: 1000,
+                annotations: json!({"deployment.kubernetes.io/revision": "2"}),
+                replica_sets: rollouts::initial(),
+                rollouts: 0,
             },
         );
         Mock::given(any())
@@ -67,6 +78,11 @@ impl FakeApi {
     /// The provider, allowed to scale `cato/cato-orchestrator` up to `cap`.
     pub(crate) fn workloads(&self, cap: u32) -> KubeWorkloads {
         KubeWorkloads::new(self.client()).with_workload("cato", "cato-orchestrator", cap)
+    }
+
+    /// The provider of recent deployments from the orchestrator's ReplicaSets.
+    pub(crate) fn deployments(&self) -> KubeDeployments {
+        KubeDeployments::new(self.client()).watching("cato", "cato-orchestrator")
     }
 
     /// The orchestrator's Deployment now.
@@ -128,22 +144,22 @@ fn scale_json(ns: &str, name: &str, d: &Deployment) -> Value {
 }
 
 fn deployment_json(ns: &str, name: &str, d: &Deployment) -> Value {
+    let image = rollouts::current(d).map_or("", |rs| rs.image.as_str());
     json!({
         "kind": "Deployment",
         "apiVersion": "apps/v1",
         "metadata": {
             "name": name,
             "namespace": ns,
+            "uid": rollouts::UID,
             "resourceVersion": d.resource_version.to_string(),
             "generation": 4,
+            "annotations": d.annotations,
         },
         "spec": {
             "replicas": d.replicas,
             "selector": {"matchLabels": {"app": name}},
-            "template": {
-                "metadata": {"labels": {"app": name}},
-                "spec": {"containers": [{"name": "orchestrator", "image": "cato/orchestrator:1.8.2"}]},
-            },
+            "template": rollouts::template(name, image, false),
         },
         "status": {
             "observedGeneration": 4,
@@ -165,6 +181,23 @@ impl Respond for Handler {
         let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         if let Some(response) = leases::respond(state, request, &parts) {
             return response;
+        }
+        if let ["apis", "apps", "v1", "namespaces", ns, "replicasets"] = parts.as_slice() {
+            if state.forbidden {
+                return status(
+                    403,
+                    "Forbidden",
+                    format!("replicasets.apps is forbidden in the namespace \"{ns}\""),
+                );
+            }
+            if request.method.as_str() != "GET" {
+                return status(
+                    405,
+                    "MethodNotAllowed",
+                    "only a list of replicasets is expected".into(),
+                );
+            }
+            return rollouts::list(state, request, ns);
         }
         let (ns, name, scale) = match parts.as_slice() {
             ["apis", "apps", "v1", "namespaces", ns, "deployments", name] => (*ns, *name, false),
@@ -206,6 +239,30 @@ impl Respond for Handler {
                 ResponseTemplate::new(200).set_body_json(body)
             }
             ("GET", true) => ResponseTemplate::new(200).set_body_json(scale_json(ns, name, d)),
+            ("PUT", false) => {
+                let Ok(body) = serde_json::from_slice::<Value>(&request.body) else {
+                    return status(400, "BadRequest", "the body is not JSON".into());
+                };
+                if conflicts > 0 {
+                    d.resource_version += 1; // someone else wrote first
+                    state.conflicts -= 1;
+                }
+                let sent = body["metadata"]["resourceVersion"].as_str().unwrap_or("");
+                if sent != d.resource_version.to_string() {
+                    return status(
+                        409,
+                        "Conflict",
+                        format!(
+                            "Operation cannot be fulfilled on deployments.apps \"{name}\": the object has been modified; please apply your changes to the latest version and try again"
+                        ),
+                    );
+                }
+                if let Some(refused) = rollouts::put(d, ns, name, &body) {
+                    return refused;
+                }
+                d.resource_version += 1;
+                ResponseTemplate::new(200).set_body_json(deployment_json(ns, name, d))
+            }
             ("PUT", true) => {
                 let Ok(body) = serde_json::from_slice::<Value>(&request.body) else {
                     return status(400, "BadRequest", "the body is not JSON".into());

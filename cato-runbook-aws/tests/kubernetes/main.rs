@@ -1,5 +1,5 @@
 //! The Kubernetes providers against a stateful fake API server (wiremock): the shared
-//! conformance checks, the exact requests of a scale and of the lease, optimistic concurrency,
+//! conformance checks, the exact requests of a scale, a rollback and the lease, optimistic concurrency,
 //! the cap, two replicas racing for the lease, and every failure class.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -9,4 +9,5 @@ mod errors;
 mod fake;
 mod lease;
 mod lease_requests;
+mod rollback;
 mod scale;

@@ -228,6 +228,9 @@ pub const DEPLOYMENTS_SUSPECT_SERVICE: FactKey<String> =
 /// The latest suspect's version.
 pub const DEPLOYMENTS_SUSPECT_VERSION: FactKey<String> =
     FactKey::new("deployments.suspect_version");
+/// Every suspect's service, the latest first, comma-separated.
+pub const DEPLOYMENTS_SUSPECT_SERVICES: FactKey<String> =
+    FactKey::new("deployments.suspect_services");
 /// How long before detection the latest suspect landed, in whole minutes.
 pub const DEPLOYMENTS_SUSPECT_MINUTES_BEFORE: FactKey<i64> =
     FactKey::new("deployments.suspect_minutes_before");

@@ -13,7 +13,7 @@ use super::{
     CacheCounters, CacheStats, Chat, ChatMessage, Clock, CloudHealth, Created, Deployment,
     Deployments, Dimension, EndpointConfig, EndpointDescription, Fence, Guardrails, HealthEvent,
     IncidentStore, Leadership, Lease, LogEvent, Logs, MetricQuery, MetricSeries, Metrics,
-    ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas, Stored, TableCapacity,
+    ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas, Revision, Stored, TableCapacity,
     TableState, Tables, TrafficControl, TrafficState, WorkloadState, Workloads,
 };
 use crate::error::Result;
@@ -124,6 +124,12 @@ macro_rules! forward {
             }
             async fn scale(&self, namespace: &str, name: &str, replicas: u32, key: &IdempotencyKey) -> Result<()> {
                 (**self).scale(namespace, name, replicas, key).await
+            }
+            async fn revisions(&self, namespace: &str, name: &str) -> Result<Vec<Revision>> {
+                (**self).revisions(namespace, name).await
+            }
+            async fn roll_back(&self, namespace: &str, name: &str, to_revision: u64, key: &IdempotencyKey) -> Result<()> {
+                (**self).roll_back(namespace, name, to_revision, key).await
             }
         }
 

@@ -16,7 +16,7 @@
 //! | [`Budget`] | `GET /api/admin/cato/budget/status`, `PUT …/budget/config` |
 //! | [`Quotas`] | `aws service-quotas get-service-quota`, `request-service-quota-increase` |
 //! | [`Tables`] | `aws dynamodb update-table --billing-mode`, consumed capacity |
-//! | [`Workloads`] | `kubectl scale deployment` |
+//! | [`Workloads`] | `kubectl scale deployment`, `kubectl rollout history`, `kubectl rollout undo --to-revision` |
 //! | [`TrafficControl`] | Bedrock vs Shadow Self share, cache similarity threshold, emergency mode, Shadow Self traffic by region (failover) |
 //! | [`Deployments`], [`CloudHealth`] | "review recent deployments", "check AWS Health Dashboard" |
 //! | [`Pager`], [`Chat`] | PagerDuty → on-call, Slack `#cato-alerts` / `#cato-incident` |
@@ -63,4 +63,4 @@ pub use store::{
 };
 pub use tables::{BillingMode, TableCapacity, TableState, Tables};
 pub use traffic::{REGION_WEIGHTS_TOLERANCE, TrafficControl, TrafficState, check_region_weights};
-pub use workloads::{WorkloadState, Workloads};
+pub use workloads::{Revision, WorkloadState, Workloads};

@@ -144,6 +144,9 @@ pub struct WorkloadSpec {
     pub requests_per_minute_per_replica: f64,
     /// Median overhead an idle replica adds to a request, in milliseconds.
     pub overhead_ms: f64,
+    /// The image its first revision runs (made a week before the start). Default
+    /// `cato/orchestrator:v1`.
+    pub image: String,
 }
 
 impl Default for WorkloadSpec {
@@ -156,6 +159,7 @@ impl Default for WorkloadSpec {
             pod_stagger: Duration::from_secs(2),
             requests_per_minute_per_replica: 400.0,
             overhead_ms: 30.0,
+            image: "cato/orchestrator:v1".into(),
         }
     }
 }

@@ -253,6 +253,12 @@ impl WorldConfig {
                 ));
             }
             non_negative(&format!("workloads[{i}].overhead_ms"), w.overhead_ms)?;
+            if w.image.is_empty() {
+                return Err(invalid(
+                    format!("workloads[{i}].image"),
+                    "must not be empty",
+                ));
+            }
         }
 
         let b = &self.budget;

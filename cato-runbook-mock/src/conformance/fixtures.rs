@@ -24,6 +24,9 @@ use super::traffic::TrafficFixture;
 use super::workloads::WorkloadsFixture;
 use crate::world::{World, WorldChange};
 
+/// The image of the workload's second revision, rolled out by the fixtures.
+const CONFORMANCE_IMAGE: &str = "cato/orchestrator:conformance";
+
 /// One fixture per port.
 #[derive(Debug, Clone)]
 pub struct Fixtures {
@@ -195,6 +198,16 @@ impl World {
             .first()
             .ok_or_else(|| missing("workload"))?;
 
+        // A second revision of the workload, for the rollback checks.
+        self.apply(WorldChange::Rollout {
+            namespace: w.namespace.clone(),
+            name: w.name.clone(),
+            image: CONFORMANCE_IMAGE.into(),
+            change_cause: Some("conformance: a second revision".into()),
+            author: None,
+            overhead_ms: None,
+        })?;
+
         let deployments_since = time::sub(config.start, Duration::from_secs(7 * 24 * 3600));
         let mut deployed: Vec<_> = config
             .deployments
@@ -277,6 +290,7 @@ impl World {
                 missing: "no-such-workload".into(),
                 key_prefix: prefix.clone(),
                 settle: settle.clone(),
+                images: vec![w.image.clone(), CONFORMANCE_IMAGE.into()],
             },
             traffic: TrafficFixture {
                 state: snapshot.traffic.clone(),

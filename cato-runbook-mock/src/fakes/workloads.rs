@@ -1,7 +1,8 @@
-//! The workloads fake (Kubernetes Deployments).
+//! The workloads fake (Kubernetes Deployments): replicas, and revisions as ReplicaSets
+//! (see the world's rollouts).
 
 use async_trait::async_trait;
-use cato_runbook_core::ports::{WorkloadState, Workloads};
+use cato_runbook_core::ports::{Revision, WorkloadState, Workloads};
 use cato_runbook_core::{Error, IdempotencyKey, Result};
 use serde_json::json;
 
@@ -50,6 +51,49 @@ impl Workloads for FakeWorkloads {
                     }
                     sim.commit(now, state);
                     Ok(())
+                })
+                .map(Reply::from_idempotent)
+            })
+            .await
+    }
+
+    async fn revisions(&self, namespace: &str, name: &str) -> Result<Vec<Revision>> {
+        let op = Op::WorkloadsRevisions;
+        let args = json!({ "namespace": namespace, "name": name });
+        self.world
+            .call(op, PROVIDER, args, None, |sim, _| {
+                sim.state()
+                    .workload(namespace, name)
+                    .map(|w| Reply::new(w.history()))
+                    .ok_or_else(|| Error::not_found(op.as_str(), format!("{namespace}/{name}")))
+            })
+            .await
+    }
+
+    async fn roll_back(
+        &self,
+        namespace: &str,
+        name: &str,
+        to_revision: u64,
+        key: &IdempotencyKey,
+    ) -> Result<()> {
+        let op = Op::WorkloadsRollBack;
+        let args = json!({ "namespace": namespace, "name": name, "to_revision": to_revision });
+        let scope = format!("{namespace}/{name}");
+        self.world
+            .call(op, PROVIDER, args.clone(), Some(key), |sim, now| {
+                sim.idempotent(op, &scope, key, &args, |sim| {
+                    if sim.state().workload(namespace, name).is_none() {
+                        return Err(Error::not_found(op.as_str(), scope.as_str()));
+                    }
+                    if sim.roll_back(now, namespace, name, to_revision) {
+                        Ok(())
+                    } else {
+                        Err(Error::not_found(
+                            op.as_str(),
+                            format!("revision {to_revision} of {scope}"),
+                        ))
+                    }
                 })
                 .map(Reply::from_idempotent)
             })

@@ -9,7 +9,7 @@ use cato_runbook_core::ports::{
     CacheCounters, CacheStats, Chat, ChatMessage, CloudHealth, Created, Deployment, Deployments,
     Dimension, Email, EndpointConfig, EndpointDescription, Fence, Guardrails, HealthEvent,
     IncidentStore, Leadership, Lease, LogEvent, Logs, Mail, MetricQuery, MetricSeries, Metrics,
-    ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas, Stored, TableCapacity,
+    ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas, Revision, Stored, TableCapacity,
     TableState, Tables, TrafficControl, TrafficState, WorkloadState, Workloads,
 };
 use cato_runbook_core::{IdempotencyKey, Incident, IncidentId, Result, Timestamp};
@@ -198,6 +198,22 @@ impl<P: Workloads> Workloads for FaultInjecting<P> {
     ) -> Result<()> {
         self.gate(Op::WorkloadsScale).await?;
         self.inner.scale(namespace, name, replicas, key).await
+    }
+    async fn revisions(&self, namespace: &str, name: &str) -> Result<Vec<Revision>> {
+        self.gate(Op::WorkloadsRevisions).await?;
+        self.inner.revisions(namespace, name).await
+    }
+    async fn roll_back(
+        &self,
+        namespace: &str,
+        name: &str,
+        to_revision: u64,
+        key: &IdempotencyKey,
+    ) -> Result<()> {
+        self.gate(Op::WorkloadsRollBack).await?;
+        self.inner
+            .roll_back(namespace, name, to_revision, key)
+            .await
     }
 }
 

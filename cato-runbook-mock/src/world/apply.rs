@@ -5,6 +5,7 @@ use cato_runbook_core::{Error, Result, Timestamp};
 
 use super::change::WorldChange;
 use super::models::ConfigModel;
+use super::rollouts::NewRevision;
 use super::sim::Sim;
 use super::state::State;
 use crate::config::CrashCause;
@@ -134,6 +135,23 @@ impl State {
                 .workload(namespace, name)
                 .map(|_| ())
                 .ok_or_else(|| Error::not_found(OP, format!("{namespace}/{name}"))),
+            WorldChange::Rollout {
+                namespace,
+                name,
+                image,
+                overhead_ms,
+                ..
+            } => {
+                self.workload(namespace, name)
+                    .ok_or_else(|| Error::not_found(OP, format!("{namespace}/{name}")))?;
+                if image.is_empty() {
+                    return Err(Error::invalid_input(OP, "a rollout needs an image"));
+                }
+                match overhead_ms {
+                    Some(ms) => non_negative("overhead_ms", *ms),
+                    None => Ok(()),
+                }
+            }
             WorldChange::Deploy { service, .. } if service.is_empty() => {
                 Err(Error::invalid_input(OP, "a deployment needs a service"))
             }
@@ -157,6 +175,24 @@ impl Sim {
     pub(crate) fn apply_change(&mut self, at: Timestamp, change: &WorldChange) -> Result<()> {
         self.state().check_change(change)?;
         tracing::debug!(%change, "world change");
+        if let WorldChange::Rollout {
+            namespace,
+            name,
+            image,
+            change_cause,
+            author,
+            overhead_ms,
+        } = change
+        {
+            let new = NewRevision {
+                image,
+                change_cause: change_cause.as_deref(),
+                author: author.as_deref(),
+                overhead_ms: *overhead_ms,
+            };
+            self.roll_out(at, namespace, name, &new);
+            return Ok(());
+        }
         let mut state = self.edit(at);
         match change {
             WorldChange::EndpointLosesInstances { endpoint, cause } => {
@@ -250,6 +286,8 @@ impl Sim {
                     t.hot_partition_share = *share;
                 }
             }
+            // Applied above, on its own.
+            WorldChange::Rollout { .. } => {}
             WorldChange::PodsLost { namespace, name } => {
                 if let Some(w) = state.workload_mut(namespace, name) {
                     w.ready_from = 0;

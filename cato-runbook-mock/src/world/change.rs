@@ -10,6 +10,14 @@ fn default_crash() -> CrashCause {
     CrashCause::CrashLoop
 }
 
+fn default_namespace() -> String {
+    "cato".into()
+}
+
+fn default_workload() -> String {
+    "cato-orchestrator".into()
+}
+
 /// Something that happens to the world (not through a port): an outage, a traffic surge, a
 /// spend spike. Applied now with [`World::apply`](crate::World::apply) or at a virtual time
 /// with [`World::schedule`](crate::World::schedule).
@@ -129,6 +137,29 @@ pub enum WorldChange {
         /// The workload.
         name: String,
     },
+    /// A new pod template rolls out on a workload (`kubectl set image`): a new revision, or, for
+    /// an image one of its revisions runs, that revision again. Its overhead serves once its
+    /// pods are ready (`pod_startup` later); it is recorded as a deployment of the workload.
+    Rollout {
+        /// The namespace. Default `cato`.
+        #[serde(default = "default_namespace")]
+        namespace: String,
+        /// The workload. Default `cato-orchestrator`.
+        #[serde(default = "default_workload")]
+        name: String,
+        /// The image, e.g. `cato/orchestrator:v2`.
+        image: String,
+        /// Its `kubernetes.io/change-cause`.
+        #[serde(default)]
+        change_cause: Option<String>,
+        /// Who rolled it out.
+        #[serde(default)]
+        author: Option<String>,
+        /// The median overhead its replicas add to a request, ms; the serving revision's when
+        /// absent.
+        #[serde(default)]
+        overhead_ms: Option<f64>,
+    },
     /// A deployment happens.
     Deploy {
         /// What.
@@ -225,6 +256,12 @@ impl fmt::Display for WorldChange {
             WorldChange::PodsLost { namespace, name } => {
                 write!(f, "{namespace}/{name} loses its pods")
             }
+            WorldChange::Rollout {
+                namespace,
+                name,
+                image,
+                ..
+            } => write!(f, "roll out {image} on {namespace}/{name}"),
             WorldChange::Deploy {
                 service, version, ..
             } => write!(f, "deploy {service} {version}"),

@@ -43,6 +43,7 @@ mod change;
 mod load;
 mod models;
 mod records;
+mod rollouts;
 mod sim;
 mod snapshot;
 mod state;

@@ -209,7 +209,10 @@ pub(crate) struct WorkloadModel {
     pub startup: Duration,
     pub stagger: Duration,
     pub per_replica_rpm: f64,
+    /// The median overhead a replica of the serving revision adds to a request, ms.
     pub overhead_ms: f64,
+    /// Its revisions (ReplicaSets), in no order; the newest number is current.
+    pub revisions: Vec<super::rollouts::RevisionModel>,
 }
 
 impl WorkloadModel {
@@ -293,6 +296,7 @@ mod tests {
             stagger: Duration::from_secs(10),
             per_replica_rpm: 1.0,
             overhead_ms: 1.0,
+            revisions: Vec::new(),
         };
         let t = |s| time::add(at(2026, 3, 1, 0), Duration::from_secs(s));
         assert_eq!(w.ready(t(29)), 2);

@@ -38,6 +38,12 @@ pub(crate) enum Timer {
     CacheModifyDone { cache: String, op: u64 },
     /// A table's billing-mode change finishes.
     TableUpdateDone { table: String, op: u64 },
+    /// The pods of a workload's new current revision are ready.
+    RolloutReady {
+        namespace: String,
+        name: String,
+        hash: String,
+    },
     /// A quota request moves on.
     QuotaRequestStep {
         id: String,
@@ -240,6 +246,11 @@ impl Sim {
                 }
                 self.commit(at, state);
             }
+            Timer::RolloutReady {
+                namespace,
+                name,
+                hash,
+            } => self.rollout_ready(at, &namespace, &name, &hash),
             Timer::QuotaRequestStep { id, status } => {
                 let mut state = self.edit(at);
                 let mut granted = None;

@@ -6,6 +6,7 @@ use super::models::{
     BudgetModel, CacheModel, ConfigModel, Counters, EndpointModel, QuotaModel, QuotaRequestModel,
     TableModel, TrafficModel, WorkloadModel,
 };
+use super::rollouts::RevisionModel;
 use crate::config::{EndpointSpec, WorldConfig};
 
 /// The state of every simulated service at one moment. A new version is made (a clone) at
@@ -148,6 +149,7 @@ impl State {
                     stagger: w.pod_stagger,
                     per_replica_rpm: w.requests_per_minute_per_replica,
                     overhead_ms: w.overhead_ms,
+                    revisions: vec![RevisionModel::first(&w.image, w.overhead_ms, start)],
                 })
                 .collect(),
             budget: BudgetModel {

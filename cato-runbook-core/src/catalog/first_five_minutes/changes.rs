@@ -14,8 +14,9 @@ use crate::time::{self, HumanDuration};
 /// "Review recent deployments": every deployment since the look-back, and the ones that landed
 /// shortly before detection as root-cause candidates, the most recent ranked highest.
 ///
-/// Facts: `deployments.recent` (count), `deployments.suspects` (count), and for the latest
-/// suspect `deployments.suspect_service`, `deployments.suspect_version` and
+/// Facts: `deployments.recent` (count), `deployments.suspects` (count),
+/// `deployments.suspect_services` (every suspect's service, the latest first), and for the
+/// latest suspect `deployments.suspect_service`, `deployments.suspect_version` and
 /// `deployments.suspect_minutes_before` (minutes before detection).
 #[derive(Debug)]
 pub struct RecentDeployments {
@@ -54,6 +55,7 @@ impl Diagnosis for RecentDeployments {
         let mut finding =
             Finding::new(self.name(), "").with(facts::DEPLOYMENTS_RECENT, recent.len() as i64);
         let mut latest_suspect = None;
+        let mut suspects: Vec<&str> = Vec::new();
         for d in &recent {
             let mut line = format!(
                 "{} {} deployed at {}",
@@ -85,11 +87,13 @@ impl Diagnosis for RecentDeployments {
                 .with_evidence(format!("{line} ({minutes} min before detection)")),
             );
             latest_suspect = Some((*d, minutes));
+            suspects.insert(0, d.service.as_str());
         }
         finding = finding.with(facts::DEPLOYMENTS_SUSPECTS, causes.len() as i64);
         finding.summary = match latest_suspect {
             Some((d, minutes)) => {
                 finding = finding
+                    .with(facts::DEPLOYMENTS_SUSPECT_SERVICES, suspects.join(","))
                     .with(facts::DEPLOYMENTS_SUSPECT_SERVICE, d.service.clone())
                     .with(facts::DEPLOYMENTS_SUSPECT_VERSION, d.version.clone())
                     .with(facts::DEPLOYMENTS_SUSPECT_MINUTES_BEFORE, minutes as i64);

@@ -45,6 +45,8 @@ pub struct Config {
     pub shadow_self: ShadowSelf,
     /// The orchestrator's deployment and how it is scaled.
     pub orchestrator: Orchestrator,
+    /// Rolling the orchestrator back when a deployment of it is a ranked cause.
+    pub rollback: Rollback,
     /// The semantic cache.
     pub cache: Cache,
     /// Bedrock.
@@ -65,6 +67,7 @@ impl Default for Config {
             timeouts: Timeouts::default(),
             shadow_self: ShadowSelf::default(),
             orchestrator: Orchestrator::default(),
+            rollback: Rollback::default(),
             cache: Cache::default(),
             bedrock: Bedrock::default(),
             related: Related::default(),
@@ -191,6 +194,47 @@ impl Default for Orchestrator {
     }
 }
 
+/// "Rollback recent changes" for the orchestrator's Deployment ([`Orchestrator::deployment`]):
+/// offered first on the ladder, before any scaling, when a deployment of it that landed shortly
+/// before detection is among the ranked causes (the first five minutes' recent-deployments
+/// check).
+///
+/// ```
+/// use cato_runbook_core::catalog::high_latency::Config;
+///
+/// let config: Config = toml::from_str(r#"
+///     [rollback]
+///     approval = false
+///     verify_after = "4m"
+/// "#)?;
+/// assert!(config.rollback.enabled && !config.rollback.approval);
+/// assert!(Config::default().rollback.approval, "asks by default");
+/// # Ok::<(), toml::de::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Rollback {
+    /// Whether the ladder has the step. Default true.
+    pub enabled: bool,
+    /// Whether the rollback always waits for an operator's approval. Default true.
+    pub approval: bool,
+    /// How long after the rollback to verify: long enough for the earlier revision's pods to be
+    /// ready. At least a minute; default 5 min.
+    #[serde(with = "humantime_serde")]
+    pub verify_after: Duration,
+}
+
+impl Default for Rollback {
+    fn default() -> Self {
+        Rollback {
+            enabled: true,
+            approval: true,
+            verify_after: Duration::from_secs(5 * 60),
+        }
+    }
+}
+
 /// The semantic cache (ElastiCache).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -289,6 +333,9 @@ impl Config {
             ("timeouts.log_group", &self.timeouts.log_group),
         ] {
             s.not_empty(key, value)?;
+        }
+        if self.rollback.enabled {
+            s.at_least_a_minute("rollback.verify_after", self.rollback.verify_after)?;
         }
         self.first_five_minutes
             .validate_in(&s.within("first_five_minutes"))

@@ -41,6 +41,7 @@
 //! | user complaints | people: an operator can open the incident by hand |
 //! | check component latencies | diagnosis `component-latencies`: in **one** metrics query, the request p99 and p50, `ModelLatency` p99, the endpoint's 5XX, the cache's `CacheHitRate`, Bedrock's invocations, throttles and latency; and the open incidents of [`Related::runbooks`]. Causes are ranked from that evidence, an open related incident first |
 //! | (instances, replicas) | diagnosis `capacity`: the endpoint's and the deployment's sizes, for the steps' preconditions |
+//! | (rollback recent changes) | step `rollback-orchestrator`, first (precondition: a deployment of [`Orchestrator::deployment`] shortly before detection is a ranked cause — the first five minutes' `recent-deployments`): `kubectl rollout undo --to-revision` to the revision before the current one, with approval by default ([`Rollback`]); reverted by rolling forward |
 //! | 1. scale up Shadow Self | step `scale-shadow-self` (precondition: Shadow Self is slow, or its latency unknown): desired instances × [`ShadowSelf::scale_factor`], at most [`ShadowSelf::max_instances`] (the runbook's 50) — a step toward the cap rather than a jump to it |
 //! | 2. scale up Ray Serve | step `scale-orchestrator`: replicas × [`Orchestrator::scale_factor`], at most [`Orchestrator::max_replicas`] (the runbook's 50) |
 //! | 3. check cache hit rate | step `link-likelier-cause` (precondition: an open related incident, a low hit rate or Bedrock throttling): names the incident, or the cause to investigate, on the timeline; changes nothing |
@@ -71,7 +72,7 @@ mod steps;
 use std::sync::Arc;
 
 pub use config::{
-    Bedrock, Cache, Config, Orchestrator, Related, RequestLatency, ShadowSelf, Timeouts,
+    Bedrock, Cache, Config, Orchestrator, Related, RequestLatency, Rollback, ShadowSelf, Timeouts,
 };
 
 use super::first_five_minutes;
@@ -120,6 +121,14 @@ pub fn runbook(providers: &Providers, config: &Config) -> Result<Runbook> {
         &config.first_five_minutes,
         &["SAGEMAKER", "BEDROCK", "ELASTICACHE"],
     )?;
+    let builder = if config.rollback.enabled {
+        builder.step(Arc::new(steps::rollback_orchestrator(
+            workloads.clone(),
+            &config,
+        )))
+    } else {
+        builder
+    };
     builder
         .detector(Arc::new(detect::P99Latency::new(
             metrics.clone(),

@@ -1,4 +1,5 @@
-//! The ladder: scale Shadow Self, scale the orchestrator, point at the likelier cause.
+//! The ladder: roll a bad orchestrator deployment back, scale Shadow Self, scale the
+//! orchestrator, point at the likelier cause.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,7 +10,7 @@ use super::Config;
 use super::diagnose::{BEDROCK_THROTTLING, CACHE_MISS_SPIKE, OpenRelated, open_related};
 use crate::catalog::facts;
 use crate::catalog::kit::HOURS_PER_MONTH;
-use crate::catalog::strategies::{ScaleEndpoint, ScaleWorkload, Scaling, Style};
+use crate::catalog::strategies::{RollbackWorkload, ScaleEndpoint, ScaleWorkload, Scaling, Style};
 use crate::error::Result;
 use crate::ports::{IncidentStore, ModelEndpoint, Workloads};
 use crate::runbook::{Findings, Mitigation, Plan, Risk, StepContext, Verification};
@@ -22,6 +23,33 @@ fn deferred(config: &Config, findings: Findings<'_>) -> bool {
 /// The monthly cost of one more, from an hourly price; 0 when unknown.
 fn monthly(hourly_usd: Option<f64>) -> f64 {
     hourly_usd.map_or(0.0, |price| price * HOURS_PER_MONTH)
+}
+
+/// Whether a deployment of the orchestrator's Deployment is among the ranked causes (a suspect
+/// of the recent-deployments check).
+fn orchestrator_deployed(config: &Config, findings: Findings<'_>) -> bool {
+    findings
+        .text_of(facts::DEPLOYMENTS_SUSPECT_SERVICES)
+        .is_some_and(|services| {
+            services
+                .split(',')
+                .any(|s| s.eq_ignore_ascii_case(&config.orchestrator.deployment))
+        })
+}
+
+/// "Rollback recent changes": `kubectl rollout undo`, to the revision before the current one —
+/// when a deployment of the orchestrator landed shortly before detection.
+pub(super) fn rollback_orchestrator(
+    workloads: Arc<dyn Workloads>,
+    config: &Arc<Config>,
+) -> RollbackWorkload {
+    let o = &config.orchestrator;
+    let c = config.clone();
+    RollbackWorkload::new(workloads, &o.namespace, &o.deployment)
+        .named("rollback-orchestrator")
+        .with_approval(config.rollback.approval)
+        .verify_after(config.rollback.verify_after)
+        .when(move |findings| orchestrator_deployed(&c, findings))
 }
 
 /// "Scale up Shadow Self": `update-endpoint-weights-and-capacities`, desired instances ×
