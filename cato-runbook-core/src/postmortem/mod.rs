@@ -111,7 +111,7 @@ pub struct ImpactSection {
     pub sla: String,
     /// The spend added by the steps that added capacity, as estimated when each was planned;
     /// `None` when no applied step added any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub added_spend: Option<String>,
 }
 
