@@ -221,8 +221,8 @@ impl Wiring {
     }
 
     /// An engine builder with the enabled runbooks (built over `providers`), the policy, the
-    /// engine's configuration, the store, the lease (or `alone`) and the configured notifiers
-    /// (a host without them adds its own).
+    /// engine's configuration, the store, the lease (or `alone`), the budget port when there
+    /// is one, and the configured notifiers (a host without them adds its own).
     ///
     /// # Errors
     ///
@@ -253,6 +253,10 @@ impl Wiring {
         };
         if let Some(notifiers) = self.notifiers() {
             builder = builder.notifiers(notifiers);
+        }
+        if let Some(budget) = &providers.budget {
+            // The budget's mode gates every step that adds spend, whichever runbook runs it.
+            builder = builder.budget(Arc::clone(budget));
         }
         Ok(builder)
     }

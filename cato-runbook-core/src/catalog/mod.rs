@@ -32,6 +32,7 @@ pub mod first_five_minutes;
 pub mod high_latency;
 mod kit;
 mod log_symptom;
+pub mod prices;
 mod providers;
 pub mod shadow_self_down;
 pub mod strategies;

@@ -11,8 +11,8 @@ use super::{Engine, Inner};
 use crate::error::{Error, Result};
 use crate::incident::{DedupKey, RunbookId};
 use crate::ports::{
-    Alone, Chat, Clock, Guardrails, InMemoryIncidentStore, IncidentStore, Lease, Mail, Pager,
-    Stored, SystemClock,
+    Alone, Budget, Chat, Clock, Guardrails, InMemoryIncidentStore, IncidentStore, Lease, Mail,
+    Pager, Stored, SystemClock,
 };
 use crate::runbook::Runbook;
 
@@ -35,6 +35,7 @@ pub struct EngineBuilder {
     lease: Option<Arc<dyn Lease>>,
     policy: Option<Policy>,
     config: Option<EngineConfig>,
+    budget: Option<Arc<dyn Budget>>,
 }
 
 impl EngineBuilder {
@@ -107,6 +108,14 @@ impl EngineBuilder {
         self
     }
 
+    /// The budget whose mode the engine reads once a tick: while it is `EMERGENCY` (or cannot
+    /// be read), a step that adds spend waits for an operator's approval, even in auto mode.
+    /// Without one, spend is not gated on the budget.
+    pub fn budget(mut self, budget: Arc<dyn Budget>) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
     /// The settings.
     pub fn config(mut self, config: EngineConfig) -> Self {
         self.config = Some(config);
@@ -119,7 +128,9 @@ impl EngineBuilder {
     ///
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) without a pager or a chat,
     /// without [`alone`](Self::alone) or a [`lease`](Self::lease), with two runbooks of the
-    /// same id, with a threshold of zero, or with a lease that does not outlast a tick.
+    /// same id, with a threshold of zero, with a lease that does not outlast a tick, or with
+    /// prices the policy's `prices` cannot make a table of (see
+    /// [`PriceTable::new`](crate::catalog::prices::PriceTable::new)).
     pub fn build(self) -> Result<Engine> {
         let invalid = |message: &str| Err(Error::invalid_input("engine.build", message));
         let (Some(pager), Some(chat)) = (self.pager, self.chat) else {
@@ -131,6 +142,8 @@ impl EngineBuilder {
             );
         };
         let config = self.config.unwrap_or_default();
+        let policy = self.policy.unwrap_or_default();
+        let prices = crate::catalog::prices::PriceTable::new(&policy.prices)?;
         if config.lease_ttl < config.tick_interval * 2 {
             return invalid(
                 "lease_ttl must be at least twice tick_interval (each tick renews the lease, and a tick can last one interval)",
@@ -209,8 +222,11 @@ impl EngineBuilder {
                 notifiers,
                 lease,
                 term: std::sync::Mutex::new(Default::default()),
-                policy: self.policy.unwrap_or_default(),
+                policy,
                 config,
+                budget: self.budget,
+                budget_reading: std::sync::Mutex::new(super::BudgetReading::Unwatched),
+                prices,
                 guardrails: std::sync::Mutex::new(Stored {
                     value: Guardrails::default(),
                     version: 0,

@@ -62,6 +62,7 @@ impl Inner {
             self.sync_incidents(&mut report).await;
         }
         self.refresh_guardrails(&mut report).await;
+        self.refresh_budget(&mut report).await;
         let results = self.observe_all(now).await;
         let (mut healthy, mut symptom, mut unknown) = (0, 0, 0);
         for result in &results {

@@ -145,6 +145,7 @@
 //! # }).unwrap();
 //! ```
 
+mod budget;
 mod builder;
 mod config;
 mod contacts;
@@ -171,6 +172,7 @@ use std::sync::Arc;
 
 use tracing::{Instrument, debug, warn};
 
+pub use budget::BudgetReading;
 pub use builder::EngineBuilder;
 pub use config::{EngineConfig, Timeouts};
 pub use contacts::{Contact, Escalation, EscalationLevel, Message, Notifiers, Reach};
@@ -209,6 +211,12 @@ pub(crate) struct Inner {
     term: std::sync::Mutex<lead::Term>,
     policy: Policy,
     config: EngineConfig,
+    /// The budget whose mode gates steps that add spend, if one is wired.
+    budget: Option<Arc<dyn crate::ports::Budget>>,
+    /// Its mode as the last tick read it (see `budget.rs`).
+    budget_reading: std::sync::Mutex<BudgetReading>,
+    /// The prices a step's added spend is estimated at.
+    prices: crate::catalog::prices::PriceTable,
     /// The copy of the guardrail state the store keeps (see `guardrails.rs`).
     guardrails: std::sync::Mutex<Stored<Guardrails>>,
     /// Ticks finished so far.

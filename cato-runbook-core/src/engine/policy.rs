@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::catalog::prices::PriceSettings;
 use crate::runbook::{Plan, Quantity, Risk};
 
 /// How far automation goes. The order is from least to most: the stricter of the global mode
@@ -124,6 +125,9 @@ pub struct Policy {
     pub step_cooldowns: BTreeMap<String, Duration>,
     /// Most destructive ([`Risk::High`]) actions in any hour, across all incidents. Default 3.
     pub max_destructive_per_hour: u32,
+    /// The prices a step's added spend is estimated at (see
+    /// [`prices`](crate::catalog::prices)): the shipped table of a region, with overrides.
+    pub prices: PriceSettings,
 }
 
 impl Default for Policy {
@@ -136,6 +140,7 @@ impl Default for Policy {
             cooldown: Duration::from_secs(10 * 60),
             step_cooldowns: BTreeMap::new(),
             max_destructive_per_hour: 3,
+            prices: PriceSettings::default(),
         }
     }
 }

@@ -146,6 +146,12 @@ pub enum TickEvent {
         /// Why.
         error: String,
     },
+    /// The budget's mode could not be read this tick: a step that adds spend waits for an
+    /// operator's approval until it can (fail closed).
+    BudgetUnreadable {
+        /// Why.
+        error: String,
+    },
     /// This replica took the lease: a new term, with its fence.
     Leading {
         /// The fencing token of the term.

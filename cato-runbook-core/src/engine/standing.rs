@@ -20,6 +20,8 @@ pub struct Standing {
     pub halted: bool,
     /// The ticks this engine finished.
     pub ticks: u64,
+    /// The budget's mode as this replica's last tick as leader read it.
+    pub budget: super::BudgetReading,
 }
 
 impl Operator {
@@ -32,6 +34,7 @@ impl Operator {
             known: term.expires.is_some(),
             halted: self.inner.is_halted(),
             ticks: self.inner.ticks.load(std::sync::atomic::Ordering::Relaxed),
+            budget: self.inner.budget_reading(),
         }
     }
 

@@ -44,6 +44,21 @@ pub struct Automation {
     pub retry: Option<StepRetry>,
     /// Notifications decided on and not yet accepted by their provider.
     pub outbox: super::outbox::Outbox,
+    /// The spend each applied step adds, by its estimate (for the postmortem's impact).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub added_spend: Vec<AddedSpend>,
+}
+
+/// The spend an applied step adds, as estimated when it was planned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AddedSpend {
+    /// The step.
+    pub step: String,
+    /// Its estimate.
+    pub estimate: crate::runbook::SpendEstimate,
+    /// When it was applied.
+    pub at: Timestamp,
 }
 
 impl Automation {

@@ -109,6 +109,10 @@ pub struct ImpactSection {
     pub revenue: String,
     /// SLA impact in minutes against the severity's response time.
     pub sla: String,
+    /// The spend added by the steps that added capacity, as estimated when each was planned;
+    /// `None` when no applied step added any.
+    #[serde(default)]
+    pub added_spend: Option<String>,
 }
 
 /// The response measures.

@@ -240,7 +240,43 @@ fn impact(incident: &Incident, options: &PostmortemOptions) -> ImpactSection {
         users,
         revenue,
         sla,
+        added_spend: added_spend(incident),
     }
+}
+
+/// `scale-shadow-self from 09:02: ~$11.26/h (~$270/day; 8 × ml.g5.xlarge at $1.408/h)`, one
+/// per applied step that added capacity, and their total when there are several.
+fn added_spend(incident: &Incident) -> Option<String> {
+    let spends = &incident.automation().added_spend;
+    if spends.is_empty() {
+        return None;
+    }
+    let mut parts: Vec<String> = spends
+        .iter()
+        .map(|s| {
+            let at = clock(incident, s.at);
+            match s.estimate.usd_per_hour {
+                Some(hour) => format!(
+                    "{} from {at}: ~${hour:.2}/h (~${:.0}/day; {})",
+                    s.step,
+                    hour * 24.0,
+                    s.estimate.basis
+                ),
+                None => format!("{} from {at}: {}", s.step, s.estimate),
+            }
+        })
+        .collect();
+    if spends.len() > 1 {
+        let known: Option<f64> = spends.iter().map(|s| s.estimate.usd_per_hour).sum();
+        parts.push(match known {
+            Some(hour) => format!("total ~${hour:.2}/h (~${:.0}/day)", hour * 24.0),
+            None => "total unknown (a price is missing)".to_owned(),
+        });
+    }
+    Some(format!(
+        "{} (estimated at on-demand list prices)",
+        parts.join("; ")
+    ))
 }
 
 fn or_dash(span: Option<Duration>) -> String {

@@ -18,6 +18,7 @@ mod facts;
 mod forward;
 mod mitigation;
 mod plan;
+mod spend;
 
 pub use description::{Runbook, RunbookBuilder, SeverityRule};
 pub use detector::{Detector, Observation, ObserveContext, Symptom};
@@ -26,6 +27,7 @@ pub use fact_key::{FactKey, FactValue};
 pub use facts::{DIAGNOSIS_FAILED, Fact, Finding, Findings, RootCause, rank};
 pub use mitigation::{Landed, Mitigation, StepContext, Verification};
 pub use plan::{Change, Plan, Quantity, Risk};
+pub use spend::{Capacity, SpendEstimate};
 
 #[cfg(test)]
 mod tests {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::incident::IdempotencyKey;
+use crate::runbook::spend::{Capacity, SpendEstimate};
 use crate::runbook::{Mitigation, StepContext};
 
 /// How risky a step is; policy decides what needs approval from this.
@@ -132,6 +133,13 @@ pub struct Plan {
     /// [`Plan::with_memo`] and read with [`Plan::memo`].
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
     pub memo: serde_json::Value,
+    /// The capacity the step adds (instances, pods, bigger nodes, on-demand billing), which the
+    /// engine prices into [`spend`](Self::spend); `None` for a step that adds none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adds: Option<Capacity>,
+    /// The added spend, priced by the engine from its price table when the step is planned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spend: Option<SpendEstimate>,
 }
 
 impl Plan {
@@ -157,7 +165,21 @@ impl Plan {
             verify_after: DEFAULT_VERIFY_AFTER,
             lasts_for: None,
             memo: serde_json::Value::Null,
+            adds: None,
+            spend: None,
         }
+    }
+
+    /// Declares the capacity the step adds, for the engine to price.
+    pub fn adds(mut self, capacity: Capacity) -> Self {
+        self.adds = Some(capacity);
+        self
+    }
+
+    /// Sets the estimate of the spend the step adds.
+    pub fn priced(mut self, estimate: SpendEstimate) -> Self {
+        self.spend = Some(estimate);
+        self
     }
 
     /// Adds a change.
@@ -261,6 +283,9 @@ impl fmt::Display for Plan {
         )?;
         if self.monthly_cost_usd > 0.0 {
             write!(f, ", about ${:.0}/month", self.monthly_cost_usd)?;
+        }
+        if let Some(spend) = &self.spend {
+            write!(f, ", adds {spend}")?;
         }
         f.write_str(")")?;
         for change in &self.changes {

@@ -8,6 +8,7 @@
 )]
 
 mod approval;
+mod budget;
 mod config;
 mod controller;
 mod crashes;

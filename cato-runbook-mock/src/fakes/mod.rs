@@ -227,10 +227,12 @@ cato_runbook_core::catalog_ports!(fake_ports);
 
 impl World {
     /// An engine builder wired to this world: its virtual clock, and the incident store, pager,
-    /// chat, mail and lease of `ports`. Add runbooks, a policy and settings, then build.
+    /// chat, mail, lease and budget (whose mode gates steps that add spend) of `ports`. Add
+    /// runbooks, a policy and settings, then build.
     pub fn engine_builder(&self, ports: &FakePorts) -> EngineBuilder {
         Engine::builder()
             .clock(self.clock_handle())
+            .budget(ports.budget.clone())
             .store(ports.store.clone())
             .pager(ports.pager.clone())
             .chat(ports.chat.clone())

@@ -77,6 +77,11 @@ async fn on_demand_ends_throttling_on_exhausted_capacity() {
         "{timeline}"
     );
     assert!(detail(&incident, "mitigation_planned", ON_DEMAND).contains("about $489/month"));
+    // The engine's estimate, from the shipped table at the same list prices.
+    assert!(
+        detail(&incident, "mitigation_planned", ON_DEMAND).contains("adds ~$0.67/h (~$16/day)"),
+        "{timeline}"
+    );
     assert_eq!(
         incident.root_causes()[0].cause,
         "provisioned capacity exhausted (reads)"

@@ -8,7 +8,7 @@ use cato_runbook_core::catalog::strategies::{
 };
 use cato_runbook_core::engine::{Caps, Mode, Policy};
 use cato_runbook_core::ports::{Clock, ModelEndpoint, TrafficControl, Workloads};
-use cato_runbook_core::runbook::{Mitigation, Quantity, Risk, Runbook, StepContext};
+use cato_runbook_core::runbook::{Capacity, Mitigation, Quantity, Risk, Runbook, StepContext};
 use cato_runbook_core::{ErrorKind, IdempotencyKey, Severity};
 use cato_runbook_mock::{Op, World};
 
@@ -29,6 +29,7 @@ async fn scaling_the_endpoint_steps_toward_its_cap_and_back() {
     let world = World::default(); // 10 instances
     let mut scaling = Scaling::new(5, 12);
     scaling.monthly_usd_each = 1100.0;
+    scaling.instance_type = Some("ml.g5.xlarge".into());
     let step = ScaleEndpoint::new(
         Arc::new(world.model_endpoint()),
         "cato-shadow-self",
@@ -46,6 +47,15 @@ async fn scaling_the_endpoint_steps_toward_its_cap_and_back() {
         [Quantity::Instances(12), Quantity::MonthlySpendUsd(2200.0)]
     );
     assert_eq!(plan.monthly_cost_usd, 2200.0);
+    // The capacity it adds, for the engine to price; the plan carries no estimate yet.
+    assert_eq!(
+        plan.adds,
+        Some(Capacity::EndpointInstances {
+            instance_type: Some("ml.g5.xlarge".into()),
+            added: 2
+        })
+    );
+    assert_eq!(plan.spend, None);
     assert_eq!(
         plan.changes[0].target,
         "cato-shadow-self/primary desired instances"
@@ -106,6 +116,7 @@ async fn a_revert_leaves_what_someone_changed_since() {
     let c = ctx(&step, &world);
     let plan = step.plan(&c).await.unwrap();
     assert_eq!(plan.quantities, [Quantity::Replicas(20)]);
+    assert_eq!(plan.adds, Some(Capacity::Pods { added: 10 }));
     step.apply(&c, &plan).await.unwrap();
     world.clock().sleep(Duration::from_secs(5 * 60)).await;
     assert!(step.verify(&c, &plan).await.unwrap().passed());

@@ -11,7 +11,7 @@ use super::window::HitRateMonitor;
 use crate::catalog::facts;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ports::CacheCluster;
-use crate::runbook::{Findings, Mitigation, Plan, Risk, StepContext, Verification};
+use crate::runbook::{Capacity, Findings, Mitigation, Plan, Risk, StepContext, Verification};
 use crate::time::{self, HumanDuration, Timestamp};
 
 /// What the review keeps: the spike it recorded and when it was planned (the hit rate that
@@ -200,6 +200,11 @@ impl Mitigation for ModifyNodeType {
             &self.node_type,
         )
         .cost(self.added_monthly_cost_usd)
+        .adds(Capacity::CacheNodes {
+            from: group.node_type.clone(),
+            to: self.node_type.clone(),
+            nodes: group.nodes,
+        })
         .needs_approval("replaces every node of the cache")
         .verify_after(self.verify_after)
         .with_memo(&NodeTypeMemo {

@@ -13,7 +13,7 @@ use crate::catalog::kit::{self, HOURS_PER_MONTH, whole_minutes};
 use crate::error::{Error, ErrorKind, Result, Retry};
 use crate::ports::{BillingMode, Tables};
 use crate::runbook::{
-    Findings, Landed, Mitigation, Plan, Quantity, Risk, StepContext, Verification,
+    Capacity, Findings, Landed, Mitigation, Plan, Quantity, Risk, StepContext, Verification,
 };
 use crate::time::{self, Timestamp};
 
@@ -38,14 +38,12 @@ pub(super) struct SwitchToOnDemand {
 }
 
 impl SwitchToOnDemand {
-    /// The added monthly cost of serving `usage`'s demand on demand rather than with the
-    /// capacity provisioned now, at the configured prices.
-    fn added_monthly_usd(&self, usage: &Usage) -> f64 {
-        let p = &self.config.on_demand;
+    /// The request units a second on demand would serve for `usage`'s demand: what was
+    /// consumed, plus what was throttled. The table's throttles are not split into reads and
+    /// writes: they go to the side that reached its capacity, or are shared in proportion to
+    /// consumption.
+    fn demand(&self, usage: &Usage) -> (f64, f64) {
         let c = &usage.capacity;
-        // On demand also serves what was throttled. The table's throttles are not split into
-        // reads and writes: they go to the side that reached its capacity, or are shared in
-        // proportion to consumption.
         let near = self.config.near_capacity;
         let full =
             |consumed: f64, provisioned: f64| provisioned > 0.0 && consumed >= near * provisioned;
@@ -61,16 +59,23 @@ impl SwitchToOnDemand {
             _ => 0.5,
         };
         let throttled = usage.throttled_per_second();
+        (
+            c.consumed_read + throttled * read_part,
+            c.consumed_write + throttled * (1.0 - read_part),
+        )
+    }
+
+    /// The added monthly cost of serving `usage`'s demand on demand rather than with the
+    /// capacity provisioned now, at the runbook's configured prices.
+    fn added_monthly_usd(&self, usage: &Usage) -> f64 {
+        let p = &self.config.on_demand;
+        let c = &usage.capacity;
+        let (reads, writes) = self.demand(usage);
         let per_month = |units_per_second: f64, usd_per_million: f64| {
             units_per_second * SECONDS_PER_MONTH / 1e6 * usd_per_million
         };
-        let on_demand = per_month(
-            c.consumed_read + throttled * read_part,
-            p.usd_per_million_reads,
-        ) + per_month(
-            c.consumed_write + throttled * (1.0 - read_part),
-            p.usd_per_million_writes,
-        );
+        let on_demand =
+            per_month(reads, p.usd_per_million_reads) + per_month(writes, p.usd_per_million_writes);
         let provisioned = (c.provisioned_read * p.usd_per_rcu_hour
             + c.provisioned_write * p.usd_per_wcu_hour)
             * HOURS_PER_MONTH;
@@ -110,6 +115,7 @@ impl Mitigation for SwitchToOnDemand {
         let (start, end) = whole_minutes(ctx.now, Duration::from_secs(60));
         let usage = Usage::of(self.tables.as_ref(), table, start, end).await?;
         let added = self.added_monthly_usd(&usage);
+        let (reads_per_second, writes_per_second) = self.demand(&usage);
         Plan::new(
             self,
             ctx,
@@ -130,6 +136,12 @@ impl Mitigation for SwitchToOnDemand {
         )
         .cost(added)
         .quantity(Quantity::MonthlySpendUsd(added))
+        .adds(Capacity::OnDemandTable {
+            reads_per_second,
+            writes_per_second,
+            provisioned_read: state.read_capacity,
+            provisioned_write: state.write_capacity,
+        })
         .verify_after(self.config.on_demand.verify_after)
         .with_memo(&SwitchMemo {
             billing_mode: BillingMode::PayPerRequest,

@@ -139,6 +139,9 @@ pub struct ShadowSelf {
     /// One instance's price, US dollars an hour, for the plan's monthly cost; unknown when
     /// absent.
     pub instance_hourly_usd: Option<f64>,
+    /// The variant's instance type (`ml.g5.xlarge`), which the engine's price table prices the
+    /// added instances at (`[policy.prices]`); unknown price when absent.
+    pub instance_type: Option<String>,
     /// How long after scaling to verify: long enough for new instances to serve (minutes on
     /// SageMaker) and for the latency window to see them. Default 12 min.
     #[serde(with = "humantime_serde")]
@@ -154,6 +157,7 @@ impl Default for ShadowSelf {
             scale_factor: 2.0,
             max_instances: 50,
             instance_hourly_usd: None,
+            instance_type: None,
             verify_after: Duration::from_secs(12 * 60),
         }
     }

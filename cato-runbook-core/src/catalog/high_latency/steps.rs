@@ -63,6 +63,7 @@ pub(super) fn scale_shadow_self(
     let scaling = Scaling {
         verify_after: s.verify_after,
         monthly_usd_each: monthly(s.instance_hourly_usd),
+        instance_type: s.instance_type.clone(),
         ..Scaling::by_factor(s.scale_factor, s.max_instances)
     };
     let c = config.clone();

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::runbook::{Findings, Mitigation, Plan, Quantity, Risk, StepContext};
+use crate::runbook::{Capacity, Findings, Mitigation, Plan, Quantity, Risk, StepContext};
 
 /// What a scale step keeps: the absolute count it sets, and the one it found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +78,9 @@ pub struct Scaling {
     pub verify_after: Duration,
     /// Estimated monthly cost of one more instance or replica, US dollars (0: unknown).
     pub monthly_usd_each: f64,
+    /// The endpoint's instance type (`ml.g5.xlarge`), which the engine prices the added
+    /// instances at; `None`: unknown price. Unused for a workload's pods (priced per pod).
+    pub instance_type: Option<String>,
 }
 
 impl Scaling {
@@ -107,6 +110,7 @@ impl Default for Scaling {
             cap: 50,
             verify_after: Duration::from_secs(10 * 60),
             monthly_usd_each: 0.0,
+            instance_type: None,
         }
     }
 }
@@ -188,6 +192,16 @@ impl Unit {
         }
     }
 
+    fn capacity(self, added: u32, scaling: &Scaling) -> Capacity {
+        match self {
+            Unit::Instances => Capacity::EndpointInstances {
+                instance_type: scaling.instance_type.clone(),
+                added,
+            },
+            Unit::Replicas => Capacity::Pods { added },
+        }
+    }
+
     fn quantity(self, count: u32) -> Quantity {
         match self {
             Unit::Instances => Quantity::Instances(count),
@@ -254,6 +268,7 @@ pub(super) fn plan(
         .change(&subject.label, now, target)
         .quantity(subject.unit.quantity(target))
         .cost(added)
+        .adds(subject.unit.capacity(target - now, scaling))
         .reversible()
         .verify_after(scaling.verify_after)
         .with_memo(&ScaleMemo {

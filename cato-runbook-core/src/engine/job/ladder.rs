@@ -194,7 +194,7 @@ impl Job<'_> {
             )
             .await
             {
-                Ok(plan) => plan,
+                Ok(plan) => self.engine.priced(plan),
                 Err(err) => {
                     if self
                         .retry_later(rung, step.name(), StepCall::Plan, &err)
@@ -216,7 +216,12 @@ impl Job<'_> {
                 i.automation_mut().retry = None;
             })
             .await;
-            let approval = self.engine.policy.approval_reason(&plan);
+            // The budget's word comes before the policy's own rules: while it is in EMERGENCY
+            // (or unreadable) a step that adds spend waits, whatever else it is.
+            let approval = match (&plan.approval, self.engine.budget_approval(&plan)) {
+                (None, Some(why)) => Some(why),
+                _ => self.engine.policy.approval_reason(&plan),
+            };
             if mode == Mode::DryRun {
                 self.dry_run(rung, plan, approval).await;
                 return;

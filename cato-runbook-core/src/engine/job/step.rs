@@ -12,7 +12,7 @@ use super::ladder::{HALTED, Next};
 use crate::engine::guardrails::Refusal;
 use crate::engine::report::TickEvent;
 use crate::error::ErrorKind;
-use crate::incident::{Status, StepCall, StepPhase, StepRun, TemporaryStep};
+use crate::incident::{AddedSpend, Status, StepCall, StepPhase, StepRun, TemporaryStep};
 use crate::runbook::{Mitigation, Plan, Runbook, Verification};
 use crate::time;
 use crate::timeline::{Actor, EntryKind};
@@ -201,6 +201,14 @@ impl Job<'_> {
             let _ = i.transition(Status::Monitoring, now, Actor::Engine);
             let automation = i.automation_mut();
             automation.retry = None;
+            if let Some(estimate) = &plan.spend {
+                automation.added_spend.retain(|s| s.step != plan.step);
+                automation.added_spend.push(AddedSpend {
+                    step: plan.step.clone(),
+                    estimate: estimate.clone(),
+                    at: now,
+                });
+            }
             if let Some(ttl) = plan.temporary_for() {
                 automation.temporary.retain(|t| t.plan.step != plan.step);
                 automation.temporary.push(TemporaryStep {

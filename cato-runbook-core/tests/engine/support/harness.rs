@@ -31,6 +31,8 @@ pub struct Setup {
     /// `None`: alone.
     pub lease: Option<Arc<dyn Lease>>,
     pub mail: bool,
+    /// The budget whose mode gates steps that add spend; `None`: not wired.
+    pub budget: Option<Arc<dyn cato_runbook_core::ports::Budget>>,
 }
 
 impl Setup {
@@ -43,6 +45,7 @@ impl Setup {
             other_store: None,
             lease: None,
             mail: true,
+            budget: None,
         }
     }
 
@@ -66,6 +69,9 @@ impl Setup {
             });
         if self.mail {
             builder = builder.mail(mail.clone());
+        }
+        if let Some(budget) = self.budget {
+            builder = builder.budget(budget);
         }
         builder = match self.lease {
             Some(lease) => builder.lease(lease),

@@ -260,3 +260,58 @@ impl IncidentStore for FlakyStore {
         self.inner.save_guardrails(guardrails, version, fence).await
     }
 }
+
+/// A budget whose mode a test sets; `None` fails every read (the admin API is down).
+#[derive(Debug)]
+pub struct ScriptedBudget {
+    pub mode: Mutex<Option<cato_runbook_core::ports::BudgetMode>>,
+    pub reads: std::sync::atomic::AtomicUsize,
+}
+
+impl ScriptedBudget {
+    pub fn new(mode: Option<cato_runbook_core::ports::BudgetMode>) -> std::sync::Arc<Self> {
+        std::sync::Arc::new(ScriptedBudget {
+            mode: Mutex::new(mode),
+            reads: std::sync::atomic::AtomicUsize::new(0),
+        })
+    }
+
+    pub fn set(&self, mode: Option<cato_runbook_core::ports::BudgetMode>) {
+        *self.mode.lock().unwrap() = mode;
+    }
+}
+
+impl fmt::Display for ScriptedBudget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("scripted budget")
+    }
+}
+
+#[async_trait]
+impl cato_runbook_core::ports::Budget for ScriptedBudget {
+    async fn status(&self) -> Result<cato_runbook_core::ports::BudgetStatus> {
+        self.reads.fetch_add(1, Ordering::SeqCst);
+        match *self.mode.lock().unwrap() {
+            Some(mode) => Ok(cato_runbook_core::ports::BudgetStatus {
+                mode,
+                spent_usd: 1000.0,
+                monthly_limit_usd: 1000.0,
+                next_reset: chrono::DateTime::UNIX_EPOCH,
+                curiosity_enabled: false,
+            }),
+            None => Err(Error::new(
+                ErrorKind::Unavailable,
+                "budget.status",
+                "admin API answered 503",
+            )),
+        }
+    }
+
+    async fn set_monthly_limit(
+        &self,
+        _usd: f64,
+        _key: &cato_runbook_core::IdempotencyKey,
+    ) -> Result<()> {
+        Ok(())
+    }
+}

@@ -177,6 +177,7 @@ pub struct FakeStep {
     pub needs_fact: Option<(&'static str, Fact)>,
     pub quantities: Vec<Quantity>,
     pub cost: f64,
+    pub adds: Option<cato_runbook_core::runbook::Capacity>,
     pub log: CallLog,
     pub keys: Mutex<Vec<String>>,
     /// Faults still to happen, by phase, in order.
@@ -211,6 +212,7 @@ impl FakeStep {
             needs_fact: None,
             quantities: Vec::new(),
             cost: 0.0,
+            adds: None,
             log: log.clone(),
             keys: Mutex::new(Vec::new()),
             faults: Mutex::new(Vec::new()),
@@ -268,6 +270,10 @@ impl FakeStep {
     }
     pub fn cost(mut self, usd: f64) -> Self {
         self.cost = usd;
+        self
+    }
+    pub fn adds(mut self, capacity: cato_runbook_core::runbook::Capacity) -> Self {
+        self.adds = Some(capacity);
         self
     }
     pub fn reads_back(mut self) -> Self {
@@ -349,6 +355,9 @@ impl Mitigation for FakeStep {
         }
         for q in &self.quantities {
             plan = plan.quantity(*q);
+        }
+        if let Some(capacity) = &self.adds {
+            plan = plan.adds(capacity.clone());
         }
         Ok(plan)
     }

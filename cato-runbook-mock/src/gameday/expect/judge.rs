@@ -228,6 +228,28 @@ impl Expectation {
                     None => (false, format!("{} has no such entry", inc.id())),
                 }
             }),
+            Expectation::TimelineSays {
+                runbook,
+                entry,
+                step,
+                says,
+            } => self.each(outcome, runbook, |inc| {
+                let mut matching = inc.timeline().iter().filter(|e| {
+                    e.kind.label() == entry
+                        && step
+                            .as_ref()
+                            .is_none_or(|s| e.kind.step() == Some(s.as_str()))
+                });
+                let first = matching.clone().next().map(|e| e.detail.clone());
+                match (matching.find(|e| e.detail.contains(says.as_str())), first) {
+                    (Some(e), _) => (
+                        true,
+                        format!("{} at {}: {}", inc.id(), outcome.offset(e.at), e.detail),
+                    ),
+                    (None, Some(detail)) => (false, format!("{} says {detail}", inc.id())),
+                    (None, None) => (false, format!("{} has no such entry", inc.id())),
+                }
+            }),
         }
     }
 

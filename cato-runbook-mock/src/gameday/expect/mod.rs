@@ -1,7 +1,7 @@
 //! What must happen in a scenario, and how each expectation is judged.
 //!
 //! An expectation about a runbook's incident (`incident_opened`, `severity`, `steps_applied`,
-//! `escalated`, `resolved`, `still_open`, `root_cause`, `timeline`) must hold for *every*
+//! `escalated`, `resolved`, `still_open`, `root_cause`, `timeline`, `timeline_says`) must hold for *every*
 //! incident that runbook opened — a runbook that opens twice must behave twice — and fails when
 //! it opened none; its verdict names the incidents it failed for. `incidents` pins how many
 //! incidents a runbook opened. The negative ones (`no_incident`, `step_not_applied`,
@@ -153,6 +153,19 @@ pub enum Expectation {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<Offset>,
     },
+    /// Each incident of the runbook has an entry with this label (about this step) whose
+    /// detail contains `says`: why a step waits, what a plan estimates.
+    TimelineSays {
+        /// The runbook.
+        runbook: String,
+        /// The entry's label, e.g. `approval_requested`.
+        entry: String,
+        /// The step it is about.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step: Option<String>,
+        /// Text the entry's detail contains.
+        says: String,
+    },
 }
 
 /// What a run produced, for judging.
@@ -257,6 +270,18 @@ impl fmt::Display for Expectation {
                     write!(f, " for {s}")?;
                 }
                 write!(f, "{}{}", exactly(at), within(by))
+            }
+            Expectation::TimelineSays {
+                runbook,
+                entry,
+                step,
+                says,
+            } => {
+                write!(f, "{runbook} timeline has {entry}")?;
+                if let Some(s) = step {
+                    write!(f, " for {s}")?;
+                }
+                write!(f, " saying {says:?}")
             }
         }
     }

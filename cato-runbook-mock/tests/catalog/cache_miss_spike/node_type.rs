@@ -40,6 +40,8 @@ async fn undersized_cache_is_sev3_and_scaled_up_once_approved() {
         "{}",
         requested.detail
     );
+    // Priced from the shipped table: every node's type costs the difference.
+    assert!(requested.detail.contains("adds ~$"), "{}", requested.detail);
     assert_eq!(rig.modifications(), 0, "nothing changes before approval");
     assert!(rig.world.pager_events().is_empty(), "SEV3 does not page");
 

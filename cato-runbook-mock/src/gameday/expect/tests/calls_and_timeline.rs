@@ -155,3 +155,25 @@ fn timeline_fails_off_time_for_another_step_or_another_incident() {
         "INC-2 has no such entry",
     );
 }
+
+#[test]
+fn timeline_says_holds_when_an_entry_of_the_label_contains_the_text() {
+    let seen = Seen::of(vec![restart_works("INC-1", 0)]);
+    let v = seen.judge(
+        "expect = \"timeline_says\"\nrunbook = \"shadow-self-down\"\nentry = \"verification_passed\"\nstep = \"restart-endpoint\"\nsays = \"in service\"",
+    );
+    holds(&v);
+    assert_eq!(v.detail, "INC-1 at T+12m: 10 instances in service");
+    fails(
+        &seen.judge(
+            "expect = \"timeline_says\"\nrunbook = \"shadow-self-down\"\nentry = \"verification_passed\"\nsays = \"budget in EMERGENCY\"",
+        ),
+        "INC-1 says 10 instances in service",
+    );
+    fails(
+        &seen.judge(
+            "expect = \"timeline_says\"\nrunbook = \"shadow-self-down\"\nentry = \"approval_requested\"\nsays = \"x\"",
+        ),
+        "INC-1 has no such entry",
+    );
+}
