@@ -35,8 +35,9 @@ use crate::ports::{
     CacheCounters, CacheStats, Chat, ChatMessage, Clock, CloudHealth, Created, Deployment,
     Deployments, Dimension, Email, EndpointConfig, EndpointDescription, Fence, Guardrails,
     HealthEvent, IncidentStore, Leadership, Lease, LogEvent, Logs, Mail, MetricQuery, MetricSeries,
-    Metrics, ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas, Revision, Stored,
-    TableCapacity, TableState, Tables, TrafficControl, TrafficState, WorkloadState, Workloads,
+    Metrics, ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas, Revision,
+    Stored, TableCapacity, TableState, Tables, TrafficControl, TrafficState, WorkloadState,
+    Workloads,
 };
 use crate::runbook::{
     Detector, DiagnoseContext, Diagnosis, DiagnosisReport, Findings, Landed, Mitigation,

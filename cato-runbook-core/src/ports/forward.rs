@@ -13,8 +13,8 @@ use super::{
     CacheCounters, CacheStats, Chat, ChatMessage, Clock, CloudHealth, Created, Deployment,
     Deployments, Dimension, EndpointConfig, EndpointDescription, Fence, Guardrails, HealthEvent,
     IncidentStore, Leadership, Lease, LogEvent, Logs, MetricQuery, MetricSeries, Metrics,
-    ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas, Revision, Stored, TableCapacity,
-    TableState, Tables, TrafficControl, TrafficState, WorkloadState, Workloads,
+    ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas, Revision, Stored,
+    TableCapacity, TableState, Tables, TrafficControl, TrafficState, WorkloadState, Workloads,
 };
 use crate::error::Result;
 use crate::incident::{IdempotencyKey, Incident, IncidentId};

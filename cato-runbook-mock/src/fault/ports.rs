@@ -9,8 +9,8 @@ use cato_runbook_core::ports::{
     CacheCounters, CacheStats, Chat, ChatMessage, CloudHealth, Created, Deployment, Deployments,
     Dimension, Email, EndpointConfig, EndpointDescription, Fence, Guardrails, HealthEvent,
     IncidentStore, Leadership, Lease, LogEvent, Logs, Mail, MetricQuery, MetricSeries, Metrics,
-    ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas, Revision, Stored, TableCapacity,
-    TableState, Tables, TrafficControl, TrafficState, WorkloadState, Workloads,
+    ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas, Revision, Stored,
+    TableCapacity, TableState, Tables, TrafficControl, TrafficState, WorkloadState, Workloads,
 };
 use cato_runbook_core::{IdempotencyKey, Incident, IncidentId, Result, Timestamp};
 
