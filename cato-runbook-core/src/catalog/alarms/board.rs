@@ -107,3 +107,44 @@ impl AlarmBoards {
         board
     }
 }
+
+#[cfg(all(test, feature = "mock"))]
+mod tests {
+    use super::*;
+    use crate::mock::MockAlarms;
+    use crate::ports::AlarmPage;
+
+    #[tokio::test]
+    async fn one_call_per_tick_with_the_common_prefix() {
+        let mut port = MockAlarms::new();
+        port.expect_describe()
+            .withf(|prefix, max, token| prefix == "cato-" && *max == 100 && token.is_none())
+            .times(2)
+            .returning(|_, _, _| Ok(AlarmPage::default()));
+        let boards = AlarmBoards::default();
+        let port: Arc<dyn Alarms> = Arc::new(port);
+        let board = boards.for_port(port.clone());
+        assert!(Arc::ptr_eq(&board, &boards.clone().for_port(port)));
+        board.watch("cato-shadow-self-");
+        board.watch("cato-latency-");
+        board.watch("cato-ü");
+        assert_eq!(board.prefix(), "cato-");
+        let t0 = chrono::DateTime::UNIX_EPOCH;
+        let t1 = crate::time::add(t0, std::time::Duration::from_secs(30));
+        for at in [t0, t0, t0, t1] {
+            assert!(board.read(at).await.unwrap().is_empty());
+        }
+    }
+
+    #[test]
+    fn prefixes_share_whole_characters() {
+        let boards = AlarmBoards::default();
+        let board = boards.for_port(Arc::new(MockAlarms::new()));
+        assert_eq!(board.prefix(), "");
+        board.watch("aé1");
+        board.watch("aé2");
+        assert_eq!(board.prefix(), "aé");
+        board.watch("b");
+        assert_eq!(board.prefix(), "");
+    }
+}
