@@ -139,6 +139,7 @@ impl EngineBuilder {
         if config.open_after == 0 || config.resolve_after == 0 || config.blind_after == 0 {
             return invalid("open_after, resolve_after and blind_after must be at least 1");
         }
+        config.postmortem.validate(&config.escalation)?;
         let mut ids = BTreeSet::new();
         for runbook in &self.runbooks {
             if !ids.insert(runbook.id.as_str())
@@ -222,6 +223,7 @@ impl EngineBuilder {
                 table: tokio::sync::Mutex::new(Table::default()),
                 stragglers: std::sync::Mutex::new(Vec::new()),
                 tasks: std::sync::Mutex::new(Vec::new()),
+                postmortems: std::sync::Mutex::new(Default::default()),
             }),
         })
     }

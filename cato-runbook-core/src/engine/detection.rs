@@ -75,6 +75,9 @@ impl Inner {
         let work = self.fold(&results, now, &mut report).await;
         self.reconcile_all(work, now, role == Role::Leader, &mut report)
             .await;
+        if role == Role::Leader {
+            self.watch_postmortems(&mut report).await;
+        }
         report.open_incidents = self.sweep().await;
         self.ticks
             .fetch_add(1, std::sync::atomic::Ordering::Release);

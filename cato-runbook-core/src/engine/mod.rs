@@ -157,6 +157,7 @@ mod operator;
 mod persist;
 mod policy;
 mod reconcile;
+mod reminders;
 mod report;
 mod standing;
 mod state;
@@ -177,6 +178,7 @@ pub use contacts::{Contact, Escalation, EscalationLevel, Message, Notifiers, Rea
 pub use declare::{Declaration, Declared, MANUAL_RUNBOOK};
 pub use operator::Operator;
 pub use policy::{ApprovalPolicy, Caps, Mode, Policy};
+pub use reminders::PostmortemDeadline;
 pub use report::{TickEvent, TickReport};
 pub use standing::Standing;
 pub use steps::ContactStep;
@@ -225,6 +227,8 @@ pub(crate) struct Inner {
     stragglers: std::sync::Mutex<Vec<tokio::task::JoinHandle<job::Outcome>>>,
     /// Every reconcile task still running, for [`Engine::crash`].
     tasks: std::sync::Mutex<Vec<tokio::task::AbortHandle>>,
+    /// The resolved incidents awaiting their postmortem (see `reminders.rs`).
+    postmortems: std::sync::Mutex<reminders::Watch>,
 }
 
 impl fmt::Debug for Engine {

@@ -44,6 +44,22 @@ pub struct Automation {
     pub retry: Option<StepRetry>,
     /// Notifications decided on and not yet accepted by their provider.
     pub outbox: super::outbox::Outbox,
+    /// The postmortem's deadline and the reminders decided on, once resolved.
+    pub postmortem: PostmortemWatch,
+}
+
+/// The post-incident deadline of a resolved incident: when its postmortem is due, and which
+/// reminders were decided on (each once: it is saved before it is sent).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct PostmortemWatch {
+    /// When the postmortem is due: resolution + the engine's `postmortem.due_after`.
+    pub due: Option<Timestamp>,
+    /// Whether the reminder (no postmortem yet, half-way to the deadline) was decided on.
+    pub reminded: bool,
+    /// Whether the overdue note was decided on.
+    pub overdue: bool,
 }
 
 impl Automation {

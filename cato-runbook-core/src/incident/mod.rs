@@ -12,7 +12,9 @@ mod status;
 
 use serde::{Deserialize, Serialize};
 
-pub use automation::{Automation, StepCall, StepPhase, StepRetry, StepRun, TemporaryStep};
+pub use automation::{
+    Automation, PostmortemWatch, StepCall, StepPhase, StepRetry, StepRun, TemporaryStep,
+};
 pub use ids::{DedupKey, IdempotencyKey, IncidentId, RunbookId};
 pub use outbox::{Notice, NoticeKind, Outbox};
 pub use phases::{POSTMORTEM_DUE_AFTER, Phases};

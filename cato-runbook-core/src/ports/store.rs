@@ -111,6 +111,22 @@ pub trait IncidentStore: fmt::Debug + fmt::Display + Send + Sync {
             .collect())
     }
 
+    /// Every resolved incident (not closed: its postmortem is not attached), oldest id first:
+    /// what a new leader reads once to watch the postmortems' deadlines. The default reads
+    /// [`all`](Self::all); a store that can list them alone (an index on the status) should.
+    async fn awaiting_postmortem(&self) -> Result<Vec<Stored<Incident>>> {
+        let mut awaiting = Vec::new();
+        for incident in self.all().await? {
+            if incident.status() != crate::incident::Status::Resolved {
+                continue;
+            }
+            if let Some(stored) = self.get(incident.id()).await? {
+                awaiting.push(stored);
+            }
+        }
+        Ok(awaiting)
+    }
+
     /// The shared guardrail state (empty, at version 0, before the first write).
     async fn guardrails(&self) -> Result<Stored<Guardrails>>;
 
@@ -297,6 +313,16 @@ impl IncidentStore for InMemoryIncidentStore {
             .collect();
         open.sort();
         Ok(open)
+    }
+
+    async fn awaiting_postmortem(&self) -> Result<Vec<Stored<Incident>>> {
+        Ok(self
+            .lock()
+            .incidents
+            .values()
+            .filter(|s| s.value.status() == crate::incident::Status::Resolved)
+            .cloned()
+            .collect())
     }
 
     async fn guardrails(&self) -> Result<Stored<Guardrails>> {
