@@ -19,6 +19,7 @@ mod guardrails;
 mod ladder;
 mod operator;
 mod outages;
+mod postmortems;
 mod resilience;
 mod run;
 mod support;

@@ -31,6 +31,8 @@ pub struct Setup {
     /// `None`: alone.
     pub lease: Option<Arc<dyn Lease>>,
     pub mail: bool,
+    /// The clock of an earlier harness (an engine restarted on the same store and time).
+    pub clock: Option<Arc<TestClock>>,
 }
 
 impl Setup {
@@ -43,11 +45,12 @@ impl Setup {
             other_store: None,
             lease: None,
             mail: true,
+            clock: None,
         }
     }
 
     pub fn build(self) -> Harness {
-        let clock = Arc::new(TestClock::new());
+        let clock = self.clock.unwrap_or_else(|| Arc::new(TestClock::new()));
         let pager = Arc::new(RecordingPager::default());
         let chat = Arc::new(RecordingChat::default());
         let mail = Arc::new(RecordingMail::default());
