@@ -312,6 +312,7 @@ mod tests {
             "2026-03-01 12:05:30 [engine] mitigation_applied scale-up"
         );
         let seen = json!({"type": "detector", "name": "p99"});
+        assert_eq!(actor(Some(&seen)), "detector p99");
         let resolved = json!({"status": "resolved",
             "automation": {"postmortem": {"due": "2026-03-03T12:02:00Z", "overdue": true}}});
         assert_eq!(

@@ -140,6 +140,7 @@ impl EngineBuilder {
             return invalid("open_after, resolve_after and blind_after must be at least 1");
         }
         config.postmortem.validate(&config.escalation)?;
+        config.alerts.validate()?;
         let mut ids = BTreeSet::new();
         for runbook in &self.runbooks {
             if !ids.insert(runbook.id.as_str())
@@ -224,6 +225,7 @@ impl EngineBuilder {
                 stragglers: std::sync::Mutex::new(Vec::new()),
                 tasks: std::sync::Mutex::new(Vec::new()),
                 postmortems: std::sync::Mutex::new(Default::default()),
+                blips: std::sync::Mutex::new(Vec::new()),
             }),
         })
     }

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::alerts::AlertsConfig;
 use super::contacts::Escalation;
 use super::reminders::PostmortemDeadline;
 use crate::call::RetryPolicy;
@@ -57,6 +58,9 @@ pub struct EngineConfig {
     /// The post-incident deadline: the postmortem due 48 h after resolution, a reminder in the
     /// incident's thread at 24 h, an overdue note at the deadline.
     pub postmortem: PostmortemDeadline,
+    /// The alerts channel (`#cato-alerts`): blips below the incident threshold and custom
+    /// metrics, rate-limited and deduplicated. Off by default.
+    pub alerts: AlertsConfig,
 }
 
 impl Default for EngineConfig {
@@ -73,6 +77,7 @@ impl Default for EngineConfig {
             escalation: Escalation::default(),
             retry: RetryPolicy::default(),
             postmortem: PostmortemDeadline::default(),
+            alerts: AlertsConfig::default(),
         }
     }
 }

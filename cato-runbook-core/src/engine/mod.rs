@@ -145,6 +145,7 @@
 //! # }).unwrap();
 //! ```
 
+mod alerts;
 mod builder;
 mod config;
 mod contacts;
@@ -172,6 +173,10 @@ use std::sync::Arc;
 
 use tracing::{Instrument, debug, warn};
 
+pub use alerts::{
+    AlertsConfig, CUSTOM_METRICS_RUNBOOK, Comparison, CustomMetric, CustomMetricDetector,
+    custom_metrics_runbook,
+};
 pub use builder::EngineBuilder;
 pub use config::{EngineConfig, Timeouts};
 pub use contacts::{Contact, Escalation, EscalationLevel, Message, Notifiers, Reach};
@@ -229,6 +234,8 @@ pub(crate) struct Inner {
     tasks: std::sync::Mutex<Vec<tokio::task::AbortHandle>>,
     /// The resolved incidents awaiting their postmortem (see `reminders.rs`).
     postmortems: std::sync::Mutex<reminders::Watch>,
+    /// Each detector's bad looks that opened no incident yet (see `alerts/`).
+    blips: std::sync::Mutex<Vec<alerts::Blip>>,
 }
 
 impl fmt::Debug for Engine {

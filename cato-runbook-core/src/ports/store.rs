@@ -67,6 +67,13 @@ pub struct Guardrails {
     /// When each destructive action of the last hour started (older ones are dropped).
     #[serde(default)]
     pub destructive: Vec<Timestamp>,
+    /// When each alert (by its key) was last posted to the alerts channel: not again within
+    /// the dedupe window, whichever replica leads.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub alerted: BTreeMap<String, Timestamp>,
+    /// When each alert of the last hour was posted (older ones are dropped): the hourly limit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alert_posts: Vec<Timestamp>,
 }
 
 /// Where incidents are kept, shared by every replica.
