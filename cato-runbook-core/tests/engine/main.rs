@@ -7,6 +7,7 @@
     clippy::panic
 )]
 
+mod alerts;
 mod approval;
 mod config;
 mod controller;
