@@ -38,7 +38,9 @@ async fn a_custom_metric_over_its_threshold_is_an_alert_not_an_incident() {
         .config(config)
         .runbooks(move |providers| {
             let metrics = providers.metrics.clone().unwrap();
-            Ok(custom_metrics_runbook(&alerts, metrics)?.into_iter().collect())
+            Ok(custom_metrics_runbook(&alerts, metrics)?
+                .into_iter()
+                .collect())
         })
         .build()
         .unwrap();
@@ -50,7 +52,10 @@ async fn a_custom_metric_over_its_threshold_is_an_alert_not_an_incident() {
             .filter(|m| m.channel == "#cato-alerts")
             .collect::<Vec<_>>()
     };
-    assert!(in_alerts(&world).is_empty(), "2 invalidations a minute is normal");
+    assert!(
+        in_alerts(&world).is_empty(),
+        "2 invalidations a minute is normal"
+    );
 
     world
         .apply(WorldChange::CacheInvalidations {
@@ -62,7 +67,9 @@ async fn a_custom_metric_over_its_threshold_is_an_alert_not_an_incident() {
     let posted = in_alerts(&world);
     assert_eq!(posted.len(), 1, "{posted:?}");
     assert!(
-        posted[0].text.contains("Sum Custom/Cato/CacheInvalidations 80 > 50"),
+        posted[0]
+            .text
+            .contains("Sum Custom/Cato/CacheInvalidations 80 > 50"),
         "{}",
         posted[0].text
     );
