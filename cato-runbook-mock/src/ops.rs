@@ -125,6 +125,8 @@ operations! {
     IncidentStoreOpenVersions = "incident_store.open_versions", "incident_store", false;
     /// `IncidentStore::all`.
     IncidentStoreAll = "incident_store.all", "incident_store", false;
+    /// `IncidentStore::awaiting_postmortem`.
+    IncidentStoreAwaitingPostmortem = "incident_store.awaiting_postmortem", "incident_store", false;
     /// `IncidentStore::guardrails`.
     IncidentStoreGuardrails = "incident_store.guardrails", "incident_store", false;
     /// `IncidentStore::save_guardrails`.

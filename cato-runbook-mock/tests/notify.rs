@@ -182,6 +182,7 @@ fn msg(channel: &str, text: &str, thread: Option<&str>) -> ChatMessage {
         channel: channel.into(),
         text: text.into(),
         thread: thread.map(str::to_owned),
+        key: None,
     }
 }
 

@@ -211,6 +211,12 @@ impl Config {
                 ConfigError::invalid(format!("{origin}: `enabled`: {}", e.message()))
             })?;
         }
+        let engine = &config.engine;
+        engine
+            .alerts
+            .validate()
+            .and_then(|()| engine.postmortem.validate(&engine.escalation))
+            .map_err(|e| ConfigError::invalid(format!("{origin}: {}", e.message())))?;
         config
             .service
             .validate()

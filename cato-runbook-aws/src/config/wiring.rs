@@ -239,6 +239,19 @@ impl Wiring {
                     .map_err(|e| ConfigError::from(e).prefixed(entry.id))?,
             );
         }
+        // The custom metrics of [engine.alerts]: detectors for the alerts channel alone.
+        let alerts = &config.engine.alerts;
+        if alerts.enabled && !alerts.metrics.is_empty() {
+            let Some(metrics) = providers.metrics.clone() else {
+                return Err(ConfigError::invalid(
+                    "engine.alerts.metrics: custom metrics need the metrics port (CloudWatch)",
+                ));
+            };
+            runbooks.extend(
+                cato_runbook_core::engine::custom_metrics_runbook(alerts, metrics)
+                    .map_err(ConfigError::from)?,
+            );
+        }
         let mut builder = Engine::builder()
             .runbooks(runbooks)
             .clock(Arc::clone(&providers.clock))

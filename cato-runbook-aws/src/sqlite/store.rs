@@ -238,6 +238,15 @@ impl IncidentStore for SqliteIncidentStore {
         Ok(all.into_iter().map(|stored| stored.value).collect())
     }
 
+    async fn awaiting_postmortem(&self) -> Result<Vec<Stored<Incident>>> {
+        // Once per leader's term: the rows no longer open, their status read in place.
+        self.read_all(
+            "store.awaiting_postmortem",
+            "SELECT id, version, body FROM incidents
+             WHERE open = 0 AND json_extract(body, '$.status') = 'resolved' ORDER BY id",
+        )
+    }
+
     async fn open_versions(&self) -> Result<Vec<(IncidentId, u64)>> {
         const OP: &str = "store.open_versions";
         let resource = self.resource();

@@ -164,6 +164,7 @@ async fn secrets_stay_out_of_logs_debug_display_and_errors() {
         channel: "#cato-incident".into(),
         text: "INC-3 opened".into(),
         thread: None,
+        key: None,
     };
     slack.post(&msg).await.unwrap();
     let wrong = Slack::new(

@@ -155,6 +155,12 @@ async fn a_person_works_an_incident_and_every_action_is_on_its_timeline() {
         .await;
     assert_eq!(status, StatusCode::OK, "{incident}");
     assert_eq!(incident["status"], "resolved");
+    // The postmortem is due 48 h after the resolution.
+    let resolved: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(incident["phases"]["resolved"].clone()).unwrap();
+    let due: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(incident["automation"]["postmortem"]["due"].clone()).unwrap();
+    assert_eq!(due - resolved, chrono::TimeDelta::hours(48));
     let (status, incident) = rig
         .send(
             "POST",

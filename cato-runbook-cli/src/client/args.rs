@@ -90,8 +90,9 @@ pub(crate) enum ClientCommand {
     Close {
         /// The incident's id.
         id: String,
-        /// The postmortem's URL.
-        #[arg(long, value_name = "URL")]
+        /// The postmortem: its URL, or a local file (sent as the `file://` URL of its absolute
+        /// path).
+        #[arg(long, value_name = "URL|FILE")]
         postmortem: String,
     },
 }

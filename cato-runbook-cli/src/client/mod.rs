@@ -119,7 +119,8 @@ fn request(command: &ClientCommand) -> Result<Request, Failure> {
         C::Resolve { id, reason } => Request::action(id, "resolve", json!({ "reason": reason }))?,
         C::Tam { id, reason } => Request::action(id, "tam", json!({ "reason": reason }))?,
         C::Close { id, postmortem } => {
-            Request::action(id, "postmortem", json!({ "url": postmortem }))?
+            let url = postmortem_url(postmortem)?;
+            Request::action(id, "postmortem", json!({ "url": url }))?
         }
         C::Declare(args) => {
             Request::post(&["api", "incidents"], declare_body(args)?, Reply::Incident)
@@ -129,6 +130,24 @@ fn request(command: &ClientCommand) -> Result<Request, Failure> {
         }
         C::Resume => Request::post(&["api", "resume"], json!({}), Reply::Status),
     })
+}
+
+/// Where the postmortem is: a URL as given; a local file (no `scheme://`) as the `file://` URL
+/// of its absolute path, which must exist.
+fn postmortem_url(given: &str) -> Result<String, Failure> {
+    if given.contains("://") {
+        return Ok(given.to_owned());
+    }
+    let path = std::path::Path::new(given);
+    let absolute = std::fs::canonicalize(path).map_err(|e| {
+        Failure::usage(format!(
+            "--postmortem {given}: neither a URL nor a readable file: {e}"
+        ))
+    })?;
+    if !absolute.is_file() {
+        return Err(Failure::usage(format!("--postmortem {given}: not a file")));
+    }
+    Ok(format!("file://{}", absolute.display()))
 }
 
 /// `value` as one path segment: not blank, and not `.` or `..` (which URLs drop).
@@ -314,6 +333,22 @@ mod tests {
             "impact": {"affected_share": 1.0, "complete_outage": true, "user_visible": false},
         });
         assert_eq!(titled.body, Some(expected));
+        Ok(())
+    }
+
+    #[test]
+    fn close_takes_a_url_or_a_local_file() -> Result<(), Failure> {
+        let request = parse(&["close", "INC-1", "--postmortem", "https://wiki/pm/1"])?;
+        assert_eq!(request.body, Some(json!({"url": "https://wiki/pm/1"})));
+        let dir = tempfile::tempdir()?;
+        let file = dir.path().join("pm.md");
+        std::fs::write(&file, "# Incident Post-Mortem: x\n")?;
+        let shown = file.display().to_string();
+        let request = parse(&["close", "INC-1", "--postmortem", &shown])?;
+        let url = format!("file://{}", std::fs::canonicalize(&file)?.display());
+        assert_eq!(request.body, Some(json!({ "url": url })));
+        let missing = parse(&["close", "INC-1", "--postmortem", "no/such/pm.md"]).err();
+        assert_eq!(missing.map(|f| f.code), Some(crate::exit::USAGE));
         Ok(())
     }
 

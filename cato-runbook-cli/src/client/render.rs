@@ -89,6 +89,9 @@ fn incident(out: &mut Out, incident: &Value) -> Result<(), Failure> {
             out.line(format!("{phase}: {}", time(at)))?;
         }
     }
+    if let Some(line) = postmortem_due(incident) {
+        out.line(line)?;
+    }
     let timeline = incident.get("timeline");
     let entries = timeline.and_then(Value::as_array).or_else(|| {
         timeline
@@ -105,6 +108,19 @@ fn incident(out: &mut Out, incident: &Value) -> Result<(), Failure> {
         out.line(format!("  {}", entry(e)))?;
     }
     Ok(())
+}
+
+/// `postmortem due: …` once resolved (the engine sets the deadline at resolution), with
+/// `(overdue)` past it or `(postmortem attached)` once closed.
+fn postmortem_due(incident: &Value) -> Option<String> {
+    let watch = incident.pointer("/automation/postmortem")?;
+    let due = watch.get("due").filter(|due| !due.is_null())?;
+    let note = match incident.get("status").and_then(Value::as_str) {
+        Some("closed") => " (postmortem attached)",
+        _ if watch.get("overdue") == Some(&Value::Bool(true)) => " (overdue)",
+        _ => "",
+    };
+    Some(format!("postmortem due: {}{note}", time(Some(due))))
 }
 
 /// The fields of a status reply, in this order first; any others after them.
@@ -297,6 +313,21 @@ mod tests {
         );
         let seen = json!({"type": "detector", "name": "p99"});
         assert_eq!(actor(Some(&seen)), "detector p99");
+        let resolved = json!({"status": "resolved",
+            "automation": {"postmortem": {"due": "2026-03-03T12:02:00Z", "overdue": true}}});
+        assert_eq!(
+            postmortem_due(&resolved).as_deref(),
+            Some("postmortem due: 2026-03-03 12:02:00 (overdue)")
+        );
+        let closed = json!({"status": "closed", "automation": {"postmortem": {"due": "2026-03-03T12:02:00Z"}}});
+        assert_eq!(
+            postmortem_due(&closed).as_deref(),
+            Some("postmortem due: 2026-03-03 12:02:00 (postmortem attached)")
+        );
+        assert_eq!(
+            postmortem_due(&json!({"status": "detected", "automation": {}})),
+            None
+        );
         assert_eq!(time(Some(&json!("yesterday"))), "yesterday");
         assert_eq!(text(None), "-");
     }

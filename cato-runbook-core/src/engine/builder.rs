@@ -152,6 +152,8 @@ impl EngineBuilder {
         if config.open_after == 0 || config.resolve_after == 0 || config.blind_after == 0 {
             return invalid("open_after, resolve_after and blind_after must be at least 1");
         }
+        config.postmortem.validate(&config.escalation)?;
+        config.alerts.validate()?;
         let mut ids = BTreeSet::new();
         for runbook in &self.runbooks {
             if !ids.insert(runbook.id.as_str())
@@ -238,6 +240,8 @@ impl EngineBuilder {
                 table: tokio::sync::Mutex::new(Table::default()),
                 stragglers: std::sync::Mutex::new(Vec::new()),
                 tasks: std::sync::Mutex::new(Vec::new()),
+                postmortems: std::sync::Mutex::new(Default::default()),
+                blips: std::sync::Mutex::new(Vec::new()),
             }),
         })
     }

@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::alerts::AlertsConfig;
 use super::contacts::Escalation;
+use super::reminders::PostmortemDeadline;
 use crate::call::RetryPolicy;
 use crate::severity::Severity;
 
@@ -53,6 +55,12 @@ pub struct EngineConfig {
     /// the same rung, on a later tick, after the policy's back-off (default: 3 tries, 30 s then
     /// 60 s; twice that when throttled); then the error counts as permanent.
     pub retry: RetryPolicy,
+    /// The post-incident deadline: the postmortem due 48 h after resolution, a reminder in the
+    /// incident's thread at 24 h, an overdue note at the deadline.
+    pub postmortem: PostmortemDeadline,
+    /// The alerts channel (`#cato-alerts`): blips below the incident threshold and custom
+    /// metrics, rate-limited and deduplicated. Off by default.
+    pub alerts: AlertsConfig,
 }
 
 impl Default for EngineConfig {
@@ -68,6 +76,8 @@ impl Default for EngineConfig {
             chat_channel: "#cato-incident".to_owned(),
             escalation: Escalation::default(),
             retry: RetryPolicy::default(),
+            postmortem: PostmortemDeadline::default(),
+            alerts: AlertsConfig::default(),
         }
     }
 }

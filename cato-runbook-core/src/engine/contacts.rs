@@ -247,6 +247,7 @@ impl Notifiers {
                     channel: channel.clone(),
                     text: format!("{mention} {}", message.summary),
                     thread: message.thread.map(str::to_owned),
+                    key: None,
                 };
                 self.chat.post(&post).await.map(|_| ())
             }

@@ -200,6 +200,7 @@ impl Operator {
                             cell.replace(incident.clone(), saved).await;
                         }
                     }
+                    inner.unwatch(id);
                     tracing::info!(incident = %id, by, "incident closed: postmortem attached");
                     return Ok(incident);
                 }

@@ -67,7 +67,7 @@ impl Inner {
         let (mut healthy, mut symptom, mut unknown) = (0, 0, 0);
         for result in &results {
             match result {
-                Ok(Observation::Healthy) => healthy += 1,
+                Ok(Observation::Healthy | Observation::Abnormal(_)) => healthy += 1,
                 Ok(Observation::Symptom(_)) => symptom += 1,
                 Err(_) => unknown += 1,
             }
@@ -76,6 +76,10 @@ impl Inner {
         let work = self.fold(&results, now, &mut report).await;
         self.reconcile_all(work, now, role == Role::Leader, &mut report)
             .await;
+        if role == Role::Leader {
+            self.alert(&results, &mut report).await;
+            self.watch_postmortems(&mut report).await;
+        }
         report.open_incidents = self.sweep().await;
         self.ticks
             .fetch_add(1, std::sync::atomic::Ordering::Release);
@@ -174,7 +178,7 @@ impl Inner {
             table.tallies[slot.key].seen = true;
             table.tallies[slot.blind].seen = true;
             match result {
-                Ok(Observation::Healthy) => report.healthy += 1,
+                Ok(Observation::Healthy | Observation::Abnormal(_)) => report.healthy += 1,
                 Ok(Observation::Symptom(symptom)) => {
                     report.symptoms += 1;
                     let tally = &mut table.tallies[slot.key];

@@ -146,6 +146,7 @@
 //! ```
 
 mod budget;
+mod alerts;
 mod builder;
 mod config;
 mod contacts;
@@ -158,6 +159,7 @@ mod operator;
 mod persist;
 mod policy;
 mod reconcile;
+mod reminders;
 mod report;
 mod standing;
 mod state;
@@ -173,12 +175,17 @@ use std::sync::Arc;
 use tracing::{Instrument, debug, warn};
 
 pub use budget::BudgetReading;
+pub use alerts::{
+    AlertsConfig, CUSTOM_METRICS_RUNBOOK, Comparison, CustomMetric, CustomMetricDetector,
+    custom_metrics_runbook,
+};
 pub use builder::EngineBuilder;
 pub use config::{EngineConfig, Timeouts};
 pub use contacts::{Contact, Escalation, EscalationLevel, Message, Notifiers, Reach};
 pub use declare::{Declaration, Declared, MANUAL_RUNBOOK};
 pub use operator::Operator;
 pub use policy::{ApprovalPolicy, Caps, Mode, Policy};
+pub use reminders::PostmortemDeadline;
 pub use report::{TickEvent, TickReport};
 pub use standing::Standing;
 pub use steps::ContactStep;
@@ -233,6 +240,10 @@ pub(crate) struct Inner {
     stragglers: std::sync::Mutex<Vec<tokio::task::JoinHandle<job::Outcome>>>,
     /// Every reconcile task still running, for [`Engine::crash`].
     tasks: std::sync::Mutex<Vec<tokio::task::AbortHandle>>,
+    /// The resolved incidents awaiting their postmortem (see `reminders.rs`).
+    postmortems: std::sync::Mutex<reminders::Watch>,
+    /// Each detector's bad looks that opened no incident yet (see `alerts/`).
+    blips: std::sync::Mutex<Vec<alerts::Blip>>,
 }
 
 impl fmt::Debug for Engine {

@@ -227,8 +227,10 @@ impl Operator {
             .with_retry(crate::error::Retry::Transient)
             .with_resource(id.to_string()));
         };
+        let due_after = self.inner.config.postmortem.due_after;
         job.edit(|i, now| {
             i.transition(Status::Resolved, now, Actor::person(by))?;
+            i.automation_mut().postmortem.due = Some(crate::time::add(now, due_after));
             i.note(now, Actor::person(by), reason);
             i.automation_mut().step = None;
             Ok::<(), Error>(())

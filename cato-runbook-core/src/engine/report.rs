@@ -45,6 +45,13 @@ pub enum TickEvent {
         /// Who or where.
         target: String,
     },
+    /// An alert was posted to the alerts channel (no incident).
+    Alerted {
+        /// The alert's key: `runbook/detector/resource`.
+        key: String,
+        /// The channel.
+        channel: String,
+    },
     /// Diagnoses ran.
     Diagnosed {
         /// The incident.

@@ -227,6 +227,8 @@ impl Inner {
                 let sent = match notice.kind {
                     crate::incident::NoticeKind::Announce => automation.announced,
                     crate::incident::NoticeKind::Page => automation.paged,
+                    // Only a resolved incident has these, and it is never merged.
+                    crate::incident::NoticeKind::Postmortem => true,
                     crate::incident::NoticeKind::Escalate => notice
                         .contact
                         .as_ref()

@@ -47,6 +47,8 @@ pub struct Automation {
     /// The spend each applied step adds, by its estimate (for the postmortem's impact).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub added_spend: Vec<AddedSpend>,
+    /// The postmortem's deadline and the reminders decided on, once resolved.
+    pub postmortem: PostmortemWatch,
 }
 
 /// The spend an applied step adds, as estimated when it was planned.
@@ -59,6 +61,20 @@ pub struct AddedSpend {
     pub estimate: crate::runbook::SpendEstimate,
     /// When it was applied.
     pub at: Timestamp,
+}
+
+/// The post-incident deadline of a resolved incident: when its postmortem is due, and which
+/// reminders were decided on (each once: it is saved before it is sent).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct PostmortemWatch {
+    /// When the postmortem is due: resolution + the engine's `postmortem.due_after`.
+    pub due: Option<Timestamp>,
+    /// Whether the reminder (no postmortem yet, half-way to the deadline) was decided on.
+    pub reminded: bool,
+    /// Whether the overdue note was decided on.
+    pub overdue: bool,
 }
 
 impl Automation {

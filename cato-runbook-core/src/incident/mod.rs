@@ -13,7 +13,8 @@ mod status;
 use serde::{Deserialize, Serialize};
 
 pub use automation::{
-    AddedSpend, Automation, StepCall, StepPhase, StepRetry, StepRun, TemporaryStep,
+    AddedSpend, Automation, PostmortemWatch, StepCall, StepPhase, StepRetry, StepRun,
+    TemporaryStep,
 };
 pub use ids::{DedupKey, IdempotencyKey, IncidentId, RunbookId};
 pub use outbox::{Notice, NoticeKind, Outbox};

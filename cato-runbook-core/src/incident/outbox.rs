@@ -17,6 +17,9 @@ pub enum NoticeKind {
     Page,
     /// An escalation to a contact.
     Escalate,
+    /// A post-incident reminder: in the incident's thread (no contact), or to a contact when
+    /// the postmortem is overdue.
+    Postmortem,
 }
 
 /// A notification decided on and not yet accepted by its provider.

@@ -50,11 +50,16 @@ impl Incident {
         }
     }
 
-    /// Resolved + 48 h, once resolved.
+    /// When the postmortem is due, once resolved: the due date the engine set at resolution
+    /// (its `postmortem.due_after`), else resolved + 48 h.
     pub fn postmortem_due(&self) -> Option<Timestamp> {
-        self.phases
-            .resolved
-            .map(|resolved| time::add(resolved, POSTMORTEM_DUE_AFTER))
+        let resolved = self.phases.resolved?;
+        Some(
+            self.automation
+                .postmortem
+                .due
+                .unwrap_or_else(|| time::add(resolved, POSTMORTEM_DUE_AFTER)),
+        )
     }
 
     /// When a detector first saw the symptom (the earliest `symptom_observed` entry), or the

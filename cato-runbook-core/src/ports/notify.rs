@@ -76,6 +76,11 @@ pub struct ChatMessage {
     pub text: String,
     /// The thread to post in (a previous [`Posted::thread`]), or `None` for a new thread.
     pub thread: Option<String>,
+    /// The post's idempotency key (the incident or alert, and what the post is for): the
+    /// engine decides each keyed post once, in the store, under the leader's lease; a provider
+    /// that can pass it on does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<crate::incident::IdempotencyKey>,
 }
 
 /// Where a message landed.

@@ -67,6 +67,13 @@ pub struct Guardrails {
     /// When each destructive action of the last hour started (older ones are dropped).
     #[serde(default)]
     pub destructive: Vec<Timestamp>,
+    /// When each alert (by its key) was last posted to the alerts channel: not again within
+    /// the dedupe window, whichever replica leads.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub alerted: BTreeMap<String, Timestamp>,
+    /// When each alert of the last hour was posted (older ones are dropped): the hourly limit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alert_posts: Vec<Timestamp>,
 }
 
 /// Where incidents are kept, shared by every replica.
@@ -109,6 +116,22 @@ pub trait IncidentStore: fmt::Debug + fmt::Display + Send + Sync {
             .into_iter()
             .map(|stored| (stored.value.id().clone(), stored.version))
             .collect())
+    }
+
+    /// Every resolved incident (not closed: its postmortem is not attached), oldest id first:
+    /// what a new leader reads once to watch the postmortems' deadlines. The default reads
+    /// [`all`](Self::all); a store that can list them alone (an index on the status) should.
+    async fn awaiting_postmortem(&self) -> Result<Vec<Stored<Incident>>> {
+        let mut awaiting = Vec::new();
+        for incident in self.all().await? {
+            if incident.status() != crate::incident::Status::Resolved {
+                continue;
+            }
+            if let Some(stored) = self.get(incident.id()).await? {
+                awaiting.push(stored);
+            }
+        }
+        Ok(awaiting)
     }
 
     /// The shared guardrail state (empty, at version 0, before the first write).
@@ -297,6 +320,16 @@ impl IncidentStore for InMemoryIncidentStore {
             .collect();
         open.sort();
         Ok(open)
+    }
+
+    async fn awaiting_postmortem(&self) -> Result<Vec<Stored<Incident>>> {
+        Ok(self
+            .lock()
+            .incidents
+            .values()
+            .filter(|s| s.value.status() == crate::incident::Status::Resolved)
+            .cloned()
+            .collect())
     }
 
     async fn guardrails(&self) -> Result<Stored<Guardrails>> {

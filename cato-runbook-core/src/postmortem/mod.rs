@@ -156,6 +156,8 @@ pub struct Postmortem {
     pub duration: String,
     /// `SEV1` …
     pub severity: String,
+    /// When the postmortem is due (`YYYY-MM-DD HH:MM UTC`): resolution + the deadline.
+    pub due: String,
     /// The author.
     pub author: String,
     /// Whether this is an automated draft.

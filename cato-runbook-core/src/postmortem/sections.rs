@@ -24,6 +24,7 @@ pub(super) fn draft(incident: &Incident, options: &PostmortemOptions) -> Postmor
             None => format!("ongoing ({})", incident.status()),
         },
         severity: incident.severity().to_string(),
+        due: due(incident),
         author: options
             .author
             .clone()
@@ -39,6 +40,14 @@ pub(super) fn draft(incident: &Incident, options: &PostmortemOptions) -> Postmor
         lessons: "[To be written by the team in the blameless review: what went well, what went \
                   badly, where we got lucky.]"
             .to_owned(),
+    }
+}
+
+/// `YYYY-MM-DD HH:MM UTC` of the postmortem's deadline, or what it waits for.
+fn due(incident: &Incident) -> String {
+    match incident.postmortem_due() {
+        Some(due) => due.format("%Y-%m-%d %H:%M UTC").to_string(),
+        None => "48 hours after resolution".to_owned(),
     }
 }
 
@@ -130,6 +139,7 @@ fn line(incident: &Incident, entry: &Entry) -> Option<String> {
         EntryKind::Resolved => with_detail(format!("Service restored (resolved by {actor})"), d),
         EntryKind::Closed => "Incident closed".to_owned(),
         EntryKind::Note => with_detail(format!("Note from {actor}"), d),
+        EntryKind::PostmortemReminder | EntryKind::PostmortemOverdue => return None,
     })
 }
 

@@ -59,12 +59,24 @@ pub enum Observation {
     Healthy,
     /// Something wrong.
     Symptom(Symptom),
+    /// Abnormal, but below the incident threshold: an alert in the alerts channel
+    /// (`#cato-alerts`, when alerts are on), no incident. Counts as healthy for the incident's
+    /// streaks.
+    Abnormal(Symptom),
 }
 
 impl Observation {
     /// Whether the look found nothing wrong.
     pub fn is_healthy(&self) -> bool {
         matches!(self, Observation::Healthy)
+    }
+
+    /// The symptom of a look that found something wrong or abnormal.
+    pub fn symptom(&self) -> Option<&Symptom> {
+        match self {
+            Observation::Healthy => None,
+            Observation::Symptom(s) | Observation::Abnormal(s) => Some(s),
+        }
     }
 }
 

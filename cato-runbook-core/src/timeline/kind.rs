@@ -142,6 +142,10 @@ pub enum EntryKind {
     Closed,
     /// A free-form note.
     Note,
+    /// No postmortem yet, half-way to its deadline: the incident's thread is reminded.
+    PostmortemReminder,
+    /// The postmortem's deadline passed without one.
+    PostmortemOverdue,
 }
 
 impl EntryKind {
@@ -175,6 +179,8 @@ impl EntryKind {
             EntryKind::Resolved => "resolved",
             EntryKind::Closed => "closed",
             EntryKind::Note => "note",
+            EntryKind::PostmortemReminder => "postmortem_reminder",
+            EntryKind::PostmortemOverdue => "postmortem_overdue",
         }
     }
 

@@ -7,6 +7,7 @@
     clippy::panic
 )]
 
+mod alerts;
 mod approval;
 mod budget;
 mod config;
@@ -20,6 +21,7 @@ mod guardrails;
 mod ladder;
 mod operator;
 mod outages;
+mod postmortems;
 mod resilience;
 mod run;
 mod support;

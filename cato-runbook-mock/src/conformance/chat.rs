@@ -19,6 +19,7 @@ fn message(channel: &str, text: &str, thread: Option<String>) -> ChatMessage {
         channel: channel.into(),
         text: text.into(),
         thread,
+        key: None,
     }
 }
 

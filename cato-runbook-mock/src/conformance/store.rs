@@ -185,6 +185,41 @@ pub async fn open_and_all(port: &dyn IncidentStore, fixture: &StoreFixture) -> C
     )
 }
 
+/// `awaiting_postmortem` lists the resolved incidents, with their versions, and neither the
+/// open nor the closed ones.
+pub async fn awaiting_postmortem(port: &dyn IncidentStore, fixture: &StoreFixture) -> CheckResult {
+    const CHECK: &str = "store.awaiting_postmortem";
+    let fence = fixture.fence(0);
+    let open = incident(fixture, 51, "pm-open");
+    let mut resolved = incident(fixture, 50, "pm-resolved");
+    let mut closed = incident(fixture, 52, "pm-closed");
+    for i in [&open, &resolved, &closed] {
+        port.create(i, fence).await.during(CHECK)?;
+    }
+    for i in [&mut resolved, &mut closed] {
+        i.transition(Status::Resolved, fixture.at, Actor::Engine)
+            .map_err(|e| Failure::port(CHECK, e))?;
+        port.update(i, 1, fence).await.during(CHECK)?;
+    }
+    closed
+        .transition(Status::Closed, fixture.at, Actor::Engine)
+        .map_err(|e| Failure::port(CHECK, e))?;
+    port.update(&closed, 2, fence).await.during(CHECK)?;
+    let awaiting = port.awaiting_postmortem().await.during(CHECK)?;
+    let listed: Vec<(String, u64)> = awaiting
+        .iter()
+        .filter(|s| s.value.id().as_str().starts_with(&fixture.id_prefix))
+        .filter(|s| s.value.resource().contains("pm-"))
+        .map(|s| (s.value.id().to_string(), s.version))
+        .collect();
+    ensure(listed == [(resolved.id().to_string(), 2)], CHECK, || {
+        format!(
+            "awaiting_postmortem lists {listed:?}, not only {} at version 2",
+            resolved.id()
+        )
+    })
+}
+
 /// The guardrail state is empty at version 0 before its first write, then versioned like an
 /// incident: a stale write is a conflict.
 pub async fn guardrails_cas(port: &dyn IncidentStore, fixture: &StoreFixture) -> CheckResult {
@@ -315,6 +350,7 @@ pub async fn run_all(port: &dyn IncidentStore, fixture: &StoreFixture) -> CheckR
     create_get_update(port, fixture).await?;
     one_open_per_key(port, fixture).await?;
     open_and_all(port, fixture).await?;
+    awaiting_postmortem(port, fixture).await?;
     guardrails_cas(port, fixture).await?;
     racing_writers(port, fixture).await?;
     fencing(port, fixture).await

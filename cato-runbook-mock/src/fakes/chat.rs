@@ -24,8 +24,9 @@ impl Chat for FakeChat {
         let op = Op::ChatPost;
         let args =
             json!({ "channel": message.channel, "text": message.text, "thread": message.thread });
+        // The key is recorded, never used to drop a repeat: Slack posts a repeat again.
         self.world
-            .call(op, PROVIDER, args, None, |sim, now| {
+            .call(op, PROVIDER, args, message.key.as_ref(), |sim, now| {
                 let channel = channel_name(&message.channel);
                 let known = &sim.config.chat.channels;
                 if message.channel.trim_start_matches('#').is_empty()

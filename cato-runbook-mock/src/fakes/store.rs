@@ -49,6 +49,12 @@ impl IncidentStore for FakeIncidentStore {
         self.world.store().all().await
     }
 
+    async fn awaiting_postmortem(&self) -> Result<Vec<Stored<Incident>>> {
+        self.gate(Op::IncidentStoreAwaitingPostmortem, json!({}))
+            .await?;
+        self.world.store().awaiting_postmortem().await
+    }
+
     async fn open_versions(&self) -> Result<Vec<(IncidentId, u64)>> {
         self.gate(Op::IncidentStoreOpenVersions, json!({})).await?;
         self.world.store().open_versions().await

@@ -334,6 +334,10 @@ impl<P: IncidentStore> IncidentStore for FaultInjecting<P> {
         self.gate(Op::IncidentStoreAll).await?;
         self.inner.all().await
     }
+    async fn awaiting_postmortem(&self) -> Result<Vec<Stored<Incident>>> {
+        self.gate(Op::IncidentStoreAwaitingPostmortem).await?;
+        self.inner.awaiting_postmortem().await
+    }
     async fn open_versions(&self) -> Result<Vec<(IncidentId, u64)>> {
         self.gate(Op::IncidentStoreOpenVersions).await?;
         self.inner.open_versions().await

@@ -46,6 +46,7 @@ fn hello() -> ChatMessage {
         channel: "#cato-alerts".into(),
         text: "hello".into(),
         thread: None,
+        key: None,
     }
 }
 

@@ -11,6 +11,7 @@ fn message(channel: &str, text: &str, thread: Option<&str>) -> ChatMessage {
         channel: channel.into(),
         text: text.into(),
         thread: thread.map(str::to_owned),
+        key: None,
     }
 }
 

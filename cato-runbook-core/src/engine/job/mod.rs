@@ -18,6 +18,7 @@
 //! | `guard.rs` | guardrails, skips, holds, exhaustion |
 //! | `escalation.rs` | escalation timers and the response-time SLA |
 //! | `temporary.rs` | temporary steps, undone on resolution or when their time runs out |
+//! | `reminder.rs` | a resolved incident's postmortem reminder and overdue note |
 
 mod announce;
 mod diagnose;
@@ -26,6 +27,7 @@ mod guard;
 mod ladder;
 mod outbox;
 mod recover;
+mod reminder;
 mod retry;
 mod revert;
 mod signal;
@@ -346,6 +348,7 @@ impl<'a> Job<'a> {
             channel: channel.clone(),
             text: format!("{}: {text}", self.id),
             thread,
+            key: None,
         };
         let call = self.engine.config.timeouts.call;
         let posted = call::timed(

@@ -57,10 +57,19 @@ impl Job<'_> {
                 .await
                 .map(|()| None),
             None => {
+                // The announcement starts the incident's thread; a later notice posts in it.
+                let thread = match notice.kind {
+                    NoticeKind::Announce => None,
+                    _ => self.read(|i| i.automation().chat_thread.clone()).await,
+                };
                 let message = ChatMessage {
                     channel: target.clone(),
                     text: notice.summary.clone(),
-                    thread: None,
+                    thread,
+                    key: Some(crate::IdempotencyKey::derive(
+                        &self.id,
+                        &format!("notice-{}", notice.id),
+                    )),
                 };
                 call::timed(
                     self.engine.clock.as_ref(),
@@ -96,6 +105,16 @@ impl Job<'_> {
                             },
                             format!("{} told by {}", contact.role, contact.reach),
                         ),
+                        (NoticeKind::Postmortem, contact) => {
+                            let to = contact
+                                .as_ref()
+                                .map_or("the incident's thread", |c| c.role.as_str());
+                            let kind = EntryKind::Notified {
+                                channel: channel.clone(),
+                                target: target.clone(),
+                            };
+                            (kind, format!("postmortem reminder posted to {to}"))
+                        }
                         (_, contact) => {
                             if notice.kind == NoticeKind::Page {
                                 i.automation_mut().paged = true;

@@ -73,6 +73,7 @@ impl Job<'_> {
         if awaiting {
             return false;
         }
+        let due_after = self.engine.config.postmortem.due_after;
         let resolved = self
             .edit(|i, now| {
                 if matches!(
@@ -91,7 +92,11 @@ impl Job<'_> {
                     Actor::Engine,
                     format!("symptom cleared: {streak} good observations in a row"),
                 );
-                i.transition(Status::Resolved, now, Actor::Engine).is_ok()
+                let resolved = i.transition(Status::Resolved, now, Actor::Engine).is_ok();
+                if resolved {
+                    i.automation_mut().postmortem.due = Some(crate::time::add(now, due_after));
+                }
+                resolved
             })
             .await;
         if resolved {

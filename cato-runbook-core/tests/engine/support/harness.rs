@@ -33,6 +33,8 @@ pub struct Setup {
     pub mail: bool,
     /// The budget whose mode gates steps that add spend; `None`: not wired.
     pub budget: Option<Arc<dyn cato_runbook_core::ports::Budget>>,
+    /// The clock of an earlier harness (an engine restarted on the same store and time).
+    pub clock: Option<Arc<TestClock>>,
 }
 
 impl Setup {
@@ -46,11 +48,12 @@ impl Setup {
             lease: None,
             mail: true,
             budget: None,
+            clock: None,
         }
     }
 
     pub fn build(self) -> Harness {
-        let clock = Arc::new(TestClock::new());
+        let clock = self.clock.unwrap_or_else(|| Arc::new(TestClock::new()));
         let pager = Arc::new(RecordingPager::default());
         let chat = Arc::new(RecordingChat::default());
         let mail = Arc::new(RecordingMail::default());

@@ -18,6 +18,8 @@ use serde::{Deserialize, Serialize};
 pub enum Look {
     Healthy,
     Symptom(Impact),
+    /// Abnormal, below the incident threshold.
+    Abnormal,
     Fail,
     Hang,
 }
@@ -73,6 +75,10 @@ impl Detector for FakeDetector {
             Look::Symptom(impact) => Ok(Observation::Symptom(Symptom::new(
                 format!("{} sees trouble", self.name),
                 impact,
+            ))),
+            Look::Abnormal => Ok(Observation::Abnormal(Symptom::new(
+                format!("{} sees something odd", self.name),
+                Impact::none(),
             ))),
             Look::Fail => Err(Error::new(ErrorKind::Unavailable, "GetMetricData", "503")),
             Look::Hang => std::future::pending().await,

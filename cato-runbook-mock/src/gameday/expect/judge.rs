@@ -12,7 +12,7 @@ use crate::gameday::offset::Offset;
 use crate::world::PagerAction;
 
 impl Outcome<'_> {
-    fn offset(&self, at: Timestamp) -> Offset {
+    pub(super) fn offset(&self, at: Timestamp) -> Offset {
         Offset::new(time::elapsed(self.start, at))
     }
 
@@ -23,7 +23,11 @@ impl Outcome<'_> {
     }
 }
 
-fn verdict(expectation: &Expectation, passed: bool, detail: impl Into<String>) -> Verdict {
+pub(super) fn verdict(
+    expectation: &Expectation,
+    passed: bool,
+    detail: impl Into<String>,
+) -> Verdict {
     Verdict {
         expectation: expectation.to_string(),
         passed,
@@ -204,6 +208,7 @@ impl Expectation {
                     None => (false, format!("{} has no root cause ranked", inc.id())),
                 })
             }
+            Expectation::ChatPosts { .. } => self.chat_posts(outcome),
             Expectation::Timeline {
                 runbook,
                 entry,

@@ -5,8 +5,10 @@
 //! incident that runbook opened — a runbook that opens twice must behave twice — and fails when
 //! it opened none; its verdict names the incidents it failed for. `incidents` pins how many
 //! incidents a runbook opened. The negative ones (`no_incident`, `step_not_applied`,
-//! `not_escalated`) hold over all of the runbook's incidents, none included.
+//! `not_escalated`) hold over all of the runbook's incidents, none included. `chat_posts`
+//! counts the messages chat took in a channel (with a text, in a thread or not, in a window).
 
+mod chat;
 mod judge;
 #[cfg(test)]
 mod tests;
@@ -166,6 +168,26 @@ pub enum Expectation {
         /// Text the entry's detail contains.
         says: String,
     },
+    /// Chat took exactly `count` messages in `channel` (with this text, in a thread or not,
+    /// within a window of virtual time).
+    ChatPosts {
+        /// The channel, e.g. `#cato-alerts` (the `#` may be left out).
+        channel: String,
+        /// How many.
+        count: usize,
+        /// Only messages whose text contains this (case-insensitive).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        contains: Option<String>,
+        /// Only replies in a thread (`true`) or only messages that start one (`false`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        in_thread: Option<bool>,
+        /// Only messages posted at or after this time.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<Offset>,
+        /// Only messages posted at or before this time.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<Offset>,
+    },
 }
 
 /// What a run produced, for judging.
@@ -257,6 +279,28 @@ impl fmt::Display for Expectation {
             }
             Expectation::RootCause { runbook, cause } => {
                 write!(f, "{runbook} top root cause mentions {cause:?}")
+            }
+            Expectation::ChatPosts {
+                channel,
+                count,
+                contains,
+                in_thread,
+                after,
+                by,
+            } => {
+                write!(f, "{count} chat post(s) in {channel}")?;
+                if let Some(text) = contains {
+                    write!(f, " containing {text:?}")?;
+                }
+                match in_thread {
+                    Some(true) => write!(f, " in a thread")?,
+                    Some(false) => write!(f, " starting a thread")?,
+                    None => {}
+                }
+                if let Some(after) = after {
+                    write!(f, " from {after}")?;
+                }
+                write!(f, "{}", within(by))
             }
             Expectation::Timeline {
                 runbook,
