@@ -104,6 +104,24 @@ fn bad_config_names_the_key_and_the_file() {
     let err = fails(cmd().arg("check").env("CATO_RUNBOOK_CONFIG", &file), 2);
     assert!(err.contains("cato.toml:2") && err.contains("yolo"), "{err}");
 
+    std::fs::write(
+        &file,
+        "[policy.prices]\nregion = \"mars-north-1\"\npod_hourly_usd = 0.1\n",
+    )
+    .unwrap();
+    let err = fails(cmd().arg("check").arg("--config").arg(&file), 2);
+    assert!(
+        err.contains("policy.prices.region") && err.contains("mars-north-1"),
+        "{err}"
+    );
+    std::fs::write(
+        &file,
+        "[policy.prices]\nsagemaker = { \"ml.g5.xlarge\" = -1.0 }\n",
+    )
+    .unwrap();
+    let err = fails(cmd().arg("check").arg("--config").arg(&file), 2);
+    assert!(err.contains("policy.prices.sagemaker"), "{err}");
+
     std::fs::write(&file, "enabled = [\"no-such-runbook\"]\n").unwrap();
     let err = fails(cmd().arg("check").arg("--config").arg(&file), 2);
     assert!(

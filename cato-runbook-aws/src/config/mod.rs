@@ -15,7 +15,7 @@
 //! enabled = ["shadow-self-down", "high-latency"]   # default: every runbook
 //!
 //! [engine]       # tick interval, hysteresis, escalation contacts and delays, the lease's ttl
-//! [policy]       # mode, approvals, caps, cooldowns
+//! [policy]       # mode, approvals, caps, cooldowns, prices
 //! [runbooks.high-latency]   # one table per runbook: its thresholds and targets
 //! [postmortem]   # author, owner, due dates, revenue per minute
 //!
@@ -216,6 +216,8 @@ impl Config {
             .alerts
             .validate()
             .and_then(|()| engine.postmortem.validate(&engine.escalation))
+            .map_err(|e| ConfigError::invalid(format!("{origin}: {}", e.message())))?;
+        cato_runbook_core::catalog::prices::PriceTable::new(&config.policy.prices)
             .map_err(|e| ConfigError::invalid(format!("{origin}: {}", e.message())))?;
         config
             .service

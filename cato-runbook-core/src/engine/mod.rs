@@ -145,8 +145,8 @@
 //! # }).unwrap();
 //! ```
 
-mod budget;
 mod alerts;
+mod budget;
 mod builder;
 mod config;
 mod contacts;
@@ -174,11 +174,11 @@ use std::sync::Arc;
 
 use tracing::{Instrument, debug, warn};
 
-pub use budget::BudgetReading;
 pub use alerts::{
     AlertsConfig, CUSTOM_METRICS_RUNBOOK, Comparison, CustomMetric, CustomMetricDetector,
     custom_metrics_runbook,
 };
+pub use budget::BudgetReading;
 pub use builder::EngineBuilder;
 pub use config::{EngineConfig, Timeouts};
 pub use contacts::{Contact, Escalation, EscalationLevel, Message, Notifiers, Reach};

@@ -13,8 +13,7 @@ mod status;
 use serde::{Deserialize, Serialize};
 
 pub use automation::{
-    AddedSpend, Automation, PostmortemWatch, StepCall, StepPhase, StepRetry, StepRun,
-    TemporaryStep,
+    AddedSpend, Automation, PostmortemWatch, StepCall, StepPhase, StepRetry, StepRun, TemporaryStep,
 };
 pub use ids::{DedupKey, IdempotencyKey, IncidentId, RunbookId};
 pub use outbox::{Notice, NoticeKind, Outbox};

@@ -283,10 +283,12 @@ fn added_spend(incident: &Incident) -> Option<String> {
             None => "total unknown (a price is missing)".to_owned(),
         });
     }
-    Some(format!(
-        "{} (estimated at on-demand list prices)",
-        parts.join("; ")
-    ))
+    let priced = spends.iter().any(|s| s.estimate.usd_per_hour.is_some());
+    let mut line = parts.join("; ");
+    if priced {
+        line.push_str(" (estimated at on-demand list prices)");
+    }
+    Some(line)
 }
 
 fn or_dash(span: Option<Duration>) -> String {

@@ -260,7 +260,7 @@ impl PriceTable {
                 instance_type: None,
                 added,
             } => SpendEstimate::unknown(format!(
-                "{added} instance(s) of a type the runbook was not told"
+                "{added} instance(s) of an unconfigured instance type"
             )),
             Capacity::EndpointInstances {
                 instance_type: Some(kind),
