@@ -144,7 +144,7 @@ async fn states_map_to_symptom_healthy_and_unknown() {
                 assert!(s.summary.contains("cato-shadow-self-5xx"), "{}", s.summary);
                 assert!(s.evidence[0].contains("Threshold Crossed"), "{s:?}");
             }
-            Ok(Observation::Healthy) => panic!("{state} read as healthy"),
+            Ok(other) => panic!("{state} read as {other:?}"),
             Err(err) => {
                 assert!(!healthy);
                 assert_eq!(state, AlarmValue::InsufficientData);
