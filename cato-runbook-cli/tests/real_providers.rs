@@ -16,6 +16,7 @@ password_env = "TEST_REDIS_PASSWORD"
 
 [providers.kubernetes]
 max_replicas = 50
+deployments = true
 
 [providers.cato_api]
 base_url = "https://api.cato.example"
@@ -104,6 +105,7 @@ fn check_lists_the_real_providers_and_shows_no_secret() {
         [
             "cache-stats",
             "workloads",
+            "deployments",
             "budget",
             "traffic",
             "pager",
@@ -118,6 +120,10 @@ fn check_lists_the_real_providers_and_shows_no_secret() {
     );
     assert!(
         providers.contains("cato/cato-orchestrator ≤ 50"),
+        "{providers}"
+    );
+    assert!(
+        providers.contains("kubernetes deployments (cato/cato-orchestrator)"),
         "{providers}"
     );
     assert!(providers.contains("on-call, vp-engineering"), "{providers}");

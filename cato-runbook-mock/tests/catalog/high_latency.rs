@@ -5,6 +5,7 @@ mod approvals_and_failures;
 mod detect;
 mod ladder;
 mod related;
+mod rollback;
 
 use cato_runbook_core::Result;
 use cato_runbook_core::catalog::Providers;

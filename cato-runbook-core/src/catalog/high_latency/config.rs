@@ -224,7 +224,8 @@ pub struct Rollback {
     /// Whether the rollback always waits for an operator's approval. Default true.
     pub approval: bool,
     /// How long after the rollback to verify: long enough for the earlier revision's pods to be
-    /// ready. At least a minute; default 5 min.
+    /// ready and for the latency window to see them (the ladder moves on to scaling when the
+    /// symptom is still there then). At least a minute; default 7 min.
     #[serde(with = "humantime_serde")]
     pub verify_after: Duration,
 }
@@ -234,7 +235,7 @@ impl Default for Rollback {
         Rollback {
             enabled: true,
             approval: true,
-            verify_after: Duration::from_secs(5 * 60),
+            verify_after: Duration::from_secs(7 * 60),
         }
     }
 }

@@ -321,3 +321,53 @@ impl Mitigation for RollbackWorkload {
         ))
     }
 }
+
+#[cfg(all(test, feature = "mock"))]
+mod tests {
+    use super::*;
+    use crate::Severity;
+    use crate::mock::MockWorkloads;
+
+    fn revision(number: u64, hash: &str, current: bool) -> Revision {
+        Revision {
+            number,
+            template_hash: hash.into(),
+            change_cause: None,
+            author: None,
+            images: vec![format!("cato/orchestrator:{hash}")],
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            current_since: chrono::DateTime::UNIX_EPOCH,
+            current,
+        }
+    }
+
+    fn step(history: Vec<Vec<Revision>>) -> RollbackWorkload {
+        let mut port = MockWorkloads::new();
+        let mut answers = history.into_iter();
+        port.expect_revisions()
+            .returning(move |_, _| Ok(answers.next().unwrap_or_default()));
+        RollbackWorkload::new(Arc::new(port), "cato", "cato-orchestrator")
+    }
+
+    #[tokio::test]
+    async fn landed_reads_the_current_template_back() {
+        let planned = vec![revision(1, "v1", false), revision(2, "v2", true)];
+        let rolled = vec![revision(2, "v2", false), revision(3, "v1", true)];
+        let other = vec![revision(3, "v1", false), revision(4, "v3", true)];
+        let s = step(vec![planned.clone(), rolled, planned, other]);
+        let ctx = StepContext::new(
+            &s,
+            "INC-1".into(),
+            "high-latency".into(),
+            "cato-orchestrator",
+            Severity::Sev2,
+            Arc::from(vec![]),
+            chrono::DateTime::UNIX_EPOCH,
+        );
+        let plan = s.plan(&ctx).await.unwrap();
+        assert!(plan.summary.contains("from revision 2"), "{}", plan.summary);
+        assert_eq!(s.landed(&ctx, &plan).await.unwrap(), Landed::Yes);
+        assert_eq!(s.landed(&ctx, &plan).await.unwrap(), Landed::No);
+        assert_eq!(s.landed(&ctx, &plan).await.unwrap(), Landed::Unknown);
+    }
+}

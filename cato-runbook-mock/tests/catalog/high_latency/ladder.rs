@@ -147,7 +147,12 @@ async fn a_step_toward_the_cap_never_passes_it() {
     let ports = world.ports("replica-1");
     let providers = ports.providers(world.clock_handle());
     let rb = high_latency::runbook(&providers, &Config::default()).unwrap();
-    let scale = rb.ladder()[0].clone();
+    let scale = rb
+        .ladder()
+        .iter()
+        .find(|s| s.name() == "scale-shadow-self")
+        .unwrap()
+        .clone();
     let ctx = StepContext::new(
         scale.as_ref(),
         "INC-1".into(),
