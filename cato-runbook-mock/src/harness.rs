@@ -57,6 +57,7 @@ pub struct HarnessBuilder<'a> {
     policy: Policy,
     config: EngineConfig,
     runbooks: Runbooks<'a>,
+    ports: Option<FakePorts>,
 }
 
 impl fmt::Debug for HarnessBuilder<'_> {
@@ -100,6 +101,13 @@ impl<'a> HarnessBuilder<'a> {
         self
     }
 
+    /// The ports the engine and the runbooks use, in place of the world's own (the world's
+    /// ports recorded into a trace, or a trace's replay providers).
+    pub fn ports(mut self, ports: FakePorts) -> Self {
+        self.ports = Some(ports);
+        self
+    }
+
     /// Ticks every `tick` (default [`TICK`]).
     pub fn tick(mut self, tick: Duration) -> Self {
         self.config.tick_interval = tick;
@@ -112,7 +120,10 @@ impl<'a> HarnessBuilder<'a> {
     ///
     /// A runbook or an engine that cannot be built.
     pub fn build(self) -> Result<Harness> {
-        let ports = self.world.ports(&self.replica);
+        let ports = match self.ports {
+            Some(ports) => ports,
+            None => self.world.ports(&self.replica),
+        };
         let providers = ports.providers(self.world.clock_handle());
         let runbooks = match self.runbooks {
             Runbooks::Catalog(ids, config) => ids
@@ -163,6 +174,7 @@ impl Harness {
             policy: Policy::default(),
             config,
             runbooks: Runbooks::Catalog(Vec::new(), Box::default()),
+            ports: None,
         }
     }
 

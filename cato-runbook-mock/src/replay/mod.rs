@@ -12,6 +12,7 @@
 //! ([`Replay::start`]), so the replay ticks at the very times the recording did.
 
 mod ports;
+mod record;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;

@@ -8,6 +8,8 @@
 //! `not_escalated`) hold over all of the runbook's incidents, none included.
 
 mod judge;
+
+pub(crate) use judge::{applied_steps, opened_severity};
 #[cfg(test)]
 mod tests;
 
