@@ -12,7 +12,11 @@ use super::offset::Offset;
 /// as expectations a later run must meet: how many incidents, opened with which severity and
 /// by when, the severity at the end, the steps applied (in order, and each at its time), and
 /// resolved by when or still open; a runbook that opened nothing must open nothing.
-pub fn decisions(start: Timestamp, incidents: &[Incident], runbooks: &[String]) -> Vec<Expectation> {
+pub fn decisions(
+    start: Timestamp,
+    incidents: &[Incident],
+    runbooks: &[String],
+) -> Vec<Expectation> {
     let offset = |at: Timestamp| Offset::new(time::elapsed(start, at));
     let mut out = Vec::new();
     for runbook in runbooks {
@@ -30,13 +34,19 @@ pub fn decisions(start: Timestamp, incidents: &[Incident], runbooks: &[String]) 
             runbook: runbook.clone(),
             count: of.len(),
         });
-        let opened = of.iter().map(|i| opened_severity(i)).collect::<BTreeSet<_>>();
+        let opened = of
+            .iter()
+            .map(|i| opened_severity(i))
+            .collect::<BTreeSet<_>>();
         out.push(Expectation::IncidentOpened {
             runbook: runbook.clone(),
             severity: single(&opened).flatten(),
             by: of.iter().map(|i| offset(i.detected_at())).max(),
         });
-        let ended = of.iter().map(|i| i.severity()).collect::<BTreeSet<Severity>>();
+        let ended = of
+            .iter()
+            .map(|i| i.severity())
+            .collect::<BTreeSet<Severity>>();
         if let Some(severity) = single(&ended) {
             out.push(Expectation::Severity {
                 runbook: runbook.clone(),

@@ -26,7 +26,11 @@ impl Scenario {
         expect: Vec<Expectation>,
     ) -> Scenario {
         let start = replay.start().unwrap_or(fallback).clone();
-        let last = replay.ticks().last().copied().unwrap_or(replay.started_at());
+        let last = replay
+            .ticks()
+            .last()
+            .copied()
+            .unwrap_or(replay.started_at());
         let duration = time::elapsed(replay.started_at(), last) + start.tick;
         Scenario {
             name: name.into(),

@@ -19,8 +19,8 @@ use super::traced;
 use crate::fault::FaultRule;
 use crate::harness::Harness;
 use crate::replay::Replay;
-use cato_runbook_core::trace::TraceSink;
 use crate::world::World;
+use cato_runbook_core::trace::TraceSink;
 
 /// Called after every tick with the virtual time elapsed and the scenario's duration.
 pub type Progress = Arc<dyn Fn(Duration, Duration) + Send + Sync>;
@@ -262,7 +262,9 @@ impl GameDay {
                         harness.engine().tick().await?;
                     }
                     next => {
-                        clock.sleep_until(next.map_or(until, |at| at.min(until))).await;
+                        clock
+                            .sleep_until(next.map_or(until, |at| at.min(until)))
+                            .await;
                         continue;
                     }
                 },

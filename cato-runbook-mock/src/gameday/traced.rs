@@ -26,7 +26,11 @@ pub(super) fn recorder(sink: Arc<dyn TraceSink>, world: &World, scenario: &Scena
 }
 
 /// The engine's ports: the world's, or the trace's answers; recorded when asked.
-pub(super) fn ports(world: &World, replay: Option<&Replay>, recorder: Option<&Recorder>) -> FakePorts {
+pub(super) fn ports(
+    world: &World,
+    replay: Option<&Replay>,
+    recorder: Option<&Recorder>,
+) -> FakePorts {
     let ports = match replay {
         Some(replay) => replay.ports(world, REPLICA),
         None => world.ports(REPLICA),
@@ -43,7 +47,11 @@ pub(super) fn answered(replay: &Replay) -> Verdict {
     let mut detail = if misses.is_empty() {
         "every call was in the trace".to_owned()
     } else {
-        format!("{} call(s) not in the trace: {}", misses.len(), misses.join("; "))
+        format!(
+            "{} call(s) not in the trace: {}",
+            misses.len(),
+            misses.join("; ")
+        )
     };
     if let Some(reason) = replay.stopped() {
         detail.push_str(&format!(" (the recording stopped early: {reason})"));
