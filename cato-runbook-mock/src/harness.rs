@@ -58,6 +58,7 @@ pub struct HarnessBuilder<'a> {
     config: EngineConfig,
     runbooks: Runbooks<'a>,
     ports: Option<FakePorts>,
+    trace: Option<cato_runbook_core::trace::Recorder>,
 }
 
 impl fmt::Debug for HarnessBuilder<'_> {
@@ -108,6 +109,12 @@ impl<'a> HarnessBuilder<'a> {
         self
     }
 
+    /// Marks every tick of the engine in `recorder`'s trace.
+    pub fn trace(mut self, recorder: cato_runbook_core::trace::Recorder) -> Self {
+        self.trace = Some(recorder);
+        self
+    }
+
     /// Ticks every `tick` (default [`TICK`]).
     pub fn tick(mut self, tick: Duration) -> Self {
         self.config.tick_interval = tick;
@@ -136,9 +143,11 @@ impl<'a> HarnessBuilder<'a> {
         let mut config = self.config;
         // The lease must outlast a tick or two, whatever tick a test picks.
         config.lease_ttl = config.lease_ttl.max(tick * 3);
-        let engine = self
-            .world
-            .engine_builder(&ports)
+        let mut builder = self.world.engine_builder(&ports);
+        if let Some(recorder) = self.trace {
+            builder = builder.trace(recorder);
+        }
+        let engine = builder
             .runbooks(runbooks)
             .policy(self.policy)
             .config(config)
@@ -175,6 +184,7 @@ impl Harness {
             config,
             runbooks: Runbooks::Catalog(Vec::new(), Box::default()),
             ports: None,
+            trace: None,
         }
     }
 

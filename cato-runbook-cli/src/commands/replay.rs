@@ -91,7 +91,9 @@ pub(crate) fn run(
     if let Some(file) = to_scenario {
         scenario.expect = decisions(start, &report.incidents, &scenario.runbooks);
         scenario.trace = Some(relative_to(file, trace));
-        let text = scenario.to_replay_toml().map_err(|e| Failure::runtime(e.to_string()))?;
+        let text = scenario
+            .to_replay_toml()
+            .map_err(|e| Failure::runtime(e.to_string()))?;
         std::fs::write(file, text)
             .map_err(|e| Failure::usage(format!("{}: cannot write: {e}", file.display())))?;
     }
@@ -121,7 +123,10 @@ fn print(out: &mut Out, summary: &Summary<'_>, stopped: Option<&str>) -> Result<
     }
     out.line(Out::styled(
         HEADING,
-        format!("== replay of {} ({} ticks) ==", summary.trace, summary.ticks),
+        format!(
+            "== replay of {} ({} ticks) ==",
+            summary.trace, summary.ticks
+        ),
     ))?;
     if let Some(reason) = stopped {
         out.line(format!("the recording stopped early: {reason}"))?;

@@ -35,6 +35,7 @@ pub struct EngineBuilder {
     lease: Option<Arc<dyn Lease>>,
     policy: Option<Policy>,
     config: Option<EngineConfig>,
+    trace: Option<crate::trace::Recorder>,
 }
 
 impl EngineBuilder {
@@ -104,6 +105,13 @@ impl EngineBuilder {
     /// The guardrails.
     pub fn policy(mut self, policy: Policy) -> Self {
         self.policy = Some(policy);
+        self
+    }
+
+    /// Marks every tick in `recorder`'s trace (see [`crate::trace`]); the providers' calls
+    /// are recorded by wrapping them ([`crate::trace::Traced`]).
+    pub fn trace(mut self, recorder: crate::trace::Recorder) -> Self {
+        self.trace = Some(recorder);
         self
     }
 
@@ -198,6 +206,7 @@ impl EngineBuilder {
         };
         Ok(Engine {
             inner: Arc::new(Inner {
+                trace: self.trace,
                 runbooks: self.runbooks,
                 detectors,
                 keys,

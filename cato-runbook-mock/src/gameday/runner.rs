@@ -187,9 +187,11 @@ impl GameDay {
         let mut engine_config = scenario.engine.clone();
         engine_config.tick_interval = scenario.tick;
         let registry = &self.registry;
-        let harness = Harness::on(&world)
-            .replica(traced::REPLICA)
-            .ports(ports)
+        let mut harness = Harness::on(&world).replica(traced::REPLICA).ports(ports);
+        if let Some(recorder) = &recorder {
+            harness = harness.trace(recorder.clone());
+        }
+        let harness = harness
             .runbooks(|providers| {
                 scenario
                     .runbooks
@@ -247,18 +249,12 @@ impl GameDay {
             });
             match replay_ticks.as_mut() {
                 None => {
-                    if let Some(recorder) = &recorder {
-                        recorder.tick();
-                    }
                     harness.tick_then_wait(until).await?;
                 }
                 // On a trace, the engine ticks when the recording did.
                 Some(due) => match due.front().copied() {
                     Some(at) if at <= now => {
                         due.pop_front();
-                        if let Some(recorder) = &recorder {
-                            recorder.tick();
-                        }
                         harness.engine().tick().await?;
                     }
                     next => {
