@@ -107,6 +107,7 @@ pub mod iam;
 #[cfg(feature = "service")]
 #[cfg_attr(docsrs, doc(cfg(feature = "service")))]
 pub mod service;
+pub mod trace;
 
 #[cfg(feature = "_sdk")]
 mod sdk;

@@ -65,6 +65,25 @@ pub(crate) enum Command {
         /// Print only the verdicts, not the timelines.
         #[arg(long)]
         quiet: bool,
+        /// Record every port call of each scenario into a trace (`DIR/<scenario>.jsonl`), for
+        /// `cato-runbook replay`.
+        #[arg(long, value_name = "DIR")]
+        record: Option<PathBuf>,
+    },
+    /// Run the engine again, in virtual time, on a recorded trace and print its decisions.
+    ///
+    /// Every provider call is answered from the trace (`run` records one by default, see
+    /// `[trace]`; `game-day --record` too), in order, and the engine ticks when the recording
+    /// did, with the runbooks' settings of this configuration: a changed runbook shows what it
+    /// would have done then. A call the trace does not hold is named, and the exit code is 1.
+    /// With `--to-scenario`, the decisions become a game-day scenario on the trace.
+    Replay {
+        /// The trace (JSON lines).
+        #[arg(value_name = "TRACE")]
+        trace: PathBuf,
+        /// Write a game-day scenario that expects these decisions and runs on the trace.
+        #[arg(long, value_name = "FILE")]
+        to_scenario: Option<PathBuf>,
     },
     /// The runbooks the library knows: id, title, ladder, what each needs.
     Runbooks,

@@ -14,7 +14,7 @@ use clap::Parser;
 
 use cli::{Cli, Command};
 use commands::{
-    check, diagnose, game_day, iam_policy, mitigate, postmortem, run, runbooks, severity,
+    check, diagnose, game_day, iam_policy, mitigate, postmortem, replay, run, runbooks, severity,
 };
 use exit::Failure;
 use output::{FAIL, Out};
@@ -86,6 +86,7 @@ fn run(cli: &Cli, out: &mut Out) -> Result<(), Failure> {
             seed,
             out: dir,
             quiet,
+            record,
         } => game_day::run(
             out,
             &config,
@@ -94,8 +95,12 @@ fn run(cli: &Cli, out: &mut Out) -> Result<(), Failure> {
                 seed: *seed,
                 out_dir: dir.as_deref(),
                 quiet: *quiet,
+                record: record.as_deref(),
             },
         ),
+        Command::Replay { trace, to_scenario } => {
+            replay::run(out, &config, trace, to_scenario.as_deref())
+        }
         Command::Runbooks => runbooks::run(out, &config),
         Command::Severity => severity::run(out),
         Command::Diagnose {

@@ -446,3 +446,69 @@ fn completions_a_man_page_and_errors_as_json() {
         String::from_utf8_lossy(&loud.stderr)
     );
 }
+
+#[test]
+fn a_recorded_game_day_replays_and_becomes_a_scenario_a_changed_runbook_fails() {
+    let dir = std::env::temp_dir().join(format!("cato-cli-replay-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let traces = dir.join("traces");
+    stdout(
+        cmd()
+            .args(["game-day", "--quiet", "--record"])
+            .arg(&traces)
+            .arg("scenarios/shadow-self-down--restart-works.toml"),
+    );
+    let trace = traces.join("shadow-self-down--restart-works.jsonl");
+    let scenario = dir.join("replay.toml");
+    let shown = stdout(
+        cmd()
+            .arg("replay")
+            .arg(&trace)
+            .arg("--to-scenario")
+            .arg(&scenario),
+    );
+    assert!(
+        shown.contains("shadow-self-down opened at T+1m30s as SEV1"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("T+1m30s mitigation_applied restart-endpoint"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("every call answered from the trace"),
+        "{shown}"
+    );
+    let written = std::fs::read_to_string(&scenario).unwrap();
+    assert!(written.contains("trace = \"traces/shadow-self-down--restart-works.jsonl\""));
+    stdout(cmd().args(["game-day", "--quiet"]).arg(&scenario));
+
+    // The restart verified later than it was: the replay's scenario fails, saying where.
+    let config = dir.join("cato.toml");
+    std::fs::write(
+        &config,
+        "[runbooks.shadow-self-down]\nrestart_verify_after = \"30m\"\n",
+    )
+    .unwrap();
+    let out = cmd()
+        .arg("--config")
+        .arg(&config)
+        .args(["game-day", "--quiet"])
+        .arg(&scenario)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("FAIL shadow-self-down resolved by T+14m"),
+        "{text}"
+    );
+    // The replay itself shows the other decisions.
+    let shown = stdout(cmd().arg("--config").arg(&config).arg("replay").arg(&trace));
+    assert!(
+        shown.contains("T+31m30s verification_failed restart-endpoint"),
+        "{shown}"
+    );
+    assert!(!shown.contains("resolved at T+14m"), "{shown}");
+    std::fs::remove_dir_all(&dir).ok();
+}

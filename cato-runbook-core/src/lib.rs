@@ -80,6 +80,7 @@ pub mod runbook;
 pub mod severity;
 pub mod time;
 pub mod timeline;
+pub mod trace;
 
 pub use error::{Error, ErrorKind, Result, Retry};
 pub use incident::{

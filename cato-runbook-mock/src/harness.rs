@@ -57,6 +57,8 @@ pub struct HarnessBuilder<'a> {
     policy: Policy,
     config: EngineConfig,
     runbooks: Runbooks<'a>,
+    ports: Option<FakePorts>,
+    trace: Option<cato_runbook_core::trace::Recorder>,
 }
 
 impl fmt::Debug for HarnessBuilder<'_> {
@@ -100,6 +102,19 @@ impl<'a> HarnessBuilder<'a> {
         self
     }
 
+    /// The ports the engine and the runbooks use, in place of the world's own (the world's
+    /// ports recorded into a trace, or a trace's replay providers).
+    pub fn ports(mut self, ports: FakePorts) -> Self {
+        self.ports = Some(ports);
+        self
+    }
+
+    /// Marks every tick of the engine in `recorder`'s trace.
+    pub fn trace(mut self, recorder: cato_runbook_core::trace::Recorder) -> Self {
+        self.trace = Some(recorder);
+        self
+    }
+
     /// Ticks every `tick` (default [`TICK`]).
     pub fn tick(mut self, tick: Duration) -> Self {
         self.config.tick_interval = tick;
@@ -112,7 +127,10 @@ impl<'a> HarnessBuilder<'a> {
     ///
     /// A runbook or an engine that cannot be built.
     pub fn build(self) -> Result<Harness> {
-        let ports = self.world.ports(&self.replica);
+        let ports = match self.ports {
+            Some(ports) => ports,
+            None => self.world.ports(&self.replica),
+        };
         let providers = ports.providers(self.world.clock_handle());
         let runbooks = match self.runbooks {
             Runbooks::Catalog(ids, config) => ids
@@ -125,9 +143,11 @@ impl<'a> HarnessBuilder<'a> {
         let mut config = self.config;
         // The lease must outlast a tick or two, whatever tick a test picks.
         config.lease_ttl = config.lease_ttl.max(tick * 3);
-        let engine = self
-            .world
-            .engine_builder(&ports)
+        let mut builder = self.world.engine_builder(&ports);
+        if let Some(recorder) = self.trace {
+            builder = builder.trace(recorder);
+        }
+        let engine = builder
             .runbooks(runbooks)
             .policy(self.policy)
             .config(config)
@@ -163,6 +183,8 @@ impl Harness {
             policy: Policy::default(),
             config,
             runbooks: Runbooks::Catalog(Vec::new(), Box::default()),
+            ports: None,
+            trace: None,
         }
     }
 

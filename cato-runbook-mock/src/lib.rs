@@ -73,6 +73,7 @@ pub mod gameday;
 pub mod harness;
 pub mod ops;
 pub mod peers;
+pub mod replay;
 pub mod sim;
 pub mod world;
 

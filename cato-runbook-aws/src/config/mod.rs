@@ -33,6 +33,7 @@
 //! [store]                        # where incidents are kept (see `store.rs`): SQLite by default
 //! [lease]                        # who acts among replicas: none (one process) by default
 //! [service]                      # the operator API: listen address, tokens, webhooks
+//! [trace]                        # what `run` records for `replay` (see `trace.rs`): on
 //! ```
 //!
 //! An unknown key or a bad value is a [`ConfigError`] naming the file, the line and the key.
@@ -43,6 +44,7 @@ mod kubernetes;
 mod redis;
 mod service;
 mod store;
+mod trace;
 mod wiring;
 
 use std::path::{Path, PathBuf};
@@ -57,6 +59,7 @@ pub use http::{CatoApiConfig, PagerDutyConfig, SendGridConfig, SlackConfig};
 pub use kubernetes::KubernetesConfig;
 pub use redis::{CacheServer, RedisConfig};
 pub use store::{LeaseConfig, LeaseKind, StoreConfig, StoreKind};
+pub use trace::TraceConfig;
 pub use wiring::Wiring;
 
 pub use service::{Role, ServiceConfig, TokenConfig, WebhookConfig};
@@ -165,6 +168,8 @@ pub struct Config {
     pub lease: LeaseConfig,
     /// The operator API.
     pub service: ServiceConfig,
+    /// What `run` records of the providers' answers.
+    pub trace: TraceConfig,
     /// The file it was read from (relative paths in it are relative to its folder).
     #[serde(skip)]
     pub file: Option<PathBuf>,
@@ -223,6 +228,7 @@ impl Config {
             .service
             .validate()
             .map_err(|e| e.prefixed(&format!("{origin}: [service]")))?;
+        config.trace.validate().map_err(|e| e.prefixed(origin))?;
         Ok(config)
     }
 

@@ -12,6 +12,8 @@ use cato_runbook_core::ports::{
     SystemClock, Workloads,
 };
 
+use cato_runbook_core::trace::{Recorder, Traceable, trace_providers};
+
 use super::{Config, ConfigError, LeaseKind, StoreKind};
 use crate::cato_api::CatoAdminApi;
 
@@ -33,6 +35,8 @@ pub struct Wiring {
     replica: String,
     /// The failover's other region, whose SageMaker endpoint AWS serves too.
     failover_region: Option<String>,
+    /// Where every provider's calls are recorded, once [`record`](Wiring::record) is called.
+    recorder: Option<Recorder>,
 }
 
 impl fmt::Debug for Wiring {
@@ -139,7 +143,33 @@ impl Wiring {
             lease,
             replica,
             failover_region: config.runbooks.failover.region.clone(),
+            recorder: None,
         })
+    }
+
+    /// Records every provider's calls from now on: the pager, chat and mail here, and every
+    /// port [`overlay`](Self::overlay) and [`providers`](Self::providers) hand out; the engine
+    /// of [`engine_builder`](Self::engine_builder) marks its ticks. Nothing is recorded
+    /// without it (`run` calls it unless `[trace] enabled = false`).
+    pub fn record(&mut self, recorder: Recorder) {
+        self.pager = self
+            .pager
+            .take()
+            .map(|p| <dyn Pager as Traceable>::traced(p, &recorder));
+        self.chat = self
+            .chat
+            .take()
+            .map(|p| <dyn Chat as Traceable>::traced(p, &recorder));
+        self.mail = self
+            .mail
+            .take()
+            .map(|p| <dyn Mail as Traceable>::traced(p, &recorder));
+        self.recorder = Some(recorder);
+    }
+
+    /// The recorder of [`record`](Self::record), when recording.
+    pub fn recorder(&self) -> Option<&Recorder> {
+        self.recorder.as_ref()
     }
 
     /// Puts the real providers (and the store, for the runbooks that read it) into
@@ -171,6 +201,9 @@ impl Wiring {
         providers.incidents = Some(Arc::clone(&self.store));
         if !self.describe().is_empty() {
             providers.clock = Arc::new(SystemClock);
+        }
+        if let Some(recorder) = &self.recorder {
+            *providers = trace_providers(providers, recorder);
         }
         Ok(())
     }
@@ -258,6 +291,9 @@ impl Wiring {
             .store(Arc::clone(&self.store))
             .policy(config.policy.clone())
             .config(config.engine.clone());
+        if let Some(recorder) = &self.recorder {
+            builder = builder.trace(recorder.clone());
+        }
         builder = match &self.lease {
             Some(lease) => builder.lease(Arc::clone(lease)),
             None => builder.lease(Arc::new(cato_runbook_core::ports::Alone::new(

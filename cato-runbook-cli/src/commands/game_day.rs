@@ -2,7 +2,10 @@
 //! postmortems.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
+
+use cato_runbook_core::trace::{MemorySink, TraceSink};
 
 use cato_runbook_core::postmortem::{Postmortem, PostmortemOptions};
 use cato_runbook_mock::gameday::{GameDay, Report, RunbookRegistry, Scenario};
@@ -20,6 +23,7 @@ pub(crate) struct Options<'a> {
     pub(crate) seed: Option<u64>,
     pub(crate) out_dir: Option<&'a Path>,
     pub(crate) quiet: bool,
+    pub(crate) record: Option<&'a Path>,
 }
 
 fn files(args: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
@@ -70,7 +74,7 @@ pub(crate) fn run(out: &mut Out, config: &Config, options: &Options<'_>) -> Resu
         .iter()
         .map(|f| Scenario::load(f).map_err(|e| Failure::usage(e.to_string())))
         .collect::<Result<Vec<_>, _>>()?;
-    if let Some(dir) = options.out_dir {
+    for dir in [options.out_dir, options.record].into_iter().flatten() {
         std::fs::create_dir_all(dir)
             .map_err(|e| Failure::usage(format!("{}: cannot create: {e}", dir.display())))?;
     }
@@ -87,9 +91,20 @@ pub(crate) fn run(out: &mut Out, config: &Config, options: &Options<'_>) -> Resu
                 progress.set_position(base + (share * 1000.0) as u64);
             },
         );
+        let sink = options.record.map(|_| Arc::new(MemorySink::default()));
         let report = runner
-            .run_blocking(scenario, options.seed)
+            .run_blocking_with(
+                scenario,
+                options.seed,
+                sink.clone().map(|s| s as Arc<dyn TraceSink>),
+            )
             .map_err(|e| Failure::from(e).prefixed(&file.display().to_string()))?;
+        if let (Some(dir), Some(sink)) = (options.record, sink) {
+            let stem = file.file_stem().unwrap_or_default().to_string_lossy();
+            let path = dir.join(format!("{stem}.jsonl"));
+            std::fs::write(&path, sink.to_jsonl())
+                .map_err(|e| Failure::usage(format!("{}: cannot write: {e}", path.display())))?;
+        }
         if let Some(dir) = options.out_dir {
             write_postmortems(dir, file, &report, &config.postmortem)?;
         }

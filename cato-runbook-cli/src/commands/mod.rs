@@ -6,6 +6,7 @@ pub(crate) mod game_day;
 pub(crate) mod iam_policy;
 pub(crate) mod mitigate;
 pub(crate) mod postmortem;
+pub(crate) mod replay;
 pub(crate) mod run;
 pub(crate) mod runbooks;
 pub(crate) mod severity;

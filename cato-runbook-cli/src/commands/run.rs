@@ -11,6 +11,7 @@ use cato_runbook_aws::config::Wiring;
 use cato_runbook_aws::service::{Service, install_prometheus};
 use cato_runbook_core::engine::Notifiers;
 use cato_runbook_core::ports::{Clock, SystemClock};
+use cato_runbook_core::trace::TraceStart;
 use cato_runbook_mock::World;
 use cato_runbook_mock::gameday::Scenario;
 
@@ -45,7 +46,7 @@ async fn serve(out: &mut Out, config: &Config, options: &Options<'_>) -> Result<
             upkeep.run_upkeep();
         }
     });
-    let wiring = Wiring::from_config(config).await?;
+    let mut wiring = Wiring::from_config(config).await?;
     let real = config.providers.real();
     if real && wiring.notifiers().is_none() {
         return Err(Failure::usage(
@@ -73,7 +74,32 @@ async fn serve(out: &mut Out, config: &Config, options: &Options<'_>) -> Result<
             }
         }
     }
-    let ports = world.ports(wiring.replica());
+    // Every provider's answers, recorded for `cato-runbook replay` (the `[trace]` table).
+    let trace = if config.trace.enabled {
+        let clock: Arc<dyn Clock> = if real {
+            Arc::new(SystemClock)
+        } else {
+            world.clock_handle()
+        };
+        let start = TraceStart {
+            runbooks: config.enabled().iter().map(|e| e.id.to_owned()).collect(),
+            policy: config.policy.clone(),
+            tick: config.engine.tick_interval,
+            source: format!("run on {}", wiring.replica()),
+        };
+        let dir = config.relative(&config.trace.dir);
+        let (recorder, sink) = config
+            .trace
+            .recorder(&dir, wiring.replica(), clock, &start)?;
+        wiring.record(recorder);
+        Some(sink)
+    } else {
+        None
+    };
+    let mut ports = world.ports(wiring.replica());
+    if let Some(recorder) = wiring.recorder() {
+        ports = ports.traced(recorder);
+    }
     let mut providers = ports.providers(world.clock_handle());
     wiring.overlay(&mut providers)?;
     if !real {
@@ -112,6 +138,9 @@ async fn serve(out: &mut Out, config: &Config, options: &Options<'_>) -> Result<
             }
         ))?;
         out.line(format!("store: {}", wiring.store_name()))?;
+        if let Some(sink) = &trace {
+            out.line(format!("trace: {}", sink.path().display()))?;
+        }
         out.line(format!(
             "replica: {} ({})",
             wiring.replica(),
@@ -188,6 +217,9 @@ async fn serve(out: &mut Out, config: &Config, options: &Options<'_>) -> Result<
         None => health_loop.await,
     }?;
     signals.abort();
+    if let Some(sink) = &trace {
+        sink.finish();
+    }
     if let Ok(Err(e)) = server.await {
         return Err(Failure::runtime(format!("the service failed: {e}")));
     }

@@ -36,6 +36,7 @@ pub struct EngineBuilder {
     policy: Option<Policy>,
     config: Option<EngineConfig>,
     budget: Option<Arc<dyn Budget>>,
+    trace: Option<crate::trace::Recorder>,
 }
 
 impl EngineBuilder {
@@ -113,6 +114,13 @@ impl EngineBuilder {
     /// Without one, spend is not gated on the budget.
     pub fn budget(mut self, budget: Arc<dyn Budget>) -> Self {
         self.budget = Some(budget);
+        self
+    }
+
+    /// Marks every tick in `recorder`'s trace (see [`crate::trace`]); the providers' calls
+    /// are recorded by wrapping them ([`crate::trace::Traced`]).
+    pub fn trace(mut self, recorder: crate::trace::Recorder) -> Self {
+        self.trace = Some(recorder);
         self
     }
 
@@ -213,6 +221,7 @@ impl EngineBuilder {
         };
         Ok(Engine {
             inner: Arc::new(Inner {
+                trace: self.trace,
                 runbooks: self.runbooks,
                 detectors,
                 keys,

@@ -27,6 +27,9 @@ impl Inner {
     pub(super) async fn tick(self: &Arc<Self>) -> Result<TickReport> {
         let _one_at_a_time = self.ticking.lock().await;
         let now = self.now();
+        if let Some(trace) = &self.trace {
+            trace.record(crate::trace::TraceRecord::tick(now));
+        }
         let mut report = TickReport {
             at: Some(now),
             detectors: self.detectors.len(),

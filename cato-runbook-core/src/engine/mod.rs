@@ -206,6 +206,8 @@ pub struct Engine {
 }
 
 pub(crate) struct Inner {
+    /// Where each tick is marked in the trace of the providers' answers, when recording.
+    trace: Option<crate::trace::Recorder>,
     runbooks: Vec<Runbook>,
     detectors: Vec<DetectorSlot>,
     keys: Vec<KeySlot>,

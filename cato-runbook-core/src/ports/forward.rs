@@ -11,8 +11,8 @@ use async_trait::async_trait;
 use super::{
     AlarmPage, Alarms, BillingMode, Budget, BudgetStatus, CacheCluster, CacheClusterState,
     CacheCounters, CacheStats, Chat, ChatMessage, Clock, CloudHealth, Created, Deployment,
-    Deployments, Dimension, EndpointConfig, EndpointDescription, Fence, Guardrails, HealthEvent,
-    IncidentStore, Leadership, Lease, LogEvent, Logs, MetricQuery, MetricSeries, Metrics,
+    Deployments, Dimension, Email, EndpointConfig, EndpointDescription, Fence, Guardrails, HealthEvent,
+    IncidentStore, Leadership, Lease, LogEvent, Logs, Mail, MetricQuery, MetricSeries, Metrics,
     ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas, Revision, Stored,
     TableCapacity, TableState, Tables, TrafficControl, TrafficState, WorkloadState, Workloads,
 };
@@ -174,6 +174,11 @@ macro_rules! forward {
         #[async_trait]
         impl<T: Chat + ?Sized> Chat for $ptr<T> {
             async fn post(&self, message: &ChatMessage) -> Result<Posted> { (**self).post(message).await }
+        }
+
+        #[async_trait]
+        impl<T: Mail + ?Sized> Mail for $ptr<T> {
+            async fn send(&self, email: &Email) -> Result<()> { (**self).send(email).await }
         }
 
         #[async_trait]

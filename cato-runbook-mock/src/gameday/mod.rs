@@ -11,14 +11,18 @@
 //! timeline and one [`Verdict`] per expectation, readable by people (`Display`) and as JSON
 //! (`serde`). A bad scenario file is a [`ScenarioError`] naming the file, the line and the field.
 
+mod decisions;
 mod error;
 mod expect;
 mod offset;
 mod registry;
+mod replaying;
 mod report;
 mod runner;
 mod scenario;
+mod traced;
 
+pub use decisions::decisions;
 pub use error::ScenarioError;
 pub use expect::{Expectation, Outcome, Verdict};
 pub use offset::Offset;

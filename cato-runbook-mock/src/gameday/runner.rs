@@ -15,9 +15,12 @@ use super::expect::Outcome;
 use super::registry::RunbookRegistry;
 use super::report::{Line, Report};
 use super::scenario::{Action, OperatorAction, Scenario};
+use super::traced;
 use crate::fault::FaultRule;
 use crate::harness::Harness;
+use crate::replay::Replay;
 use crate::world::World;
+use cato_runbook_core::trace::TraceSink;
 
 /// Called after every tick with the virtual time elapsed and the scenario's duration.
 pub type Progress = Arc<dyn Fn(Duration, Duration) + Send + Sync>;
@@ -75,6 +78,20 @@ impl GameDay {
     ///
     /// As [`GameDay::run`], or when the runtime cannot be built.
     pub fn run_blocking(&self, scenario: &Scenario, seed: Option<u64>) -> Result<Report> {
+        self.run_blocking_with(scenario, seed, None)
+    }
+
+    /// As [`GameDay::run_blocking`], recording every port call into `sink` when given.
+    ///
+    /// # Errors
+    ///
+    /// As [`GameDay::run_blocking`].
+    pub fn run_blocking_with(
+        &self,
+        scenario: &Scenario,
+        seed: Option<u64>,
+        sink: Option<Arc<dyn TraceSink>>,
+    ) -> Result<Report> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .start_paused(true)
@@ -87,7 +104,7 @@ impl GameDay {
                 )
                 .with_source(e)
             })?;
-        runtime.block_on(self.run(scenario, seed))
+        runtime.block_on(self.run_with(scenario, seed, sink))
     }
 
     /// Runs `scenario`. Call it on a runtime whose time is paused (`start_paused = true`) so the
@@ -98,12 +115,46 @@ impl GameDay {
     /// An unknown runbook, a world that cannot be built, or an engine that cannot be built or
     /// fails a tick. Failed expectations are not errors: they are in the report.
     pub async fn run(&self, scenario: &Scenario, seed: Option<u64>) -> Result<Report> {
+        self.run_with(scenario, seed, None).await
+    }
+
+    /// As [`GameDay::run`], recording every port call of the run into `sink` (a trace a
+    /// replay can run on).
+    ///
+    /// # Errors
+    ///
+    /// As [`GameDay::run`].
+    pub async fn run_recorded(
+        &self,
+        scenario: &Scenario,
+        seed: Option<u64>,
+        sink: Arc<dyn TraceSink>,
+    ) -> Result<Report> {
+        self.run_with(scenario, seed, Some(sink)).await
+    }
+
+    async fn run_with(
+        &self,
+        scenario: &Scenario,
+        seed: Option<u64>,
+        sink: Option<Arc<dyn TraceSink>>,
+    ) -> Result<Report> {
         let mut config = scenario.world.clone();
         if let Some(seed) = seed.or(scenario.seed) {
             config.seed = seed;
         }
         let seed = config.seed;
+        let replay = match &scenario.trace {
+            Some(path) => Some(Replay::load(path)?),
+            None => None,
+        };
+        if let Some(replay) = &replay {
+            config.start = replay.started_at();
+        }
         let world = World::new(config)?;
+        let recorder = sink.map(|sink| traced::recorder(sink, &world, scenario));
+        let ports = traced::ports(&world, replay.as_ref(), recorder.as_ref());
+        let mut replay_ticks = replay.as_ref().map(|r| VecDeque::from(r.ticks().to_vec()));
         let start = world.now();
         let mut lines = Vec::new();
 
@@ -136,8 +187,11 @@ impl GameDay {
         let mut engine_config = scenario.engine.clone();
         engine_config.tick_interval = scenario.tick;
         let registry = &self.registry;
-        let harness = Harness::on(&world)
-            .replica("game-day")
+        let mut harness = Harness::on(&world).replica(traced::REPLICA).ports(ports);
+        if let Some(recorder) = &recorder {
+            harness = harness.trace(recorder.clone());
+        }
+        let harness = harness
             .runbooks(|providers| {
                 scenario
                     .runbooks
@@ -193,7 +247,24 @@ impl GameDay {
             let until = actions.front().map_or(end, |action| {
                 world.at(action.at.as_duration()).max(now).min(end)
             });
-            harness.tick_then_wait(until).await?;
+            match replay_ticks.as_mut() {
+                None => {
+                    harness.tick_then_wait(until).await?;
+                }
+                // On a trace, the engine ticks when the recording did.
+                Some(due) => match due.front().copied() {
+                    Some(at) if at <= now => {
+                        due.pop_front();
+                        harness.engine().tick().await?;
+                    }
+                    next => {
+                        clock
+                            .sleep_until(next.map_or(until, |at| at.min(until)))
+                            .await;
+                        continue;
+                    }
+                },
+            }
             ticks += 1;
             if let Some(progress) = &self.progress {
                 progress(time::elapsed(start, now), scenario.duration);
@@ -214,7 +285,10 @@ impl GameDay {
             pager: &pages,
             calls: &calls,
         };
-        let verdicts: Vec<_> = scenario.expect.iter().map(|e| e.judge(&outcome)).collect();
+        let mut verdicts: Vec<_> = scenario.expect.iter().map(|e| e.judge(&outcome)).collect();
+        if let Some(replay) = &replay {
+            verdicts.push(traced::answered(replay));
+        }
         lines.extend(incident_lines(start, &incidents));
         lines.sort_by_key(|l| l.offset);
         Ok(Report {

@@ -1,6 +1,6 @@
 //! A game-day scenario: the world, what goes wrong and when, what people do, what must happen.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use cato_runbook_core::catalog::CatalogConfig;
@@ -85,6 +85,12 @@ pub struct Scenario {
     /// (`[catalog.failover]`, `[catalog.shadow-self-down]`, …); the runner's own when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog: Option<CatalogConfig>,
+    /// A recorded trace (JSON lines, relative to the scenario's file) to run on instead of the
+    /// fake world: every port is answered from it ([`Replay`](crate::replay::Replay)) and the
+    /// engine ticks when the recording did, so a real incident becomes a regression test. A
+    /// call the trace does not hold fails, and the scenario with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<PathBuf>,
 }
 
 /// A change to the world at a virtual time.
@@ -202,9 +208,14 @@ impl Scenario {
     /// cannot exist, an action without its incident, no `[[expect]]` at all.
     pub fn from_toml(file: impl AsRef<Path>, text: &str) -> Result<Scenario, ScenarioError> {
         let file = file.as_ref();
-        let scenario: Scenario =
+        let mut scenario: Scenario =
             toml::from_str(text).map_err(|e| ScenarioError::from_toml(file, text, &e))?;
         scenario.check(file, text)?;
+        if let (Some(trace), Some(dir)) = (&mut scenario.trace, file.parent()) {
+            if trace.is_relative() {
+                *trace = dir.join(&*trace);
+            }
+        }
         Ok(scenario)
     }
 

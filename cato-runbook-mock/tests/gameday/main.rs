@@ -4,6 +4,7 @@
 
 mod doubles;
 mod files;
+mod replay;
 
 use cato_runbook_mock::gameday::{GameDay, Scenario};
 

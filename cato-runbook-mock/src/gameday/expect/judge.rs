@@ -295,7 +295,7 @@ impl Expectation {
 }
 
 /// The severity an incident opened with (its `incident_opened` entry).
-fn opened_severity(inc: &Incident) -> Option<Severity> {
+pub(crate) fn opened_severity(inc: &Incident) -> Option<Severity> {
     inc.timeline().iter().find_map(|e| match e.kind {
         EntryKind::IncidentOpened { severity } => Some(severity),
         _ => None,
@@ -303,7 +303,7 @@ fn opened_severity(inc: &Incident) -> Option<Severity> {
 }
 
 /// The steps an incident applied, in order.
-fn applied_steps(inc: &Incident) -> impl Iterator<Item = &str> + '_ {
+pub(crate) fn applied_steps(inc: &Incident) -> impl Iterator<Item = &str> + '_ {
     inc.timeline().iter().filter_map(|e| match &e.kind {
         EntryKind::MitigationApplied { step } => Some(step.as_str()),
         _ => None,

@@ -10,6 +10,8 @@
 
 mod chat;
 mod judge;
+
+pub(crate) use judge::{applied_steps, opened_severity};
 #[cfg(test)]
 mod tests;
 
