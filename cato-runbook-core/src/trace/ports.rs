@@ -62,6 +62,8 @@ macro_rules! traced_ports {
             workloads: Workloads, "workloads" {
                 fn get(namespace: &str, name: &str) -> $crate::ports::WorkloadState;
                 fn scale(namespace: &str, name: &str, replicas: u32, key: &$crate::IdempotencyKey) -> ();
+                fn revisions(namespace: &str, name: &str) -> Vec<$crate::ports::Revision>;
+                fn roll_back(namespace: &str, name: &str, to_revision: u64, key: &$crate::IdempotencyKey) -> ();
             }
             traffic: TrafficControl, "traffic" {
                 fn state() -> $crate::ports::TrafficState;
@@ -69,6 +71,9 @@ macro_rules! traced_ports {
                 fn set_cache_similarity_threshold(threshold: f64, key: &$crate::IdempotencyKey) -> ();
                 fn set_emergency_mode(on: bool, key: &$crate::IdempotencyKey) -> ();
                 fn set_region_weights(weights: &::std::collections::BTreeMap<String, f64>, key: &$crate::IdempotencyKey) -> ();
+            }
+            alarms: Alarms, "alarms" {
+                fn describe(prefix: &str, max_records: u32, next_token: Option<String>) -> $crate::ports::AlarmPage;
             }
             deployments: Deployments, "deployments" {
                 fn since(since: $crate::Timestamp) -> Vec<$crate::ports::Deployment>;
