@@ -10,11 +10,11 @@ use async_trait::async_trait;
 
 use super::{
     BillingMode, Budget, BudgetStatus, CacheCluster, CacheClusterState, CacheCounters, CacheStats,
-    Chat, ChatMessage, Clock, CloudHealth, Created, Deployment, Deployments, Dimension,
-    EndpointConfig, EndpointDescription, Fence, Guardrails, HealthEvent, IncidentStore, Leadership,
-    Lease, LogEvent, Logs, MetricQuery, MetricSeries, Metrics, ModelEndpoint, Page, Pager, Posted,
-    QuotaRequest, QuotaValue, Quotas, Stored, TableCapacity, TableState, Tables, TrafficControl,
-    TrafficState, WorkloadState, Workloads,
+    Chat, ChatMessage, Clock, CloudHealth, Created, Deployment, Deployments, DeploymentsRead,
+    Dimension, EndpointConfig, EndpointDescription, Fence, Guardrails, HealthEvent, IncidentStore,
+    Leadership, Lease, LogEvent, Logs, MetricQuery, MetricSeries, Metrics, ModelEndpoint, Page,
+    Pager, Posted, QuotaRequest, QuotaValue, Quotas, Stored, TableCapacity, TableState, Tables,
+    TrafficControl, TrafficState, WorkloadState, Workloads,
 };
 use crate::error::Result;
 use crate::incident::{IdempotencyKey, Incident, IncidentId};
@@ -140,6 +140,7 @@ macro_rules! forward {
         #[async_trait]
         impl<T: Deployments + ?Sized> Deployments for $ptr<T> {
             async fn since(&self, since: Timestamp) -> Result<Vec<Deployment>> { (**self).since(since).await }
+            async fn read(&self, since: Timestamp) -> Result<DeploymentsRead> { (**self).read(since).await }
         }
 
         #[async_trait]

@@ -17,7 +17,7 @@
 //! | [`Tables`] | `aws dynamodb update-table --billing-mode`, consumed capacity |
 //! | [`Workloads`] | `kubectl scale deployment` |
 //! | [`TrafficControl`] | Bedrock vs Shadow Self share, cache similarity threshold, emergency mode, Shadow Self traffic by region (failover) |
-//! | [`Deployments`], [`CloudHealth`] | "review recent deployments", "check AWS Health Dashboard" |
+//! | [`Deployments`], [`CloudHealth`] | "review recent deployments", "check AWS Health Dashboard"; [`AllDeployments`] reads several sources of deployments as one |
 //! | [`Pager`], [`Chat`] | PagerDuty → on-call, Slack `#cato-alerts` / `#cato-incident` |
 //! | [`Mail`] | the AWS TAM at `aws-support@company.com` |
 //! | [`IncidentStore`] | the incident log |
@@ -29,6 +29,7 @@
 //! `Arc<T>` and `Box<T>` of a port implement the port, so wrappers generic over their inner
 //! provider take `Arc<dyn Port>` too.
 
+mod all_deployments;
 mod budget;
 mod cache;
 mod changes;
@@ -45,9 +46,12 @@ mod tables;
 mod traffic;
 mod workloads;
 
+pub use all_deployments::AllDeployments;
 pub use budget::{Budget, BudgetMode, BudgetStatus};
 pub use cache::{CacheCluster, CacheClusterState, CacheCounters, CacheStats, CacheWindow};
-pub use changes::{CloudHealth, Deployment, Deployments, HealthEvent};
+pub use changes::{
+    CloudHealth, Deployment, Deployments, DeploymentsRead, HealthEvent, UnreadSource,
+};
 pub use clock::{Clock, SystemClock};
 pub use endpoint::{EndpointConfig, EndpointDescription, EndpointStatus, ModelEndpoint, Variant};
 pub use lease::{Alone, Fence, Leadership, Lease};

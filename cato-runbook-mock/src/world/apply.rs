@@ -5,6 +5,7 @@ use cato_runbook_core::{Error, Result, Timestamp};
 
 use super::change::WorldChange;
 use super::models::ConfigModel;
+use super::records::Deployed;
 use super::sim::Sim;
 use super::state::State;
 use crate::config::CrashCause;
@@ -141,6 +142,8 @@ impl State {
                 Err(Error::invalid_input(OP, "a log line needs a group"))
             }
             WorldChange::Deploy { .. }
+            | WorldChange::DeploymentSourceDown { .. }
+            | WorldChange::DeploymentSourceUp { .. }
             | WorldChange::HealthEvent { .. }
             | WorldChange::HealthEventResolved { .. }
             | WorldChange::Log { .. } => Ok(()),
@@ -152,6 +155,17 @@ impl Sim {
     /// Applies `change` at `at`.
     pub(crate) fn apply_change(&mut self, at: Timestamp, change: &WorldChange) -> Result<()> {
         self.state().check_change(change)?;
+        match change {
+            WorldChange::Deploy {
+                source: Some(source),
+                ..
+            }
+            | WorldChange::DeploymentSourceDown { source }
+            | WorldChange::DeploymentSourceUp { source } => {
+                self.config.deployment_source(source)?;
+            }
+            _ => {}
+        }
         tracing::debug!(%change, "world change");
         let mut state = self.edit(at);
         match change {
@@ -257,13 +271,23 @@ impl Sim {
                 version,
                 author,
                 description,
-            } => self.records.deployments.push(Deployment {
-                service: service.clone(),
-                version: version.clone(),
-                at,
-                author: author.clone(),
-                description: description.clone(),
+                source,
+            } => self.records.deployments.push(Deployed {
+                source: self.config.source_of(source.as_deref()),
+                deployment: Deployment {
+                    service: service.clone(),
+                    version: version.clone(),
+                    at,
+                    author: author.clone(),
+                    description: description.clone(),
+                },
             }),
+            WorldChange::DeploymentSourceDown { source } => {
+                self.records.sources_down.insert(source.clone());
+            }
+            WorldChange::DeploymentSourceUp { source } => {
+                self.records.sources_down.remove(source);
+            }
             WorldChange::HealthEvent {
                 service,
                 region,
