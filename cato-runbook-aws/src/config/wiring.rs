@@ -8,8 +8,8 @@ use std::sync::Arc;
 use cato_runbook_core::catalog::Providers;
 use cato_runbook_core::engine::{Engine, EngineBuilder, Notifiers};
 use cato_runbook_core::ports::{
-    CacheStats, Chat, InMemoryIncidentStore, IncidentStore, Lease, Mail, Pager, SystemClock,
-    Workloads,
+    CacheStats, Chat, CloudHealth, Deployments, InMemoryIncidentStore, IncidentStore, Lease, Mail,
+    Pager, SystemClock, Workloads,
 };
 
 use super::{Config, ConfigError, LeaseKind, StoreKind};
@@ -23,6 +23,8 @@ pub struct Wiring {
     pager: Option<Arc<dyn Pager>>,
     chat: Option<Arc<dyn Chat>>,
     mail: Option<Arc<dyn Mail>>,
+    deployments: Option<Arc<dyn Deployments>>,
+    health: Option<Arc<dyn CloudHealth>>,
     sdk: Option<aws_types::SdkConfig>,
     aws: Option<super::AwsConfig>,
     store: Arc<dyn IncidentStore>,
@@ -105,6 +107,8 @@ impl Wiring {
             ));
         }
         let needs_sdk = p.aws.is_some()
+            || p.deployments.is_some()
+            || p.health.as_ref().is_some_and(|h| h.enabled)
             || (keep
                 && (config.store.kind == StoreKind::Dynamodb
                     || config.lease.kind == LeaseKind::Dynamodb));
@@ -113,6 +117,20 @@ impl Wiring {
         } else {
             None
         };
+        let timeout = p
+            .aws
+            .as_ref()
+            .and_then(|a| a.timeout)
+            .unwrap_or(crate::Settings::DEFAULT_TIMEOUT);
+        let (mut deployments, mut health) = (None, None);
+        if let Some(sdk) = &sdk {
+            if let Some(c) = &p.deployments {
+                deployments = c.build(sdk, &config.runbooks, timeout)?;
+            }
+            if let Some(c) = &p.health {
+                health = c.build(sdk, &config.runbooks, timeout)?;
+            }
+        }
         let replica = config.lease.replica();
         let (store, store_name, lease) = if keep {
             let (store, name) = store(config, sdk.as_ref()).await?;
@@ -128,6 +146,8 @@ impl Wiring {
             pager,
             chat,
             mail,
+            deployments,
+            health,
             sdk,
             aws: p.aws.clone(),
             store,
@@ -156,6 +176,12 @@ impl Wiring {
         }
         if let Some(p) = &self.workloads {
             providers.workloads = Some(Arc::clone(p));
+        }
+        if let Some(p) = &self.deployments {
+            providers.deployments = Some(Arc::clone(p));
+        }
+        if let Some(p) = &self.health {
+            providers.health = Some(Arc::clone(p));
         }
         if let Some(p) = &self.admin {
             providers.budget = Some(p.clone());
@@ -273,6 +299,12 @@ impl Wiring {
         }
         if let Some(p) = &self.workloads {
             rows.push(("workloads", p.to_string()));
+        }
+        if let Some(p) = &self.deployments {
+            rows.push(("deployments", p.to_string()));
+        }
+        if let Some(p) = &self.health {
+            rows.push(("health", p.to_string()));
         }
         if let Some(p) = &self.admin {
             rows.push(("budget", p.to_string()));
