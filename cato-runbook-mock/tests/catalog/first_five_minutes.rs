@@ -361,3 +361,5 @@ async fn every_runbook_runs_the_first_five_minutes() {
             .all(|d| d.name() != "dashboard-signals")
     );
 }
+
+mod sources;
