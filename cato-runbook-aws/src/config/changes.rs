@@ -251,3 +251,34 @@ pub(crate) fn ports(
     }
     ports
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources_default_to_the_runbooks_shadow_self_endpoint() {
+        let runbooks = CatalogConfig::default();
+        let deployments = DeploymentsConfig::default();
+        assert_eq!(
+            deployments.sagemaker_endpoints(&runbooks),
+            ["cato-shadow-self"]
+        );
+        let none = DeploymentsConfig {
+            sagemaker_endpoints: Some(Vec::new()),
+            ..DeploymentsConfig::default()
+        };
+        let health = HealthConfig::default();
+        assert_eq!(health.region, "us-east-1");
+        assert_eq!(
+            ports(Some(&deployments), Some(&health), &runbooks),
+            [PortName::Deployments, PortName::Health]
+        );
+        assert!(ports(Some(&none), None, &runbooks).is_empty());
+        let off = HealthConfig {
+            enabled: false,
+            ..HealthConfig::default()
+        };
+        assert!(ports(None, Some(&off), &runbooks).is_empty());
+    }
+}
