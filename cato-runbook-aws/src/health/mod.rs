@@ -231,8 +231,11 @@ settings_builders!(AwsHealth);
 
 /// `SubscriptionRequiredException`: the account has no support plan that includes the API.
 fn classify(code: &str, _message: &str) -> Option<Class> {
-    (code == "SubscriptionRequiredException")
-        .then(|| Class::new(ErrorKind::Unsupported, Retry::Permanent))
+    if code == "SubscriptionRequiredException" {
+        Some(Class::new(ErrorKind::Unsupported, Retry::Permanent))
+    } else {
+        None
+    }
 }
 
 /// An unsupported call says why in words people know.
