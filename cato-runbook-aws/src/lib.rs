@@ -29,6 +29,8 @@
 //! | feature | module | provider | port |
 //! |---|---|---|---|
 //! | `sagemaker` | [`sagemaker`] | `SageMakerEndpoint` | `ModelEndpoint` |
+//! | `sagemaker` | [`sagemaker`] | `SageMakerDeployments` | `Deployments` (the watched endpoints' config changes) |
+//! | `health` | [`health`] | `AwsHealth` | `CloudHealth` (AWS Health `DescribeEvents`, `DescribeAffectedEntities`; global, from us-east-1) |
 //! | `cloudwatch` | [`cloudwatch`] | `CloudWatchMetrics` | `Metrics` |
 //! | `cloudwatch-logs` | [`cloudwatch_logs`] | `CloudWatchLogs` | `Logs` |
 //! | `elasticache` | [`elasticache`] | `ElastiCacheCluster` | `CacheCluster` |
@@ -127,6 +129,9 @@ pub mod dynamodb;
 #[cfg(feature = "elasticache")]
 #[cfg_attr(docsrs, doc(cfg(feature = "elasticache")))]
 pub mod elasticache;
+#[cfg(feature = "health")]
+#[cfg_attr(docsrs, doc(cfg(feature = "health")))]
+pub mod health;
 #[cfg(feature = "sagemaker")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sagemaker")))]
 pub mod sagemaker;

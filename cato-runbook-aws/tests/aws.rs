@@ -23,6 +23,8 @@ mod cloudwatch_logs;
 mod dynamodb;
 #[cfg(feature = "elasticache")]
 mod elasticache;
+#[cfg(feature = "health")]
+mod health;
 #[cfg(feature = "sagemaker")]
 mod sagemaker;
 #[cfg(feature = "service-quotas")]

@@ -10,6 +10,8 @@
 
 #[path = "aws/against_moto.rs"]
 mod against_moto;
+#[path = "aws/first_five_minutes.rs"]
+mod first_five_minutes;
 #[path = "aws/moto_account.rs"]
 mod moto_account;
 #[path = "aws/without_moto.rs"]

@@ -377,3 +377,7 @@ mod alarms {
         run_all(&port, &f).await.unwrap();
     }
 }
+
+/// A world whose deployments come from two sources, read as one by `AllDeployments`.
+#[path = "conformance/deployment_sources.rs"]
+mod deployment_sources;

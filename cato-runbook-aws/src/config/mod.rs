@@ -29,6 +29,8 @@
 //! [providers.pagerduty]
 //! [providers.slack]
 //! [providers.sendgrid]
+//! [providers.deployments]        # recent deployments: SageMaker's endpoint configs (`changes.rs`)
+//! [providers.health]             # AWS Health (`changes.rs`)
 //!
 //! [store]                        # where incidents are kept (see `store.rs`): SQLite by default
 //! [lease]                        # who acts among replicas: none (one process) by default
@@ -39,6 +41,7 @@
 //! An unknown key or a bad value is a [`ConfigError`] naming the file, the line and the key.
 
 mod aws;
+mod changes;
 mod http;
 mod kubernetes;
 mod redis;
@@ -55,6 +58,7 @@ use cato_runbook_core::postmortem::PostmortemOptions;
 use serde::{Deserialize, Serialize};
 
 pub use aws::{AwsConfig, Capacity};
+pub use changes::{DeploymentsConfig, HealthConfig};
 pub use http::{CatoApiConfig, PagerDutyConfig, SendGridConfig, SlackConfig};
 pub use kubernetes::KubernetesConfig;
 pub use redis::{CacheServer, RedisConfig};
@@ -131,6 +135,10 @@ pub struct ProvidersConfig {
     pub sendgrid: Option<SendGridConfig>,
     /// AWS providers for the ports they serve.
     pub aws: Option<AwsConfig>,
+    /// Recent deployments from real sources (SageMaker's endpoint configs).
+    pub deployments: Option<DeploymentsConfig>,
+    /// The cloud's health dashboard from AWS Health.
+    pub health: Option<HealthConfig>,
 }
 
 impl ProvidersConfig {
@@ -143,6 +151,8 @@ impl ProvidersConfig {
             || self.pagerduty.is_some()
             || self.slack.is_some()
             || self.sendgrid.is_some()
+            || self.deployments.is_some()
+            || self.health.as_ref().is_some_and(|h| h.enabled)
     }
 }
 
@@ -229,6 +239,12 @@ impl Config {
             .validate()
             .map_err(|e| e.prefixed(&format!("{origin}: [service]")))?;
         config.trace.validate().map_err(|e| e.prefixed(origin))?;
+        if let Some(d) = &config.providers.deployments {
+            d.validate().map_err(|e| e.prefixed(origin))?;
+        }
+        if let Some(h) = &config.providers.health {
+            h.validate().map_err(|e| e.prefixed(origin))?;
+        }
         Ok(config)
     }
 
@@ -242,6 +258,16 @@ impl Config {
                     .is_none_or(|ids| ids.iter().any(|id| id == e.id))
             })
             .collect()
+    }
+
+    /// The ports of the first five minutes served from AWS (`deployments` with SageMaker
+    /// endpoints, `health` when enabled): what the IAM policy adds to the runbooks'.
+    pub fn first_five_minutes_ports(&self) -> Vec<cato_runbook_core::catalog::PortName> {
+        changes::ports(
+            self.providers.deployments.as_ref(),
+            self.providers.health.as_ref(),
+            &self.runbooks,
+        )
     }
 
     /// `path` relative to the configuration file's folder (as is when absolute).

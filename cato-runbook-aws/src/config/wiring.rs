@@ -8,8 +8,8 @@ use std::sync::Arc;
 use cato_runbook_core::catalog::Providers;
 use cato_runbook_core::engine::{Engine, EngineBuilder, Notifiers};
 use cato_runbook_core::ports::{
-    CacheStats, Chat, Deployments, InMemoryIncidentStore, IncidentStore, Lease, Mail, Pager,
-    SystemClock, Workloads,
+    AllDeployments, CacheStats, Chat, CloudHealth, Deployments, InMemoryIncidentStore, IncidentStore, Lease, Mail,
+    Pager, SystemClock, Workloads,
 };
 
 use cato_runbook_core::trace::{Recorder, Traceable, trace_providers};
@@ -21,12 +21,12 @@ use crate::cato_api::CatoAdminApi;
 pub struct Wiring {
     cache_stats: Option<Arc<dyn CacheStats>>,
     workloads: Option<Arc<dyn Workloads>>,
-    /// Recent deployments from Kubernetes (`[providers.kubernetes] deployments = true`).
-    kube_deployments: Option<Arc<dyn Deployments>>,
     admin: Option<Arc<CatoAdminApi>>,
     pager: Option<Arc<dyn Pager>>,
     chat: Option<Arc<dyn Chat>>,
     mail: Option<Arc<dyn Mail>>,
+    deployments: Option<Arc<dyn Deployments>>,
+    health: Option<Arc<dyn CloudHealth>>,
     sdk: Option<aws_types::SdkConfig>,
     aws: Option<super::AwsConfig>,
     store: Arc<dyn IncidentStore>,
@@ -112,6 +112,8 @@ impl Wiring {
             ));
         }
         let needs_sdk = p.aws.is_some()
+            || p.deployments.is_some()
+            || p.health.as_ref().is_some_and(|h| h.enabled)
             || (keep
                 && (config.store.kind == StoreKind::Dynamodb
                     || config.lease.kind == LeaseKind::Dynamodb));
@@ -119,6 +121,31 @@ impl Wiring {
             Some(p.aws.clone().unwrap_or_default().sdk().await?)
         } else {
             None
+        };
+        let timeout = p
+            .aws
+            .as_ref()
+            .and_then(|a| a.timeout)
+            .unwrap_or(crate::Settings::DEFAULT_TIMEOUT);
+        // Every source of recent deployments, read as one: SageMaker's endpoint configs
+        // ([providers.deployments]) and the Kubernetes Deployment's revisions.
+        let mut all_deployments = AllDeployments::new();
+        let mut health = None;
+        if let Some(sdk) = &sdk {
+            if let Some(c) = &p.deployments {
+                all_deployments = c.build(sdk, &config.runbooks, timeout)?;
+            }
+            if let Some(c) = &p.health {
+                health = c.build(sdk, &config.runbooks, timeout)?;
+            }
+        }
+        if let Some(k) = kube_deployments {
+            all_deployments.push(k);
+        }
+        let deployments = match all_deployments.sources() {
+            [] => None,
+            [one] => Some(Arc::clone(one)),
+            _ => Some(Arc::new(all_deployments) as Arc<dyn Deployments>),
         };
         let replica = config.lease.replica();
         let (store, store_name, lease) = if keep {
@@ -131,11 +158,12 @@ impl Wiring {
         Ok(Wiring {
             cache_stats,
             workloads,
-            kube_deployments,
             admin,
             pager,
             chat,
             mail,
+            deployments,
+            health,
             sdk,
             aws: p.aws.clone(),
             store,
@@ -191,8 +219,11 @@ impl Wiring {
         if let Some(p) = &self.workloads {
             providers.workloads = Some(Arc::clone(p));
         }
-        if let Some(p) = &self.kube_deployments {
+        if let Some(p) = &self.deployments {
             providers.deployments = Some(Arc::clone(p));
+        }
+        if let Some(p) = &self.health {
+            providers.health = Some(Arc::clone(p));
         }
         if let Some(p) = &self.admin {
             providers.budget = Some(p.clone());
@@ -334,8 +365,11 @@ impl Wiring {
         if let Some(p) = &self.workloads {
             rows.push(("workloads", p.to_string()));
         }
-        if let Some(p) = &self.kube_deployments {
+        if let Some(p) = &self.deployments {
             rows.push(("deployments", p.to_string()));
+        }
+        if let Some(p) = &self.health {
+            rows.push(("health", p.to_string()));
         }
         if let Some(p) = &self.admin {
             rows.push(("budget", p.to_string()));

@@ -14,8 +14,14 @@
 //! | `cache_cluster` | [`ElastiCacheCluster`](crate::elasticache) | `elasticache:DescribeReplicationGroups`; `elasticache:ModifyReplicationGroup` |
 //! | `tables` | [`DynamoDbTables`](crate::dynamodb) | `dynamodb:DescribeTable`, `cloudwatch:GetMetricData`; `dynamodb:UpdateTable` |
 //! | `quotas` | [`ServiceQuotas`](crate::service_quotas) | `servicequotas:GetServiceQuota`, `servicequotas:GetRequestedServiceQuotaChange`, `servicequotas:ListRequestedServiceQuotaChangeHistoryByQuota`; `servicequotas:RequestServiceQuotaIncrease` |
+//! | `deployments` | [`SageMakerDeployments`](crate::sagemaker) | `sagemaker:DescribeEndpoint`, `sagemaker:ListEndpointConfigs` |
+//! | `health` | [`AwsHealth`](crate::health) | `health:DescribeEvents`, `health:DescribeAffectedEntities` |
 //!
 //! (Before the semicolon: what diagnosis reads; after it: what mitigation changes.)
+//!
+//! No runbook needs `deployments` or `health` (the first five minutes run where they are
+//! configured): [`Policy::with_ports`] adds them when `[providers.deployments]` and
+//! `[providers.health]` are.
 //!
 //! A service on replicas also keeps its state in DynamoDB ([`Policy::with_state`]):
 //!
@@ -103,6 +109,15 @@ const QUOTAS: &[Action] = &[
     write("servicequotas:RequestServiceQuotaIncrease"),
 ];
 
+const DEPLOYMENTS: &[Action] = &[
+    read("sagemaker:DescribeEndpoint"),
+    read("sagemaker:ListEndpointConfigs"),
+];
+const HEALTH: &[Action] = &[
+    read("health:DescribeEvents"),
+    read("health:DescribeAffectedEntities"),
+];
+
 /// The actions of the DynamoDB incident store.
 pub const STORE: &[Action] = &[
     read("dynamodb:GetItem"),
@@ -146,6 +161,8 @@ pub fn actions(port: PortName) -> &'static [Action] {
         PortName::CacheCluster => CACHE_CLUSTER,
         PortName::Tables => TABLES,
         PortName::Quotas => QUOTAS,
+        PortName::Deployments => DEPLOYMENTS,
+        PortName::Health => HEALTH,
         _ => &[],
     }
 }
@@ -210,6 +227,19 @@ impl Policy {
     /// Whether the policy grants `action` (`service:Operation`).
     pub fn allows(&self, action: &str) -> bool {
         self.statements.iter().any(|s| s.actions.contains(&action))
+    }
+
+    /// Adds a statement for each of `ports` the policy has none for yet (the ports no runbook
+    /// needs, served because they are configured: `deployments`, `health`).
+    #[must_use]
+    pub fn with_ports(mut self, ports: &[PortName], scope: Scope) -> Self {
+        let more = policy_for_ports(ports, scope);
+        for statement in more.statements {
+            if !self.statements.iter().any(|s| s.sid == statement.sid) {
+                self.statements.push(statement);
+            }
+        }
+        self
     }
 
     /// Adds what a service's state in DynamoDB needs: the store's, the lease's and the table
@@ -369,6 +399,35 @@ mod tests {
         let per = policies_by_configured_runbook(&[entry], &catalog, Scope::All);
         assert!(per["shadow-self-down"].allows("cloudwatch:DescribeAlarms"));
         assert_eq!(sid(PortName::Alarms), "CatoRunbookAlarms");
+    }
+
+    #[test]
+    fn configured_first_five_minutes_ports_add_their_reads() {
+        let policy = policy_for_ports(&[PortName::Endpoint], Scope::ReadOnly)
+            .with_ports(&[PortName::Deployments, PortName::Health], Scope::ReadOnly);
+        let sids: Vec<&str> = policy.statements().iter().map(|s| s.sid.as_str()).collect();
+        assert_eq!(
+            sids,
+            [
+                "CatoRunbookEndpoint",
+                "CatoRunbookDeployments",
+                "CatoRunbookHealth"
+            ]
+        );
+        assert!(policy.allows("health:DescribeEvents"));
+        assert!(policy.allows("health:DescribeAffectedEntities"));
+        assert_eq!(
+            policy.statements()[1].actions,
+            [
+                "sagemaker:DescribeEndpoint",
+                "sagemaker:ListEndpointConfigs"
+            ]
+        );
+        // Added once.
+        let again = policy
+            .clone()
+            .with_ports(&[PortName::Health], Scope::ReadOnly);
+        assert_eq!(again.statements().len(), 3);
     }
 
     #[test]

@@ -7,10 +7,16 @@
 //! | [`list_configs`](ModelEndpoint::list_configs) | `ListEndpointConfigs` (every page) |
 //! | [`set_instance_count`](ModelEndpoint::set_instance_count) | `UpdateEndpointWeightsAndCapacities` |
 //!
+//! [`SageMakerDeployments`] reads the configured endpoints' config changes as the
+//! [`Deployments`](cato_runbook_core::ports::Deployments) port ("review recent deployments"):
+//! `DescribeEndpoint` and `ListEndpointConfigs` again (see its docs for what SageMaker can and
+//! cannot tell).
+//!
 //! SageMaker has no idempotency token for these updates: a repeat with the same
 //! [`IdempotencyKey`] answers as the first call did without calling SageMaker again (within
 //! one provider value; across replicas only the holder of the engine's lease acts).
 
+mod changes;
 mod convert;
 
 use std::fmt;
@@ -20,6 +26,8 @@ use aws_sdk_sagemaker::Client;
 use aws_sdk_sagemaker::types::{DesiredWeightAndCapacity, EndpointConfigSortKey, OrderKey};
 use cato_runbook_core::ports::{EndpointConfig, EndpointDescription, ModelEndpoint};
 use cato_runbook_core::{ErrorKind, IdempotencyKey, Result, Retry};
+
+pub use changes::SageMakerDeployments;
 
 use crate::sdk::{Applied, Call, Class, Settings, settings_builders};
 
@@ -70,6 +78,41 @@ impl SageMakerEndpoint {
 }
 
 settings_builders!(SageMakerEndpoint);
+
+/// Every endpoint config whose name contains `name_contains` (case-sensitive, as the port
+/// promises; SageMaker matches case-insensitively), oldest first, every page.
+pub(super) async fn list_configs(
+    client: &Client,
+    call: &Call<'_>,
+    name_contains: &str,
+) -> Result<Vec<EndpointConfig>> {
+    let mut configs = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        let out = client
+            .list_endpoint_configs()
+            .name_contains(name_contains)
+            .sort_by(EndpointConfigSortKey::CreationTime)
+            .sort_order(OrderKey::Ascending)
+            .max_results(100)
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|e| call.sdk(e))?;
+        for summary in out.endpoint_configs() {
+            let config = convert::config(call, summary)?;
+            if config.name.contains(name_contains) {
+                configs.push(config);
+            }
+        }
+        match out.next_token() {
+            Some(next) if !next.is_empty() => token = Some(next.to_owned()),
+            _ => break,
+        }
+    }
+    configs.sort_by_key(|c| c.created_at);
+    Ok(configs)
+}
 
 /// SageMaker answers `ValidationException` for a missing endpoint or config ("Could not find
 /// …") and for an endpoint that is already changing ("Cannot update in-progress endpoint").
@@ -146,37 +189,8 @@ impl ModelEndpoint for SageMakerEndpoint {
 
     async fn list_configs(&self, name_contains: &str) -> Result<Vec<EndpointConfig>> {
         let call = self.call("ListEndpointConfigs", name_contains);
-        call.run(async {
-            let mut configs = Vec::new();
-            let mut token: Option<String> = None;
-            for _ in 0..MAX_PAGES {
-                let out = self
-                    .client
-                    .list_endpoint_configs()
-                    .name_contains(name_contains)
-                    .sort_by(EndpointConfigSortKey::CreationTime)
-                    .sort_order(OrderKey::Ascending)
-                    .max_results(100)
-                    .set_next_token(token.take())
-                    .send()
-                    .await
-                    .map_err(|e| call.sdk(e))?;
-                for summary in out.endpoint_configs() {
-                    let config = convert::config(&call, summary)?;
-                    // SageMaker matches case-insensitively; the port promises a substring.
-                    if config.name.contains(name_contains) {
-                        configs.push(config);
-                    }
-                }
-                match out.next_token() {
-                    Some(next) if !next.is_empty() => token = Some(next.to_owned()),
-                    _ => break,
-                }
-            }
-            configs.sort_by_key(|c| c.created_at);
-            Ok(configs)
-        })
-        .await
+        call.run(list_configs(&self.client, &call, name_contains))
+            .await
     }
 
     async fn set_instance_count(

@@ -1,4 +1,5 @@
-//! Smithy RPC v2 CBOR ↔ AWS JSON 1.0, for CloudWatch: what the SDK speaks ↔ what moto speaks.
+//! Smithy RPC v2 CBOR ↔ AWS JSON 1.0, for CloudWatch (what the SDK speaks ↔ what moto speaks)
+//! and AWS Health's stand-in.
 
 use ciborium::value::Value as Cbor;
 use serde_json::Value as Json;
@@ -51,6 +52,10 @@ const TIMESTAMPS: &[&str] = &[
     "StateTransitionedTimestamp",
     "AlarmConfigurationUpdatedTimestamp",
     "LastUpdateDate",
+    // AWS Health's.
+    "startTime",
+    "endTime",
+    "lastUpdatedTime",
 ];
 
 /// Members CloudWatch's model types as doubles.

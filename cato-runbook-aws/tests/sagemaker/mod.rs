@@ -197,3 +197,5 @@ async fn a_hung_call_times_out() {
     );
     assert_eq!(err.resource(), Some("cato-shadow-self"));
 }
+
+mod changes;

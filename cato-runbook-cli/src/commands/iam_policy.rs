@@ -46,6 +46,12 @@ pub(crate) fn run(out: &mut Out, config: &Config, options: &Options<'_>) -> Resu
                 create_table: config.store.kind == StoreKind::Dynamodb && config.store.create_table,
             },
         };
-        out.json(&iam::policy_for_configured(&entries, &config.runbooks, scope).with_state(state))
+        // The first five minutes' sources, where configured ([providers.deployments], [providers.health]).
+        let extra = config.first_five_minutes_ports();
+        out.json(
+            &iam::policy_for_configured(&entries, &config.runbooks, scope)
+                .with_ports(&extra, scope)
+                .with_state(state),
+        )
     }
 }

@@ -235,6 +235,12 @@ pub const DEPLOYMENTS_SUSPECT_SERVICES: FactKey<String> =
 pub const DEPLOYMENTS_SUSPECT_MINUTES_BEFORE: FactKey<i64> =
     FactKey::new("deployments.suspect_minutes_before");
 
+/// Sources of deployments that could not be read (count); the others' deployments are still
+/// listed.
+pub const DEPLOYMENTS_UNREAD_SOURCES: FactKey<i64> = FactKey::new("deployments.unread_sources");
+/// The names of those sources, comma-separated.
+pub const DEPLOYMENTS_UNREAD: FactKey<String> = FactKey::new("deployments.unread");
+
 // First five minutes: cloud health (`cloud-health-events`).
 
 /// Open cloud health events of the services and regions that matter (count).
@@ -242,6 +248,9 @@ pub const HEALTH_OPEN_EVENTS: FactKey<i64> = FactKey::new("health.open_events");
 /// Cloud health events of those services and regions since the look-back, open or closed
 /// (count).
 pub const HEALTH_EVENTS: FactKey<i64> = FactKey::new("health.events");
+/// Whether the cloud's health dashboard cannot be read from this account at all (AWS Health
+/// without a Business or Enterprise support plan): no event is known, none is ruled out.
+pub const HEALTH_UNAVAILABLE: FactKey<bool> = FactKey::new("health.unavailable");
 
 // First five minutes: the dashboard (`dashboard-signals`).
 

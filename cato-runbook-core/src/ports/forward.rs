@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use super::{
     AlarmPage, Alarms, BillingMode, Budget, BudgetStatus, CacheCluster, CacheClusterState,
     CacheCounters, CacheStats, Chat, ChatMessage, Clock, CloudHealth, Created, Deployment,
-    Deployments, Dimension, Email, EndpointConfig, EndpointDescription, Fence, Guardrails,
+    Deployments, DeploymentsRead, Dimension, Email, EndpointConfig, EndpointDescription, Fence, Guardrails,
     HealthEvent, IncidentStore, Leadership, Lease, LogEvent, Logs, Mail, MetricQuery, MetricSeries,
     Metrics, ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas, Revision,
     Stored, TableCapacity, TableState, Tables, TrafficControl, TrafficState, WorkloadState,
@@ -154,6 +154,7 @@ macro_rules! forward {
         #[async_trait]
         impl<T: Deployments + ?Sized> Deployments for $ptr<T> {
             async fn since(&self, since: Timestamp) -> Result<Vec<Deployment>> { (**self).since(since).await }
+            async fn read(&self, since: Timestamp) -> Result<DeploymentsRead> { (**self).read(since).await }
         }
 
         #[async_trait]

@@ -18,7 +18,7 @@
 //! | [`Tables`] | `aws dynamodb update-table --billing-mode`, consumed capacity |
 //! | [`Workloads`] | `kubectl scale deployment`, `kubectl rollout history`, `kubectl rollout undo --to-revision` |
 //! | [`TrafficControl`] | Bedrock vs Shadow Self share, cache similarity threshold, emergency mode, Shadow Self traffic by region (failover) |
-//! | [`Deployments`], [`CloudHealth`] | "review recent deployments", "check AWS Health Dashboard" |
+//! | [`Deployments`], [`CloudHealth`] | "review recent deployments", "check AWS Health Dashboard"; [`AllDeployments`] reads several sources of deployments as one |
 //! | [`Pager`], [`Chat`] | PagerDuty → on-call, Slack `#cato-alerts` / `#cato-incident` |
 //! | [`Mail`] | the AWS TAM at `aws-support@company.com` |
 //! | [`IncidentStore`] | the incident log |
@@ -31,6 +31,7 @@
 //! provider take `Arc<dyn Port>` too.
 
 mod alarms;
+mod all_deployments;
 mod budget;
 mod cache;
 mod changes;
@@ -48,9 +49,12 @@ mod traffic;
 mod workloads;
 
 pub use alarms::{AlarmPage, AlarmState, AlarmValue, Alarms, MAX_ALARMS_PER_PAGE, all_alarms};
+pub use all_deployments::AllDeployments;
 pub use budget::{Budget, BudgetMode, BudgetStatus};
 pub use cache::{CacheCluster, CacheClusterState, CacheCounters, CacheStats, CacheWindow};
-pub use changes::{CloudHealth, Deployment, Deployments, HealthEvent};
+pub use changes::{
+    CloudHealth, Deployment, Deployments, DeploymentsRead, HealthEvent, UnreadSource,
+};
 pub use clock::{Clock, SystemClock};
 pub use endpoint::{EndpointConfig, EndpointDescription, EndpointStatus, ModelEndpoint, Variant};
 pub use lease::{Alone, Fence, Leadership, Lease};

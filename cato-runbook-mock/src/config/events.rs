@@ -57,6 +57,10 @@ pub struct DeploymentSpec {
     pub author: Option<String>,
     /// What changed.
     pub description: String,
+    /// The source that records it (one of [`WorldConfig::deployment_sources`](super::WorldConfig::deployment_sources));
+    /// the first source, or the one history, when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 impl Default for DeploymentSpec {
@@ -67,6 +71,7 @@ impl Default for DeploymentSpec {
             ago: Duration::from_secs(2 * 24 * 3600),
             author: None,
             description: String::new(),
+            source: None,
         }
     }
 }

@@ -75,6 +75,12 @@ pub struct WorldConfig {
     pub quotas: QuotasSpec,
     /// Deployments before the start.
     pub deployments: Vec<DeploymentSpec>,
+    /// The sources of deployments the world's deployments port reads, each a history of its
+    /// own (`sagemaker`, `kubernetes`), combined as [`AllDeployments`](cato_runbook_core::ports::AllDeployments)
+    /// reads them; one can be made unreachable (`deployment_source_down`). Empty (the
+    /// default): one history.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deployment_sources: Vec<String>,
     /// Cloud health events before the start.
     pub health_events: Vec<HealthEventSpec>,
     /// Logs.
@@ -104,6 +110,7 @@ impl Default for WorldConfig {
             bedrock: BedrockSpec::default(),
             quotas: QuotasSpec::default(),
             deployments: vec![DeploymentSpec::default()],
+            deployment_sources: Vec::new(),
             health_events: Vec::new(),
             logs: LogsSpec::default(),
             metrics: MetricsSpec::default(),
@@ -282,6 +289,19 @@ impl WorldConfig {
             non_negative(&format!("quotas.quotas[{i}].value"), q.value)?;
         }
         non_negative("bedrock.latency_ms", self.bedrock.latency_ms)?;
+        unique(
+            "deployment_sources",
+            self.deployment_sources.iter().map(String::as_str),
+        )?;
+        if self.deployment_sources.iter().any(|s| s.trim().is_empty()) {
+            return Err(invalid("deployment_sources", "a source's name is empty"));
+        }
+        for (i, d) in self.deployments.iter().enumerate() {
+            if let Some(source) = &d.source {
+                self.deployment_source(source)
+                    .map_err(|e| invalid(format!("deployments[{i}].source"), e.message()))?;
+            }
+        }
         if self.metrics.samples_per_minute == 0 {
             return Err(invalid("metrics.samples_per_minute", "must be at least 1"));
         }
@@ -293,6 +313,33 @@ impl WorldConfig {
             return Err(invalid("pager.events_per_minute", "must be at least 1"));
         }
         Ok(())
+    }
+
+    /// Checks that `source` is one of [`deployment_sources`](Self::deployment_sources).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](cato_runbook_core::ErrorKind::InvalidInput) naming the
+    /// sources there are.
+    pub fn deployment_source(&self, source: &str) -> Result<()> {
+        if self.deployment_sources.iter().any(|s| s == source) {
+            return Ok(());
+        }
+        Err(invalid(
+            "deployment_sources",
+            format!(
+                "no deployment source {source:?}; the world has: {:?}",
+                self.deployment_sources
+            ),
+        ))
+    }
+
+    /// The source a deployment naming `source` (or none) is recorded by: the named one, else the
+    /// first source, else the one history (`None`).
+    pub fn source_of(&self, source: Option<&str>) -> Option<String> {
+        source
+            .map(str::to_owned)
+            .or_else(|| self.deployment_sources.first().cloned())
     }
 
     /// Regions other than the home one, as the endpoints name them, each once.

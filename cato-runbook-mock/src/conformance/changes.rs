@@ -49,12 +49,29 @@ pub async fn lists_deployments_since(
     })
 }
 
+/// With every source answering, [`read`](Deployments::read) finds what
+/// [`since`](Deployments::since) lists, and names no unread source.
+pub async fn reads_what_since_lists(
+    port: &dyn Deployments,
+    fixture: &DeploymentsFixture,
+) -> CheckResult {
+    const CHECK: &str = "deployments.reads_what_since_lists";
+    let listed = port.since(fixture.since).await.during(CHECK)?;
+    let read = port.read(fixture.since).await.during(CHECK)?;
+    ensure(read.unread.is_empty(), CHECK, || {
+        format!("sources unread with every source up: {:?}", read.unread)
+    })?;
+    ensure(read.deployments == listed, CHECK, || {
+        format!("read found {:?}, since listed {listed:?}", read.deployments)
+    })
+}
+
 /// Every deployments check.
 pub async fn run_all_deployments(
     port: &dyn Deployments,
     fixture: &DeploymentsFixture,
 ) -> CheckResult {
-    run_checks!(port, fixture; lists_deployments_since)
+    run_checks!(port, fixture; lists_deployments_since, reads_what_since_lists)
 }
 
 /// One health event the harness set up.

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use cato_runbook_core::ports::{CloudHealth, Deployment, Deployments, HealthEvent};
-use cato_runbook_core::{Result, Timestamp};
+use cato_runbook_core::{Error, ErrorKind, Result, Timestamp};
 use serde_json::json;
 
 use super::{FakeCloudHealth, FakeDeployments};
@@ -12,17 +12,34 @@ use crate::world::Reply;
 #[async_trait]
 impl Deployments for FakeDeployments {
     async fn since(&self, since: Timestamp) -> Result<Vec<Deployment>> {
+        let source = self.source();
+        let args = match source {
+            Some(source) => json!({ "since": since, "source": source }),
+            None => json!({ "since": since }),
+        };
         self.world
             .call(
                 Op::DeploymentsSince,
                 "fake-deployment-history",
-                json!({ "since": since }),
+                args,
                 None,
                 |sim, now| {
+                    if let Some(source) = source
+                        && sim.records.sources_down.contains(source)
+                    {
+                        return Err(Error::new(
+                            ErrorKind::Unavailable,
+                            Op::DeploymentsSince.as_str(),
+                            format!("the {source} deployment history cannot be reached"),
+                        )
+                        .with_resource(source.to_owned()));
+                    }
                     let mut found: Vec<Deployment> = sim
                         .records
                         .deployments
                         .iter()
+                        .filter(|d| d.source.as_deref() == source)
+                        .map(|d| &d.deployment)
                         .filter(|d| d.at >= since && d.at <= now)
                         .cloned()
                         .collect();

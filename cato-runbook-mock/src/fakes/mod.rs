@@ -131,6 +131,80 @@ impl World {
     }
 }
 
+/// A deployment history: the world's one history, or one of its
+/// [`deployment_sources`](crate::WorldConfig::deployment_sources), which a
+/// `deployment_source_down` change makes unreachable (a transient
+/// [`Unavailable`](cato_runbook_core::ErrorKind::Unavailable)).
+#[derive(Debug, Clone)]
+pub struct FakeDeployments {
+    world: World,
+    /// `None`: the world's one history.
+    source: Option<String>,
+}
+
+impl FakeDeployments {
+    /// The fake of `world`'s deployments: its one history, or its first source.
+    pub fn new(world: &World) -> Self {
+        FakeDeployments {
+            world: world.clone(),
+            source: world.config().source_of(None),
+        }
+    }
+
+    /// The fake of `world`'s source of deployments `source`.
+    pub fn of_source(world: &World, source: &str) -> Self {
+        FakeDeployments {
+            world: world.clone(),
+            source: Some(source.to_owned()),
+        }
+    }
+
+    /// The world it belongs to.
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// The source it reads (`None`: the world's one history).
+    pub fn source(&self) -> Option<&str> {
+        self.source.as_deref()
+    }
+}
+
+impl fmt::Display for FakeDeployments {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.source {
+            Some(source) => write!(f, "fake {source} deployments"),
+            None => f.write_str("fake deployment history"),
+        }
+    }
+}
+
+impl World {
+    /// The world's [`FakeDeployments`]: its one history, or its first source.
+    pub fn deployments(&self) -> FakeDeployments {
+        FakeDeployments::new(self)
+    }
+
+    /// The world's [`FakeDeployments`] of the source `source`.
+    pub fn deployments_of(&self, source: &str) -> FakeDeployments {
+        FakeDeployments::of_source(self, source)
+    }
+
+    /// The deployments port: the one history, or every source combined as
+    /// [`AllDeployments`](cato_runbook_core::ports::AllDeployments) reads them.
+    pub fn deployments_port(&self) -> Arc<dyn Deployments> {
+        let sources = &self.config().deployment_sources;
+        if sources.is_empty() {
+            return Arc::new(self.deployments());
+        }
+        let mut all = cato_runbook_core::ports::AllDeployments::new();
+        for source in sources {
+            all.push(Arc::new(self.deployments_of(source)));
+        }
+        Arc::new(all)
+    }
+}
+
 fakes! {
     /// CloudWatch metrics: series computed minute by minute from the world's state (p99 from
     /// seeded samples), plus the custom metrics put into it. Dimensions must match exactly, a
@@ -170,8 +244,6 @@ fakes! {
     FakeWorkloads, workloads, "fake kubernetes";
     /// Cato's traffic controls.
     FakeTrafficControl, traffic, "fake cato traffic api";
-    /// The deployment history.
-    FakeDeployments, deployments, "fake deployment history";
     /// The AWS Health Dashboard.
     FakeCloudHealth, cloud_health, "fake aws health";
     /// PagerDuty Events v2: one alert per dedup key until resolved; acknowledge and resolve of
@@ -254,7 +326,7 @@ impl World {
             tables: Arc::new(self.tables()),
             workloads: Arc::new(self.workloads()),
             traffic: Arc::new(self.traffic()),
-            deployments: Arc::new(self.deployments()),
+            deployments: self.deployments_port(),
             health: Arc::new(self.cloud_health()),
             incidents: Arc::new(self.incident_store()),
             pager: Arc::new(self.pager()),

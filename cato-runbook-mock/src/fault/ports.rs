@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use cato_runbook_core::ports::{
     AlarmPage, Alarms, BillingMode, Budget, BudgetStatus, CacheCluster, CacheClusterState,
     CacheCounters, CacheStats, Chat, ChatMessage, CloudHealth, Created, Deployment, Deployments,
-    Dimension, Email, EndpointConfig, EndpointDescription, Fence, Guardrails, HealthEvent,
+    DeploymentsRead, Dimension, Email, EndpointConfig, EndpointDescription, Fence, Guardrails, HealthEvent,
     IncidentStore, Leadership, Lease, LogEvent, Logs, Mail, MetricQuery, MetricSeries, Metrics,
     ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas, Revision, Stored,
     TableCapacity, TableState, Tables, TrafficControl, TrafficState, WorkloadState, Workloads,
@@ -269,6 +269,10 @@ impl<P: Deployments> Deployments for FaultInjecting<P> {
     async fn since(&self, since: Timestamp) -> Result<Vec<Deployment>> {
         self.gate(Op::DeploymentsSince).await?;
         self.inner.since(since).await
+    }
+    async fn read(&self, since: Timestamp) -> Result<DeploymentsRead> {
+        self.gate(Op::DeploymentsSince).await?;
+        self.inner.read(since).await
     }
 }
 

@@ -6,6 +6,7 @@ use cato_runbook_core::{Error, Result, Timestamp};
 use super::change::WorldChange;
 use super::models::ConfigModel;
 use super::rollouts::NewRevision;
+use super::records::Deployed;
 use super::sim::Sim;
 use super::state::State;
 use crate::config::CrashCause;
@@ -163,6 +164,8 @@ impl State {
             }
             WorldChange::AlarmState { .. } => Ok(()),
             WorldChange::Deploy { .. }
+            | WorldChange::DeploymentSourceDown { .. }
+            | WorldChange::DeploymentSourceUp { .. }
             | WorldChange::HealthEvent { .. }
             | WorldChange::HealthEventResolved { .. }
             | WorldChange::Log { .. } => Ok(()),
@@ -174,6 +177,17 @@ impl Sim {
     /// Applies `change` at `at`.
     pub(crate) fn apply_change(&mut self, at: Timestamp, change: &WorldChange) -> Result<()> {
         self.state().check_change(change)?;
+        match change {
+            WorldChange::Deploy {
+                source: Some(source),
+                ..
+            }
+            | WorldChange::DeploymentSourceDown { source }
+            | WorldChange::DeploymentSourceUp { source } => {
+                self.config.deployment_source(source)?;
+            }
+            _ => {}
+        }
         tracing::debug!(%change, "world change");
         if let WorldChange::Rollout {
             namespace,
@@ -299,13 +313,23 @@ impl Sim {
                 version,
                 author,
                 description,
-            } => self.records.deployments.push(Deployment {
-                service: service.clone(),
-                version: version.clone(),
-                at,
-                author: author.clone(),
-                description: description.clone(),
+                source,
+            } => self.records.deployments.push(Deployed {
+                source: self.config.source_of(source.as_deref()),
+                deployment: Deployment {
+                    service: service.clone(),
+                    version: version.clone(),
+                    at,
+                    author: author.clone(),
+                    description: description.clone(),
+                },
             }),
+            WorldChange::DeploymentSourceDown { source } => {
+                self.records.sources_down.insert(source.clone());
+            }
+            WorldChange::DeploymentSourceUp { source } => {
+                self.records.sources_down.remove(source);
+            }
             WorldChange::HealthEvent {
                 service,
                 region,

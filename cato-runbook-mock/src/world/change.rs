@@ -172,6 +172,20 @@ pub enum WorldChange {
         /// What changed.
         #[serde(default)]
         description: String,
+        /// The source that records it (one of the world's `deployment_sources`); the first, or
+        /// the one history, when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        source: Option<String>,
+    },
+    /// A source of deployments stops answering: its reads fail as unreachable (transient).
+    DeploymentSourceDown {
+        /// The source (one of the world's `deployment_sources`).
+        source: String,
+    },
+    /// A source of deployments answers again.
+    DeploymentSourceUp {
+        /// The source.
+        source: String,
     },
     /// A cloud health event opens.
     HealthEvent {
@@ -265,6 +279,12 @@ impl fmt::Display for WorldChange {
             WorldChange::Deploy {
                 service, version, ..
             } => write!(f, "deploy {service} {version}"),
+            WorldChange::DeploymentSourceDown { source } => {
+                write!(f, "deployment source {source} down")
+            }
+            WorldChange::DeploymentSourceUp { source } => {
+                write!(f, "deployment source {source} up")
+            }
             WorldChange::HealthEvent {
                 service, region, ..
             } => write!(f, "health event {service} {region}"),

@@ -1,7 +1,7 @@
 //! What the world keeps that only grows: logs written, custom metric points, deployments,
 //! health events, pages, chat messages, the leader lease.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use cato_runbook_core::Timestamp;
 use cato_runbook_core::ports::{Deployment, Dimension, HealthEvent, LogEvent, PageSeverity};
@@ -141,11 +141,20 @@ pub(crate) struct AlarmRecord {
     pub evaluated_at: Timestamp,
 }
 
+/// A deployment and the source that recorded it (`None`: the world's one history).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Deployed {
+    pub source: Option<String>,
+    pub deployment: Deployment,
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct Records {
     pub logs: BTreeMap<String, Vec<LogEvent>>,
     pub datapoints: Vec<PutDatapoint>,
-    pub deployments: Vec<Deployment>,
+    pub deployments: Vec<Deployed>,
+    /// Sources of deployments that do not answer.
+    pub sources_down: BTreeSet<String>,
     pub health: Vec<HealthEvent>,
     pub alerts: Vec<Alert>,
     pub pager_events: Vec<PagerEvent>,

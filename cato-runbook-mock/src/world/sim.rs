@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::change::WorldChange;
 use super::models::EndpointOp;
-use super::records::Records;
+use super::records::{Deployed, Records};
 use super::state::State;
 use crate::config::WorldConfig;
 use crate::ops::Op;
@@ -74,15 +74,18 @@ impl Sim {
         let data_start = time::sub(start, config.metrics.history);
         let mut records = Records::default();
         for d in &config.deployments {
-            records.deployments.push(Deployment {
-                service: d.service.clone(),
-                version: d.version.clone(),
-                at: time::sub(start, d.ago),
-                author: d.author.clone(),
-                description: d.description.clone(),
+            records.deployments.push(Deployed {
+                source: config.source_of(d.source.as_deref()),
+                deployment: Deployment {
+                    service: d.service.clone(),
+                    version: d.version.clone(),
+                    at: time::sub(start, d.ago),
+                    author: d.author.clone(),
+                    description: d.description.clone(),
+                },
             });
         }
-        records.deployments.sort_by_key(|d| d.at);
+        records.deployments.sort_by_key(|d| d.deployment.at);
         for h in &config.health_events {
             records.health.push(HealthEvent {
                 service: h.service.clone(),

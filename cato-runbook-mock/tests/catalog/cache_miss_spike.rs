@@ -107,6 +107,7 @@ fn learning_update() -> WorldChange {
         version: "v42".into(),
         author: Some("learning-pipeline".into()),
         description: "domain update: medicine, law".into(),
+        source: None,
     }
 }
 

@@ -40,6 +40,7 @@ fn deployed(service: &str, version: &str, ago: u64) -> DeploymentSpec {
         ago: mins(ago),
         author: Some("bob".into()),
         description: "semantic cache keys include the locale".into(),
+        source: None,
     }
 }
 
@@ -120,6 +121,7 @@ async fn deployments_long_before_or_after_detection_are_not_suspects() {
             version: "v2.0.1".into(),
             author: None,
             description: "hotfix".into(),
+            source: None,
         })
         .unwrap();
     let report = check.diagnose(&ctx(detected, world.now())).await.unwrap();
@@ -293,6 +295,7 @@ async fn a_runbook_ranks_a_deployment_just_before_detection_first() {
                 version: "v2.3.0".into(),
                 author: Some("bob".into()),
                 description: "semantic cache keys include the locale".into(),
+                source: None,
             },
         )
         .unwrap();
@@ -358,3 +361,5 @@ async fn every_runbook_runs_the_first_five_minutes() {
             .all(|d| d.name() != "dashboard-signals")
     );
 }
+
+mod sources;

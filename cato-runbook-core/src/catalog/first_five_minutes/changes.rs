@@ -6,7 +6,7 @@ use async_trait::async_trait;
 
 use super::{DeploymentsCheck, HealthCheck};
 use crate::catalog::facts;
-use crate::error::Result;
+use crate::error::{ErrorKind, Result};
 use crate::ports::{CloudHealth, Deployment, Deployments};
 use crate::runbook::{DiagnoseContext, Diagnosis, DiagnosisReport, Finding, RootCause};
 use crate::time::{self, HumanDuration};
@@ -18,6 +18,11 @@ use crate::time::{self, HumanDuration};
 /// `deployments.suspect_services` (every suspect's service, the latest first), and for the
 /// latest suspect `deployments.suspect_service`, `deployments.suspect_version` and
 /// `deployments.suspect_minutes_before` (minutes before detection).
+///
+/// With several sources ([`AllDeployments`](crate::ports::AllDeployments)), a source that
+/// cannot be read is a finding of its own naming it (`deployments.unread_sources`, count, and
+/// `deployments.unread`, the names) while the others' deployments are still listed and ranked;
+/// the diagnosis fails only when no source can be read.
 #[derive(Debug)]
 pub struct RecentDeployments {
     port: Arc<dyn Deployments>,
@@ -48,7 +53,8 @@ impl Diagnosis for RecentDeployments {
 
     async fn diagnose(&self, ctx: &DiagnoseContext) -> Result<DiagnosisReport> {
         let since = time::sub(ctx.detected_at, self.config.look_back);
-        let all = self.port.since(since).await?;
+        let read = self.port.read(since).await?;
+        let all = read.deployments;
         let recent: Vec<&Deployment> = all.iter().filter(|d| self.matters(d)).collect();
         let window = self.config.suspect_within.as_secs_f64().max(1.0);
         let mut causes = Vec::new();
@@ -112,6 +118,22 @@ impl Diagnosis for RecentDeployments {
             ),
         };
         let mut report = DiagnosisReport::finding(finding);
+        if !read.unread.is_empty() {
+            let names: Vec<&str> = read.unread.iter().map(|u| u.source.as_str()).collect();
+            let mut unread = Finding::new(
+                self.name(),
+                format!(
+                    "deployments not read from {}: a change there may be missing from this list",
+                    names.join(", ")
+                ),
+            )
+            .with(facts::DEPLOYMENTS_UNREAD_SOURCES, names.len() as i64)
+            .with(facts::DEPLOYMENTS_UNREAD, names.join(", "));
+            for u in &read.unread {
+                unread = unread.with_evidence(format!("{}: {}", u.source, u.error));
+            }
+            report.findings.push(unread);
+        }
         report.root_causes = causes;
         Ok(report)
     }
@@ -120,7 +142,9 @@ impl Diagnosis for RecentDeployments {
 /// "Check AWS Health Dashboard": events of the services that matter; an open one is a
 /// root-cause candidate.
 ///
-/// Facts: `health.open_events` and `health.events` (counts).
+/// Facts: `health.open_events` and `health.events` (counts). A dashboard the account cannot
+/// read ([`ErrorKind::Unsupported`]: AWS Health without a Business support plan) is a finding
+/// saying so, with `health.unavailable`, never a failed diagnosis; any other error fails it.
 #[derive(Debug)]
 pub struct CloudHealthEvents {
     port: Arc<dyn CloudHealth>,
@@ -152,7 +176,16 @@ impl Diagnosis for CloudHealthEvents {
 
     async fn diagnose(&self, ctx: &DiagnoseContext) -> Result<DiagnosisReport> {
         let since = time::sub(ctx.detected_at, self.config.look_back);
-        let events = self.port.events(since).await?;
+        let events = match self.port.events(since).await {
+            Ok(events) => events,
+            Err(err) if err.kind() == ErrorKind::Unsupported => {
+                let finding = Finding::new(self.name(), err.message().to_owned())
+                    .with(facts::HEALTH_UNAVAILABLE, true)
+                    .with_evidence(format!("{}: {err}", self.port));
+                return Ok(DiagnosisReport::finding(finding));
+            }
+            Err(err) => return Err(err),
+        };
         let relevant: Vec<_> = events
             .iter()
             .filter(|e| self.matters(&e.service, &e.region))

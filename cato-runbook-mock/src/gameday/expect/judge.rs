@@ -213,6 +213,7 @@ impl Expectation {
                 runbook,
                 entry,
                 step,
+                contains,
                 at,
                 by,
             } => self.each(outcome, runbook, |inc| {
@@ -221,6 +222,9 @@ impl Expectation {
                         && step
                             .as_ref()
                             .is_none_or(|s| e.kind.step() == Some(s.as_str()))
+                        && contains
+                            .as_ref()
+                            .is_none_or(|text| e.detail.contains(text.as_str()))
                 });
                 match found {
                     Some(e) => {

@@ -150,6 +150,9 @@ pub enum Expectation {
         /// The step it is about.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         step: Option<String>,
+        /// Text the entry's detail contains (a finding's summary, a note), e.g. `not read from`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        contains: Option<String>,
         /// Exactly then (the first such entry).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         at: Option<Offset>,
@@ -308,12 +311,16 @@ impl fmt::Display for Expectation {
                 runbook,
                 entry,
                 step,
+                contains,
                 at,
                 by,
             } => {
                 write!(f, "{runbook} timeline has {entry}")?;
                 if let Some(s) = step {
                     write!(f, " for {s}")?;
+                }
+                if let Some(text) = contains {
+                    write!(f, " saying {text:?}")?;
                 }
                 write!(f, "{}{}", exactly(at), within(by))
             }
