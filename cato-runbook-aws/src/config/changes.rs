@@ -22,7 +22,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cato_runbook_core::catalog::{CatalogConfig, PortName};
-use cato_runbook_core::ports::{AllDeployments, CloudHealth, Deployments};
+use cato_runbook_core::ports::{AllDeployments, CloudHealth};
 use serde::{Deserialize, Serialize};
 
 use super::ConfigError;

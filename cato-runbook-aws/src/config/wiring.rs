@@ -8,8 +8,8 @@ use std::sync::Arc;
 use cato_runbook_core::catalog::Providers;
 use cato_runbook_core::engine::{Engine, EngineBuilder, Notifiers};
 use cato_runbook_core::ports::{
-    AllDeployments, CacheStats, Chat, CloudHealth, Deployments, InMemoryIncidentStore, IncidentStore, Lease, Mail,
-    Pager, SystemClock, Workloads,
+    AllDeployments, CacheStats, Chat, CloudHealth, Deployments, InMemoryIncidentStore,
+    IncidentStore, Lease, Mail, Pager, SystemClock, Workloads,
 };
 
 use cato_runbook_core::trace::{Recorder, Traceable, trace_providers};

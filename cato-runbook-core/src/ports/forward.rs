@@ -11,11 +11,11 @@ use async_trait::async_trait;
 use super::{
     AlarmPage, Alarms, BillingMode, Budget, BudgetStatus, CacheCluster, CacheClusterState,
     CacheCounters, CacheStats, Chat, ChatMessage, Clock, CloudHealth, Created, Deployment,
-    Deployments, DeploymentsRead, Dimension, Email, EndpointConfig, EndpointDescription, Fence, Guardrails,
-    HealthEvent, IncidentStore, Leadership, Lease, LogEvent, Logs, Mail, MetricQuery, MetricSeries,
-    Metrics, ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas, Revision,
-    Stored, TableCapacity, TableState, Tables, TrafficControl, TrafficState, WorkloadState,
-    Workloads,
+    Deployments, DeploymentsRead, Dimension, Email, EndpointConfig, EndpointDescription, Fence,
+    Guardrails, HealthEvent, IncidentStore, Leadership, Lease, LogEvent, Logs, Mail, MetricQuery,
+    MetricSeries, Metrics, ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas,
+    Revision, Stored, TableCapacity, TableState, Tables, TrafficControl, TrafficState,
+    WorkloadState, Workloads,
 };
 use crate::error::Result;
 use crate::incident::{IdempotencyKey, Incident, IncidentId};

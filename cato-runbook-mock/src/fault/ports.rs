@@ -7,10 +7,11 @@ use async_trait::async_trait;
 use cato_runbook_core::ports::{
     AlarmPage, Alarms, BillingMode, Budget, BudgetStatus, CacheCluster, CacheClusterState,
     CacheCounters, CacheStats, Chat, ChatMessage, CloudHealth, Created, Deployment, Deployments,
-    DeploymentsRead, Dimension, Email, EndpointConfig, EndpointDescription, Fence, Guardrails, HealthEvent,
-    IncidentStore, Leadership, Lease, LogEvent, Logs, Mail, MetricQuery, MetricSeries, Metrics,
-    ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas, Revision, Stored,
-    TableCapacity, TableState, Tables, TrafficControl, TrafficState, WorkloadState, Workloads,
+    DeploymentsRead, Dimension, Email, EndpointConfig, EndpointDescription, Fence, Guardrails,
+    HealthEvent, IncidentStore, Leadership, Lease, LogEvent, Logs, Mail, MetricQuery, MetricSeries,
+    Metrics, ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas, Revision,
+    Stored, TableCapacity, TableState, Tables, TrafficControl, TrafficState, WorkloadState,
+    Workloads,
 };
 use cato_runbook_core::{IdempotencyKey, Incident, IncidentId, Result, Timestamp};
 

@@ -76,6 +76,7 @@ pub fn decisions(
                         step: Some(step.to_owned()),
                         at: Some(offset(entry.at)),
                         by: None,
+                        contains: None,
                     });
                 }
             }

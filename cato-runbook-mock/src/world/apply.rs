@@ -5,8 +5,8 @@ use cato_runbook_core::{Error, Result, Timestamp};
 
 use super::change::WorldChange;
 use super::models::ConfigModel;
-use super::rollouts::NewRevision;
 use super::records::Deployed;
+use super::rollouts::NewRevision;
 use super::sim::Sim;
 use super::state::State;
 use crate::config::CrashCause;

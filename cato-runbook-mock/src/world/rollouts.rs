@@ -203,12 +203,26 @@ impl Sim {
         };
         let startup = w.startup;
         if let Some(r) = w.current() {
-            self.records.deployments.push(Deployment {
-                service: name.to_owned(),
-                version: r.version(),
-                at,
-                author: r.author.clone(),
-                description: format!("revision {} ({})", r.number, r.image),
+            // Kubernetes records a rollout: the `kubernetes` source when the world has one.
+            let kubernetes = self
+                .config
+                .deployment_sources
+                .iter()
+                .any(|s| s == "kubernetes");
+            let source = if kubernetes {
+                Some("kubernetes".to_owned())
+            } else {
+                self.config.source_of(None)
+            };
+            self.records.deployments.push(super::records::Deployed {
+                source,
+                deployment: Deployment {
+                    service: name.to_owned(),
+                    version: r.version(),
+                    at,
+                    author: r.author.clone(),
+                    description: format!("revision {} ({})", r.number, r.image),
+                },
             });
         }
         self.commit(at, state);

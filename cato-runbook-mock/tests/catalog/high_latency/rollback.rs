@@ -96,6 +96,7 @@ async fn no_rollback_without_an_orchestrator_deployment_among_the_causes() {
             version: "v7".into(),
             author: None,
             description: String::new(),
+            source: None,
         })
         .unwrap();
     let rig = Rig::auto(&world, runbook(unapproved()));
