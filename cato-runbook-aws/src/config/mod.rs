@@ -46,6 +46,7 @@ mod http;
 mod kubernetes;
 mod redis;
 mod service;
+mod state;
 mod store;
 mod trace;
 mod wiring;

@@ -149,8 +149,12 @@ impl Wiring {
         };
         let replica = config.lease.replica();
         let (store, store_name, lease) = if keep {
-            let (store, name) = store(config, sdk.as_ref()).await?;
-            (store, name, lease(config, sdk.as_ref(), &replica).await?)
+            let (store, name) = super::state::store(config, sdk.as_ref()).await?;
+            (
+                store,
+                name,
+                super::state::lease(config, sdk.as_ref(), &replica).await?,
+            )
         } else {
             let store: Arc<dyn IncidentStore> = Arc::new(InMemoryIncidentStore::new());
             (store, "in memory".to_owned(), None)
@@ -399,74 +403,4 @@ async fn kube_deployments(config: &Config) -> Result<Option<Arc<dyn Deployments>
         .await
         .map_err(|e| e.prefixed("[providers.kubernetes]"))?;
     Ok(built.map(|p| Arc::new(p) as Arc<dyn Deployments>))
-}
-
-/// The configured store, opened, and its name.
-async fn store(
-    config: &Config,
-    sdk: Option<&aws_types::SdkConfig>,
-) -> Result<(Arc<dyn IncidentStore>, String), ConfigError> {
-    let c = &config.store;
-    match (c.kind, sdk) {
-        (StoreKind::Memory, _) => Ok((
-            Arc::new(InMemoryIncidentStore::new()),
-            "in memory".to_owned(),
-        )),
-        (StoreKind::Sqlite, _) => {
-            let path = config.relative(&c.path);
-            let store = crate::sqlite::SqliteIncidentStore::open(&path).map_err(|e| {
-                ConfigError::Unavailable(format!("[store] {}: {e}", path.display()))
-            })?;
-            Ok((Arc::new(store), format!("SQLite {}", path.display())))
-        }
-        (StoreKind::Dynamodb, Some(sdk)) => {
-            if c.create_table {
-                let client = aws_sdk_dynamodb::Client::new(sdk);
-                crate::dynamodb::create_table(&client, &c.table)
-                    .await
-                    .map_err(|e| ConfigError::Unavailable(format!("[store] {}: {e}", c.table)))?;
-            }
-            Ok((
-                Arc::new(crate::dynamodb::DynamoDbIncidentStore::new(sdk, &c.table)),
-                format!("DynamoDB {}", c.table),
-            ))
-        }
-        (StoreKind::Dynamodb, None) => Err(ConfigError::invalid(
-            "[store] kind = \"dynamodb\" needs the AWS SDK's configuration",
-        )),
-    }
-}
-
-/// The configured lease.
-async fn lease(
-    config: &Config,
-    sdk: Option<&aws_types::SdkConfig>,
-    replica: &str,
-) -> Result<Option<Arc<dyn Lease>>, ConfigError> {
-    let c = &config.lease;
-    match (c.kind, sdk) {
-        (LeaseKind::None, _) => Ok(None),
-        (LeaseKind::Dynamodb, Some(sdk)) => {
-            let table = c
-                .table
-                .clone()
-                .unwrap_or_else(|| config.store.table.clone());
-            Ok(Some(Arc::new(
-                crate::dynamodb::DynamoDbLease::new(sdk, table, replica, Arc::new(SystemClock))
-                    .with_timeout(c.timeout),
-            )))
-        }
-        (LeaseKind::Dynamodb, None) => Err(ConfigError::invalid(
-            "[lease] kind = \"dynamodb\" needs the AWS SDK's configuration",
-        )),
-        (LeaseKind::Kubernetes, _) => {
-            let client = super::kubernetes::client()
-                .await
-                .map_err(|e| e.prefixed("[lease]"))?;
-            Ok(Some(Arc::new(
-                crate::kubernetes::KubeLease::new(client, &c.namespace, &c.name, replica)
-                    .with_timeout(c.timeout),
-            )))
-        }
-    }
 }
