@@ -8,6 +8,7 @@ use cato_runbook_mock::{Harness, World, WorldChange};
 
 const MINUTE: Duration = Duration::from_secs(60);
 
+#[allow(clippy::unwrap_used)] // Test helper: a literal configuration.
 fn config() -> EngineConfig {
     let mut config: EngineConfig = toml::from_str(
         r#"

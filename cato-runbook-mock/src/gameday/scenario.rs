@@ -211,10 +211,10 @@ impl Scenario {
         let mut scenario: Scenario =
             toml::from_str(text).map_err(|e| ScenarioError::from_toml(file, text, &e))?;
         scenario.check(file, text)?;
-        if let (Some(trace), Some(dir)) = (&mut scenario.trace, file.parent()) {
-            if trace.is_relative() {
-                *trace = dir.join(&*trace);
-            }
+        if let (Some(trace), Some(dir)) = (&mut scenario.trace, file.parent())
+            && trace.is_relative()
+        {
+            *trace = dir.join(&*trace);
         }
         Ok(scenario)
     }
