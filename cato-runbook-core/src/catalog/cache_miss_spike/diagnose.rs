@@ -128,7 +128,12 @@ pub(crate) struct InvalidationsDiagnosis {
 const MINUTE: Duration = Duration::from_secs(60);
 
 impl InvalidationsDiagnosis {
-    async fn learning_updates(&self, ctx: &DiagnoseContext) -> Option<Result<Vec<Deployment>>> {
+    /// The learning updates among the deployments of the sources that answered (a source that
+    /// did not hides no other's), and the unread sources' descriptions.
+    async fn learning_updates(
+        &self,
+        ctx: &DiagnoseContext,
+    ) -> Option<Result<(Vec<Deployment>, Vec<String>)>> {
         let deployments = self.deployments.as_ref()?;
         let since = time::sub(ctx.detected_at, self.config.learning_update_within);
         let markers: Vec<String> = self
@@ -137,14 +142,22 @@ impl InvalidationsDiagnosis {
             .iter()
             .map(|m| m.to_lowercase())
             .collect();
-        Some(deployments.since(since).await.map(|list| {
-            list.into_iter()
+        Some(deployments.read(since).await.map(|read| {
+            let updates = read
+                .deployments
+                .into_iter()
                 .filter(|d| {
                     let text =
                         format!("{} {} {}", d.service, d.version, d.description).to_lowercase();
                     markers.iter().any(|m| text.contains(m.as_str()))
                 })
-                .collect()
+                .collect();
+            let unread = read
+                .unread
+                .iter()
+                .map(|u| format!("{}: {}", u.source, u.error))
+                .collect();
+            (updates, unread)
         }))
     }
 }
@@ -209,7 +222,12 @@ impl Diagnosis for InvalidationsDiagnosis {
                 finding = finding.with_evidence(format!("recent deployments unavailable: {err}"));
                 Vec::new()
             }
-            Some(Ok(list)) => list,
+            Some(Ok((list, unread))) => {
+                for source in unread {
+                    finding = finding.with_evidence(format!("deployments of {source} not read"));
+                }
+                list
+            }
         };
         finding = finding.with(facts::LEARNING_UPDATE, !updates.is_empty());
         for d in &updates {

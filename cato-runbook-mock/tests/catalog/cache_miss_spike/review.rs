@@ -103,3 +103,49 @@ async fn a_drop_without_evictions_or_invalidations_is_a_query_pattern_change() {
     assert!(inc.automation().exhausted);
     assert_eq!(rig.modifications(), 0);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_learning_update_is_found_while_another_deployment_source_is_down() {
+    let config = cato_runbook_mock::WorldConfig {
+        deployment_sources: vec!["sagemaker".into(), "kubernetes".into()],
+        ..cato_runbook_mock::WorldConfig::default()
+    };
+    let rig = Rig::new(config, cato_runbook_core::catalog::CatalogConfig::default());
+    rig.run_for(2 * MIN).await;
+    rig.change(cato_runbook_mock::WorldChange::DeploymentSourceDown {
+        source: "sagemaker".into(),
+    });
+    let mut update = learning_update();
+    if let cato_runbook_mock::WorldChange::Deploy { source, .. } = &mut update {
+        *source = Some("kubernetes".into());
+    }
+    rig.change(update);
+    rig.change(invalidations(80.0));
+    rig.change(hit_ratio(0.5));
+    rig.run_for(3 * MIN).await;
+
+    let inc = rig.incident().await;
+    assert_eq!(
+        top_cause(&inc),
+        "Aggressive cache invalidation after learning"
+    );
+    let finding = inc
+        .findings()
+        .iter()
+        .find(|f| f.source == "cache-invalidations")
+        .unwrap();
+    assert!(
+        finding
+            .evidence
+            .iter()
+            .any(|e| e.contains("cato-learning v42")),
+        "{finding:?}"
+    );
+    assert!(
+        finding
+            .evidence
+            .iter()
+            .any(|e| e.contains("sagemaker") && e.contains("not read")),
+        "{finding:?}"
+    );
+}
