@@ -159,6 +159,7 @@ mod operator;
 mod persist;
 mod policy;
 mod reconcile;
+mod recorded;
 mod reminders;
 mod report;
 mod standing;

@@ -5,6 +5,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use serde_json::json;
+
 use super::Inner;
 use super::job::Job;
 use super::state::{Cell, Verdict};
@@ -119,6 +121,8 @@ impl Operator {
             }
             job.say(format!("acknowledged by {by}")).await;
         }
+        self.recorded(Some(&job), "acknowledge", json!({ "by": by }))
+            .await;
         Ok(acknowledged)
     }
 
@@ -156,6 +160,8 @@ impl Operator {
         .await?;
         self.saved(&mut job)?;
         job.say(format!("{step} approved by {by}")).await;
+        let args = json!({ "step": step, "by": by });
+        self.recorded(Some(&job), "approve", args).await;
         Ok(())
     }
 
@@ -181,6 +187,8 @@ impl Operator {
         .await?;
         self.saved(&mut job)?;
         job.say(format!("{step} denied by {by}: {reason}")).await;
+        let args = json!({ "step": step, "by": by, "reason": reason });
+        self.recorded(Some(&job), "deny", args).await;
         Ok(())
     }
 
@@ -193,7 +201,10 @@ impl Operator {
         let mut job = self.job(id, "operator.note").await?;
         job.edit(|i, now| i.note(now, Actor::person(by), text))
             .await;
-        self.saved(&mut job)
+        self.saved(&mut job)?;
+        let args = json!({ "by": by, "text": text });
+        self.recorded(Some(&job), "note", args).await;
+        Ok(())
     }
 
     /// Resolves an incident by hand.
@@ -238,6 +249,8 @@ impl Operator {
         .await?;
         self.saved(&mut job)?;
         job.after_resolution().await;
+        let args = json!({ "by": by, "reason": reason });
+        self.recorded(Some(&job), "resolve", args).await;
         Ok(())
     }
 
@@ -264,7 +277,10 @@ impl Operator {
             self.inner.halted_here.store(false, Ordering::SeqCst);
         }
         self.note_all(&note, by).await;
-        saved.map_err(|why| Error::new(ErrorKind::Unavailable, "operator.halt", why))
+        saved.map_err(|why| Error::new(ErrorKind::Unavailable, "operator.halt", why))?;
+        let args = json!({ "by": by, "reason": reason });
+        self.recorded(None, "halt", args).await;
+        Ok(())
     }
 
     /// Lifts the kill switch, on every replica.
@@ -281,6 +297,7 @@ impl Operator {
         tracing::info!(by, "automation resumed");
         self.note_all(&format!("automation resumed by {by}"), by)
             .await;
+        self.recorded(None, "resume", json!({ "by": by })).await;
         Ok(())
     }
 
@@ -311,7 +328,12 @@ impl Operator {
             }
         })
         .await;
-        error.map_or(Ok(()), Err)
+        if let Some(error) = error {
+            return Err(error);
+        }
+        let args = json!({ "by": by, "reason": reason });
+        self.recorded(Some(&job), "escalate_to_aws_tam", args).await;
+        Ok(())
     }
 
     async fn note_all(&self, text: &str, by: &str) {

@@ -12,10 +12,14 @@
 //! really happened. Besides port calls, a trace has a few lines of its own (port
 //! [`TRACE_PORT`]): where it starts ([`TraceRecord::start`], with the runbooks and policy it
 //! ran), every engine tick ([`TraceRecord::tick`]) and, when a sink stops, why
-//! ([`TraceRecord::stopped`]).
+//! ([`TraceRecord::stopped`]). What people do through the engine's
+//! [`Operator`](crate::engine::Operator) — acknowledge, approve, deny, note, resolve, halt,
+//! resume, call in the AWS TAM — is recorded too, once it succeeded (port [`OPERATOR_PORT`],
+//! [`TraceRecord::operator`]), so a replay does it again at the same time.
 //!
 //! Arguments are the port's own (names, counts, the step's idempotency key); no port takes a
-//! credential, so no secret reaches a trace.
+//! credential, so no secret reaches a trace; nor does an operator action (incident, runbook,
+//! who, step, reason or text).
 //!
 //! ```
 //! use std::sync::Arc;
@@ -40,7 +44,8 @@ use crate::ports::Clock;
 pub use bundle::trace_providers;
 pub use ports::{Traceable, Traced, to_value};
 pub use record::{
-    Reply, TRACE_PORT, TraceError, TraceRecord, TraceStart, call_name, parse_jsonl, to_jsonl,
+    OPERATOR_PORT, Reply, TRACE_PORT, TraceError, TraceRecord, TraceStart, call_name, parse_jsonl,
+    to_jsonl,
 };
 
 /// Where trace records go. `record` is called on the engine's path: it must not block (a file

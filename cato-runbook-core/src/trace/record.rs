@@ -12,6 +12,11 @@ use crate::time::Timestamp;
 /// The port name of a trace's own lines: `trace.start`, `trace.tick`, `trace.stopped`.
 pub const TRACE_PORT: &str = "trace";
 
+/// The port name of what people did through the engine's operator: `operator.approve`,
+/// `operator.deny`, … (arguments: the incident and its runbook, who, and what the action
+/// takes: the step, the reason, the text).
+pub const OPERATOR_PORT: &str = "operator";
+
 /// One line of a trace: `{time, port, op, args, answer | error}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TraceRecord {
@@ -133,6 +138,19 @@ impl TraceRecord {
     /// An engine tick at `time`.
     pub fn tick(time: Timestamp) -> Self {
         Self::own(time, "tick", Value::Object(serde_json::Map::new()))
+    }
+
+    /// A person's action through the operator, at `time`: `op` is the action (`approve`, …).
+    pub fn operator(time: Timestamp, op: &str, args: Value) -> Self {
+        TraceRecord {
+            port: OPERATOR_PORT.to_owned(),
+            ..Self::own(time, op, args)
+        }
+    }
+
+    /// Whether this is a person's action rather than a port call.
+    pub fn is_operator(&self) -> bool {
+        self.port == OPERATOR_PORT
     }
 
     /// The last line of a sink that stopped recording, and why.

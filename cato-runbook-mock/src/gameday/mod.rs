@@ -30,3 +30,4 @@ pub use registry::{RunbookFactory, RunbookRegistry};
 pub use report::{Line, Report};
 pub use runner::{GameDay, Progress};
 pub use scenario::{Action, OperatorAction, Scenario, ScheduledChange, ScheduledFault};
+pub use traced::recorded_actions;

@@ -151,6 +151,10 @@ impl GameDay {
         if let Some(replay) = &replay {
             config.start = replay.started_at();
         }
+        let recorded = match &replay {
+            Some(replay) => traced::recorded_actions(replay)?,
+            None => Vec::new(),
+        };
         let world = World::new(config)?;
         let recorder = sink.map(|sink| traced::recorder(sink, &world, scenario));
         let ports = traced::ports(&world, replay.as_ref(), recorder.as_ref());
@@ -218,21 +222,18 @@ impl GameDay {
 
         let clock = world.clock();
         let end = time::add(start, scenario.duration);
-        let mut actions: VecDeque<&OperatorAction> = {
-            let mut sorted: Vec<_> = scenario.operator.iter().collect();
+        let mut actions: VecDeque<OperatorAction> = {
+            let mut sorted = scenario.operator.clone();
+            // On a trace, what people did then is done again, at the same times.
+            sorted.extend(recorded);
             sorted.sort_by_key(|a| a.at);
             sorted.into()
         };
         let mut ticks = 0u64;
         loop {
             let now = clock.now();
-            while let Some(action) = actions
-                .front()
-                .copied()
-                .filter(|a| world.at(a.at.as_duration()) <= now)
-            {
-                actions.pop_front();
-                let result = perform(&operator, action).await;
+            while let Some(action) = actions.pop_front_if(|a| world.at(a.at.as_duration()) <= now) {
+                let result = perform(&operator, &action).await;
                 lines.push(line(
                     time::elapsed(start, now),
                     "operator",

@@ -2,10 +2,14 @@
 
 use std::sync::Arc;
 
+use cato_runbook_core::time;
 use cato_runbook_core::trace::{Recorder, TraceSink, TraceStart};
+use cato_runbook_core::{Error, Result};
+use serde_json::Value;
 
 use super::expect::Verdict;
-use super::scenario::Scenario;
+use super::offset::Offset;
+use super::scenario::{Action, OperatorAction, Scenario};
 use crate::fakes::FakePorts;
 use crate::replay::Replay;
 use crate::world::World;
@@ -61,4 +65,64 @@ pub(super) fn answered(replay: &Replay) -> Verdict {
         passed: misses.is_empty(),
         detail,
     }
+}
+
+/// The operator actions a trace can hold, as the scenario's `[[operator]]` kinds.
+const ACTION_KINDS: [&str; 8] = [
+    "acknowledge",
+    "approve",
+    "deny",
+    "note",
+    "resolve",
+    "halt",
+    "resume",
+    "escalate_to_aws_tam",
+];
+
+/// What people did in the recording, as `[[operator]]` entries: each at its offset from the
+/// trace's start, on the open incident of the runbook it was done on (so an incident id that
+/// differs in the replay does not matter).
+///
+/// # Errors
+///
+/// [`ErrorKind::InvalidInput`](cato_runbook_core::ErrorKind::InvalidInput) for an action of a kind a scenario has not (naming it), or one
+/// whose arguments are not the kind's.
+pub fn recorded_actions(replay: &Replay) -> Result<Vec<OperatorAction>> {
+    replay
+        .operator()
+        .iter()
+        .map(|record| {
+            if !ACTION_KINDS.contains(&record.op.as_str()) {
+                return Err(Error::invalid_input(
+                    "replay.operator",
+                    format!(
+                        "{}: unknown operator action `{}` (a replay does {})",
+                        record.call(),
+                        record.op,
+                        ACTION_KINDS.join(", ")
+                    ),
+                )
+                .with_resource(record.op.clone()));
+            }
+            let mut args = record.args.as_object().cloned().unwrap_or_default();
+            let text = |v: Option<Value>| v.and_then(|v| v.as_str().map(str::to_owned));
+            args.remove("incident");
+            let runbook = text(args.remove("runbook"));
+            let by = text(args.remove("by")).unwrap_or_else(|| "on-call".to_owned());
+            args.insert("action".to_owned(), Value::String(record.op.clone()));
+            let action: Action = serde_json::from_value(Value::Object(args)).map_err(|e| {
+                Error::invalid_input(
+                    "replay.operator",
+                    format!("{}: not a `{}` action: {e}", record.call(), record.op),
+                )
+                .with_resource(record.op.clone())
+            })?;
+            Ok(OperatorAction {
+                at: Offset::new(time::elapsed(replay.started_at(), record.time)),
+                runbook,
+                by,
+                action,
+            })
+        })
+        .collect()
 }

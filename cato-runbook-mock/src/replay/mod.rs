@@ -9,7 +9,9 @@
 //! ([`Replay::misses`]). Nothing panics on a trace, however it was cut.
 //!
 //! The trace's own lines say when the engine ticked ([`Replay::ticks`]) and what ran
-//! ([`Replay::start`]), so the replay ticks at the very times the recording did.
+//! ([`Replay::start`]), so the replay ticks at the very times the recording did. What people
+//! did through the operator is kept in order ([`Replay::operator`]): a game day on the trace
+//! does it again at the recorded times.
 
 mod ports;
 mod record;
@@ -44,6 +46,7 @@ pub struct Replay {
     started_at: Timestamp,
     ticks: Vec<Timestamp>,
     stopped: Option<String>,
+    operator: Vec<TraceRecord>,
     answers: Arc<Mutex<Answers>>,
 }
 
@@ -70,6 +73,7 @@ impl Replay {
         let mut start = None;
         let mut ticks = Vec::new();
         let mut stopped = None;
+        let mut operator = Vec::new();
         let mut answers = Answers::default();
         for record in records {
             if record.is_own() {
@@ -85,6 +89,10 @@ impl Replay {
                 }
                 continue;
             }
+            if record.is_operator() {
+                operator.push(record);
+                continue;
+            }
             let key = key(&record.port, &record.op, &record.args);
             *answers.recorded.entry(key.clone()).or_default() += 1;
             answers.left.entry(key).or_default().push_back(record.reply);
@@ -94,6 +102,7 @@ impl Replay {
             started_at,
             ticks,
             stopped,
+            operator,
             answers: Arc::new(Mutex::new(answers)),
         })
     }
@@ -141,6 +150,11 @@ impl Replay {
     /// Why the recording stopped early, when it did (its size bound).
     pub fn stopped(&self) -> Option<&str> {
         self.stopped.as_deref()
+    }
+
+    /// What people did through the operator, in the order they did it.
+    pub fn operator(&self) -> &[TraceRecord] {
+        &self.operator
     }
 
     /// The calls the trace could not answer so far, in words.
