@@ -5,6 +5,7 @@
 mod doubles;
 mod files;
 mod replay;
+mod replay_operator;
 
 use cato_runbook_mock::gameday::{GameDay, Scenario};
 

@@ -1,0 +1,144 @@
+//! What people did, in a trace: a game day with a denial and an approval, recorded, has a line
+//! per action and replays to the same decisions (the denied restart, the approved rollback);
+//! an action of a kind a scenario has not is an error naming it.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use cato_runbook_core::ErrorKind;
+use cato_runbook_core::catalog::CatalogConfig;
+use cato_runbook_core::timeline::EntryKind;
+use cato_runbook_core::trace::{MemorySink, OPERATOR_PORT, TraceStart, parse_jsonl};
+use cato_runbook_mock::gameday::{
+    Action, GameDay, RunbookRegistry, Scenario, decisions, recorded_actions,
+};
+use cato_runbook_mock::replay::Replay;
+
+const NAME: &str = "shadow-self-down--restart-denied";
+
+fn runner() -> GameDay {
+    GameDay::new(RunbookRegistry::catalog(CatalogConfig::default()))
+}
+
+fn scenario_file() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../scenarios/{NAME}.toml"))
+}
+
+#[test]
+fn a_recorded_denial_and_approval_replay_to_the_same_decisions() {
+    let scenario = Scenario::load(scenario_file()).unwrap();
+    let sink = Arc::new(MemorySink::default());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    let report = rt
+        .block_on(runner().run_recorded(&scenario, None, sink.clone()))
+        .unwrap();
+    assert!(report.passed, "{report}");
+    let trace = sink.to_jsonl();
+
+    // A line for each of the scenario's operator entries, in order, at its time.
+    let records = parse_jsonl("trace", &trace).unwrap();
+    let done: Vec<_> = records.iter().filter(|r| r.is_operator()).collect();
+    let ops: Vec<_> = done.iter().map(|r| r.op.as_str()).collect();
+    let planned: Vec<_> = scenario
+        .operator
+        .iter()
+        .map(|a| serde_json::to_value(&a.action).unwrap()["action"].clone())
+        .collect();
+    assert_eq!(
+        planned,
+        ops.iter()
+            .map(|op| serde_json::json!(op))
+            .collect::<Vec<_>>()
+    );
+    assert!(ops.contains(&"deny") && ops.contains(&"approve"), "{ops:?}");
+    let incident = report.incidents[0].id().to_string();
+    for record in &done {
+        assert_eq!(record.port, OPERATOR_PORT);
+        assert_eq!(record.args["incident"], incident.as_str());
+        assert_eq!(record.args["runbook"], "shadow-self-down");
+        assert_eq!(record.args["by"], "alice");
+    }
+    let deny = done.iter().find(|r| r.op == "deny").unwrap();
+    assert_eq!(deny.args["step"], "restart-endpoint");
+    assert!(deny.args["reason"].as_str().is_some_and(|r| !r.is_empty()));
+    assert!(!trace.contains("token") && !trace.contains("routing_key"));
+
+    // The trace's actions read back as the scenario's own entries.
+    let replay = Replay::parse("trace", &trace).unwrap();
+    let mut expected = scenario.operator.clone();
+    expected.sort_by_key(|a| a.at);
+    assert_eq!(recorded_actions(&replay).unwrap(), expected);
+
+    // Replayed with no [[operator]] entry: the trace's actions are done again.
+    let dir = std::env::temp_dir().join(format!("cato-replay-operator-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("trace.jsonl");
+    std::fs::write(&path, &trace).unwrap();
+    let runbooks = ["shadow-self-down".to_owned()];
+    let expect = decisions(replay.started_at(), &report.incidents, &runbooks);
+    let fallback = TraceStart {
+        runbooks: runbooks.to_vec(),
+        policy: scenario.policy.clone(),
+        tick: scenario.tick,
+        source: String::new(),
+    };
+    let again = Scenario::replaying(NAME, path, &replay, &fallback, expect);
+    assert!(again.operator.is_empty());
+    let replayed = rt.block_on(runner().run(&again, None)).unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(replayed.passed, "{replayed}");
+    assert_eq!(
+        decisions(replay.started_at(), &replayed.incidents, &runbooks),
+        decisions(replay.started_at(), &report.incidents, &runbooks)
+    );
+    let entries = |incidents: &[cato_runbook_core::Incident]| -> Vec<_> {
+        incidents[0]
+            .timeline()
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.kind,
+                    EntryKind::ApprovalDenied { .. } | EntryKind::ApprovalGranted { .. }
+                )
+            })
+            .map(|e| (e.at, e.kind.clone(), e.actor.to_string()))
+            .collect()
+    };
+    assert_eq!(entries(&replayed.incidents), entries(&report.incidents));
+    assert_eq!(entries(&replayed.incidents).len(), 2);
+}
+
+#[test]
+fn an_unknown_operator_action_in_a_trace_is_an_error_naming_it() {
+    let trace = concat!(
+        r#"{"time":"2026-03-10T00:00:00Z","port":"trace","op":"tick","args":{},"answer":null}"#,
+        "\n",
+        r#"{"time":"2026-03-10T00:01:00Z","port":"operator","op":"reboot","args":{"incident":"INC-1","runbook":"shadow-self-down","by":"alice"},"answer":null}"#,
+        "\n",
+        r#"{"time":"2026-03-10T00:02:00Z","port":"operator","op":"approve","args":{"incident":"INC-1","runbook":"shadow-self-down","by":"alice","step":"restart-endpoint"},"answer":null}"#,
+    );
+    let replay = Replay::parse("trace", trace).unwrap();
+    assert_eq!(replay.operator().len(), 2);
+    let err = recorded_actions(&replay).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert_eq!(err.resource(), Some("reboot"));
+    assert!(
+        err.message().contains("unknown operator action `reboot`"),
+        "{err}"
+    );
+
+    // A known kind reads as the scenario's entry, at its offset from the trace's start.
+    let known = Replay::parse("trace", trace.lines().nth(2).unwrap()).unwrap();
+    let actions = recorded_actions(&known).unwrap();
+    assert_eq!(
+        actions[0].action,
+        Action::Approve {
+            step: "restart-endpoint".into()
+        }
+    );
+    assert_eq!(actions[0].runbook.as_deref(), Some("shadow-self-down"));
+}
