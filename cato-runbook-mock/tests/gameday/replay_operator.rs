@@ -10,7 +10,7 @@ use cato_runbook_core::catalog::CatalogConfig;
 use cato_runbook_core::timeline::EntryKind;
 use cato_runbook_core::trace::{MemorySink, OPERATOR_PORT, TraceStart, parse_jsonl};
 use cato_runbook_mock::gameday::{
-    Action, GameDay, RunbookRegistry, Scenario, decisions, recorded_actions,
+    Action, GameDay, Report, RunbookRegistry, Scenario, decisions, recorded_actions,
 };
 use cato_runbook_mock::replay::Replay;
 
@@ -24,20 +24,80 @@ fn scenario_file() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../scenarios/{NAME}.toml"))
 }
 
-#[test]
-fn a_recorded_denial_and_approval_replay_to_the_same_decisions() {
-    let scenario = Scenario::load(scenario_file()).unwrap();
-    let sink = Arc::new(MemorySink::default());
-    let rt = tokio::runtime::Builder::new_current_thread()
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .start_paused(true)
         .build()
-        .unwrap();
-    let report = rt
+        .unwrap()
+}
+
+/// The game day, recorded: the scenario, its report and its trace.
+fn recorded() -> (Scenario, Report, String) {
+    let scenario = Scenario::load(scenario_file()).unwrap();
+    let sink = Arc::new(MemorySink::default());
+    let report = runtime()
         .block_on(runner().run_recorded(&scenario, None, sink.clone()))
         .unwrap();
     assert!(report.passed, "{report}");
-    let trace = sink.to_jsonl();
+    (scenario, report, sink.to_jsonl())
+}
+
+const RUNBOOK: &str = "shadow-self-down";
+
+/// The replay's scenario of `trace` (at `path`): no `[[operator]]` entry, the decisions of
+/// `report` expected.
+fn replay_scenario(scenario: &Scenario, report: &Report, trace: &str, path: PathBuf) -> Scenario {
+    let replay = Replay::parse("trace", trace).unwrap();
+    let runbooks = [RUNBOOK.to_owned()];
+    let expect = decisions(replay.started_at(), &report.incidents, &runbooks);
+    let fallback = TraceStart {
+        runbooks: runbooks.to_vec(),
+        policy: scenario.policy.clone(),
+        tick: scenario.tick,
+        source: String::new(),
+    };
+    Scenario::replaying(format!("replay: {NAME}"), path, &replay, &fallback, expect)
+}
+
+#[test]
+fn the_committed_trace_with_a_denial_and_an_approval_is_what_the_game_day_records() {
+    let (scenario, report, trace) = recorded();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    let trace_file = dir.join(format!("traces/{NAME}.jsonl"));
+    let scenario_file = dir.join(format!("replay--{NAME}.toml"));
+    let path = PathBuf::from(format!("traces/{NAME}.jsonl"));
+    let text = replay_scenario(&scenario, &report, &trace, path)
+        .to_replay_toml()
+        .unwrap();
+    let update = std::env::var("UPDATE_GOLDEN").is_ok_and(|v| v == "1")
+        && std::env::var("CATO_TEST_PEERS").map_or(true, |v| v != "require");
+    if update {
+        std::fs::write(&trace_file, &trace).unwrap();
+        std::fs::write(&scenario_file, &text).unwrap();
+    }
+    let committed = std::fs::read_to_string(&trace_file)
+        .unwrap_or_else(|e| panic!("{}: {e}; run with UPDATE_GOLDEN=1", trace_file.display()));
+    assert_eq!(
+        parse_jsonl("committed", &committed).unwrap(),
+        parse_jsonl("recorded", &trace).unwrap(),
+        "the game day records another trace now: run with UPDATE_GOLDEN=1"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&scenario_file).unwrap(),
+        text,
+        "run with UPDATE_GOLDEN=1"
+    );
+    // The scenario file lists no action: the runner does the trace's.
+    assert!(!text.contains("[[operator]]"));
+    let loaded = Scenario::load(&scenario_file).unwrap();
+    let replayed = runner().run_blocking(&loaded, None).unwrap();
+    assert!(replayed.passed, "{replayed}");
+}
+
+#[test]
+fn a_recorded_denial_and_approval_replay_to_the_same_decisions() {
+    let (scenario, report, trace) = recorded();
 
     // A line for each of the scenario's operator entries, in order, at its time.
     let records = parse_jsonl("trace", &trace).unwrap();
@@ -59,7 +119,7 @@ fn a_recorded_denial_and_approval_replay_to_the_same_decisions() {
     for record in &done {
         assert_eq!(record.port, OPERATOR_PORT);
         assert_eq!(record.args["incident"], incident.as_str());
-        assert_eq!(record.args["runbook"], "shadow-self-down");
+        assert_eq!(record.args["runbook"], RUNBOOK);
         assert_eq!(record.args["by"], "alice");
     }
     let deny = done.iter().find(|r| r.op == "deny").unwrap();
@@ -78,17 +138,10 @@ fn a_recorded_denial_and_approval_replay_to_the_same_decisions() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("trace.jsonl");
     std::fs::write(&path, &trace).unwrap();
-    let runbooks = ["shadow-self-down".to_owned()];
-    let expect = decisions(replay.started_at(), &report.incidents, &runbooks);
-    let fallback = TraceStart {
-        runbooks: runbooks.to_vec(),
-        policy: scenario.policy.clone(),
-        tick: scenario.tick,
-        source: String::new(),
-    };
-    let again = Scenario::replaying(NAME, path, &replay, &fallback, expect);
+    let runbooks = [RUNBOOK.to_owned()];
+    let again = replay_scenario(&scenario, &report, &trace, path);
     assert!(again.operator.is_empty());
-    let replayed = rt.block_on(runner().run(&again, None)).unwrap();
+    let replayed = runtime().block_on(runner().run(&again, None)).unwrap();
     std::fs::remove_dir_all(&dir).ok();
     assert!(replayed.passed, "{replayed}");
     assert_eq!(
