@@ -512,3 +512,24 @@ fn a_recorded_game_day_replays_and_becomes_a_scenario_a_changed_runbook_fails() 
     assert!(!shown.contains("resolved at T+14m"), "{shown}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_replay_does_the_recorded_denial_and_approval_again() {
+    let shown = stdout(
+        cmd()
+            .arg("replay")
+            .arg("scenarios/traces/shadow-self-down--restart-denied.jsonl"),
+    );
+    assert!(
+        shown.contains("mitigation_applied rollback-endpoint-config"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("mitigation_applied restart-endpoint"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("every call answered from the trace"),
+        "{shown}"
+    );
+}

@@ -195,3 +195,65 @@ fn an_unknown_operator_action_in_a_trace_is_an_error_naming_it() {
     );
     assert_eq!(actions[0].runbook.as_deref(), Some("shadow-self-down"));
 }
+
+#[test]
+fn every_kind_of_action_writes_a_line_and_reads_back_as_its_entry() {
+    let scenario = Scenario::from_toml(
+        "inline.toml",
+        r#"
+        name = "every operator action"
+        duration = "10m"
+        runbooks = ["shadow-self-down"]
+        [[events]]
+        at = "T+1m"
+        change = "endpoint_loses_instances"
+        endpoint = "cato-shadow-self"
+        [[operator]]
+        at = "T+2m"
+        action = "halt"
+        reason = "looking"
+        [[operator]]
+        at = "T+3m"
+        action = "resume"
+        [[operator]]
+        at = "T+4m"
+        runbook = "shadow-self-down"
+        action = "note"
+        text = "config went out at 08:00"
+        [[operator]]
+        at = "T+5m"
+        runbook = "shadow-self-down"
+        action = "escalate_to_aws_tam"
+        reason = "instances do not come back"
+        [[operator]]
+        at = "T+6m"
+        runbook = "shadow-self-down"
+        action = "resolve"
+        reason = "back by hand"
+        [[expect]]
+        # Resolved by hand while still down: a second one opens.
+        expect = "incidents"
+        runbook = "shadow-self-down"
+        count = 2
+        "#,
+    )
+    .unwrap();
+    let sink = Arc::new(MemorySink::default());
+    let report = runtime()
+        .block_on(runner().run_recorded(&scenario, None, sink.clone()))
+        .unwrap();
+    let ops: Vec<_> = sink
+        .records()
+        .into_iter()
+        .filter(|r| r.is_operator())
+        .map(|r| r.op)
+        .collect();
+    assert_eq!(
+        ops,
+        ["halt", "resume", "note", "escalate_to_aws_tam", "resolve"],
+        "{report}"
+    );
+    assert!(report.passed, "{report}");
+    let replay = Replay::parse("trace", &sink.to_jsonl()).unwrap();
+    assert_eq!(recorded_actions(&replay).unwrap(), scenario.operator);
+}
