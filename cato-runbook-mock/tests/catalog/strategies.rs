@@ -52,7 +52,8 @@ async fn scaling_the_endpoint_steps_toward_its_cap_and_back() {
         plan.adds,
         Some(Capacity::EndpointInstances {
             instance_type: Some("ml.g5.xlarge".into()),
-            added: 2
+            added: 2,
+            source: None,
         })
     );
     assert_eq!(plan.spend, None);

@@ -197,6 +197,7 @@ impl Unit {
             Unit::Instances => Capacity::EndpointInstances {
                 instance_type: scaling.instance_type.clone(),
                 added,
+                source: None,
             },
             Unit::Replicas => Capacity::Pods { added },
         }
