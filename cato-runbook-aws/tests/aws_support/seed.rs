@@ -71,7 +71,9 @@ pub async fn endpoint(aws: &Aws, f: &cato_runbook_mock::conformance::endpoint::E
                     .variant_name(&f.variant)
                     .model_name(&model)
                     .initial_instance_count(i32::try_from(f.instances).unwrap())
-                    .instance_type(ProductionVariantInstanceType::MlG4DnXlarge)
+                    .instance_type(ProductionVariantInstanceType::from(
+                        f.instance_type.as_str(),
+                    ))
                     .initial_variant_weight(1.0)
                     .build(),
             )

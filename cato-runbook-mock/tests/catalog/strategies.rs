@@ -53,10 +53,12 @@ async fn scaling_the_endpoint_steps_toward_its_cap_and_back() {
         Some(Capacity::EndpointInstances {
             instance_type: Some("ml.g5.xlarge".into()),
             added: 2,
-            source: None,
+            source: Some("configured".into()),
         })
     );
     assert_eq!(plan.spend, None);
+    // Configured: the endpoint's config is not read.
+    assert_eq!(world.calls().count(Op::EndpointDescribeConfig), 0);
     assert_eq!(
         plan.changes[0].target,
         "cato-shadow-self/primary desired instances"

@@ -129,7 +129,7 @@ impl Mitigation for ScaleEndpoint {
             resource: &self.endpoint,
             unit: Unit::Instances,
         };
-        let plan = scaling::plan(
+        let mut plan = scaling::plan(
             self,
             ctx,
             &self.scaling,
@@ -139,6 +139,9 @@ impl Mitigation for ScaleEndpoint {
         )?;
         let ScaleMemo { previous, target } = plan.memo()?;
         let (instance_type, source) = self.instance_type(&described).await;
+        if let Some(kind) = &instance_type {
+            plan.summary.push_str(&format!(", {kind} ({source})"));
+        }
         Ok(plan.adds(Capacity::EndpointInstances {
             instance_type,
             added: target.saturating_sub(previous),
