@@ -44,6 +44,10 @@ pub async fn assume_role(moto: &str, account: &str) -> Credentials {
     )
 }
 
+/// An instance type moto's CreateEndpointConfig takes (its list has no `ml.g5`).
+#[cfg(feature = "sagemaker")]
+pub const MOTO_INSTANCE_TYPE: &str = "ml.g4dn.xlarge";
+
 #[cfg(feature = "sagemaker")]
 #[allow(clippy::disallowed_methods)] // a test drives tokio's time itself
 pub async fn endpoint(aws: &Aws, f: &cato_runbook_mock::conformance::endpoint::EndpointFixture) {

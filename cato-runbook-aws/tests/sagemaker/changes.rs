@@ -23,7 +23,7 @@ async fn conformance_on_moto() {
         return;
     };
     let mut endpoint = World::default().conformance_fixtures().unwrap().endpoint;
-    endpoint.instance_type = super::MOTO_INSTANCE_TYPE.into();
+    endpoint.instance_type = seed::MOTO_INSTANCE_TYPE.into();
     let since = time::sub(SystemClock.now(), Duration::from_secs(60));
     seed::endpoint(&aws, &endpoint).await;
     let port = SageMakerDeployments::from_client(aws.sagemaker()).watching([&endpoint.endpoint]);

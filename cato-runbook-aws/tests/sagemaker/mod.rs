@@ -20,12 +20,9 @@ fn fixture() -> EndpointFixture {
     // exist with `ValidationException: Could not find endpoint configuration …`: not found.
     f.unknown_config = ErrorKind::NotFound;
     // moto takes only the instance types of its own list, which has no ml.g5.
-    f.instance_type = MOTO_INSTANCE_TYPE.into();
+    f.instance_type = seed::MOTO_INSTANCE_TYPE.into();
     f
 }
-
-/// An instance type moto's CreateEndpointConfig takes.
-pub(crate) const MOTO_INSTANCE_TYPE: &str = "ml.g4dn.xlarge";
 
 #[tokio::test]
 async fn conformance_on_moto() {
