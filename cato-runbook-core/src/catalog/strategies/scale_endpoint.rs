@@ -12,7 +12,10 @@ use crate::ports::{EndpointDescription, EndpointStatus, ModelEndpoint};
 use crate::runbook::{Capacity, Findings, Landed, Mitigation, Plan, StepContext, Verification};
 
 /// "Scale up resources" for a model endpoint's variant (`update-endpoint-weights-and-capacities`):
-/// its desired instance count grows by a step toward a cap. Risk medium; reversible.
+/// its desired instance count grows by a step toward a cap. Risk medium; reversible. The added
+/// instances are priced at [`Scaling::instance_type`] when set, else at the variant's type in the
+/// endpoint's current config (`describe_config`, read when planning); a failed read leaves the
+/// price unknown, saying why, and the plan stands.
 pub struct ScaleEndpoint {
     port: Arc<dyn ModelEndpoint>,
     endpoint: String,
