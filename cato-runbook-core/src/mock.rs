@@ -33,11 +33,11 @@ use crate::incident::{IdempotencyKey, Incident, IncidentId};
 use crate::ports::{
     AlarmPage, Alarms, BillingMode, Budget, BudgetStatus, CacheCluster, CacheClusterState,
     CacheCounters, CacheStats, Chat, ChatMessage, Clock, CloudHealth, Created, Deployment,
-    Deployments, Dimension, Email, EndpointConfig, EndpointDescription, Fence, Guardrails,
-    HealthEvent, IncidentStore, Leadership, Lease, LogEvent, Logs, Mail, MetricQuery, MetricSeries,
-    Metrics, ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas, Revision,
-    Stored, TableCapacity, TableState, Tables, TrafficControl, TrafficState, WorkloadState,
-    Workloads,
+    Deployments, Dimension, Email, EndpointConfig, EndpointConfigDescription, EndpointDescription,
+    Fence, Guardrails, HealthEvent, IncidentStore, Leadership, Lease, LogEvent, Logs, Mail,
+    MetricQuery, MetricSeries, Metrics, ModelEndpoint, Page, Pager, Posted, QuotaRequest,
+    QuotaValue, Quotas, Revision, Stored, TableCapacity, TableState, Tables, TrafficControl,
+    TrafficState, WorkloadState, Workloads,
 };
 use crate::runbook::{
     Detector, DiagnoseContext, Diagnosis, DiagnosisReport, Findings, Landed, Mitigation,
@@ -174,6 +174,7 @@ mock! {
         async fn update_config(&self, endpoint: &str, config: &str, key: &IdempotencyKey)
             -> Result<()>;
         async fn list_configs(&self, name_contains: &str) -> Result<Vec<EndpointConfig>>;
+        async fn describe_config(&self, config: &str) -> Result<EndpointConfigDescription>;
         async fn set_instance_count(
             &self,
             endpoint: &str,

@@ -49,6 +49,8 @@ operations! {
     EndpointUpdateConfig = "endpoint.update_config", "endpoint", true;
     /// `ModelEndpoint::list_configs`.
     EndpointListConfigs = "endpoint.list_configs", "endpoint", false;
+    /// `ModelEndpoint::describe_config`.
+    EndpointDescribeConfig = "endpoint.describe_config", "endpoint", false;
     /// `ModelEndpoint::set_instance_count`.
     EndpointSetInstanceCount = "endpoint.set_instance_count", "endpoint", true;
     /// `Metrics::query`.

@@ -263,3 +263,32 @@ async fn error_rate_and_slowdown_injections_clear_with_a_new_fleet() {
     assert_eq!(s.endpoints[0].error_share, 0.0);
     assert!(s.endpoints[0].median_latency_ms < 1000.0);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_config_runs_the_endpoint_spec_instance_type_and_every_read_is_recorded() {
+    let world = World::new(cato_runbook_mock::WorldConfig {
+        endpoints: vec![cato_runbook_mock::config::EndpointSpec {
+            instance_type: "ml.g5.2xlarge".into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    })
+    .unwrap();
+    let endpoint = world.model_endpoint();
+    for _ in 0..2 {
+        let config = endpoint
+            .describe_config("cato-shadow-self-config")
+            .await
+            .unwrap();
+        assert_eq!(config.instance_type("primary"), Some("ml.g5.2xlarge"));
+        assert_eq!(config.variants[0].initial_instances, 10);
+    }
+    assert_eq!(
+        world
+            .calls()
+            .count(cato_runbook_mock::Op::EndpointDescribeConfig),
+        2
+    );
+    let err = endpoint.describe_config("zzz").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+}

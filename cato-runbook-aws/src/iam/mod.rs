@@ -7,7 +7,7 @@
 //!
 //! | port | provider | actions |
 //! |---|---|---|
-//! | `endpoint` | [`SageMakerEndpoint`](crate::sagemaker) | `sagemaker:DescribeEndpoint`, `sagemaker:ListEndpointConfigs`; `sagemaker:UpdateEndpoint`, `sagemaker:UpdateEndpointWeightsAndCapacities` |
+//! | `endpoint` | [`SageMakerEndpoint`](crate::sagemaker) | `sagemaker:DescribeEndpoint`, `sagemaker:ListEndpointConfigs`, `sagemaker:DescribeEndpointConfig`; `sagemaker:UpdateEndpoint`, `sagemaker:UpdateEndpointWeightsAndCapacities` |
 //! | `metrics` | [`CloudWatchMetrics`](crate::cloudwatch) | `cloudwatch:GetMetricData`; `cloudwatch:PutMetricData` |
 //! | `alarms` (with `[runbooks.alarms]` rules) | [`CloudWatchAlarms`](crate::cloudwatch::CloudWatchAlarms) | `cloudwatch:DescribeAlarms` |
 //! | `logs` | [`CloudWatchLogs`](crate::cloudwatch_logs) | `logs:FilterLogEvents` |
@@ -38,7 +38,12 @@
 //! let policy = iam::policy_for_ports(&[PortName::Endpoint, PortName::Logs], Scope::ReadOnly);
 //! assert_eq!(
 //!     policy.actions().into_iter().collect::<Vec<_>>(),
-//!     ["logs:FilterLogEvents", "sagemaker:DescribeEndpoint", "sagemaker:ListEndpointConfigs"]
+//!     [
+//!         "logs:FilterLogEvents",
+//!         "sagemaker:DescribeEndpoint",
+//!         "sagemaker:DescribeEndpointConfig",
+//!         "sagemaker:ListEndpointConfigs",
+//!     ]
 //! );
 //! assert!(policy.to_json().contains("\"Version\": \"2012-10-17\""));
 //! ```
@@ -84,6 +89,7 @@ const fn write(name: &'static str) -> Action {
 const ENDPOINT: &[Action] = &[
     read("sagemaker:DescribeEndpoint"),
     read("sagemaker:ListEndpointConfigs"),
+    read("sagemaker:DescribeEndpointConfig"),
     write("sagemaker:UpdateEndpoint"),
     write("sagemaker:UpdateEndpointWeightsAndCapacities"),
 ];

@@ -1,9 +1,13 @@
 //! SageMaker's answers as the port's types.
 
 use aws_sdk_sagemaker::operation::describe_endpoint::DescribeEndpointOutput;
+use aws_sdk_sagemaker::operation::describe_endpoint_config::DescribeEndpointConfigOutput;
 use aws_sdk_sagemaker::types::{EndpointConfigSummary, EndpointStatus as Sdk};
 use cato_runbook_core::Result;
-use cato_runbook_core::ports::{EndpointConfig, EndpointDescription, EndpointStatus, Variant};
+use cato_runbook_core::ports::{
+    ConfigVariant, EndpointConfig, EndpointConfigDescription, EndpointDescription, EndpointStatus,
+    Variant,
+};
 
 use crate::sdk::{Call, to_timestamp};
 
@@ -71,5 +75,30 @@ pub(super) fn config(call: &Call<'_>, summary: &EndpointConfigSummary) -> Result
     Ok(EndpointConfig {
         name: name.to_owned(),
         created_at,
+    })
+}
+
+/// A config's variants; a serverless variant (no instance type) is left out.
+pub(super) fn config_description(
+    call: &Call<'_>,
+    out: &DescribeEndpointConfigOutput,
+) -> Result<EndpointConfigDescription> {
+    let name = out
+        .endpoint_config_name()
+        .ok_or_else(|| call.malformed("the endpoint config has no name"))?;
+    let variants = out
+        .production_variants()
+        .iter()
+        .filter_map(|v| {
+            Some(ConfigVariant {
+                name: v.variant_name().unwrap_or_default().to_owned(),
+                instance_type: v.instance_type()?.as_str().to_owned(),
+                initial_instances: count(v.initial_instance_count()),
+            })
+        })
+        .collect();
+    Ok(EndpointConfigDescription {
+        name: name.to_owned(),
+        variants,
     })
 }

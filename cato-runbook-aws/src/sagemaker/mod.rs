@@ -5,6 +5,7 @@
 //! | [`describe`](ModelEndpoint::describe) | `DescribeEndpoint` |
 //! | [`update_config`](ModelEndpoint::update_config) | `UpdateEndpoint` |
 //! | [`list_configs`](ModelEndpoint::list_configs) | `ListEndpointConfigs` (every page) |
+//! | [`describe_config`](ModelEndpoint::describe_config) | `DescribeEndpointConfig` |
 //! | [`set_instance_count`](ModelEndpoint::set_instance_count) | `UpdateEndpointWeightsAndCapacities` |
 //!
 //! [`SageMakerDeployments`] reads the configured endpoints' config changes as the
@@ -24,7 +25,9 @@ use std::fmt;
 use async_trait::async_trait;
 use aws_sdk_sagemaker::Client;
 use aws_sdk_sagemaker::types::{DesiredWeightAndCapacity, EndpointConfigSortKey, OrderKey};
-use cato_runbook_core::ports::{EndpointConfig, EndpointDescription, ModelEndpoint};
+use cato_runbook_core::ports::{
+    EndpointConfig, EndpointConfigDescription, EndpointDescription, ModelEndpoint,
+};
 use cato_runbook_core::{ErrorKind, IdempotencyKey, Result, Retry};
 
 pub use changes::SageMakerDeployments;
@@ -191,6 +194,21 @@ impl ModelEndpoint for SageMakerEndpoint {
         let call = self.call("ListEndpointConfigs", name_contains);
         call.run(list_configs(&self.client, &call, name_contains))
             .await
+    }
+
+    async fn describe_config(&self, config: &str) -> Result<EndpointConfigDescription> {
+        let call = self.call("DescribeEndpointConfig", config);
+        call.run(async {
+            let out = self
+                .client
+                .describe_endpoint_config()
+                .endpoint_config_name(config)
+                .send()
+                .await
+                .map_err(|e| call.sdk(e))?;
+            convert::config_description(&call, &out)
+        })
+        .await
     }
 
     async fn set_instance_count(

@@ -44,6 +44,10 @@ pub async fn assume_role(moto: &str, account: &str) -> Credentials {
     )
 }
 
+/// An instance type moto's CreateEndpointConfig takes (its list has no `ml.g5`).
+#[cfg(feature = "sagemaker")]
+pub const MOTO_INSTANCE_TYPE: &str = "ml.g4dn.xlarge";
+
 #[cfg(feature = "sagemaker")]
 #[allow(clippy::disallowed_methods)] // a test drives tokio's time itself
 pub async fn endpoint(aws: &Aws, f: &cato_runbook_mock::conformance::endpoint::EndpointFixture) {
@@ -71,7 +75,9 @@ pub async fn endpoint(aws: &Aws, f: &cato_runbook_mock::conformance::endpoint::E
                     .variant_name(&f.variant)
                     .model_name(&model)
                     .initial_instance_count(i32::try_from(f.instances).unwrap())
-                    .instance_type(ProductionVariantInstanceType::MlG4DnXlarge)
+                    .instance_type(ProductionVariantInstanceType::from(
+                        f.instance_type.as_str(),
+                    ))
                     .initial_variant_weight(1.0)
                     .build(),
             )

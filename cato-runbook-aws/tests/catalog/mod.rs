@@ -34,7 +34,9 @@ async fn seeded(world: &World) -> Aws {
     }])
     .await
     .unwrap();
-    seed::endpoint(&aws, &fixtures.endpoint).await;
+    let mut endpoint = fixtures.endpoint.clone();
+    endpoint.instance_type = seed::MOTO_INSTANCE_TYPE.into();
+    seed::endpoint(&aws, &endpoint).await;
     let e = &world.config().endpoints[0];
     let now = SystemClock.now();
     let lines = vec!["ERROR torch.OutOfMemoryError: CUDA out of memory".to_owned()];

@@ -22,7 +22,8 @@ async fn conformance_on_moto() {
     let Some(aws) = Aws::start().await else {
         return;
     };
-    let endpoint = World::default().conformance_fixtures().unwrap().endpoint;
+    let mut endpoint = World::default().conformance_fixtures().unwrap().endpoint;
+    endpoint.instance_type = seed::MOTO_INSTANCE_TYPE.into();
     let since = time::sub(SystemClock.now(), Duration::from_secs(60));
     seed::endpoint(&aws, &endpoint).await;
     let port = SageMakerDeployments::from_client(aws.sagemaker()).watching([&endpoint.endpoint]);

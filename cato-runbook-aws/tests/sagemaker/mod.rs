@@ -19,6 +19,8 @@ fn fixture() -> EndpointFixture {
     // SageMaker (and moto, behind the proxy's UpdateEndpoint) refuses a config that does not
     // exist with `ValidationException: Could not find endpoint configuration …`: not found.
     f.unknown_config = ErrorKind::NotFound;
+    // moto takes only the instance types of its own list, which has no ml.g5.
+    f.instance_type = seed::MOTO_INSTANCE_TYPE.into();
     f
 }
 
@@ -199,3 +201,52 @@ async fn a_hung_call_times_out() {
 }
 
 mod changes;
+
+#[tokio::test]
+async fn a_config_names_its_variants_instance_types_and_leaves_serverless_ones_out() {
+    let answer = json!({
+        "EndpointConfigName": "cato-shadow-self-config",
+        "EndpointConfigArn": "arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/cato-shadow-self-config",
+        "CreationTime": 1.7e9,
+        "ProductionVariants": [
+            {
+                "VariantName": "primary",
+                "ModelName": "shadow-self",
+                "InstanceType": "ml.g5.xlarge",
+                "InitialInstanceCount": 8
+            },
+            {
+                "VariantName": "serverless",
+                "ModelName": "shadow-self",
+                "ServerlessConfig": { "MemorySizeInMB": 2048, "MaxConcurrency": 5 }
+            }
+        ]
+    });
+    let config = wire::against(wire::ok(Protocol::Json, &answer), |sdk| async move {
+        SageMakerEndpoint::new(&sdk)
+            .describe_config("cato-shadow-self-config")
+            .await
+    })
+    .await
+    .unwrap();
+    assert_eq!(config.name, "cato-shadow-self-config");
+    assert_eq!(config.instance_type("primary"), Some("ml.g5.xlarge"));
+    assert_eq!(config.variants.len(), 1);
+    assert_eq!(config.variants[0].initial_instances, 8);
+    assert_eq!(config.instance_type("serverless"), None);
+
+    let err = wire::against(
+        wire::error(
+            Protocol::Json,
+            400,
+            "ValidationException",
+            "Could not find endpoint configuration \"nope\".",
+        ),
+        |sdk| async move { SageMakerEndpoint::new(&sdk).describe_config("nope").await },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    assert_eq!(err.operation(), "DescribeEndpointConfig");
+    assert_eq!(err.resource(), Some("nope"));
+}

@@ -97,6 +97,36 @@ pub struct EndpointConfig {
     pub created_at: Timestamp,
 }
 
+/// One production variant of an endpoint config, as `describe-endpoint-config` returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigVariant {
+    /// The variant's name, e.g. `primary`.
+    pub name: String,
+    /// Its instance type, e.g. `ml.g5.xlarge`.
+    pub instance_type: String,
+    /// The instance count an update to this config starts with.
+    pub initial_instances: u32,
+}
+
+/// What `describe-endpoint-config` returns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndpointConfigDescription {
+    /// The config's name.
+    pub name: String,
+    /// Its production variants.
+    pub variants: Vec<ConfigVariant>,
+}
+
+impl EndpointConfigDescription {
+    /// The instance type of the variant named `variant`, when the config has it.
+    pub fn instance_type(&self, variant: &str) -> Option<&str> {
+        self.variants
+            .iter()
+            .find(|v| v.name == variant)
+            .map(|v| v.instance_type.as_str())
+    }
+}
+
 /// A model endpoint service.
 #[async_trait]
 pub trait ModelEndpoint: fmt::Debug + fmt::Display + Send + Sync {
@@ -110,6 +140,9 @@ pub trait ModelEndpoint: fmt::Debug + fmt::Display + Send + Sync {
 
     /// `list-endpoint-configs --name-contains`, oldest first.
     async fn list_configs(&self, name_contains: &str) -> Result<Vec<EndpointConfig>>;
+
+    /// `describe-endpoint-config`: a config's production variants with their instance types.
+    async fn describe_config(&self, config: &str) -> Result<EndpointConfigDescription>;
 
     /// `update-endpoint-weights-and-capacities`: sets a variant's desired instance count.
     async fn set_instance_count(

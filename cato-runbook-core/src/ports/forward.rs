@@ -11,11 +11,11 @@ use async_trait::async_trait;
 use super::{
     AlarmPage, Alarms, BillingMode, Budget, BudgetStatus, CacheCluster, CacheClusterState,
     CacheCounters, CacheStats, Chat, ChatMessage, Clock, CloudHealth, Created, Deployment,
-    Deployments, DeploymentsRead, Dimension, Email, EndpointConfig, EndpointDescription, Fence,
-    Guardrails, HealthEvent, IncidentStore, Leadership, Lease, LogEvent, Logs, Mail, MetricQuery,
-    MetricSeries, Metrics, ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas,
-    Revision, Stored, TableCapacity, TableState, Tables, TrafficControl, TrafficState,
-    WorkloadState, Workloads,
+    Deployments, DeploymentsRead, Dimension, Email, EndpointConfig, EndpointConfigDescription,
+    EndpointDescription, Fence, Guardrails, HealthEvent, IncidentStore, Leadership, Lease,
+    LogEvent, Logs, Mail, MetricQuery, MetricSeries, Metrics, ModelEndpoint, Page, Pager, Posted,
+    QuotaRequest, QuotaValue, Quotas, Revision, Stored, TableCapacity, TableState, Tables,
+    TrafficControl, TrafficState, WorkloadState, Workloads,
 };
 use crate::error::Result;
 use crate::incident::{IdempotencyKey, Incident, IncidentId};
@@ -39,6 +39,9 @@ macro_rules! forward {
             }
             async fn list_configs(&self, name_contains: &str) -> Result<Vec<EndpointConfig>> {
                 (**self).list_configs(name_contains).await
+            }
+            async fn describe_config(&self, config: &str) -> Result<EndpointConfigDescription> {
+                (**self).describe_config(config).await
             }
             async fn set_instance_count(&self, endpoint: &str, variant: &str, count: u32, key: &IdempotencyKey) -> Result<()> {
                 (**self).set_instance_count(endpoint, variant, count, key).await

@@ -56,7 +56,10 @@ pub use changes::{
     CloudHealth, Deployment, Deployments, DeploymentsRead, HealthEvent, UnreadSource,
 };
 pub use clock::{Clock, SystemClock};
-pub use endpoint::{EndpointConfig, EndpointDescription, EndpointStatus, ModelEndpoint, Variant};
+pub use endpoint::{
+    ConfigVariant, EndpointConfig, EndpointConfigDescription, EndpointDescription, EndpointStatus,
+    ModelEndpoint, Variant,
+};
 pub use lease::{Alone, Fence, Leadership, Lease};
 pub use logs::{LogEvent, Logs};
 pub use metrics::{Datapoint, Dimension, MetricQuery, MetricSeries, Metrics, Statistic};

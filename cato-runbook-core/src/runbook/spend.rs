@@ -19,6 +19,10 @@ pub enum Capacity {
         instance_type: Option<String>,
         /// Instances added.
         added: u32,
+        /// Where the instance type comes from (`configured`, `read from endpoint config …`),
+        /// or, without one, why it could not be read; `None` says nothing.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        source: Option<String>,
     },
     /// More Kubernetes pods, at the configured per-pod price.
     Pods {
@@ -55,6 +59,7 @@ impl fmt::Display for Capacity {
             Capacity::EndpointInstances {
                 instance_type,
                 added,
+                ..
             } => write!(
                 f,
                 "{added} × {} endpoint instance(s)",

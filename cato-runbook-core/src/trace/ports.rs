@@ -29,6 +29,7 @@ macro_rules! traced_ports {
                 fn describe(endpoint: &str) -> $crate::ports::EndpointDescription;
                 fn update_config(endpoint: &str, config: &str, key: &$crate::IdempotencyKey) -> ();
                 fn list_configs(name_contains: &str) -> Vec<$crate::ports::EndpointConfig>;
+                fn describe_config(config: &str) -> $crate::ports::EndpointConfigDescription;
                 fn set_instance_count(endpoint: &str, variant: &str, count: u32, key: &$crate::IdempotencyKey) -> ();
             }
             metrics: Metrics, "metrics" {

@@ -15,6 +15,7 @@ fn g5(added: u32) -> Capacity {
     Capacity::EndpointInstances {
         instance_type: Some("ml.g5.xlarge".into()),
         added,
+        source: None,
     }
 }
 
@@ -184,6 +185,7 @@ async fn an_unknown_price_in_emergency_still_needs_approval() {
     let step = FakeStep::new("scale-shadow-self", &log).adds(Capacity::EndpointInstances {
         instance_type: Some("ml.x9.huge".into()),
         added: 2,
+        source: None,
     });
     let (h, _) = latency(Some(budget), vec![step]);
     h.tick().await;

@@ -57,6 +57,8 @@ pub struct EndpointSpec {
     pub region: Option<String>,
     /// Its production variant.
     pub variant: String,
+    /// The variant's instance type in every config, e.g. `ml.g5.xlarge`.
+    pub instance_type: String,
     /// Instances in service at the start.
     pub instances: u32,
     /// The config it runs at the start.
@@ -92,6 +94,7 @@ impl Default for EndpointSpec {
             name: "cato-shadow-self".into(),
             region: None,
             variant: "primary".into(),
+            instance_type: "ml.g5.xlarge".into(),
             instances: 10,
             current_config: "cato-shadow-self-config".into(),
             configs: vec![

@@ -15,6 +15,8 @@ pub struct EndpointFixture {
     pub variant: String,
     /// Instances it serves with.
     pub instances: u32,
+    /// The variant's instance type in its configs, e.g. `ml.g5.xlarge`.
+    pub instance_type: String,
     /// The config it runs.
     pub current_config: String,
     /// An older config (created before the current one).
@@ -152,6 +154,53 @@ pub async fn list_configs_oldest_first(
     })
 }
 
+/// `describe_config` names the current config's variant with its instance type and initial
+/// count (what the scale step prices added instances at); an unknown config is not found.
+pub async fn describe_config_names_instance_types(
+    port: &dyn ModelEndpoint,
+    fixture: &EndpointFixture,
+) -> CheckResult {
+    const CHECK: &str = "endpoint.describe_config_names_instance_types";
+    let config = port
+        .describe_config(&fixture.current_config)
+        .await
+        .during(CHECK)?;
+    ensure(config.name == fixture.current_config, CHECK, || {
+        format!(
+            "described {:?}, not {:?}",
+            config.name, fixture.current_config
+        )
+    })?;
+    ensure(
+        config.instance_type(&fixture.variant) == Some(fixture.instance_type.as_str()),
+        CHECK,
+        || {
+            format!(
+                "variant {} is not {}: {config:?}",
+                fixture.variant, fixture.instance_type
+            )
+        },
+    )?;
+    ensure(
+        config
+            .variants
+            .iter()
+            .any(|v| v.name == fixture.variant && v.initial_instances == fixture.instances),
+        CHECK,
+        || {
+            format!(
+                "variant {} does not start with {} instances: {config:?}",
+                fixture.variant, fixture.instances
+            )
+        },
+    )?;
+    refused(
+        port.describe_config(&fixture.missing).await,
+        CHECK,
+        &[ErrorKind::NotFound],
+    )
+}
+
 /// Setting the desired instance count shows at once as desired, and as serving instances once
 /// the endpoint is back `InService`; a repeat with the same key is harmless.
 pub async fn set_instance_count_converges(
@@ -270,6 +319,7 @@ pub async fn run_all(port: &dyn ModelEndpoint, fixture: &EndpointFixture) -> Che
         describe_reports_state,
         describe_unknown_is_not_found,
         list_configs_oldest_first,
+        describe_config_names_instance_types,
         update_to_unknown_config_is_refused,
         set_instance_count_converges,
         update_config_restarts,

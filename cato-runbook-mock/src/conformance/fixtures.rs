@@ -116,6 +116,7 @@ impl World {
             endpoint: e.name.clone(),
             variant: e.variant.clone(),
             instances: e.instances,
+            instance_type: e.instance_type.clone(),
             current_config: e.current_config.clone(),
             previous_config: previous.name.clone(),
             config_filter: filter,

@@ -1,7 +1,9 @@
 //! The model endpoint fake (SageMaker).
 
 use async_trait::async_trait;
-use cato_runbook_core::ports::{EndpointConfig, EndpointDescription, ModelEndpoint};
+use cato_runbook_core::ports::{
+    ConfigVariant, EndpointConfig, EndpointConfigDescription, EndpointDescription, ModelEndpoint,
+};
 use cato_runbook_core::time;
 use cato_runbook_core::{Error, ErrorKind, IdempotencyKey, Result, Retry};
 use serde_json::{Value, json};
@@ -127,6 +129,28 @@ impl ModelEndpoint for FakeModelEndpoint {
                     .collect();
                 configs.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.name.cmp(&b.name)));
                 Ok(Reply::new(configs))
+            })
+            .await
+    }
+
+    async fn describe_config(&self, config: &str) -> Result<EndpointConfigDescription> {
+        let op = Op::EndpointDescribeConfig;
+        let args = self.args(json!({ "config": config }));
+        self.world
+            .call(op, PROVIDER, args, None, |sim, _| {
+                sim.state()
+                    .config_in(self.region(), config)
+                    .map(|c| {
+                        Reply::new(EndpointConfigDescription {
+                            name: c.name.clone(),
+                            variants: vec![ConfigVariant {
+                                name: c.variant.clone(),
+                                instance_type: c.instance_type.clone(),
+                                initial_instances: c.instances,
+                            }],
+                        })
+                    })
+                    .ok_or_else(|| Error::not_found(op.as_str(), config))
             })
             .await
     }

@@ -7,11 +7,11 @@ use async_trait::async_trait;
 use cato_runbook_core::ports::{
     AlarmPage, Alarms, BillingMode, Budget, BudgetStatus, CacheCluster, CacheClusterState,
     CacheCounters, CacheStats, Chat, ChatMessage, CloudHealth, Created, Deployment, Deployments,
-    DeploymentsRead, Dimension, Email, EndpointConfig, EndpointDescription, Fence, Guardrails,
-    HealthEvent, IncidentStore, Leadership, Lease, LogEvent, Logs, Mail, MetricQuery, MetricSeries,
-    Metrics, ModelEndpoint, Page, Pager, Posted, QuotaRequest, QuotaValue, Quotas, Revision,
-    Stored, TableCapacity, TableState, Tables, TrafficControl, TrafficState, WorkloadState,
-    Workloads,
+    DeploymentsRead, Dimension, Email, EndpointConfig, EndpointConfigDescription,
+    EndpointDescription, Fence, Guardrails, HealthEvent, IncidentStore, Leadership, Lease,
+    LogEvent, Logs, Mail, MetricQuery, MetricSeries, Metrics, ModelEndpoint, Page, Pager, Posted,
+    QuotaRequest, QuotaValue, Quotas, Revision, Stored, TableCapacity, TableState, Tables,
+    TrafficControl, TrafficState, WorkloadState, Workloads,
 };
 use cato_runbook_core::{IdempotencyKey, Incident, IncidentId, Result, Timestamp};
 
@@ -42,6 +42,10 @@ impl<P: ModelEndpoint> ModelEndpoint for FaultInjecting<P> {
     async fn list_configs(&self, name_contains: &str) -> Result<Vec<EndpointConfig>> {
         self.gate(Op::EndpointListConfigs).await?;
         self.inner.list_configs(name_contains).await
+    }
+    async fn describe_config(&self, config: &str) -> Result<EndpointConfigDescription> {
+        self.gate(Op::EndpointDescribeConfig).await?;
+        self.inner.describe_config(config).await
     }
     async fn set_instance_count(
         &self,

@@ -17,6 +17,9 @@ pub(crate) struct ConfigModel {
     pub region: Option<String>,
     pub created_at: Timestamp,
     pub instances: u32,
+    /// The variant it configures, with its instance type.
+    pub variant: String,
+    pub instance_type: String,
     pub broken: Option<CrashCause>,
 }
 

@@ -47,6 +47,8 @@ impl State {
                     region: region.clone(),
                     created_at: time::sub(start, spec.created_ago),
                     instances: spec.instances,
+                    variant: e.variant.clone(),
+                    instance_type: e.instance_type.clone(),
                     broken: spec.broken,
                 });
             }

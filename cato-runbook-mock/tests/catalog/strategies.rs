@@ -52,10 +52,13 @@ async fn scaling_the_endpoint_steps_toward_its_cap_and_back() {
         plan.adds,
         Some(Capacity::EndpointInstances {
             instance_type: Some("ml.g5.xlarge".into()),
-            added: 2
+            added: 2,
+            source: Some("configured".into()),
         })
     );
     assert_eq!(plan.spend, None);
+    // Configured: the endpoint's config is not read.
+    assert_eq!(world.calls().count(Op::EndpointDescribeConfig), 0);
     assert_eq!(
         plan.changes[0].target,
         "cato-shadow-self/primary desired instances"

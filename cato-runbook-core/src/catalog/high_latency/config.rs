@@ -140,7 +140,8 @@ pub struct ShadowSelf {
     /// absent.
     pub instance_hourly_usd: Option<f64>,
     /// The variant's instance type (`ml.g5.xlarge`), which the engine's price table prices the
-    /// added instances at (`[policy.prices]`); unknown price when absent.
+    /// added instances at (`[policy.prices]`); when absent, the type the endpoint's current
+    /// config names (`DescribeEndpointConfig`, read when the step is planned).
     pub instance_type: Option<String>,
     /// How long after scaling to verify: long enough for new instances to serve (minutes on
     /// SageMaker) and for the latency window to see them. Default 12 min.

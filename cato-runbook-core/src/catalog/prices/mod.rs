@@ -259,19 +259,28 @@ impl PriceTable {
             Capacity::EndpointInstances {
                 instance_type: None,
                 added,
-            } => SpendEstimate::unknown(format!(
-                "{added} instance(s) of an unconfigured instance type"
-            )),
+                source,
+            } => SpendEstimate::unknown(match source {
+                Some(why) => format!("{added} instance(s) of an unknown instance type: {why}"),
+                None => format!("{added} instance(s) of an unconfigured instance type"),
+            }),
             Capacity::EndpointInstances {
                 instance_type: Some(kind),
                 added,
-            } => match self.sagemaker(kind) {
-                Some(usd) => SpendEstimate::known(
-                    f64::from(*added) * usd,
-                    format!("{added} × {kind} at ${usd}/h"),
-                ),
-                None => SpendEstimate::unknown(format!("no price for {kind} in {}", self.region)),
-            },
+                source,
+            } => {
+                let from = source.as_ref().map_or(String::new(), |s| format!(", {s}"));
+                match self.sagemaker(kind) {
+                    Some(usd) => SpendEstimate::known(
+                        f64::from(*added) * usd,
+                        format!("{added} × {kind} at ${usd}/h{from}"),
+                    ),
+                    None => SpendEstimate::unknown(format!(
+                        "no price for {kind} in {}{from}",
+                        self.region
+                    )),
+                }
+            }
             Capacity::Pods { added } => match self.pod_hourly_usd {
                 Some(usd) => SpendEstimate::known(
                     f64::from(*added) * usd,

@@ -28,6 +28,7 @@ fn the_shipped_table_parses_and_prices_what_the_runbooks_scale() {
     let e = t.estimate(&Capacity::EndpointInstances {
         instance_type: Some("ml.g5.xlarge".into()),
         added: 8,
+        source: None,
     });
     assert!((e.usd_per_hour.unwrap() - 8.0 * 1.408).abs() < 1e-9);
     assert_eq!(e.to_string(), "~$11.26/h (~$270/day)");
@@ -63,6 +64,7 @@ fn an_unknown_type_or_an_unset_pod_price_is_an_unknown_estimate() {
     let e = t.estimate(&Capacity::EndpointInstances {
         instance_type: Some("ml.x9.huge".into()),
         added: 2,
+        source: None,
     });
     assert_eq!(e.usd_per_hour, None);
     assert_eq!(
@@ -72,6 +74,7 @@ fn an_unknown_type_or_an_unset_pod_price_is_an_unknown_estimate() {
     let untyped = t.estimate(&Capacity::EndpointInstances {
         instance_type: None,
         added: 2,
+        source: None,
     });
     assert!(untyped.usd_per_hour.is_none() && untyped.adds_spend());
     let pods = t.estimate(&Capacity::Pods { added: 6 });

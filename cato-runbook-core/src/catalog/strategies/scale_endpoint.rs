@@ -8,11 +8,14 @@ use async_trait::async_trait;
 use super::scaling::{self, Precondition, ScaleMemo, Scaling, Style, Subject, Unit};
 use crate::catalog::kit;
 use crate::error::{Error, ErrorKind, Result, Retry};
-use crate::ports::{EndpointStatus, ModelEndpoint};
-use crate::runbook::{Findings, Landed, Mitigation, Plan, StepContext, Verification};
+use crate::ports::{EndpointDescription, EndpointStatus, ModelEndpoint};
+use crate::runbook::{Capacity, Findings, Landed, Mitigation, Plan, StepContext, Verification};
 
 /// "Scale up resources" for a model endpoint's variant (`update-endpoint-weights-and-capacities`):
-/// its desired instance count grows by a step toward a cap. Risk medium; reversible.
+/// its desired instance count grows by a step toward a cap. Risk medium; reversible. The added
+/// instances are priced at [`Scaling::instance_type`] when set, else at the variant's type in the
+/// endpoint's current config (`describe_config`, read when planning); a failed read leaves the
+/// price unknown, saying why, and the plan stands.
 pub struct ScaleEndpoint {
     port: Arc<dyn ModelEndpoint>,
     endpoint: String,
@@ -45,6 +48,35 @@ impl ScaleEndpoint {
 
     fn target_label(&self) -> String {
         format!("{}/{} desired instances", self.endpoint, self.variant)
+    }
+
+    /// The instance type the added instances are priced at, and where it comes from: the
+    /// configured one (an override), else the one the endpoint's current config names. A
+    /// failed read leaves it unknown, saying why; the plan still stands.
+    async fn instance_type(&self, described: &EndpointDescription) -> (Option<String>, String) {
+        if let Some(kind) = &self.scaling.instance_type {
+            return (Some(kind.clone()), "configured".into());
+        }
+        let config = &described.config_name;
+        match self.port.describe_config(config).await {
+            Ok(found) => match found.instance_type(&self.variant) {
+                Some(kind) => (
+                    Some(kind.to_owned()),
+                    format!("read from endpoint config {config}"),
+                ),
+                None => (
+                    None,
+                    format!(
+                        "endpoint config {config} names no instance type for {}",
+                        self.variant
+                    ),
+                ),
+            },
+            Err(err) => {
+                tracing::warn!(endpoint = %self.endpoint, config, %err, "endpoint config not read");
+                (None, format!("endpoint config {config} not read: {err}"))
+            }
+        }
     }
 
     fn operation(&self) -> &'static str {
@@ -100,14 +132,24 @@ impl Mitigation for ScaleEndpoint {
             resource: &self.endpoint,
             unit: Unit::Instances,
         };
-        scaling::plan(
+        let mut plan = scaling::plan(
             self,
             ctx,
             &self.scaling,
             self.style,
             &subject,
             variant.desired_instances,
-        )
+        )?;
+        let ScaleMemo { previous, target } = plan.memo()?;
+        let (instance_type, source) = self.instance_type(&described).await;
+        if let Some(kind) = &instance_type {
+            plan.summary.push_str(&format!(", {kind} ({source})"));
+        }
+        Ok(plan.adds(Capacity::EndpointInstances {
+            instance_type,
+            added: target.saturating_sub(previous),
+            source: Some(source),
+        }))
     }
 
     async fn apply(&self, ctx: &StepContext, plan: &Plan) -> Result<String> {

@@ -79,7 +79,8 @@ pub struct Scaling {
     /// Estimated monthly cost of one more instance or replica, US dollars (0: unknown).
     pub monthly_usd_each: f64,
     /// The endpoint's instance type (`ml.g5.xlarge`), which the engine prices the added
-    /// instances at; `None`: unknown price. Unused for a workload's pods (priced per pod).
+    /// instances at (an override); `None`: the type the endpoint's current config names.
+    /// Unused for a workload's pods (priced per pod).
     pub instance_type: Option<String>,
 }
 
@@ -197,6 +198,7 @@ impl Unit {
             Unit::Instances => Capacity::EndpointInstances {
                 instance_type: scaling.instance_type.clone(),
                 added,
+                source: None,
             },
             Unit::Replicas => Capacity::Pods { added },
         }
