@@ -122,6 +122,14 @@ fn bad_config_names_the_key_and_the_file() {
     let err = fails(cmd().arg("check").arg("--config").arg(&file), 2);
     assert!(err.contains("policy.prices.sagemaker"), "{err}");
 
+    // `nan` would turn the cap off without a word.
+    std::fs::write(&file, "[policy.caps]\nmax_monthly_spend_usd = nan\n").unwrap();
+    let err = fails(cmd().arg("check").arg("--config").arg(&file), 2);
+    assert!(
+        err.contains("policy.caps.max_monthly_spend_usd") && err.contains("NaN"),
+        "{err}"
+    );
+
     std::fs::write(&file, "enabled = [\"no-such-runbook\"]\n").unwrap();
     let err = fails(cmd().arg("check").arg("--config").arg(&file), 2);
     assert!(

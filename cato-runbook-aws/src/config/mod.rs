@@ -233,6 +233,10 @@ impl Config {
             .validate()
             .and_then(|()| engine.postmortem.validate(&engine.escalation))
             .map_err(|e| ConfigError::invalid(format!("{origin}: {}", e.message())))?;
+        config
+            .policy
+            .validate()
+            .map_err(|e| ConfigError::invalid(format!("{origin}: {}", e.message())))?;
         cato_runbook_core::catalog::prices::PriceTable::new(&config.policy.prices)
             .map_err(|e| ConfigError::invalid(format!("{origin}: {}", e.message())))?;
         config

@@ -136,7 +136,8 @@ impl EngineBuilder {
     ///
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) without a pager or a chat,
     /// without [`alone`](Self::alone) or a [`lease`](Self::lease), with two runbooks of the
-    /// same id, with a threshold of zero, with a lease that does not outlast a tick, or with
+    /// same id, with a threshold of zero, with a lease that does not outlast a tick, with a
+    /// policy whose numbers do not hold ([`Policy::validate`]), or with
     /// prices the policy's `prices` cannot make a table of (see
     /// [`PriceTable::new`](crate::catalog::prices::PriceTable::new)).
     pub fn build(self) -> Result<Engine> {
@@ -151,6 +152,7 @@ impl EngineBuilder {
         };
         let config = self.config.unwrap_or_default();
         let policy = self.policy.unwrap_or_default();
+        policy.validate()?;
         let prices = crate::catalog::prices::PriceTable::new(&policy.prices)?;
         if config.lease_ttl < config.tick_interval * 2 {
             return invalid(

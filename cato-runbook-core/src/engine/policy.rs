@@ -165,6 +165,62 @@ impl Policy {
             .unwrap_or(Mode::ObserveOnly)
     }
 
+    /// Checks the numbers: every dollar figure finite and not negative (`nan` would turn a cap
+    /// or an approval rule off without a word), an approval that can wait, a cap above zero.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) naming the key, e.g.
+    /// `policy.caps.max_monthly_spend_usd: must be a finite number of dollars, not NaN`.
+    pub fn validate(&self) -> crate::Result<()> {
+        let invalid = |key: &str, why: String| {
+            Err(crate::Error::invalid_input(
+                "policy.validate",
+                format!("policy.{key}: {why}"),
+            ))
+        };
+        let dollars = [
+            (
+                "approval.monthly_cost_above_usd",
+                self.approval.monthly_cost_above_usd,
+            ),
+            (
+                "caps.max_monthly_spend_usd",
+                self.caps.max_monthly_spend_usd,
+            ),
+        ];
+        for (key, value) in dollars {
+            match value {
+                Some(v) if !v.is_finite() => {
+                    return invalid(key, format!("must be a finite number of dollars, not {v}"));
+                }
+                Some(v) if v < 0.0 => {
+                    return invalid(key, format!("must not be negative, not {v}"));
+                }
+                _ => {}
+            }
+        }
+        if self.approval.ttl.is_zero() {
+            return invalid(
+                "approval.ttl",
+                "must be longer than 0s: a request that lapses at once can never be approved"
+                    .to_owned(),
+            );
+        }
+        for (key, value) in [
+            ("caps.max_instances", self.caps.max_instances),
+            ("caps.max_replicas", self.caps.max_replicas),
+        ] {
+            if value == Some(0) {
+                return invalid(
+                    key,
+                    "must be at least 1 (leave it out for no cap)".to_owned(),
+                );
+            }
+        }
+        Ok(())
+    }
+
     /// The cooldown of `step`.
     pub fn cooldown_of(&self, step: &str) -> Duration {
         self.step_cooldowns
@@ -219,5 +275,47 @@ mod cooldowns {
     ) -> Result<BTreeMap<String, Duration>, D::Error> {
         let human = BTreeMap::<String, Human>::deserialize(deserializer)?;
         Ok(human.into_iter().map(|(k, v)| (k, v.0)).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_that_would_turn_a_guardrail_off_are_refused_naming_the_key() {
+        assert!(Policy::default().validate().is_ok());
+        let refused = |edit: fn(&mut Policy), key: &str| {
+            let mut policy = Policy::default();
+            edit(&mut policy);
+            let err = policy.validate().unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::InvalidInput);
+            assert!(err.message().contains(key), "{err}");
+        };
+        refused(
+            |p| p.caps.max_monthly_spend_usd = Some(f64::NAN),
+            "policy.caps.max_monthly_spend_usd",
+        );
+        refused(
+            |p| p.caps.max_monthly_spend_usd = Some(f64::INFINITY),
+            "policy.caps.max_monthly_spend_usd",
+        );
+        refused(
+            |p| p.approval.monthly_cost_above_usd = Some(f64::NAN),
+            "policy.approval.monthly_cost_above_usd",
+        );
+        refused(
+            |p| p.approval.monthly_cost_above_usd = Some(-1.0),
+            "policy.approval.monthly_cost_above_usd",
+        );
+        refused(|p| p.approval.ttl = Duration::ZERO, "policy.approval.ttl");
+        refused(
+            |p| p.caps.max_instances = Some(0),
+            "policy.caps.max_instances",
+        );
+        refused(
+            |p| p.caps.max_replicas = Some(0),
+            "policy.caps.max_replicas",
+        );
     }
 }
