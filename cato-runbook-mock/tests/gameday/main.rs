@@ -4,6 +4,7 @@
 
 mod doubles;
 mod files;
+mod recording;
 mod replay;
 mod replay_operator;
 

@@ -3,78 +3,25 @@
 //! scenario, naming the expectation. Owns the committed trace and its scenario in
 //! `scenarios/` (regenerate with `UPDATE_GOLDEN=1`).
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
+use cato_runbook_core::ErrorKind;
 use cato_runbook_core::catalog::CatalogConfig;
 use cato_runbook_core::ports::ModelEndpoint;
-use cato_runbook_core::trace::{MemorySink, TraceStart, parse_jsonl, to_jsonl};
-use cato_runbook_core::{ErrorKind, Incident};
+use cato_runbook_core::trace::{parse_jsonl, to_jsonl};
 use cato_runbook_mock::World;
-use cato_runbook_mock::gameday::{
-    Expectation, GameDay, Report, RunbookRegistry, Scenario, decisions,
-};
+use cato_runbook_mock::gameday::Scenario;
 use cato_runbook_mock::replay::{Replay, ReplayPort};
+
+use super::recording::{
+    check_committed, decided, load, record, replay_scenario, runner, scenarios,
+};
 
 const NAME: &str = "shadow-self-down--restart-works";
 
-fn scenarios() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios")
-}
-
-fn runner() -> GameDay {
-    GameDay::new(RunbookRegistry::catalog(CatalogConfig::default()))
-}
-
-/// The game day, recorded: its report and its trace.
-fn recorded() -> (Report, String) {
-    let scenario = Scenario::load(scenarios().join(format!("{NAME}.toml"))).unwrap();
-    let sink = Arc::new(MemorySink::default());
-    let report = runner()
-        .run_blocking_with(&scenario, None, Some(sink.clone()))
-        .unwrap();
-    assert!(report.passed, "{report}");
-    (report, sink.to_jsonl())
-}
-
-fn fallback() -> TraceStart {
-    TraceStart {
-        runbooks: vec!["shadow-self-down".into()],
-        policy: Default::default(),
-        tick: std::time::Duration::from_secs(30),
-        source: String::new(),
-    }
-}
-
-fn decided(replay: &Replay, incidents: &[Incident]) -> Vec<Expectation> {
-    decisions(
-        replay.started_at(),
-        incidents,
-        &["shadow-self-down".to_owned()],
-    )
-}
-
-/// The replay's scenario of `trace` (at `path`, as the scenario file names it).
-fn replay_scenario(trace: &str, path: &str, incidents: &[Incident]) -> Scenario {
-    let replay = Replay::parse("trace", trace).unwrap();
-    let expect = decided(&replay, incidents);
-    Scenario::replaying(
-        format!("replay: {NAME}"),
-        PathBuf::from(path),
-        &replay,
-        &fallback(),
-        expect,
-    )
-}
-
-fn update_golden() -> bool {
-    std::env::var("UPDATE_GOLDEN").is_ok_and(|v| v == "1")
-        && std::env::var("CATO_TEST_PEERS").map_or(true, |v| v != "require")
-}
-
 #[test]
 fn a_recorded_game_day_replays_to_the_same_decisions() {
-    let (report, trace) = recorded();
+    let scenario = load(NAME);
+    let (report, trace) = record(&scenario);
+    assert!(report.passed, "{report}");
     let records = parse_jsonl("trace", &trace).unwrap();
     assert_eq!(records[0].op, "start");
     assert!(
@@ -93,13 +40,13 @@ fn a_recorded_game_day_replays_to_the_same_decisions() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("trace.jsonl");
     std::fs::write(&path, &trace).unwrap();
-    let scenario = replay_scenario(&trace, &path.display().to_string(), &report.incidents);
-    let replayed = runner().run_blocking(&scenario, None).unwrap();
+    let again = replay_scenario(NAME, &scenario, &report, &trace, path);
+    let replayed = runner().run_blocking(&again, None).unwrap();
     assert!(replayed.passed, "{replayed}");
     let replay = Replay::parse("trace", &trace).unwrap();
     assert_eq!(
-        decided(&replay, &replayed.incidents),
-        decided(&replay, &report.incidents)
+        decided(&scenario, &replay, &replayed),
+        decided(&scenario, &replay, &report)
     );
     assert_eq!(replayed.ticks, report.ticks);
     std::fs::remove_dir_all(&dir).ok();
@@ -107,31 +54,7 @@ fn a_recorded_game_day_replays_to_the_same_decisions() {
 
 #[test]
 fn the_committed_trace_and_its_scenario_are_what_the_game_day_records() {
-    let (report, trace) = recorded();
-    let trace_file = scenarios().join(format!("traces/{NAME}.jsonl"));
-    let scenario_file = scenarios().join(format!("replay--{NAME}.toml"));
-    let scenario = replay_scenario(&trace, &format!("traces/{NAME}.jsonl"), &report.incidents);
-    let text = scenario.to_replay_toml().unwrap();
-    if update_golden() {
-        std::fs::create_dir_all(trace_file.parent().unwrap()).unwrap();
-        std::fs::write(&trace_file, &trace).unwrap();
-        std::fs::write(&scenario_file, &text).unwrap();
-    }
-    let committed = std::fs::read_to_string(&trace_file)
-        .unwrap_or_else(|e| panic!("{}: {e}; run with UPDATE_GOLDEN=1", trace_file.display()));
-    assert_eq!(
-        parse_jsonl("committed", &committed).unwrap(),
-        parse_jsonl("recorded", &trace).unwrap(),
-        "the game day records another trace now: run with UPDATE_GOLDEN=1"
-    );
-    assert_eq!(
-        std::fs::read_to_string(&scenario_file).unwrap(),
-        text,
-        "run with UPDATE_GOLDEN=1"
-    );
-    let loaded = Scenario::load(&scenario_file).unwrap();
-    let replayed = runner().run_blocking(&loaded, None).unwrap();
-    assert!(replayed.passed, "{replayed}");
+    check_committed(NAME);
 }
 
 #[test]

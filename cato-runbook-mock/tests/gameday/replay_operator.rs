@@ -2,97 +2,30 @@
 //! per action and replays to the same decisions (the denied restart, the approved rollback);
 //! an action of a kind a scenario has not is an error naming it.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
 use cato_runbook_core::ErrorKind;
-use cato_runbook_core::catalog::CatalogConfig;
 use cato_runbook_core::timeline::EntryKind;
-use cato_runbook_core::trace::{MemorySink, OPERATOR_PORT, TraceStart, parse_jsonl};
-use cato_runbook_mock::gameday::{
-    Action, GameDay, Report, RunbookRegistry, Scenario, decisions, recorded_actions,
-};
+use cato_runbook_core::trace::{OPERATOR_PORT, parse_jsonl};
+use cato_runbook_mock::gameday::{Action, Report, Scenario, decisions, recorded_actions};
 use cato_runbook_mock::replay::Replay;
 
+use super::recording::{check_committed, load, record, replay_scenario, runner};
+
 const NAME: &str = "shadow-self-down--restart-denied";
-
-fn runner() -> GameDay {
-    GameDay::new(RunbookRegistry::catalog(CatalogConfig::default()))
-}
-
-fn scenario_file() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../scenarios/{NAME}.toml"))
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build()
-        .unwrap()
-}
+const RUNBOOK: &str = "shadow-self-down";
 
 /// The game day, recorded: the scenario, its report and its trace.
 fn recorded() -> (Scenario, Report, String) {
-    let scenario = Scenario::load(scenario_file()).unwrap();
-    let sink = Arc::new(MemorySink::default());
-    let report = runtime()
-        .block_on(runner().run_recorded(&scenario, None, sink.clone()))
-        .unwrap();
+    let scenario = load(NAME);
+    let (report, trace) = record(&scenario);
     assert!(report.passed, "{report}");
-    (scenario, report, sink.to_jsonl())
-}
-
-const RUNBOOK: &str = "shadow-self-down";
-
-/// The replay's scenario of `trace` (at `path`): no `[[operator]]` entry, the decisions of
-/// `report` expected.
-fn replay_scenario(scenario: &Scenario, report: &Report, trace: &str, path: PathBuf) -> Scenario {
-    let replay = Replay::parse("trace", trace).unwrap();
-    let runbooks = [RUNBOOK.to_owned()];
-    let expect = decisions(replay.started_at(), &report.incidents, &runbooks);
-    let fallback = TraceStart {
-        runbooks: runbooks.to_vec(),
-        policy: scenario.policy.clone(),
-        tick: scenario.tick,
-        source: String::new(),
-    };
-    Scenario::replaying(format!("replay: {NAME}"), path, &replay, &fallback, expect)
+    (scenario, report, trace)
 }
 
 #[test]
 fn the_committed_trace_with_a_denial_and_an_approval_is_what_the_game_day_records() {
-    let (scenario, report, trace) = recorded();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
-    let trace_file = dir.join(format!("traces/{NAME}.jsonl"));
-    let scenario_file = dir.join(format!("replay--{NAME}.toml"));
-    let path = PathBuf::from(format!("traces/{NAME}.jsonl"));
-    let text = replay_scenario(&scenario, &report, &trace, path)
-        .to_replay_toml()
-        .unwrap();
-    let update = std::env::var("UPDATE_GOLDEN").is_ok_and(|v| v == "1")
-        && std::env::var("CATO_TEST_PEERS").map_or(true, |v| v != "require");
-    if update {
-        std::fs::write(&trace_file, &trace).unwrap();
-        std::fs::write(&scenario_file, &text).unwrap();
-    }
-    let committed = std::fs::read_to_string(&trace_file)
-        .unwrap_or_else(|e| panic!("{}: {e}; run with UPDATE_GOLDEN=1", trace_file.display()));
-    assert_eq!(
-        parse_jsonl("committed", &committed).unwrap(),
-        parse_jsonl("recorded", &trace).unwrap(),
-        "the game day records another trace now: run with UPDATE_GOLDEN=1"
-    );
-    assert_eq!(
-        std::fs::read_to_string(&scenario_file).unwrap(),
-        text,
-        "run with UPDATE_GOLDEN=1"
-    );
+    let text = check_committed(NAME);
     // The scenario file lists no action: the runner does the trace's.
     assert!(!text.contains("[[operator]]"));
-    let loaded = Scenario::load(&scenario_file).unwrap();
-    let replayed = runner().run_blocking(&loaded, None).unwrap();
-    assert!(replayed.passed, "{replayed}");
 }
 
 #[test]
@@ -139,9 +72,9 @@ fn a_recorded_denial_and_approval_replay_to_the_same_decisions() {
     let path = dir.join("trace.jsonl");
     std::fs::write(&path, &trace).unwrap();
     let runbooks = [RUNBOOK.to_owned()];
-    let again = replay_scenario(&scenario, &report, &trace, path);
+    let again = replay_scenario(NAME, &scenario, &report, &trace, path);
     assert!(again.operator.is_empty());
-    let replayed = runtime().block_on(runner().run(&again, None)).unwrap();
+    let replayed = runner().run_blocking(&again, None).unwrap();
     std::fs::remove_dir_all(&dir).ok();
     assert!(replayed.passed, "{replayed}");
     assert_eq!(
@@ -238,12 +171,9 @@ fn every_kind_of_action_writes_a_line_and_reads_back_as_its_entry() {
         "#,
     )
     .unwrap();
-    let sink = Arc::new(MemorySink::default());
-    let report = runtime()
-        .block_on(runner().run_recorded(&scenario, None, sink.clone()))
-        .unwrap();
-    let ops: Vec<_> = sink
-        .records()
+    let (report, trace) = record(&scenario);
+    let ops: Vec<_> = parse_jsonl("trace", &trace)
+        .unwrap()
         .into_iter()
         .filter(|r| r.is_operator())
         .map(|r| r.op)
@@ -254,6 +184,6 @@ fn every_kind_of_action_writes_a_line_and_reads_back_as_its_entry() {
         "{report}"
     );
     assert!(report.passed, "{report}");
-    let replay = Replay::parse("trace", &sink.to_jsonl()).unwrap();
+    let replay = Replay::parse("trace", &trace).unwrap();
     assert_eq!(recorded_actions(&replay).unwrap(), scenario.operator);
 }
