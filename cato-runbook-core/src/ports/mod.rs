@@ -35,6 +35,7 @@ mod all_deployments;
 mod budget;
 mod cache;
 mod changes;
+mod checked;
 mod clock;
 mod endpoint;
 mod forward;
@@ -55,6 +56,7 @@ pub use cache::{CacheCluster, CacheClusterState, CacheCounters, CacheStats, Cach
 pub use changes::{
     CloudHealth, Deployment, Deployments, DeploymentsRead, HealthEvent, UnreadSource,
 };
+pub use checked::{Answer, Checked, Fields, MAX_COUNT, MAX_ITEMS, MAX_TEXT, check};
 pub use clock::{Clock, SystemClock};
 pub use endpoint::{
     ConfigVariant, EndpointConfig, EndpointConfigDescription, EndpointDescription, EndpointStatus,

@@ -28,13 +28,15 @@
 //! # });
 //! ```
 
+mod garbage;
 mod layer;
 mod ports;
 mod registry;
 mod rule;
 
+pub use garbage::Garble;
 pub use layer::{FaultInjecting, FaultInjectingLayer};
-pub use registry::{FaultBuilder, Faults, RuleId};
+pub use registry::{FaultBuilder, Faults, Injected, RuleId};
 pub use rule::{Fault, FaultRule};
 /// The layer trait [`FaultInjectingLayer`] implements (from `tower-layer`).
 pub use tower_layer::Layer;

@@ -16,10 +16,11 @@ use cato_runbook_core::ports::{
 use cato_runbook_core::{IdempotencyKey, Incident, IncidentId, Result, Timestamp};
 
 use super::layer::FaultInjecting;
+use super::registry::Injected;
 use crate::ops::Op;
 
 impl<P: std::fmt::Display> FaultInjecting<P> {
-    async fn gate(&self, op: Op) -> Result<()> {
+    async fn gate(&self, op: Op) -> Result<Injected> {
         self.faults.inject(op).await.map_err(|err| self.tag(err))
     }
 }
@@ -27,8 +28,8 @@ impl<P: std::fmt::Display> FaultInjecting<P> {
 #[async_trait]
 impl<P: ModelEndpoint> ModelEndpoint for FaultInjecting<P> {
     async fn describe(&self, endpoint: &str) -> Result<EndpointDescription> {
-        self.gate(Op::EndpointDescribe).await?;
-        self.inner.describe(endpoint).await
+        let injected = self.gate(Op::EndpointDescribe).await?;
+        self.inner.describe(endpoint).await.map(|answer| injected.apply(answer))
     }
     async fn update_config(
         &self,
@@ -36,16 +37,16 @@ impl<P: ModelEndpoint> ModelEndpoint for FaultInjecting<P> {
         config: &str,
         key: &IdempotencyKey,
     ) -> Result<()> {
-        self.gate(Op::EndpointUpdateConfig).await?;
-        self.inner.update_config(endpoint, config, key).await
+        let injected = self.gate(Op::EndpointUpdateConfig).await?;
+        self.inner.update_config(endpoint, config, key).await.map(|answer| injected.apply(answer))
     }
     async fn list_configs(&self, name_contains: &str) -> Result<Vec<EndpointConfig>> {
-        self.gate(Op::EndpointListConfigs).await?;
-        self.inner.list_configs(name_contains).await
+        let injected = self.gate(Op::EndpointListConfigs).await?;
+        self.inner.list_configs(name_contains).await.map(|answer| injected.apply(answer))
     }
     async fn describe_config(&self, config: &str) -> Result<EndpointConfigDescription> {
-        self.gate(Op::EndpointDescribeConfig).await?;
-        self.inner.describe_config(config).await
+        let injected = self.gate(Op::EndpointDescribeConfig).await?;
+        self.inner.describe_config(config).await.map(|answer| injected.apply(answer))
     }
     async fn set_instance_count(
         &self,
@@ -54,10 +55,10 @@ impl<P: ModelEndpoint> ModelEndpoint for FaultInjecting<P> {
         count: u32,
         key: &IdempotencyKey,
     ) -> Result<()> {
-        self.gate(Op::EndpointSetInstanceCount).await?;
+        let injected = self.gate(Op::EndpointSetInstanceCount).await?;
         self.inner
             .set_instance_count(endpoint, variant, count, key)
-            .await
+            .await.map(|answer| injected.apply(answer))
     }
 }
 
@@ -69,8 +70,8 @@ impl<P: Metrics> Metrics for FaultInjecting<P> {
         start: Timestamp,
         end: Timestamp,
     ) -> Result<Vec<MetricSeries>> {
-        self.gate(Op::MetricsQuery).await?;
-        self.inner.query(queries, start, end).await
+        let injected = self.gate(Op::MetricsQuery).await?;
+        self.inner.query(queries, start, end).await.map(|answer| injected.apply(answer))
     }
     async fn put(
         &self,
@@ -80,10 +81,10 @@ impl<P: Metrics> Metrics for FaultInjecting<P> {
         value: f64,
         at: Timestamp,
     ) -> Result<()> {
-        self.gate(Op::MetricsPut).await?;
+        let injected = self.gate(Op::MetricsPut).await?;
         self.inner
             .put(namespace, metric, dimensions, value, at)
-            .await
+            .await.map(|answer| injected.apply(answer))
     }
 }
 
@@ -96,24 +97,24 @@ impl<P: Logs> Logs for FaultInjecting<P> {
         since: Timestamp,
         limit: usize,
     ) -> Result<Vec<LogEvent>> {
-        self.gate(Op::LogsFilter).await?;
-        self.inner.filter(group, pattern, since, limit).await
+        let injected = self.gate(Op::LogsFilter).await?;
+        self.inner.filter(group, pattern, since, limit).await.map(|answer| injected.apply(answer))
     }
 }
 
 #[async_trait]
 impl<P: CacheStats> CacheStats for FaultInjecting<P> {
     async fn counters(&self, cache: &str) -> Result<CacheCounters> {
-        self.gate(Op::CacheStatsCounters).await?;
-        self.inner.counters(cache).await
+        let injected = self.gate(Op::CacheStatsCounters).await?;
+        self.inner.counters(cache).await.map(|answer| injected.apply(answer))
     }
 }
 
 #[async_trait]
 impl<P: CacheCluster> CacheCluster for FaultInjecting<P> {
     async fn describe(&self, id: &str) -> Result<CacheClusterState> {
-        self.gate(Op::CacheClusterDescribe).await?;
-        self.inner.describe(id).await
+        let injected = self.gate(Op::CacheClusterDescribe).await?;
+        self.inner.describe(id).await.map(|answer| injected.apply(answer))
     }
     async fn modify_node_type(
         &self,
@@ -121,28 +122,28 @@ impl<P: CacheCluster> CacheCluster for FaultInjecting<P> {
         node_type: &str,
         key: &IdempotencyKey,
     ) -> Result<()> {
-        self.gate(Op::CacheClusterModifyNodeType).await?;
-        self.inner.modify_node_type(id, node_type, key).await
+        let injected = self.gate(Op::CacheClusterModifyNodeType).await?;
+        self.inner.modify_node_type(id, node_type, key).await.map(|answer| injected.apply(answer))
     }
 }
 
 #[async_trait]
 impl<P: Budget> Budget for FaultInjecting<P> {
     async fn status(&self) -> Result<BudgetStatus> {
-        self.gate(Op::BudgetStatus).await?;
-        self.inner.status().await
+        let injected = self.gate(Op::BudgetStatus).await?;
+        self.inner.status().await.map(|answer| injected.apply(answer))
     }
     async fn set_monthly_limit(&self, usd: f64, key: &IdempotencyKey) -> Result<()> {
-        self.gate(Op::BudgetSetMonthlyLimit).await?;
-        self.inner.set_monthly_limit(usd, key).await
+        let injected = self.gate(Op::BudgetSetMonthlyLimit).await?;
+        self.inner.set_monthly_limit(usd, key).await.map(|answer| injected.apply(answer))
     }
 }
 
 #[async_trait]
 impl<P: Quotas> Quotas for FaultInjecting<P> {
     async fn get(&self, service: &str, code: &str) -> Result<QuotaValue> {
-        self.gate(Op::QuotasGet).await?;
-        self.inner.get(service, code).await
+        let injected = self.gate(Op::QuotasGet).await?;
+        self.inner.get(service, code).await.map(|answer| injected.apply(answer))
     }
     async fn request_increase(
         &self,
@@ -151,22 +152,22 @@ impl<P: Quotas> Quotas for FaultInjecting<P> {
         desired: f64,
         key: &IdempotencyKey,
     ) -> Result<QuotaRequest> {
-        self.gate(Op::QuotasRequestIncrease).await?;
+        let injected = self.gate(Op::QuotasRequestIncrease).await?;
         self.inner
             .request_increase(service, code, desired, key)
-            .await
+            .await.map(|answer| injected.apply(answer))
     }
     async fn request_status(&self, request_id: &str) -> Result<QuotaRequest> {
-        self.gate(Op::QuotasRequestStatus).await?;
-        self.inner.request_status(request_id).await
+        let injected = self.gate(Op::QuotasRequestStatus).await?;
+        self.inner.request_status(request_id).await.map(|answer| injected.apply(answer))
     }
 }
 
 #[async_trait]
 impl<P: Tables> Tables for FaultInjecting<P> {
     async fn describe(&self, table: &str) -> Result<TableState> {
-        self.gate(Op::TablesDescribe).await?;
-        self.inner.describe(table).await
+        let injected = self.gate(Op::TablesDescribe).await?;
+        self.inner.describe(table).await.map(|answer| injected.apply(answer))
     }
     async fn capacity(
         &self,
@@ -174,8 +175,8 @@ impl<P: Tables> Tables for FaultInjecting<P> {
         start: Timestamp,
         end: Timestamp,
     ) -> Result<TableCapacity> {
-        self.gate(Op::TablesCapacity).await?;
-        self.inner.capacity(table, start, end).await
+        let injected = self.gate(Op::TablesCapacity).await?;
+        self.inner.capacity(table, start, end).await.map(|answer| injected.apply(answer))
     }
     async fn set_billing_mode(
         &self,
@@ -183,16 +184,16 @@ impl<P: Tables> Tables for FaultInjecting<P> {
         mode: BillingMode,
         key: &IdempotencyKey,
     ) -> Result<()> {
-        self.gate(Op::TablesSetBillingMode).await?;
-        self.inner.set_billing_mode(table, mode, key).await
+        let injected = self.gate(Op::TablesSetBillingMode).await?;
+        self.inner.set_billing_mode(table, mode, key).await.map(|answer| injected.apply(answer))
     }
 }
 
 #[async_trait]
 impl<P: Workloads> Workloads for FaultInjecting<P> {
     async fn get(&self, namespace: &str, name: &str) -> Result<WorkloadState> {
-        self.gate(Op::WorkloadsGet).await?;
-        self.inner.get(namespace, name).await
+        let injected = self.gate(Op::WorkloadsGet).await?;
+        self.inner.get(namespace, name).await.map(|answer| injected.apply(answer))
     }
     async fn scale(
         &self,
@@ -201,12 +202,12 @@ impl<P: Workloads> Workloads for FaultInjecting<P> {
         replicas: u32,
         key: &IdempotencyKey,
     ) -> Result<()> {
-        self.gate(Op::WorkloadsScale).await?;
-        self.inner.scale(namespace, name, replicas, key).await
+        let injected = self.gate(Op::WorkloadsScale).await?;
+        self.inner.scale(namespace, name, replicas, key).await.map(|answer| injected.apply(answer))
     }
     async fn revisions(&self, namespace: &str, name: &str) -> Result<Vec<Revision>> {
-        self.gate(Op::WorkloadsRevisions).await?;
-        self.inner.revisions(namespace, name).await
+        let injected = self.gate(Op::WorkloadsRevisions).await?;
+        self.inner.revisions(namespace, name).await.map(|answer| injected.apply(answer))
     }
     async fn roll_back(
         &self,
@@ -215,44 +216,44 @@ impl<P: Workloads> Workloads for FaultInjecting<P> {
         to_revision: u64,
         key: &IdempotencyKey,
     ) -> Result<()> {
-        self.gate(Op::WorkloadsRollBack).await?;
+        let injected = self.gate(Op::WorkloadsRollBack).await?;
         self.inner
             .roll_back(namespace, name, to_revision, key)
-            .await
+            .await.map(|answer| injected.apply(answer))
     }
 }
 
 #[async_trait]
 impl<P: TrafficControl> TrafficControl for FaultInjecting<P> {
     async fn state(&self) -> Result<TrafficState> {
-        self.gate(Op::TrafficState).await?;
-        self.inner.state().await
+        let injected = self.gate(Op::TrafficState).await?;
+        self.inner.state().await.map(|answer| injected.apply(answer))
     }
     async fn set_shadow_self_share(&self, share: f64, key: &IdempotencyKey) -> Result<()> {
-        self.gate(Op::TrafficSetShadowSelfShare).await?;
-        self.inner.set_shadow_self_share(share, key).await
+        let injected = self.gate(Op::TrafficSetShadowSelfShare).await?;
+        self.inner.set_shadow_self_share(share, key).await.map(|answer| injected.apply(answer))
     }
     async fn set_cache_similarity_threshold(
         &self,
         threshold: f64,
         key: &IdempotencyKey,
     ) -> Result<()> {
-        self.gate(Op::TrafficSetCacheSimilarityThreshold).await?;
+        let injected = self.gate(Op::TrafficSetCacheSimilarityThreshold).await?;
         self.inner
             .set_cache_similarity_threshold(threshold, key)
-            .await
+            .await.map(|answer| injected.apply(answer))
     }
     async fn set_emergency_mode(&self, on: bool, key: &IdempotencyKey) -> Result<()> {
-        self.gate(Op::TrafficSetEmergencyMode).await?;
-        self.inner.set_emergency_mode(on, key).await
+        let injected = self.gate(Op::TrafficSetEmergencyMode).await?;
+        self.inner.set_emergency_mode(on, key).await.map(|answer| injected.apply(answer))
     }
     async fn set_region_weights(
         &self,
         weights: &BTreeMap<String, f64>,
         key: &IdempotencyKey,
     ) -> Result<()> {
-        self.gate(Op::TrafficSetRegionWeights).await?;
-        self.inner.set_region_weights(weights, key).await
+        let injected = self.gate(Op::TrafficSetRegionWeights).await?;
+        self.inner.set_region_weights(weights, key).await.map(|answer| injected.apply(answer))
     }
 }
 
@@ -264,96 +265,96 @@ impl<P: Alarms> Alarms for FaultInjecting<P> {
         max_records: u32,
         next_token: Option<String>,
     ) -> Result<AlarmPage> {
-        self.gate(Op::AlarmsDescribe).await?;
-        self.inner.describe(prefix, max_records, next_token).await
+        let injected = self.gate(Op::AlarmsDescribe).await?;
+        self.inner.describe(prefix, max_records, next_token).await.map(|answer| injected.apply(answer))
     }
 }
 
 #[async_trait]
 impl<P: Deployments> Deployments for FaultInjecting<P> {
     async fn since(&self, since: Timestamp) -> Result<Vec<Deployment>> {
-        self.gate(Op::DeploymentsSince).await?;
-        self.inner.since(since).await
+        let injected = self.gate(Op::DeploymentsSince).await?;
+        self.inner.since(since).await.map(|answer| injected.apply(answer))
     }
     async fn read(&self, since: Timestamp) -> Result<DeploymentsRead> {
-        self.gate(Op::DeploymentsSince).await?;
-        self.inner.read(since).await
+        let injected = self.gate(Op::DeploymentsSince).await?;
+        self.inner.read(since).await.map(|answer| injected.apply(answer))
     }
 }
 
 #[async_trait]
 impl<P: CloudHealth> CloudHealth for FaultInjecting<P> {
     async fn events(&self, since: Timestamp) -> Result<Vec<HealthEvent>> {
-        self.gate(Op::CloudHealthEvents).await?;
-        self.inner.events(since).await
+        let injected = self.gate(Op::CloudHealthEvents).await?;
+        self.inner.events(since).await.map(|answer| injected.apply(answer))
     }
 }
 
 #[async_trait]
 impl<P: Pager> Pager for FaultInjecting<P> {
     async fn trigger(&self, page: &Page) -> Result<()> {
-        self.gate(Op::PagerTrigger).await?;
-        self.inner.trigger(page).await
+        let injected = self.gate(Op::PagerTrigger).await?;
+        self.inner.trigger(page).await.map(|answer| injected.apply(answer))
     }
     async fn acknowledge(&self, target: &str, dedup_key: &str) -> Result<()> {
-        self.gate(Op::PagerAcknowledge).await?;
-        self.inner.acknowledge(target, dedup_key).await
+        let injected = self.gate(Op::PagerAcknowledge).await?;
+        self.inner.acknowledge(target, dedup_key).await.map(|answer| injected.apply(answer))
     }
     async fn resolve(&self, target: &str, dedup_key: &str) -> Result<()> {
-        self.gate(Op::PagerResolve).await?;
-        self.inner.resolve(target, dedup_key).await
+        let injected = self.gate(Op::PagerResolve).await?;
+        self.inner.resolve(target, dedup_key).await.map(|answer| injected.apply(answer))
     }
 }
 
 #[async_trait]
 impl<P: Chat> Chat for FaultInjecting<P> {
     async fn post(&self, message: &ChatMessage) -> Result<Posted> {
-        self.gate(Op::ChatPost).await?;
-        self.inner.post(message).await
+        let injected = self.gate(Op::ChatPost).await?;
+        self.inner.post(message).await.map(|answer| injected.apply(answer))
     }
 }
 
 #[async_trait]
 impl<P: Mail> Mail for FaultInjecting<P> {
     async fn send(&self, email: &Email) -> Result<()> {
-        self.gate(Op::MailSend).await?;
-        self.inner.send(email).await
+        let injected = self.gate(Op::MailSend).await?;
+        self.inner.send(email).await.map(|answer| injected.apply(answer))
     }
 }
 
 #[async_trait]
 impl<P: IncidentStore> IncidentStore for FaultInjecting<P> {
     async fn create(&self, incident: &Incident, fence: Fence) -> Result<Created> {
-        self.gate(Op::IncidentStoreCreate).await?;
-        self.inner.create(incident, fence).await
+        let injected = self.gate(Op::IncidentStoreCreate).await?;
+        self.inner.create(incident, fence).await.map(|answer| injected.apply(answer))
     }
     async fn update(&self, incident: &Incident, version: u64, fence: Fence) -> Result<u64> {
-        self.gate(Op::IncidentStoreUpdate).await?;
-        self.inner.update(incident, version, fence).await
+        let injected = self.gate(Op::IncidentStoreUpdate).await?;
+        self.inner.update(incident, version, fence).await.map(|answer| injected.apply(answer))
     }
     async fn get(&self, id: &IncidentId) -> Result<Option<Stored<Incident>>> {
-        self.gate(Op::IncidentStoreGet).await?;
-        self.inner.get(id).await
+        let injected = self.gate(Op::IncidentStoreGet).await?;
+        self.inner.get(id).await.map(|answer| injected.apply(answer))
     }
     async fn open(&self) -> Result<Vec<Stored<Incident>>> {
-        self.gate(Op::IncidentStoreOpen).await?;
-        self.inner.open().await
+        let injected = self.gate(Op::IncidentStoreOpen).await?;
+        self.inner.open().await.map(|answer| injected.apply(answer))
     }
     async fn all(&self) -> Result<Vec<Incident>> {
-        self.gate(Op::IncidentStoreAll).await?;
-        self.inner.all().await
+        let injected = self.gate(Op::IncidentStoreAll).await?;
+        self.inner.all().await.map(|answer| injected.apply(answer))
     }
     async fn awaiting_postmortem(&self) -> Result<Vec<Stored<Incident>>> {
-        self.gate(Op::IncidentStoreAwaitingPostmortem).await?;
-        self.inner.awaiting_postmortem().await
+        let injected = self.gate(Op::IncidentStoreAwaitingPostmortem).await?;
+        self.inner.awaiting_postmortem().await.map(|answer| injected.apply(answer))
     }
     async fn open_versions(&self) -> Result<Vec<(IncidentId, u64)>> {
-        self.gate(Op::IncidentStoreOpenVersions).await?;
-        self.inner.open_versions().await
+        let injected = self.gate(Op::IncidentStoreOpenVersions).await?;
+        self.inner.open_versions().await.map(|answer| injected.apply(answer))
     }
     async fn guardrails(&self) -> Result<Stored<Guardrails>> {
-        self.gate(Op::IncidentStoreGuardrails).await?;
-        self.inner.guardrails().await
+        let injected = self.gate(Op::IncidentStoreGuardrails).await?;
+        self.inner.guardrails().await.map(|answer| injected.apply(answer))
     }
     async fn save_guardrails(
         &self,
@@ -361,8 +362,8 @@ impl<P: IncidentStore> IncidentStore for FaultInjecting<P> {
         version: u64,
         fence: Fence,
     ) -> Result<u64> {
-        self.gate(Op::IncidentStoreSaveGuardrails).await?;
-        self.inner.save_guardrails(guardrails, version, fence).await
+        let injected = self.gate(Op::IncidentStoreSaveGuardrails).await?;
+        self.inner.save_guardrails(guardrails, version, fence).await.map(|answer| injected.apply(answer))
     }
 }
 
@@ -372,11 +373,11 @@ impl<P: Lease> Lease for FaultInjecting<P> {
         self.inner.replica()
     }
     async fn acquire(&self, ttl: Duration) -> Result<Leadership> {
-        self.gate(Op::LeaseAcquire).await?;
-        self.inner.acquire(ttl).await
+        let injected = self.gate(Op::LeaseAcquire).await?;
+        self.inner.acquire(ttl).await.map(|answer| injected.apply(answer))
     }
     async fn release(&self) -> Result<()> {
-        self.gate(Op::LeaseRelease).await?;
-        self.inner.release().await
+        let injected = self.gate(Op::LeaseRelease).await?;
+        self.inner.release().await.map(|answer| injected.apply(answer))
     }
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use cato_runbook_core::ports::{Clock, SystemClock};
 use cato_runbook_core::{ErrorKind, Result, Retry, Timestamp};
 
+use super::garbage::Garble;
 use super::rule::{Fault, FaultRule};
 use crate::ops::{Op, OpMatch};
 
@@ -27,6 +28,8 @@ struct Rules {
     next_id: u64,
     entries: Vec<Entry>,
     injected: Vec<(Op, Fault)>,
+    /// Garbage answers given so far.
+    garbage: u64,
 }
 
 /// A shared, scriptable set of fault rules. Cloning gives another handle on the same rules.
@@ -138,7 +141,8 @@ impl Faults {
     }
 
     /// The fault the rules pick for a call of `op` at `now`, counting it as fired.
-    fn pick(&self, op: Op, now: Timestamp) -> Option<Fault> {
+    /// With it, how many garbage answers came before (for [`Injected::Garbage`]).
+    fn pick(&self, op: Op, now: Timestamp) -> Option<(Fault, u64)> {
         let mut rules = self.lock();
         let mut picked = None;
         for entry in rules.entries.iter_mut() {
@@ -157,14 +161,17 @@ impl Faults {
             picked = Some(rule.fault.clone());
             break;
         }
-        if let Some(fault) = &picked {
-            rules.injected.push((op, fault.clone()));
+        let fault = picked?;
+        let nth = rules.garbage;
+        if fault == Fault::Garbage {
+            rules.garbage += 1;
         }
-        picked
+        rules.injected.push((op, fault.clone()));
+        Some((fault, nth))
     }
 
-    /// Applies the rules to one call of `op`: returns at once, after a delay, never (a hang), or
-    /// with the injected error.
+    /// Applies the rules to one call of `op`: returns at once, after a delay, never (a hang),
+    /// with the injected error, or with an order to spoil the answer ([`Injected::Garbage`]).
     ///
     /// # Errors
     ///
@@ -173,22 +180,43 @@ impl Faults {
     /// # Cancel safety
     ///
     /// Cancel safe: dropping the future during a delay or a hang abandons the call.
-    pub async fn inject(&self, op: Op) -> Result<()> {
-        let Some(fault) = self.pick(op, self.clock.now()) else {
-            return Ok(());
+    pub async fn inject(&self, op: Op) -> Result<Injected> {
+        let Some((fault, nth)) = self.pick(op, self.clock.now()) else {
+            return Ok(Injected::Untouched);
         };
         tracing::debug!(%op, %fault, "fault injected");
         match fault {
-            Fault::Succeed => Ok(()),
+            Fault::Succeed => Ok(Injected::Untouched),
             Fault::Latency { delay } => {
                 self.clock.sleep(delay).await;
-                Ok(())
+                Ok(Injected::Untouched)
             }
             Fault::Hang => futures::future::pending().await,
+            Fault::Garbage => Ok(Injected::Garbage(nth)),
             other => match other.to_error(op) {
                 Some(err) => Err(err),
-                None => Ok(()),
+                None => Ok(Injected::Untouched),
             },
+        }
+    }
+}
+
+/// What an injection left of a call that goes through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use = "a garbage fault spoils the answer only through Injected::apply"]
+pub enum Injected {
+    /// The answer stays as the provider gives it.
+    Untouched,
+    /// The answer is spoiled, the `n`th garbage answer of the registry.
+    Garbage(u64),
+}
+
+impl Injected {
+    /// `answer`, spoiled if the fault says so.
+    pub fn apply<T: Garble>(self, answer: T) -> T {
+        match self {
+            Injected::Untouched => answer,
+            Injected::Garbage(nth) => answer.garble(nth),
         }
     }
 }
@@ -267,6 +295,11 @@ impl FaultBuilder<'_> {
     pub fn hang(self) -> RuleId {
         self.fault(Fault::Hang)
     }
+
+    /// Adds the rule: the call goes through and its answer is spoiled.
+    pub fn garbage(self) -> RuleId {
+        self.fault(Fault::Garbage)
+    }
 }
 
 #[cfg(test)]
@@ -293,12 +326,31 @@ mod tests {
                 Err(Retry::Throttled), // skipped by the first rule, the second fires
                 Err(Retry::Transient),
                 Err(Retry::Transient),
-                Ok(()),
-                Ok(()),
+                Ok(Injected::Untouched),
+                Ok(Injected::Untouched),
             ]
         );
         assert!(f.inject(Op::WorkloadsGet).await.is_ok());
         assert_eq!(f.injected().len(), 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn garbage_is_counted_so_each_answer_takes_the_next_shape() {
+        let f = faults();
+        f.on(Op::MetricsQuery).times(2).garbage();
+        let mut outcomes = Vec::new();
+        for _ in 0..3 {
+            outcomes.push(f.inject(Op::MetricsQuery).await.ok());
+        }
+        assert_eq!(
+            outcomes,
+            vec![
+                Some(Injected::Garbage(0)),
+                Some(Injected::Garbage(1)),
+                Some(Injected::Untouched),
+            ]
+        );
+        assert_eq!(Injected::Garbage(3).apply(()), ());
     }
 
     #[tokio::test(start_paused = true)]
@@ -329,7 +381,7 @@ mod tests {
         f.on(Op::MetricsQuery)
             .once()
             .latency(Duration::from_secs(5));
-        f.inject(Op::MetricsQuery).await.unwrap();
+        assert_eq!(f.inject(Op::MetricsQuery).await.unwrap(), Injected::Untouched);
         assert_eq!(clock.elapsed(), Duration::from_secs(5));
         f.on(Op::MetricsQuery).hang();
         let hung = cato_runbook_core::call::within(

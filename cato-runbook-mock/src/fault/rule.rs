@@ -12,7 +12,7 @@ use crate::ops::{Op, OpMatch};
 ///
 /// In data (TOML, JSON) a fault is tagged by `kind`:
 /// `{ kind = "transient" }`, `{ kind = "permanent", error = "permission_denied" }`,
-/// `{ kind = "latency", delay = "5s" }`, `{ kind = "hang" }`.
+/// `{ kind = "latency", delay = "5s" }`, `{ kind = "hang" }`, `{ kind = "garbage" }`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Fault {
@@ -59,6 +59,10 @@ pub enum Fault {
     },
     /// Never answers. The caller's timeout is the only way out.
     Hang,
+    /// Lets the call through, then spoils its answer: NaN, negative or overflowing counters,
+    /// series out of order or empty, a name that exists nowhere, an enormous string (see
+    /// [`Garble`](super::Garble)). Answers without evidence pass unchanged.
+    Garbage,
     /// Lets the call through untouched (a placeholder in a sequence).
     Succeed,
 }
@@ -119,7 +123,7 @@ impl Fault {
                 retry.unwrap_or_else(|| error.default_retry()),
                 message.as_deref(),
             ),
-            Fault::Latency { .. } | Fault::Hang | Fault::Succeed => return None,
+            Fault::Latency { .. } | Fault::Hang | Fault::Garbage | Fault::Succeed => return None,
         };
         let message = message.map_or_else(|| format!("injected {kind} fault"), str::to_owned);
         Some(Error::new(kind, op.as_str(), message).with_retry(retry))
@@ -147,6 +151,7 @@ impl fmt::Display for Fault {
                 cato_runbook_core::time::HumanDuration(*delay)
             ),
             Fault::Hang => f.write_str("hang"),
+            Fault::Garbage => f.write_str("garbage answer"),
             Fault::Succeed => f.write_str("no fault"),
         }
     }

@@ -73,7 +73,7 @@ pub(crate) use state::State;
 use crate::calls::{CallOutcome, Calls};
 use crate::clock::VirtualClock;
 use crate::config::WorldConfig;
-use crate::fault::Faults;
+use crate::fault::{Faults, Garble};
 use crate::ops::Op;
 
 struct Shared {
@@ -308,7 +308,8 @@ impl World {
 
     /// Runs one call of a fake: records it, injects the faults the rules pick, then runs
     /// `body` on the simulation brought up to the clock, and records the outcome.
-    pub(crate) async fn call<T>(
+    /// A `garbage` fault lets the call act, then spoils its answer.
+    pub(crate) async fn call<T: Garble>(
         &self,
         op: Op,
         provider: &'static str,
@@ -319,11 +320,14 @@ impl World {
         let calls = &self.shared.calls;
         let id = calls.begin(op, self.now(), args, key);
         tracing::trace!(%op, provider, "call");
-        if let Err(err) = self.shared.faults.inject(op).await {
-            let err = err.with_provider(provider);
-            calls.finish(id, CallOutcome::failed(&err));
-            return Err(err);
-        }
+        let injected = match self.shared.faults.inject(op).await {
+            Ok(injected) => injected,
+            Err(err) => {
+                let err = err.with_provider(provider);
+                calls.finish(id, CallOutcome::failed(&err));
+                return Err(err);
+            }
+        };
         let result = self.read(body).map_err(|err| err.with_provider(provider));
         let outcome = match &result {
             Ok(reply) if reply.deduplicated => CallOutcome::Deduplicated,
@@ -331,6 +335,6 @@ impl World {
             Err(err) => CallOutcome::failed(err),
         };
         calls.finish(id, outcome);
-        result.map(|reply| reply.value)
+        result.map(|reply| injected.apply(reply.value))
     }
 }
