@@ -7,8 +7,8 @@ use std::sync::Arc;
 use super::alarms::AlarmBoards;
 use crate::error::{Error, Result};
 use crate::ports::{
-    Alarms, Budget, CacheCluster, CacheStats, Clock, CloudHealth, Deployments, IncidentStore, Logs,
-    Metrics, ModelEndpoint, Quotas, Tables, TrafficControl, Workloads,
+    Alarms, Budget, CacheCluster, CacheStats, Checkable, Clock, CloudHealth, Deployments,
+    IncidentStore, Logs, Metrics, ModelEndpoint, Quotas, Tables, TrafficControl, Workloads,
 };
 
 /// The catalog's port table, written once: calls `$callback!` with one
@@ -113,7 +113,10 @@ macro_rules! providers {
                 ///
                 /// When the port is not configured.
                 pub fn $field(&self, runbook: &str) -> Result<Arc<dyn $trait>> {
-                    self.$field.clone().ok_or_else(|| missing_ports(runbook, &[PortName::$name]))
+                    self.$field
+                        .clone()
+                        .map(<dyn $trait as Checkable>::checked)
+                        .ok_or_else(|| missing_ports(runbook, &[PortName::$name]))
                 }
             )*
         }

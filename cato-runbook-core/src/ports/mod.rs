@@ -56,7 +56,7 @@ pub use cache::{CacheCluster, CacheClusterState, CacheCounters, CacheStats, Cach
 pub use changes::{
     CloudHealth, Deployment, Deployments, DeploymentsRead, HealthEvent, UnreadSource,
 };
-pub use checked::{Answer, Checked, Fields, MAX_COUNT, MAX_ITEMS, MAX_TEXT, check};
+pub use checked::{Answer, Checkable, Checked, Fields, MAX_COUNT, MAX_ITEMS, MAX_TEXT, check};
 pub use clock::{Clock, SystemClock};
 pub use endpoint::{
     ConfigVariant, EndpointConfig, EndpointConfigDescription, EndpointDescription, EndpointStatus,

@@ -251,7 +251,10 @@ impl Garble for Vec<Deployment> {
     fn garble(mut self, nth: u64) -> Self {
         for deployment in &mut self {
             if nth % 2 == 0 {
-                deployment.at = time::add(deployment.at, std::time::Duration::from_secs(10 * 365 * 86_400));
+                deployment.at = time::add(
+                    deployment.at,
+                    std::time::Duration::from_secs(10 * 365 * 86_400),
+                );
             } else {
                 deployment.description = enormous();
             }

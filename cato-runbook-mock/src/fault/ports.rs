@@ -29,7 +29,10 @@ impl<P: std::fmt::Display> FaultInjecting<P> {
 impl<P: ModelEndpoint> ModelEndpoint for FaultInjecting<P> {
     async fn describe(&self, endpoint: &str) -> Result<EndpointDescription> {
         let injected = self.gate(Op::EndpointDescribe).await?;
-        self.inner.describe(endpoint).await.map(|answer| injected.apply(answer))
+        self.inner
+            .describe(endpoint)
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn update_config(
         &self,
@@ -38,15 +41,24 @@ impl<P: ModelEndpoint> ModelEndpoint for FaultInjecting<P> {
         key: &IdempotencyKey,
     ) -> Result<()> {
         let injected = self.gate(Op::EndpointUpdateConfig).await?;
-        self.inner.update_config(endpoint, config, key).await.map(|answer| injected.apply(answer))
+        self.inner
+            .update_config(endpoint, config, key)
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn list_configs(&self, name_contains: &str) -> Result<Vec<EndpointConfig>> {
         let injected = self.gate(Op::EndpointListConfigs).await?;
-        self.inner.list_configs(name_contains).await.map(|answer| injected.apply(answer))
+        self.inner
+            .list_configs(name_contains)
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn describe_config(&self, config: &str) -> Result<EndpointConfigDescription> {
         let injected = self.gate(Op::EndpointDescribeConfig).await?;
-        self.inner.describe_config(config).await.map(|answer| injected.apply(answer))
+        self.inner
+            .describe_config(config)
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn set_instance_count(
         &self,
@@ -58,7 +70,8 @@ impl<P: ModelEndpoint> ModelEndpoint for FaultInjecting<P> {
         let injected = self.gate(Op::EndpointSetInstanceCount).await?;
         self.inner
             .set_instance_count(endpoint, variant, count, key)
-            .await.map(|answer| injected.apply(answer))
+            .await
+            .map(|answer| injected.apply(answer))
     }
 }
 
@@ -71,7 +84,10 @@ impl<P: Metrics> Metrics for FaultInjecting<P> {
         end: Timestamp,
     ) -> Result<Vec<MetricSeries>> {
         let injected = self.gate(Op::MetricsQuery).await?;
-        self.inner.query(queries, start, end).await.map(|answer| injected.apply(answer))
+        self.inner
+            .query(queries, start, end)
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn put(
         &self,
@@ -84,7 +100,8 @@ impl<P: Metrics> Metrics for FaultInjecting<P> {
         let injected = self.gate(Op::MetricsPut).await?;
         self.inner
             .put(namespace, metric, dimensions, value, at)
-            .await.map(|answer| injected.apply(answer))
+            .await
+            .map(|answer| injected.apply(answer))
     }
 }
 
@@ -98,7 +115,10 @@ impl<P: Logs> Logs for FaultInjecting<P> {
         limit: usize,
     ) -> Result<Vec<LogEvent>> {
         let injected = self.gate(Op::LogsFilter).await?;
-        self.inner.filter(group, pattern, since, limit).await.map(|answer| injected.apply(answer))
+        self.inner
+            .filter(group, pattern, since, limit)
+            .await
+            .map(|answer| injected.apply(answer))
     }
 }
 
@@ -106,7 +126,10 @@ impl<P: Logs> Logs for FaultInjecting<P> {
 impl<P: CacheStats> CacheStats for FaultInjecting<P> {
     async fn counters(&self, cache: &str) -> Result<CacheCounters> {
         let injected = self.gate(Op::CacheStatsCounters).await?;
-        self.inner.counters(cache).await.map(|answer| injected.apply(answer))
+        self.inner
+            .counters(cache)
+            .await
+            .map(|answer| injected.apply(answer))
     }
 }
 
@@ -114,7 +137,10 @@ impl<P: CacheStats> CacheStats for FaultInjecting<P> {
 impl<P: CacheCluster> CacheCluster for FaultInjecting<P> {
     async fn describe(&self, id: &str) -> Result<CacheClusterState> {
         let injected = self.gate(Op::CacheClusterDescribe).await?;
-        self.inner.describe(id).await.map(|answer| injected.apply(answer))
+        self.inner
+            .describe(id)
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn modify_node_type(
         &self,
@@ -123,7 +149,10 @@ impl<P: CacheCluster> CacheCluster for FaultInjecting<P> {
         key: &IdempotencyKey,
     ) -> Result<()> {
         let injected = self.gate(Op::CacheClusterModifyNodeType).await?;
-        self.inner.modify_node_type(id, node_type, key).await.map(|answer| injected.apply(answer))
+        self.inner
+            .modify_node_type(id, node_type, key)
+            .await
+            .map(|answer| injected.apply(answer))
     }
 }
 
@@ -131,11 +160,17 @@ impl<P: CacheCluster> CacheCluster for FaultInjecting<P> {
 impl<P: Budget> Budget for FaultInjecting<P> {
     async fn status(&self) -> Result<BudgetStatus> {
         let injected = self.gate(Op::BudgetStatus).await?;
-        self.inner.status().await.map(|answer| injected.apply(answer))
+        self.inner
+            .status()
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn set_monthly_limit(&self, usd: f64, key: &IdempotencyKey) -> Result<()> {
         let injected = self.gate(Op::BudgetSetMonthlyLimit).await?;
-        self.inner.set_monthly_limit(usd, key).await.map(|answer| injected.apply(answer))
+        self.inner
+            .set_monthly_limit(usd, key)
+            .await
+            .map(|answer| injected.apply(answer))
     }
 }
 
@@ -143,7 +178,10 @@ impl<P: Budget> Budget for FaultInjecting<P> {
 impl<P: Quotas> Quotas for FaultInjecting<P> {
     async fn get(&self, service: &str, code: &str) -> Result<QuotaValue> {
         let injected = self.gate(Op::QuotasGet).await?;
-        self.inner.get(service, code).await.map(|answer| injected.apply(answer))
+        self.inner
+            .get(service, code)
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn request_increase(
         &self,
@@ -155,11 +193,15 @@ impl<P: Quotas> Quotas for FaultInjecting<P> {
         let injected = self.gate(Op::QuotasRequestIncrease).await?;
         self.inner
             .request_increase(service, code, desired, key)
-            .await.map(|answer| injected.apply(answer))
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn request_status(&self, request_id: &str) -> Result<QuotaRequest> {
         let injected = self.gate(Op::QuotasRequestStatus).await?;
-        self.inner.request_status(request_id).await.map(|answer| injected.apply(answer))
+        self.inner
+            .request_status(request_id)
+            .await
+            .map(|answer| injected.apply(answer))
     }
 }
 
@@ -167,7 +209,10 @@ impl<P: Quotas> Quotas for FaultInjecting<P> {
 impl<P: Tables> Tables for FaultInjecting<P> {
     async fn describe(&self, table: &str) -> Result<TableState> {
         let injected = self.gate(Op::TablesDescribe).await?;
-        self.inner.describe(table).await.map(|answer| injected.apply(answer))
+        self.inner
+            .describe(table)
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn capacity(
         &self,
@@ -176,7 +221,10 @@ impl<P: Tables> Tables for FaultInjecting<P> {
         end: Timestamp,
     ) -> Result<TableCapacity> {
         let injected = self.gate(Op::TablesCapacity).await?;
-        self.inner.capacity(table, start, end).await.map(|answer| injected.apply(answer))
+        self.inner
+            .capacity(table, start, end)
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn set_billing_mode(
         &self,
@@ -185,7 +233,10 @@ impl<P: Tables> Tables for FaultInjecting<P> {
         key: &IdempotencyKey,
     ) -> Result<()> {
         let injected = self.gate(Op::TablesSetBillingMode).await?;
-        self.inner.set_billing_mode(table, mode, key).await.map(|answer| injected.apply(answer))
+        self.inner
+            .set_billing_mode(table, mode, key)
+            .await
+            .map(|answer| injected.apply(answer))
     }
 }
 
@@ -193,7 +244,10 @@ impl<P: Tables> Tables for FaultInjecting<P> {
 impl<P: Workloads> Workloads for FaultInjecting<P> {
     async fn get(&self, namespace: &str, name: &str) -> Result<WorkloadState> {
         let injected = self.gate(Op::WorkloadsGet).await?;
-        self.inner.get(namespace, name).await.map(|answer| injected.apply(answer))
+        self.inner
+            .get(namespace, name)
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn scale(
         &self,
@@ -203,11 +257,17 @@ impl<P: Workloads> Workloads for FaultInjecting<P> {
         key: &IdempotencyKey,
     ) -> Result<()> {
         let injected = self.gate(Op::WorkloadsScale).await?;
-        self.inner.scale(namespace, name, replicas, key).await.map(|answer| injected.apply(answer))
+        self.inner
+            .scale(namespace, name, replicas, key)
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn revisions(&self, namespace: &str, name: &str) -> Result<Vec<Revision>> {
         let injected = self.gate(Op::WorkloadsRevisions).await?;
-        self.inner.revisions(namespace, name).await.map(|answer| injected.apply(answer))
+        self.inner
+            .revisions(namespace, name)
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn roll_back(
         &self,
@@ -219,7 +279,8 @@ impl<P: Workloads> Workloads for FaultInjecting<P> {
         let injected = self.gate(Op::WorkloadsRollBack).await?;
         self.inner
             .roll_back(namespace, name, to_revision, key)
-            .await.map(|answer| injected.apply(answer))
+            .await
+            .map(|answer| injected.apply(answer))
     }
 }
 
@@ -227,11 +288,17 @@ impl<P: Workloads> Workloads for FaultInjecting<P> {
 impl<P: TrafficControl> TrafficControl for FaultInjecting<P> {
     async fn state(&self) -> Result<TrafficState> {
         let injected = self.gate(Op::TrafficState).await?;
-        self.inner.state().await.map(|answer| injected.apply(answer))
+        self.inner
+            .state()
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn set_shadow_self_share(&self, share: f64, key: &IdempotencyKey) -> Result<()> {
         let injected = self.gate(Op::TrafficSetShadowSelfShare).await?;
-        self.inner.set_shadow_self_share(share, key).await.map(|answer| injected.apply(answer))
+        self.inner
+            .set_shadow_self_share(share, key)
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn set_cache_similarity_threshold(
         &self,
@@ -241,11 +308,15 @@ impl<P: TrafficControl> TrafficControl for FaultInjecting<P> {
         let injected = self.gate(Op::TrafficSetCacheSimilarityThreshold).await?;
         self.inner
             .set_cache_similarity_threshold(threshold, key)
-            .await.map(|answer| injected.apply(answer))
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn set_emergency_mode(&self, on: bool, key: &IdempotencyKey) -> Result<()> {
         let injected = self.gate(Op::TrafficSetEmergencyMode).await?;
-        self.inner.set_emergency_mode(on, key).await.map(|answer| injected.apply(answer))
+        self.inner
+            .set_emergency_mode(on, key)
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn set_region_weights(
         &self,
@@ -253,7 +324,10 @@ impl<P: TrafficControl> TrafficControl for FaultInjecting<P> {
         key: &IdempotencyKey,
     ) -> Result<()> {
         let injected = self.gate(Op::TrafficSetRegionWeights).await?;
-        self.inner.set_region_weights(weights, key).await.map(|answer| injected.apply(answer))
+        self.inner
+            .set_region_weights(weights, key)
+            .await
+            .map(|answer| injected.apply(answer))
     }
 }
 
@@ -266,7 +340,10 @@ impl<P: Alarms> Alarms for FaultInjecting<P> {
         next_token: Option<String>,
     ) -> Result<AlarmPage> {
         let injected = self.gate(Op::AlarmsDescribe).await?;
-        self.inner.describe(prefix, max_records, next_token).await.map(|answer| injected.apply(answer))
+        self.inner
+            .describe(prefix, max_records, next_token)
+            .await
+            .map(|answer| injected.apply(answer))
     }
 }
 
@@ -274,11 +351,17 @@ impl<P: Alarms> Alarms for FaultInjecting<P> {
 impl<P: Deployments> Deployments for FaultInjecting<P> {
     async fn since(&self, since: Timestamp) -> Result<Vec<Deployment>> {
         let injected = self.gate(Op::DeploymentsSince).await?;
-        self.inner.since(since).await.map(|answer| injected.apply(answer))
+        self.inner
+            .since(since)
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn read(&self, since: Timestamp) -> Result<DeploymentsRead> {
         let injected = self.gate(Op::DeploymentsSince).await?;
-        self.inner.read(since).await.map(|answer| injected.apply(answer))
+        self.inner
+            .read(since)
+            .await
+            .map(|answer| injected.apply(answer))
     }
 }
 
@@ -286,7 +369,10 @@ impl<P: Deployments> Deployments for FaultInjecting<P> {
 impl<P: CloudHealth> CloudHealth for FaultInjecting<P> {
     async fn events(&self, since: Timestamp) -> Result<Vec<HealthEvent>> {
         let injected = self.gate(Op::CloudHealthEvents).await?;
-        self.inner.events(since).await.map(|answer| injected.apply(answer))
+        self.inner
+            .events(since)
+            .await
+            .map(|answer| injected.apply(answer))
     }
 }
 
@@ -294,15 +380,24 @@ impl<P: CloudHealth> CloudHealth for FaultInjecting<P> {
 impl<P: Pager> Pager for FaultInjecting<P> {
     async fn trigger(&self, page: &Page) -> Result<()> {
         let injected = self.gate(Op::PagerTrigger).await?;
-        self.inner.trigger(page).await.map(|answer| injected.apply(answer))
+        self.inner
+            .trigger(page)
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn acknowledge(&self, target: &str, dedup_key: &str) -> Result<()> {
         let injected = self.gate(Op::PagerAcknowledge).await?;
-        self.inner.acknowledge(target, dedup_key).await.map(|answer| injected.apply(answer))
+        self.inner
+            .acknowledge(target, dedup_key)
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn resolve(&self, target: &str, dedup_key: &str) -> Result<()> {
         let injected = self.gate(Op::PagerResolve).await?;
-        self.inner.resolve(target, dedup_key).await.map(|answer| injected.apply(answer))
+        self.inner
+            .resolve(target, dedup_key)
+            .await
+            .map(|answer| injected.apply(answer))
     }
 }
 
@@ -310,7 +405,10 @@ impl<P: Pager> Pager for FaultInjecting<P> {
 impl<P: Chat> Chat for FaultInjecting<P> {
     async fn post(&self, message: &ChatMessage) -> Result<Posted> {
         let injected = self.gate(Op::ChatPost).await?;
-        self.inner.post(message).await.map(|answer| injected.apply(answer))
+        self.inner
+            .post(message)
+            .await
+            .map(|answer| injected.apply(answer))
     }
 }
 
@@ -318,7 +416,10 @@ impl<P: Chat> Chat for FaultInjecting<P> {
 impl<P: Mail> Mail for FaultInjecting<P> {
     async fn send(&self, email: &Email) -> Result<()> {
         let injected = self.gate(Op::MailSend).await?;
-        self.inner.send(email).await.map(|answer| injected.apply(answer))
+        self.inner
+            .send(email)
+            .await
+            .map(|answer| injected.apply(answer))
     }
 }
 
@@ -326,15 +427,24 @@ impl<P: Mail> Mail for FaultInjecting<P> {
 impl<P: IncidentStore> IncidentStore for FaultInjecting<P> {
     async fn create(&self, incident: &Incident, fence: Fence) -> Result<Created> {
         let injected = self.gate(Op::IncidentStoreCreate).await?;
-        self.inner.create(incident, fence).await.map(|answer| injected.apply(answer))
+        self.inner
+            .create(incident, fence)
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn update(&self, incident: &Incident, version: u64, fence: Fence) -> Result<u64> {
         let injected = self.gate(Op::IncidentStoreUpdate).await?;
-        self.inner.update(incident, version, fence).await.map(|answer| injected.apply(answer))
+        self.inner
+            .update(incident, version, fence)
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn get(&self, id: &IncidentId) -> Result<Option<Stored<Incident>>> {
         let injected = self.gate(Op::IncidentStoreGet).await?;
-        self.inner.get(id).await.map(|answer| injected.apply(answer))
+        self.inner
+            .get(id)
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn open(&self) -> Result<Vec<Stored<Incident>>> {
         let injected = self.gate(Op::IncidentStoreOpen).await?;
@@ -346,15 +456,24 @@ impl<P: IncidentStore> IncidentStore for FaultInjecting<P> {
     }
     async fn awaiting_postmortem(&self) -> Result<Vec<Stored<Incident>>> {
         let injected = self.gate(Op::IncidentStoreAwaitingPostmortem).await?;
-        self.inner.awaiting_postmortem().await.map(|answer| injected.apply(answer))
+        self.inner
+            .awaiting_postmortem()
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn open_versions(&self) -> Result<Vec<(IncidentId, u64)>> {
         let injected = self.gate(Op::IncidentStoreOpenVersions).await?;
-        self.inner.open_versions().await.map(|answer| injected.apply(answer))
+        self.inner
+            .open_versions()
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn guardrails(&self) -> Result<Stored<Guardrails>> {
         let injected = self.gate(Op::IncidentStoreGuardrails).await?;
-        self.inner.guardrails().await.map(|answer| injected.apply(answer))
+        self.inner
+            .guardrails()
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn save_guardrails(
         &self,
@@ -363,7 +482,10 @@ impl<P: IncidentStore> IncidentStore for FaultInjecting<P> {
         fence: Fence,
     ) -> Result<u64> {
         let injected = self.gate(Op::IncidentStoreSaveGuardrails).await?;
-        self.inner.save_guardrails(guardrails, version, fence).await.map(|answer| injected.apply(answer))
+        self.inner
+            .save_guardrails(guardrails, version, fence)
+            .await
+            .map(|answer| injected.apply(answer))
     }
 }
 
@@ -374,10 +496,16 @@ impl<P: Lease> Lease for FaultInjecting<P> {
     }
     async fn acquire(&self, ttl: Duration) -> Result<Leadership> {
         let injected = self.gate(Op::LeaseAcquire).await?;
-        self.inner.acquire(ttl).await.map(|answer| injected.apply(answer))
+        self.inner
+            .acquire(ttl)
+            .await
+            .map(|answer| injected.apply(answer))
     }
     async fn release(&self) -> Result<()> {
         let injected = self.gate(Op::LeaseRelease).await?;
-        self.inner.release().await.map(|answer| injected.apply(answer))
+        self.inner
+            .release()
+            .await
+            .map(|answer| injected.apply(answer))
     }
 }

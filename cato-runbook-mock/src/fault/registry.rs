@@ -381,7 +381,10 @@ mod tests {
         f.on(Op::MetricsQuery)
             .once()
             .latency(Duration::from_secs(5));
-        assert_eq!(f.inject(Op::MetricsQuery).await.unwrap(), Injected::Untouched);
+        assert_eq!(
+            f.inject(Op::MetricsQuery).await.unwrap(),
+            Injected::Untouched
+        );
         assert_eq!(clock.elapsed(), Duration::from_secs(5));
         f.on(Op::MetricsQuery).hang();
         let hung = cato_runbook_core::call::within(

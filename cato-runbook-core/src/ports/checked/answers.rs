@@ -183,7 +183,10 @@ impl Answer for Revision {
 impl Answer for TrafficState {
     fn check(&self, f: &Fields<'_>) -> Result<()> {
         f.share("shadow_self_share", self.shadow_self_share)?;
-        f.share("cache_similarity_threshold", self.cache_similarity_threshold)?;
+        f.share(
+            "cache_similarity_threshold",
+            self.cache_similarity_threshold,
+        )?;
         self.regions.iter().try_for_each(|(region, weight)| {
             f.text("regions", region)?;
             f.share("regions", *weight)

@@ -38,7 +38,7 @@ mod wrap;
 use std::fmt;
 
 pub use answers::MAX_COUNT;
-pub use wrap::Checked;
+pub use wrap::{Checkable, Checked};
 
 use crate::error::{Error, ErrorKind, Result, Retry};
 
@@ -103,9 +103,7 @@ impl<'a> Fields<'a> {
     /// When it is longer.
     pub fn len(&self, field: &str, len: usize) -> Result<()> {
         if len > MAX_ITEMS {
-            return Err(self.absurd(format!(
-                "{field} has {len} items (at most {MAX_ITEMS})"
-            )));
+            return Err(self.absurd(format!("{field} has {len} items (at most {MAX_ITEMS})")));
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! [`Checked`]: a provider of any port whose answers are checked before they are used.
 
 use std::fmt;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 
@@ -77,7 +78,32 @@ macro_rules! checked_port {
                 }
             )*
         }
+        checkable!($trait);
     };
+}
+
+macro_rules! checkable {
+    ($trait:ident) => {
+        impl Checkable for dyn crate::ports::$trait {
+            fn checked(port: Arc<Self>) -> Arc<Self> {
+                Arc::new(Checked::new(port))
+            }
+        }
+    };
+}
+
+/// A port trait object whose answers can be checked: every port of
+/// [`traced_ports!`](crate::traced_ports), and the incident store, which holds the engine's
+/// own records and is passed through.
+pub trait Checkable {
+    /// `port`, its answers checked.
+    fn checked(port: Arc<Self>) -> Arc<Self>;
+}
+
+impl Checkable for dyn crate::ports::IncidentStore {
+    fn checked(port: Arc<Self>) -> Arc<Self> {
+        port
+    }
 }
 
 crate::traced_ports!(checked_impls);
@@ -94,3 +120,5 @@ impl<P: crate::ports::Deployments> crate::ports::Deployments for Checked<P> {
         self.checked("deployments.read", answer)
     }
 }
+
+checkable!(Deployments);
