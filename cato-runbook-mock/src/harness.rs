@@ -31,7 +31,7 @@ use std::time::Duration;
 
 use cato_runbook_core::catalog::{self, CatalogConfig, Providers};
 use cato_runbook_core::engine::{Engine, EngineConfig, Operator, Policy, TickReport};
-use cato_runbook_core::ports::{Clock, IncidentStore};
+use cato_runbook_core::ports::Clock;
 use cato_runbook_core::runbook::Runbook;
 use cato_runbook_core::{Incident, Result, Timestamp, time};
 
@@ -277,13 +277,14 @@ impl Harness {
         self.run_until(offset).await
     }
 
-    /// Every incident in the world's store, oldest first.
+    /// Every incident in the world's store, oldest first, read past the faults injected on
+    /// the store (an observer's read, no part of the run).
     ///
     /// # Errors
     ///
     /// When the store cannot be read.
     pub async fn incidents(&self) -> Result<Vec<Incident>> {
-        let mut all = self.ports.store.all().await?;
+        let mut all = self.world.incidents().await?;
         all.sort_by(|a, b| {
             a.detected_at()
                 .cmp(&b.detected_at())

@@ -188,19 +188,23 @@ impl EngineBuilder {
                 let resource = detector.resource().to_owned();
                 let key = key_of(KeySlot {
                     runbook: Some(index),
+                    blinds: None,
                     dedup: DedupKey::of(&runbook.id, &resource),
                     title: runbook.title.clone(),
                     resource,
                     open_after: runbook.open_after.unwrap_or(config.open_after),
                     resolve_after: runbook.resolve_after.unwrap_or(config.resolve_after),
                 });
-                let watched = format!("{}/{}", runbook.id, detector.name());
+                // One "monitoring is blind" key per runbook and resource, whatever the number
+                // of its detectors that cannot look.
+                let watched = format!("{}/{}", runbook.id, detector.resource());
                 let blind = key_of(KeySlot {
                     runbook: None,
+                    blinds: Some(index),
                     dedup: DedupKey::of(&RunbookId::new(BLIND_RUNBOOK), &watched),
                     title: format!(
-                        "Monitoring is blind: detector {} cannot look at {}",
-                        detector.name(),
+                        "Monitoring is blind: {} cannot look at {}",
+                        runbook.id,
                         detector.resource()
                     ),
                     resource: watched,

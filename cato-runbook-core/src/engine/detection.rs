@@ -261,7 +261,10 @@ impl Inner {
             }
             None => (
                 super::state::BLIND_RUNBOOK.into(),
-                self.config.blind_severity,
+                super::state::blind_severity(
+                    self.config.blind_severity,
+                    slot.blinds.map(|i| &self.runbooks[i]),
+                ),
             ),
         };
         let build = |id: IncidentId| {

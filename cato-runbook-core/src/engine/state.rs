@@ -6,7 +6,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::incident::{DedupKey, Incident, IncidentId};
 use crate::runbook::Detector;
-use crate::severity::Impact;
+use crate::runbook::SeverityRule;
+use crate::severity::{Impact, Severity};
 use crate::time::Timestamp;
 
 /// An incident shared between its reconciles, the tick and the operator API.
@@ -154,6 +155,19 @@ impl Cell {
 /// The runbook id of "monitoring is blind" incidents.
 pub(super) const BLIND_RUNBOOK: &str = "monitoring-blind";
 
+/// The severity of a "monitoring is blind" incident: the configured one, raised to SEV2 (it
+/// pages) when the runbook it cannot look for is a SEV1 runbook — not knowing whether Shadow
+/// Self is down is worth waking someone, without claiming an outage nobody has seen.
+pub(super) fn blind_severity(
+    configured: Severity,
+    blinds: Option<&crate::runbook::Runbook>,
+) -> Severity {
+    match blinds.map(|r| r.severity) {
+        Some(SeverityRule::AtLeast(Severity::Sev1)) => configured.max(Severity::Sev2),
+        _ => configured,
+    }
+}
+
 /// One detector, wired to its signal key and its "blind" key.
 pub(super) struct DetectorSlot {
     pub(super) runbook: usize,
@@ -166,6 +180,8 @@ pub(super) struct DetectorSlot {
 pub(super) struct KeySlot {
     /// The runbook, or `None` for a "monitoring is blind" key.
     pub(super) runbook: Option<usize>,
+    /// For a "monitoring is blind" key, the runbook it cannot look for.
+    pub(super) blinds: Option<usize>,
     pub(super) resource: String,
     pub(super) dedup: DedupKey,
     pub(super) title: String,

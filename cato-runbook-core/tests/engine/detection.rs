@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cato_runbook_core::engine::{Mode, Policy, TickEvent};
-use cato_runbook_core::runbook::Runbook;
+use cato_runbook_core::runbook::{Runbook, SeverityRule};
 use cato_runbook_core::{Severity, Status};
 
 use crate::support::*;
@@ -247,7 +247,7 @@ async fn a_detector_failing_n_ticks_opens_a_monitoring_is_blind_incident() {
     assert_eq!(report.opened().count(), 1, "blind_after = 3");
     let blind = h.only().await;
     assert_eq!(blind.runbook().as_str(), "monitoring-blind");
-    assert_eq!(blind.resource(), "shadow-self-down/endpoint-5xx");
+    assert_eq!(blind.resource(), "shadow-self-down/cato-shadow-self");
     assert_eq!(blind.severity(), Severity::Sev3);
     assert!(details(&blind, "symptom_observed")[0].contains("503"));
     assert!(h.pager.pages.lock().unwrap().is_empty());
@@ -257,4 +257,28 @@ async fn a_detector_failing_n_ticks_opens_a_monitoring_is_blind_incident() {
         h.tick_after(Duration::from_secs(30)).await;
     }
     assert_eq!(h.only().await.status(), Status::Resolved);
+}
+
+#[tokio::test(start_paused = true)]
+async fn three_blind_detectors_on_one_resource_open_one_incident_that_pages_for_a_sev1_runbook() {
+    let detectors: Vec<_> = ["endpoint-5xx", "instances", "circuit-breaker"]
+        .into_iter()
+        .map(|name| FakeDetector::new(name, "cato-shadow-self"))
+        .collect();
+    let mut builder = Runbook::builder("shadow-self-down", "Shadow Self endpoint down")
+        .severity(SeverityRule::AtLeast(Severity::Sev1));
+    for detector in &detectors {
+        builder = builder.detector(detector.clone());
+        detector.set(Look::Fail);
+    }
+    let h = Setup::new(builder.build().unwrap(), Policy::with_mode(Mode::Auto)).build();
+    h.tick().await;
+    h.tick_after(Duration::from_secs(30)).await;
+    let report = h.tick_after(Duration::from_secs(30)).await;
+    assert_eq!(report.opened().count(), 1, "one per runbook and resource");
+    let blind = h.only().await;
+    assert_eq!(blind.title(), "Monitoring is blind: shadow-self-down cannot look at cato-shadow-self");
+    assert_eq!(blind.severity(), Severity::Sev2, "a SEV1 runbook's blindness pages");
+    assert_eq!(details(&blind, "symptom_observed").len(), 3, "one entry per detector");
+    assert_eq!(h.pager.pages.lock().unwrap().len(), 1);
 }

@@ -11,7 +11,9 @@
 //! timeline and one [`Verdict`] per expectation, readable by people (`Display`) and as JSON
 //! (`serde`). A bad scenario file is a [`ScenarioError`] naming the file, the line and the field.
 
+mod changes;
 mod decisions;
+mod engine_log;
 mod error;
 mod expect;
 mod offset;

@@ -51,6 +51,13 @@ pub struct Report {
     pub pages: Vec<PagerEvent>,
     /// Each runbook's prevention items, for the postmortems.
     pub prevention: BTreeMap<String, Vec<String>>,
+    /// Calls per operation (`endpoint.describe` → 12).
+    #[serde(default)]
+    pub calls: BTreeMap<String, u64>,
+    /// Changes that took effect more than once under one idempotency key: empty on a sound
+    /// run (a run with one fails its verdicts).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repeated_changes: Vec<String>,
 }
 
 impl Report {

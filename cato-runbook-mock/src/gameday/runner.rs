@@ -11,6 +11,8 @@ use cato_runbook_core::ports::Clock;
 use cato_runbook_core::time::{self, Timestamp};
 use cato_runbook_core::{Error, ErrorKind, Incident, Result};
 
+use super::changes;
+use super::engine_log::EngineLog;
 use super::expect::Outcome;
 use super::registry::RunbookRegistry;
 use super::report::{Line, Report};
@@ -230,6 +232,11 @@ impl GameDay {
             sorted.into()
         };
         let mut ticks = 0u64;
+        // On a trace the engine ticks when the recording did, not on the interval.
+        let mut engine_log = EngineLog::new(match replay {
+            Some(_) => Duration::MAX,
+            None => scenario.tick,
+        });
         loop {
             let now = clock.now();
             while let Some(action) = actions.pop_front_if(|a| world.at(a.at.as_duration()) <= now) {
@@ -248,15 +255,13 @@ impl GameDay {
             let until = actions.front().map_or(end, |action| {
                 world.at(action.at.as_duration()).max(now).min(end)
             });
-            match replay_ticks.as_mut() {
-                None => {
-                    harness.tick_then_wait(until).await?;
-                }
+            let report = match replay_ticks.as_mut() {
+                None => harness.tick_then_wait(until).await?,
                 // On a trace, the engine ticks when the recording did.
                 Some(due) => match due.front().copied() {
                     Some(at) if at <= now => {
                         due.pop_front();
-                        harness.engine().tick().await?;
+                        harness.engine().tick().await?
                     }
                     next => {
                         clock
@@ -265,14 +270,16 @@ impl GameDay {
                         continue;
                     }
                 },
-            }
+            };
+            engine_log.tick(time::elapsed(start, now), &report, &mut lines);
             ticks += 1;
             if let Some(progress) = &self.progress {
                 progress(time::elapsed(start, now), scenario.duration);
             }
         }
 
-        let mut incidents = harness.ports().store.all().await?;
+        // What the engine left, read past the faults: the report is no part of the run.
+        let mut incidents = world.incidents().await?;
         incidents.sort_by(|a, b| {
             a.detected_at()
                 .cmp(&b.detected_at())
@@ -290,6 +297,9 @@ impl GameDay {
         if let Some(replay) = &replay {
             verdicts.push(traced::answered(replay));
         }
+        let repeated_changes = changes::repeated(&calls);
+        verdicts.extend(changes::verdict(&repeated_changes));
+        verdicts.extend(engine_log.verdict());
         lines.extend(incident_lines(start, &incidents));
         lines.sort_by_key(|l| l.offset);
         Ok(Report {
@@ -303,6 +313,8 @@ impl GameDay {
             incidents,
             pages,
             prevention,
+            calls: changes::per_op(&calls),
+            repeated_changes,
         })
     }
 }

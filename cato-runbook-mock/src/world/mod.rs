@@ -198,6 +198,16 @@ impl World {
         &self.shared.calls
     }
 
+    /// Every incident in the store, as the engine left it: read past the injected faults (an
+    /// observer's read, which no fault should hang or fail).
+    ///
+    /// # Errors
+    ///
+    /// None in practice: the in-memory store always answers.
+    pub async fn incidents(&self) -> Result<Vec<cato_runbook_core::Incident>> {
+        cato_runbook_core::ports::IncidentStore::all(self.store()).await
+    }
+
     pub(crate) fn store(&self) -> &InMemoryIncidentStore {
         &self.shared.store
     }

@@ -1,0 +1,157 @@
+//! The fault matrix: every port each runbook's main game day calls × {transient, throttled,
+//! permanent, hang, garbage}, from T+0 on every call of the port. Whatever the fault, the loop
+//! keeps ticking on time, the failure reaches the timeline, no incident resolves on evidence it
+//! could not read, no change is applied twice under one key, and nothing panics. The table of
+//! what the engine did goes in the README's reliability section (rewritten with
+//! `UPDATE_GOLDEN=1`; the test fails when the README is stale).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stderr)]
+
+mod outcome;
+mod table;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use cato_runbook_core::ErrorKind;
+use cato_runbook_mock::gameday::{GameDay, Report, RunbookRegistry, Scenario, ScheduledFault};
+use cato_runbook_mock::{Fault, OpMatch};
+
+use outcome::Outcome;
+
+/// Each runbook's main game day.
+const MAIN_GAME_DAYS: &[&str] = &[
+    "shadow-self-down--restart-works",
+    "high-latency--scale-up",
+    "cache-miss-spike--undersized-approved",
+    "budget-exceeded--approved",
+    "bedrock-throttling--quota-approved",
+    "dynamodb-hot-partition--on-demand",
+];
+
+/// Invariants known broken, shown in the table with ⚠ (port, fault, the violation's start): a
+/// violation not listed here fails the test, and so does one listed that no longer happens.
+///
+/// - A hung store: one tick waits out several store calls in a row (each bounded by the call
+///   timeout), so that tick overruns the interval.
+/// - A hung chat post made by a person's approval delays the tick after it.
+/// - `workloads` failing under high-latency: the failed read of the orchestrator's replicas is
+///   on no timeline.
+const KNOWN: &[(&str, &str, &str)] = &[
+    ("incident_store", "hang", "every tick on time"),
+    ("chat", "hang", "every tick on time"),
+    ("workloads", "transient", "the failure is on no timeline"),
+    ("workloads", "throttled", "the failure is on no timeline"),
+    ("workloads", "permanent", "the failure is on no timeline"),
+];
+
+/// The faults, as the table's columns name them.
+fn faults() -> Vec<(&'static str, Fault)> {
+    vec![
+        ("transient", Fault::transient()),
+        ("throttled", Fault::throttled()),
+        ("permanent", Fault::permanent(ErrorKind::PermissionDenied)),
+        ("hang", Fault::Hang),
+        ("garbage", Fault::Garbage),
+    ]
+}
+
+fn scenario_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios")
+        .join(format!("{name}.toml"))
+}
+
+fn runner() -> GameDay {
+    GameDay::new(RunbookRegistry::catalog(Default::default()))
+}
+
+fn ports_of(report: &Report) -> BTreeSet<String> {
+    report
+        .calls
+        .keys()
+        .filter_map(|op| op.split('.').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// One cell of the matrix: the scenario with `fault` on every call of `port` from T+0.
+fn faulted(scenario: &Scenario, port: &str, fault: &Fault) -> Scenario {
+    let mut s = scenario.clone();
+    s.expect.clear();
+    s.faults.push(ScheduledFault {
+        at: Default::default(),
+        until: None,
+        op: format!("{port}.*").parse::<OpMatch>().unwrap(),
+        fault: fault.clone(),
+        times: None,
+        skip: 0,
+    });
+    s
+}
+
+#[test]
+fn every_fault_on_every_port_of_every_runbook() {
+    let mut rows = Vec::new();
+    let mut broken = Vec::new();
+    let mut seen_known = BTreeSet::new();
+    for name in MAIN_GAME_DAYS {
+        let scenario = Scenario::load(scenario_path(name)).unwrap();
+        let runbook = scenario.runbooks[0].clone();
+        let clean = runner().run_blocking(&scenario, None).unwrap();
+        assert!(clean.passed, "{clean}");
+        for port in ports_of(&clean) {
+            let mut cells = Vec::new();
+            for (label, fault) in faults() {
+                let cell = format!("{name} × {port} × {label}");
+                if std::env::var_os("CATO_MATRIX_VERBOSE").is_some() {
+                    eprintln!("{cell}");
+                }
+                let report = match runner().run_blocking(&faulted(&scenario, &port, &fault), None)
+                {
+                    Ok(report) => report,
+                    Err(err) => {
+                        broken.push(format!("{cell}: the run failed: {err}"));
+                        cells.push("run failed".to_owned());
+                        continue;
+                    }
+                };
+                let outcome = Outcome::of(&report, &runbook);
+                let violations = outcome.violations(&report, label != "garbage");
+                let mut summary = outcome.summary();
+                for violation in &violations {
+                    let known = KNOWN.iter().find(|(p, l, what)| {
+                        *p == port && *l == label && violation.starts_with(what)
+                    });
+                    match known {
+                        Some((_, _, what)) => {
+                            seen_known.insert((port.clone(), label, *what));
+                            summary.push_str(&format!(" · ⚠ {what}"));
+                        }
+                        None => broken.push(format!("{cell}: {violation}")),
+                    }
+                }
+                cells.push(summary);
+            }
+            rows.push(table::Row {
+                runbook: runbook.clone(),
+                port,
+                cells,
+            });
+        }
+    }
+    for (port, label, what) in KNOWN {
+        if !seen_known.contains(&(port.to_string(), *label, *what)) {
+            broken.push(format!(
+                "{port} × {label}: \"{what}\" no longer happens; take it off KNOWN"
+            ));
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "{} cell(s) broke an invariant:\n{}",
+        broken.len(),
+        broken.join("\n")
+    );
+    table::check_readme(&rows, &faults().iter().map(|(l, _)| *l).collect::<Vec<_>>());
+}
