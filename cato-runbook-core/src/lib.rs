@@ -66,6 +66,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod batch;
 pub mod call;
 pub mod catalog;
 pub mod engine;

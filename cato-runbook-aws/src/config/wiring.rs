@@ -310,7 +310,8 @@ impl Wiring {
         // The custom metrics of [engine.alerts]: detectors for the alerts channel alone.
         let alerts = &config.engine.alerts;
         if alerts.enabled && !alerts.metrics.is_empty() {
-            let Some(metrics) = providers.metrics.clone() else {
+            let Ok(metrics) = providers.metrics(cato_runbook_core::engine::CUSTOM_METRICS_RUNBOOK)
+            else {
                 return Err(ConfigError::invalid(
                     "engine.alerts.metrics: custom metrics need the metrics port (CloudWatch)",
                 ));

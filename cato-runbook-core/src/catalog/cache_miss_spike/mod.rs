@@ -172,7 +172,7 @@ pub fn build(providers: &Providers, catalog: &CatalogConfig) -> Result<Runbook> 
         }))
         .diagnosis(Arc::new(InvalidationsDiagnosis {
             metrics,
-            deployments: providers.deployments.clone(),
+            deployments: providers.deployments(ID).ok(),
             config: config.clone(),
         }))
         .diagnosis(Arc::new(ReplicationGroupDiagnosis {
