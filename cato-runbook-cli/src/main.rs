@@ -105,9 +105,10 @@ fn run(cli: &Cli, out: &mut Out) -> Result<(), Failure> {
         Command::Severity => severity::run(out),
         Command::Diagnose {
             runbook,
+            all: _,
             resource,
             world,
-        } => diagnose::run(out, &config, runbook, resource.as_deref(), world),
+        } => diagnose::run(out, &config, runbook.as_deref(), resource.as_deref(), world),
         Command::Mitigate {
             runbook,
             resource,
