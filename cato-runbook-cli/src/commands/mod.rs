@@ -7,6 +7,7 @@ pub(crate) mod iam_policy;
 pub(crate) mod mitigate;
 pub(crate) mod postmortem;
 pub(crate) mod replay;
+#[cfg(feature = "providers")]
 pub(crate) mod run;
 pub(crate) mod runbooks;
 pub(crate) mod severity;
@@ -23,7 +24,6 @@ use cato_runbook_mock::gameday::Scenario;
 use serde::Serialize;
 
 use crate::cli::WorldArgs;
-use cato_runbook_aws::config::Wiring;
 
 use crate::config::Config;
 use crate::exit::Failure;
@@ -61,7 +61,7 @@ pub(crate) async fn configured(
         ));
     }
     let mut providers = fakes(config, args.filter(|_| !real)).await?;
-    Wiring::reading(config).await?.overlay(&mut providers)?;
+    crate::providers::overlay(config, &mut providers).await?;
     Ok(providers)
 }
 
