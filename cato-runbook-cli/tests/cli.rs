@@ -411,23 +411,6 @@ fn completions_a_man_page_and_errors_as_json() {
             .contains("unknown runbook")
     );
 
-    // A client with no token says which variable it reads.
-    let out = cmd()
-        .env_remove("CATO_RUNBOOK_TOKEN")
-        .args(["--server", "http://127.0.0.1:9", "incidents"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("CATO_RUNBOOK_TOKEN"));
-    // A service that is not there is a runtime failure naming where it was looked for.
-    let out = cmd()
-        .env("CATO_RUNBOOK_TOKEN", "t")
-        .args(["--server", "http://127.0.0.1:9", "incidents"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("127.0.0.1:9"));
-
     // Logs: -v and --log-level reach stderr; the default is quiet.
     let quiet = cmd()
         .args([
@@ -453,6 +436,27 @@ fn completions_a_man_page_and_errors_as_json() {
         "{}",
         String::from_utf8_lossy(&loud.stderr)
     );
+}
+
+#[cfg(feature = "providers")]
+#[test]
+fn a_client_names_its_token_variable_and_the_missing_service() {
+    // A client with no token says which variable it reads.
+    let out = cmd()
+        .env_remove("CATO_RUNBOOK_TOKEN")
+        .args(["--server", "http://127.0.0.1:9", "incidents"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("CATO_RUNBOOK_TOKEN"));
+    // A service that is not there is a runtime failure naming where it was looked for.
+    let out = cmd()
+        .env("CATO_RUNBOOK_TOKEN", "t")
+        .args(["--server", "http://127.0.0.1:9", "incidents"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("127.0.0.1:9"));
 }
 
 #[test]

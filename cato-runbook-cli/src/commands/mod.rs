@@ -7,6 +7,7 @@ pub(crate) mod iam_policy;
 pub(crate) mod mitigate;
 pub(crate) mod postmortem;
 pub(crate) mod replay;
+#[cfg(feature = "providers")]
 pub(crate) mod run;
 pub(crate) mod runbooks;
 pub(crate) mod severity;
@@ -18,7 +19,6 @@ use cato_runbook_mock::World;
 use cato_runbook_mock::gameday::Scenario;
 
 use crate::cli::WorldArgs;
-use cato_runbook_aws::config::Wiring;
 
 use crate::config::Config;
 use crate::exit::Failure;
@@ -56,7 +56,7 @@ pub(crate) async fn configured(
         ));
     }
     let mut providers = fakes(config, args.filter(|_| !real)).await?;
-    Wiring::reading(config).await?.overlay(&mut providers)?;
+    crate::providers::overlay(config, &mut providers).await?;
     Ok(providers)
 }
 
