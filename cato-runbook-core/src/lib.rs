@@ -68,6 +68,7 @@
 
 pub mod call;
 pub mod catalog;
+pub mod convert;
 pub mod engine;
 pub mod error;
 pub mod incident;

@@ -42,7 +42,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ConfigError, http_client, secret_from_env};
+use super::{ConfigError, checks, http_client, secret_from_env};
 use crate::cato_api::CatoAdminApi;
 use crate::http::HttpOptions;
 use crate::pagerduty::PagerDuty;
@@ -57,6 +57,17 @@ pub(crate) fn default_timeout() -> Duration {
 /// The default number of tries.
 pub(crate) fn default_attempts() -> u32 {
     3
+}
+
+/// Checks a table's timeout and tries.
+fn check_options(table: &str, timeout: Duration, max_attempts: u32) -> Result<(), ConfigError> {
+    checks::timeout(table, "timeout", timeout)?;
+    checks::at_least_one(
+        table,
+        "max_attempts",
+        max_attempts.into(),
+        "tries in all, the first included; 1 never retries",
+    )
 }
 
 /// Timeouts and tries as the configuration says them.
@@ -83,6 +94,15 @@ pub struct CatoApiConfig {
 }
 
 impl CatoApiConfig {
+    /// Checks the timeout and the tries (at load).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] naming the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        check_options("[providers.cato_api]", self.timeout, self.max_attempts)
+    }
+
     /// Builds the provider (no network: it connects on first use).
     ///
     /// # Errors
@@ -124,6 +144,21 @@ fn default_rate() -> u32 {
 }
 
 impl PagerDutyConfig {
+    /// Checks the timeout and the tries (at load).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] naming the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        checks::at_least_one(
+            "[providers.pagerduty]",
+            "events_per_minute",
+            self.events_per_minute.into(),
+            "no page would ever be sent",
+        )?;
+        check_options("[providers.pagerduty]", self.timeout, self.max_attempts)
+    }
+
     /// Builds the provider (no network: it connects on first use).
     ///
     /// # Errors
@@ -162,6 +197,15 @@ fn slack_base_url() -> String {
 }
 
 impl SlackConfig {
+    /// Checks the timeout and the tries (at load).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] naming the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        check_options("[providers.slack]", self.timeout, self.max_attempts)
+    }
+
     /// Builds the provider (no network: it connects on first use).
     ///
     /// # Errors
@@ -198,6 +242,15 @@ fn sendgrid_base_url() -> String {
 }
 
 impl SendGridConfig {
+    /// Checks the timeout and the tries (at load).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] naming the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        check_options("[providers.sendgrid]", self.timeout, self.max_attempts)
+    }
+
     /// Builds the provider (no network: it connects on first use).
     ///
     /// # Errors

@@ -19,7 +19,7 @@ use std::time::Duration;
 use crate::kubernetes::{KubeDeployments, KubeWorkloads};
 use serde::{Deserialize, Serialize};
 
-use super::ConfigError;
+use super::{ConfigError, checks};
 
 /// The `[providers.kubernetes]` table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,6 +55,21 @@ fn default_timeout() -> Duration {
 }
 
 impl KubernetesConfig {
+    /// Checks the timeout and the cap (at load).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] naming the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        checks::timeout("[providers.kubernetes]", "timeout", self.timeout)?;
+        checks::at_least_one(
+            "[providers.kubernetes]",
+            "max_replicas",
+            self.max_replicas.into(),
+            "a cap of 0 would refuse every scale",
+        )
+    }
+
     /// The provider of the orchestrator's Deployment, through the inferred cluster
     /// configuration (in-cluster, or the kubeconfig).
     ///

@@ -15,7 +15,7 @@ use crate::redis::{RedisCacheStats, RedisOptions};
 use crate::secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
-use super::{ConfigError, secret_from_env};
+use super::{ConfigError, checks, secret_from_env};
 
 /// One cache server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,6 +43,15 @@ fn default_timeout() -> Duration {
 }
 
 impl RedisConfig {
+    /// Checks the timeout (at load).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] naming the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        checks::timeout("[providers.redis]", "timeout", self.timeout)
+    }
+
     /// Builds the provider (no network: it connects on first use).
     ///
     /// # Errors
