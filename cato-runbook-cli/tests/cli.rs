@@ -130,6 +130,36 @@ fn bad_config_names_the_key_and_the_file() {
         "{err}"
     );
 
+    // A typo in a step's name would leave its cooldown unapplied without a word.
+    std::fs::write(
+        &file,
+        "[policy.step_cooldowns]\nrestart-endpont = \"30m\"\n",
+    )
+    .unwrap();
+    let err = fails(cmd().arg("check").arg("--config").arg(&file), 2);
+    assert!(
+        err.contains("cato.toml: policy.step_cooldowns.restart-endpont: unknown ladder step")
+            && err.contains("restart-endpoint"),
+        "{err}"
+    );
+    std::fs::write(&file, "[policy.runbook_modes]\nhigh-latncy = \"auto\"\n").unwrap();
+    let err = fails(cmd().arg("check").arg("--config").arg(&file), 2);
+    assert!(
+        err.contains("policy.runbook_modes.high-latncy") && err.contains("high-latency"),
+        "{err}"
+    );
+
+    // A tick of 0s would spin; a zero lease timeout fails every lease call.
+    std::fs::write(&file, "[engine]\ntick_interval = \"0s\"\n").unwrap();
+    let err = fails(cmd().arg("check").arg("--config").arg(&file), 2);
+    assert!(
+        err.contains("cato.toml: engine.tick_interval: must be longer than 0s"),
+        "{err}"
+    );
+    std::fs::write(&file, "[lease]\ntimeout = \"0s\"\n").unwrap();
+    let err = fails(cmd().arg("check").arg("--config").arg(&file), 2);
+    assert!(err.contains("cato.toml: [lease] timeout"), "{err}");
+
     std::fs::write(&file, "enabled = [\"no-such-runbook\"]\n").unwrap();
     let err = fails(cmd().arg("check").arg("--config").arg(&file), 2);
     assert!(

@@ -69,6 +69,7 @@
 pub mod batch;
 pub mod call;
 pub mod catalog;
+pub mod convert;
 pub mod engine;
 pub mod error;
 pub mod incident;

@@ -19,7 +19,7 @@ use std::time::Duration;
 use cato_runbook_core::catalog::PortName;
 use serde::{Deserialize, Serialize};
 
-use super::ConfigError;
+use super::{ConfigError, checks};
 
 /// The ports an AWS provider serves, as configuration names them.
 pub(crate) const PORTS: [PortName; 7] = [
@@ -63,6 +63,25 @@ pub struct AwsConfig {
 }
 
 impl AwsConfig {
+    /// Checks the timeout, the ports and the provisioned capacity (at load).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] naming the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        const TABLE: &str = "[providers.aws]";
+        if let Some(timeout) = self.timeout {
+            checks::timeout(TABLE, "timeout", timeout)?;
+        }
+        self.ports()?;
+        if let Some(capacity) = self.provisioned_capacity {
+            let why = "DynamoDB's provisioned capacity is at least 1 unit";
+            checks::at_least_one(TABLE, "provisioned_capacity.read", capacity.read, why)?;
+            checks::at_least_one(TABLE, "provisioned_capacity.write", capacity.write, why)?;
+        }
+        Ok(())
+    }
+
     /// The ports to serve from AWS.
     pub fn ports(&self) -> Result<Vec<PortName>, ConfigError> {
         let Some(names) = &self.ports else {

@@ -42,6 +42,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::{ConfigError, checks};
+
 use crate::defaults;
 
 /// The default timeout of one try.
@@ -140,4 +142,65 @@ pub struct SendGridConfig {
 
 fn sendgrid_base_url() -> String {
     defaults::SENDGRID_BASE_URL.into()
+}
+
+/// Checks a table's timeout and tries.
+fn check_options(table: &str, timeout: Duration, max_attempts: u32) -> Result<(), ConfigError> {
+    checks::timeout(table, "timeout", timeout)?;
+    checks::at_least_one(
+        table,
+        "max_attempts",
+        max_attempts.into(),
+        "tries in all, the first included; 1 never retries",
+    )
+}
+
+impl CatoApiConfig {
+    /// Checks the timeout and the tries (at load).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] naming the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        check_options("[providers.cato_api]", self.timeout, self.max_attempts)
+    }
+}
+
+impl PagerDutyConfig {
+    /// Checks the timeout and the tries (at load).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] naming the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        checks::at_least_one(
+            "[providers.pagerduty]",
+            "events_per_minute",
+            self.events_per_minute.into(),
+            "no page would ever be sent",
+        )?;
+        check_options("[providers.pagerduty]", self.timeout, self.max_attempts)
+    }
+}
+
+impl SlackConfig {
+    /// Checks the timeout and the tries (at load).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] naming the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        check_options("[providers.slack]", self.timeout, self.max_attempts)
+    }
+}
+
+impl SendGridConfig {
+    /// Checks the timeout and the tries (at load).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] naming the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        check_options("[providers.sendgrid]", self.timeout, self.max_attempts)
+    }
 }

@@ -18,6 +18,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::{ConfigError, checks};
+
 /// The `[providers.kubernetes]` table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -49,4 +51,21 @@ fn default_deployment() -> String {
 
 fn default_timeout() -> Duration {
     Duration::from_secs(10)
+}
+
+impl KubernetesConfig {
+    /// Checks the timeout and the cap (at load).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] naming the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        checks::timeout("[providers.kubernetes]", "timeout", self.timeout)?;
+        checks::at_least_one(
+            "[providers.kubernetes]",
+            "max_replicas",
+            self.max_replicas.into(),
+            "a cap of 0 would refuse every scale",
+        )
+    }
 }

@@ -48,6 +48,7 @@ mod aws;
 #[cfg(feature = "wiring")]
 mod build;
 mod changes;
+mod checks;
 mod http;
 mod kubernetes;
 mod redis;
@@ -58,7 +59,7 @@ mod trace;
 use std::path::{Path, PathBuf};
 
 use cato_runbook_core::catalog::{self, CatalogConfig};
-use cato_runbook_core::engine::{EngineConfig, Policy};
+use cato_runbook_core::engine::{EngineConfig, KnownNames, Policy};
 use cato_runbook_core::postmortem::PostmortemOptions;
 use serde::{Deserialize, Serialize};
 
@@ -250,15 +251,10 @@ impl Config {
                 ConfigError::invalid(format!("{origin}: `enabled`: {}", e.message()))
             })?;
         }
-        let engine = &config.engine;
-        engine
-            .alerts
-            .validate()
-            .and_then(|()| engine.postmortem.validate(&engine.escalation))
-            .map_err(|e| ConfigError::invalid(format!("{origin}: {}", e.message())))?;
         config
-            .policy
+            .engine
             .validate()
+            .and_then(|()| config.policy.validate(&KnownNames::catalog()))
             .map_err(|e| ConfigError::invalid(format!("{origin}: {}", e.message())))?;
         cato_runbook_core::catalog::prices::PriceTable::new(&config.policy.prices)
             .map_err(|e| ConfigError::invalid(format!("{origin}: {}", e.message())))?;
@@ -267,12 +263,11 @@ impl Config {
             .validate()
             .map_err(|e| e.prefixed(&format!("{origin}: [service]")))?;
         config.trace.validate().map_err(|e| e.prefixed(origin))?;
-        if let Some(d) = &config.providers.deployments {
-            d.validate().map_err(|e| e.prefixed(origin))?;
-        }
-        if let Some(h) = &config.providers.health {
-            h.validate().map_err(|e| e.prefixed(origin))?;
-        }
+        config
+            .providers
+            .validate()
+            .map_err(|e| e.prefixed(origin))?;
+        config.lease.validate().map_err(|e| e.prefixed(origin))?;
         Ok(config)
     }
 

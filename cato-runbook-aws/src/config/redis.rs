@@ -13,6 +13,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::{ConfigError, checks};
+
 /// One cache server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,4 +38,15 @@ pub struct RedisConfig {
 
 fn default_timeout() -> Duration {
     Duration::from_secs(5)
+}
+
+impl RedisConfig {
+    /// Checks the timeout (at load).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] naming the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        checks::timeout("[providers.redis]", "timeout", self.timeout)
+    }
 }

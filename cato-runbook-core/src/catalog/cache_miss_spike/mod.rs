@@ -129,6 +129,7 @@ pub const ENTRY: Entry = Entry {
     id: ID,
     title: "Cache Miss Spike",
     needs: NEEDS,
+    steps: &["review-invalidations", "modify-cache-node-type"],
     build,
 };
 
