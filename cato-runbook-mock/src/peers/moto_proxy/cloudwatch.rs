@@ -1,30 +1,26 @@
 //! CloudWatch: CBOR requests translated to moto's AWS JSON, and `pNN` queries answered from the
 //! values put through the proxy.
 
-use bytes::Bytes;
-use http_body_util::Full;
+use hyper::StatusCode;
 use hyper::header::{HeaderMap, HeaderValue};
-use hyper::{Response, StatusCode};
 use serde_json::{Value as Json, json};
 
-use super::{Ctx, Put, moto_json, reply};
-use crate::aws_support::cbor;
+use super::wire::{Reply, moto_json, reply};
+use super::{Ctx, Put, cbor};
 
-pub(super) async fn cloudwatch(
-    ctx: &Ctx,
-    headers: &HeaderMap,
-    op: &str,
-    body: &[u8],
-) -> Response<Full<Bytes>> {
-    let input = match cbor::to_json(body) {
+pub(super) async fn cloudwatch(ctx: &Ctx, headers: &HeaderMap, op: &str, body: &[u8]) -> Reply {
+    let mut input = match cbor::to_json(body) {
         Ok(input) => input,
-        Err(e) => return reply(StatusCode::BAD_REQUEST, "text/plain", e.into_bytes()),
+        Err(e) => {
+            return reply(
+                StatusCode::BAD_REQUEST,
+                "text/plain",
+                e.to_string().into_bytes(),
+            );
+        }
     };
     let account = access_key(headers);
-    if op == "PutMetricData" {
-        keep_puts(ctx, &account, &input);
-    }
-    let mut input = input;
+    let puts = (op == "PutMetricData").then(|| input.clone());
     // moto answers every alarm at once; CloudWatch pages them by name.
     let paging = (op == "DescribeAlarms").then(|| take_paging(&mut input));
     let percentiles = if op == "GetMetricData" {
@@ -51,6 +47,9 @@ pub(super) async fn cloudwatch(
         .await
     };
     let mut output = output;
+    if let (true, Some(puts)) = (status.is_success(), puts) {
+        keep_puts(ctx, &account, &puts);
+    }
     if let (true, Some((max, after))) = (status.is_success(), paging) {
         page_alarms(&mut output, max, after.as_deref());
     }
@@ -135,9 +134,15 @@ fn dimensions(value: &Json) -> Vec<(String, String)> {
     dims
 }
 
+/// Keeps the values of a `PutMetricData` moto took over AWS JSON (what a command-line client
+/// speaks), as those put over CBOR.
+pub(super) fn keep_json_puts(ctx: &Ctx, headers: &HeaderMap, input: &Json) {
+    keep_puts(ctx, &access_key(headers), input);
+}
+
 fn keep_puts(ctx: &Ctx, account: &str, input: &Json) {
     let namespace = input["Namespace"].as_str().unwrap_or_default();
-    let mut state = ctx.state.lock().unwrap();
+    let mut state = ctx.state();
     for datum in input["MetricData"].as_array().into_iter().flatten() {
         let at = datum["Timestamp"].as_f64().unwrap_or(0.0);
         let mut values: Vec<f64> = datum["Value"].as_f64().into_iter().collect();
@@ -180,13 +185,15 @@ fn take_percentile_queries(input: &mut Json) -> Vec<Json> {
 fn percentile_results(ctx: &Ctx, account: &str, input: &Json, queries: &[Json]) -> Vec<Json> {
     let start = input["StartTime"].as_f64().unwrap_or(0.0);
     let end = input["EndTime"].as_f64().unwrap_or(0.0);
-    let state = ctx.state.lock().unwrap();
+    let state = ctx.state();
     queries
         .iter()
         .map(|q| {
             let stat = &q["MetricStat"];
-            let p: f64 = stat["Stat"].as_str().unwrap_or("p50")[1..]
-                .parse()
+            let p: f64 = stat["Stat"]
+                .as_str()
+                .and_then(|s| s.strip_prefix('p'))
+                .and_then(|p| p.parse().ok())
                 .unwrap_or(50.0);
             let period = stat["Period"].as_f64().unwrap_or(60.0).max(1.0);
             let metric = &stat["Metric"];
@@ -211,7 +218,8 @@ fn percentile_results(ctx: &Ctx, account: &str, input: &Json, queries: &[Json]) 
                     bucket.sort_by(f64::total_cmp);
                     let rank = ((p / 100.0) * bucket.len() as f64).ceil().max(1.0) as usize;
                     timestamps.push(json!(t));
-                    values.push(json!(bucket[rank.min(bucket.len()) - 1]));
+                    let at = rank.min(bucket.len()).saturating_sub(1);
+                    values.push(json!(bucket.get(at).copied().unwrap_or_default()));
                 }
                 t += period;
             }
