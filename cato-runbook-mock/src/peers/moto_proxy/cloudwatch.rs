@@ -1,12 +1,17 @@
-//! CloudWatch: CBOR requests translated to moto's AWS JSON, and `pNN` queries answered from the
-//! values put through the proxy.
+//! CloudWatch: CBOR requests translated to moto's AWS JSON, alarms paged as CloudWatch pages
+//! them, and percentiles answered from the values put through the proxy
+//! ([`percentiles`](super::percentiles)).
 
 use hyper::StatusCode;
 use hyper::header::{HeaderMap, HeaderValue};
 use serde_json::{Value as Json, json};
 
+use super::percentiles::{
+    extended_statistics, keep_puts, percentile_results, requested_extended_statistics,
+    take_percentile_queries,
+};
 use super::wire::{Reply, moto_json, reply};
-use super::{Ctx, Put, cbor};
+use super::{Ctx, cbor};
 
 pub(super) async fn cloudwatch(ctx: &Ctx, headers: &HeaderMap, op: &str, body: &[u8]) -> Reply {
     let mut input = match cbor::to_json(body) {
@@ -25,6 +30,11 @@ pub(super) async fn cloudwatch(ctx: &Ctx, headers: &HeaderMap, op: &str, body: &
     let paging = (op == "DescribeAlarms").then(|| take_paging(&mut input));
     let percentiles = if op == "GetMetricData" {
         take_percentile_queries(&mut input)
+    } else {
+        Vec::new()
+    };
+    let extended = if op == "GetMetricStatistics" {
+        requested_extended_statistics(&input)
     } else {
         Vec::new()
     };
@@ -58,6 +68,9 @@ pub(super) async fn cloudwatch(ctx: &Ctx, headers: &HeaderMap, op: &str, body: &
         if let Some(results) = output["MetricDataResults"].as_array_mut() {
             results.extend(computed);
         }
+    }
+    if status.is_success() && !extended.is_empty() {
+        extended_statistics(ctx, &account, &input, &extended, &mut output);
     }
     let output = match output {
         Json::Null if status.is_success() => json!({}),
@@ -108,7 +121,7 @@ fn page_alarms(output: &mut Json, max: usize, after: Option<&str>) {
 }
 
 /// The access key of the request's signature: moto's account.
-fn access_key(headers: &HeaderMap) -> String {
+pub(super) fn access_key(headers: &HeaderMap) -> String {
     headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -116,120 +129,4 @@ fn access_key(headers: &HeaderMap) -> String {
         .and_then(|c| c.split('/').next())
         .unwrap_or_default()
         .to_owned()
-}
-
-fn dimensions(value: &Json) -> Vec<(String, String)> {
-    let mut dims: Vec<(String, String)> = value
-        .as_array()
-        .map(|ds| {
-            ds.iter()
-                .map(|d| {
-                    let s = |k: &str| d[k].as_str().unwrap_or_default().to_owned();
-                    (s("Name"), s("Value"))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    dims.sort();
-    dims
-}
-
-/// Keeps the values of a `PutMetricData` moto took over AWS JSON (what a command-line client
-/// speaks), as those put over CBOR.
-pub(super) fn keep_json_puts(ctx: &Ctx, headers: &HeaderMap, input: &Json) {
-    keep_puts(ctx, &access_key(headers), input);
-}
-
-fn keep_puts(ctx: &Ctx, account: &str, input: &Json) {
-    let namespace = input["Namespace"].as_str().unwrap_or_default();
-    let mut state = ctx.state();
-    for datum in input["MetricData"].as_array().into_iter().flatten() {
-        let at = datum["Timestamp"].as_f64().unwrap_or(0.0);
-        let mut values: Vec<f64> = datum["Value"].as_f64().into_iter().collect();
-        for (i, v) in datum["Values"].as_array().into_iter().flatten().enumerate() {
-            let count = datum["Counts"][i].as_f64().unwrap_or(1.0).max(1.0) as usize;
-            values.extend(std::iter::repeat_n(v.as_f64().unwrap_or(0.0), count));
-        }
-        for value in values {
-            state.puts.push(Put {
-                account: account.to_owned(),
-                namespace: namespace.to_owned(),
-                metric: datum["MetricName"].as_str().unwrap_or_default().to_owned(),
-                dimensions: dimensions(&datum["Dimensions"]),
-                at,
-                value,
-            });
-        }
-    }
-}
-
-/// Takes the percentile queries out of a GetMetricData request.
-fn take_percentile_queries(input: &mut Json) -> Vec<Json> {
-    let Some(queries) = input["MetricDataQueries"].as_array_mut() else {
-        return Vec::new();
-    };
-    let is_percentile = |q: &Json| {
-        q["MetricStat"]["Stat"]
-            .as_str()
-            .is_some_and(|s| s.starts_with('p'))
-    };
-    let taken = queries
-        .iter()
-        .filter(|q| is_percentile(q))
-        .cloned()
-        .collect();
-    queries.retain(|q| !is_percentile(q));
-    taken
-}
-
-fn percentile_results(ctx: &Ctx, account: &str, input: &Json, queries: &[Json]) -> Vec<Json> {
-    let start = input["StartTime"].as_f64().unwrap_or(0.0);
-    let end = input["EndTime"].as_f64().unwrap_or(0.0);
-    let state = ctx.state();
-    queries
-        .iter()
-        .map(|q| {
-            let stat = &q["MetricStat"];
-            let p: f64 = stat["Stat"]
-                .as_str()
-                .and_then(|s| s.strip_prefix('p'))
-                .and_then(|p| p.parse().ok())
-                .unwrap_or(50.0);
-            let period = stat["Period"].as_f64().unwrap_or(60.0).max(1.0);
-            let metric = &stat["Metric"];
-            let dims = dimensions(&metric["Dimensions"]);
-            let (mut timestamps, mut values) = (Vec::new(), Vec::new());
-            let mut t = start;
-            while t < end {
-                let mut bucket: Vec<f64> = state
-                    .puts
-                    .iter()
-                    .filter(|put| {
-                        put.account == account
-                            && metric["Namespace"] == put.namespace.as_str()
-                            && metric["MetricName"] == put.metric.as_str()
-                            && put.dimensions == dims
-                            && put.at >= t
-                            && put.at < t + period
-                    })
-                    .map(|put| put.value)
-                    .collect();
-                if !bucket.is_empty() {
-                    bucket.sort_by(f64::total_cmp);
-                    let rank = ((p / 100.0) * bucket.len() as f64).ceil().max(1.0) as usize;
-                    timestamps.push(json!(t));
-                    let at = rank.min(bucket.len()).saturating_sub(1);
-                    values.push(json!(bucket.get(at).copied().unwrap_or_default()));
-                }
-                t += period;
-            }
-            json!({
-                "Id": q["Id"],
-                "Label": stat["Stat"],
-                "Timestamps": timestamps,
-                "Values": values,
-                "StatusCode": "Complete"
-            })
-        })
-        .collect()
 }

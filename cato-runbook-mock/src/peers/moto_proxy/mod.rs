@@ -25,6 +25,7 @@
 pub mod cbor;
 mod cloudwatch;
 mod elasticache;
+mod percentiles;
 mod sagemaker;
 mod service_quotas;
 mod wire;
