@@ -1,5 +1,6 @@
-//! CloudWatch: CBOR requests translated to moto's AWS JSON, alarms paged as CloudWatch pages
-//! them, and percentiles answered from the values put through the proxy
+//! CloudWatch, over either protocol it speaks (Smithy RPC v2 CBOR, what the SDK speaks,
+//! translated to moto's AWS JSON; AWS JSON 1.0, what the AWS CLI speaks): alarms paged as
+//! CloudWatch pages them, and percentiles answered from the values put through the proxy
 //! ([`percentiles`](super::percentiles)).
 
 use hyper::StatusCode;
@@ -13,16 +14,34 @@ use super::percentiles::{
 use super::wire::{Reply, moto_json, reply};
 use super::{Ctx, cbor};
 
-pub(super) async fn cloudwatch(ctx: &Ctx, headers: &HeaderMap, op: &str, body: &[u8]) -> Reply {
-    let mut input = match cbor::to_json(body) {
+/// How a CloudWatch request came, and so how it is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Protocol {
+    /// Smithy RPC v2 CBOR.
+    Cbor,
+    /// AWS JSON 1.0.
+    Json,
+}
+
+/// The JSON input of a request that came in `protocol`, or why it does not parse.
+fn input_of(protocol: Protocol, body: &[u8]) -> Result<Json, String> {
+    match protocol {
+        Protocol::Cbor => cbor::to_json(body).map_err(|e| e.to_string()),
+        Protocol::Json if body.is_empty() => Ok(json!({})),
+        Protocol::Json => serde_json::from_slice(body).map_err(|e| e.to_string()),
+    }
+}
+
+pub(super) async fn cloudwatch(
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    op: &str,
+    protocol: Protocol,
+    body: &[u8],
+) -> Reply {
+    let mut input = match input_of(protocol, body) {
         Ok(input) => input,
-        Err(e) => {
-            return reply(
-                StatusCode::BAD_REQUEST,
-                "text/plain",
-                e.to_string().into_bytes(),
-            );
-        }
+        Err(why) => return reply(StatusCode::BAD_REQUEST, "text/plain", why.into_bytes()),
     };
     let account = access_key(headers);
     let puts = (op == "PutMetricData").then(|| input.clone());
@@ -77,11 +96,20 @@ pub(super) async fn cloudwatch(ctx: &Ctx, headers: &HeaderMap, op: &str, body: &
         Json::Null => json!({ "__type": "InternalFailure", "message": "moto failed" }),
         other => other,
     };
-    let mut response = reply(status, "application/cbor", cbor::from_json(&output));
-    response
-        .headers_mut()
-        .insert("smithy-protocol", HeaderValue::from_static("rpc-v2-cbor"));
-    response
+    match protocol {
+        Protocol::Cbor => {
+            let mut response = reply(status, "application/cbor", cbor::from_json(&output));
+            response
+                .headers_mut()
+                .insert("smithy-protocol", HeaderValue::from_static("rpc-v2-cbor"));
+            response
+        }
+        Protocol::Json => reply(
+            status,
+            "application/x-amz-json-1.0",
+            output.to_string().into_bytes(),
+        ),
+    }
 }
 
 /// What the proxy gives as a `NextToken` of DescribeAlarms: the last name of the page.
@@ -121,7 +149,7 @@ fn page_alarms(output: &mut Json, max: usize, after: Option<&str>) {
 }
 
 /// The access key of the request's signature: moto's account.
-pub(super) fn access_key(headers: &HeaderMap) -> String {
+fn access_key(headers: &HeaderMap) -> String {
     headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())

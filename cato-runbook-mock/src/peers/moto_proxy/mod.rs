@@ -2,10 +2,11 @@
 //! protocols:
 //!
 //! - CloudWatch: the SDK speaks Smithy RPC v2 CBOR, moto AWS JSON 1.0: requests and replies
-//!   are translated ([`cbor`]). moto computes no percentiles: the proxy keeps the values put
-//!   through it (over CBOR or AWS JSON) and answers `pNN` queries of `GetMetricData` from them
-//!   (nearest rank, as CloudWatch does for raw values), the other queries of the same call
-//!   from moto.
+//!   are translated ([`cbor`]); the AWS CLI's AWS JSON 1.0 is answered the same way. moto
+//!   computes no percentiles: the proxy keeps the values put through it and answers from them
+//!   (nearest rank, as CloudWatch does for raw values) the `pNN` queries of `GetMetricData`
+//!   (the other queries of the same call from moto) and the extended statistics of
+//!   `GetMetricStatistics`. `DescribeAlarms` is paged by name, as CloudWatch pages it.
 //! - SageMaker `UpdateEndpoint` (moto lacks it): the endpoint is deleted and created again on
 //!   the new config in moto (`DescribeEndpointConfig`, `DeleteEndpoint`, `CreateEndpoint`), so
 //!   moto keeps the state and a missing config is moto's own error.

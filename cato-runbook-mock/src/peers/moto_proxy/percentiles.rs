@@ -3,10 +3,8 @@
 //! does for raw values: the `pNN` queries of `GetMetricData`, and the `ExtendedStatistics` of
 //! each datapoint moto answers to `GetMetricStatistics`.
 
-use hyper::header::HeaderMap;
 use serde_json::{Map, Value as Json, json};
 
-use super::cloudwatch::access_key;
 use super::{Ctx, Put, State};
 
 /// Seconds since the epoch of a timestamp as AWS JSON or the CBOR translation has it: a number,
@@ -33,12 +31,6 @@ fn dimensions(value: &Json) -> Vec<(String, String)> {
         .unwrap_or_default();
     dims.sort();
     dims
-}
-
-/// Keeps the values of a `PutMetricData` moto took over AWS JSON (what a command-line client
-/// may speak), as those put over CBOR.
-pub(super) fn keep_json_puts(ctx: &Ctx, headers: &HeaderMap, input: &Json) {
-    keep_puts(ctx, &access_key(headers), input);
 }
 
 /// Keeps the values of a `PutMetricData` of `account` moto took.

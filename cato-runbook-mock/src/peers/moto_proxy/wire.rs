@@ -74,10 +74,14 @@ pub(super) async fn handle(ctx: &Ctx, req: Request<Incoming>) -> Reply {
 
     if let Some(op) = path.strip_prefix(CBOR_PREFIX) {
         record(ctx, format!("CloudWatch.{op}"));
-        return cloudwatch(ctx, &parts.headers, op, &body).await;
+        return cloudwatch(ctx, &parts.headers, op, Protocol::Cbor, &body).await;
     }
     if let Some(target) = &target {
         let (service, op) = target.split_once('.').unwrap_or((target, ""));
+        if service == CLOUDWATCH_JSON {
+            record(ctx, format!("CloudWatch.{op}"));
+            return cloudwatch(ctx, &parts.headers, op, Protocol::Json, &body).await;
+        }
         record(ctx, format!("{service}.{op}"));
         let input: Json = serde_json::from_slice(&body).unwrap_or(json!({}));
         match (service, op) {
@@ -95,13 +99,6 @@ pub(super) async fn handle(ctx: &Ctx, req: Request<Incoming>) -> Reply {
             }
             ("ServiceQuotasV20190624", "ListRequestedServiceQuotaChangeHistoryByQuota") => {
                 return request_history(ctx, &input);
-            }
-            (CLOUDWATCH_JSON, "PutMetricData") => {
-                let response = forward(ctx, parts.method, &uri, &parts.headers, body).await;
-                if response.status().is_success() {
-                    keep_json_puts(ctx, &parts.headers, &input);
-                }
-                return response;
             }
             (
                 "DynamoDB_20120810",
