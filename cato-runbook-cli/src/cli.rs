@@ -89,15 +89,23 @@ pub(crate) enum Command {
     Runbooks,
     /// The severity levels: description, response time, example.
     Severity,
-    /// Run a runbook's diagnoses and print the findings and ranked root causes.
+    /// Run a runbook's diagnoses, or every enabled runbook's, and print the findings and ranked
+    /// root causes.
     ///
-    /// Against the configured providers: the fakes unless real providers are configured. On
-    /// the fakes, `--scenario` sets the world up as a scenario leaves it `--at` a time.
+    /// With no RUNBOOK (or `--all`), every enabled runbook is diagnosed on its own resource,
+    /// all diagnoses at once: the whole takes as long as the slowest one. One section per
+    /// runbook, in the catalog's order; with `--json`, an array. A diagnosis that fails is
+    /// printed with the rest. Against the configured providers: the fakes unless real
+    /// providers are configured. On the fakes, `--scenario` sets the world up as a scenario
+    /// leaves it `--at` a time.
     Diagnose {
-        /// The runbook's id (see `cato-runbook runbooks`).
-        runbook: String,
-        /// The resource to diagnose; the runbook's own by default.
-        #[arg(long)]
+        /// The runbook's id (see `cato-runbook runbooks`); every enabled runbook without one.
+        runbook: Option<String>,
+        /// Every enabled runbook (the default without RUNBOOK).
+        #[arg(long, conflicts_with = "runbook")]
+        all: bool,
+        /// The resource to diagnose; the runbook's own by default (only with RUNBOOK).
+        #[arg(long, conflicts_with = "all")]
         resource: Option<String>,
         #[command(flatten)]
         world: WorldArgs,

@@ -7,14 +7,17 @@ mod commands;
 mod config;
 mod exit;
 mod output;
+mod providers;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 use cli::{Cli, Command};
+#[cfg(feature = "providers")]
+use commands::run;
 use commands::{
-    check, diagnose, game_day, iam_policy, mitigate, postmortem, replay, run, runbooks, severity,
+    check, diagnose, game_day, iam_policy, mitigate, postmortem, replay, runbooks, severity,
 };
 use exit::Failure;
 use output::{FAIL, Out};
@@ -105,9 +108,10 @@ fn run(cli: &Cli, out: &mut Out) -> Result<(), Failure> {
         Command::Severity => severity::run(out),
         Command::Diagnose {
             runbook,
+            all: _,
             resource,
             world,
-        } => diagnose::run(out, &config, runbook, resource.as_deref(), world),
+        } => diagnose::run(out, &config, runbook.as_deref(), resource.as_deref(), world),
         Command::Mitigate {
             runbook,
             resource,
@@ -130,6 +134,7 @@ fn run(cli: &Cli, out: &mut Out) -> Result<(), Failure> {
             postmortem::run(out, &config, incident, author.as_deref())
         }
         Command::Check => check::run(out, &config),
+        #[cfg(feature = "providers")]
         Command::Run { listen, scenario } => run::run(
             out,
             &config,
@@ -138,6 +143,8 @@ fn run(cli: &Cli, out: &mut Out) -> Result<(), Failure> {
                 scenario: scenario.as_ref(),
             },
         ),
+        #[cfg(not(feature = "providers"))]
+        Command::Run { .. } => Err(providers::missing("`run` (the service)")),
         Command::Client(_) | Command::Completions { .. } | Command::Man => Ok(()),
         Command::IamPolicy {
             runbooks,

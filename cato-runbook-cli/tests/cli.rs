@@ -130,6 +130,36 @@ fn bad_config_names_the_key_and_the_file() {
         "{err}"
     );
 
+    // A typo in a step's name would leave its cooldown unapplied without a word.
+    std::fs::write(
+        &file,
+        "[policy.step_cooldowns]\nrestart-endpont = \"30m\"\n",
+    )
+    .unwrap();
+    let err = fails(cmd().arg("check").arg("--config").arg(&file), 2);
+    assert!(
+        err.contains("cato.toml: policy.step_cooldowns.restart-endpont: unknown ladder step")
+            && err.contains("restart-endpoint"),
+        "{err}"
+    );
+    std::fs::write(&file, "[policy.runbook_modes]\nhigh-latncy = \"auto\"\n").unwrap();
+    let err = fails(cmd().arg("check").arg("--config").arg(&file), 2);
+    assert!(
+        err.contains("policy.runbook_modes.high-latncy") && err.contains("high-latency"),
+        "{err}"
+    );
+
+    // A tick of 0s would spin; a zero lease timeout fails every lease call.
+    std::fs::write(&file, "[engine]\ntick_interval = \"0s\"\n").unwrap();
+    let err = fails(cmd().arg("check").arg("--config").arg(&file), 2);
+    assert!(
+        err.contains("cato.toml: engine.tick_interval: must be longer than 0s"),
+        "{err}"
+    );
+    std::fs::write(&file, "[lease]\ntimeout = \"0s\"\n").unwrap();
+    let err = fails(cmd().arg("check").arg("--config").arg(&file), 2);
+    assert!(err.contains("cato.toml: [lease] timeout"), "{err}");
+
     std::fs::write(&file, "enabled = [\"no-such-runbook\"]\n").unwrap();
     let err = fails(cmd().arg("check").arg("--config").arg(&file), 2);
     assert!(
@@ -411,23 +441,6 @@ fn completions_a_man_page_and_errors_as_json() {
             .contains("unknown runbook")
     );
 
-    // A client with no token says which variable it reads.
-    let out = cmd()
-        .env_remove("CATO_RUNBOOK_TOKEN")
-        .args(["--server", "http://127.0.0.1:9", "incidents"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("CATO_RUNBOOK_TOKEN"));
-    // A service that is not there is a runtime failure naming where it was looked for.
-    let out = cmd()
-        .env("CATO_RUNBOOK_TOKEN", "t")
-        .args(["--server", "http://127.0.0.1:9", "incidents"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("127.0.0.1:9"));
-
     // Logs: -v and --log-level reach stderr; the default is quiet.
     let quiet = cmd()
         .args([
@@ -453,6 +466,27 @@ fn completions_a_man_page_and_errors_as_json() {
         "{}",
         String::from_utf8_lossy(&loud.stderr)
     );
+}
+
+#[cfg(feature = "providers")]
+#[test]
+fn a_client_names_its_token_variable_and_the_missing_service() {
+    // A client with no token says which variable it reads.
+    let out = cmd()
+        .env_remove("CATO_RUNBOOK_TOKEN")
+        .args(["--server", "http://127.0.0.1:9", "incidents"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("CATO_RUNBOOK_TOKEN"));
+    // A service that is not there is a runtime failure naming where it was looked for.
+    let out = cmd()
+        .env("CATO_RUNBOOK_TOKEN", "t")
+        .args(["--server", "http://127.0.0.1:9", "incidents"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("127.0.0.1:9"));
 }
 
 #[test]

@@ -66,8 +66,10 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod batch;
 pub mod call;
 pub mod catalog;
+pub mod convert;
 pub mod engine;
 pub mod error;
 pub mod incident;

@@ -173,3 +173,122 @@ async fn custom_metrics_round_trip_and_validate() {
         ErrorKind::InvalidInput
     );
 }
+
+/// `n` queries of series nobody else asks for: endpoint `prefix-<i>`'s invocations.
+fn fleet_queries(prefix: &str, n: usize) -> Vec<cato_runbook_core::ports::MetricQuery> {
+    (0..n)
+        .map(|i| {
+            let endpoint = format!("{prefix}-{i}");
+            query(
+                &format!("calls{i}"),
+                "AWS/SageMaker",
+                "Invocations",
+                &[("EndpointName", endpoint.as_str())],
+                Statistic::Sum,
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn more_than_500_queries_are_one_recorded_call_per_500_as_cloudwatch_takes_them() {
+    let world = World::default();
+    world.clock().sleep(10 * MINUTE).await;
+    let queries = fleet_queries("ep", 1_200);
+    let now = world.now();
+    let start = cato_runbook_core::time::sub(now, 5 * MINUTE);
+    let answer = world.metrics().query(&queries, start, now).await.unwrap();
+    assert_eq!(answer.len(), 1_200);
+    assert_eq!(answer[1_199].id, "calls1199");
+    let sizes: Vec<usize> = world
+        .calls()
+        .of(Op::MetricsQuery)
+        .iter()
+        .map(|c| {
+            c.arg("queries")
+                .and_then(|q| q.as_array())
+                .map_or(0, Vec::len)
+        })
+        .collect();
+    assert_eq!(sizes, [500, 500, 200]);
+    // A fault on the second call fails the query, after two recorded calls.
+    world.calls().clear();
+    world
+        .faults()
+        .on(Op::MetricsQuery)
+        .once()
+        .from(now)
+        .transient();
+    let failed = world.metrics().query(&queries, start, now).await;
+    assert!(failed.is_err());
+    assert_eq!(world.calls().count(Op::MetricsQuery), 1);
+}
+
+/// A detector reading its own series of the metrics port.
+#[derive(Debug)]
+struct Reads {
+    resource: String,
+    metrics: std::sync::Arc<dyn Metrics>,
+    queries: Vec<cato_runbook_core::ports::MetricQuery>,
+}
+
+#[async_trait::async_trait]
+impl cato_runbook_core::runbook::Detector for Reads {
+    fn name(&self) -> &str {
+        "reads"
+    }
+    fn resource(&self) -> &str {
+        &self.resource
+    }
+    async fn observe(
+        &self,
+        ctx: &cato_runbook_core::runbook::ObserveContext,
+    ) -> cato_runbook_core::Result<cato_runbook_core::runbook::Observation> {
+        let start = cato_runbook_core::time::sub(ctx.now, 5 * MINUTE);
+        let series = self.metrics.query(&self.queries, start, ctx.now).await?;
+        assert_eq!(series.len(), self.queries.len());
+        assert!(series.iter().zip(&self.queries).all(|(s, q)| s.id == q.id));
+        Ok(cato_runbook_core::runbook::Observation::Healthy)
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn twelve_detectors_of_a_tick_read_1200_series_in_three_calls() {
+    let world = World::default();
+    let harness = cato_runbook_mock::Harness::on(&world)
+        .runbooks(|providers| {
+            let metrics = providers.metrics("fleet")?;
+            let mut runbook = cato_runbook_core::runbook::Runbook::builder("fleet", "Fleet");
+            for d in 0..12 {
+                runbook = runbook.detector(std::sync::Arc::new(Reads {
+                    resource: format!("svc-{d}"),
+                    metrics: metrics.clone(),
+                    // Every detector asks for ep-0 too: fetched once for all of them.
+                    queries: [
+                        fleet_queries(&format!("svc{d}"), 99),
+                        fleet_queries("ep", 1),
+                    ]
+                    .concat(),
+                }));
+            }
+            Ok(vec![runbook.build()?])
+        })
+        .build()
+        .unwrap();
+    world.clock().sleep(10 * MINUTE).await;
+    world.calls().clear();
+    let report = harness.engine().tick().await.unwrap();
+    assert_eq!(report.healthy, 12, "{report:?}");
+    // 12 × 99 series of their own and one they share: 1,189 series, ⌈1,189 / 500⌉ calls.
+    let sizes: Vec<usize> = world
+        .calls()
+        .of(Op::MetricsQuery)
+        .iter()
+        .map(|c| {
+            c.arg("queries")
+                .and_then(|q| q.as_array())
+                .map_or(0, Vec::len)
+        })
+        .collect();
+    assert_eq!(sizes, [500, 500, 189]);
+}

@@ -14,19 +14,12 @@
 //! container or instance role. With `[runbooks.failover] region` set, the endpoint port also
 //! gets that region's SageMaker client (same credentials and settings, the other region).
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use crate::cloudwatch::{CloudWatchAlarms, CloudWatchMetrics};
-use crate::cloudwatch_logs::CloudWatchLogs;
-use crate::dynamodb::DynamoDbTables;
-use crate::elasticache::ElastiCacheCluster;
-use crate::sagemaker::SageMakerEndpoint;
-use crate::service_quotas::ServiceQuotas;
-use cato_runbook_core::catalog::{PortName, Providers};
+use cato_runbook_core::catalog::PortName;
 use serde::{Deserialize, Serialize};
 
-use super::ConfigError;
+use super::{ConfigError, checks};
 
 /// The ports an AWS provider serves, as configuration names them.
 pub(crate) const PORTS: [PortName; 7] = [
@@ -70,6 +63,25 @@ pub struct AwsConfig {
 }
 
 impl AwsConfig {
+    /// Checks the timeout, the ports and the provisioned capacity (at load).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] naming the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        const TABLE: &str = "[providers.aws]";
+        if let Some(timeout) = self.timeout {
+            checks::timeout(TABLE, "timeout", timeout)?;
+        }
+        self.ports()?;
+        if let Some(capacity) = self.provisioned_capacity {
+            let why = "DynamoDB's provisioned capacity is at least 1 unit";
+            checks::at_least_one(TABLE, "provisioned_capacity.read", capacity.read, why)?;
+            checks::at_least_one(TABLE, "provisioned_capacity.write", capacity.write, why)?;
+        }
+        Ok(())
+    }
+
     /// The ports to serve from AWS.
     pub fn ports(&self) -> Result<Vec<PortName>, ConfigError> {
         let Some(names) = &self.ports else {
@@ -91,111 +103,6 @@ impl AwsConfig {
                     })
             })
             .collect()
-    }
-
-    /// The SDK's configuration: this table's region, profile and endpoint over the standard
-    /// chain.
-    ///
-    /// # Errors
-    ///
-    /// [`ConfigError::Invalid`] when no region is found.
-    pub async fn sdk(&self) -> Result<aws_types::SdkConfig, ConfigError> {
-        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-        if let Some(region) = &self.region {
-            loader = loader.region(aws_config::Region::new(region.clone()));
-        }
-        if let Some(profile) = &self.profile {
-            loader = loader.profile_name(profile);
-        }
-        if let Some(url) = &self.endpoint_url {
-            loader = loader.endpoint_url(url);
-        }
-        let sdk = loader.load().await;
-        if sdk.region().is_none() {
-            return Err(ConfigError::invalid(
-                "[providers.aws]: no region: set `region`, AWS_REGION or a profile's region",
-            ));
-        }
-        Ok(sdk)
-    }
-
-    /// Puts the AWS providers into `providers` for the configured ports, on the wall clock.
-    ///
-    /// # Errors
-    ///
-    /// [`ConfigError::Invalid`] for an unknown port.
-    pub fn apply(
-        &self,
-        sdk: &aws_types::SdkConfig,
-        providers: &mut Providers,
-    ) -> Result<(), ConfigError> {
-        let ports = self.ports()?;
-        let timeout = self.timeout.unwrap_or(crate::Settings::DEFAULT_TIMEOUT);
-        providers.clock = Arc::new(cato_runbook_core::ports::SystemClock);
-        for port in ports {
-            match port {
-                PortName::Endpoint => {
-                    providers.endpoint =
-                        Some(Arc::new(SageMakerEndpoint::new(sdk).with_timeout(timeout)));
-                }
-                PortName::Metrics => {
-                    providers.metrics =
-                        Some(Arc::new(CloudWatchMetrics::new(sdk).with_timeout(timeout)));
-                }
-                PortName::Alarms => {
-                    providers.alarms =
-                        Some(Arc::new(CloudWatchAlarms::new(sdk).with_timeout(timeout)));
-                }
-                PortName::Logs => {
-                    providers.logs = Some(Arc::new(CloudWatchLogs::new(sdk).with_timeout(timeout)));
-                }
-                PortName::CacheCluster => {
-                    providers.cache_cluster =
-                        Some(Arc::new(ElastiCacheCluster::new(sdk).with_timeout(timeout)));
-                }
-                PortName::Tables => {
-                    let mut tables = DynamoDbTables::new(sdk).with_timeout(timeout);
-                    if let Some(c) = self.provisioned_capacity {
-                        tables = tables.with_provisioned_capacity(c.read, c.write);
-                    }
-                    providers.tables = Some(Arc::new(tables));
-                }
-                PortName::Quotas => {
-                    providers.quotas =
-                        Some(Arc::new(ServiceQuotas::new(sdk).with_timeout(timeout)));
-                }
-                _ => {}
-            }
-        }
-        Ok(())
-    }
-
-    /// Puts the SageMaker endpoint of `region` (the failover's other region, `[runbooks.failover]
-    /// region`) into `providers`, with this table's credentials, endpoint and timeout, when AWS
-    /// serves the endpoint port.
-    ///
-    /// # Errors
-    ///
-    /// [`ConfigError::Invalid`] for an unknown port.
-    pub fn apply_region(
-        &self,
-        sdk: &aws_types::SdkConfig,
-        region: &str,
-        providers: &mut Providers,
-    ) -> Result<(), ConfigError> {
-        if !self.ports()?.contains(&PortName::Endpoint) {
-            return Ok(());
-        }
-        let timeout = self.timeout.unwrap_or(crate::Settings::DEFAULT_TIMEOUT);
-        let regional = sdk
-            .to_builder()
-            .region(aws_config::Region::new(region.to_owned()))
-            .build();
-        let endpoint = SageMakerEndpoint::new(&regional).with_timeout(timeout);
-        providers
-            .region_endpoints
-            .insert(region.to_owned(), Arc::new(endpoint));
-        Ok(())
     }
 
     /// What `check` says about these providers.

@@ -18,16 +18,13 @@
 //! standard chain when that table is absent). Health events name the affected resource when
 //! it is one of the runbooks' endpoints, table or cache.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use cato_runbook_core::catalog::{CatalogConfig, PortName};
-use cato_runbook_core::ports::{AllDeployments, CloudHealth};
 use serde::{Deserialize, Serialize};
 
 use super::ConfigError;
-use crate::health::{AwsHealth, GLOBAL_REGION};
-use crate::sagemaker::SageMakerDeployments;
+use crate::defaults::HEALTH_GLOBAL_REGION;
 
 /// The `[providers.deployments]` table: where recent deployments are read from.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -63,7 +60,7 @@ impl Default for HealthConfig {
     fn default() -> Self {
         HealthConfig {
             enabled: true,
-            region: GLOBAL_REGION.to_owned(),
+            region: HEALTH_GLOBAL_REGION.to_owned(),
             services: ["SAGEMAKER", "DYNAMODB", "ELASTICACHE", "BEDROCK"]
                 .map(str::to_owned)
                 .to_vec(),
@@ -149,32 +146,6 @@ impl DeploymentsConfig {
         }
         Ok(())
     }
-
-    /// The configured sources (none when no source is configured); the wiring adds the
-    /// Kubernetes source (`[providers.kubernetes] deployments = true`) to them.
-    ///
-    /// # Errors
-    ///
-    /// As [`validate`](Self::validate).
-    pub fn build(
-        &self,
-        sdk: &aws_types::SdkConfig,
-        runbooks: &CatalogConfig,
-        timeout: Duration,
-    ) -> Result<AllDeployments, ConfigError> {
-        self.validate()?;
-        let timeout = self.timeout.unwrap_or(timeout);
-        let mut all = AllDeployments::new();
-        let endpoints = self.sagemaker_endpoints(runbooks);
-        if !endpoints.is_empty() {
-            all.push(Arc::new(
-                SageMakerDeployments::new(sdk)
-                    .watching(endpoints)
-                    .with_timeout(timeout),
-            ));
-        }
-        Ok(all)
-    }
 }
 
 impl HealthConfig {
@@ -206,32 +177,6 @@ impl HealthConfig {
             return Err(invalid("[providers.health] timeout", "must be above 0"));
         }
         Ok(())
-    }
-
-    /// AWS Health, watching the runbooks' endpoints, table and cache; `None` when disabled.
-    ///
-    /// # Errors
-    ///
-    /// As [`validate`](Self::validate).
-    pub fn build(
-        &self,
-        sdk: &aws_types::SdkConfig,
-        runbooks: &CatalogConfig,
-        timeout: Duration,
-    ) -> Result<Option<Arc<dyn CloudHealth>>, ConfigError> {
-        self.validate()?;
-        if !self.enabled {
-            return Ok(None);
-        }
-        let mut resources = DeploymentsConfig::default().sagemaker_endpoints(runbooks);
-        resources.push(runbooks.dynamodb_hot_partition.table.clone());
-        resources.push(runbooks.cache_miss_spike.cache.clone());
-        let health = AwsHealth::in_region(sdk, &self.region)
-            .with_services(&self.services)
-            .with_regions(self.regions.clone())
-            .watching(resources)
-            .with_timeout(self.timeout.unwrap_or(timeout));
-        Ok(Some(Arc::new(health)))
     }
 }
 

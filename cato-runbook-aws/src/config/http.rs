@@ -42,12 +42,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ConfigError, http_client, secret_from_env};
-use crate::cato_api::CatoAdminApi;
-use crate::http::HttpOptions;
-use crate::pagerduty::PagerDuty;
-use crate::sendgrid::SendGridMail;
-use crate::slack::Slack;
+use super::{ConfigError, checks};
+
+use crate::defaults;
 
 /// The default timeout of one try.
 pub(crate) fn default_timeout() -> Duration {
@@ -57,13 +54,6 @@ pub(crate) fn default_timeout() -> Duration {
 /// The default number of tries.
 pub(crate) fn default_attempts() -> u32 {
     3
-}
-
-/// Timeouts and tries as the configuration says them.
-pub(crate) fn options(timeout: Duration, max_attempts: u32) -> HttpOptions {
-    HttpOptions::default()
-        .with_timeout(timeout)
-        .with_max_attempts(max_attempts)
 }
 
 /// The `[providers.cato_api]` table.
@@ -80,19 +70,6 @@ pub struct CatoApiConfig {
     /// Tries in all on 429, 5xx and timeouts.
     #[serde(default = "default_attempts")]
     pub max_attempts: u32,
-}
-
-impl CatoApiConfig {
-    /// Builds the provider (no network: it connects on first use).
-    ///
-    /// # Errors
-    ///
-    /// [`ConfigError::Invalid`] for a missing environment variable or a bad URL.
-    pub fn build(&self) -> Result<CatoAdminApi, ConfigError> {
-        let token = secret_from_env(&self.token_env)?;
-        Ok(CatoAdminApi::new(http_client()?, &self.base_url, token)?
-            .with_options(options(self.timeout, self.max_attempts)))
-    }
 }
 
 /// The `[providers.pagerduty]` table.
@@ -116,28 +93,11 @@ pub struct PagerDutyConfig {
 }
 
 fn pagerduty_base_url() -> String {
-    crate::pagerduty::DEFAULT_BASE_URL.into()
+    defaults::PAGERDUTY_BASE_URL.into()
 }
 
 fn default_rate() -> u32 {
     120
-}
-
-impl PagerDutyConfig {
-    /// Builds the provider (no network: it connects on first use).
-    ///
-    /// # Errors
-    ///
-    /// [`ConfigError::Invalid`] for a missing environment variable or a bad URL.
-    pub fn build(&self) -> Result<PagerDuty, ConfigError> {
-        let mut pager = PagerDuty::new(http_client()?, &self.base_url)?
-            .with_rate_limit(self.events_per_minute, Duration::from_secs(60))
-            .with_options(options(self.timeout, self.max_attempts));
-        for (target, var) in &self.routing_keys_env {
-            pager = pager.with_routing_key(target.clone(), secret_from_env(var)?);
-        }
-        Ok(pager)
-    }
 }
 
 /// The `[providers.slack]` table.
@@ -158,20 +118,7 @@ pub struct SlackConfig {
 }
 
 fn slack_base_url() -> String {
-    crate::slack::DEFAULT_BASE_URL.into()
-}
-
-impl SlackConfig {
-    /// Builds the provider (no network: it connects on first use).
-    ///
-    /// # Errors
-    ///
-    /// [`ConfigError::Invalid`] for a missing environment variable or a bad URL.
-    pub fn build(&self) -> Result<Slack, ConfigError> {
-        let token = secret_from_env(&self.token_env)?;
-        Ok(Slack::new(http_client()?, &self.base_url, token)?
-            .with_options(options(self.timeout, self.max_attempts)))
-    }
+    defaults::SLACK_BASE_URL.into()
 }
 
 /// The `[providers.sendgrid]` table.
@@ -194,20 +141,66 @@ pub struct SendGridConfig {
 }
 
 fn sendgrid_base_url() -> String {
-    crate::sendgrid::DEFAULT_BASE_URL.into()
+    defaults::SENDGRID_BASE_URL.into()
 }
 
-impl SendGridConfig {
-    /// Builds the provider (no network: it connects on first use).
+/// Checks a table's timeout and tries.
+fn check_options(table: &str, timeout: Duration, max_attempts: u32) -> Result<(), ConfigError> {
+    checks::timeout(table, "timeout", timeout)?;
+    checks::at_least_one(
+        table,
+        "max_attempts",
+        max_attempts.into(),
+        "tries in all, the first included; 1 never retries",
+    )
+}
+
+impl CatoApiConfig {
+    /// Checks the timeout and the tries (at load).
     ///
     /// # Errors
     ///
-    /// [`ConfigError::Invalid`] for a missing environment variable or a bad URL.
-    pub fn build(&self) -> Result<SendGridMail, ConfigError> {
-        let key = secret_from_env(&self.api_key_env)?;
-        Ok(
-            SendGridMail::new(http_client()?, &self.base_url, key, self.from.clone())?
-                .with_options(options(self.timeout, self.max_attempts)),
-        )
+    /// [`ConfigError::Invalid`] naming the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        check_options("[providers.cato_api]", self.timeout, self.max_attempts)
+    }
+}
+
+impl PagerDutyConfig {
+    /// Checks the timeout and the tries (at load).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] naming the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        checks::at_least_one(
+            "[providers.pagerduty]",
+            "events_per_minute",
+            self.events_per_minute.into(),
+            "no page would ever be sent",
+        )?;
+        check_options("[providers.pagerduty]", self.timeout, self.max_attempts)
+    }
+}
+
+impl SlackConfig {
+    /// Checks the timeout and the tries (at load).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] naming the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        check_options("[providers.slack]", self.timeout, self.max_attempts)
+    }
+}
+
+impl SendGridConfig {
+    /// Checks the timeout and the tries (at load).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] naming the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        check_options("[providers.sendgrid]", self.timeout, self.max_attempts)
     }
 }

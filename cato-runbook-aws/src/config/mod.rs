@@ -1,7 +1,11 @@
 //! The configuration file, `cato.toml`: the engine, the policy, the runbooks, the providers,
-//! the store and the lease, and the service. The command and a host load the same file:
+//! the store and the lease, and the service. The command and a host load the same file. The
+//! schema (feature `config`: [`Config::load`], every table, its checks) needs serde and toml
+//! alone; building the providers, the store and the lease from it (`Wiring`, feature
+//! `wiring`) needs every provider's client:
 //!
 //! ```no_run
+//! # #[cfg(feature = "wiring")]
 //! # async fn host() -> Result<(), Box<dyn std::error::Error>> {
 //! use cato_runbook_aws::config::{Config, Wiring};
 //!
@@ -41,20 +45,21 @@
 //! An unknown key or a bad value is a [`ConfigError`] naming the file, the line and the key.
 
 mod aws;
+#[cfg(feature = "wiring")]
+mod build;
 mod changes;
+mod checks;
 mod http;
 mod kubernetes;
 mod redis;
 mod service;
-mod state;
 mod store;
 mod trace;
-mod wiring;
 
 use std::path::{Path, PathBuf};
 
 use cato_runbook_core::catalog::{self, CatalogConfig};
-use cato_runbook_core::engine::{EngineConfig, Policy};
+use cato_runbook_core::engine::{EngineConfig, KnownNames, Policy};
 use cato_runbook_core::postmortem::PostmortemOptions;
 use serde::{Deserialize, Serialize};
 
@@ -65,7 +70,12 @@ pub use kubernetes::KubernetesConfig;
 pub use redis::{CacheServer, RedisConfig};
 pub use store::{LeaseConfig, LeaseKind, StoreConfig, StoreKind};
 pub use trace::TraceConfig;
-pub use wiring::Wiring;
+
+#[cfg(feature = "wiring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "wiring")))]
+pub use build::Wiring;
+#[cfg(feature = "wiring")]
+pub(crate) use build::secret_from_env;
 
 pub use service::{Role, ServiceConfig, TokenConfig, WebhookConfig};
 
@@ -145,15 +155,29 @@ pub struct ProvidersConfig {
 impl ProvidersConfig {
     /// Whether any port talks to a real service (then time is the wall clock's).
     pub fn real(&self) -> bool {
-        self.aws.is_some()
-            || self.redis.is_some()
-            || self.kubernetes.is_some()
-            || self.cato_api.is_some()
-            || self.pagerduty.is_some()
-            || self.slack.is_some()
-            || self.sendgrid.is_some()
-            || self.deployments.is_some()
-            || self.health.as_ref().is_some_and(|h| h.enabled)
+        !self.real_tables().is_empty()
+    }
+
+    /// The tables that name a real provider (`[providers.aws]`, …), in the schema's order:
+    /// what a build without the providers refuses, naming each.
+    pub fn real_tables(&self) -> Vec<&'static str> {
+        [
+            (self.redis.is_some(), "[providers.redis]"),
+            (self.kubernetes.is_some(), "[providers.kubernetes]"),
+            (self.cato_api.is_some(), "[providers.cato_api]"),
+            (self.pagerduty.is_some(), "[providers.pagerduty]"),
+            (self.slack.is_some(), "[providers.slack]"),
+            (self.sendgrid.is_some(), "[providers.sendgrid]"),
+            (self.aws.is_some(), "[providers.aws]"),
+            (self.deployments.is_some(), "[providers.deployments]"),
+            (
+                self.health.as_ref().is_some_and(|h| h.enabled),
+                "[providers.health]",
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(named, table)| named.then_some(table))
+        .collect()
     }
 }
 
@@ -227,15 +251,10 @@ impl Config {
                 ConfigError::invalid(format!("{origin}: `enabled`: {}", e.message()))
             })?;
         }
-        let engine = &config.engine;
-        engine
-            .alerts
-            .validate()
-            .and_then(|()| engine.postmortem.validate(&engine.escalation))
-            .map_err(|e| ConfigError::invalid(format!("{origin}: {}", e.message())))?;
         config
-            .policy
+            .engine
             .validate()
+            .and_then(|()| config.policy.validate(&KnownNames::catalog()))
             .map_err(|e| ConfigError::invalid(format!("{origin}: {}", e.message())))?;
         cato_runbook_core::catalog::prices::PriceTable::new(&config.policy.prices)
             .map_err(|e| ConfigError::invalid(format!("{origin}: {}", e.message())))?;
@@ -244,12 +263,11 @@ impl Config {
             .validate()
             .map_err(|e| e.prefixed(&format!("{origin}: [service]")))?;
         config.trace.validate().map_err(|e| e.prefixed(origin))?;
-        if let Some(d) = &config.providers.deployments {
-            d.validate().map_err(|e| e.prefixed(origin))?;
-        }
-        if let Some(h) = &config.providers.health {
-            h.validate().map_err(|e| e.prefixed(origin))?;
-        }
+        config
+            .providers
+            .validate()
+            .map_err(|e| e.prefixed(origin))?;
+        config.lease.validate().map_err(|e| e.prefixed(origin))?;
         Ok(config)
     }
 
@@ -290,22 +308,4 @@ impl Config {
             |f| f.display().to_string(),
         )
     }
-}
-
-/// The secret in the environment variable `var`.
-pub(crate) fn secret_from_env(var: &str) -> Result<secrecy::SecretString, ConfigError> {
-    match std::env::var(var) {
-        Ok(value) if !value.trim().is_empty() => Ok(secrecy::SecretString::from(value)),
-        _ => Err(ConfigError::invalid(format!(
-            "the environment variable {var} (named in the configuration) is not set"
-        ))),
-    }
-}
-
-/// A `reqwest` client for the HTTP providers (rustls, the platform's roots).
-pub(crate) fn http_client() -> Result<reqwest::Client, ConfigError> {
-    reqwest::Client::builder()
-        .user_agent(concat!("cato-runbook/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| ConfigError::Unavailable(format!("cannot make an HTTP client: {e}")))
 }

@@ -11,11 +11,9 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::redis::{RedisCacheStats, RedisOptions};
-use crate::secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
-use super::{ConfigError, secret_from_env};
+use super::{ConfigError, checks};
 
 /// One cache server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,29 +41,12 @@ fn default_timeout() -> Duration {
 }
 
 impl RedisConfig {
-    /// Builds the provider (no network: it connects on first use).
+    /// Checks the timeout (at load).
     ///
     /// # Errors
     ///
-    /// [`ConfigError::Invalid`] for a missing environment variable or a bad URL.
-    pub fn build(&self) -> Result<RedisCacheStats, ConfigError> {
-        let mut stats =
-            RedisCacheStats::new().with_options(RedisOptions::default().with_timeout(self.timeout));
-        for (name, server) in &self.caches {
-            let mut url = reqwest::Url::parse(&server.url)
-                .map_err(|e| ConfigError::invalid(format!("caches.{name}.url: {e}")))?;
-            if let Some(var) = &server.password_env {
-                let password = secret_from_env(var)?;
-                url.set_password(Some(password.expose_secret()))
-                    .map_err(|()| {
-                        ConfigError::invalid(format!("caches.{name}.url cannot take a password"))
-                    })?;
-            }
-            let client = ::redis::Client::open(url.as_str()).map_err(|e| {
-                ConfigError::invalid(format!("caches.{name}.url: {}", e.category()))
-            })?;
-            stats = stats.with_cache(name.clone(), client);
-        }
-        Ok(stats)
+    /// [`ConfigError::Invalid`] naming the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        checks::timeout("[providers.redis]", "timeout", self.timeout)
     }
 }

@@ -57,6 +57,6 @@ pub(super) async fn consumed(
         consumed_write: per_second(series.get(1)),
         provisioned_read: 0.0,
         provisioned_write: 0.0,
-        throttle_events: throttles.round() as u64,
+        throttle_events: cato_runbook_core::convert::saturating_u64(throttles),
     })
 }

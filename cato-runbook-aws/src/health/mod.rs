@@ -37,7 +37,7 @@ const MAX_PAGES: usize = 50;
 const ARNS_PER_CALL: usize = 10;
 
 /// The region AWS Health's global endpoint is served from.
-pub const GLOBAL_REGION: &str = "us-east-1";
+pub const GLOBAL_REGION: &str = crate::defaults::HEALTH_GLOBAL_REGION;
 
 /// The message of the error AWS Health answers without a Business support plan.
 pub const UNAVAILABLE: &str = "AWS Health unavailable (no Business support plan): the AWS Health API needs a Business, Enterprise On-Ramp or Enterprise support plan";

@@ -10,13 +10,13 @@
 //! | 408, no answer within the timeout | `Timeout` | yes |
 //! | 429 (honouring `Retry-After`) | `Throttled` | yes |
 //! | 5xx, connection refused or reset | `Unavailable` | yes |
-//! | a body that does not parse | `MalformedResponse` | no |
+//! | a body that does not parse, or longer than `max_body_bytes` (1 MiB) | `MalformedResponse` | no |
 
 mod options;
 mod status;
 pub(crate) mod transport;
 
-pub use options::HttpOptions;
+pub use options::{DEFAULT_MAX_BODY_BYTES, HttpOptions};
 pub(crate) use transport::Transport;
 
 /// The builder options every HTTP provider has, written once: `with_options` (timeouts and

@@ -33,16 +33,23 @@ pub struct HttpOptions {
     pub min_backoff: Duration,
     /// The longest back-off (and the cap on `Retry-After`).
     pub max_backoff: Duration,
+    /// The largest reply body read, in bytes: a longer one is a `MalformedResponse` naming
+    /// the operation, not an allocation without bound. Default 1 MiB.
+    pub max_body_bytes: usize,
 }
 
+/// The default [`HttpOptions::max_body_bytes`]: 1 MiB, far above any reply these APIs document.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+
 impl Default for HttpOptions {
-    /// 10 s a try, 3 tries, back-off from 500 ms up to 30 s.
+    /// 10 s a try, 3 tries, back-off from 500 ms up to 30 s, bodies up to 1 MiB.
     fn default() -> Self {
         HttpOptions {
             timeout: Duration::from_secs(10),
             max_attempts: 3,
             min_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
     }
 }
@@ -57,6 +64,12 @@ impl HttpOptions {
     /// Sets the number of tries in all (0 counts as 1).
     pub fn with_max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// Sets the largest reply body read, in bytes.
+    pub fn with_max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
         self
     }
 

@@ -47,6 +47,27 @@ impl Reply {
     }
 }
 
+/// The error of a reply whose body is longer than `limit` bytes (`read`: what its length is
+/// known to be): malformed, and not retried — the same request would get the same reply.
+fn body_too_long(
+    provider: &'static str,
+    operation: &'static str,
+    resource: &str,
+    status: StatusCode,
+    limit: usize,
+    read: &str,
+) -> Error {
+    Error::new(
+        ErrorKind::MalformedResponse,
+        operation,
+        format!(
+            "HTTP {status}: the reply's body ({read}) is longer than the limit of {limit} bytes"
+        ),
+    )
+    .with_provider(provider)
+    .with_resource(resource)
+}
+
 /// A `reqwest::Client`, the service's base URL, timeouts, retries and the clock they run on.
 #[derive(Clone)]
 pub(crate) struct Transport {
@@ -135,11 +156,12 @@ impl Transport {
         request: RequestBuilder,
     ) -> Result<Reply, Failure> {
         let timeout = self.options.timeout;
+        let limit = self.options.max_body_bytes;
         let provider = self.provider;
         // The try's timeout is the HTTP client's own (the I/O runs on real time, like the AWS
         // SDK's); the back-off between tries runs on the provider's clock.
         let exchange = async {
-            let response = request
+            let mut response = request
                 .timeout(timeout)
                 .send()
                 .await
@@ -151,13 +173,28 @@ impl Transport {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse::<u64>().ok())
                 .map(Duration::from_secs);
-            let body = response
-                .bytes()
+            let too_long =
+                |read: String| body_too_long(provider, operation, resource, status, limit, &read);
+            if let Some(length) = response.content_length()
+                && usize::try_from(length).map_or(true, |length| length > limit)
+            {
+                return Err(too_long(format!("{length} bytes")));
+            }
+            // Read chunk by chunk: a reply without a length (chunked) is bounded too.
+            let mut body = Vec::new();
+            while let Some(chunk) = response
+                .chunk()
                 .await
-                .map_err(|e| transport_error(provider, operation, resource, e))?;
+                .map_err(|e| transport_error(provider, operation, resource, e))?
+            {
+                if chunk.len() > limit.saturating_sub(body.len()) {
+                    return Err(too_long("sent without a length".to_owned()));
+                }
+                body.extend_from_slice(&chunk);
+            }
             Ok::<_, Error>(Reply {
                 status,
-                body: body.to_vec(),
+                body,
                 retry_after,
             })
         };

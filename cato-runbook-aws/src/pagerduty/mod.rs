@@ -37,7 +37,7 @@ use limiter::WindowLimiter;
 const PROVIDER: &str = "pagerduty";
 const ENQUEUE: &str = "/v2/enqueue";
 /// PagerDuty's public Events API.
-pub const DEFAULT_BASE_URL: &str = "https://events.pagerduty.com";
+pub const DEFAULT_BASE_URL: &str = crate::defaults::PAGERDUTY_BASE_URL;
 const SUMMARY_MAX: usize = 1024;
 
 /// One routing key and the limiter of its events.

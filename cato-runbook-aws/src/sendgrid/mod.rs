@@ -27,7 +27,7 @@ use crate::http::Transport;
 const PROVIDER: &str = "sendgrid";
 const SEND: &str = "/v3/mail/send";
 /// SendGrid's API.
-pub const DEFAULT_BASE_URL: &str = "https://api.sendgrid.com";
+pub const DEFAULT_BASE_URL: &str = crate::defaults::SENDGRID_BASE_URL;
 
 /// SendGrid, sending as one verified sender.
 ///

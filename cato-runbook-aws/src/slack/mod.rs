@@ -25,7 +25,7 @@ use cato_runbook_core::call::Failure;
 const PROVIDER: &str = "slack";
 const POST_MESSAGE: &str = "/api/chat.postMessage";
 /// Slack's Web API.
-pub const DEFAULT_BASE_URL: &str = "https://slack.com";
+pub const DEFAULT_BASE_URL: &str = crate::defaults::SLACK_BASE_URL;
 
 /// Slack, posting as a bot.
 ///

@@ -1,11 +1,10 @@
-//! What the AWS tests share: the moto peer behind the translating proxy, one AWS account per
+//! What the AWS tests share: the moto peer behind the translating proxy (the mock crate's
+//! `peers::moto_proxy`, one per test for its own call record and quotas), one AWS account per
 //! test (moto keeps accounts apart), SDK clients that record the operations they call, seeding,
 //! and canned replies for the failures moto cannot make.
 
 #![allow(dead_code)]
 
-pub mod cbor;
-pub mod proxy;
 pub mod recorder;
 pub mod seed;
 pub mod wire;
@@ -25,7 +24,7 @@ use cato_runbook_core::ports::SystemClock;
 use cato_runbook_mock::conformance::Settle;
 use cato_runbook_mock::peers;
 
-pub use proxy::{Proxy, SeededQuota};
+pub use cato_runbook_mock::peers::moto_proxy::{Proxy, SeededQuota, cbor};
 pub use recorder::Recorder;
 
 /// The moto URL, or `None` when the test should skip (the peer is missing and not required;
@@ -84,7 +83,9 @@ impl Aws {
     /// As [`Aws::start`], with quotas moto has no data for.
     pub async fn start_with(quotas: Vec<SeededQuota>) -> Option<Aws> {
         let moto = moto()?;
-        let proxy = Proxy::start(&moto, quotas).await;
+        let proxy = Proxy::start(&moto, quotas)
+            .await
+            .expect("the proxy listens on loopback");
         let n = NEXT_ACCOUNT.fetch_add(1, Ordering::Relaxed);
         let account = format!("{:06}{:06}", std::process::id() % 1_000_000, n);
         let credentials = seed::assume_role(&moto, &account).await;

@@ -7,6 +7,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod body_limit;
 mod cato_api;
 mod common;
 mod pagerduty;

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{configured, runtime_for};
+use super::{fakes, runtime_for};
 use cato_runbook_aws::config::ProviderKind;
 
 use crate::config::Config;
@@ -21,9 +21,9 @@ struct Row {
 pub(crate) fn run(out: &mut Out, config: &Config) -> Result<(), Failure> {
     let rt = runtime_for(config)?;
     let (fakes, real) = rt.block_on(async {
-        let ports = configured(config, None).await?;
-        let real = cato_runbook_aws::config::Wiring::reading(config).await?;
-        Ok::<_, Failure>((ports, real.describe()))
+        let mut ports = fakes(config, None).await?;
+        let real = crate::providers::overlay(config, &mut ports).await?;
+        Ok::<_, Failure>((ports, real))
     })?;
     let mut rows = Vec::new();
     for entry in config.enabled() {

@@ -42,8 +42,11 @@ pub(crate) fn run(out: &mut Out, config: &Config, options: &Options<'_>) -> Resu
         let runbook = runbook(config, &fakes, options.runbook)?;
         let resource = resource_of(&runbook, options.resource);
         let now = fakes.clock.now();
-        let diagnosed = diagnose(&runbook, &resource, now).await;
-        let findings: Arc<[_]> = diagnosed.findings.into();
+        let findings: Arc<[_]> = diagnose(config, &fakes, &[(&runbook, &resource)])
+            .await
+            .into_iter()
+            .flat_map(|d| d.findings)
+            .collect();
         let step: Arc<dyn Mitigation> = match options.step {
             Some(name) => runbook
                 .ladder()

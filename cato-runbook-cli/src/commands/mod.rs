@@ -7,23 +7,18 @@ pub(crate) mod iam_policy;
 pub(crate) mod mitigate;
 pub(crate) mod postmortem;
 pub(crate) mod replay;
+#[cfg(feature = "providers")]
 pub(crate) mod run;
 pub(crate) mod runbooks;
 pub(crate) mod severity;
 
-use std::sync::Arc;
-
+use cato_runbook_core::IncidentId;
 use cato_runbook_core::catalog::{self, Providers};
-use cato_runbook_core::runbook::{
-    DiagnoseContext, DiagnosisReport, Finding, RootCause, Runbook, rank,
-};
-use cato_runbook_core::{IncidentId, Timestamp};
+use cato_runbook_core::runbook::{Diagnosed, Runbook, diagnose_all};
 use cato_runbook_mock::World;
 use cato_runbook_mock::gameday::Scenario;
-use serde::Serialize;
 
 use crate::cli::WorldArgs;
-use cato_runbook_aws::config::Wiring;
 
 use crate::config::Config;
 use crate::exit::Failure;
@@ -61,7 +56,7 @@ pub(crate) async fn configured(
         ));
     }
     let mut providers = fakes(config, args.filter(|_| !real)).await?;
-    Wiring::reading(config).await?.overlay(&mut providers)?;
+    crate::providers::overlay(config, &mut providers).await?;
     Ok(providers)
 }
 
@@ -111,47 +106,14 @@ pub(crate) fn resource_of(runbook: &Runbook, fallback: Option<&str>) -> String {
         .unwrap_or_else(|| runbook.id().to_string())
 }
 
-/// What a diagnosis run found.
-#[derive(Debug, Default, Serialize)]
-pub(crate) struct Diagnosed {
-    pub(crate) runbook: String,
-    pub(crate) resource: String,
-    pub(crate) findings: Vec<Finding>,
-    pub(crate) root_causes: Vec<RootCause>,
-    pub(crate) failures: Vec<String>,
-}
-
-/// Runs every diagnosis of `runbook` concurrently on `resource`.
-pub(crate) async fn diagnose(runbook: &Runbook, resource: &str, now: Timestamp) -> Diagnosed {
-    let ctx = DiagnoseContext::new(
-        IncidentId::new(format!("CLI-{}", now.format("%Y%m%d%H%M%S"))),
-        runbook.id().clone(),
-        resource,
-        now,
-        now,
-    );
-    let runs = runbook.diagnoses().iter().map(|d| {
-        let d = Arc::clone(d);
-        let ctx = ctx.clone();
-        async move { (d.name().to_owned(), d.diagnose(&ctx).await) }
-    });
-    let mut out = Diagnosed {
-        runbook: runbook.id().to_string(),
-        resource: resource.to_owned(),
-        ..Diagnosed::default()
-    };
-    for (name, result) in futures::future::join_all(runs).await {
-        match result {
-            Ok(DiagnosisReport {
-                findings,
-                root_causes,
-            }) => {
-                out.findings.extend(findings);
-                out.root_causes.extend(root_causes);
-            }
-            Err(e) => out.failures.push(format!("{name}: {e}")),
-        }
-    }
-    rank(&mut out.root_causes);
-    out
+/// Runs the diagnoses of every `(runbook, resource)` of `targets` at once, each bounded by the
+/// engine's diagnosis timeout, under one incident id made of the clock's time.
+pub(crate) async fn diagnose(
+    config: &Config,
+    providers: &Providers,
+    targets: &[(&Runbook, &str)],
+) -> Vec<Diagnosed> {
+    let clock = providers.clock.as_ref();
+    let incident = IncidentId::new(format!("CLI-{}", clock.now().format("%Y%m%d%H%M%S")));
+    diagnose_all(clock, config.engine.timeouts.diagnosis, &incident, targets).await
 }

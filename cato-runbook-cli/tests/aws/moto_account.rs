@@ -126,6 +126,41 @@ impl MotoAccount {
         );
     }
 
+    /// Puts `values` (one datum each) of `namespace`/`metric` with `dimensions` at `at` (epoch
+    /// seconds), over CloudWatch's AWS JSON 1.0 protocol (what moto and a command-line client
+    /// speak).
+    pub(super) async fn put_metric(
+        &self,
+        namespace: &str,
+        metric: &str,
+        dimensions: &[(&str, &str)],
+        values: &[f64],
+        at: f64,
+    ) {
+        let dimensions: Vec<serde_json::Value> = dimensions
+            .iter()
+            .map(|(name, value)| json!({ "Name": name, "Value": value }))
+            .collect();
+        let data: Vec<serde_json::Value> = values
+            .iter()
+            .map(|value| {
+                json!({
+                    "MetricName": metric,
+                    "Dimensions": dimensions,
+                    "Timestamp": at,
+                    "Value": value,
+                })
+            })
+            .collect();
+        self.call(
+            "monitoring",
+            "application/x-amz-json-1.0",
+            Some("GraniteServiceVersion20100801.PutMetricData"),
+            json!({ "Namespace": namespace, "MetricData": data }).to_string(),
+        )
+        .await;
+    }
+
     async fn sagemaker(&self, operation: &str, body: serde_json::Value) {
         let target = format!("SageMaker.{operation}");
         self.call(

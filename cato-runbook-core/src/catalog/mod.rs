@@ -53,6 +53,9 @@ pub struct Entry {
     pub title: &'static str,
     /// The ports it talks through.
     pub needs: &'static [PortName],
+    /// Every name its ladder's steps can take, whatever its configuration (what
+    /// `policy.step_cooldowns` may name).
+    pub steps: &'static [&'static str],
     /// Builds it.
     pub build: fn(&Providers, &CatalogConfig) -> Result<Runbook>,
 }

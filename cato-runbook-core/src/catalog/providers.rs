@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::alarms::AlarmBoards;
+use crate::batch::{Batchable, Batches};
 use crate::error::{Error, Result};
 use crate::ports::{
     Alarms, Budget, CacheCluster, CacheStats, Checkable, Clock, CloudHealth, Deployments,
@@ -60,6 +61,8 @@ macro_rules! providers {
             pub region_endpoints: BTreeMap<String, Arc<dyn ModelEndpoint>>,
             /// The alarm detectors' shared reads, one per alarms port (shared by clones).
             pub(crate) alarm_boards: AlarmBoards,
+            /// The round wrappers of the ports read together (shared by clones).
+            pub(crate) batches: Batches,
         }
 
         /// The name of one port, for messages and [`Providers::missing`].
@@ -92,6 +95,7 @@ macro_rules! providers {
                     $($field: None,)*
                     region_endpoints: BTreeMap::new(),
                     alarm_boards: AlarmBoards::default(),
+                    batches: Batches::default(),
                 }
             }
 
@@ -109,12 +113,19 @@ macro_rules! providers {
             $(
                 #[doc = concat!("The `", stringify!($field), "` port, or an error naming `runbook`.")]
                 ///
+                /// A port whose concurrent reads are made together (metrics, deployments,
+                /// health: see [`batch`](crate::batch)) is answered behind its wrapper, the
+                /// same one for every runbook built from this bundle or its clones.
+                ///
                 /// # Errors
                 ///
                 /// When the port is not configured.
                 pub fn $field(&self, runbook: &str) -> Result<Arc<dyn $trait>> {
                     self.$field
                         .clone()
+                        // Checked after the round's split: an absurd series fails only the
+                        // reader that asked for it.
+                        .map(|port| <dyn $trait as Batchable>::batched(port, &self.batches))
                         .map(<dyn $trait as Checkable>::checked)
                         .ok_or_else(|| missing_ports(runbook, &[PortName::$name]))
                 }

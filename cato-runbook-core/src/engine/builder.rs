@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::config::EngineConfig;
 use super::contacts::Notifiers;
+use super::names::KnownNames;
 use super::policy::Policy;
 use super::state::{BLIND_RUNBOOK, DetectorSlot, KeySlot, Table};
 use super::{Engine, Inner};
@@ -136,8 +137,10 @@ impl EngineBuilder {
     ///
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) without a pager or a chat,
     /// without [`alone`](Self::alone) or a [`lease`](Self::lease), with two runbooks of the
-    /// same id, with a threshold of zero, with a lease that does not outlast a tick, with a
-    /// policy whose numbers do not hold ([`Policy::validate`]), or with
+    /// same id, with settings that do not hold ([`EngineConfig::validate`]: a threshold or a
+    /// duration of zero, a lease that does not outlast two ticks), with a policy whose numbers
+    /// do not hold or whose keys name a runbook or step that is neither the catalog's nor
+    /// one of these runbooks' ([`Policy::validate`], [`KnownNames`]), or with
     /// prices the policy's `prices` cannot make a table of (see
     /// [`PriceTable::new`](crate::catalog::prices::PriceTable::new)).
     pub fn build(self) -> Result<Engine> {
@@ -152,18 +155,9 @@ impl EngineBuilder {
         };
         let config = self.config.unwrap_or_default();
         let policy = self.policy.unwrap_or_default();
-        policy.validate()?;
+        policy.validate(&KnownNames::catalog().with(&self.runbooks))?;
         let prices = crate::catalog::prices::PriceTable::new(&policy.prices)?;
-        if config.lease_ttl < config.tick_interval * 2 {
-            return invalid(
-                "lease_ttl must be at least twice tick_interval (each tick renews the lease, and a tick can last one interval)",
-            );
-        }
-        if config.open_after == 0 || config.resolve_after == 0 || config.blind_after == 0 {
-            return invalid("open_after, resolve_after and blind_after must be at least 1");
-        }
-        config.postmortem.validate(&config.escalation)?;
-        config.alerts.validate()?;
+        config.validate()?;
         let mut ids = BTreeSet::new();
         for runbook in &self.runbooks {
             if !ids.insert(runbook.id.as_str())

@@ -9,7 +9,9 @@ use super::alerts::AlertsConfig;
 use super::contacts::Escalation;
 use super::reminders::PostmortemDeadline;
 use crate::call::RetryPolicy;
+use crate::error::{Error, Result};
 use crate::severity::Severity;
+use crate::time::HumanDuration;
 
 /// How the engine runs.
 ///
@@ -79,6 +81,86 @@ impl Default for EngineConfig {
             postmortem: PostmortemDeadline::default(),
             alerts: AlertsConfig::default(),
         }
+    }
+}
+
+impl EngineConfig {
+    /// Checks every value: durations and thresholds above zero, a lease that outlasts two
+    /// ticks, a chat channel, the alerts and the postmortem deadline. Called when the engine is
+    /// built and when `cato.toml` is loaded.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) naming the key, e.g.
+    /// `engine.tick_interval: must be longer than 0s`.
+    pub fn validate(&self) -> Result<()> {
+        let invalid = |key: &str, why: String| {
+            Err(Error::invalid_input(
+                "engine.config",
+                format!("engine.{key}: {why}"),
+            ))
+        };
+        let t = &self.timeouts;
+        for (key, value, why) in [
+            (
+                "tick_interval",
+                self.tick_interval,
+                "an engine that never waits spins",
+            ),
+            (
+                "lease_ttl",
+                self.lease_ttl,
+                "a lease that lapses at once is never held",
+            ),
+            ("timeouts.detector", t.detector, "every look would time out"),
+            (
+                "timeouts.diagnosis",
+                t.diagnosis,
+                "every diagnosis would time out",
+            ),
+            ("timeouts.step", t.step, "every step's call would time out"),
+            (
+                "timeouts.call",
+                t.call,
+                "every notification and store call would time out",
+            ),
+        ] {
+            if value.is_zero() {
+                return invalid(key, format!("must be longer than 0s: {why}"));
+            }
+        }
+        // Each tick renews the lease, and a tick can last one interval.
+        if self.lease_ttl < self.tick_interval.saturating_mul(2) {
+            return invalid(
+                "lease_ttl",
+                format!(
+                    "{} must be at least twice tick_interval ({}): each tick renews the lease, \
+                     and a tick can last one interval",
+                    HumanDuration(self.lease_ttl),
+                    HumanDuration(self.tick_interval)
+                ),
+            );
+        }
+        for (key, value) in [
+            ("open_after", self.open_after),
+            ("resolve_after", self.resolve_after),
+            ("blind_after", self.blind_after),
+        ] {
+            if value == 0 {
+                return invalid(
+                    key,
+                    "must be at least 1 (consecutive observations)".to_owned(),
+                );
+            }
+        }
+        if self.chat_channel.trim().is_empty() {
+            return invalid(
+                "chat_channel",
+                "must name a channel (`#cato-incident`)".to_owned(),
+            );
+        }
+        self.alerts.validate()?;
+        self.postmortem.validate(&self.escalation)
     }
 }
 

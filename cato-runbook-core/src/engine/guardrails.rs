@@ -12,6 +12,7 @@ use std::time::Duration;
 use tracing::{error, warn};
 
 use super::Inner;
+use super::names::COOLDOWN_KEY_SEPARATOR;
 use super::policy::Policy;
 use super::report::{TickEvent, TickReport};
 use crate::call;
@@ -38,7 +39,7 @@ pub(super) enum Refusal {
 pub(super) const CAS_TRIES: usize = 8;
 
 fn acted_key(step: &str, resource: &str) -> String {
-    format!("{step}@{resource}")
+    format!("{step}{COOLDOWN_KEY_SEPARATOR}{resource}")
 }
 
 impl Guardrails {
@@ -79,7 +80,7 @@ impl Guardrails {
     /// that ran out are dropped, so the document stays small.
     fn book(&mut self, policy: &Policy, step: &str, resource: &str, risk: Risk, now: Timestamp) {
         self.last_acted.retain(|key, at| {
-            let step = key.split('@').next().unwrap_or(key);
+            let step = key.split(COOLDOWN_KEY_SEPARATOR).next().unwrap_or(key);
             time::add(*at, policy.cooldown_of(step)) > now
         });
         self.last_acted.insert(acted_key(step, resource), now);

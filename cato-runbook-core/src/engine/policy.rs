@@ -166,13 +166,17 @@ impl Policy {
     }
 
     /// Checks the numbers: every dollar figure finite and not negative (`nan` would turn a cap
-    /// or an approval rule off without a word), an approval that can wait, a cap above zero.
+    /// or an approval rule off without a word), an approval that can wait, a cap above zero;
+    /// and the names: every key of `runbook_modes` a runbook of `known`, every key of
+    /// `step_cooldowns` one of their ladders' steps (a typo would leave the mode or cooldown
+    /// unapplied without a word).
     ///
     /// # Errors
     ///
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) naming the key, e.g.
-    /// `policy.caps.max_monthly_spend_usd: must be a finite number of dollars, not NaN`.
-    pub fn validate(&self) -> crate::Result<()> {
+    /// `policy.caps.max_monthly_spend_usd: must be a finite number of dollars, not NaN` or
+    /// `policy.step_cooldowns.restart-endpont: unknown ladder step; known: …`.
+    pub fn validate(&self, known: &super::KnownNames) -> crate::Result<()> {
         let invalid = |key: &str, why: String| {
             Err(crate::Error::invalid_input(
                 "policy.validate",
@@ -217,6 +221,25 @@ impl Policy {
                     "must be at least 1 (leave it out for no cap)".to_owned(),
                 );
             }
+        }
+        let listed = |names: Vec<&str>| names.join(", ");
+        if let Some(id) = self.runbook_modes.keys().find(|id| !known.has_runbook(id)) {
+            return invalid(
+                &format!("runbook_modes.{id}"),
+                format!(
+                    "unknown runbook {id:?}; known: {}",
+                    listed(known.runbooks().collect())
+                ),
+            );
+        }
+        if let Some(step) = self.step_cooldowns.keys().find(|s| !known.has_step(s)) {
+            return invalid(
+                &format!("step_cooldowns.{step}"),
+                format!(
+                    "unknown ladder step {step:?}; known: {}",
+                    listed(known.steps().collect())
+                ),
+            );
         }
         Ok(())
     }
@@ -284,11 +307,12 @@ mod tests {
 
     #[test]
     fn numbers_that_would_turn_a_guardrail_off_are_refused_naming_the_key() {
-        assert!(Policy::default().validate().is_ok());
+        let known = crate::engine::KnownNames::catalog();
+        assert!(Policy::default().validate(&known).is_ok());
         let refused = |edit: fn(&mut Policy), key: &str| {
             let mut policy = Policy::default();
             edit(&mut policy);
-            let err = policy.validate().unwrap_err();
+            let err = policy.validate(&known).unwrap_err();
             assert_eq!(err.kind(), crate::ErrorKind::InvalidInput);
             assert!(err.message().contains(key), "{err}");
         };
@@ -316,6 +340,42 @@ mod tests {
         refused(
             |p| p.caps.max_replicas = Some(0),
             "policy.caps.max_replicas",
+        );
+    }
+
+    #[test]
+    fn a_mode_or_cooldown_for_an_unknown_runbook_or_step_is_refused_naming_it_and_the_known() {
+        let known = crate::engine::KnownNames::catalog();
+        let mut policy = Policy::default();
+        policy
+            .runbook_modes
+            .insert("budget-exceeded".into(), Mode::ObserveOnly);
+        policy
+            .step_cooldowns
+            .insert("restart-endpoint".into(), Duration::from_secs(60));
+        assert!(policy.validate(&known).is_ok());
+
+        let mut typo = policy.clone();
+        typo.runbook_modes
+            .insert("shadow-self-dwon".into(), Mode::DryRun);
+        let err = typo.validate(&known).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::InvalidInput);
+        assert!(
+            err.message()
+                .starts_with("policy.runbook_modes.shadow-self-dwon: unknown runbook")
+                && err.message().contains("shadow-self-down, "),
+            "{err}"
+        );
+
+        let mut typo = policy.clone();
+        typo.step_cooldowns
+            .insert("restart-endpont".into(), Duration::from_secs(60));
+        let err = typo.validate(&known).unwrap_err();
+        assert!(
+            err.message()
+                .starts_with("policy.step_cooldowns.restart-endpont: unknown ladder step")
+                && err.message().contains("restart-endpoint"),
+            "{err}"
         );
     }
 }

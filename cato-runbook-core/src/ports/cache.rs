@@ -26,6 +26,14 @@ pub struct CacheCounters {
     pub expirations: u64,
 }
 
+impl CacheCounters {
+    /// Hits and misses since the server started, `u64::MAX` at most (the counters come from
+    /// the server: their sum must not overflow).
+    pub fn lookups(&self) -> u64 {
+        self.hits.saturating_add(self.misses)
+    }
+}
+
 /// What happened between two [`CacheCounters`] samples.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CacheWindow {
@@ -57,19 +65,25 @@ impl CacheWindow {
             }
         } else {
             CacheWindow {
-                hits: later.hits - earlier.hits,
-                misses: later.misses - earlier.misses,
-                evictions: later.evictions - earlier.evictions,
+                hits: later.hits.saturating_sub(earlier.hits),
+                misses: later.misses.saturating_sub(earlier.misses),
+                evictions: later.evictions.saturating_sub(earlier.evictions),
                 reset,
             }
         }
     }
 
+    /// Hits and misses in the window, `u64::MAX` at most.
+    pub fn lookups(&self) -> u64 {
+        self.hits.saturating_add(self.misses)
+    }
+
     /// Hits / (hits + misses), or `None` when there was no traffic ("no data", never 0 % or
-    /// 100 %).
+    /// 100 %). Counters near `u64::MAX` give a rate within 0–1, never an overflow.
     pub fn hit_rate(&self) -> Option<f64> {
-        let total = self.hits + self.misses;
-        (total > 0).then(|| self.hits as f64 / total as f64)
+        let hits = self.hits as f64;
+        let total = hits + self.misses as f64;
+        (total > 0.0).then(|| hits / total)
     }
 }
 
@@ -136,6 +150,20 @@ mod tests {
         let w = CacheWindow::between(&sample("a", 10, 10, 0), &sample("b", 50, 50, 0));
         assert!(w.reset);
         assert_eq!((w.hits, w.misses), (50, 50));
+    }
+
+    #[test]
+    fn counters_near_the_top_of_u64_saturate_instead_of_overflowing() {
+        let top = sample("a", u64::MAX, u64::MAX, u64::MAX);
+        assert_eq!(top.lookups(), u64::MAX);
+        let w = CacheWindow::between(&sample("a", 0, 0, 0), &top);
+        assert_eq!(w.lookups(), u64::MAX);
+        assert_eq!(w.hit_rate(), Some(0.5));
+        let w = CacheWindow::between(&sample("a", 1, 0, 0), &sample("a", u64::MAX, 0, 0));
+        assert_eq!(
+            (w.hits, w.lookups(), w.hit_rate()),
+            (u64::MAX - 1, u64::MAX - 1, Some(1.0))
+        );
     }
 
     #[test]

@@ -213,7 +213,9 @@ impl RunbookBuilder {
     /// # Errors
     ///
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for an empty id, a threshold
-    /// of zero, or two ladder steps with the same name (their idempotency keys would collide).
+    /// of zero, or two ladder steps with the same name, or a step named like one of the
+    /// engine's own keys (a blank name, `notice-…`, a `:` or an `@`): their idempotency keys
+    /// would collide.
     pub fn build(self) -> Result<Runbook> {
         let runbook = self.runbook;
         let fail = |message: String| {
@@ -228,6 +230,9 @@ impl RunbookBuilder {
         }
         let mut seen = BTreeSet::new();
         for step in &runbook.ladder {
+            if let Some(clash) = crate::engine::step_name_clash(step.name()) {
+                return fail(clash);
+            }
             if !seen.insert(step.name()) {
                 return fail(format!("two ladder steps are named {:?}", step.name()));
             }

@@ -9,6 +9,8 @@
 //! A [`Runbook`], built with [`Runbook::builder`], is their description as data: the detectors,
 //! the diagnoses and the ordered ladder, with a [`SeverityRule`] and the engine defaults it
 //! overrides. The [engine](crate::engine) runs it; the [catalog](crate::catalog) builds six.
+//! [`diagnose_all`] runs the diagnoses of many runbooks at once outside an incident (the
+//! command line's `diagnose`).
 
 mod description;
 mod detector;
@@ -17,6 +19,7 @@ mod fact_key;
 mod facts;
 mod forward;
 mod mitigation;
+mod on_demand;
 mod plan;
 mod spend;
 
@@ -26,6 +29,7 @@ pub use diagnosis::{DiagnoseContext, Diagnosis, DiagnosisReport};
 pub use fact_key::{FactKey, FactValue};
 pub use facts::{DIAGNOSIS_FAILED, Fact, Finding, Findings, RootCause, rank};
 pub use mitigation::{Landed, Mitigation, StepContext, Verification};
+pub use on_demand::{Diagnosed, diagnose_all};
 pub use plan::{Change, Plan, Quantity, Risk};
 pub use spend::{Capacity, SpendEstimate};
 

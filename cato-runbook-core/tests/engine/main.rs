@@ -26,3 +26,4 @@ mod resilience;
 mod run;
 mod support;
 mod temporary;
+mod validation;

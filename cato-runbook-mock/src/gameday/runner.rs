@@ -366,13 +366,13 @@ fn incident_lines(start: Timestamp, incidents: &[Incident]) -> Vec<Line> {
 
 fn action_label(action: &Action) -> String {
     match action {
-        Action::Acknowledge => "acknowledge".into(),
+        Action::Acknowledge {} => "acknowledge".into(),
         Action::Approve { step } => format!("approve {step}"),
         Action::Deny { step, .. } => format!("deny {step}"),
         Action::Note { .. } => "note".into(),
         Action::Resolve { .. } => "resolve".into(),
         Action::Halt { .. } => "halt automation".into(),
-        Action::Resume => "resume automation".into(),
+        Action::Resume {} => "resume automation".into(),
         Action::EscalateToAwsTam { .. } => "escalate to the AWS TAM".into(),
     }
 }
@@ -392,9 +392,9 @@ async fn perform(operator: &Operator, action: &OperatorAction) -> String {
     };
     let result = match (&action.action, incident) {
         (Action::Halt { reason }, _) => operator.halt(by, reason).await,
-        (Action::Resume, _) => operator.resume(by).await,
+        (Action::Resume {}, _) => operator.resume(by).await,
         (_, None) => return "no incident named; nothing done".into(),
-        (Action::Acknowledge, Some(id)) => operator.acknowledge(&id, by).await.map(|_| ()),
+        (Action::Acknowledge {}, Some(id)) => operator.acknowledge(&id, by).await.map(|_| ()),
         (Action::Approve { step }, Some(id)) => operator.approve(&id, step, by).await,
         (Action::Deny { step, reason }, Some(id)) => operator.deny(&id, step, by, reason).await,
         (Action::Note { text }, Some(id)) => operator.note(&id, by, text).await,

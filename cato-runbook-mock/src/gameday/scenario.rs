@@ -146,11 +146,16 @@ fn default_operator() -> String {
 }
 
 /// What a person does.
+///
+/// Every variant is a struct (`Acknowledge {}`, not `Acknowledge`): serde lets a unit variant
+/// of a tagged enum take any key, so a typo (`resaon = "…"`) would pass unread; a struct
+/// variant under `deny_unknown_fields` refuses it, naming it. The [`OperatorAction`] around it
+/// flattens it, and hands it only the keys it does not know itself (`at`, `runbook`, `by`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case")]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
     /// Acknowledges the incident (stops escalation).
-    Acknowledge,
+    Acknowledge {},
     /// Approves a step waiting for approval.
     Approve {
         /// The step.
@@ -182,7 +187,7 @@ pub enum Action {
         reason: String,
     },
     /// Resumes automation.
-    Resume,
+    Resume {},
     /// Calls in the AWS TAM.
     EscalateToAwsTam {
         /// Why.
@@ -194,7 +199,7 @@ pub enum Action {
 impl Action {
     /// Whether the action needs an incident.
     pub fn needs_incident(&self) -> bool {
-        !matches!(self, Action::Halt { .. } | Action::Resume)
+        !matches!(self, Action::Halt { .. } | Action::Resume {})
     }
 }
 

@@ -172,6 +172,34 @@ async fn one_describe_per_tick_serves_every_alarm_detector() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn sixty_rules_over_250_alarms_cost_three_pages_a_tick() {
+    // 50 endpoints with five alarms each, a rule per endpoint in two runbooks.
+    let alarms = (0..50)
+        .flat_map(|e| (0..5).map(move |a| scripted(&format!("cato-ep{e:02}-{a}"))))
+        .collect();
+    let world = world(alarms);
+    let mut config = CatalogConfig::default();
+    for e in 0..30 {
+        let rule = AlarmRule::new(format!("cato-ep{e:02}-"), format!("ep-{e:02}"));
+        let runbook = if e % 2 == 0 {
+            "shadow-self-down"
+        } else {
+            "high-latency"
+        };
+        config.alarms.add(runbook, rule);
+    }
+    let h = Harness::on(&world)
+        .catalog(&["shadow-self-down", "high-latency"], &config)
+        .build()
+        .unwrap();
+    let ticks = h.run_until(Duration::from_secs(5 * 60)).await.unwrap();
+    let calls = world.calls().of(Op::AlarmsDescribe);
+    // One read a tick for all thirty detectors: ⌈250 / 100⌉ pages.
+    assert_eq!(calls.len() as u64, 3 * ticks);
+    assert!(calls.iter().all(|c| c.arg_str("prefix") == Some("cato-ep")));
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_rule_without_alarms_or_a_port_is_unknown_or_an_error() {
     let world = world(vec![]);
     let providers = world.ports("a").providers(world.clock_handle());

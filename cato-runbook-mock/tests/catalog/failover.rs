@@ -202,3 +202,34 @@ async fn the_ladder_fails_over_between_restart_and_rollback_when_configured() {
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(err.message().contains("eu-west-1"), "{err}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn every_entry_lists_the_steps_its_ladder_can_have() {
+    // What `policy.step_cooldowns` may name when `cato.toml` is loaded is each entry's
+    // `steps`: built with every optional rung on, and off, the ladders name those and no other.
+    let world = two_regions(10);
+    let providers = world.ports("test").providers(world.clock_handle());
+    let mut all_on = CatalogConfig::default();
+    all_on.failover.region = Some("us-west-2".into());
+    all_on.bedrock_throttling.emergency_mode_last = true;
+    let mut all_off = CatalogConfig::default();
+    all_off.high_latency.rollback.enabled = false;
+    for entry in catalog::entries() {
+        let mut seen = std::collections::BTreeSet::new();
+        for config in [&all_on, &all_off] {
+            let runbook = (entry.build)(&providers, config).unwrap();
+            for step in runbook.ladder() {
+                assert!(
+                    entry.steps.contains(&step.name()),
+                    "{}: {} is not in its entry's steps",
+                    entry.id,
+                    step.name()
+                );
+                seen.insert(step.name().to_owned());
+            }
+        }
+        let listed: std::collections::BTreeSet<_> =
+            entry.steps.iter().map(|s| (*s).to_owned()).collect();
+        assert_eq!(seen, listed, "{}: a listed step no ladder has", entry.id);
+    }
+}

@@ -9,6 +9,7 @@ mod apply_twice;
 mod bedrock_throttling;
 mod budget_exceeded;
 mod cache_miss_spike;
+mod diagnose_all;
 mod dynamodb_hot_partition;
 mod engine_on_world;
 mod failover;

@@ -102,6 +102,38 @@ fn unknown_field_and_bad_toml() {
 }
 
 #[test]
+fn a_typo_in_an_operator_action_is_an_error_naming_the_key() {
+    // A struct action: `resaon` is not `reason`.
+    let err = error(&format!(
+        "{HEAD}\n[[operator]]\nat = \"T+1m\"\naction = \"halt\"\nresaon = \"drill\"\n"
+    ));
+    assert_eq!(err.field(), Some("resaon"), "{err}");
+    assert_eq!(err.line(), Some(5), "{err}");
+    // An action without arguments takes none.
+    let err = error(&format!(
+        "{HEAD}\n[[operator]]\nat = \"T+1m\"\nrunbook = \"endpoint\"\naction = \"acknowledge\"\nbye = \"me\"\n"
+    ));
+    assert_eq!(err.field(), Some("bye"), "{err}");
+    // The entry's own keys still reach it, and an action's arguments still parse.
+    let ok = |rest: &str| {
+        Scenario::from_toml(
+            "scenarios/ok.toml",
+            &format!(
+                "{HEAD}\n[[operator]]\nat = \"T+1m\"\nby = \"alice\"\n{rest}\n\n[[expect]]\nexpect = \"no_incident\"\nrunbook = \"endpoint\"\n"
+            ),
+        )
+    };
+    for rest in [
+        "action = \"resume\"",
+        "action = \"halt\"\nreason = \"drill\"",
+        "runbook = \"endpoint\"\naction = \"deny\"\nstep = \"restart\"\nreason = \"no\"",
+    ] {
+        let scenario = ok(rest);
+        assert!(scenario.is_ok(), "{rest}: {scenario:?}");
+    }
+}
+
+#[test]
 fn action_without_its_incident() {
     let err = error(&format!(
         "{HEAD}\n[[operator]]\nat = \"T+1m\"\naction = \"acknowledge\"\n"

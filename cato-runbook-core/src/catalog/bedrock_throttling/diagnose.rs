@@ -125,8 +125,8 @@ impl Diagnosis for ThrottlingLogs {
                 self.query.group
             ),
         )
-        .with(facts::LOGS_THROTTLING_LINES, lines.len() as i64)
-        .with(facts::LOGS_FALLBACK_LINES, fallback as i64);
+        .with(facts::LOGS_THROTTLING_LINES, kit::count(lines.len()))
+        .with(facts::LOGS_FALLBACK_LINES, kit::count(fallback));
         for line in lines.iter().rev().take(QUOTED) {
             finding = finding.with_evidence(kit::log_line(line));
         }

@@ -132,6 +132,12 @@ pub const ENTRY: Entry = Entry {
         PortName::Traffic,
         PortName::Endpoint,
     ],
+    steps: &[
+        "request-quota-increase",
+        "lower-cache-threshold",
+        "shift-to-shadow-self",
+        "enable-emergency-mode",
+    ],
     build,
 };
 

@@ -95,6 +95,7 @@ pub const ENTRY: Entry = Entry {
     id: ID,
     title: "Budget Exceeded (Emergency Mode)",
     needs: NEEDS,
+    steps: &["raise-monthly-limit", "wait-for-monthly-reset"],
     build,
 };
 

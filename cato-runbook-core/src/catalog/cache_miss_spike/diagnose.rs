@@ -42,7 +42,7 @@ impl Diagnosis for CacheStatsDiagnosis {
         let Some(m) = self.monitor.latest() else {
             // Diagnosed before the detector measured a window (e.g. by hand): the lifetime
             // counters are all there is, and they rank nothing.
-            let lookups = counters.hits + counters.misses;
+            let lookups = counters.lookups();
             let summary = format!(
                 "no hit-rate window measured yet; since the server started: {} hits, {} misses, {} evictions",
                 counters.hits, counters.misses, counters.evictions
@@ -89,7 +89,7 @@ impl Diagnosis for CacheStatsDiagnosis {
         let evidence = format!(
             "{} evictions for {} lookups ({:.1} %; undersized from {:.1} %)",
             m.window.evictions,
-            m.window.hits + m.window.misses,
+            m.window.lookups(),
             share * 100.0,
             self.undersized_eviction_share * 100.0
         );

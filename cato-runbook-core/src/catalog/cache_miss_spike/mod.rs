@@ -129,6 +129,7 @@ pub const ENTRY: Entry = Entry {
     id: ID,
     title: "Cache Miss Spike",
     needs: NEEDS,
+    steps: &["review-invalidations", "modify-cache-node-type"],
     build,
 };
 
@@ -172,7 +173,7 @@ pub fn build(providers: &Providers, catalog: &CatalogConfig) -> Result<Runbook> 
         }))
         .diagnosis(Arc::new(InvalidationsDiagnosis {
             metrics,
-            deployments: providers.deployments.clone(),
+            deployments: providers.deployments(ID).ok(),
             config: config.clone(),
         }))
         .diagnosis(Arc::new(ReplicationGroupDiagnosis {

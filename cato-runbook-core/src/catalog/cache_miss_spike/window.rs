@@ -27,7 +27,7 @@ impl Measured {
 
     /// Evictions per lookup.
     pub(crate) fn eviction_share(&self) -> f64 {
-        let lookups = self.window.hits + self.window.misses;
+        let lookups = self.window.lookups();
         if lookups == 0 {
             0.0
         } else {
@@ -116,7 +116,7 @@ impl HitRateMonitor {
             return Ok(Sample::First);
         };
         let window = CacheWindow::between(baseline, &now);
-        let lookups = window.hits + window.misses;
+        let lookups = window.lookups();
         if lookups < self.min_lookups {
             return Ok(Sample::Thin {
                 lookups,

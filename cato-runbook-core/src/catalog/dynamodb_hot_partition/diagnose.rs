@@ -57,7 +57,7 @@ impl Diagnosis for CapacityCheck {
         .with(facts::TABLE_CONSUMED_WRITE, c.consumed_write)
         .with(facts::TABLE_PROVISIONED_READ, c.provisioned_read)
         .with(facts::TABLE_PROVISIONED_WRITE, c.provisioned_write)
-        .with(facts::TABLE_THROTTLE_EVENTS, c.throttle_events as i64);
+        .with(facts::TABLE_THROTTLE_EVENTS, kit::count(c.throttle_events));
 
         let near = self.config.near_capacity;
         let exhausted: Vec<&str> = [
@@ -160,7 +160,7 @@ impl Diagnosis for AffectedDomains {
                 )
             },
         )
-        .with(facts::LOGS_THROUGHPUT_LINES, lines.len() as i64)
+        .with(facts::LOGS_THROUGHPUT_LINES, kit::count(lines.len()))
         .with(
             facts::DOMAINS_AFFECTED,
             ranked.iter().map(|(d, _)| *d).collect::<Vec<_>>().join(","),

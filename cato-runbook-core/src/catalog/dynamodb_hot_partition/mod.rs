@@ -116,6 +116,7 @@ pub const ENTRY: Entry = Entry {
     id: ID,
     title: TITLE,
     needs: &[PortName::Tables, PortName::Logs],
+    steps: &["switch-to-on-demand"],
     build,
 };
 

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 
 use super::{DeploymentsCheck, HealthCheck};
 use crate::catalog::facts;
+use crate::catalog::kit;
 use crate::error::{ErrorKind, Result};
 use crate::ports::{CloudHealth, Deployment, Deployments};
 use crate::runbook::{DiagnoseContext, Diagnosis, DiagnosisReport, Finding, RootCause};
@@ -59,7 +60,7 @@ impl Diagnosis for RecentDeployments {
         let window = self.config.suspect_within.as_secs_f64().max(1.0);
         let mut causes = Vec::new();
         let mut finding =
-            Finding::new(self.name(), "").with(facts::DEPLOYMENTS_RECENT, recent.len() as i64);
+            Finding::new(self.name(), "").with(facts::DEPLOYMENTS_RECENT, kit::count(recent.len()));
         let mut latest_suspect = None;
         let mut suspects: Vec<&str> = Vec::new();
         for d in &recent {
@@ -95,14 +96,17 @@ impl Diagnosis for RecentDeployments {
             latest_suspect = Some((*d, minutes));
             suspects.insert(0, d.service.as_str());
         }
-        finding = finding.with(facts::DEPLOYMENTS_SUSPECTS, causes.len() as i64);
+        finding = finding.with(facts::DEPLOYMENTS_SUSPECTS, kit::count(causes.len()));
         finding.summary = match latest_suspect {
             Some((d, minutes)) => {
                 finding = finding
                     .with(facts::DEPLOYMENTS_SUSPECT_SERVICES, suspects.join(","))
                     .with(facts::DEPLOYMENTS_SUSPECT_SERVICE, d.service.clone())
                     .with(facts::DEPLOYMENTS_SUSPECT_VERSION, d.version.clone())
-                    .with(facts::DEPLOYMENTS_SUSPECT_MINUTES_BEFORE, minutes as i64);
+                    .with(
+                        facts::DEPLOYMENTS_SUSPECT_MINUTES_BEFORE,
+                        kit::count(minutes),
+                    );
                 format!(
                     "{} deployment(s) in the last {}; {} {} landed {minutes} min before detection",
                     recent.len(),
@@ -127,7 +131,7 @@ impl Diagnosis for RecentDeployments {
                     names.join(", ")
                 ),
             )
-            .with(facts::DEPLOYMENTS_UNREAD_SOURCES, names.len() as i64)
+            .with(facts::DEPLOYMENTS_UNREAD_SOURCES, kit::count(names.len()))
             .with(facts::DEPLOYMENTS_UNREAD, names.join(", "));
             for u in &read.unread {
                 unread = unread.with_evidence(format!("{}: {}", u.source, u.error));
@@ -199,8 +203,8 @@ impl Diagnosis for CloudHealthEvents {
                 HumanDuration(self.config.look_back)
             ),
         )
-        .with(facts::HEALTH_OPEN_EVENTS, open as i64)
-        .with(facts::HEALTH_EVENTS, relevant.len() as i64);
+        .with(facts::HEALTH_OPEN_EVENTS, kit::count(open))
+        .with(facts::HEALTH_EVENTS, kit::count(relevant.len()));
         let mut report = DiagnosisReport::default();
         for e in &relevant {
             let line = format!(

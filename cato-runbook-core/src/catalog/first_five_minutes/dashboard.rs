@@ -198,7 +198,7 @@ impl Diagnosis for DashboardSignals {
                 obvious.push(format!("{label} {shown}"));
             }
         }
-        finding = finding.with(facts::DASHBOARD_OBVIOUS_ISSUES, obvious.len() as i64);
+        finding = finding.with(facts::DASHBOARD_OBVIOUS_ISSUES, kit::count(obvious.len()));
         finding.summary = if obvious.is_empty() {
             format!("dashboard, last {window}: nothing obvious")
         } else {

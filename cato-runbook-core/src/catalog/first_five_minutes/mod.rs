@@ -62,21 +62,29 @@ use crate::runbook::{Diagnosis, RunbookBuilder};
 pub fn diagnoses(providers: &Providers, config: &Config) -> Result<Vec<Arc<dyn Diagnosis>>> {
     config.validate()?;
     let mut out: Vec<Arc<dyn Diagnosis>> = Vec::new();
-    if let (true, Some(metrics)) = (config.dashboard.enabled, &providers.metrics) {
+    // Through the accessors, so that the checks read in the bundle's rounds.
+    const CHECKS: &str = "first-five-minutes";
+    if config.dashboard.enabled
+        && let Ok(metrics) = providers.metrics(CHECKS)
+    {
         out.push(Arc::new(DashboardSignals::new(
-            metrics.clone(),
+            metrics,
             config.dashboard.clone(),
         )));
     }
-    if let (true, Some(deployments)) = (config.deployments.enabled, &providers.deployments) {
+    if config.deployments.enabled
+        && let Ok(deployments) = providers.deployments(CHECKS)
+    {
         out.push(Arc::new(RecentDeployments::new(
-            deployments.clone(),
+            deployments,
             config.deployments.clone(),
         )));
     }
-    if let (true, Some(health)) = (config.health.enabled, &providers.health) {
+    if config.health.enabled
+        && let Ok(health) = providers.health(CHECKS)
+    {
         out.push(Arc::new(CloudHealthEvents::new(
-            health.clone(),
+            health,
             config.health.clone(),
         )));
     }

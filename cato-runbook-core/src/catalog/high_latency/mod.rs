@@ -94,6 +94,12 @@ pub const ENTRY: Entry = Entry {
         PortName::Workloads,
         PortName::Logs,
     ],
+    steps: &[
+        "rollback-orchestrator",
+        "scale-shadow-self",
+        "scale-orchestrator",
+        "link-likelier-cause",
+    ],
     build,
 };
 

@@ -52,3 +52,13 @@ pub(crate) fn log_line(event: &LogEvent) -> String {
 pub(crate) fn count(n: impl TryInto<i64>) -> i64 {
     n.try_into().unwrap_or(i64::MAX)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_count_too_large_for_a_fact_saturates() {
+        assert_eq!(super::count(u64::MAX), i64::MAX);
+        assert_eq!(super::count(usize::MAX), i64::MAX);
+        assert_eq!(super::count(7_u64), 7);
+    }
+}

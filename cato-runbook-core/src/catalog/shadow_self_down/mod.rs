@@ -83,6 +83,11 @@ pub const ENTRY: Entry = Entry {
     id: ID,
     title: "Shadow Self Endpoint Down",
     needs: &[PortName::Endpoint, PortName::Metrics, PortName::Logs],
+    steps: &[
+        "restart-endpoint",
+        "failover-region",
+        "rollback-endpoint-config",
+    ],
     build,
 };
 

@@ -52,12 +52,9 @@ impl Growth {
         match self {
             Growth::Step(step) => current.saturating_add(step.max(1)).min(cap),
             Growth::Factor(factor) => {
-                let scaled = (f64::from(current.max(1)) * factor).ceil();
-                let scaled = if scaled >= f64::from(u32::MAX) {
-                    u32::MAX
-                } else {
-                    scaled as u32
-                };
+                // A factor that is NaN or below 1 still adds one.
+                let scaled =
+                    crate::convert::saturating_u32((f64::from(current.max(1)) * factor).ceil());
                 scaled.max(current.saturating_add(1)).min(cap)
             }
         }
@@ -296,6 +293,13 @@ mod tests {
         assert_eq!(next(1, 1.2, 50), 2);
         assert_eq!(next(0, 2.0, 50), 2);
         assert_eq!(next(49, 2.0, 50), 50);
+        assert_eq!(next(10, f64::NAN, 50), 11, "NaN adds one");
+        assert_eq!(next(10, -2.0, 50), 11, "a negative factor adds one");
+        assert_eq!(
+            next(10, 1e300, u32::MAX),
+            u32::MAX,
+            "a huge factor saturates"
+        );
     }
 
     #[test]

@@ -68,7 +68,7 @@ impl Job<'_> {
                     thread,
                     key: Some(crate::IdempotencyKey::derive(
                         &self.id,
-                        &format!("notice-{}", notice.id),
+                        &format!("{}{}", crate::engine::names::NOTICE_KEY_PREFIX, notice.id),
                     )),
                 };
                 call::timed(

@@ -138,9 +138,9 @@ pub(super) fn series(
     }
 }
 
-#[async_trait]
-impl Metrics for FakeMetrics {
-    async fn query(
+impl FakeMetrics {
+    /// One `GetMetricData` call: at most 500 queries.
+    async fn get_metric_data(
         &self,
         queries: &[MetricQuery],
         start: Timestamp,
@@ -166,6 +166,27 @@ impl Metrics for FakeMetrics {
                 ))
             })
             .await
+    }
+}
+
+#[async_trait]
+impl Metrics for FakeMetrics {
+    /// As the CloudWatch provider does: one `GetMetricData` call per 500 queries, one after
+    /// the other, each recorded (and faulted) on its own; the first failure fails the query.
+    async fn query(
+        &self,
+        queries: &[MetricQuery],
+        start: Timestamp,
+        end: Timestamp,
+    ) -> Result<Vec<MetricSeries>> {
+        if queries.len() <= MAX_QUERIES {
+            return self.get_metric_data(queries, start, end).await;
+        }
+        let mut out = Vec::with_capacity(queries.len());
+        for chunk in queries.chunks(MAX_QUERIES) {
+            out.extend(self.get_metric_data(chunk, start, end).await?);
+        }
+        Ok(out)
     }
 
     async fn put(

@@ -1,11 +1,9 @@
 //! The query protocol's form values, and ElastiCache's refusal of a node type that does not
 //! exist.
 
-use bytes::Bytes;
-use http_body_util::Full;
-use hyper::{Response, StatusCode};
+use hyper::StatusCode;
 
-use super::reply;
+use super::wire::{Reply, reply};
 
 pub(super) fn form_value(body: &[u8], key: &str) -> Option<String> {
     let text = std::str::from_utf8(body).ok()?;
@@ -22,8 +20,8 @@ fn decode(v: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Ok(b) = u8::from_str_radix(&v[i + 1..i + 3], 16)
+            && let Some(hex) = v.get(i + 1..i + 3)
+            && let Ok(b) = u8::from_str_radix(hex, 16)
         {
             out.push(b);
             i += 3;
@@ -52,7 +50,7 @@ pub(super) fn known_node_type(node_type: &str) -> bool {
     FAMILIES.contains(&family) && size_ok
 }
 
-pub(super) fn elasticache_error(code: &str, message: &str) -> Response<Full<Bytes>> {
+pub(super) fn elasticache_error(code: &str, message: &str) -> Reply {
     let body = format!(
         "<ErrorResponse xmlns=\"http://elasticache.amazonaws.com/doc/2015-02-02/\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>proxy</RequestId></ErrorResponse>"
     );

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use cato_runbook_core::ports::{InMemoryIncidentStore, IncidentStore, Lease, SystemClock};
 
-use super::{Config, ConfigError, LeaseKind, StoreKind};
+use crate::config::{Config, ConfigError, LeaseKind, StoreKind};
 
 /// The configured store, opened, and its name.
 pub(super) async fn store(

@@ -14,8 +14,8 @@ use cato_runbook_core::ports::{
 
 use cato_runbook_core::trace::{Recorder, Traceable, trace_providers};
 
-use super::{Config, ConfigError, LeaseKind, StoreKind};
 use crate::cato_api::CatoAdminApi;
+use crate::config::{AwsConfig, Config, ConfigError, LeaseKind, StoreKind};
 
 /// Everything a configuration builds: what [`Config`] names, made.
 pub struct Wiring {
@@ -28,7 +28,7 @@ pub struct Wiring {
     deployments: Option<Arc<dyn Deployments>>,
     health: Option<Arc<dyn CloudHealth>>,
     sdk: Option<aws_types::SdkConfig>,
-    aws: Option<super::AwsConfig>,
+    aws: Option<AwsConfig>,
     store: Arc<dyn IncidentStore>,
     store_name: String,
     lease: Option<Arc<dyn Lease>>,
@@ -310,7 +310,8 @@ impl Wiring {
         // The custom metrics of [engine.alerts]: detectors for the alerts channel alone.
         let alerts = &config.engine.alerts;
         if alerts.enabled && !alerts.metrics.is_empty() {
-            let Some(metrics) = providers.metrics.clone() else {
+            let Ok(metrics) = providers.metrics(cato_runbook_core::engine::CUSTOM_METRICS_RUNBOOK)
+            else {
                 return Err(ConfigError::invalid(
                     "engine.alerts.metrics: custom metrics need the metrics port (CloudWatch)",
                 ));
@@ -360,7 +361,7 @@ impl Wiring {
         Ok(self.engine_builder(config, providers)?.build()?)
     }
 
-    /// `(port, provider)` for each real provider but AWS's (see [`AwsConfig::describe`](super::AwsConfig::describe)).
+    /// `(port, provider)` for each real provider but AWS's (see [`AwsConfig::describe`]).
     pub fn describe(&self) -> Vec<(&'static str, String)> {
         let mut rows = Vec::new();
         if let Some(p) = &self.cache_stats {

@@ -1,21 +1,15 @@
 //! SageMaker `UpdateEndpoint`, which moto lacks: the endpoint deleted and created again on the
 //! new config.
 
-use bytes::Bytes;
-use http_body_util::Full;
-use hyper::Response;
 use hyper::header::HeaderMap;
 use serde_json::{Value as Json, json};
 
-use super::{Ctx, json_reply, moto_json};
+use super::Ctx;
+use super::wire::{Reply, json_reply, moto_json};
 
 const SAGEMAKER: &str = "application/x-amz-json-1.1";
 
-pub(super) async fn update_endpoint(
-    ctx: &Ctx,
-    headers: &HeaderMap,
-    input: &Json,
-) -> Response<Full<Bytes>> {
+pub(super) async fn update_endpoint(ctx: &Ctx, headers: &HeaderMap, input: &Json) -> Reply {
     let endpoint = input["EndpointName"].as_str().unwrap_or_default();
     let config = input["EndpointConfigName"].as_str().unwrap_or_default();
     let (status, described) = moto_json(

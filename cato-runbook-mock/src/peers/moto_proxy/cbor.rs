@@ -1,18 +1,32 @@
 //! Smithy RPC v2 CBOR ↔ AWS JSON 1.0, for CloudWatch (what the SDK speaks ↔ what moto speaks)
 //! and AWS Health's stand-in.
+//!
+//! ```
+//! use cato_runbook_mock::peers::moto_proxy::cbor;
+//! use serde_json::json;
+//!
+//! let reply = json!({ "Values": [1, 2.5], "Label": "p99" });
+//! let back = cbor::to_json(&cbor::from_json(&reply))?;
+//! assert_eq!(back, json!({ "Values": [1.0, 2.5], "Label": "p99" }));
+//! # Ok::<(), cato_runbook_core::Error>(())
+//! ```
 
 use ciborium::value::Value as Cbor;
 use serde_json::Value as Json;
+
+use cato_runbook_core::{Error, Result};
 
 /// CBOR tag of an epoch-seconds timestamp.
 const EPOCH: u64 = 1;
 
 /// A CBOR request body as JSON (timestamps as epoch seconds, as AWS JSON has them).
-pub fn to_json(bytes: &[u8]) -> Result<Json, String> {
+pub fn to_json(bytes: &[u8]) -> Result<Json> {
     if bytes.is_empty() {
         return Ok(Json::Object(Default::default()));
     }
-    let value: Cbor = ciborium::de::from_reader(bytes).map_err(|e| e.to_string())?;
+    let value: Cbor = ciborium::de::from_reader(bytes).map_err(|e| {
+        Error::invalid_input("read CBOR", e.to_string()).with_provider("moto-proxy")
+    })?;
     Ok(cbor_to_json(value))
 }
 

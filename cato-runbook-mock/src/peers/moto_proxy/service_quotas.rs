@@ -1,28 +1,21 @@
 //! Service Quotas: seeded quotas, and increase requests (moto lacks them) kept by the proxy.
 
 use bytes::Bytes;
-use http_body_util::Full;
+use hyper::StatusCode;
 use hyper::header::HeaderMap;
-use hyper::{Response, StatusCode};
 use serde_json::{Value as Json, json};
 
 use cato_runbook_core::ports::{Clock, SystemClock};
 
-use super::{Ctx, forward, json_error, json_reply, moto_json};
+use super::Ctx;
+use super::wire::{Reply, forward, json_error, json_reply, moto_json};
 
 const QUOTAS: &str = "application/x-amz-json-1.1";
 
 /// The quota's current value: moto's, or a seeded one.
-async fn quota(
-    ctx: &Ctx,
-    headers: &HeaderMap,
-    service: &str,
-    code: &str,
-) -> Result<Json, Response<Full<Bytes>>> {
+async fn quota(ctx: &Ctx, headers: &HeaderMap, service: &str, code: &str) -> Result<Json, Reply> {
     let seeded = ctx
-        .state
-        .lock()
-        .unwrap()
+        .state()
         .quotas
         .iter()
         .find(|q| q.service == service && q.code == code)
@@ -55,18 +48,11 @@ async fn quota(
     }
 }
 
-pub(super) async fn get_quota(
-    ctx: &Ctx,
-    headers: &HeaderMap,
-    body: &Bytes,
-    input: &Json,
-) -> Response<Full<Bytes>> {
+pub(super) async fn get_quota(ctx: &Ctx, headers: &HeaderMap, body: &Bytes, input: &Json) -> Reply {
     let service = input["ServiceCode"].as_str().unwrap_or_default();
     let code = input["QuotaCode"].as_str().unwrap_or_default();
     let seeded = ctx
-        .state
-        .lock()
-        .unwrap()
+        .state()
         .quotas
         .iter()
         .any(|q| q.service == service && q.code == code);
@@ -79,11 +65,7 @@ pub(super) async fn get_quota(
     forward(ctx, hyper::Method::POST, "/", headers, body.clone()).await
 }
 
-pub(super) async fn request_increase(
-    ctx: &Ctx,
-    headers: &HeaderMap,
-    input: &Json,
-) -> Response<Full<Bytes>> {
+pub(super) async fn request_increase(ctx: &Ctx, headers: &HeaderMap, input: &Json) -> Reply {
     let service = input["ServiceCode"].as_str().unwrap_or_default().to_owned();
     let code = input["QuotaCode"].as_str().unwrap_or_default().to_owned();
     let Some(desired) = input["DesiredValue"].as_f64() else {
@@ -99,7 +81,7 @@ pub(super) async fn request_increase(
             "The desired value must be greater than the current value",
         );
     }
-    let mut state = ctx.state.lock().unwrap();
+    let mut state = ctx.state();
     let open = state.requests.iter().any(|r| {
         r["ServiceCode"] == service.as_str()
             && r["QuotaCode"] == code.as_str()
@@ -131,17 +113,17 @@ pub(super) async fn request_increase(
     json_reply(StatusCode::OK, &json!({ "RequestedQuota": request }))
 }
 
-pub(super) fn request_status(ctx: &Ctx, input: &Json) -> Response<Full<Bytes>> {
+pub(super) fn request_status(ctx: &Ctx, input: &Json) -> Reply {
     let id = &input["RequestId"];
-    let state = ctx.state.lock().unwrap();
+    let state = ctx.state();
     match state.requests.iter().find(|r| &r["Id"] == id) {
         Some(r) => json_reply(StatusCode::OK, &json!({ "RequestedQuota": r })),
         None => json_error("NoSuchResourceException", "The request does not exist"),
     }
 }
 
-pub(super) fn request_history(ctx: &Ctx, input: &Json) -> Response<Full<Bytes>> {
-    let state = ctx.state.lock().unwrap();
+pub(super) fn request_history(ctx: &Ctx, input: &Json) -> Reply {
+    let state = ctx.state();
     let found: Vec<&Json> = state
         .requests
         .iter()

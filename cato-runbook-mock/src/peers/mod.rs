@@ -19,6 +19,13 @@
 //!     }
 //! }
 //! ```
+//!
+//! With the feature `moto-proxy`, `moto_proxy` is the translating proxy in front of moto that
+//! makes it answer what the providers ask (the AWS tests start one per test; the binary
+//! `cato-moto-proxy` is the peer `scripts/peers/moto.sh` starts).
+
+#[cfg(feature = "moto-proxy")]
+pub mod moto_proxy;
 
 /// The environment variable that makes a missing peer a failure when set to `require`.
 pub const REQUIRE_VAR: &str = "CATO_TEST_PEERS";

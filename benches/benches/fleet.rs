@@ -1,0 +1,172 @@
+//! A fleet of 10, 100 and 1,000 monitored endpoints (each with its cache and its table), every
+//! runbook's detectors on each, over one fake world: provider calls per tick by operation, the
+//! wall time of a tick with a fixed latency on every call, and the memory of an open incident.
+//!
+//! The fakes wait on the world's clock, which reads tokio's time: on a runtime that is not
+//! paused (as here) a fault's `latency` is real, so the tick's wall time includes it.
+#![allow(
+    missing_docs,
+    clippy::print_stdout,
+    clippy::unwrap_used,
+    clippy::expect_used
+)]
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::time::Duration;
+
+use cato_runbook_core::catalog::{self, CatalogConfig};
+use cato_runbook_core::runbook::Runbook;
+use cato_runbook_core::{Result, time};
+use cato_runbook_mock::config::WorldConfig;
+use cato_runbook_mock::{Harness, OpMatch, World, WorldChange};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<std::alloc::System> = &INSTRUMENTED_SYSTEM;
+
+/// The latency injected on every provider call.
+const LATENCY: Duration = Duration::from_millis(20);
+
+fn world(n: usize) -> World {
+    let mut config = WorldConfig::default();
+    let (endpoint, cache, table) = (
+        config.endpoints[0].clone(),
+        config.caches[0].clone(),
+        config.tables[0].clone(),
+    );
+    config.endpoints = (0..n)
+        .map(|i| {
+            let mut e = endpoint.clone();
+            e.name = format!("ep-{i}");
+            e
+        })
+        .collect();
+    config.caches = (0..n)
+        .map(|i| {
+            let mut c = cache.clone();
+            c.id = format!("cache-{i}");
+            c
+        })
+        .collect();
+    config.tables = (0..n)
+        .map(|i| {
+            let mut t = table.clone();
+            t.name = format!("table-{i}");
+            t
+        })
+        .collect();
+    World::new(config).unwrap()
+}
+
+/// The catalog's config watching endpoint `i`, its cache and its table.
+fn watching(i: usize) -> CatalogConfig {
+    let mut config = CatalogConfig::default();
+    config.shadow_self_down.endpoint = format!("ep-{i}");
+    config.high_latency.shadow_self.endpoint = format!("ep-{i}");
+    config.cache_miss_spike.cache = format!("cache-{i}");
+    config.dynamodb_hot_partition.table = format!("table-{i}");
+    config
+}
+
+/// Every runbook of the catalog, its detectors built for each of the `n` endpoints (the
+/// runbooks of one shared resource, the budget and the Bedrock model, once).
+fn runbooks(providers: &catalog::Providers, n: usize) -> Result<Vec<Runbook>> {
+    let shared = ["budget-exceeded", "bedrock-throttling"];
+    let mut out = Vec::new();
+    for entry in catalog::entries() {
+        let first = (entry.build)(providers, &watching(0))?;
+        let mut builder = Runbook::builder(entry.id, entry.title);
+        let count = if shared.contains(&entry.id) { 1 } else { n };
+        for i in 0..count {
+            let built = if i == 0 {
+                first.clone()
+            } else {
+                (entry.build)(providers, &watching(i))?
+            };
+            for detector in built.detectors() {
+                builder = builder.detector(detector.clone());
+            }
+        }
+        out.push(builder.build()?);
+    }
+    Ok(out)
+}
+
+fn harness(world: &World, n: usize) -> Harness {
+    Harness::on(world)
+        .runbooks(move |providers| runbooks(providers, n))
+        .build()
+        .unwrap()
+}
+
+fn calls_by_op(world: &World) -> BTreeMap<String, usize> {
+    let mut by_op = BTreeMap::new();
+    for call in world.calls().of(OpMatch::Any) {
+        *by_op.entry(call.op.to_string()).or_default() += 1;
+    }
+    by_op
+}
+
+fn fleet(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let mut group = c.benchmark_group("fleet_tick");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(5));
+    for n in [10usize, 100, 1_000] {
+        let world = world(n);
+        let harness = harness(&world, n);
+        // Two warm-up ticks (the first loads the store), then one counted, all without latency.
+        for _ in 0..2 {
+            rt.block_on(harness.engine().tick()).unwrap();
+        }
+        world.calls().clear();
+        let report = rt.block_on(harness.engine().tick()).unwrap();
+        let detectors = report.detectors;
+        println!(
+            "fleet/{n}: {detectors} detectors, calls per tick: {:?}",
+            calls_by_op(&world)
+        );
+        world.faults().on(OpMatch::Any).latency(LATENCY);
+        let start = world.now();
+        rt.block_on(harness.engine().tick()).unwrap();
+        println!(
+            "fleet/{n}: one tick with {LATENCY:?} a call took {:?}",
+            time::elapsed(start, world.now())
+        );
+        group.bench_with_input(BenchmarkId::from_parameter(n), &harness, |b, harness| {
+            b.iter(|| black_box(rt.block_on(harness.engine().tick()).map(|r| r.healthy)))
+        });
+        world.faults().clear();
+        // Every endpoint down: one incident each once the hysteresis has seen enough.
+        for i in 0..n {
+            world
+                .apply(WorldChange::EndpointLosesInstances {
+                    endpoint: format!("ep-{i}"),
+                    cause: cato_runbook_mock::config::CrashCause::CrashLoop,
+                })
+                .unwrap();
+        }
+        let region = Region::new(GLOBAL);
+        let mut open = 0;
+        for _ in 0..6 {
+            open = rt.block_on(harness.engine().tick()).unwrap().open_incidents;
+        }
+        let stats = region.change();
+        let held = stats
+            .bytes_allocated
+            .saturating_sub(stats.bytes_deallocated);
+        println!(
+            "fleet/{n}: {open} open incidents, {held} bytes held after opening them ({:.0} per incident)",
+            held as f64 / open.max(1) as f64
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, fleet);
+criterion_main!(benches);

@@ -1,0 +1,287 @@
+//! [`BatchedMetrics`]: every metric read of a round as one `query` per 500 series.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DurationRound, TimeDelta};
+use futures::future::FutureExt;
+use futures::{StreamExt, TryStreamExt};
+
+use super::plan::{Fetch, Plan};
+use super::round::{Round, answer_of};
+use crate::error::{ErrorKind, Result};
+use crate::ports::{Datapoint, Dimension, MetricQuery, MetricSeries, Metrics};
+use crate::time::Timestamp;
+
+/// Most chunks of one round asked for at once.
+const CONCURRENT_CALLS: usize = 8;
+
+/// One caller's request.
+struct Ask {
+    queries: Vec<MetricQuery>,
+    start: Timestamp,
+    end: Timestamp,
+}
+
+/// What a round fetched: each distinct series' points, and which of them each request asked
+/// for, in its query order; or, when the port refused the input of a round of several
+/// requests, word to ask again alone.
+enum Fetched {
+    Points {
+        points: Vec<Vec<Datapoint>>,
+        wants: Vec<Vec<usize>>,
+    },
+    AskAlone,
+}
+
+/// A metrics port whose concurrent reads are made together: the queries of every caller of a
+/// round (the detectors of one tick, the diagnoses running beside them) go out as one
+/// [`Metrics::query`] per 500 distinct series, and each caller gets its own series back, with
+/// its own ids, in its own order.
+///
+/// - A series several callers ask for (same namespace, metric, dimensions, statistic and
+///   period) is fetched once, over the union of their windows; each caller gets only the
+///   points of its own `[start, end)`. CloudWatch starts periods at the start time rounded
+///   down to the minute, so for windows whose starts lie a whole number of periods apart (any
+///   start, for one-minute periods) this is exactly what separate calls answer; series whose
+///   periods would start elsewhere are fetched apart.
+/// - Series of different windows share a call while its answer fits one page of CloudWatch's
+///   (100,800 points): the call reads the union of their windows.
+/// - The round's call is a shared future: any caller still waiting drives it, so a caller
+///   dropped or timed out strands nobody. A failed call fails every caller with the error
+///   (its kind, retry class and message); a refusal of the input
+///   ([`ErrorKind::InvalidInput`]) of a round of several callers is asked again by each
+///   caller alone, so that one bad query fails only its caller.
+///
+/// [`Providers`](crate::catalog::Providers) puts every metrics port behind one of these, so
+/// every runbook built from it shares the rounds.
+pub struct BatchedMetrics {
+    port: Arc<dyn Metrics>,
+    round: Arc<Round<Ask, Fetched>>,
+}
+
+impl BatchedMetrics {
+    /// `port`, read in rounds.
+    pub fn new(port: Arc<dyn Metrics>) -> Self {
+        BatchedMetrics {
+            port,
+            round: Arc::new(Round::default()),
+        }
+    }
+
+    /// The port underneath.
+    pub fn inner(&self) -> &Arc<dyn Metrics> {
+        &self.port
+    }
+}
+
+impl fmt::Debug for BatchedMetrics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatchedMetrics")
+            .field("port", &format_args!("{}", self.port))
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for BatchedMetrics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.port, f)
+    }
+}
+
+/// The start CloudWatch reads from: rounded down to the minute when every period is minutes.
+pub(super) fn read_start(start: Timestamp, period_secs: u64) -> Timestamp {
+    if period_secs.is_multiple_of(60) {
+        start.duration_trunc(TimeDelta::minutes(1)).unwrap_or(start)
+    } else {
+        start
+    }
+}
+
+/// A series' identity: what makes two queries the same series with the same periods.
+#[derive(PartialEq, Eq, Hash)]
+struct Key {
+    namespace: String,
+    metric: String,
+    dimensions: Vec<Dimension>,
+    statistic: String,
+    period_ms: u128,
+    /// Where its periods start, modulo the period (seconds).
+    phase: i64,
+}
+
+impl Key {
+    fn of(q: &MetricQuery, start: Timestamp) -> Self {
+        let mut dimensions = q.dimensions.clone();
+        dimensions.sort();
+        let period = q.period.as_secs().max(1) as i64;
+        let read = read_start(start, q.period.as_secs());
+        Key {
+            namespace: q.namespace.clone(),
+            metric: q.metric.clone(),
+            dimensions,
+            statistic: q.statistic.to_string(),
+            period_ms: q.period.as_millis(),
+            phase: read.timestamp().rem_euclid(period),
+        }
+    }
+}
+
+/// The distinct series of `asks`, each over the union of its askers' windows, and which
+/// series each ask wants.
+fn distinct(asks: &[Ask]) -> (Vec<Fetch>, Vec<Vec<usize>>) {
+    let mut index: HashMap<Key, usize> = HashMap::new();
+    let mut series: Vec<Fetch> = Vec::new();
+    let wants = asks
+        .iter()
+        .map(|ask| {
+            ask.queries
+                .iter()
+                .map(|q| {
+                    let key = Key::of(q, ask.start);
+                    let at = *index.entry(key).or_insert_with(|| {
+                        series.push(Fetch {
+                            query: q.clone(),
+                            start: ask.start,
+                            end: ask.end,
+                        });
+                        series.len() - 1
+                    });
+                    let fetch = &mut series[at];
+                    fetch.start = fetch.start.min(ask.start);
+                    fetch.end = fetch.end.max(ask.end);
+                    at
+                })
+                .collect()
+        })
+        .collect();
+    (series, wants)
+}
+
+async fn fetch_all(port: Arc<dyn Metrics>, asks: Vec<Ask>) -> Result<Fetched> {
+    let several = asks.len() > 1;
+    match fetch_points(port, &asks).await {
+        Err(err) if several && err.kind() == ErrorKind::InvalidInput => {
+            tracing::debug!(error = %err, "a round's metrics query was refused; each caller asks alone");
+            Ok(Fetched::AskAlone)
+        }
+        other => other,
+    }
+}
+
+async fn fetch_points(port: Arc<dyn Metrics>, asks: &[Ask]) -> Result<Fetched> {
+    let (series, wants) = distinct(asks);
+    let plan = Plan::of(&series);
+    let mut points: Vec<Vec<Datapoint>> = vec![Vec::new(); series.len()];
+    let calls: Vec<_> = plan
+        .calls
+        .iter()
+        .map(|call| {
+            let port = Arc::clone(&port);
+            let queries: Vec<MetricQuery> = call
+                .members
+                .iter()
+                .enumerate()
+                .map(|(n, &at)| MetricQuery {
+                    id: format!("q{n}"),
+                    ..series[at].query.clone()
+                })
+                .collect();
+            let (start, end) = (call.start, call.end);
+            async move { port.query(&queries, start, end).await }
+        })
+        .collect();
+    let answers: Vec<Vec<MetricSeries>> = futures::stream::iter(calls)
+        .buffered(CONCURRENT_CALLS)
+        .try_collect()
+        .await?;
+    for (call, answer) in plan.calls.iter().zip(answers) {
+        for (&at, got) in call.members.iter().zip(answer) {
+            points[at] = got.points;
+        }
+    }
+    Ok(Fetched::Points { points, wants })
+}
+
+#[async_trait]
+impl Metrics for BatchedMetrics {
+    async fn query(
+        &self,
+        queries: &[MetricQuery],
+        start: Timestamp,
+        end: Timestamp,
+    ) -> Result<Vec<MetricSeries>> {
+        if queries.is_empty() || start >= end {
+            // Nothing to share: the port answers as it would (a bad window is its error).
+            return self.port.query(queries, start, end).await;
+        }
+        let ask = Ask {
+            queries: queries.to_vec(),
+            start,
+            end,
+        };
+        let port = Arc::clone(&self.port);
+        let (slot, answer) = self
+            .round
+            .join(ask, move |asks| fetch_all(port, asks).boxed());
+        let answer = answer.await;
+        match answer_of(&answer, |fetched| match fetched {
+            Fetched::Points { points, wants } => Some(trimmed(
+                points,
+                wants.get(slot).map_or(&[], Vec::as_slice),
+                queries,
+                start,
+                end,
+            )),
+            Fetched::AskAlone => None,
+        })? {
+            Some(series) => Ok(series),
+            None => self.port.query(queries, start, end).await,
+        }
+    }
+
+    async fn put(
+        &self,
+        namespace: &str,
+        metric: &str,
+        dimensions: &[Dimension],
+        value: f64,
+        at: Timestamp,
+    ) -> Result<()> {
+        self.port
+            .put(namespace, metric, dimensions, value, at)
+            .await
+    }
+}
+
+/// The caller's series: its ids, its order, only the points of its own window.
+fn trimmed(
+    points: &[Vec<Datapoint>],
+    wants: &[usize],
+    queries: &[MetricQuery],
+    start: Timestamp,
+    end: Timestamp,
+) -> Vec<MetricSeries> {
+    queries
+        .iter()
+        .zip(wants)
+        .map(|(q, &at)| {
+            let from = read_start(start, q.period.as_secs());
+            MetricSeries {
+                id: q.id.clone(),
+                points: points
+                    .get(at)
+                    .map(|points| {
+                        points
+                            .iter()
+                            .filter(|p| p.at >= from && p.at < end)
+                            .copied()
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            }
+        })
+        .collect()
+}

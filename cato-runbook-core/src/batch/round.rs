@@ -1,0 +1,112 @@
+//! A round: calls that arrive together, served by one underlying call.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use futures::future::{BoxFuture, FutureExt, Shared};
+
+use crate::error::{Error, Result};
+
+/// Most requests one round collects; a caller past it opens the next round.
+const MAX_REQUESTS: usize = 100_000;
+
+/// What a round answers, shared by every caller of it.
+pub(crate) type Answer<T> = Arc<Result<T>>;
+
+/// The round's underlying call, driven by whichever caller polls it.
+pub(crate) type Driven<T> = Shared<BoxFuture<'static, Answer<T>>>;
+
+/// Requests of a round still collecting; `None` once the call has taken them.
+type Requests<R> = Arc<Mutex<Option<Vec<R>>>>;
+
+fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+struct Open<R, T> {
+    requests: Requests<R>,
+    answer: Driven<T>,
+}
+
+/// Concurrent requests collected into one call: the first caller opens a round, which waits
+/// zero time (it yields to the scheduler until a yield brings no new request) for the others,
+/// then makes one call for all of them. The call is a shared future that every caller polls,
+/// so a caller that is dropped or times out strands nobody.
+pub(crate) struct Round<R, T> {
+    open: Mutex<Option<Open<R, T>>>,
+}
+
+impl<R, T> Default for Round<R, T> {
+    fn default() -> Self {
+        Round {
+            open: Mutex::new(None),
+        }
+    }
+}
+
+impl<R: Send + 'static, T: Send + Sync + 'static> Round<R, T> {
+    /// Adds `request` to the round collecting now, or opens a round whose requests `call`
+    /// serves; returns the request's index in its round and the round's answer.
+    pub(crate) fn join(
+        &self,
+        request: R,
+        call: impl FnOnce(Vec<R>) -> BoxFuture<'static, Result<T>> + Send + 'static,
+    ) -> (usize, Driven<T>) {
+        let mut open = locked(&self.open);
+        if let Some(round) = open.as_ref() {
+            let mut requests = locked(&round.requests);
+            if let Some(list) = requests.as_mut()
+                && list.len() < MAX_REQUESTS
+            {
+                list.push(request);
+                return (list.len() - 1, round.answer.clone());
+            }
+        }
+        let requests: Requests<R> = Arc::new(Mutex::new(Some(vec![request])));
+        let collecting = Arc::clone(&requests);
+        let answer = async move {
+            let mut seen = 1;
+            // Each yield that brought a request waits again; at most one yield per request.
+            for _ in 0..=MAX_REQUESTS {
+                tokio::task::yield_now().await;
+                let now = locked(&collecting).as_ref().map_or(seen, Vec::len);
+                if now == seen {
+                    break;
+                }
+                seen = now;
+            }
+            let taken = locked(&collecting).take().unwrap_or_default();
+            Arc::new(call(taken).await)
+        }
+        .boxed()
+        .shared();
+        *open = Some(Open {
+            requests,
+            answer: answer.clone(),
+        });
+        (0, answer)
+    }
+}
+
+/// A copy of `err` for one more caller ([`Error`] is not `Clone`): its kind, retry class,
+/// operation, provider, resource and message; the source stays with the first.
+pub(crate) fn copy_of(err: &Error) -> Error {
+    let mut copy =
+        Error::new(err.kind(), err.operation().to_owned(), err.message()).with_retry(err.retry());
+    if let Some(provider) = err.provider() {
+        copy = copy.with_provider(provider.to_owned());
+    }
+    if let Some(resource) = err.resource() {
+        copy = copy.with_resource(resource.to_owned());
+    }
+    copy
+}
+
+/// The caller's copy of a shared answer: `pick` of the value, or the error.
+pub(crate) fn answer_of<T, U>(answer: &Answer<T>, pick: impl FnOnce(&T) -> U) -> Result<U> {
+    match answer.as_ref() {
+        Ok(value) => Ok(pick(value)),
+        Err(err) => Err(copy_of(err)),
+    }
+}
