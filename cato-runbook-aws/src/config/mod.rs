@@ -74,7 +74,7 @@ pub use trace::TraceConfig;
 #[cfg(feature = "wiring")]
 #[cfg_attr(docsrs, doc(cfg(feature = "wiring")))]
 pub use build::Wiring;
-#[cfg(feature = "wiring")]
+#[cfg(feature = "service")]
 pub(crate) use build::secret_from_env;
 
 pub use service::{Role, ServiceConfig, TokenConfig, WebhookConfig};

@@ -15,8 +15,9 @@ use crate::error::{ErrorKind, Result};
 use crate::ports::{Datapoint, Dimension, MetricQuery, MetricSeries, Metrics};
 use crate::time::Timestamp;
 
-/// Most chunks of one round asked for at once.
-const CONCURRENT_CALLS: usize = 8;
+/// Most calls of one round made at once: half of CloudWatch's default `GetMetricData` quota
+/// (50 a second), so that a round of up to 12,500 series takes one call's time.
+const CONCURRENT_CALLS: usize = 25;
 
 /// One caller's request.
 struct Ask {

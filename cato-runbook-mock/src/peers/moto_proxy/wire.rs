@@ -9,9 +9,8 @@ use hyper::{Request, Response, StatusCode};
 use serde_json::{Value as Json, json};
 
 use super::Ctx;
-use super::cloudwatch::cloudwatch;
+use super::cloudwatch::{Protocol, cloudwatch};
 use super::elasticache::{elasticache_error, form_value, known_node_type};
-use super::percentiles::keep_json_puts;
 use super::sagemaker::update_endpoint;
 use super::service_quotas::{get_quota, request_history, request_increase, request_status};
 
