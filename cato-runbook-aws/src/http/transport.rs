@@ -176,7 +176,7 @@ impl Transport {
             let too_long =
                 |read: String| body_too_long(provider, operation, resource, status, limit, &read);
             if let Some(length) = response.content_length()
-                && usize::try_from(length).map_or(true, |length| length > limit)
+                && length > u64::try_from(limit).unwrap_or(u64::MAX)
             {
                 return Err(too_long(format!("{length} bytes")));
             }

@@ -108,7 +108,7 @@ fn a_typo_in_an_operator_action_is_an_error_naming_the_key() {
         "{HEAD}\n[[operator]]\nat = \"T+1m\"\naction = \"halt\"\nresaon = \"drill\"\n"
     ));
     assert_eq!(err.field(), Some("resaon"), "{err}");
-    assert_eq!(err.line(), Some(5), "{err}");
+    assert!(err.message().contains("unknown field"), "{err}");
     // An action without arguments takes none.
     let err = error(&format!(
         "{HEAD}\n[[operator]]\nat = \"T+1m\"\nrunbook = \"endpoint\"\naction = \"acknowledge\"\nbye = \"me\"\n"
