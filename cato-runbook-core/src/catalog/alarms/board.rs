@@ -23,7 +23,10 @@ type Read = std::result::Result<Arc<Vec<AlarmState>>, (ErrorKind, Retry, String)
 
 /// The alarms of one port, read at most once per tick.
 pub(crate) struct AlarmBoard {
+    /// The port as configured: which board is whose.
     port: Arc<dyn Alarms>,
+    /// The same port, its answers checked: what the board reads.
+    checked: Arc<dyn Alarms>,
     prefixes: Mutex<BTreeSet<String>>,
     last: tokio::sync::Mutex<Option<(Timestamp, Read)>>,
 }
@@ -70,7 +73,7 @@ impl AlarmBoard {
         let read = match last.as_ref() {
             Some((at, read)) if *at == now => read.clone(),
             _ => {
-                let read = all_alarms(self.port.as_ref(), &self.prefix(), MAX_PAGES)
+                let read = all_alarms(self.checked.as_ref(), &self.prefix(), MAX_PAGES)
                     .await
                     .map(Arc::new)
                     .map_err(|e| (e.kind(), e.retry(), e.to_string()));
@@ -90,7 +93,8 @@ impl AlarmBoard {
 pub(crate) struct AlarmBoards(Arc<Mutex<Vec<Arc<AlarmBoard>>>>);
 
 impl AlarmBoards {
-    /// The board of `port`, made on first use.
+    /// The board of `port`, made on first use; it reads the port's answers checked
+    /// ([`Checked`](crate::ports::Checked)).
     pub(crate) fn for_port(&self, port: Arc<dyn Alarms>) -> Arc<AlarmBoard> {
         let mut boards = locked(&self.0);
         let same =
@@ -99,6 +103,7 @@ impl AlarmBoards {
             return board.clone();
         }
         let board = Arc::new(AlarmBoard {
+            checked: <dyn Alarms as crate::ports::Checkable>::checked(port.clone()),
             port,
             prefixes: Mutex::new(BTreeSet::new()),
             last: tokio::sync::Mutex::new(None),

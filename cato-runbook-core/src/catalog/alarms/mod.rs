@@ -56,7 +56,13 @@ pub(crate) fn join(
     if rules.is_empty() {
         return Ok(runbook);
     }
-    let board = providers.alarm_boards.for_port(providers.alarms(id)?);
+    // The configured port, not the accessor's wrapper of it: one board per port, whichever
+    // runbook asks.
+    providers.alarms(id)?;
+    let Some(port) = providers.alarms.clone() else {
+        return Ok(runbook);
+    };
+    let board = providers.alarm_boards.for_port(port);
     for rule in rules {
         board.watch(&rule.prefix);
         runbook
