@@ -363,7 +363,9 @@ mod tests {
         assert!(
             err.message()
                 .starts_with("policy.runbook_modes.shadow-self-dwon: unknown runbook")
-                && err.message().contains("; known: bedrock-throttling, budget-exceeded"),
+                && err
+                    .message()
+                    .contains("; known: bedrock-throttling, budget-exceeded"),
             "{err}"
         );
 

@@ -277,8 +277,19 @@ async fn three_blind_detectors_on_one_resource_open_one_incident_that_pages_for_
     let report = h.tick_after(Duration::from_secs(30)).await;
     assert_eq!(report.opened().count(), 1, "one per runbook and resource");
     let blind = h.only().await;
-    assert_eq!(blind.title(), "Monitoring is blind: shadow-self-down cannot look at cato-shadow-self");
-    assert_eq!(blind.severity(), Severity::Sev2, "a SEV1 runbook's blindness pages");
-    assert_eq!(details(&blind, "symptom_observed").len(), 3, "one entry per detector");
+    assert_eq!(
+        blind.title(),
+        "Monitoring is blind: shadow-self-down cannot look at cato-shadow-self"
+    );
+    assert_eq!(
+        blind.severity(),
+        Severity::Sev2,
+        "a SEV1 runbook's blindness pages"
+    );
+    assert_eq!(
+        details(&blind, "symptom_observed").len(),
+        3,
+        "one entry per detector"
+    );
     assert_eq!(h.pager.pages.lock().unwrap().len(), 1);
 }

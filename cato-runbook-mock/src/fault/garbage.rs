@@ -104,7 +104,7 @@ impl Garble for Vec<EndpointConfig> {
 impl Garble for EndpointConfigDescription {
     fn garble(mut self, nth: u64) -> Self {
         for variant in &mut self.variants {
-            if nth % 2 == 0 {
+            if nth.is_multiple_of(2) {
                 variant.instance_type = NOWHERE.to_owned();
                 variant.initial_instances = u32::MAX;
             } else {
@@ -129,7 +129,7 @@ impl Garble for Vec<LogEvent> {
 
 impl Garble for CacheCounters {
     fn garble(mut self, nth: u64) -> Self {
-        if nth % 2 == 0 {
+        if nth.is_multiple_of(2) {
             self.hits = u64::MAX;
             self.misses = u64::MAX;
         } else {
@@ -141,7 +141,7 @@ impl Garble for CacheCounters {
 
 impl Garble for CacheClusterState {
     fn garble(mut self, nth: u64) -> Self {
-        if nth % 2 == 0 {
+        if nth.is_multiple_of(2) {
             self.node_type = enormous();
         } else {
             self.nodes = u32::MAX;
@@ -152,7 +152,7 @@ impl Garble for CacheClusterState {
 
 impl Garble for BudgetStatus {
     fn garble(mut self, nth: u64) -> Self {
-        if nth % 2 == 0 {
+        if nth.is_multiple_of(2) {
             self.spent_usd = f64::NAN;
         } else {
             self.monthly_limit_usd = -1e300;
@@ -163,7 +163,11 @@ impl Garble for BudgetStatus {
 
 impl Garble for QuotaValue {
     fn garble(mut self, nth: u64) -> Self {
-        self.value = if nth % 2 == 0 { f64::NAN } else { -1.0 };
+        self.value = if nth.is_multiple_of(2) {
+            f64::NAN
+        } else {
+            -1.0
+        };
         self
     }
 }
@@ -177,7 +181,7 @@ impl Garble for QuotaRequest {
 
 impl Garble for TableState {
     fn garble(mut self, nth: u64) -> Self {
-        if nth % 2 == 0 {
+        if nth.is_multiple_of(2) {
             NOWHERE.clone_into(&mut self.name);
         } else {
             self.status = enormous();
@@ -188,7 +192,7 @@ impl Garble for TableState {
 
 impl Garble for TableCapacity {
     fn garble(mut self, nth: u64) -> Self {
-        if nth % 2 == 0 {
+        if nth.is_multiple_of(2) {
             self.consumed_read = f64::NAN;
         } else {
             self.consumed_write = -1e300;
@@ -199,7 +203,7 @@ impl Garble for TableCapacity {
 
 impl Garble for WorkloadState {
     fn garble(mut self, nth: u64) -> Self {
-        if nth % 2 == 0 {
+        if nth.is_multiple_of(2) {
             self.desired_replicas = u32::MAX;
         } else {
             self.ready_replicas = u32::MAX;
@@ -211,7 +215,7 @@ impl Garble for WorkloadState {
 impl Garble for Vec<Revision> {
     fn garble(mut self, nth: u64) -> Self {
         for revision in &mut self {
-            if nth % 2 == 0 {
+            if nth.is_multiple_of(2) {
                 revision.number = 0;
                 revision.current = true;
             } else {
@@ -224,7 +228,7 @@ impl Garble for Vec<Revision> {
 
 impl Garble for TrafficState {
     fn garble(mut self, nth: u64) -> Self {
-        if nth % 2 == 0 {
+        if nth.is_multiple_of(2) {
             self.shadow_self_share = f64::NAN;
         } else {
             self.cache_similarity_threshold = 7.0;
@@ -235,7 +239,7 @@ impl Garble for TrafficState {
 
 impl Garble for AlarmPage {
     fn garble(mut self, nth: u64) -> Self {
-        if nth % 2 == 0 {
+        if nth.is_multiple_of(2) {
             // A page that points at itself, for ever.
             self.next_token = Some(NOWHERE.to_owned());
         } else {
@@ -250,7 +254,7 @@ impl Garble for AlarmPage {
 impl Garble for Vec<Deployment> {
     fn garble(mut self, nth: u64) -> Self {
         for deployment in &mut self {
-            if nth % 2 == 0 {
+            if nth.is_multiple_of(2) {
                 deployment.at = time::add(
                     deployment.at,
                     std::time::Duration::from_secs(10 * 365 * 86_400),

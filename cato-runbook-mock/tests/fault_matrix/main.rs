@@ -5,7 +5,12 @@
 //! what the engine did goes in the README's reliability section (rewritten with
 //! `UPDATE_GOLDEN=1`; the test fails when the README is stale).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stderr)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stderr
+)]
 
 mod outcome;
 mod table;
@@ -107,8 +112,7 @@ fn every_fault_on_every_port_of_every_runbook() {
                 if std::env::var_os("CATO_MATRIX_VERBOSE").is_some() {
                     eprintln!("{cell}");
                 }
-                let report = match runner().run_blocking(&faulted(&scenario, &port, &fault), None)
-                {
+                let report = match runner().run_blocking(&faulted(&scenario, &port, &fault), None) {
                     Ok(report) => report,
                     Err(err) => {
                         broken.push(format!("{cell}: the run failed: {err}"));

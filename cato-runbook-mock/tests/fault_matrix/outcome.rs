@@ -30,7 +30,10 @@ impl<'a> Outcome<'a> {
         }
     }
 
-    fn lines_of(&self, incident: &Incident) -> impl Iterator<Item = &'a cato_runbook_mock::gameday::Line> {
+    fn lines_of(
+        &self,
+        incident: &Incident,
+    ) -> impl Iterator<Item = &'a cato_runbook_mock::gameday::Line> {
         let id = incident.id().to_string();
         self.report.timeline.iter().filter(move |l| l.source == id)
     }
@@ -54,7 +57,11 @@ impl<'a> Outcome<'a> {
         let mut parts = Vec::new();
         for incident in &self.runbook {
             let steps = self.steps(incident);
-            let state = if incident.is_open() { "open" } else { "resolved" };
+            let state = if incident.is_open() {
+                "open"
+            } else {
+                "resolved"
+            };
             parts.push(format!(
                 "{} · {} · {state}",
                 incident.severity(),
@@ -100,7 +107,11 @@ impl<'a> Outcome<'a> {
                 }
             }
         }
-        out.extend(report.failures().map(|v| format!("{}: {}", v.expectation, v.detail)));
+        out.extend(
+            report
+                .failures()
+                .map(|v| format!("{}: {}", v.expectation, v.detail)),
+        );
         out
     }
 }
