@@ -38,8 +38,8 @@ pub use metrics::BatchedMetrics;
 pub use plan::MAX_SERIES_PER_CALL;
 
 use crate::ports::{
-    Alarms, Budget, CacheCluster, CacheStats, CloudHealth, Deployments, IncidentStore, Logs,
-    Metrics, ModelEndpoint, Quotas, Tables, TrafficControl, Workloads,
+    Alarms, Budget, CacheCluster, CacheStats, Checkable, CloudHealth, Deployments, IncidentStore,
+    Logs, Metrics, ModelEndpoint, Quotas, Tables, TrafficControl, Workloads,
 };
 
 fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -84,7 +84,9 @@ fn wrapper<P: ?Sized>(
     wrapped
 }
 
-/// A port as the catalog reads it: behind its round wrapper, or as it is.
+/// A port as the catalog reads it: behind its round wrapper (metrics, deployments, health), its
+/// answers checked ([`Checked`](crate::ports::Checked)) after a round's split, so that an
+/// absurd series fails only the reader that asked for it.
 pub(crate) trait Batchable {
     /// `port` behind the wrapper `batches` keeps for it.
     fn batched(port: Arc<Self>, batches: &Batches) -> Arc<Self>;
@@ -92,21 +94,25 @@ pub(crate) trait Batchable {
 
 impl Batchable for dyn Metrics {
     fn batched(port: Arc<Self>, batches: &Batches) -> Arc<Self> {
-        wrapper(&batches.metrics, port, |p| Arc::new(BatchedMetrics::new(p)))
+        wrapper(&batches.metrics, port, |p| {
+            <dyn Metrics as Checkable>::checked(Arc::new(BatchedMetrics::new(p)))
+        })
     }
 }
 
 impl Batchable for dyn Deployments {
     fn batched(port: Arc<Self>, batches: &Batches) -> Arc<Self> {
         wrapper(&batches.deployments, port, |p| {
-            Arc::new(CoalescedDeployments::new(p))
+            <dyn Deployments as Checkable>::checked(Arc::new(CoalescedDeployments::new(p)))
         })
     }
 }
 
 impl Batchable for dyn CloudHealth {
     fn batched(port: Arc<Self>, batches: &Batches) -> Arc<Self> {
-        wrapper(&batches.health, port, |p| Arc::new(CoalescedHealth::new(p)))
+        wrapper(&batches.health, port, |p| {
+            <dyn CloudHealth as Checkable>::checked(Arc::new(CoalescedHealth::new(p)))
+        })
     }
 }
 
@@ -114,7 +120,7 @@ macro_rules! as_they_are {
     ($($trait:ident),*) => {$(
         impl Batchable for dyn $trait {
             fn batched(port: Arc<Self>, _: &Batches) -> Arc<Self> {
-                port
+                <dyn $trait as Checkable>::checked(port)
             }
         }
     )*};

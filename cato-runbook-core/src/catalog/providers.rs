@@ -8,8 +8,8 @@ use super::alarms::AlarmBoards;
 use crate::batch::{Batchable, Batches};
 use crate::error::{Error, Result};
 use crate::ports::{
-    Alarms, Budget, CacheCluster, CacheStats, Checkable, Clock, CloudHealth, Deployments,
-    IncidentStore, Logs, Metrics, ModelEndpoint, Quotas, Tables, TrafficControl, Workloads,
+    Alarms, Budget, CacheCluster, CacheStats, Clock, CloudHealth, Deployments, IncidentStore, Logs,
+    Metrics, ModelEndpoint, Quotas, Tables, TrafficControl, Workloads,
 };
 
 /// The catalog's port table, written once: calls `$callback!` with one
@@ -123,10 +123,7 @@ macro_rules! providers {
                 pub fn $field(&self, runbook: &str) -> Result<Arc<dyn $trait>> {
                     self.$field
                         .clone()
-                        // Checked after the round's split: an absurd series fails only the
-                        // reader that asked for it.
                         .map(|port| <dyn $trait as Batchable>::batched(port, &self.batches))
-                        .map(<dyn $trait as Checkable>::checked)
                         .ok_or_else(|| missing_ports(runbook, &[PortName::$name]))
                 }
             )*
