@@ -266,18 +266,13 @@ async fn a_caller_that_times_out_leaves_the_round_to_the_others() {
     );
     let patient = batched.query(&qs, at(NOW - 120), at(NOW));
     let release = async {
-        clock_sleep(Duration::from_secs(5)).await;
+        crate::ports::Clock::sleep(&clock, Duration::from_secs(5)).await;
         gate.notify_waiters();
     };
     let (impatient, patient, ()) = futures::join!(impatient, patient, release);
     assert!(impatient.is_none(), "timed out");
     assert_eq!(patient.unwrap()[0].points.len(), 2);
     assert_eq!(port.calls().len(), 1);
-}
-
-#[allow(clippy::disallowed_methods)] // the test drives tokio's paused time
-async fn clock_sleep(span: Duration) {
-    tokio::time::sleep(span).await;
 }
 
 /// A deployments and health port counting its calls.

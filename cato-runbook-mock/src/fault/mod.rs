@@ -28,6 +28,7 @@
 //! # });
 //! ```
 
+mod engine_ports;
 mod garbage;
 mod layer;
 mod ports;

@@ -1,26 +1,24 @@
-//! `FaultInjecting<P>` implements every port `P` implements.
+//! `FaultInjecting<P>` implements every port `P` implements: the ports runbooks read and act
+//! through here, the engine's own in `engine_ports.rs`.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use cato_runbook_core::ports::{
     AlarmPage, Alarms, BillingMode, Budget, BudgetStatus, CacheCluster, CacheClusterState,
-    CacheCounters, CacheStats, Chat, ChatMessage, CloudHealth, Created, Deployment, Deployments,
-    DeploymentsRead, Dimension, Email, EndpointConfig, EndpointConfigDescription,
-    EndpointDescription, Fence, Guardrails, HealthEvent, IncidentStore, Leadership, Lease,
-    LogEvent, Logs, Mail, MetricQuery, MetricSeries, Metrics, ModelEndpoint, Page, Pager, Posted,
-    QuotaRequest, QuotaValue, Quotas, Revision, Stored, TableCapacity, TableState, Tables,
-    TrafficControl, TrafficState, WorkloadState, Workloads,
+    CacheCounters, CacheStats, CloudHealth, Deployment, Deployments, DeploymentsRead, Dimension,
+    EndpointConfig, EndpointConfigDescription, EndpointDescription, HealthEvent, LogEvent, Logs,
+    MetricQuery, MetricSeries, Metrics, ModelEndpoint, QuotaRequest, QuotaValue, Quotas, Revision,
+    TableCapacity, TableState, Tables, TrafficControl, TrafficState, WorkloadState, Workloads,
 };
-use cato_runbook_core::{IdempotencyKey, Incident, IncidentId, Result, Timestamp};
+use cato_runbook_core::{IdempotencyKey, Result, Timestamp};
 
 use super::layer::FaultInjecting;
 use super::registry::Injected;
 use crate::ops::Op;
 
 impl<P: std::fmt::Display> FaultInjecting<P> {
-    async fn gate(&self, op: Op) -> Result<Injected> {
+    pub(super) async fn gate(&self, op: Op) -> Result<Injected> {
         self.faults.inject(op).await.map_err(|err| self.tag(err))
     }
 }
@@ -371,140 +369,6 @@ impl<P: CloudHealth> CloudHealth for FaultInjecting<P> {
         let injected = self.gate(Op::CloudHealthEvents).await?;
         self.inner
             .events(since)
-            .await
-            .map(|answer| injected.apply(answer))
-    }
-}
-
-#[async_trait]
-impl<P: Pager> Pager for FaultInjecting<P> {
-    async fn trigger(&self, page: &Page) -> Result<()> {
-        let injected = self.gate(Op::PagerTrigger).await?;
-        self.inner
-            .trigger(page)
-            .await
-            .map(|answer| injected.apply(answer))
-    }
-    async fn acknowledge(&self, target: &str, dedup_key: &str) -> Result<()> {
-        let injected = self.gate(Op::PagerAcknowledge).await?;
-        self.inner
-            .acknowledge(target, dedup_key)
-            .await
-            .map(|answer| injected.apply(answer))
-    }
-    async fn resolve(&self, target: &str, dedup_key: &str) -> Result<()> {
-        let injected = self.gate(Op::PagerResolve).await?;
-        self.inner
-            .resolve(target, dedup_key)
-            .await
-            .map(|answer| injected.apply(answer))
-    }
-}
-
-#[async_trait]
-impl<P: Chat> Chat for FaultInjecting<P> {
-    async fn post(&self, message: &ChatMessage) -> Result<Posted> {
-        let injected = self.gate(Op::ChatPost).await?;
-        self.inner
-            .post(message)
-            .await
-            .map(|answer| injected.apply(answer))
-    }
-}
-
-#[async_trait]
-impl<P: Mail> Mail for FaultInjecting<P> {
-    async fn send(&self, email: &Email) -> Result<()> {
-        let injected = self.gate(Op::MailSend).await?;
-        self.inner
-            .send(email)
-            .await
-            .map(|answer| injected.apply(answer))
-    }
-}
-
-#[async_trait]
-impl<P: IncidentStore> IncidentStore for FaultInjecting<P> {
-    async fn create(&self, incident: &Incident, fence: Fence) -> Result<Created> {
-        let injected = self.gate(Op::IncidentStoreCreate).await?;
-        self.inner
-            .create(incident, fence)
-            .await
-            .map(|answer| injected.apply(answer))
-    }
-    async fn update(&self, incident: &Incident, version: u64, fence: Fence) -> Result<u64> {
-        let injected = self.gate(Op::IncidentStoreUpdate).await?;
-        self.inner
-            .update(incident, version, fence)
-            .await
-            .map(|answer| injected.apply(answer))
-    }
-    async fn get(&self, id: &IncidentId) -> Result<Option<Stored<Incident>>> {
-        let injected = self.gate(Op::IncidentStoreGet).await?;
-        self.inner
-            .get(id)
-            .await
-            .map(|answer| injected.apply(answer))
-    }
-    async fn open(&self) -> Result<Vec<Stored<Incident>>> {
-        let injected = self.gate(Op::IncidentStoreOpen).await?;
-        self.inner.open().await.map(|answer| injected.apply(answer))
-    }
-    async fn all(&self) -> Result<Vec<Incident>> {
-        let injected = self.gate(Op::IncidentStoreAll).await?;
-        self.inner.all().await.map(|answer| injected.apply(answer))
-    }
-    async fn awaiting_postmortem(&self) -> Result<Vec<Stored<Incident>>> {
-        let injected = self.gate(Op::IncidentStoreAwaitingPostmortem).await?;
-        self.inner
-            .awaiting_postmortem()
-            .await
-            .map(|answer| injected.apply(answer))
-    }
-    async fn open_versions(&self) -> Result<Vec<(IncidentId, u64)>> {
-        let injected = self.gate(Op::IncidentStoreOpenVersions).await?;
-        self.inner
-            .open_versions()
-            .await
-            .map(|answer| injected.apply(answer))
-    }
-    async fn guardrails(&self) -> Result<Stored<Guardrails>> {
-        let injected = self.gate(Op::IncidentStoreGuardrails).await?;
-        self.inner
-            .guardrails()
-            .await
-            .map(|answer| injected.apply(answer))
-    }
-    async fn save_guardrails(
-        &self,
-        guardrails: &Guardrails,
-        version: u64,
-        fence: Fence,
-    ) -> Result<u64> {
-        let injected = self.gate(Op::IncidentStoreSaveGuardrails).await?;
-        self.inner
-            .save_guardrails(guardrails, version, fence)
-            .await
-            .map(|answer| injected.apply(answer))
-    }
-}
-
-#[async_trait]
-impl<P: Lease> Lease for FaultInjecting<P> {
-    fn replica(&self) -> &str {
-        self.inner.replica()
-    }
-    async fn acquire(&self, ttl: Duration) -> Result<Leadership> {
-        let injected = self.gate(Op::LeaseAcquire).await?;
-        self.inner
-            .acquire(ttl)
-            .await
-            .map(|answer| injected.apply(answer))
-    }
-    async fn release(&self) -> Result<()> {
-        let injected = self.gate(Op::LeaseRelease).await?;
-        self.inner
-            .release()
             .await
             .map(|answer| injected.apply(answer))
     }
