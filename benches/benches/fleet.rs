@@ -109,6 +109,18 @@ fn calls_by_op(world: &World) -> BTreeMap<String, usize> {
     by_op
 }
 
+/// The fleet sizes measured: 10, 100 and 1,000, or those of `CATO_FLEET_SIZES` (e.g. `300,1000`).
+fn sizes() -> Vec<usize> {
+    std::env::var("CATO_FLEET_SIZES")
+        .ok()
+        .map(|list| {
+            list.split(',')
+                .filter_map(|n| n.trim().parse().ok())
+                .collect()
+        })
+        .unwrap_or_else(|| vec![10, 100, 1_000])
+}
+
 fn fleet(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_time()
@@ -117,7 +129,7 @@ fn fleet(c: &mut Criterion) {
     let mut group = c.benchmark_group("fleet_tick");
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(5));
-    for n in [10usize, 100, 1_000] {
+    for n in sizes() {
         let world = world(n);
         let harness = harness(&world, n);
         // Two warm-up ticks (the first loads the store), then one counted, all without latency.
