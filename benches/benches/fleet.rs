@@ -1,9 +1,13 @@
 //! A fleet of 10, 100 and 1,000 monitored endpoints (each with its cache and its table), every
 //! runbook's detectors on each, over one fake world: provider calls per tick by operation, the
-//! wall time of a tick with a fixed latency on every call, and the memory of an open incident.
+//! time a tick waits on its calls with a fixed latency on every call, the engine's own CPU time
+//! per tick, and the memory of an open incident.
 //!
-//! The fakes wait on the world's clock, which reads tokio's time: on a runtime that is not
-//! paused (as here) a fault's `latency` is real, so the tick's wall time includes it.
+//! The runtime's clock is paused, as in the tests: the world's clock reads it, so the fleet runs
+//! ten healthy minutes of virtual time before anything is counted (every window filled, as on a
+//! replica that has been up a while), and a tick's wait on its calls (`LATENCY` each) is read off
+//! the virtual clock — the critical path of its rounds of calls, whatever the machine. Criterion
+//! times the engine's own work per tick in real time, between ticks a tick interval apart.
 #![allow(
     missing_docs,
     clippy::print_stdout,
@@ -109,6 +113,17 @@ fn calls_by_op(world: &World) -> BTreeMap<String, usize> {
     by_op
 }
 
+/// The queries of each `metrics.query` call of the call record (one `GetMetricData` each).
+fn metric_reads(world: &World) -> Vec<usize> {
+    world
+        .calls()
+        .of(OpMatch::Any)
+        .iter()
+        .filter(|call| call.op.to_string() == "metrics.query")
+        .map(|call| call.args["queries"].as_array().map_or(0, Vec::len))
+        .collect()
+}
+
 /// The fleet sizes measured: 10, 100 and 1,000, or those of `CATO_FLEET_SIZES` (e.g. `300,1000`).
 fn sizes() -> Vec<usize> {
     std::env::var("CATO_FLEET_SIZES")
@@ -124,36 +139,54 @@ fn sizes() -> Vec<usize> {
 fn fleet(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_time()
+        .start_paused(true)
         .build()
         .unwrap();
+    // The world's clock reads the runtime's: the world is made inside it.
+    let _runtime = rt.enter();
     let mut group = c.benchmark_group("fleet_tick");
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(5));
     for n in sizes() {
         let world = world(n);
         let harness = harness(&world, n);
-        // Two warm-up ticks (the first loads the store), then one counted, all without latency.
-        for _ in 0..2 {
-            rt.block_on(harness.engine().tick()).unwrap();
-        }
+        // Ten healthy minutes first: the store loaded, every window filled.
+        rt.block_on(harness.run_for(Duration::from_secs(600)))
+            .unwrap();
+        let next = || time::add(world.now(), harness.tick_interval());
         world.calls().clear();
-        let report = rt.block_on(harness.engine().tick()).unwrap();
-        let detectors = report.detectors;
+        let report = rt.block_on(harness.tick_then_wait(next())).unwrap();
+        assert_eq!(report.open_incidents, 0, "a healthy fleet opened incidents");
         println!(
-            "fleet/{n}: {detectors} detectors, calls per tick: {:?}",
+            "fleet/{n}: {} detectors, calls per tick: {:?}",
+            report.detectors,
             calls_by_op(&world)
+        );
+        let reads = metric_reads(&world);
+        let series: usize = reads.iter().sum();
+        println!(
+            "fleet/{n}: {series} series in {} GetMetricData calls ({reads:?} queries; ⌈series / 500⌉ = {})",
+            reads.len(),
+            series.div_ceil(500)
         );
         world.faults().on(OpMatch::Any).latency(LATENCY);
         let start = world.now();
         rt.block_on(harness.engine().tick()).unwrap();
         println!(
-            "fleet/{n}: one tick with {LATENCY:?} a call took {:?}",
+            "fleet/{n}: one tick with {LATENCY:?} a call waited {:?} on its calls",
             time::elapsed(start, world.now())
         );
-        group.bench_with_input(BenchmarkId::from_parameter(n), &harness, |b, harness| {
-            b.iter(|| black_box(rt.block_on(harness.engine().tick()).map(|r| r.healthy)))
-        });
         world.faults().clear();
+        rt.block_on(harness.tick_then_wait(next())).unwrap();
+        group.bench_with_input(BenchmarkId::from_parameter(n), &harness, |b, harness| {
+            b.iter(|| {
+                let until = time::add(harness.world().now(), harness.tick_interval());
+                black_box(
+                    rt.block_on(harness.tick_then_wait(until))
+                        .map(|r| r.healthy),
+                )
+            })
+        });
         // Every endpoint down: one incident each once the hysteresis has seen enough.
         for i in 0..n {
             world
@@ -166,7 +199,10 @@ fn fleet(c: &mut Criterion) {
         let region = Region::new(GLOBAL);
         let mut open = 0;
         for _ in 0..6 {
-            open = rt.block_on(harness.engine().tick()).unwrap().open_incidents;
+            open = rt
+                .block_on(harness.tick_then_wait(next()))
+                .unwrap()
+                .open_incidents;
         }
         let stats = region.change();
         let held = stats

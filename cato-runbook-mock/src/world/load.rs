@@ -3,7 +3,7 @@
 
 use cato_runbook_core::time::{self, Timestamp};
 
-use super::models::{Counters, EndpointModel};
+use super::models::{Counters, EndpointModel, TableModel};
 use super::state::State;
 
 /// Usable memory of one cache node, GiB, by node type; `None` for an unknown type.
@@ -242,9 +242,12 @@ impl State {
     }
 
     pub(crate) fn table_load(&self, name: &str) -> TableLoad {
-        let Some(t) = self.table(name) else {
-            return TableLoad::default();
-        };
+        self.table(name)
+            .map_or_else(TableLoad::default, |t| self.load_of_table(t))
+    }
+
+    /// [`table_load`](Self::table_load) of a table in hand (no lookup by name).
+    pub(crate) fn load_of_table(&self, t: &TableModel) -> TableLoad {
         let provisioned = t.billing_mode == cato_runbook_core::ports::BillingMode::Provisioned;
         let throttled = |demand: f64, capacity: u64, partition: f64| {
             let over_capacity = if provisioned {

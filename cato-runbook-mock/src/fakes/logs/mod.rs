@@ -35,6 +35,7 @@ fn events(sim: &Sim, group: &str, since: Timestamp, now: Timestamp) -> Vec<LogEv
         })
         .unwrap_or_default();
     let config = &sim.config;
+    let writers = synthetic::Writers::of(sim.state(), group);
     let synthetic = config.logs.synthetic
         && (group == config.logs.app_group
             || sim.state().endpoints.iter().any(|e| e.log_group == group));
@@ -49,6 +50,7 @@ fn events(sim: &Sim, group: &str, since: Timestamp, now: Timestamp) -> Vec<LogEv
             let lines = synthetic::lines(
                 sim.state_at(m),
                 group,
+                &writers,
                 &config.logs.app_group,
                 (&config.bedrock.model_id, &config.bedrock.fallback_model_id),
                 m,

@@ -11,19 +11,63 @@ use crate::world::State;
 const ENDPOINT_OFFSET: Duration = Duration::from_secs(20);
 const APP_OFFSET: Duration = Duration::from_secs(40);
 
-/// The lines written to `group` during the minute starting at `minute`.
+/// Where a group's endpoints are in the world's list of endpoints, as a hint for every
+/// minute's state (the list rarely changes: one lookup per read, not one per minute).
+#[derive(Debug, Clone)]
+pub(crate) struct Writers {
+    of: usize,
+    at: Vec<usize>,
+}
+
+impl Writers {
+    /// The home endpoints of `state` that write to `group` (another region's endpoints write
+    /// to that region's logs).
+    pub(crate) fn of(state: &State, group: &str) -> Self {
+        let at = state
+            .endpoints
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.region.is_none() && e.log_group == group)
+            .map(|(i, _)| i)
+            .collect();
+        Writers {
+            of: state.endpoints.len(),
+            at,
+        }
+    }
+
+    /// Those of `state` (another minute's): the hint when the list is the same length and
+    /// every hinted endpoint still writes there, else looked up again.
+    fn in_state(&self, state: &State, group: &str) -> Writers {
+        let holds = self.of == state.endpoints.len()
+            && self.at.iter().all(|&i| {
+                state
+                    .endpoints
+                    .get(i)
+                    .is_some_and(|e| e.region.is_none() && e.log_group == group)
+            });
+        if holds {
+            self.clone()
+        } else {
+            Writers::of(state, group)
+        }
+    }
+}
+
+/// The lines written to `group` during the minute starting at `minute`, by `writers` (the
+/// endpoints that write to `group`, see [`Writers::of`]).
 pub(crate) fn lines(
     state: &State,
     group: &str,
+    writers: &Writers,
     app_group: &str,
     bedrock: (&str, &str),
     minute: Timestamp,
 ) -> Vec<LogEvent> {
     let mut out = Vec::new();
     let index = minute.timestamp().div_euclid(60);
-    // Another region's endpoints write to that region's logs.
-    let home = state.endpoints.iter().filter(|e| e.region.is_none());
-    for e in home.filter(|e| e.log_group == group) {
+    let writers = writers.in_state(state, group);
+    for e in writers.at.iter().filter_map(|&i| state.endpoints.get(i)) {
         let load = state.endpoint_load(e);
         let message = if let Some(cause) = e.crash {
             let crash = crate::world::crash_lines(cause);
@@ -71,7 +115,7 @@ pub(crate) fn lines(
             ));
         }
         for t in &state.tables {
-            let load = state.table_load(&t.name);
+            let load = state.load_of_table(t);
             if load.throttled_read + load.throttled_write > 0.0 {
                 messages.push(format!(
                     "ERROR ProvisionedThroughputExceededException: The level of configured provisioned throughput for the table {} was exceeded",

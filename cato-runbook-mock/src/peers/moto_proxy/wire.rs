@@ -51,6 +51,28 @@ fn bad_gateway(why: String) -> Reply {
     reply(StatusCode::BAD_GATEWAY, "text/plain", why.into_bytes())
 }
 
+/// The body as sent before its `Content-Encoding`: CloudWatch takes `PutMetricData` gzipped
+/// (request compression: the AWS CLI compresses a body of 10 KB or more), and the proxy, which
+/// reads CloudWatch's bodies itself, must too.
+fn decoded(headers: &HeaderMap, body: Bytes) -> Result<Bytes, String> {
+    let encoding = headers
+        .get(hyper::header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("identity");
+    match encoding.trim() {
+        "" | "identity" => Ok(body),
+        "gzip" => {
+            let mut plain = Vec::new();
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&body[..]), &mut plain)
+                .map_err(|e| format!("gzip body does not decode: {e}"))?;
+            Ok(Bytes::from(plain))
+        }
+        other => Err(format!(
+            "content encoding {other:?} is not one CloudWatch takes"
+        )),
+    }
+}
+
 pub(super) async fn handle(ctx: &Ctx, req: Request<Incoming>) -> Reply {
     let (parts, body) = req.into_parts();
     let body = match body.collect().await {
@@ -73,13 +95,19 @@ pub(super) async fn handle(ctx: &Ctx, req: Request<Incoming>) -> Reply {
 
     if let Some(op) = path.strip_prefix(CBOR_PREFIX) {
         record(ctx, format!("CloudWatch.{op}"));
-        return cloudwatch(ctx, &parts.headers, op, Protocol::Cbor, &body).await;
+        return match decoded(&parts.headers, body) {
+            Ok(body) => cloudwatch(ctx, &parts.headers, op, Protocol::Cbor, &body).await,
+            Err(why) => reply(StatusCode::BAD_REQUEST, "text/plain", why.into_bytes()),
+        };
     }
     if let Some(target) = &target {
         let (service, op) = target.split_once('.').unwrap_or((target, ""));
         if service == CLOUDWATCH_JSON {
             record(ctx, format!("CloudWatch.{op}"));
-            return cloudwatch(ctx, &parts.headers, op, Protocol::Json, &body).await;
+            return match decoded(&parts.headers, body) {
+                Ok(body) => cloudwatch(ctx, &parts.headers, op, Protocol::Json, &body).await,
+                Err(why) => reply(StatusCode::BAD_REQUEST, "text/plain", why.into_bytes()),
+            };
         }
         record(ctx, format!("{service}.{op}"));
         let input: Json = serde_json::from_slice(&body).unwrap_or(json!({}));
@@ -201,4 +229,36 @@ pub(super) async fn moto_json(
         .map(|b| b.to_bytes())
         .unwrap_or_default();
     (status, serde_json::from_slice(&body).unwrap_or(Json::Null))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(encoding: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            hyper::header::CONTENT_ENCODING,
+            HeaderValue::from_str(encoding).unwrap_or(HeaderValue::from_static("x")),
+        );
+        h
+    }
+
+    #[test]
+    fn a_gzipped_body_is_read_as_sent() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        assert!(gz.write_all(b"{\"Namespace\": \"X\"}").is_ok());
+        let zipped = gz.finish().unwrap_or_default();
+        let plain = decoded(&headers("gzip"), Bytes::from(zipped));
+        assert_eq!(plain.as_deref().ok(), Some(&b"{\"Namespace\": \"X\"}"[..]));
+        assert_eq!(
+            decoded(&HeaderMap::new(), Bytes::from_static(b"{}"))
+                .as_deref()
+                .ok(),
+            Some(&b"{}"[..])
+        );
+        assert!(decoded(&headers("gzip"), Bytes::from_static(b"not gzip")).is_err());
+        assert!(decoded(&headers("br"), Bytes::from_static(b"{}")).is_err());
+    }
 }
