@@ -1,10 +1,11 @@
-"""A small stand-in of the Cato admin API's budget status, for both sides of the comparison.
+"""A small stand-in of the Cato admin API's budget and traffic status, for both sides of the
+comparison.
 
     python3 admin_api.py PORT_FILE TOKEN
 
 Listens on a free loopback port (written to PORT_FILE once it listens) and answers
-`GET /api/admin/cato/budget/status` to `Authorization: Bearer TOKEN`, 401 otherwise, 404 for
-any other path.
+`GET /api/admin/cato/budget/status` and `GET /api/admin/cato/traffic/status` to
+`Authorization: Bearer TOKEN`, 401 otherwise, 404 for any other path.
 """
 
 import json
@@ -19,6 +20,17 @@ STATUS = {
     "curiosityEnabled": False,
 }
 
+TRAFFIC = {
+    "shadowSelfShare": 1.0,
+    "cacheSimilarityThreshold": 0.92,
+    "emergencyMode": True,
+}
+
+PATHS = {
+    "/api/admin/cato/budget/status": STATUS,
+    "/api/admin/cato/traffic/status": TRAFFIC,
+}
+
 
 def main():
     port_file, token = sys.argv[1], sys.argv[2]
@@ -27,8 +39,8 @@ def main():
         def do_GET(self):
             if self.headers.get("Authorization") != f"Bearer {token}":
                 self.answer(401, {"error": "unauthorized"})
-            elif self.path.split("?")[0] == "/api/admin/cato/budget/status":
-                self.answer(200, STATUS)
+            elif self.path.split("?")[0] in PATHS:
+                self.answer(200, PATHS[self.path.split("?")[0]])
             else:
                 self.answer(404, {"error": "not found"})
 

@@ -2,8 +2,8 @@
 # Seeds one world on the peers, with the same AWS CLI the comparison times (AWS_ENDPOINT_URL at
 # the moto peer's proxy, so the metrics put go through it and it answers their percentiles):
 # the Shadow Self endpoint on its config `cato-shadow-self-config` (and the previous
-# `cato-shadow-self-config-v1`), its log group with events, the metrics the runbooks read over
-# the last 15 minutes, the table `cato-semantic-memory`, the replication group `cato-cache`, and
+# `cato-shadow-self-config-v1`), its log group with events, the orchestrator's log group, the
+# metrics the runbooks read over the last 15 minutes, the table `cato-semantic-memory`, the replication group `cato-cache`, and
 # keys, hits and misses in redis (REDIS_HOST, REDIS_PORT). The Bedrock quota is the proxy's own
 # (CATO_MOTO_PROXY_QUOTAS).
 set -euo pipefail
@@ -43,6 +43,12 @@ PY
 )"
 aws logs put-log-events --log-group-name "$group" --log-stream-name primary/i-0001 \
   --log-events "$events" > /dev/null
+
+log "log group /cato/orchestrator"
+aws logs create-log-group --log-group-name /cato/orchestrator
+aws logs create-log-stream --log-group-name /cato/orchestrator --log-stream-name cato-0
+aws logs put-log-events --log-group-name /cato/orchestrator --log-stream-name cato-0 \
+  --log-events "[{\"timestamp\": $((now_ms - 60000)), \"message\": \"INFO Health loop ok\"}]" > /dev/null
 
 log "metrics: ModelLatency, CacheInvalidations, ConsumedReadCapacityUnits"
 # One call per namespace: every minute of the last 15 at once.
