@@ -13,6 +13,7 @@
 )]
 
 mod outcome;
+mod steps;
 mod table;
 
 use std::collections::BTreeSet;
