@@ -230,6 +230,7 @@ impl EngineBuilder {
                 store: self
                     .store
                     .unwrap_or_else(|| Arc::new(InMemoryIncidentStore::new())),
+                store_gate: Default::default(),
                 notifiers,
                 lease,
                 term: std::sync::Mutex::new(Default::default()),

@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use super::operator::Operator;
 use super::state::Cell;
 use crate::RunbookId;
-use crate::call;
 use crate::error::{Error, ErrorKind, Result};
 use crate::incident::{DedupKey, Incident, IncidentId, NewIncident, Status};
 use crate::ports::Created;
@@ -93,14 +92,13 @@ impl Operator {
                 Actor::person(by),
                 format!("declared by {by} ({source})"),
             );
-            let created = call::timed(
-                inner.clock.as_ref(),
-                inner.config.timeouts.call,
-                "store.create",
-                id.as_str(),
-                inner.store.create(&incident, inner.write_fence()),
-            )
-            .await;
+            let created = inner
+                .store_call(
+                    "store.create",
+                    id.as_str(),
+                    inner.store.create(&incident, inner.write_fence()),
+                )
+                .await;
             let created = match created {
                 Ok(created) => created,
                 // The id is taken (another replica's incident of today): the next one.
@@ -181,14 +179,13 @@ impl Operator {
                 Actor::person(by),
                 format!("postmortem attached by {by}: {postmortem}"),
             );
-            let saved = call::timed(
-                inner.clock.as_ref(),
-                inner.config.timeouts.call,
-                "store.update",
-                id.as_str(),
-                inner.store.update(&incident, version, inner.write_fence()),
-            )
-            .await;
+            let saved = inner
+                .store_call(
+                    "store.update",
+                    id.as_str(),
+                    inner.store.update(&incident, version, inner.write_fence()),
+                )
+                .await;
             match saved {
                 Ok(saved) => {
                     // The leader's copy, if it still keeps one (nothing left to do on it),

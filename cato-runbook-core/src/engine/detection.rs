@@ -26,6 +26,7 @@ const ID_TRIES: usize = 1000;
 impl Inner {
     pub(super) async fn tick(self: &Arc<Self>) -> Result<TickReport> {
         let _one_at_a_time = self.ticking.lock().await;
+        self.store_gate.open();
         let now = self.now();
         if let Some(trace) = &self.trace {
             trace.record(crate::trace::TraceRecord::tick(now));
@@ -297,14 +298,13 @@ impl Inner {
         for _ in 0..ID_TRIES {
             let id = self.next_id(now).await;
             let incident = build(id.clone());
-            let created = call::timed(
-                self.clock.as_ref(),
-                self.config.timeouts.call,
-                "store.create",
-                id.as_str(),
-                self.store.create(&incident, self.own_fence()),
-            )
-            .await;
+            let created = self
+                .store_call(
+                    "store.create",
+                    id.as_str(),
+                    self.store.create(&incident, self.own_fence()),
+                )
+                .await;
             match created {
                 Ok(Created::Created) => {
                     report.events.push(TickEvent::Opened {

@@ -15,7 +15,6 @@ use super::Inner;
 use super::names::COOLDOWN_KEY_SEPARATOR;
 use super::policy::Policy;
 use super::report::{TickEvent, TickReport};
-use crate::call;
 use crate::error::{ErrorKind, Result};
 use crate::ports::{Guardrails, Halt};
 use crate::runbook::Risk;
@@ -125,14 +124,9 @@ impl Inner {
     }
 
     async fn read_guardrails(&self) -> Result<()> {
-        let stored = call::timed(
-            self.clock.as_ref(),
-            self.config.timeouts.call,
-            "store.guardrails",
-            "guardrails",
-            self.store.guardrails(),
-        )
-        .await?;
+        let stored = self
+            .store_call("store.guardrails", "guardrails", self.store.guardrails())
+            .await?;
         self.keep(stored.value, stored.version);
         Ok(())
     }
@@ -163,14 +157,13 @@ impl Inner {
                 Err(_) => return Err("the guardrail state is unavailable".into()),
             };
             change(&mut value)?;
-            let saved = call::timed(
-                self.clock.as_ref(),
-                self.config.timeouts.call,
-                "store.save_guardrails",
-                "guardrails",
-                self.store.save_guardrails(&value, version, fence),
-            )
-            .await;
+            let saved = self
+                .store_call(
+                    "store.save_guardrails",
+                    "guardrails",
+                    self.store.save_guardrails(&value, version, fence),
+                )
+                .await;
             match saved {
                 Ok(version) => {
                     self.keep(value, version);

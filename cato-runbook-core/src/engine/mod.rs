@@ -79,7 +79,10 @@
 //! A store or lease that cannot answer is loud — a [`TickEvent`], a metric (see the table in
 //! `telemetry.rs`: `cato_runbook_store_unavailable_total`, `cato_runbook_lease_unavailable_total`,
 //! `cato_runbook_leader`, `cato_runbook_fenced_total`) and a log at error level — and never
-//! quietly stops an incident from opening: notifications fail open, steps fail closed. The
+//! quietly stops an incident from opening: notifications fail open, steps fail closed. Once a
+//! store call of a tick has timed out, the tick's other store calls fail at once (`Unavailable`)
+//! rather than each waiting out the call timeout, so a hung store cannot stretch a tick; what
+//! was not written is written by a later tick. The
 //! leader reads the open incidents from the store at every tick, so a person acting through
 //! another replica's [`Operator`] is seen at the next tick.
 //!
@@ -166,6 +169,7 @@ mod report;
 mod standing;
 mod state;
 mod steps;
+mod store_calls;
 mod sync;
 mod telemetry;
 
@@ -218,6 +222,8 @@ pub(crate) struct Inner {
     key_index: HashMap<DedupKey, usize>,
     clock: Arc<dyn Clock>,
     store: Arc<dyn IncidentStore>,
+    /// Whether a store call of this tick timed out (see `store_calls.rs`).
+    store_gate: store_calls::StoreGate,
     notifiers: Notifiers,
     lease: Arc<dyn Lease>,
     /// This replica's view of the lease.

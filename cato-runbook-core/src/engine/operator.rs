@@ -98,28 +98,26 @@ impl Operator {
                     // Escalation stops: what still waits to go out goes nowhere.
                     let outbox = &mut i.automation_mut().outbox;
                     outbox.notices.retain(|n| n.kind != NoticeKind::Escalate);
+                    tell(i, now, format!("acknowledged by {by}"));
                 }
                 Ok::<bool, Error>(acknowledged)
             })
             .await?;
         self.saved(&mut job)?;
-        if acknowledged {
-            if job.read(|i| i.automation().paged).await {
-                let target = job.escalation().on_call.reach.target().to_owned();
-                let call = self.inner.config.timeouts.call;
-                let pager = &self.inner.notifiers.pager;
-                let acked = crate::call::timed(
-                    self.inner.clock.as_ref(),
-                    call,
-                    "pager.acknowledge",
-                    &target,
-                    pager.acknowledge(&target, id.as_str()),
-                );
-                if let Err(err) = acked.await {
-                    tracing::warn!(incident = %id, error = %err, "could not acknowledge the page");
-                }
+        if acknowledged && job.read(|i| i.automation().paged).await {
+            let target = job.escalation().on_call.reach.target().to_owned();
+            let call = self.inner.config.timeouts.call;
+            let pager = &self.inner.notifiers.pager;
+            let acked = crate::call::timed(
+                self.inner.clock.as_ref(),
+                call,
+                "pager.acknowledge",
+                &target,
+                pager.acknowledge(&target, id.as_str()),
+            );
+            if let Err(err) = acked.await {
+                tracing::warn!(incident = %id, error = %err, "could not acknowledge the page");
             }
-            job.say(format!("acknowledged by {by}")).await;
         }
         self.recorded(Some(&job), "acknowledge", json!({ "by": by }))
             .await;
@@ -155,11 +153,11 @@ impl Operator {
                     at: now,
                 };
             }
+            tell(i, now, format!("{step} approved by {by}"));
             Ok(())
         })
         .await?;
         self.saved(&mut job)?;
-        job.say(format!("{step} approved by {by}")).await;
         let args = json!({ "step": step, "by": by });
         self.recorded(Some(&job), "approve", args).await;
         Ok(())
@@ -182,11 +180,11 @@ impl Operator {
             if let Some(run) = automation.step.take() {
                 automation.rung = run.rung + 1;
             }
+            tell(i, now, format!("{step} denied by {by}: {reason}"));
             Ok(())
         })
         .await?;
         self.saved(&mut job)?;
-        job.say(format!("{step} denied by {by}: {reason}")).await;
         let args = json!({ "step": step, "by": by, "reason": reason });
         self.recorded(Some(&job), "deny", args).await;
         Ok(())
@@ -392,6 +390,17 @@ impl Operator {
         job.fence = self.inner.write_fence();
         Ok(job)
     }
+}
+
+/// Queues a line for the incident's thread in its outbox, in the same change as the action it
+/// tells of: the next tick posts it (under an idempotency key, bounded by the call timeout), so
+/// a chat that does not answer never holds up a person's call or the tick after it.
+fn tell(incident: &mut Incident, now: crate::Timestamp, text: String) {
+    let text = format!("{}: {text}", incident.id());
+    incident
+        .automation_mut()
+        .outbox
+        .queue(NoticeKind::Update, None, text, now);
 }
 
 /// The expiry of the approval request for `step`, or a conflict.

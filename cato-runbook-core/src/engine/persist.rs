@@ -35,14 +35,13 @@ impl Inner {
         if cell.version() == 0 {
             return self.create_late(cell, &incident, fence).await;
         }
-        let saved = crate::call::timed(
-            self.clock.as_ref(),
-            self.config.timeouts.call,
-            "store.update",
-            incident.id().as_str(),
-            self.store.update(&incident, cell.version(), fence),
-        )
-        .await;
+        let saved = self
+            .store_call(
+                "store.update",
+                incident.id().as_str(),
+                self.store.update(&incident, cell.version(), fence),
+            )
+            .await;
         match saved {
             Ok(version) => {
                 cell.set_version(version);
@@ -73,14 +72,13 @@ impl Inner {
         incident: &crate::Incident,
         fence: crate::ports::Fence,
     ) -> Result<()> {
-        let created = crate::call::timed(
-            self.clock.as_ref(),
-            self.config.timeouts.call,
-            "store.create",
-            incident.id().as_str(),
-            self.store.create(incident, fence),
-        )
-        .await;
+        let created = self
+            .store_call(
+                "store.create",
+                incident.id().as_str(),
+                self.store.create(incident, fence),
+            )
+            .await;
         match created {
             Ok(crate::ports::Created::Created) => {
                 cell.set_version(1);
@@ -127,13 +125,7 @@ impl Inner {
         &self,
         id: &crate::IncidentId,
     ) -> Result<Option<crate::ports::Stored<crate::Incident>>> {
-        crate::call::timed(
-            self.clock.as_ref(),
-            self.config.timeouts.call,
-            "store.get",
-            id.as_str(),
-            self.store.get(id),
-        )
-        .await
+        self.store_call("store.get", id.as_str(), self.store.get(id))
+            .await
     }
 }

@@ -19,7 +19,8 @@ type Handle = tokio::task::JoinHandle<Outcome>;
 impl Inner {
     /// Reconciles every open incident, each on its own task, and waits for them at most one
     /// tick interval from the tick's start; what outlives the wait goes on in the background
-    /// and is reported by a later tick.
+    /// and is reported by a later tick. Reconciles of earlier ticks still running are waited
+    /// for only until the next escalation or breach of this tick's incidents is due.
     pub(super) async fn reconcile_all(
         self: &Arc<Self>,
         work: Vec<(Cell, Verdict)>,
@@ -80,7 +81,16 @@ impl Inner {
             })
         }));
         waiting.extend(acts);
-        let (done, running) = self.wait_until(waiting, deadline).await;
+        // Waited for only until something of this tick's incidents is due (an escalation, a
+        // breach of the response time): a slow step of one incident never holds back the
+        // tick that records another's.
+        let due = outcomes
+            .iter()
+            .fold(None, |due, outcome| earliest(due, outcome.next_due))
+            .filter(|due| *due > started);
+        let (done, running) = self
+            .wait_until(waiting, earliest(due, Some(deadline)).unwrap_or(deadline))
+            .await;
         outcomes.extend(done);
         for outcome in outcomes {
             report.events.extend(outcome.events);

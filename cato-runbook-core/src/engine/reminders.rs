@@ -30,7 +30,6 @@ use super::Inner;
 use super::job::Job;
 use super::report::{TickEvent, TickReport};
 use super::state::{Cell, Verdict};
-use crate::call;
 use crate::error::{Error, Result};
 use crate::incident::{Incident, IncidentId, Status};
 use crate::ports::Fence;
@@ -214,14 +213,13 @@ impl Inner {
     /// Loads the watch list from the store; false when the store cannot answer (loaded at the
     /// next tick).
     async fn load_watch(&self, fence: Fence, report: &mut TickReport) -> bool {
-        let awaiting = call::timed(
-            self.clock.as_ref(),
-            self.config.timeouts.call,
-            "store.awaiting_postmortem",
-            "incidents",
-            self.store.awaiting_postmortem(),
-        )
-        .await;
+        let awaiting = self
+            .store_call(
+                "store.awaiting_postmortem",
+                "incidents",
+                self.store.awaiting_postmortem(),
+            )
+            .await;
         match awaiting {
             Ok(awaiting) => {
                 let deadline = &self.config.postmortem;

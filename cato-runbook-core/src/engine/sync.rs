@@ -19,15 +19,9 @@ impl Inner {
         if self.table.lock().await.loaded {
             return Ok(());
         }
-        let limit = self.config.timeouts.call;
-        let open = call::timed(
-            self.clock.as_ref(),
-            limit,
-            "store.open",
-            "incidents",
-            self.store.open(),
-        )
-        .await?;
+        let open = self
+            .store_call("store.open", "incidents", self.store.open())
+            .await?;
         let mut table = self.table.lock().await;
         if table.loaded {
             return Ok(());
@@ -99,14 +93,13 @@ impl Inner {
     /// incident no longer open in the store is read on its own. A store that cannot answer
     /// leaves the copies as they are, loudly.
     pub(super) async fn sync_incidents(&self, report: &mut TickReport) {
-        let open = call::timed(
-            self.clock.as_ref(),
-            self.config.timeouts.call,
-            "store.open_versions",
-            "incidents",
-            self.store.open_versions(),
-        )
-        .await;
+        let open = self
+            .store_call(
+                "store.open_versions",
+                "incidents",
+                self.store.open_versions(),
+            )
+            .await;
         let open = match open {
             Ok(open) => open,
             Err(err) => {
@@ -180,14 +173,13 @@ impl Inner {
     /// what this replica told people), so that a key never keeps two open incidents.
     async fn create_or_merge(&self, id: &crate::IncidentId, cell: &Cell) {
         let incident = cell.snapshot().await;
-        let created = call::timed(
-            self.clock.as_ref(),
-            self.config.timeouts.call,
-            "store.create",
-            id.as_str(),
-            self.store.create(&incident, self.own_fence()),
-        )
-        .await;
+        let created = self
+            .store_call(
+                "store.create",
+                id.as_str(),
+                self.store.create(&incident, self.own_fence()),
+            )
+            .await;
         let theirs = match created {
             Ok(Created::Created) => {
                 cell.set_version(1);
@@ -229,6 +221,8 @@ impl Inner {
                     crate::incident::NoticeKind::Page => automation.paged,
                     // Only a resolved incident has these, and it is never merged.
                     crate::incident::NoticeKind::Postmortem => true,
+                    // What people did on the merged incident was said in its own thread.
+                    crate::incident::NoticeKind::Update => true,
                     crate::incident::NoticeKind::Escalate => notice
                         .contact
                         .as_ref()
@@ -244,14 +238,13 @@ impl Inner {
                     );
                 }
             }
-            let updated = call::timed(
-                self.clock.as_ref(),
-                self.config.timeouts.call,
-                "store.update",
-                merged.id().as_str(),
-                self.store.update(&merged, stored.version, self.own_fence()),
-            )
-            .await;
+            let updated = self
+                .store_call(
+                    "store.update",
+                    merged.id().as_str(),
+                    self.store.update(&merged, stored.version, self.own_fence()),
+                )
+                .await;
             match updated {
                 Ok(version) => break (merged, version),
                 Err(err) if err.kind() == crate::ErrorKind::Conflict => {

@@ -20,6 +20,9 @@ pub enum NoticeKind {
     /// A post-incident reminder: in the incident's thread (no contact), or to a contact when
     /// the postmortem is overdue.
     Postmortem,
+    /// A line in the incident's thread saying what a person did (an acknowledgement, an
+    /// approval, a denial): posted by the next tick, not by the person's call.
+    Update,
 }
 
 /// A notification decided on and not yet accepted by its provider.

@@ -164,3 +164,31 @@ async fn policy_asks_for_approval_above_a_monthly_cost() {
     let requested = details(&h.only().await, "approval_requested");
     assert!(requested[0].starts_with("about $5000/month is above $1000"));
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_chat_line_of_an_approval_is_posted_by_the_next_tick_under_a_key() {
+    let Case { h, id, .. } = budget_incident().await;
+    let said = |h: &Harness| {
+        h.chat
+            .messages
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| m.text.contains("increase-budget approved by carol"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    h.engine
+        .operator()
+        .approve(&id, "increase-budget", "carol")
+        .await
+        .unwrap();
+    assert!(said(&h).is_empty(), "the person's call posts nothing");
+    h.tick_after(mins(1)).await;
+    let posted = said(&h);
+    assert_eq!(posted.len(), 1);
+    assert!(posted[0].key.is_some(), "under an idempotency key");
+    assert!(posted[0].thread.is_some(), "in the incident's thread");
+    h.tick_after(mins(1)).await;
+    assert_eq!(said(&h).len(), 1, "posted once");
+}

@@ -78,6 +78,53 @@ async fn a_store_outage_never_loses_the_incident() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_hung_store_costs_a_tick_one_call_timeout_and_loses_nothing() {
+    let detector = FakeDetector::new("endpoint-5xx", "cato-shadow-self");
+    let store = Arc::new(FlakyStore::default());
+    let mut setup = Setup::new(
+        runbook(&detector).build().unwrap(),
+        Policy::with_mode(Mode::Auto),
+    );
+    setup.other_store = Some(store.clone());
+    let h = setup.build();
+    h.tick().await; // loaded while the store answers
+    store.hang.store(true, Ordering::SeqCst);
+    detector.outage();
+    let limit = h.engine.config().timeouts.call;
+    for _ in 0..3 {
+        let started = h.now();
+        let report = h.tick_after(Duration::from_secs(30)).await;
+        let took = cato_runbook_core::time::elapsed(started, h.now()) - Duration::from_secs(30);
+        assert_eq!(
+            took, limit,
+            "one store call waited out, the others failed at once"
+        );
+        assert!(report.events.iter().any(|e| matches!(
+            e,
+            TickEvent::StoreUnavailable { error, .. } | TickEvent::StoreFailed { error, .. }
+                if error.contains("did not answer earlier in this tick")
+        )));
+    }
+    assert_eq!(
+        store.hung_calls.load(Ordering::SeqCst),
+        3,
+        "one call a tick"
+    );
+    assert_eq!(
+        h.engine.operator().open_incidents().await.unwrap().len(),
+        1,
+        "opened in memory"
+    );
+
+    store.hang.store(false, Ordering::SeqCst);
+    h.tick_after(Duration::from_secs(30)).await;
+    h.tick_after(Duration::from_secs(30)).await;
+    let saved = store.all().await.unwrap();
+    assert_eq!(saved.len(), 1, "written once the store answers");
+    assert!(saved[0].timeline().first("notified").is_some());
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_runbook_can_bring_its_own_escalation() {
     let detector = FakeDetector::new("budget-mode", "cato-budget");
     let mut escalation = Escalation::default();

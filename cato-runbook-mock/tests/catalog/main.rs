@@ -15,6 +15,7 @@ mod engine_on_world;
 mod failover;
 mod first_five_minutes;
 mod high_latency;
+mod no_data;
 mod shadow_self_down;
 mod strategies;
 mod world_engine;

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 
 use super::Config;
 use super::signals::measure;
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::ports::Metrics;
 use crate::runbook::{Detector, Observation, ObserveContext, Symptom};
 use crate::severity::Impact;
@@ -34,10 +34,22 @@ impl Detector for ThrottleRate {
         let start = time::sub(ctx.now, self.config.window);
         let measured =
             measure(self.metrics.as_ref(), &self.config.model_id, start, ctx.now).await?;
-        // No call in the window: nothing was throttled.
-        let Some(t) = measured.filter(|t| t.is_symptom(&self.config)) else {
-            return Ok(Observation::Healthy);
+        // No data in the window is no look: the throttled share cannot be told.
+        let Some(t) = measured else {
+            return Err(Error::new(
+                ErrorKind::Unavailable,
+                "bedrock-throttle-rate",
+                format!(
+                    "no Invocations or InvocationThrottles data for {} in the last {}",
+                    self.config.model_id,
+                    HumanDuration(self.config.window)
+                ),
+            )
+            .with_resource(self.config.model_id.clone()));
         };
+        if !t.is_symptom(&self.config) {
+            return Ok(Observation::Healthy);
+        }
         let summary = format!(
             "Bedrock throttled {:.1} % of calls to {} over the last {}",
             t.rate() * 100.0,

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::Config;
 use crate::catalog::kit;
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::ports::{Dimension, MetricQuery, MetricSeries, Metrics, Statistic};
 use crate::time::Timestamp;
 
@@ -138,6 +138,10 @@ pub(super) async fn endpoint_errors(
 /// Whether the throttled share since a change planned at `planned_at` dropped enough from
 /// `before` (the share then): the symptom is gone, or the share fell by
 /// [`Config::min_improvement`] of what it was; and the line that says so.
+///
+/// # Errors
+///
+/// The metrics' error, or `Unavailable` when no Bedrock call has data since the change.
 pub(super) async fn improved_since(
     metrics: &dyn Metrics,
     config: &Config,
@@ -146,8 +150,18 @@ pub(super) async fn improved_since(
     now: Timestamp,
 ) -> Result<(bool, String)> {
     let start = kit::since_change(planned_at, now, config.window);
-    let Some(after) = measure(metrics, &config.model_id, start, now).await? else {
-        return Ok((true, "no Bedrock call since the change".into()));
+    // Nothing read is no verdict: a verification passes only on data (tried again later).
+    let measured = measure(metrics, &config.model_id, start, now).await?;
+    let Some(after) = measured.filter(|t| t.served + t.throttled > 0.0) else {
+        return Err(Error::new(
+            ErrorKind::Unavailable,
+            "bedrock-throttling.verify",
+            format!(
+                "no Bedrock call to {} since the change: cannot tell whether it helped",
+                config.model_id
+            ),
+        )
+        .with_resource(config.model_id.clone()));
     };
     let passed =
         !after.is_symptom(config) || after.rate() <= before * (1.0 - config.min_improvement);

@@ -23,7 +23,8 @@ pub struct Config {
     /// Fewest lookups (hits + misses) a window needs to be judged; with fewer it stays open.
     /// 100.
     pub min_lookups: u64,
-    /// How long the previous verdict stands while there is no data (no traffic). 15 min.
+    /// How long a previous symptom stands while there is no data (no traffic); a healthy look
+    /// never stands in for data. 15 min.
     #[serde(with = "humantime_serde")]
     pub no_data_grace: Duration,
     /// Evictions per lookup from which the cache counts as undersized. 0.01.

@@ -19,8 +19,9 @@ const MAX_AFFECTED_SHARE: f64 = 0.49;
 /// The runbook's "cache hit rate drops below 70 %", over the window since the previous sample.
 ///
 /// No data (the first sample, or a window with too few lookups) is never read as healthy or
-/// sick: the previous verdict stands for up to `no_data_grace`, and without one (or after it)
-/// the detector cannot tell and says so with an error, which the engine counts as unknown.
+/// sick: a previous symptom stands for up to `no_data_grace` (a sick cache does not resolve for
+/// want of lookups), and otherwise — a previous healthy look included — the detector cannot
+/// tell and says so with an error, which the engine counts as unknown.
 #[derive(Debug)]
 pub(crate) struct HitRateDetector {
     monitor: Arc<HitRateMonitor>,
@@ -72,7 +73,8 @@ impl HitRateDetector {
     }
 
     fn no_data(&self, now: Timestamp, why: String) -> Result<Observation> {
-        if let Some((observation, at)) = self.previous().as_ref()
+        // Only a symptom stands: a healthy look is never replayed while nothing can be seen.
+        if let Some((observation @ Observation::Symptom(_), at)) = self.previous().as_ref()
             && time::elapsed(*at, now) <= self.no_data_grace
         {
             return Ok(observation.clone());

@@ -38,9 +38,9 @@
 //! the hit rate of the window since the previous sample, from counter deltas — never from the
 //! lifetime counters, which would hide a spike under weeks of good hits. A server restart or a
 //! `CONFIG RESETSTAT` starts the window again from zero. A window needs `min_lookups` lookups:
-//! with fewer, it stays open. No data is never read as healthy or sick: the previous verdict
-//! stands for up to `no_data_grace`, and without one the detector reports that it cannot tell
-//! (the engine's *unknown*). Higher LLM costs and latency follow from the misses; the symptom
+//! with fewer, it stays open. No data is never read as healthy or sick: a previous symptom
+//! stands for up to `no_data_grace`, and otherwise (a previous healthy look included) the
+//! detector reports that it cannot tell (the engine's *unknown*). Higher LLM costs and latency follow from the misses; the symptom
 //! says so, and the budget and high-latency runbooks watch them.
 //!
 //! **Severity: SEV3**, the runbook's own example. A miss is still answered, by the LLM, slower

@@ -75,7 +75,8 @@ impl Diagnosis for Capacity {
                         .with_evidence(format!("{} has no variant {}", s.endpoint, s.variant));
                 }
             },
-            Err(err) => finding = finding.with_evidence(format!("describe-endpoint failed: {err}")),
+            // The failure is in the summary, so that it is on the timeline.
+            Err(err) => parts.push(format!("describe-endpoint failed: {err}")),
         }
         match workload {
             Ok(w) => {
@@ -87,7 +88,7 @@ impl Diagnosis for Capacity {
                     w.namespace, w.name, w.ready_replicas, w.desired_replicas
                 ));
             }
-            Err(err) => finding = finding.with_evidence(format!("get deployment failed: {err}")),
+            Err(err) => parts.push(format!("get deployment failed: {err}")),
         }
         finding.summary = parts.join(", ");
         Ok(DiagnosisReport::finding(finding))

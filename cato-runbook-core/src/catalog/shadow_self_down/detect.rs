@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use super::Config;
 use crate::catalog::circuit_breaker::{BreakerState, CircuitBreaker};
 use crate::catalog::kit::{self, last_minutes};
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::ports::{
     Dimension, EndpointDescription, EndpointStatus, MetricQuery, Metrics, ModelEndpoint, Statistic,
     Variant,
@@ -80,10 +80,26 @@ pub(super) async fn invocations(
         ),
     ];
     let series = metrics.query(&queries, start, end).await?;
-    let sum = |id: &str| kit::total(&series, id).unwrap_or(0.0);
+    // A series without data is not zero: SageMaker publishes both, zeros included, while the
+    // endpoint is there to count; without them the share cannot be told.
+    let sum = |id: &str, metric: &str| {
+        kit::total(&series, id).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Unavailable,
+                "endpoint-5xx",
+                format!(
+                    "no {metric} data for {} between {} and {}: cannot tell the 5XX share",
+                    config.endpoint,
+                    start.format("%H:%M"),
+                    end.format("%H:%M")
+                ),
+            )
+            .with_resource(config.endpoint.clone())
+        })
+    };
     Ok(Invocations {
-        total: sum("invocations"),
-        errors: sum("errors"),
+        total: sum("invocations", "Invocations")?,
+        errors: sum("errors", "Invocation5XXErrors")?,
     })
 }
 
@@ -110,8 +126,9 @@ impl Detector for EndpointErrors {
         &self.config.endpoint
     }
 
-    /// No invocations (or fewer than `min_invocations`) is healthy for this symptom: nothing
-    /// failed. `endpoint-instances` watches an endpoint nobody calls.
+    /// Few invocations (fewer than `min_invocations`) is healthy for this symptom: nothing
+    /// failed. `endpoint-instances` watches an endpoint nobody calls. No data at all is no
+    /// look: an error, which the engine counts as unknown.
     async fn observe(&self, ctx: &ObserveContext) -> Result<Observation> {
         let c = &self.config;
         let (start, end) = last_minutes(ctx.now, c.window);
@@ -195,16 +212,35 @@ impl Detector for IntrospectionLatency {
         &self.config.endpoint
     }
 
-    /// No latency data (nothing answered) is healthy for this symptom; the other detectors
-    /// see an endpoint that answers nothing.
+    /// No latency data is a look only when the invocations show that nothing was answered
+    /// (none came, or every one failed): then nothing was slow, and the other detectors see an
+    /// endpoint that answers nothing. Answers without latency data, or no invocation data
+    /// either, cannot be told: an error, which the engine counts as unknown.
     async fn observe(&self, ctx: &ObserveContext) -> Result<Observation> {
         let c = &self.config;
         let (start, end) = last_minutes(ctx.now, c.window);
         let (p99, p50) = model_latency(self.metrics.as_ref(), c, start, end).await?;
         let threshold_us = c.introspection_latency_p99.as_secs_f64() * 1e6;
-        let Some(p99) = p99.filter(|p99| *p99 > threshold_us) else {
+        let Some(p99) = p99 else {
+            let counts = invocations(self.metrics.as_ref(), c, start, end).await?;
+            let answered = counts.total - counts.errors;
+            if answered > 0.0 {
+                return Err(Error::new(
+                    ErrorKind::Unavailable,
+                    "introspection-latency",
+                    format!(
+                        "no ModelLatency data for {} while it answered {answered} invocations in the last {}: cannot tell the p99",
+                        c.endpoint,
+                        HumanDuration(c.window)
+                    ),
+                )
+                .with_resource(c.endpoint.clone()));
+            }
             return Ok(Observation::Healthy);
         };
+        if p99 <= threshold_us {
+            return Ok(Observation::Healthy);
+        }
         let p50 = p50.unwrap_or(0.0);
         // At least 1 % of the queries are slower than the threshold; at least half when the
         // median is.

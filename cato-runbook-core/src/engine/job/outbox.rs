@@ -88,6 +88,9 @@ impl Job<'_> {
                     if i.automation_mut().outbox.take(notice.id).is_none() {
                         return; // Settled meanwhile (by another writer).
                     }
+                    if notice.kind == NoticeKind::Update {
+                        return; // A line in the thread, as the engine's own are: no entry.
+                    }
                     let (kind, detail) = match (&notice.kind, &notice.contact) {
                         (NoticeKind::Announce, _) => {
                             i.automation_mut().chat_thread =
@@ -130,6 +133,9 @@ impl Job<'_> {
                     let _ = i.record(now, Actor::Engine, kind, detail);
                 })
                 .await;
+                if notice.kind == NoticeKind::Update {
+                    return;
+                }
                 self.events.push(TickEvent::Notified {
                     incident: self.id.clone(),
                     channel,

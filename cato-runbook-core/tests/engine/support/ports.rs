@@ -192,6 +192,10 @@ pub struct FlakyStore {
     pub fail: std::sync::atomic::AtomicBool,
     /// Reads fail too while set.
     pub fail_reads: std::sync::atomic::AtomicBool,
+    /// Every call hangs while set.
+    pub hang: std::sync::atomic::AtomicBool,
+    /// The calls made while it hung.
+    pub hung_calls: std::sync::atomic::AtomicUsize,
     pub inner: InMemoryIncidentStore,
 }
 
@@ -202,6 +206,14 @@ impl fmt::Display for FlakyStore {
 }
 
 impl FlakyStore {
+    /// Never answers while `hang` is set.
+    async fn hold(&self) {
+        if self.hang.load(Ordering::SeqCst) {
+            self.hung_calls.fetch_add(1, Ordering::SeqCst);
+            cato_runbook_core::call::sleep_forever().await;
+        }
+    }
+
     fn check_read(&self) -> Result<()> {
         if self.fail_reads.load(Ordering::SeqCst) {
             return Err(Error::new(
@@ -228,18 +240,22 @@ impl FlakyStore {
 #[async_trait]
 impl IncidentStore for FlakyStore {
     async fn create(&self, incident: &Incident, fence: Fence) -> Result<Created> {
+        self.hold().await;
         self.check()?;
         self.inner.create(incident, fence).await
     }
     async fn update(&self, incident: &Incident, version: u64, fence: Fence) -> Result<u64> {
+        self.hold().await;
         self.check()?;
         self.inner.update(incident, version, fence).await
     }
     async fn get(&self, id: &cato_runbook_core::IncidentId) -> Result<Option<Stored<Incident>>> {
+        self.hold().await;
         self.check_read()?;
         self.inner.get(id).await
     }
     async fn open(&self) -> Result<Vec<Stored<Incident>>> {
+        self.hold().await;
         self.check_read()?;
         self.inner.open().await
     }
@@ -247,6 +263,7 @@ impl IncidentStore for FlakyStore {
         self.inner.all().await
     }
     async fn guardrails(&self) -> Result<Stored<Guardrails>> {
+        self.hold().await;
         self.check_read()?;
         self.inner.guardrails().await
     }
@@ -256,6 +273,7 @@ impl IncidentStore for FlakyStore {
         version: u64,
         fence: Fence,
     ) -> Result<u64> {
+        self.hold().await;
         self.check()?;
         self.inner.save_guardrails(guardrails, version, fence).await
     }

@@ -162,3 +162,51 @@ async fn emergency_mode_is_an_approved_last_resort_when_configured() {
         1
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_lowered_threshold_never_passes_on_no_bedrock_call() {
+    let w = OnWorld::new(
+        surge(QuotaDecision::Approve),
+        &[ID],
+        &CatalogConfig::default(),
+    );
+    w.world
+        .schedule(
+            w.world.at(mins(2)),
+            WorldChange::BedrockThrottling { share: 0.3 },
+        )
+        .unwrap();
+    w.run_until(mins(6)).await;
+    let incident = w.open(ID).await;
+    w.operator()
+        .deny(incident.id(), QUOTA, "alice", "service-side, not the quota")
+        .await
+        .unwrap();
+    // Traffic stops as the threshold is lowered: nothing calls Bedrock since the change.
+    w.world
+        .apply(WorldChange::RequestRate {
+            requests_per_minute: 0.0,
+        })
+        .unwrap();
+    w.run_until(mins(30)).await;
+    let incident = w
+        .incidents()
+        .await
+        .into_iter()
+        .find(|i| i.runbook().as_str() == ID)
+        .unwrap();
+    let timeline = shown(&incident);
+    assert!(
+        applied(&incident).contains(&THRESHOLD.to_owned()),
+        "{timeline}"
+    );
+    let passed = incident
+        .timeline()
+        .iter()
+        .any(|e| e.kind.label() == "verification_passed" && e.kind.step() == Some(THRESHOLD));
+    assert!(!passed, "passed on nothing read: {timeline}");
+    assert!(
+        timeline.contains("cannot tell whether it helped"),
+        "{timeline}"
+    );
+}

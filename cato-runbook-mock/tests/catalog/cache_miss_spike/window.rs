@@ -96,6 +96,37 @@ async fn no_data_is_neither_healthy_nor_sick() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_healthy_look_never_stands_in_for_missing_data() {
+    let world = World::default();
+    let ports = world.ports("r");
+    let runbook = catalog::build(
+        ID,
+        &ports.providers(world.clock_handle()),
+        &CatalogConfig::default(),
+    )
+    .unwrap();
+    let detector = runbook.detectors()[0].clone();
+    let look = || {
+        let detector = detector.clone();
+        let now = world.now();
+        async move { detector.observe(&ObserveContext::new(now)).await }
+    };
+    assert!(look().await.is_err());
+    world.clock().sleep(TICK).await;
+    assert!(look().await.unwrap().is_healthy());
+
+    // Traffic stops while the cache is healthy: the next look cannot tell, at once.
+    world
+        .apply(WorldChange::RequestRate {
+            requests_per_minute: 0.0,
+        })
+        .unwrap();
+    world.clock().sleep(TICK).await;
+    let err = look().await.unwrap_err();
+    assert!(err.message().contains("cannot tell"), "{err}");
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_restart_starts_the_window_again() {
     let world = World::default();
     let ports = world.ports("r");
