@@ -59,6 +59,7 @@ pub struct HarnessBuilder<'a> {
     runbooks: Runbooks<'a>,
     ports: Option<FakePorts>,
     trace: Option<cato_runbook_core::trace::Recorder>,
+    retention: Option<Duration>,
 }
 
 impl fmt::Debug for HarnessBuilder<'_> {
@@ -115,6 +116,12 @@ impl<'a> HarnessBuilder<'a> {
         self
     }
 
+    /// How long the store keeps a closed incident (default the engine's, 90 days).
+    pub fn retention(mut self, retention: Duration) -> Self {
+        self.retention = Some(retention);
+        self
+    }
+
     /// Ticks every `tick` (default [`TICK`]).
     pub fn tick(mut self, tick: Duration) -> Self {
         self.config.tick_interval = tick;
@@ -146,6 +153,9 @@ impl<'a> HarnessBuilder<'a> {
         let mut builder = self.world.engine_builder(&ports);
         if let Some(recorder) = self.trace {
             builder = builder.trace(recorder);
+        }
+        if let Some(retention) = self.retention {
+            builder = builder.retention(retention);
         }
         let engine = builder
             .runbooks(runbooks)
@@ -185,6 +195,7 @@ impl Harness {
             runbooks: Runbooks::Catalog(Vec::new(), Box::default()),
             ports: None,
             trace: None,
+            retention: None,
         }
     }
 

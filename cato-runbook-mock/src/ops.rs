@@ -133,6 +133,8 @@ operations! {
     IncidentStoreGuardrails = "incident_store.guardrails", "incident_store", false;
     /// `IncidentStore::save_guardrails`.
     IncidentStoreSaveGuardrails = "incident_store.save_guardrails", "incident_store", true;
+    /// `IncidentStore::delete_closed`.
+    IncidentStoreDeleteClosed = "incident_store.delete_closed", "incident_store", true;
     /// `Lease::acquire`.
     LeaseAcquire = "lease.acquire", "lease", true;
     /// `Lease::release`.

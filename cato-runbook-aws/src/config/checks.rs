@@ -98,6 +98,9 @@ mod tests {
     fn zero_timeouts_tries_and_rates_are_refused_naming_the_table_and_key() {
         for (text, named) in [
             ("[lease]\ntimeout = \"0s\"\n", "[lease] timeout"),
+            ("[store]\nretention = \"0s\"\n", "[store] retention"),
+            ("[store]\nretention = \"5h\"\n", "[store] retention"),
+            ("[store]\nretention = \"20000d\"\n", "[store] retention"),
             (
                 "[providers.aws]\ntimeout = \"0s\"\n",
                 "[providers.aws] timeout",

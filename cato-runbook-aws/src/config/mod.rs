@@ -268,6 +268,7 @@ impl Config {
             .validate()
             .map_err(|e| e.prefixed(origin))?;
         config.lease.validate().map_err(|e| e.prefixed(origin))?;
+        config.store.validate().map_err(|e| e.prefixed(origin))?;
         Ok(config)
     }
 

@@ -6,6 +6,7 @@
 //! path = "cato-incidents.db"      # sqlite: the file, relative to the configuration file
 //! table = "cato-incidents"        # dynamodb: the table (its region etc. from [providers.aws])
 //! create_table = false            # dynamodb: create the table when it is missing
+//! retention = "90d"               # how long a closed incident is kept (1d to 3650d)
 //!
 //! [lease]
 //! kind = "none"                   # none (one process owns the store) | dynamodb | kubernetes
@@ -48,6 +49,10 @@ pub struct StoreConfig {
     pub table: String,
     /// Whether to create the DynamoDB table when it is missing.
     pub create_table: bool,
+    /// How long a closed incident (its postmortem attached) is kept: the engine deletes older
+    /// ones hourly, and a DynamoDB item carries it as its time to live. Default 90 days.
+    #[serde(with = "humantime_serde")]
+    pub retention: Duration,
 }
 
 impl Default for StoreConfig {
@@ -57,7 +62,20 @@ impl Default for StoreConfig {
             path: PathBuf::from("cato-incidents.db"),
             table: "cato-incidents".into(),
             create_table: false,
+            retention: cato_runbook_core::engine::DEFAULT_RETENTION,
         }
+    }
+}
+
+impl StoreConfig {
+    /// Checks the retention: from 1 day to 3650 days.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`](super::ConfigError::Invalid) naming the key.
+    pub fn validate(&self) -> Result<(), super::ConfigError> {
+        cato_runbook_core::engine::check_retention("[store] retention", self.retention)
+            .map_err(|e| super::ConfigError::Invalid(e.message().to_owned()))
     }
 }
 

@@ -28,7 +28,8 @@ const POLL: Duration = Duration::from_secs(1);
 /// setup (production tables come from infrastructure code, with backups and deletion
 /// protection).
 ///
-/// Needs `dynamodb:CreateTable` and `dynamodb:DescribeTable`.
+/// Turns on the time to live of closed incidents (`expires_at`). Needs `dynamodb:CreateTable`,
+/// `dynamodb:DescribeTable` and `dynamodb:UpdateTimeToLive`.
 ///
 /// # Errors
 ///
@@ -101,9 +102,28 @@ pub async fn create_table(client: &Client, table: &str) -> Result<()> {
                 .await
                 .map_err(|e| describe.sdk(e))?;
             if out.table().and_then(|t| t.table_status()) == Some(&TableStatus::Active) {
-                return Ok(());
+                break;
             }
             settings.clock.sleep(POLL).await;
+        }
+        // A closed incident's item expires at `expires_at` (see `with_retention`).
+        let ttl = call.op("UpdateTimeToLive");
+        let spec = aws_sdk_dynamodb::types::TimeToLiveSpecification::builder()
+            .attribute_name(super::store::retention::EXPIRES_AT)
+            .enabled(true)
+            .build()
+            .map_err(|e| ttl.invalid(e.to_string()))?;
+        let enabled = client
+            .update_time_to_live()
+            .table_name(table)
+            .time_to_live_specification(spec)
+            .send()
+            .await;
+        match enabled {
+            Ok(_) => Ok(()),
+            // Already on (a table that existed).
+            Err(e) if items::has_code(&e, "ValidationException") => Ok(()),
+            Err(e) => Err(ttl.sdk(e)),
         }
     })
     .await

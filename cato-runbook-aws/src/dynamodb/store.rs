@@ -1,6 +1,7 @@
 //! [`IncidentStore`] on one DynamoDB table: versioned items written in transactions, one
 //! open-slot item per dedup key, and a fence item every write advances.
 
+pub(super) mod retention;
 mod writes;
 
 use std::fmt;
@@ -23,7 +24,7 @@ use crate::sdk::{Call, Settings, settings_builders};
 ///
 /// | `pk` | attributes | what |
 /// | --- | --- | --- |
-/// | `incident#<id>` | `id` (S), `version` (N), `open` (BOOL), `dedup` (S), `body` (S: the incident as JSON) | an incident |
+/// | `incident#<id>` | `id` (S), `version` (N), `open` (BOOL), `dedup` (S), `body` (S: the incident as JSON); once closed `closed_at` (N, epoch seconds) and, under a retention, `expires_at` (N: the time to live) | an incident |
 /// | `open#<dedup key>` | `incident` (S: the id) | the one open incident of a dedup key |
 /// | `fence` | `fence` (N) | the greatest [`Fence`] a write carried |
 /// | `guardrails` | `version` (N), `body` (S: the [`Guardrails`] as JSON) | the shared guardrail state |
@@ -57,6 +58,7 @@ use crate::sdk::{Call, Settings, settings_builders};
 /// | `open_versions` | `Query` of the index |
 /// | `open` | `Query` of the index, `GetItem` per open incident |
 /// | `all` | `Scan` |
+/// | `delete_closed` | `Scan`, `TransactWriteItems` (`dynamodb:DeleteItem`, `dynamodb:UpdateItem`) per incident deleted |
 ///
 /// | what happened | [`ErrorKind`] | retry |
 /// | --- | --- | --- |
@@ -93,6 +95,8 @@ pub struct DynamoDbIncidentStore {
     client: Client,
     table: String,
     settings: Settings,
+    /// How long a closed incident is kept: its item's time to live.
+    retention: Option<std::time::Duration>,
 }
 
 impl DynamoDbIncidentStore {
@@ -107,7 +111,18 @@ impl DynamoDbIncidentStore {
             client,
             table: table.into(),
             settings: Settings::default(),
+            retention: None,
         }
+    }
+
+    /// Keeps a closed incident `retention` after its close: its item gets the time to live
+    /// attribute `expires_at` (epoch seconds), which [`create_table`](super::create_table)
+    /// turns on. DynamoDB deletes an expired item within a few days, not at once:
+    /// [`delete_closed`](IncidentStore::delete_closed), which the engine calls hourly,
+    /// deletes what is due meanwhile.
+    pub fn with_retention(mut self, retention: std::time::Duration) -> Self {
+        self.retention = Some(retention);
+        self
     }
 
     /// The table.
@@ -273,6 +288,14 @@ impl IncidentStore for DynamoDbIncidentStore {
             Ok(all)
         })
         .await
+    }
+
+    async fn delete_closed(
+        &self,
+        closed_before: cato_runbook_core::Timestamp,
+        fence: Fence,
+    ) -> Result<u64> {
+        self.delete_closed_items(closed_before, fence).await
     }
 
     async fn guardrails(&self) -> Result<Stored<Guardrails>> {

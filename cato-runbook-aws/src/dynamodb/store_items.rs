@@ -229,7 +229,8 @@ fn expecting(
     }
 }
 
-/// Puts `incident` (as `body`) at `version`, finding what `expect` says.
+/// Puts `incident` (as `body`) at `version`, finding what `expect` says; a closed one with
+/// its close time and, under a `retention`, its time to live.
 pub(super) fn put_incident(
     call: &Call<'_>,
     table: &str,
@@ -237,6 +238,7 @@ pub(super) fn put_incident(
     body: &str,
     version: u64,
     expect: Expect,
+    retention: Option<std::time::Duration>,
 ) -> Result<TransactWriteItem> {
     let put = Put::builder()
         .table_name(table)
@@ -246,6 +248,7 @@ pub(super) fn put_incident(
         .item(OPEN, AttributeValue::Bool(incident.is_open()))
         .item(DEDUP, s(incident.dedup_key().as_str()))
         .item(BODY, s(body));
+    let put = super::store::retention::closed_attributes(put, incident, retention);
     // Only open incidents are in the index: a resolved one leaves it with this write.
     let put = if incident.is_open() {
         put.item(OPEN_SHARD, s(OPEN))

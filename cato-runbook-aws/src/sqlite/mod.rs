@@ -32,6 +32,7 @@ use std::time::Duration;
 use cato_runbook_core::{Error, ErrorKind, Result, Retry};
 use rusqlite::Connection;
 
+mod retention;
 mod schema;
 mod store;
 

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use cato_runbook_core::ports::{Created, Fence, Guardrails, IncidentStore, Stored, fenced, stale};
-use cato_runbook_core::{Error, ErrorKind, Incident, IncidentId, Result};
+use cato_runbook_core::{Error, ErrorKind, Incident, IncidentId, Result, Timestamp};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::{PROVIDER, SqliteIncidentStore, decode, sqlite_error};
@@ -27,7 +27,11 @@ fn conflict(operation: &'static str, id: &str, message: String) -> Error {
 }
 
 /// Refuses `fence` if older than the greatest seen; else makes it the greatest.
-fn check_fence(tx: &Transaction<'_>, operation: &'static str, fence: Fence) -> Result<Result<()>> {
+pub(super) fn check_fence(
+    tx: &Transaction<'_>,
+    operation: &'static str,
+    fence: Fence,
+) -> Result<Result<()>> {
     let seen: Option<i64> = tx
         .query_row("SELECT value FROM meta WHERE key = 'fence'", [], |row| {
             row.get(0)
@@ -51,7 +55,7 @@ fn check_fence(tx: &Transaction<'_>, operation: &'static str, fence: Fence) -> R
 
 impl SqliteIncidentStore {
     /// Runs `work` in one `IMMEDIATE` transaction, committed when it answers `Ok(Ok(_))`.
-    fn write<T>(
+    pub(super) fn write<T>(
         &self,
         operation: &'static str,
         work: impl FnOnce(&Transaction<'_>) -> Result<Result<T>>,
@@ -265,6 +269,10 @@ impl IncidentStore for SqliteIncidentStore {
             open.push((IncidentId::new(id), version.max(0) as u64));
         }
         Ok(open)
+    }
+
+    async fn delete_closed(&self, closed_before: Timestamp, fence: Fence) -> Result<u64> {
+        self.delete_closed_rows(closed_before, fence)
     }
 
     async fn guardrails(&self) -> Result<Stored<Guardrails>> {

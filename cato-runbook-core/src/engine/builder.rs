@@ -38,6 +38,7 @@ pub struct EngineBuilder {
     config: Option<EngineConfig>,
     budget: Option<Arc<dyn Budget>>,
     trace: Option<crate::trace::Recorder>,
+    retention: Option<std::time::Duration>,
 }
 
 impl EngineBuilder {
@@ -125,6 +126,14 @@ impl EngineBuilder {
         self
     }
 
+    /// How long a closed incident is kept in the store (default
+    /// [`DEFAULT_RETENTION`](super::DEFAULT_RETENTION), 90 days; from 1 to 3650 days): the
+    /// leader deletes older ones hourly (see [`IncidentStore::delete_closed`]).
+    pub fn retention(mut self, retention: std::time::Duration) -> Self {
+        self.retention = Some(retention);
+        self
+    }
+
     /// The settings.
     pub fn config(mut self, config: EngineConfig) -> Self {
         self.config = Some(config);
@@ -154,6 +163,8 @@ impl EngineBuilder {
             );
         };
         let config = self.config.unwrap_or_default();
+        let retention = self.retention.unwrap_or(super::DEFAULT_RETENTION);
+        super::check_retention("retention", retention)?;
         let policy = self.policy.unwrap_or_default();
         policy.validate(&KnownNames::catalog().with(&self.runbooks))?;
         let prices = crate::catalog::prices::PriceTable::new(&policy.prices)?;
@@ -252,6 +263,8 @@ impl EngineBuilder {
                 tasks: std::sync::Mutex::new(Vec::new()),
                 postmortems: std::sync::Mutex::new(Default::default()),
                 blips: std::sync::Mutex::new(Vec::new()),
+                retention,
+                last_retention_sweep: std::sync::Mutex::new(None),
             }),
         })
     }

@@ -83,6 +83,7 @@ impl Inner {
         if role == Role::Leader {
             self.alert(&results, &mut report).await;
             self.watch_postmortems(&mut report).await;
+            self.expire_closed(now).await;
         }
         report.open_incidents = self.sweep().await;
         self.ticks

@@ -166,6 +166,7 @@ mod reconcile;
 mod recorded;
 mod reminders;
 mod report;
+mod retention;
 mod standing;
 mod state;
 mod steps;
@@ -195,6 +196,9 @@ pub use operator::Operator;
 pub use policy::{ApprovalPolicy, Caps, Mode, Policy};
 pub use reminders::PostmortemDeadline;
 pub use report::{TickEvent, TickReport};
+pub use retention::{
+    DEFAULT_RETENTION, MAX_RETENTION, MIN_RETENTION, RETENTION_SWEEP_EVERY, check_retention,
+};
 pub use standing::Standing;
 pub use steps::ContactStep;
 
@@ -256,6 +260,10 @@ pub(crate) struct Inner {
     postmortems: std::sync::Mutex<reminders::Watch>,
     /// Each detector's bad looks that opened no incident yet (see `alerts/`).
     blips: std::sync::Mutex<Vec<alerts::Blip>>,
+    /// How long a closed incident is kept in the store (see `retention.rs`).
+    retention: std::time::Duration,
+    /// When the closed incidents past the retention were last deleted.
+    last_retention_sweep: std::sync::Mutex<Option<Timestamp>>,
 }
 
 impl fmt::Debug for Engine {

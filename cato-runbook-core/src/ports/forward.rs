@@ -199,6 +199,9 @@ macro_rules! forward {
             async fn all(&self) -> Result<Vec<Incident>> { (**self).all().await }
             async fn open_versions(&self) -> Result<Vec<(IncidentId, u64)>> { (**self).open_versions().await }
             async fn awaiting_postmortem(&self) -> Result<Vec<Stored<Incident>>> { (**self).awaiting_postmortem().await }
+            async fn delete_closed(&self, closed_before: Timestamp, fence: Fence) -> Result<u64> {
+                (**self).delete_closed(closed_before, fence).await
+            }
             async fn guardrails(&self) -> Result<Stored<Guardrails>> { (**self).guardrails().await }
             async fn save_guardrails(&self, guardrails: &Guardrails, version: u64, fence: Fence) -> Result<u64> {
                 (**self).save_guardrails(guardrails, version, fence).await

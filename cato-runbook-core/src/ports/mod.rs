@@ -68,7 +68,8 @@ pub use metrics::{Datapoint, Dimension, MetricQuery, MetricSeries, Metrics, Stat
 pub use notify::{Chat, ChatMessage, Email, Mail, Page, PageSeverity, Pager, Posted};
 pub use quotas::{QuotaRequest, QuotaRequestStatus, QuotaValue, Quotas};
 pub use store::{
-    Created, Guardrails, Halt, InMemoryIncidentStore, IncidentStore, Stored, fenced, stale,
+    Created, Guardrails, Halt, InMemoryIncidentStore, IncidentStore, Stored, closed_before_time,
+    fenced, stale,
 };
 pub use tables::{BillingMode, TableCapacity, TableState, Tables};
 pub use traffic::{REGION_WEIGHTS_TOLERANCE, TrafficControl, TrafficState, check_region_weights};

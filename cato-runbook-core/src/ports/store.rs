@@ -134,6 +134,24 @@ pub trait IncidentStore: fmt::Debug + fmt::Display + Send + Sync {
         Ok(awaiting)
     }
 
+    /// Deletes every closed incident (its postmortem attached) that was closed before
+    /// `closed_before`, with its timeline; returns how many it deleted. Open and resolved
+    /// incidents are never deleted, whatever their age. The engine calls it at most once an
+    /// hour with its retention (`[store] retention`). A store whose records expire on their
+    /// own (DynamoDB's time to live) still deletes here what has expired, so that what it
+    /// answers never depends on when the expiry runs.
+    ///
+    /// The default keeps everything (a store that cannot delete); every store of the library
+    /// implements it, and the store conformance suite checks it.
+    ///
+    /// # Errors
+    ///
+    /// `Fenced` as for [`create`](Self::create), or the store's error.
+    async fn delete_closed(&self, closed_before: Timestamp, fence: Fence) -> Result<u64> {
+        let _ = (closed_before, fence);
+        Ok(0)
+    }
+
     /// The shared guardrail state (empty, at version 0, before the first write).
     async fn guardrails(&self) -> Result<Stored<Guardrails>>;
 
@@ -168,6 +186,16 @@ pub fn stale(operation: &'static str, what: &str, read: u64, stored: u64) -> Err
         format!("{what} was written since it was read (version {read}, now {stored})"),
     )
     .with_resource(what.to_owned())
+}
+
+/// Whether `incident` is closed and was closed before `before`: what
+/// [`IncidentStore::delete_closed`] deletes.
+pub fn closed_before_time(incident: &Incident, before: Timestamp) -> bool {
+    incident.status() == crate::incident::Status::Closed
+        && incident
+            .phases()
+            .closed
+            .is_some_and(|closed| closed < before)
 }
 
 /// Incidents in memory, lost when the process ends. Share one (`Arc`) between engines to
@@ -330,6 +358,17 @@ impl IncidentStore for InMemoryIncidentStore {
             .filter(|s| s.value.status() == crate::incident::Status::Resolved)
             .cloned()
             .collect())
+    }
+
+    async fn delete_closed(&self, closed_before: Timestamp, fence: Fence) -> Result<u64> {
+        let mut records = self.lock();
+        records.check_fence("store.delete_closed", fence)?;
+        records.fence = fence;
+        let before = records.incidents.len();
+        records
+            .incidents
+            .retain(|_, stored| !closed_before_time(&stored.value, closed_before));
+        Ok((before - records.incidents.len()) as u64)
     }
 
     async fn guardrails(&self) -> Result<Stored<Guardrails>> {

@@ -27,6 +27,11 @@ impl StoreFixture {
 
 /// An open incident `n` on resource `resource`.
 fn incident(fixture: &StoreFixture, n: u32, resource: &str) -> Incident {
+    incident_at(fixture, n, resource, fixture.at)
+}
+
+/// An incident `n` on resource `resource`, opened at `at`.
+fn incident_at(fixture: &StoreFixture, n: u32, resource: &str, at: Timestamp) -> Incident {
     Incident::open(
         NewIncident {
             id: IncidentId::new(format!("{}-{n:04}", fixture.id_prefix)),
@@ -36,7 +41,7 @@ fn incident(fixture: &StoreFixture, n: u32, resource: &str) -> Incident {
             impact: Impact::outage(),
             severity: None,
         },
-        fixture.at,
+        at,
         Actor::Engine,
     )
 }
@@ -220,6 +225,68 @@ pub async fn awaiting_postmortem(port: &dyn IncidentStore, fixture: &StoreFixtur
     })
 }
 
+/// `delete_closed` deletes the incidents closed before the time it is given, and only those:
+/// an open, a resolved and a recently closed incident as old stay; a deleted one is gone from
+/// `get` and `all`.
+pub async fn retention(port: &dyn IncidentStore, fixture: &StoreFixture) -> CheckResult {
+    const CHECK: &str = "store.retention";
+    let fence = fixture.fence(0);
+    let days = |n: u64| std::time::Duration::from_secs(n * 24 * 3600);
+    let long_ago = cato_runbook_core::time::sub(fixture.at, days(20));
+    let old_close = cato_runbook_core::time::sub(fixture.at, days(10));
+    let recent_close = cato_runbook_core::time::sub(fixture.at, days(1));
+    let open = incident_at(fixture, 60, "ret-open", long_ago);
+    let mut resolved = incident_at(fixture, 61, "ret-resolved", long_ago);
+    let mut expired = incident_at(fixture, 62, "ret-expired", long_ago);
+    let mut recent = incident_at(fixture, 63, "ret-recent", long_ago);
+    for i in [&open, &resolved, &expired, &recent] {
+        port.create(i, fence).await.during(CHECK)?;
+    }
+    for (i, closed) in [
+        (&mut resolved, None),
+        (&mut expired, Some(old_close)),
+        (&mut recent, Some(recent_close)),
+    ] {
+        i.transition(Status::Resolved, long_ago, Actor::Engine)
+            .map_err(|e| Failure::port(CHECK, e))?;
+        let mut version = port.update(i, 1, fence).await.during(CHECK)?;
+        if let Some(at) = closed {
+            i.transition(Status::Closed, at, Actor::person("conformance"))
+                .map_err(|e| Failure::port(CHECK, e))?;
+            version = port.update(i, version, fence).await.during(CHECK)?;
+        }
+        ensure(version >= 2, CHECK, || format!("{} at {version}", i.id()))?;
+    }
+    let before = cato_runbook_core::time::sub(fixture.at, days(5));
+    let deleted = port.delete_closed(before, fence).await.during(CHECK)?;
+    ensure(deleted >= 1, CHECK, || {
+        format!("delete_closed deleted {deleted}, not {}", expired.id())
+    })?;
+    let gone = port.get(expired.id()).await.during(CHECK)?;
+    ensure(gone.is_none(), CHECK, || {
+        format!(
+            "{} closed before the retention is still there",
+            expired.id()
+        )
+    })?;
+    let all = port.all().await.during(CHECK)?;
+    let kept: Vec<String> = mine(fixture, &all)
+        .into_iter()
+        .filter(|id| {
+            [&open, &resolved, &expired, &recent]
+                .iter()
+                .any(|i| i.id().as_str() == id)
+        })
+        .collect();
+    let expected: Vec<String> = [&open, &resolved, &recent]
+        .iter()
+        .map(|i| i.id().to_string())
+        .collect();
+    ensure(kept == expected, CHECK, || {
+        format!("after delete_closed the store keeps {kept:?}, not {expected:?}")
+    })
+}
+
 /// The guardrail state is empty at version 0 before its first write, then versioned like an
 /// incident: a stale write is a conflict.
 pub async fn guardrails_cas(port: &dyn IncidentStore, fixture: &StoreFixture) -> CheckResult {
@@ -339,6 +406,11 @@ pub async fn fencing(port: &dyn IncidentStore, fixture: &StoreFixture) -> CheckR
         CHECK,
         &[ErrorKind::Fenced],
     )?;
+    refused(
+        port.delete_closed(fixture.at, old).await,
+        CHECK,
+        &[ErrorKind::Fenced],
+    )?;
     let version = port.update(&first, version, new).await.during(CHECK)?;
     ensure(version == 3, CHECK, || {
         format!("the same fence again gave version {version}")
@@ -351,6 +423,7 @@ pub async fn run_all(port: &dyn IncidentStore, fixture: &StoreFixture) -> CheckR
     one_open_per_key(port, fixture).await?;
     open_and_all(port, fixture).await?;
     awaiting_postmortem(port, fixture).await?;
+    retention(port, fixture).await?;
     guardrails_cas(port, fixture).await?;
     racing_writers(port, fixture).await?;
     fencing(port, fixture).await

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use cato_runbook_core::ports::{Created, Fence, Guardrails, IncidentStore, Stored};
-use cato_runbook_core::{Incident, IncidentId, Result};
+use cato_runbook_core::{Incident, IncidentId, Result, Timestamp};
 use serde_json::json;
 
 use super::FakeIncidentStore;
@@ -58,6 +58,12 @@ impl IncidentStore for FakeIncidentStore {
     async fn open_versions(&self) -> Result<Vec<(IncidentId, u64)>> {
         self.gate(Op::IncidentStoreOpenVersions, json!({})).await?;
         self.world.store().open_versions().await
+    }
+
+    async fn delete_closed(&self, closed_before: Timestamp, fence: Fence) -> Result<u64> {
+        let args = json!({ "closed_before": closed_before, "fence": fence });
+        self.gate(Op::IncidentStoreDeleteClosed, args).await?;
+        self.world.store().delete_closed(closed_before, fence).await
     }
 
     async fn guardrails(&self) -> Result<Stored<Guardrails>> {

@@ -8,7 +8,7 @@ use cato_runbook_core::ports::{
     Chat, ChatMessage, Created, Email, Fence, Guardrails, IncidentStore, Leadership, Lease, Mail,
     Page, Pager, Posted, Stored,
 };
-use cato_runbook_core::{Incident, IncidentId, Result};
+use cato_runbook_core::{Incident, IncidentId, Result, Timestamp};
 
 use super::layer::FaultInjecting;
 use crate::ops::Op;
@@ -102,6 +102,13 @@ impl<P: IncidentStore> IncidentStore for FaultInjecting<P> {
         let injected = self.gate(Op::IncidentStoreOpenVersions).await?;
         self.inner
             .open_versions()
+            .await
+            .map(|answer| injected.apply(answer))
+    }
+    async fn delete_closed(&self, closed_before: Timestamp, fence: Fence) -> Result<u64> {
+        let injected = self.gate(Op::IncidentStoreDeleteClosed).await?;
+        self.inner
+            .delete_closed(closed_before, fence)
             .await
             .map(|answer| injected.apply(answer))
     }

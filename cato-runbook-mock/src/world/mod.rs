@@ -64,6 +64,7 @@ pub(crate) use load::{node_memory_gib, queueing_ms};
 pub(crate) use models::{EndpointOp, QuotaRequestModel};
 pub use records::{Alert, AlertStatus, ChatRecord, MailRecord, PagerAction, PagerEvent};
 pub(crate) use records::{LeaseRecord, PutDatapoint};
+pub use sim::IDEMPOTENCY_WINDOW;
 pub(crate) use sim::{Sim, Timer};
 pub use snapshot::{
     BudgetSnapshot, CacheSnapshot, EndpointSnapshot, TableSnapshot, WorkloadSnapshot, WorldSnapshot,
@@ -100,7 +101,7 @@ impl fmt::Debug for World {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("World")
             .field("clock", &self.shared.clock)
-            .field("calls", &self.shared.calls.all().len())
+            .field("calls", &self.shared.calls.total())
             .finish_non_exhaustive()
     }
 }

@@ -1,7 +1,7 @@
 //! The simulation: state versions over time, timers that move services along, and the
 //! idempotency table.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use cato_runbook_core::ports::{Deployment, HealthEvent, LogEvent, QuotaRequestStatus};
 use cato_runbook_core::time::{self, Timestamp};
@@ -53,6 +53,25 @@ pub(crate) enum Timer {
 
 type IdemKey = (Op, String, IdempotencyKey);
 
+/// How long a fake remembers an idempotency key after its first use: 8 hours. A repeat within
+/// it is answered, not applied again; a repeat after it is a new request and is applied. That is
+/// the shortest window AWS documents for its client tokens ("valid for 8 hours after the first
+/// request that uses it", Directory Service Data `CreateUser`; "an idempotency token is active
+/// for 8 hours", Lookout for Vision; Verified Permissions "recognizes a ClientToken for eight
+/// hours"; others keep them 24 to 36 hours), so the fakes are never kinder than a provider.
+/// The engine never leans on it past a retry: a step's retries come within minutes, and a
+/// step taken up again after a crash reads its change back (`Mitigation::landed`, the
+/// write-ahead *applying* record) instead of calling on a guess.
+pub const IDEMPOTENCY_WINDOW: std::time::Duration = std::time::Duration::from_secs(8 * 3600);
+
+/// A remembered idempotent call: its arguments, its answer, when it was first made.
+#[derive(Debug)]
+struct Memo {
+    args: Value,
+    answer: Value,
+    at: Timestamp,
+}
+
 #[derive(Debug)]
 pub(crate) struct Sim {
     pub config: WorldConfig,
@@ -65,7 +84,11 @@ pub(crate) struct Sim {
     timer_seq: u64,
     next_id: u64,
     pub records: Records,
-    idempotency: HashMap<IdemKey, (Value, Value)>,
+    idempotency: HashMap<IdemKey, Memo>,
+    /// The keys of `idempotency` in the order they were first used, to forget the old ones.
+    memo_order: VecDeque<(Timestamp, IdemKey)>,
+    /// The time the simulation was last brought up to.
+    now: Timestamp,
 }
 
 impl Sim {
@@ -139,6 +162,8 @@ impl Sim {
             next_id: 1,
             records,
             idempotency: HashMap::new(),
+            memo_order: VecDeque::new(),
+            now: start,
         }
     }
 
@@ -183,6 +208,7 @@ impl Sim {
 
     /// Fires every timer due at or before `now`, in time order, each at its own time.
     pub(crate) fn sync(&mut self, now: Timestamp) {
+        self.now = self.now.max(now);
         while let Some(entry) = self.timers.first_entry() {
             let (at, _) = *entry.key();
             if at > now {
@@ -332,9 +358,11 @@ impl Sim {
         }
     }
 
-    /// Runs `apply` once per `(op, scope, key)`: a repeat with the same arguments returns the
-    /// first answer without applying again (`true` in the answer says so); a repeat with other
-    /// arguments is a conflict. Failed attempts are not remembered, so they can be retried.
+    /// Runs `apply` once per `(op, scope, key)` within [`IDEMPOTENCY_WINDOW`]: a repeat with
+    /// the same arguments returns the first answer without applying again (`true` in the
+    /// answer says so); a repeat with other arguments is a conflict. Failed attempts are not
+    /// remembered, so they can be retried; a key older than the window is forgotten, and its
+    /// repeat applied again, as a provider's would be.
     pub(crate) fn idempotent<T: Serialize + DeserializeOwned>(
         &mut self,
         op: Op,
@@ -343,19 +371,21 @@ impl Sim {
         args: &Value,
         apply: impl FnOnce(&mut Sim) -> Result<T>,
     ) -> Result<(T, bool)> {
+        self.forget_old_keys();
         let id = (op, scope.to_owned(), key.clone());
-        if let Some((seen, answer)) = self.idempotency.get(&id) {
-            if seen != args {
+        if let Some(memo) = self.idempotency.get(&id) {
+            if &memo.args != args {
                 return Err(Error::new(
                     ErrorKind::Conflict,
                     op.as_str(),
                     format!(
-                        "idempotency key {key} was used on {scope} with other arguments ({seen})"
+                        "idempotency key {key} was used on {scope} with other arguments ({})",
+                        memo.args
                     ),
                 )
                 .with_resource(scope));
             }
-            let value = serde_json::from_value(answer.clone()).map_err(|err| {
+            let value = serde_json::from_value(memo.answer.clone()).map_err(|err| {
                 Error::new(ErrorKind::Internal, op.as_str(), "stored answer unreadable")
                     .with_source(err)
             })?;
@@ -365,7 +395,31 @@ impl Sim {
         let answer = serde_json::to_value(&value).map_err(|err| {
             Error::new(ErrorKind::Internal, op.as_str(), "answer not storable").with_source(err)
         })?;
-        self.idempotency.insert(id, (args.clone(), answer));
+        let at = self.now;
+        self.memo_order.push_back((at, id.clone()));
+        self.idempotency.insert(
+            id,
+            Memo {
+                args: args.clone(),
+                answer,
+                at,
+            },
+        );
         Ok((value, false))
+    }
+
+    /// Forgets the keys first used more than [`IDEMPOTENCY_WINDOW`] ago.
+    fn forget_old_keys(&mut self) {
+        let horizon = time::sub(self.now, IDEMPOTENCY_WINDOW);
+        while let Some((at, _)) = self.memo_order.front() {
+            if *at > horizon {
+                break;
+            }
+            if let Some((at, id)) = self.memo_order.pop_front()
+                && self.idempotency.get(&id).is_some_and(|memo| memo.at == at)
+            {
+                self.idempotency.remove(&id);
+            }
+        }
     }
 }

@@ -33,7 +33,10 @@ pub(super) async fn store(
                     .map_err(|e| ConfigError::Unavailable(format!("[store] {}: {e}", c.table)))?;
             }
             Ok((
-                Arc::new(crate::dynamodb::DynamoDbIncidentStore::new(sdk, &c.table)),
+                Arc::new(
+                    crate::dynamodb::DynamoDbIncidentStore::new(sdk, &c.table)
+                        .with_retention(c.retention),
+                ),
                 format!("DynamoDB {}", c.table),
             ))
         }

@@ -326,6 +326,7 @@ impl Wiring {
             .clock(Arc::clone(&providers.clock))
             .store(Arc::clone(&self.store))
             .policy(config.policy.clone())
+            .retention(config.store.retention)
             .config(config.engine.clone());
         if let Some(recorder) = &self.recorder {
             builder = builder.trace(recorder.clone());

@@ -34,6 +34,7 @@ impl DynamoDbIncidentStore {
                     &body,
                     1,
                     Expect::Absent,
+                    self.retention,
                 )?];
                 let slot = incident.is_open().then_some(writes.len());
                 if slot.is_some() {
@@ -98,7 +99,15 @@ impl DynamoDbIncidentStore {
                 let next = version + 1;
                 let expect = Expect::Version(version);
                 let mut writes = vec![
-                    items::put_incident(&call, &self.table, incident, &body, next, expect)?,
+                    items::put_incident(
+                        &call,
+                        &self.table,
+                        incident,
+                        &body,
+                        next,
+                        expect,
+                        self.retention,
+                    )?,
                     items::advance_fence(&call, &self.table, fence)?,
                 ];
                 let moved = was.dedup != key;
@@ -215,7 +224,7 @@ impl DynamoDbIncidentStore {
     }
 
     /// Writes `writes` at once: `None` when written, why not when cancelled.
-    async fn transact(
+    pub(super) async fn transact(
         &self,
         call: &Call<'_>,
         writes: Vec<TransactWriteItem>,
@@ -240,7 +249,7 @@ impl DynamoDbIncidentStore {
     }
 
     /// `Fenced` when `fence` is older than the greatest the store has seen.
-    async fn check_fence(
+    pub(super) async fn check_fence(
         &self,
         call: &Call<'_>,
         operation: &'static str,
