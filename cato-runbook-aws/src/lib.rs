@@ -112,6 +112,10 @@ pub mod iam;
 pub mod service;
 pub mod trace;
 
+#[cfg(test)]
+#[path = "../tests/props/mod.rs"]
+mod props;
+
 #[cfg(feature = "_sdk")]
 mod sdk;
 #[cfg(feature = "_sdk")]

@@ -20,13 +20,7 @@ impl Budget for CatoAdminApi {
             .transport
             .call_json(OP, RESOURCE, || self.request(Method::GET, STATUS))
             .await?;
-        Ok(BudgetStatus {
-            mode: body.mode,
-            spent_usd: body.spent,
-            monthly_limit_usd: body.monthly_limit,
-            next_reset: body.next_reset,
-            curiosity_enabled: body.curiosity_enabled,
-        })
+        Ok(body.into())
     }
 
     async fn set_monthly_limit(&self, usd: f64, key: &IdempotencyKey) -> Result<()> {

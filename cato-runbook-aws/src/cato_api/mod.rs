@@ -21,7 +21,7 @@
 
 mod budget;
 mod traffic;
-mod wire;
+pub(crate) mod wire;
 
 use std::fmt;
 

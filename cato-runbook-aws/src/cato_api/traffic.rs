@@ -54,12 +54,7 @@ impl TrafficControl for CatoAdminApi {
             .transport
             .call_json(OP, RESOURCE, || self.request(Method::GET, STATUS))
             .await?;
-        Ok(TrafficState {
-            shadow_self_share: body.shadow_self_share,
-            cache_similarity_threshold: body.cache_similarity_threshold,
-            emergency_mode: body.emergency_mode,
-            regions: body.regions,
-        })
+        Ok(body.into())
     }
 
     async fn set_shadow_self_share(&self, share: f64, key: &IdempotencyKey) -> Result<()> {

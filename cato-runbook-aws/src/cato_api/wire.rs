@@ -3,18 +3,30 @@
 use std::collections::BTreeMap;
 
 use cato_runbook_core::Timestamp;
-use cato_runbook_core::ports::BudgetMode;
+use cato_runbook_core::ports::{BudgetMode, BudgetStatus, TrafficState};
 use serde::{Deserialize, Serialize};
 
 /// `GET /api/admin/cato/budget/status`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct BudgetStatusBody {
-    pub(super) mode: BudgetMode,
-    pub(super) spent: f64,
-    pub(super) monthly_limit: f64,
-    pub(super) next_reset: Timestamp,
-    pub(super) curiosity_enabled: bool,
+pub(crate) struct BudgetStatusBody {
+    pub(crate) mode: BudgetMode,
+    pub(crate) spent: f64,
+    pub(crate) monthly_limit: f64,
+    pub(crate) next_reset: Timestamp,
+    pub(crate) curiosity_enabled: bool,
+}
+
+impl From<BudgetStatusBody> for BudgetStatus {
+    fn from(body: BudgetStatusBody) -> Self {
+        BudgetStatus {
+            mode: body.mode,
+            spent_usd: body.spent,
+            monthly_limit_usd: body.monthly_limit,
+            next_reset: body.next_reset,
+            curiosity_enabled: body.curiosity_enabled,
+        }
+    }
 }
 
 /// `PUT /api/admin/cato/budget/config`.
@@ -27,13 +39,24 @@ pub(super) struct BudgetConfigBody {
 /// `GET /api/admin/cato/traffic/status`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct TrafficStatusBody {
-    pub(super) shadow_self_share: f64,
-    pub(super) cache_similarity_threshold: f64,
-    pub(super) emergency_mode: bool,
+pub(crate) struct TrafficStatusBody {
+    pub(crate) shadow_self_share: f64,
+    pub(crate) cache_similarity_threshold: f64,
+    pub(crate) emergency_mode: bool,
     /// Shadow Self traffic by region; absent where the API does not split it.
     #[serde(default)]
-    pub(super) regions: BTreeMap<String, f64>,
+    pub(crate) regions: BTreeMap<String, f64>,
+}
+
+impl From<TrafficStatusBody> for TrafficState {
+    fn from(body: TrafficStatusBody) -> Self {
+        TrafficState {
+            shadow_self_share: body.shadow_self_share,
+            cache_similarity_threshold: body.cache_similarity_threshold,
+            emergency_mode: body.emergency_mode,
+            regions: body.regions,
+        }
+    }
 }
 
 /// `PUT /api/admin/cato/traffic/regions`: the whole split.

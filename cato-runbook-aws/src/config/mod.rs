@@ -255,6 +255,8 @@ impl Config {
             .engine
             .validate()
             .and_then(|()| config.policy.validate(&KnownNames::catalog()))
+            .and_then(|()| config.runbooks.validate())
+            .and_then(|()| config.postmortem.validate())
             .map_err(|e| ConfigError::invalid(format!("{origin}: {}", e.message())))?;
         cato_runbook_core::catalog::prices::PriceTable::new(&config.policy.prices)
             .map_err(|e| ConfigError::invalid(format!("{origin}: {}", e.message())))?;

@@ -308,7 +308,7 @@ impl Transport {
         resource: &str,
         reply: &Reply,
     ) -> Result<T> {
-        serde_json::from_slice(&reply.body).map_err(|e| {
+        decode_json(&reply.body).map_err(|e| {
             Error::new(
                 ErrorKind::MalformedResponse,
                 operation,
@@ -321,4 +321,21 @@ impl Transport {
             .with_resource(resource)
         })
     }
+}
+
+/// A JSON body as `T`, or why not, naming the field that is wrong (`` `spent`: invalid type… ``).
+#[cfg_attr(not(any(feature = "cato-api", feature = "slack")), allow(dead_code))]
+pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+    let mut reader = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut reader).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." {
+            inner.to_string()
+        } else {
+            format!("`{path}`: {inner}")
+        }
+    })?;
+    reader.end().map_err(|e| e.to_string())?;
+    Ok(value)
 }

@@ -23,7 +23,7 @@ mod errors;
 mod health;
 mod hooks;
 mod page;
-mod webhook;
+pub(crate) mod webhook;
 
 use std::collections::HashMap;
 use std::fmt;

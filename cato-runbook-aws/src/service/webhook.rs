@@ -9,6 +9,7 @@
 //!
 //! The body is verified exactly as received, before it is parsed.
 
+use cato_runbook_core::ports::MAX_TEXT;
 use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
@@ -161,9 +162,10 @@ struct WireData {
 
 /// Parses a v3 webhook body (verify it first with [`verify`]).
 ///
-/// Not JSON, or no `event.id` / `event.event_type`: [`WebhookError::Malformed`].
+/// Not JSON, a field of the wrong type, no `event.id` / `event.event_type`, or a text longer
+/// than [`MAX_TEXT`] bytes: [`WebhookError::Malformed`] naming the field.
 pub(crate) fn parse(body: &[u8]) -> Result<Event, WebhookError> {
-    let wire: WireBody = serde_json::from_slice(body)
+    let wire: WireBody = crate::http::transport::decode_json(body)
         .map_err(|e| WebhookError::Malformed(format!("body is not a v3 webhook: {e}")))?;
     let event = wire
         .event
@@ -176,20 +178,28 @@ pub(crate) fn parse(body: &[u8]) -> Result<Event, WebhookError> {
     Ok(Event {
         id,
         kind: EventKind::from_event_type(&event_type),
-        dedup_key: non_empty(data.incident_key),
-        pagerduty_incident: non_empty(data.id).filter(|_| is_incident),
-        agent: event.agent.and_then(|a| non_empty(a.summary)),
+        dedup_key: non_empty(data.incident_key, "event.data.incident_key")?,
+        pagerduty_incident: non_empty(data.id, "event.data.id")?.filter(|_| is_incident),
+        agent: non_empty(event.agent.and_then(|a| a.summary), "event.agent.summary")?,
     })
 }
 
 /// A field that must be present and non-empty, or a [`WebhookError::Malformed`] naming it.
 fn required(value: Option<String>, name: &str) -> Result<String, WebhookError> {
-    non_empty(value).ok_or_else(|| WebhookError::Malformed(format!("missing field `{name}`")))
+    non_empty(value, name)?
+        .ok_or_else(|| WebhookError::Malformed(format!("missing field `{name}`")))
 }
 
-/// `None` for an absent or empty string.
-fn non_empty(value: Option<String>) -> Option<String> {
-    value.filter(|s| !s.is_empty())
+/// `None` for an absent or empty string; a [`WebhookError::Malformed`] naming a text longer
+/// than [`MAX_TEXT`] bytes.
+fn non_empty(value: Option<String>, name: &str) -> Result<Option<String>, WebhookError> {
+    match value {
+        Some(text) if text.len() > MAX_TEXT => Err(WebhookError::Malformed(format!(
+            "`{name}` is {} bytes long (at most {MAX_TEXT})",
+            text.len()
+        ))),
+        value => Ok(value.filter(|s| !s.is_empty())),
+    }
 }
 
 #[cfg(test)]

@@ -86,6 +86,25 @@ pub struct CatalogConfig {
     pub failover: strategies::FailoverConfig,
 }
 
+impl CatalogConfig {
+    /// Checks every runbook's table, enabled or not (each runbook's build checks its own
+    /// again): a loaded file never holds a value its runbook would refuse.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] naming the setting: `runbooks.<id>.<key>: <why>`.
+    pub fn validate(&self) -> Result<()> {
+        self.shadow_self_down.validate()?;
+        self.high_latency.validate()?;
+        self.cache_miss_spike.validate()?;
+        self.budget_exceeded.validate()?;
+        self.bedrock_throttling.validate()?;
+        self.dynamodb_hot_partition.validate()?;
+        self.alarms.validate()?;
+        self.failover.validate()
+    }
+}
+
 /// A runbook's entry whose build also joins the alarm detectors `[runbooks.alarms]` names for
 /// it.
 macro_rules! with_alarms {

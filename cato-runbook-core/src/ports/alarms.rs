@@ -12,6 +12,9 @@ use crate::time::Timestamp;
 /// Most alarms one page may hold (`DescribeAlarms`' `MaxRecords` is `1..=100`).
 pub const MAX_ALARMS_PER_PAGE: u32 = 100;
 
+/// How much of an unknown state an error quotes: a page of garbage is not copied into logs.
+const SHOWN: usize = 40;
+
 /// Where an alarm is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -39,17 +42,21 @@ impl AlarmValue {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::MalformedResponse`](crate::ErrorKind::MalformedResponse) for any other text.
+    /// [`ErrorKind::MalformedResponse`](crate::ErrorKind::MalformedResponse) for any other text,
+    /// quoting its first 40 characters.
     pub fn parse(text: &str) -> Result<Self> {
         match text {
             "ALARM" => Ok(AlarmValue::Alarm),
             "OK" => Ok(AlarmValue::Ok),
             "INSUFFICIENT_DATA" => Ok(AlarmValue::InsufficientData),
-            other => Err(Error::new(
-                crate::ErrorKind::MalformedResponse,
-                "alarms.describe",
-                format!("unknown alarm state {other:?}"),
-            )),
+            other => {
+                let shown: String = other.chars().take(SHOWN).collect();
+                Err(Error::new(
+                    crate::ErrorKind::MalformedResponse,
+                    "alarms.describe",
+                    format!("unknown alarm state {shown:?}"),
+                ))
+            }
         }
     }
 }

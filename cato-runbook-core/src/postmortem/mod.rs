@@ -80,6 +80,25 @@ impl Default for PostmortemOptions {
     }
 }
 
+impl PostmortemOptions {
+    /// Checks what types alone cannot: the revenue per minute is a finite amount, zero or more.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] naming the setting: `postmortem.<key>: <why>`.
+    pub fn validate(&self) -> Result<()> {
+        match self.revenue_per_minute_usd {
+            Some(usd) if !usd.is_finite() || usd < 0.0 => Err(Error::invalid_input(
+                "postmortem.validate",
+                format!(
+                    "postmortem.revenue_per_minute_usd: {usd} must be a finite number of dollars, zero or more"
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// One `HH:MM - …` line of the timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineLine {

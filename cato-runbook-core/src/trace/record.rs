@@ -17,8 +17,10 @@ pub const TRACE_PORT: &str = "trace";
 /// takes: the step, the reason, the text).
 pub const OPERATOR_PORT: &str = "operator";
 
-/// One line of a trace: `{time, port, op, args, answer | error}`.
+/// One line of a trace: `{time, port, op, args, answer | error}`. A line with another key, or
+/// with both `answer` and `error`, or neither, is refused when read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "Line")]
 pub struct TraceRecord {
     /// When the call was made.
     pub time: Timestamp,
@@ -48,6 +50,45 @@ pub enum Reply {
         /// The answer, as the port's type serializes.
         answer: Value,
     },
+}
+
+/// A line as it is read: every key named, no other (a flattened reply would take any).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Line {
+    time: Timestamp,
+    port: String,
+    op: String,
+    args: Value,
+    #[serde(default, deserialize_with = "present")]
+    answer: Option<Value>,
+    #[serde(default)]
+    error: Option<TraceError>,
+}
+
+/// `Some` for a key that is there, even as `null` (an operation that answers nothing).
+fn present<'de, D: serde::Deserializer<'de>>(value: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(value).map(Some)
+}
+
+impl TryFrom<Line> for TraceRecord {
+    type Error = &'static str;
+
+    fn try_from(line: Line) -> Result<Self, Self::Error> {
+        let reply = match (line.answer, line.error) {
+            (Some(answer), None) => Reply::Answer { answer },
+            (None, Some(error)) => Reply::Error { error },
+            (Some(_), Some(_)) => return Err("a record has `answer` or `error`, not both"),
+            (None, None) => return Err("a record needs `answer` or `error`"),
+        };
+        Ok(TraceRecord {
+            time: line.time,
+            port: line.port,
+            op: line.op,
+            args: line.args,
+            reply,
+        })
+    }
 }
 
 /// An error as a trace keeps it: enough to raise the same error again.
@@ -217,6 +258,30 @@ pub fn parse_jsonl(origin: &str, text: &str) -> Result<Vec<TraceRecord>, Error> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_with_an_unknown_key_or_two_replies_is_refused() {
+        let line = r#"{"time":"2026-03-10T00:00:00Z","port":"cache","op":"counters","args":{}"#;
+        for (rest, says) in [
+            (r#","answer":null,"unknown":1}"#, "unknown field `unknown`"),
+            (
+                r#","answer":1,"error":{"kind":"timeout","retry":"transient","operation":"o","message":"m"}}"#,
+                "not both",
+            ),
+            ("}", "needs `answer` or `error`"),
+        ] {
+            let err = parse_jsonl("t.jsonl", &format!("{line}{rest}")).unwrap_err();
+            assert!(err.message().starts_with("t.jsonl:1: "), "{err}");
+            assert!(err.message().contains(says), "{says}: {err}");
+        }
+        let null = parse_jsonl("t.jsonl", &format!("{line},\"answer\":null}}")).unwrap();
+        assert_eq!(
+            null[0].reply,
+            Reply::Answer {
+                answer: Value::Null
+            }
+        );
+    }
 
     #[test]
     fn a_record_round_trips_as_one_json_line() {

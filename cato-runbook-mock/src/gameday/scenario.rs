@@ -93,14 +93,56 @@ pub struct Scenario {
     pub trace: Option<PathBuf>,
 }
 
-/// A change to the world at a virtual time.
+/// A change to the world at a virtual time. Read through [`EventTable`], so that a key the
+/// change does not know is refused (a flattened enum would take any).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "EventTable")]
 pub struct ScheduledChange {
     /// When.
     pub at: Offset,
     /// What (tagged by `change`).
     #[serde(flatten)]
     pub change: WorldChange,
+}
+
+/// An `[[events]]` entry as read: `at`, and the change's own keys.
+#[derive(Deserialize)]
+struct EventTable {
+    at: Offset,
+    #[serde(flatten)]
+    change: toml::Table,
+}
+
+impl TryFrom<EventTable> for ScheduledChange {
+    type Error = toml::de::Error;
+
+    fn try_from(event: EventTable) -> Result<Self, Self::Error> {
+        let change: WorldChange = toml::Value::Table(event.change.clone()).try_into()?;
+        // A change without fields takes any (serde's tagged unit variants do not deny them):
+        // every key written must be one the change has.
+        if let Ok(toml::Value::Table(known)) = toml::Value::try_from(&change)
+            && let Some(key) = event.change.keys().find(|k| !known.contains_key(*k))
+        {
+            return Err(serde::de::Error::custom(format!(
+                "unknown field `{key}` for this change"
+            )));
+        }
+        Ok(ScheduledChange {
+            at: event.at,
+            change,
+        })
+    }
+}
+
+/// The first number of `change` that is not a finite amount, zero or more, by its key.
+fn absurd_amount(change: &WorldChange) -> Option<(String, f64)> {
+    let Ok(toml::Value::Table(keys)) = toml::Value::try_from(change) else {
+        return None;
+    };
+    keys.into_iter().find_map(|(key, value)| match value {
+        toml::Value::Float(v) if !v.is_finite() || v < 0.0 => Some((key, v)),
+        _ => None,
+    })
 }
 
 /// A fault on port operations from a virtual time on.
@@ -237,7 +279,8 @@ impl Scenario {
     }
 
     /// Checks what TOML alone cannot: times within the run, a world that can exist, actions that
-    /// name their incident, at least one expectation.
+    /// name their incident, at least one expectation, an event's number that is NaN, infinite
+    /// or negative.
     fn check(&self, file: &Path, text: &str) -> Result<(), ScenarioError> {
         let locate = |needle: &str, nth: usize, field: &str, message: String| {
             let offset = nth_table(text, needle, nth).unwrap_or(0);
@@ -272,6 +315,14 @@ impl Scenario {
         }
         let end = Offset::new(self.duration);
         for (i, event) in self.events.iter().enumerate() {
+            if let Some((key, value)) = absurd_amount(&event.change) {
+                return Err(locate(
+                    "[[events]]",
+                    i,
+                    &key,
+                    format!("{key} = {value} must be a finite number, zero or more"),
+                ));
+            }
             if event.at > end {
                 return Err(locate(
                     "[[events]]",

@@ -64,7 +64,8 @@ impl Replay {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidInput`] for an empty trace.
+    /// [`ErrorKind::InvalidInput`] for an empty trace, or a `trace.start` record whose
+    /// arguments are not what ran (naming the record).
     pub fn new(records: Vec<TraceRecord>) -> Result<Self> {
         let Some(first) = records.first() else {
             return Err(Error::invalid_input("replay", "the trace is empty"));
@@ -75,11 +76,17 @@ impl Replay {
         let mut stopped = None;
         let mut operator = Vec::new();
         let mut answers = Answers::default();
-        for record in records {
+        for (i, record) in records.into_iter().enumerate() {
             if record.is_own() {
                 match record.op.as_str() {
                     "start" if start.is_none() => {
-                        start = serde_json::from_value(record.args.clone()).ok();
+                        let read = serde_json::from_value(record.args.clone()).map_err(|e| {
+                            Error::invalid_input(
+                                "replay",
+                                format!("record {}: `trace.start` is not what ran: {e}", i + 1),
+                            )
+                        })?;
+                        start = Some(read);
                     }
                     "tick" => ticks.push(record.time),
                     "stopped" => {

@@ -174,6 +174,11 @@ impl Config {
         ] {
             s.share(key, value)?;
         }
+        s.check(
+            self.quota.desired.is_finite() && self.quota.desired > 0.0,
+            "quota.desired",
+            format_args!("{} must be a positive quota", self.quota.desired),
+        )?;
         s.at_least_a_minute("window", self.window)?;
         self.first_five_minutes
             .validate_in(&s.within("first_five_minutes"))

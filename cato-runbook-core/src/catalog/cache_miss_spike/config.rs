@@ -104,9 +104,9 @@ impl Config {
             "must be above 0 and at most 1",
         )?;
         s.check(
-            self.undersized_eviction_share > 0.0 && self.undersized_eviction_share.is_finite(),
+            self.undersized_eviction_share > 0.0 && self.undersized_eviction_share <= 1.0,
             "undersized_eviction_share",
-            "must be above 0",
+            "must be above 0 and at most 1",
         )?;
         s.check(
             self.invalidation_spike_factor >= 1.0 && self.invalidation_spike_factor.is_finite(),

@@ -38,7 +38,8 @@ impl Config {
         config
     }
 
-    /// Checks that windows are whole minutes and confidences lie in `0.0 ..= 1.0`.
+    /// Checks that windows are whole minutes, confidences and the dashboard's rates lie in
+    /// `0.0 ..= 1.0` and its p99 is a positive number of milliseconds.
     ///
     /// # Errors
     ///
@@ -52,6 +53,16 @@ impl Config {
     pub(crate) fn validate_in(&self, settings: &Settings) -> Result<()> {
         settings.share("deployments.confidence", self.deployments.confidence)?;
         settings.share("health.confidence", self.health.confidence)?;
+        settings.check(
+            self.dashboard.p99_ms.is_finite() && self.dashboard.p99_ms > 0.0,
+            "dashboard.p99_ms",
+            format_args!(
+                "{} must be a positive number of milliseconds",
+                self.dashboard.p99_ms
+            ),
+        )?;
+        settings.share("dashboard.min_hit_rate", self.dashboard.min_hit_rate)?;
+        settings.share("dashboard.max_error_rate", self.dashboard.max_error_rate)?;
         settings.whole_minutes("dashboard.window", self.dashboard.window)
     }
 }

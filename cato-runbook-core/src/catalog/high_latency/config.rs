@@ -327,6 +327,25 @@ impl Config {
                 format_args!("{factor} must be above 1"),
             )?;
         }
+        s.percent("bedrock.throttled_percent", self.bedrock.throttled_percent)?;
+        s.percent(
+            "cache.hit_rate_floor_percent",
+            self.cache.hit_rate_floor_percent,
+        )?;
+        for (key, price) in [
+            (
+                "shadow_self.instance_hourly_usd",
+                self.shadow_self.instance_hourly_usd,
+            ),
+            (
+                "orchestrator.replica_hourly_usd",
+                self.orchestrator.replica_hourly_usd,
+            ),
+        ] {
+            if let Some(price) = price {
+                s.not_negative(key, price)?;
+            }
+        }
         for (key, max) in [
             ("shadow_self.max_instances", self.shadow_self.max_instances),
             ("orchestrator.max_replicas", self.orchestrator.max_replicas),

@@ -73,17 +73,22 @@ impl Default for FailoverConfig {
 }
 
 impl FailoverConfig {
-    /// Checks what types alone cannot (nothing while failover is off).
+    /// Checks what types alone cannot (only the weight while failover is off).
     ///
     /// # Errors
     ///
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) naming the setting:
     /// `runbooks.failover.<key>: <why>`.
     pub fn validate(&self) -> Result<()> {
+        let s = Settings::table("runbooks.failover");
+        s.check(
+            self.weight.is_finite() && self.weight > 0.0 && self.weight <= 1.0,
+            "weight",
+            format_args!("{} must be above 0 and at most 1", self.weight),
+        )?;
         let Some(region) = &self.region else {
             return Ok(());
         };
-        let s = Settings::table("runbooks.failover");
         s.not_empty("region", region)?;
         s.not_empty("home_region", &self.home_region)?;
         s.check(
@@ -93,11 +98,6 @@ impl FailoverConfig {
         )?;
         s.not_empty("endpoint", &self.endpoint)?;
         s.not_empty("variant", &self.variant)?;
-        s.check(
-            self.weight.is_finite() && self.weight > 0.0 && self.weight <= 1.0,
-            "weight",
-            format_args!("{} must be above 0 and at most 1", self.weight),
-        )?;
         s.at_least_a_minute("verify_after", self.verify_after)?;
         s.at_least_a_minute("hold_for", self.hold_for)
     }

@@ -1,0 +1,91 @@
+//! The one configuration of every property test of this crate, and strategies they share.
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed};
+use serde_json::Value;
+
+/// Cases per property when `CATO_PROPTEST_CASES` is unset: fast in a debug build.
+const DEFAULT_CASES: u32 = 256;
+
+/// The seed of every property: a failure is the same failure on every machine.
+const SEED: u64 = 0x0ca7_0913_cbab_422f;
+
+/// A fixed seed, no failure files written into the repository, `CATO_PROPTEST_CASES` cases
+/// (default [`DEFAULT_CASES`]).
+pub fn config() -> Config {
+    let cases = match std::env::var("CATO_PROPTEST_CASES") {
+        Ok(text) => text
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("CATO_PROPTEST_CASES={text:?} is not a count")),
+        Err(_) => DEFAULT_CASES,
+    };
+    let mut config = Config::with_cases(cases);
+    config.rng_seed = RngSeed::Fixed(SEED);
+    config.failure_persistence = None;
+    config
+}
+
+/// Any JSON value, nested a few levels: structured garbage reaches past the first `{`.
+pub fn json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        any::<f64>().prop_map(Value::from),
+        ".{0,12}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 32, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::btree_map(key(), inner, 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// An object key: mostly names the parsers know, some garbage.
+fn key() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(
+            &[
+                "time",
+                "port",
+                "op",
+                "args",
+                "answer",
+                "error",
+                "kind",
+                "retry",
+                "operation",
+                "message",
+                "provider",
+                "resource",
+                "runbooks",
+                "policy",
+                "tick",
+                "source",
+            ][..]
+        )
+        .prop_map(str::to_owned),
+        "[a-z_]{1,10}",
+    ]
+}
+
+/// A value no field should take: NaN and infinities (as JSON can carry them: huge numbers),
+/// extremes, huge strings, the wrong type.
+pub fn absurd() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::from(u64::MAX)),
+        Just(Value::from(i64::MIN)),
+        Just(Value::from(-1)),
+        Just(Value::from(f64::MAX)),
+        Just(Value::from(-f64::MAX)),
+        Just(Value::Null),
+        Just(Value::Bool(true)),
+        Just(Value::Array(vec![])),
+        Just(serde_json::json!({"nested": {"deeper": []}})),
+        "\\PC{0,8}".prop_map(|s| Value::String(s.repeat(4096))),
+    ]
+}
