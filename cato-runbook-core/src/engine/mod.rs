@@ -79,10 +79,10 @@
 //! A store or lease that cannot answer is loud — a [`TickEvent`], a metric (see the table in
 //! `telemetry.rs`: `cato_runbook_store_unavailable_total`, `cato_runbook_lease_unavailable_total`,
 //! `cato_runbook_leader`, `cato_runbook_fenced_total`) and a log at error level — and never
-//! quietly stops an incident from opening: notifications fail open, steps fail closed. Once a
-//! store call of a tick has timed out, the tick's other store calls fail at once (`Unavailable`)
-//! rather than each waiting out the call timeout, so a hung store cannot stretch a tick; what
-//! was not written is written by a later tick. The
+//! quietly stops an incident from opening: notifications fail open, steps fail closed. A tick's
+//! store calls share one call timeout of store time; once a call has timed out, the tick's other
+//! store calls fail at once (`Unavailable`), so neither a hung nor a slow store can stretch a
+//! tick; what was not written is written by a later tick. The
 //! leader reads the open incidents from the store at every tick, so a person acting through
 //! another replica's [`Operator`] is seen at the next tick.
 //!

@@ -125,6 +125,39 @@ async fn a_hung_store_costs_a_tick_one_call_timeout_and_loses_nothing() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_slow_store_costs_a_tick_at_most_one_call_timeout() {
+    let detector = FakeDetector::new("endpoint-5xx", "cato-shadow-self");
+    let store = Arc::new(FlakyStore::default());
+    let mut setup = Setup::new(
+        runbook(&detector).build().unwrap(),
+        Policy::with_mode(Mode::Auto),
+    );
+    setup.other_store = Some(store.clone());
+    let h = setup.build();
+    h.tick().await;
+    let limit = h.engine.config().timeouts.call;
+    // Every call answers, each just within the call timeout.
+    *store.slow.lock().unwrap() = Some(limit * 3 / 5);
+    detector.outage();
+    for _ in 0..3 {
+        let started = h.now();
+        h.tick_after(Duration::from_secs(30)).await;
+        let took = cato_runbook_core::time::elapsed(started, h.now()) - Duration::from_secs(30);
+        assert!(took <= limit, "a tick waited {took:?} on the store");
+    }
+    assert_eq!(h.engine.operator().open_incidents().await.unwrap().len(), 1);
+
+    *store.slow.lock().unwrap() = None;
+    h.tick_after(Duration::from_secs(30)).await;
+    h.tick_after(Duration::from_secs(30)).await;
+    assert_eq!(
+        store.all().await.unwrap().len(),
+        1,
+        "written once it is fast again"
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_runbook_can_bring_its_own_escalation() {
     let detector = FakeDetector::new("budget-mode", "cato-budget");
     let mut escalation = Escalation::default();

@@ -196,6 +196,8 @@ pub struct FlakyStore {
     pub hang: std::sync::atomic::AtomicBool,
     /// The calls made while it hung.
     pub hung_calls: std::sync::atomic::AtomicUsize,
+    /// Every call answers this much later while set.
+    pub slow: Mutex<Option<std::time::Duration>>,
     pub inner: InMemoryIncidentStore,
 }
 
@@ -206,8 +208,13 @@ impl fmt::Display for FlakyStore {
 }
 
 impl FlakyStore {
-    /// Never answers while `hang` is set.
+    /// Never answers while `hang` is set; answers late while `slow` is.
+    #[allow(clippy::disallowed_methods)] // a test drives tokio's time itself
     async fn hold(&self) {
+        let slow = *self.slow.lock().unwrap();
+        if let Some(wait) = slow {
+            tokio::time::sleep(wait).await;
+        }
         if self.hang.load(Ordering::SeqCst) {
             self.hung_calls.fetch_add(1, Ordering::SeqCst);
             cato_runbook_core::call::sleep_forever().await;
