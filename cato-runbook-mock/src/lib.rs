@@ -84,7 +84,7 @@ pub use fakes::FakePorts;
 pub use fault::{Fault, FaultInjecting, FaultInjectingLayer, FaultRule, Faults};
 pub use harness::{Harness, HarnessBuilder};
 pub use ops::{Op, OpMatch};
-pub use world::{World, WorldChange, WorldSnapshot};
+pub use world::{IDEMPOTENCY_WINDOW, World, WorldChange, WorldSnapshot};
 
 /// The stores core already has, for convenience.
 pub use cato_runbook_core::ports::{Alone, InMemoryIncidentStore};

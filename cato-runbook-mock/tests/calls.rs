@@ -153,3 +153,21 @@ async fn records_are_json() {
     world.calls().clear();
     assert!(world.calls().all().is_empty());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_key_is_remembered_for_its_window_then_a_repeat_applies_again() {
+    let world = World::default();
+    let workloads = world.workloads();
+    let k = key("scale-orchestrator");
+    let scale = || workloads.scale("cato", "cato-orchestrator", 12, &k);
+    scale().await.unwrap();
+    wait(&world, cato_runbook_mock::IDEMPOTENCY_WINDOW - MINUTE).await;
+    scale().await.unwrap(); // within the window: answered, not applied
+    wait(&world, 2 * MINUTE).await;
+    scale().await.unwrap(); // past it: a new request, as a provider would take it
+
+    let calls = world.calls();
+    assert_eq!(calls.count(Op::WorkloadsScale), 3);
+    assert_eq!(calls.count_applied(Op::WorkloadsScale), 2);
+    assert_eq!(calls.count_deduplicated(Op::WorkloadsScale), 1);
+}

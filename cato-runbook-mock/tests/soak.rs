@@ -15,7 +15,7 @@ use cato_runbook_core::catalog::CatalogConfig;
 use cato_runbook_core::engine::{Mode, Policy};
 use cato_runbook_core::{Result, Status};
 use cato_runbook_mock::config::CrashCause;
-use cato_runbook_mock::{Harness, OpMatch, World, WorldChange};
+use cato_runbook_mock::{Harness, Op, OpMatch, World, WorldChange};
 use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 
 #[global_allocator]
@@ -116,6 +116,13 @@ async fn a_month_of_daily_incidents_keeps_memory_store_and_call_record_flat() ->
         calls.total()
     );
     assert_eq!(calls.count(OpMatch::Any) as u64, calls.total());
+    // The retention sweep runs once an hour, not at every tick.
+    let sweeps = calls.count(Op::IncidentStoreDeleteClosed);
+    let hours = DAYS as usize * 24;
+    assert!(
+        (hours - 1..=hours + 1).contains(&sweeps),
+        "{sweeps} sweeps in {hours} hours"
+    );
     // (a) The live heap is flat from day 3 to day 30.
     let growth = at_day_30.saturating_sub(at_day_3);
     println!("live allocations: day 3 {at_day_3}, day 30 {at_day_30}, growth {growth}");

@@ -6,7 +6,8 @@
 //! (the greatest fence seen). Every write is one `IMMEDIATE` transaction that checks the fence,
 //! the version and the key before it writes, so two processes on one file cannot interleave a
 //! read and a write. A file of the first schema (no version, no dedup column) is migrated when
-//! opened.
+//! opened. The engine's hourly retention sweep (`delete_closed`) deletes the rows of incidents
+//! closed before the retention, in one such transaction (`retention.rs`).
 //!
 //! The file is in WAL mode with `synchronous = FULL`, so a save that returned is on disk: a
 //! process killed at any moment, or a machine that loses power, loses no acknowledged save, and

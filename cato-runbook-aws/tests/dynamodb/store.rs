@@ -216,3 +216,41 @@ async fn a_corrupt_body_is_a_permanent_error_naming_the_incident() {
         Some(good)
     );
 }
+
+#[tokio::test]
+async fn a_closed_incident_carries_its_close_time_and_time_to_live() {
+    let Some(aws) = Aws::start().await else {
+        return;
+    };
+    let table = table(&aws, "cato-incidents").await;
+    let retention = std::time::Duration::from_secs(7 * 24 * 3600);
+    let store =
+        DynamoDbIncidentStore::from_client(aws.dynamodb(), &table).with_retention(retention);
+    let mut closed = resolved(incident(7, "cato-shadow-self"));
+    store.create(&closed, Fence(1)).await.unwrap();
+    let at = VirtualClock::default_start();
+    closed
+        .transition(Status::Closed, at, Actor::person("alice"))
+        .unwrap();
+    store.update(&closed, 1, Fence(1)).await.unwrap();
+    let item = aws_sdk_dynamodb::Client::new(&aws.sdk)
+        .get_item()
+        .table_name(&table)
+        .key("pk", AttributeValue::S("incident#INC-DDB-0007".into()))
+        .send()
+        .await
+        .unwrap()
+        .item
+        .unwrap();
+    let number = |name: &str| match item.get(name) {
+        Some(AttributeValue::N(n)) => n.parse::<i64>().unwrap(),
+        other => panic!("{name}: {other:?}"),
+    };
+    assert_eq!(number("closed_at"), at.timestamp());
+    assert_eq!(number("expires_at"), at.timestamp() + 7 * 24 * 3600);
+    // Not yet past the retention: kept; past it: deleted.
+    assert_eq!(store.delete_closed(at, Fence(1)).await.unwrap(), 0);
+    let later = at + chrono::Duration::seconds(1);
+    assert_eq!(store.delete_closed(later, Fence(1)).await.unwrap(), 1);
+    assert!(store.get(closed.id()).await.unwrap().is_none());
+}

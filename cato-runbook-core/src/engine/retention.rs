@@ -80,3 +80,26 @@ impl Inner {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_retention_from_a_day_to_ten_years_is_accepted_and_nothing_else() {
+        let days = |n: u64| Duration::from_secs(n * 24 * 3600);
+        for ok in [MIN_RETENTION, DEFAULT_RETENTION, MAX_RETENTION] {
+            assert!(check_retention("[store] retention", ok).is_ok());
+        }
+        for bad in [Duration::ZERO, Duration::from_secs(3600), days(3651)] {
+            let err = check_retention("[store] retention", bad).err();
+            assert!(
+                err.as_ref()
+                    .is_some_and(|e| e.kind() == crate::ErrorKind::InvalidInput
+                        && e.message().starts_with("[store] retention")),
+                "{bad:?}: {err:?}"
+            );
+        }
+        assert_eq!(days(90), DEFAULT_RETENTION);
+    }
+}
