@@ -130,6 +130,11 @@ pub const STORE: &[Action] = &[
     read("dynamodb:Query"),
     read("dynamodb:Scan"),
     write("dynamodb:TransactWriteItems"),
+    // IAM authorizes each item of a transaction as its own action: the store's transactions
+    // put, update and delete items.
+    write("dynamodb:PutItem"),
+    write("dynamodb:UpdateItem"),
+    write("dynamodb:DeleteItem"),
 ];
 
 /// The actions of the DynamoDB lease.
@@ -143,6 +148,8 @@ pub const LEASE: &[Action] = &[
 pub const TABLE_SETUP: &[Action] = &[
     read("dynamodb:DescribeTable"),
     write("dynamodb:CreateTable"),
+    // Closed incidents' items expire by their time to live.
+    write("dynamodb:UpdateTimeToLive"),
 ];
 
 /// Where a service keeps its state, for [`Policy::with_state`].

@@ -10,13 +10,16 @@ use cato_runbook_mock::{VirtualClock, World, conformance};
 
 use crate::aws_support::Aws;
 
-/// The operations the store calls (`TransactWriteItems` needs `dynamodb:PutItem`,
-/// `UpdateItem` and `DeleteItem` in IAM).
+/// The operations the store calls, and the item actions IAM checks for each item of a
+/// `TransactWriteItems` (the store's transactions put, update and delete items).
 const CALLED: &[&str] = &[
     "dynamodb:GetItem",
     "dynamodb:Query",
     "dynamodb:Scan",
     "dynamodb:TransactWriteItems",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
 ];
 
 #[test]
