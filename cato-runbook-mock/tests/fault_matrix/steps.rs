@@ -3,7 +3,8 @@
 //! within the step timeout, or answers far past it — while another runbook's incident opens
 //! in the same world at that moment. The other incident opens, escalates and breaches its
 //! response time at the ticks of its fault-free run, every tick starts on time, and no change
-//! is applied twice. The table goes in the README beside the fault matrix.
+//! is applied twice. The table goes in the README beside the fault matrix. How a game day is
+//! brought to its revert phase is in `revert.rs`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
