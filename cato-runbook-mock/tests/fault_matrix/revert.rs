@@ -2,7 +2,8 @@
 //! day of the runbook that reverts (a failover undone once the region serves again, a
 //! temporary mitigation undone when the approval lapses), or the main game day with its
 //! verification's read failing for good (a failed verification reverts a reversible step). A
-//! runbook none of whose steps can be undone is told from its steps.
+//! runbook none of whose steps can be undone, as any of its game days configures them, is told
+//! from its steps.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,8 +15,8 @@ use cato_runbook_core::{ErrorKind, Severity};
 use cato_runbook_mock::gameday::{Offset, Report, RunbookRegistry, Scenario, ScheduledFault};
 use cato_runbook_mock::{Fault, Op, OpMatch, World};
 
-use super::runner;
 use super::steps::{load, reached};
+use super::{runner, scenario_path};
 
 /// The game day that reaches a revert, for a runbook whose main game day does not and whose
 /// steps' verifications do not fail into one (a failover and a lowered threshold are reverted
@@ -105,6 +106,16 @@ pub(crate) fn setup(
             .ok_or_else(|| format!("{name} never reaches it"));
     }
     if !reverts(runbook, main) {
+        // As every game day of the runbook configures it, too.
+        let reverting: Vec<String> = game_days_of(runbook)
+            .into_iter()
+            .filter(|(_, scenario)| reverts(runbook, scenario))
+            .map(|(name, _)| name)
+            .collect();
+        assert!(
+            reverting.is_empty(),
+            "{runbook} reverts in {reverting:?}: give it a game day in REVERT_GAME_DAYS"
+        );
         return Err("no step of this runbook reverts".to_owned());
     }
     let Some((beside_at, at, op, skip)) = verify else {
@@ -123,4 +134,26 @@ pub(crate) fn setup(
         }),
         how: format!("`{}` failing the verification, then ", op.as_str()),
     })
+}
+
+/// Every game day of `scenarios/` that watches `runbook`, by name.
+fn game_days_of(runbook: &str) -> Vec<(String, Scenario)> {
+    let dir = scenario_path("x");
+    let dir = dir.parent().unwrap();
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|entry| {
+            let name = entry.unwrap().file_name().into_string().ok()?;
+            name.strip_suffix(".toml").map(str::to_owned)
+        })
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|name| {
+            let scenario = load(&name);
+            (name, scenario)
+        })
+        .filter(|(_, scenario)| scenario.runbooks.iter().any(|r| r == runbook))
+        .collect()
 }
