@@ -13,6 +13,7 @@
 )]
 
 mod outcome;
+mod revert;
 mod steps;
 mod table;
 

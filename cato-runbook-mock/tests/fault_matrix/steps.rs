@@ -3,7 +3,8 @@
 //! within the step timeout, or answers far past it — while another runbook's incident opens
 //! in the same world at that moment. The other incident opens, escalates and breaches its
 //! response time at the ticks of its fault-free run, every tick starts on time, and no change
-//! is applied twice. The table goes in the README beside the fault matrix.
+//! is applied twice. The table goes in the README beside the fault matrix. How a game day is
+//! brought to its revert phase is in `revert.rs`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -15,7 +16,7 @@ use cato_runbook_mock::gameday::{Report, Scenario, ScheduledFault};
 use cato_runbook_mock::{Fault, Op, OpMatch};
 
 use super::outcome::Outcome;
-use super::{MAIN_GAME_DAYS, runner, scenario_path, table};
+use super::{MAIN_GAME_DAYS, revert, runner, scenario_path, table};
 
 /// The game day whose stimulus opens the other incident, for each main game day: one whose
 /// symptom neither gates nor feeds the main runbook's (an exhausted budget holds back every
@@ -103,7 +104,7 @@ fn beside(main: &Scenario, other: &Scenario, at: Duration) -> Scenario {
 }
 
 /// The first time the main runbook's incident reached `phase`.
-fn reached(report: &Report, runbook: &str, entries: &[&str]) -> Option<Duration> {
+pub(crate) fn reached(report: &Report, runbook: &str, entries: &[&str]) -> Option<Duration> {
     let ids: Vec<String> = report
         .incidents
         .iter()
@@ -220,7 +221,7 @@ fn timed_out(report: &Report, runbook: &str, phase: &str, from: Duration) -> boo
     })
 }
 
-fn load(name: &str) -> Scenario {
+pub(crate) fn load(name: &str) -> Scenario {
     Scenario::load(scenario_path(name)).unwrap()
 }
 
@@ -239,6 +240,7 @@ fn step_faults_beside_another_incident() {
         let faults = faults(limit);
         columns = faults.iter().map(|(l, _)| l.clone()).collect();
         let alone = runner().run_blocking(&main, None).unwrap();
+        let mut verify = None;
         for (phase, entries) in PHASES {
             let mut row = table::Row {
                 runbook: runbook.clone(),
@@ -249,12 +251,16 @@ fn step_faults_beside_another_incident() {
                 row.cells = vec![why];
                 row.cells.extend(faults.iter().map(|_| "—".to_owned()));
             };
-            let Some(at) = reached(&alone, &runbook, entries) else {
-                not_reached(&mut row, "the game day never reaches it".to_owned());
-                rows.push(row);
-                continue;
+            let setup = match revert::setup(phase, entries, &runbook, &main, &alone, verify) {
+                Ok(setup) => setup,
+                Err(why) => {
+                    not_reached(&mut row, why);
+                    rows.push(row);
+                    continue;
+                }
             };
-            let together = beside(&main, &other, at);
+            let mut together = beside(&setup.scenario, &other, setup.beside_at);
+            together.faults.extend(setup.fault.clone());
             let sink = Arc::new(MemorySink::default());
             let clean = runner()
                 .run_blocking_with(&together, None, Some(sink.clone()))
@@ -287,8 +293,12 @@ fn step_faults_beside_another_incident() {
                 rows.push(row);
                 continue;
             };
+            if *phase == "verify" {
+                verify = Some((setup.beside_at, at, op, skip));
+            }
             row.cells.push(format!(
-                "`{}` at {} beside {other_runbook}",
+                "{}`{}` at {} beside {other_runbook}",
+                setup.how,
                 op.as_str(),
                 time::HumanDuration(at)
             ));
