@@ -23,6 +23,8 @@ pub fn config() -> Config {
     let mut config = Config::with_cases(cases);
     config.rng_seed = RngSeed::Fixed(SEED);
     config.failure_persistence = None;
+    // A property that skips a few cases (`prop_assume!`) must not give up on a long run.
+    config.max_global_rejects = config.max_global_rejects.max(cases);
     config
 }
 
