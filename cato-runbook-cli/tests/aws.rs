@@ -16,6 +16,8 @@ mod first_five_minutes;
 mod moto_account;
 #[path = "aws/through_the_proxy.rs"]
 mod through_the_proxy;
+#[path = "aws/without_credentials.rs"]
+mod without_credentials;
 #[path = "aws/without_moto.rs"]
 mod without_moto;
 

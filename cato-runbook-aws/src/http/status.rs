@@ -103,7 +103,7 @@ mod tests {
     fn statuses_map_to_kinds_and_retry_classes() {
         assert_eq!(kind(400), (ErrorKind::InvalidInput, Retry::Permanent));
         assert_eq!(kind(422), (ErrorKind::InvalidInput, Retry::Permanent));
-        assert_eq!(kind(401), (ErrorKind::PermissionDenied, Retry::Permanent));
+        assert_eq!(kind(401), (ErrorKind::Unauthenticated, Retry::Permanent));
         assert_eq!(kind(403), (ErrorKind::PermissionDenied, Retry::Permanent));
         assert_eq!(kind(404), (ErrorKind::NotFound, Retry::Permanent));
         assert_eq!(kind(409), (ErrorKind::Conflict, Retry::Permanent));

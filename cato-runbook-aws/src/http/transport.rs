@@ -20,6 +20,7 @@ pub(crate) struct Reply {
     pub(crate) status: StatusCode,
     pub(crate) body: Vec<u8>,
     retry_after: Option<Duration>,
+    credential: Arc<str>,
 }
 
 impl Reply {
@@ -34,17 +35,30 @@ impl Reply {
         if self.status.is_success() {
             return Ok(self);
         }
+        let mut error = status_error(provider, operation, resource, self.status, &self.body);
+        if error.kind() == ErrorKind::Unauthenticated {
+            error = refused_credential(error, &self.credential);
+        }
         Err(Failure {
-            error: Box::new(status_error(
-                provider,
-                operation,
-                resource,
-                self.status,
-                &self.body,
-            )),
+            error: Box::new(error),
             retry_after: self.retry_after,
         })
     }
+}
+
+/// `error` (unauthenticated) naming the credential that was refused and what to do.
+pub(crate) fn refused_credential(error: Error, credential: &str) -> Error {
+    let message = format!(
+        "{}; the service refused the credential: check {credential} (set, not expired, not revoked)",
+        error.message()
+    );
+    Error::new(
+        ErrorKind::Unauthenticated,
+        error.operation().to_owned(),
+        message,
+    )
+    .with_provider(error.provider().unwrap_or_default().to_owned())
+    .with_resource(error.resource().unwrap_or_default())
 }
 
 /// The error of a reply whose body is longer than `limit` bytes (`read`: what its length is
@@ -76,6 +90,7 @@ pub(crate) struct Transport {
     base: Url,
     options: HttpOptions,
     clock: Arc<dyn Clock>,
+    credential: Arc<str>,
 }
 
 impl fmt::Debug for Transport {
@@ -115,7 +130,20 @@ impl Transport {
             base,
             options: HttpOptions::default(),
             clock: Arc::new(SystemClock),
+            credential: Arc::from(format!("the {provider} credential")),
         })
+    }
+
+    /// Where the credential comes from (e.g. "SLACK_BOT_TOKEN (`token_env` of
+    /// [providers.slack])"), for the error a refused one gets.
+    pub(crate) fn set_credential(&mut self, credential: &str) {
+        self.credential = Arc::from(credential);
+    }
+
+    /// Where the credential comes from.
+    #[cfg_attr(not(feature = "slack"), allow(dead_code))]
+    pub(crate) fn credential(&self) -> &str {
+        &self.credential
     }
 
     pub(crate) fn set_options(&mut self, options: HttpOptions) {
@@ -196,6 +224,7 @@ impl Transport {
                 status,
                 body,
                 retry_after,
+                credential: Arc::clone(&self.credential),
             })
         };
         match exchange.await {
@@ -269,7 +298,7 @@ impl Transport {
     }
 
     /// [`call`](Self::call) whose reply is JSON of type `T`.
-    #[cfg_attr(not(feature = "cato-api"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "cato-api", feature = "sendgrid")), allow(dead_code))]
     pub(crate) async fn call_json<T, B>(
         &self,
         operation: &'static str,

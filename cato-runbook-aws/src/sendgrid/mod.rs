@@ -10,7 +10,7 @@
 //! ```
 //!
 //! SendGrid answers 202 when it accepted the message. 400 and 413 are invalid input (never
-//! retried), 401/403 permission denied, 429 and 5xx are retried with back-off. Addresses are
+//! retried), 401 unauthenticated (naming where the key comes from), 403 permission denied, 429 and 5xx are retried with back-off. Addresses are
 //! checked before anything is sent.
 
 use std::fmt;

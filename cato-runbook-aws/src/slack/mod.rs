@@ -105,7 +105,11 @@ impl Chat for Slack {
                 if !answer.ok {
                     let code = answer.error.unwrap_or_else(|| "unknown_error".into());
                     return Err(Failure::from(errors::api_error(
-                        PROVIDER, OP, channel, &code,
+                        PROVIDER,
+                        OP,
+                        channel,
+                        &code,
+                        t.credential(),
                     )));
                 }
                 answer.ts.filter(|ts| !ts.is_empty()).ok_or_else(|| {

@@ -159,8 +159,13 @@ impl Job<'_> {
                         channel: channel.clone(),
                         target: target.clone(),
                     };
+                    let act = if err.kind().needs_a_person() {
+                        "a person must act; "
+                    } else {
+                        ""
+                    };
                     let detail = format!(
-                        "{role}: {err} (try {attempts}; again in {})",
+                        "{role}: {err} (try {attempts}; {act}again in {})",
                         HumanDuration(wait)
                     );
                     let _ = i.record(now, Actor::Engine, kind, detail);
