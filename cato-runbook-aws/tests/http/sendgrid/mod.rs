@@ -70,7 +70,7 @@ async fn a_message_is_one_plain_text_mail_from_the_sender() {
 async fn failures_map_and_only_passing_ones_are_retried() {
     for (code, kind, retry, tries) in [
         (400, ErrorKind::InvalidInput, Retry::Permanent, 1),
-        (401, ErrorKind::PermissionDenied, Retry::Permanent, 1),
+        (401, ErrorKind::Unauthenticated, Retry::Permanent, 1),
         (413, ErrorKind::InvalidInput, Retry::Permanent, 1),
         (429, ErrorKind::Throttled, Retry::Throttled, 3),
         (500, ErrorKind::Unavailable, Retry::Transient, 3),

@@ -63,7 +63,7 @@ async fn error_codes_map_to_kinds_and_only_passing_ones_are_retried() {
     for (code, kind, expected_tries) in [
         ("channel_not_found", ErrorKind::NotFound, 1),
         ("not_in_channel", ErrorKind::PermissionDenied, 1),
-        ("invalid_auth", ErrorKind::PermissionDenied, 1),
+        ("invalid_auth", ErrorKind::Unauthenticated, 1),
         ("msg_too_long", ErrorKind::InvalidInput, 1),
         ("ratelimited", ErrorKind::Throttled, 3),
         ("internal_error", ErrorKind::Unavailable, 3),
@@ -78,6 +78,23 @@ async fn error_codes_map_to_kinds_and_only_passing_ones_are_retried() {
         assert_eq!(err.resource(), Some("#cato-alerts"));
         assert_eq!(tries(&server).await, expected_tries, "{code}");
     }
+}
+
+#[tokio::test]
+async fn a_refused_token_names_where_it_comes_from() {
+    let server = answering(vec![
+        ResponseTemplate::new(200).set_body_json(json!({"ok": false, "error": "token_revoked"})),
+    ])
+    .await;
+    let err = slack(&server)
+        .with_credential_source("the environment variable SLACK_BOT_TOKEN")
+        .post(&hello())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unauthenticated);
+    assert!(!err.is_retryable());
+    assert!(err.message().contains("SLACK_BOT_TOKEN"), "{err}");
+    assert_eq!(tries(&server).await, 1);
 }
 
 #[tokio::test]
