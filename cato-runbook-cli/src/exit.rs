@@ -18,6 +18,8 @@ pub(crate) const USAGE: u8 = 2;
 pub(crate) const RUNTIME: u8 = 3;
 /// A credential is missing, expired or refused: a person must act (log in, set or renew it).
 pub(crate) const UNAUTHENTICATED: u8 = 4;
+/// `check`: the file is fine, but a configured peer failed its live read.
+pub(crate) const PEER_FAILED: u8 = 5;
 
 impl Failure {
     pub(crate) fn usage(message: impl Into<String>) -> Self {

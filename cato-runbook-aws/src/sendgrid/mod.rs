@@ -13,6 +13,8 @@
 //! retried), 401 unauthenticated (naming where the key comes from), 403 permission denied, 429 and 5xx are retried with back-off. Addresses are
 //! checked before anything is sent.
 
+mod scopes;
+
 use std::fmt;
 
 use async_trait::async_trait;

@@ -8,6 +8,7 @@
 //! `{"ok": false, "error": "channel_not_found"}` (mapped below) or as HTTP 429 with
 //! `Retry-After` (retried).
 
+mod auth;
 mod errors;
 
 use std::fmt;
