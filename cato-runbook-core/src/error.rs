@@ -71,6 +71,11 @@ pub enum ErrorKind {
     Unavailable,
     /// The call did not finish in time.
     Timeout,
+    /// A request that is not idempotent (a chat post, a mail) was sent, and no answer came
+    /// (a timeout, a connection broken mid-request): it may or may not have landed. Never
+    /// retried blindly — sending it again may deliver it twice; the caller's own record
+    /// decides.
+    DeliveryUnknown,
     /// The service is rate limiting us.
     Throttled,
     /// The service answered with something we could not understand.
@@ -160,6 +165,7 @@ impl ErrorKind {
             ErrorKind::IllegalTransition => "illegal transition",
             ErrorKind::Unavailable => "unavailable",
             ErrorKind::Timeout => "timed out",
+            ErrorKind::DeliveryUnknown => "delivery unknown",
             ErrorKind::Throttled => "throttled",
             ErrorKind::MalformedResponse => "malformed response",
             ErrorKind::Unsupported => "unsupported",

@@ -11,6 +11,7 @@
 //! | 408, no answer within the timeout | `Timeout` | yes |
 //! | 429 (honouring `Retry-After`) | `Throttled` | yes |
 //! | 5xx, connection refused or reset | `Unavailable` | yes |
+//! | a post that is not idempotent (Slack `chat.postMessage`, SendGrid mail) sent and never answered (a timeout, a connection broken mid-request) | `DeliveryUnknown`: it may have landed; the outbox holds the notice rather than send it twice | no |
 //! | a body that does not parse, or longer than `max_body_bytes` (1 MiB) | `MalformedResponse` | no |
 
 mod options;

@@ -41,6 +41,9 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
     out.trim().to_owned()
 }
 
+/// The message of a request that never left: nothing listened, or the connection was not made.
+pub(crate) const NOT_CONNECTED: &str = "could not connect";
+
 /// A failure of the transport itself (no HTTP status): connection refused or reset, a body
 /// cut short, a request that could not be built.
 pub(crate) fn transport_error(
@@ -54,7 +57,7 @@ pub(crate) fn transport_error(
     } else if err.is_builder() {
         (ErrorKind::InvalidInput, "the request could not be built")
     } else if err.is_connect() {
-        (ErrorKind::Unavailable, "could not connect")
+        (ErrorKind::Unavailable, NOT_CONNECTED)
     } else if err.is_decode() {
         (
             ErrorKind::MalformedResponse,

@@ -12,7 +12,7 @@ use reqwest::header::RETRY_AFTER;
 use reqwest::{Method, RequestBuilder, StatusCode, Url};
 
 use super::HttpOptions;
-use super::status::{status_error, timeout_error, transport_error};
+use super::status::{NOT_CONNECTED, status_error, timeout_error, transport_error};
 
 /// What one try got back: any status, the whole body.
 #[derive(Debug)]
@@ -59,6 +59,34 @@ pub(crate) fn refused_credential(error: Error, credential: &str) -> Error {
     )
     .with_provider(error.provider().unwrap_or_default().to_owned())
     .with_resource(error.resource().unwrap_or_default())
+}
+
+/// A try of a request that is not idempotent that failed without an answer: unknown whether it
+/// landed unless no connection was made.
+fn outcome_unknown(failure: Failure) -> Failure {
+    let error = &failure.error;
+    let sent = match error.kind() {
+        ErrorKind::Timeout => true,
+        ErrorKind::Unavailable => error.message() != NOT_CONNECTED,
+        _ => false,
+    };
+    if !sent {
+        return failure;
+    }
+    let message = format!(
+        "{}: the request was sent and no answer came, so it may have been delivered; not sent \
+         again",
+        error.message()
+    );
+    Failure::from(
+        Error::new(
+            ErrorKind::DeliveryUnknown,
+            error.operation().to_owned(),
+            message,
+        )
+        .with_provider(error.provider().unwrap_or_default().to_owned())
+        .with_resource(error.resource().unwrap_or_default()),
+    )
 }
 
 /// The error of a reply whose body is longer than `limit` bytes (`read`: what its length is
@@ -293,6 +321,34 @@ impl Transport {
                 resource,
             )?;
             decode(reply)
+        })
+        .await
+    }
+
+    /// [`call`](Self::call) of a request that is not idempotent (a chat post, a mail): tried
+    /// again only when it surely did not reach the service (no connection was made, a 429, a
+    /// 5xx answer); after it was sent and no answer came (a timeout, a connection broken
+    /// mid-request) the outcome is unknown, and the error is a permanent
+    /// [`ErrorKind::DeliveryUnknown`]: sending it again could deliver it twice.
+    #[cfg_attr(not(any(feature = "slack", feature = "sendgrid")), allow(dead_code))]
+    pub(crate) async fn post_once<T, B, D>(
+        &self,
+        operation: &'static str,
+        resource: &str,
+        build: B,
+        decode: D,
+    ) -> Result<T>
+    where
+        B: Fn() -> Result<RequestBuilder>,
+        D: Fn(Reply) -> Result<T, Failure>,
+    {
+        let (build, decode) = (&build, &decode);
+        self.retrying(operation, resource, || async move {
+            let reply = match self.send(operation, resource, build()?).await {
+                Ok(reply) => reply,
+                Err(failure) => return Err(outcome_unknown(failure)),
+            };
+            decode(reply.success(self.provider, operation, resource)?)
         })
         .await
     }

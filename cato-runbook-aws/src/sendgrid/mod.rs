@@ -157,12 +157,13 @@ impl Mail for SendGridMail {
         };
         tracing::info!(provider = PROVIDER, to = %email.to, subject, "sending an email");
         let t = &self.transport;
-        t.call_empty(OP, &email.to, || {
+        // SendGrid has no idempotency key: a send whose answer was lost is not sent again.
+        let build = || {
             Ok(t.request(Method::POST, SEND)?
                 .bearer_auth(self.api_key.expose_secret())
                 .json(&message))
-        })
-        .await
+        };
+        t.post_once(OP, &email.to, build, |_| Ok(())).await
     }
 }
 

@@ -101,7 +101,7 @@ impl Chat for Slack {
                 .json(&body))
         };
         let ts = t
-            .call(OP, channel, build, |reply| {
+            .post_once(OP, channel, build, |reply| {
                 let answer: Answer = t.json(OP, channel, &reply)?;
                 if !answer.ok {
                     let code = answer.error.unwrap_or_else(|| "unknown_error".into());

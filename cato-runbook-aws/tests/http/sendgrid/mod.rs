@@ -106,8 +106,21 @@ async fn a_slow_api_times_out() {
         .unwrap_err();
     assert_eq!(
         (err.kind(), err.retry()),
-        (ErrorKind::Timeout, Retry::Transient)
+        (ErrorKind::DeliveryUnknown, Retry::Permanent)
     );
+}
+
+#[tokio::test]
+async fn a_mail_whose_answer_is_lost_is_not_sent_again() {
+    let (server, mail) =
+        sendgrid(ResponseTemplate::new(202).set_delay(Duration::from_secs(10))).await;
+    let err = mail
+        .with_options(quick().with_timeout(Duration::from_millis(100)))
+        .send(&tam())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::DeliveryUnknown, "{err}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
 
 #[tokio::test]

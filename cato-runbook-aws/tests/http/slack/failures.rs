@@ -32,13 +32,13 @@ async fn answering(responses: Vec<ResponseTemplate>) -> MockServer {
 }
 
 fn slack(server: &MockServer) -> Slack {
-    Slack::new(
-        reqwest::Client::new(),
-        &server.uri(),
-        SecretString::from("xoxb-t"),
-    )
-    .unwrap()
-    .with_options(quick())
+    slack_at(&server.uri())
+}
+
+fn slack_at(url: &str) -> Slack {
+    Slack::new(reqwest::Client::new(), url, SecretString::from("xoxb-t"))
+        .unwrap()
+        .with_options(quick())
 }
 
 fn hello() -> ChatMessage {
@@ -143,9 +143,34 @@ async fn a_slow_slack_times_out() {
         .unwrap_err();
     assert_eq!(
         (err.kind(), err.retry()),
-        (ErrorKind::Timeout, Retry::Transient)
+        (ErrorKind::DeliveryUnknown, Retry::Permanent)
     );
     assert_eq!(tries(&server).await, 1);
+}
+
+#[tokio::test]
+async fn a_post_whose_answer_is_lost_is_not_posted_again() {
+    // Three tries allowed: the first reached Slack and its answer came too late.
+    let server = answering(vec![posted().set_delay(Duration::from_secs(10)), posted()]).await;
+    let options = quick().with_timeout(Duration::from_millis(100));
+    let err = slack(&server)
+        .with_options(options)
+        .post(&hello())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::DeliveryUnknown, "{err}");
+    assert!(!err.is_retryable());
+    assert_eq!(tries(&server).await, 1, "posted once, not again");
+}
+
+#[tokio::test]
+async fn a_post_that_never_connected_is_tried_again() {
+    let err = slack_at(&crate::common::dead_url())
+        .post(&hello())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unavailable, "{err}");
+    assert!(err.is_retryable());
 }
 
 #[tokio::test]
