@@ -67,7 +67,26 @@ struct PostMessage<'a> {
     text: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     thread_ts: Option<&'a str>,
+    /// The message's idempotency key, as Slack message metadata: a post whose answer was
+    /// lost can be found in the channel's history by it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: Option<Metadata<'a>>,
 }
+
+/// Slack's message metadata: an event type and a payload.
+#[derive(Serialize)]
+struct Metadata<'a> {
+    event_type: &'static str,
+    event_payload: KeyPayload<'a>,
+}
+
+#[derive(Serialize)]
+struct KeyPayload<'a> {
+    key: &'a str,
+}
+
+/// The metadata event type of the posts this provider makes.
+const NOTICE_EVENT: &str = "cato_runbook_notice";
 
 #[derive(Deserialize)]
 struct Answer {
@@ -92,6 +111,10 @@ impl Chat for Slack {
             channel,
             text: &message.text,
             thread_ts: message.thread.as_deref(),
+            metadata: message.key.as_ref().map(|key| Metadata {
+                event_type: NOTICE_EVENT,
+                event_payload: KeyPayload { key: key.as_str() },
+            }),
         };
         tracing::info!(provider = PROVIDER, channel, thread = ?message.thread, "posting to Slack");
         let t = &self.transport;

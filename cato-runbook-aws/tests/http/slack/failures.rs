@@ -164,6 +164,28 @@ async fn a_post_whose_answer_is_lost_is_not_posted_again() {
 }
 
 #[tokio::test]
+async fn the_idempotency_key_goes_out_as_message_metadata() {
+    let server = answering(vec![posted()]).await;
+    let key = cato_runbook_core::IdempotencyKey::new("INC-1:notice-1");
+    let message = ChatMessage {
+        key: Some(key),
+        ..hello()
+    };
+    slack(&server).post(&message).await.unwrap();
+    let bodies = crate::common::bodies(&server).await;
+    assert_eq!(bodies[0]["metadata"]["event_type"], "cato_runbook_notice");
+    assert_eq!(
+        bodies[0]["metadata"]["event_payload"]["key"],
+        "INC-1:notice-1"
+    );
+    // Without a key, no metadata.
+    let server = answering(vec![posted()]).await;
+    slack(&server).post(&hello()).await.unwrap();
+    let bodies = crate::common::bodies(&server).await;
+    assert!(bodies[0].get("metadata").is_none(), "{}", bodies[0]);
+}
+
+#[tokio::test]
 async fn a_post_that_never_connected_is_tried_again() {
     let err = slack_at(&crate::common::dead_url())
         .post(&hello())
