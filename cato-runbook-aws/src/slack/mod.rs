@@ -10,6 +10,7 @@
 
 mod auth;
 mod errors;
+mod history;
 
 use std::fmt;
 
@@ -123,7 +124,7 @@ impl Chat for Slack {
                 .bearer_auth(self.token.expose_secret())
                 .json(&body))
         };
-        let ts = t
+        let posted = t
             .post_once(OP, channel, build, |reply| {
                 let answer: Answer = t.json(OP, channel, &reply)?;
                 if !answer.ok {
@@ -148,7 +149,25 @@ impl Chat for Slack {
                     )
                 })
             })
-            .await?;
+            .await;
+        let ts = match posted {
+            Ok(ts) => ts,
+            // Sent, answer lost: Slack's history says whether it landed.
+            Err(err) if err.kind() == ErrorKind::DeliveryUnknown => {
+                match self.find_posted(message).await {
+                    Some(ts) => {
+                        tracing::info!(
+                            provider = PROVIDER,
+                            channel,
+                            "the lost post is in the channel"
+                        );
+                        ts
+                    }
+                    None => return Err(err),
+                }
+            }
+            Err(err) => return Err(err),
+        };
         Ok(Posted {
             channel: message.channel.clone(),
             thread: message.thread.clone().unwrap_or(ts),

@@ -185,6 +185,74 @@ async fn the_idempotency_key_goes_out_as_message_metadata() {
     assert!(bodies[0].get("metadata").is_none(), "{}", bodies[0]);
 }
 
+/// Slack, whose answer to the first post comes too late; the channel's history then holds
+/// `held` (the messages' metadata keys).
+async fn slow_slack_holding(held: &[&str]) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::path("/api/chat.postMessage"))
+        .respond_with(posted().set_delay(Duration::from_secs(10)))
+        .mount(&server)
+        .await;
+    Mock::given(wiremock::matchers::path("/api/conversations.list"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "ok": true,
+            "channels": [{"id": "C0OTHER", "name": "other"}, {"id": "C0ALERTS", "name": "cato-alerts"}],
+            "response_metadata": {"next_cursor": ""},
+        })))
+        .mount(&server)
+        .await;
+    let messages: Vec<_> = held
+        .iter()
+        .enumerate()
+        .map(|(i, key)| {
+            json!({"ts": format!("7.00000{i}"), "text": "hello", "metadata": {
+                "event_type": "cato_runbook_notice", "event_payload": {"key": key}}})
+        })
+        .collect();
+    Mock::given(wiremock::matchers::path("/api/conversations.history"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"ok": true, "messages": messages})),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
+async fn posts(server: &MockServer) -> usize {
+    crate::common::calls(server)
+        .await
+        .iter()
+        .filter(|(_, path)| path == "/api/chat.postMessage")
+        .count()
+}
+
+#[tokio::test]
+async fn a_lost_answer_whose_post_landed_is_found_in_the_history_and_not_posted_again() {
+    let server = slow_slack_holding(&["INC-1:other", "INC-1:notice-1"]).await;
+    let message = ChatMessage {
+        key: Some(cato_runbook_core::IdempotencyKey::new("INC-1:notice-1")),
+        ..hello()
+    };
+    let options = quick().with_timeout(Duration::from_millis(100));
+    let posted = slack(&server)
+        .with_options(options)
+        .post(&message)
+        .await
+        .unwrap();
+    assert_eq!(posted.thread, "7.000001");
+    assert_eq!(posts(&server).await, 1, "posted once");
+
+    // Not in the history: the delivery stays unknown, and nothing is posted again.
+    let server = slow_slack_holding(&["INC-1:other"]).await;
+    let err = slack(&server)
+        .with_options(options)
+        .post(&message)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::DeliveryUnknown, "{err}");
+    assert_eq!(posts(&server).await, 1, "posted once");
+}
+
 #[tokio::test]
 async fn a_post_that_never_connected_is_tried_again() {
     let err = slack_at(&crate::common::dead_url())
