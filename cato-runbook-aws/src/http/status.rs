@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
+use cato_runbook_core::call::Failure;
 use cato_runbook_core::{Error, ErrorKind, Retry};
 use reqwest::StatusCode;
 
@@ -85,6 +86,49 @@ pub(crate) fn timeout_error(
         .with_provider(provider)
         .with_resource(resource)
         .with_retry(Retry::Transient)
+}
+
+/// `error` (unauthenticated) naming the credential that was refused and what to do.
+pub(crate) fn refused_credential(error: Error, credential: &str) -> Error {
+    let message = format!(
+        "{}; the service refused the credential: check {credential} (set, not expired, not revoked)",
+        error.message()
+    );
+    Error::new(
+        ErrorKind::Unauthenticated,
+        error.operation().to_owned(),
+        message,
+    )
+    .with_provider(error.provider().unwrap_or_default().to_owned())
+    .with_resource(error.resource().unwrap_or_default())
+}
+
+/// A try of a request that is not idempotent that failed without an answer: unknown whether it
+/// landed unless no connection was made.
+pub(crate) fn outcome_unknown(failure: Failure) -> Failure {
+    let error = &failure.error;
+    let sent = match error.kind() {
+        ErrorKind::Timeout => true,
+        ErrorKind::Unavailable => error.message() != NOT_CONNECTED,
+        _ => false,
+    };
+    if !sent {
+        return failure;
+    }
+    let message = format!(
+        "{}: the request was sent and no answer came, so it may have been delivered; not sent \
+         again",
+        error.message()
+    );
+    Failure::from(
+        Error::new(
+            ErrorKind::DeliveryUnknown,
+            error.operation().to_owned(),
+            message,
+        )
+        .with_provider(error.provider().unwrap_or_default().to_owned())
+        .with_resource(error.resource().unwrap_or_default()),
+    )
 }
 
 #[cfg(test)]

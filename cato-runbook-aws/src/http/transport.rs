@@ -12,7 +12,8 @@ use reqwest::header::RETRY_AFTER;
 use reqwest::{Method, RequestBuilder, StatusCode, Url};
 
 use super::HttpOptions;
-use super::status::{NOT_CONNECTED, status_error, timeout_error, transport_error};
+pub(crate) use super::status::refused_credential;
+use super::status::{outcome_unknown, status_error, timeout_error, transport_error};
 
 /// What one try got back: any status, the whole body.
 #[derive(Debug)]
@@ -44,49 +45,6 @@ impl Reply {
             retry_after: self.retry_after,
         })
     }
-}
-
-/// `error` (unauthenticated) naming the credential that was refused and what to do.
-pub(crate) fn refused_credential(error: Error, credential: &str) -> Error {
-    let message = format!(
-        "{}; the service refused the credential: check {credential} (set, not expired, not revoked)",
-        error.message()
-    );
-    Error::new(
-        ErrorKind::Unauthenticated,
-        error.operation().to_owned(),
-        message,
-    )
-    .with_provider(error.provider().unwrap_or_default().to_owned())
-    .with_resource(error.resource().unwrap_or_default())
-}
-
-/// A try of a request that is not idempotent that failed without an answer: unknown whether it
-/// landed unless no connection was made.
-fn outcome_unknown(failure: Failure) -> Failure {
-    let error = &failure.error;
-    let sent = match error.kind() {
-        ErrorKind::Timeout => true,
-        ErrorKind::Unavailable => error.message() != NOT_CONNECTED,
-        _ => false,
-    };
-    if !sent {
-        return failure;
-    }
-    let message = format!(
-        "{}: the request was sent and no answer came, so it may have been delivered; not sent \
-         again",
-        error.message()
-    );
-    Failure::from(
-        Error::new(
-            ErrorKind::DeliveryUnknown,
-            error.operation().to_owned(),
-            message,
-        )
-        .with_provider(error.provider().unwrap_or_default().to_owned())
-        .with_resource(error.resource().unwrap_or_default()),
-    )
 }
 
 /// The error of a reply whose body is longer than `limit` bytes (`read`: what its length is
@@ -372,7 +330,7 @@ impl Transport {
     }
 
     /// [`call`](Self::call) whose reply's body does not matter.
-    #[cfg_attr(not(any(feature = "cato-api", feature = "sendgrid")), allow(dead_code))]
+    #[cfg_attr(not(feature = "cato-api"), allow(dead_code))]
     pub(crate) async fn call_empty<B>(
         &self,
         operation: &'static str,
