@@ -107,6 +107,9 @@ pub use secrecy;
 pub mod config;
 mod defaults;
 pub mod iam;
+#[cfg(feature = "preflight")]
+#[cfg_attr(docsrs, doc(cfg(feature = "preflight")))]
+pub mod preflight;
 #[cfg(feature = "service")]
 #[cfg_attr(docsrs, doc(cfg(feature = "service")))]
 pub mod service;

@@ -142,8 +142,15 @@ pub(crate) enum Command {
         #[arg(long)]
         author: Option<String>,
     },
-    /// Validate the configuration and say what each enabled runbook needs.
-    Check,
+    /// Validate the configuration, say what each enabled runbook needs, then make one light
+    /// read of every configured peer (the AWS credentials, the store, Redis, Kubernetes, the
+    /// admin API, PagerDuty, Slack, SendGrid, CloudWatch, SageMaker), all at once, one line
+    /// each. Exits 5 when a peer fails.
+    Check {
+        /// Check the file alone: no peer is contacted.
+        #[arg(long)]
+        offline: bool,
+    },
     /// Run the health loop as a service: the engine over the configured providers, store and
     /// lease, with the operator API, the status page and /metrics.
     ///

@@ -16,6 +16,10 @@ pub(crate) const VERDICT_FAILED: u8 = 1;
 pub(crate) const USAGE: u8 = 2;
 /// A provider or runtime failure.
 pub(crate) const RUNTIME: u8 = 3;
+/// A credential is missing, expired or refused: a person must act (log in, set or renew it).
+pub(crate) const UNAUTHENTICATED: u8 = 4;
+/// `check`: the file is fine, but a configured peer failed its live read.
+pub(crate) const PEER_FAILED: u8 = 5;
 
 impl Failure {
     pub(crate) fn usage(message: impl Into<String>) -> Self {
@@ -53,6 +57,10 @@ impl From<cato_runbook_core::Error> for Failure {
     fn from(err: cato_runbook_core::Error) -> Self {
         match err.kind() {
             cato_runbook_core::ErrorKind::InvalidInput => Failure::usage(err.to_string()),
+            cato_runbook_core::ErrorKind::Unauthenticated => Failure {
+                code: UNAUTHENTICATED,
+                message: err.to_string(),
+            },
             _ => Failure::runtime(err.to_string()),
         }
     }

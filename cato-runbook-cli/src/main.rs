@@ -133,7 +133,7 @@ fn run(cli: &Cli, out: &mut Out) -> Result<(), Failure> {
         Command::Postmortem { incident, author } => {
             postmortem::run(out, &config, incident, author.as_deref())
         }
-        Command::Check => check::run(out, &config),
+        Command::Check { offline } => check::run(out, &config, *offline),
         #[cfg(feature = "providers")]
         Command::Run { listen, scenario } => run::run(
             out,

@@ -25,6 +25,49 @@ pub(crate) async fn overlay(
     Ok(wiring.describe())
 }
 
+/// One peer's live read, as `check` prints it.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct Live {
+    pub(crate) peer: String,
+    pub(crate) read: &'static str,
+    pub(crate) ok: bool,
+    pub(crate) detail: String,
+    #[serde(skip)]
+    pub(crate) line: String,
+}
+
+/// One light read of every configured peer, all at once, each within the preflight's
+/// timeout; `None` in a build without the providers.
+#[cfg(feature = "providers")]
+pub(crate) async fn preflight(config: &Config) -> Option<Vec<Live>> {
+    use cato_runbook_aws::preflight;
+    let probes = preflight::probes(config).await;
+    let outcomes = preflight::run(
+        probes,
+        &cato_runbook_core::ports::SystemClock,
+        preflight::DEFAULT_TIMEOUT,
+    )
+    .await;
+    Some(
+        outcomes
+            .into_iter()
+            .map(|o| Live {
+                line: o.line(),
+                peer: o.peer,
+                read: o.read,
+                ok: o.ok,
+                detail: o.detail,
+            })
+            .collect(),
+    )
+}
+
+/// This build has no real provider, so no peer to read.
+#[cfg(not(feature = "providers"))]
+pub(crate) async fn preflight(_config: &Config) -> Option<Vec<Live>> {
+    None
+}
+
 /// This build has no real provider: the fakes stay, and a configuration naming one is refused.
 #[cfg(not(feature = "providers"))]
 pub(crate) async fn overlay(

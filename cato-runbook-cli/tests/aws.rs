@@ -14,8 +14,12 @@ mod against_moto;
 mod first_five_minutes;
 #[path = "aws/moto_account.rs"]
 mod moto_account;
+#[path = "aws/preflight.rs"]
+mod preflight;
 #[path = "aws/through_the_proxy.rs"]
 mod through_the_proxy;
+#[path = "aws/without_credentials.rs"]
+mod without_credentials;
 #[path = "aws/without_moto.rs"]
 mod without_moto;
 

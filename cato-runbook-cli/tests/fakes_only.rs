@@ -86,6 +86,10 @@ fn a_configuration_naming_a_real_provider_is_refused_naming_the_table() {
 fn the_fakes_build_checks_diagnoses_and_plays_a_game_day() {
     let text = String::from_utf8(cmd().arg("check").output().unwrap().stdout).unwrap();
     assert!(text.contains("configuration ok"), "{text}");
+    assert!(
+        text.contains("the live checks need the provider build"),
+        "{text}"
+    );
     let out = cmd()
         .args([
             "game-day",

@@ -84,7 +84,7 @@ fn setup(dir: &Path) -> Command {
 fn check_lists_the_real_providers_and_shows_no_secret() {
     let dir = tempfile::tempdir().unwrap();
     let out = setup(dir.path())
-        .args(["check", "--json"])
+        .args(["check", "--json", "--offline"])
         .output()
         .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
@@ -128,7 +128,10 @@ fn check_lists_the_real_providers_and_shows_no_secret() {
     );
     assert!(providers.contains("on-call, vp-engineering"), "{providers}");
 
-    let text = setup(dir.path()).arg("check").output().unwrap();
+    let text = setup(dir.path())
+        .args(["check", "--offline"])
+        .output()
+        .unwrap();
     let shown = format!(
         "{stdout}{}{}",
         String::from_utf8_lossy(&text.stdout),

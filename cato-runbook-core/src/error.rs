@@ -59,6 +59,9 @@ pub enum ErrorKind {
     NotFound,
     /// The caller is not allowed to do this.
     PermissionDenied,
+    /// The caller's credentials are missing, expired or refused: a person must act (log in,
+    /// set or renew a credential; the message says which and where). Never retried.
+    Unauthenticated,
     /// The resource is in a state that forbids the operation (e.g. an optimistic-concurrency
     /// conflict, or an endpoint that is already updating).
     Conflict,
@@ -68,6 +71,11 @@ pub enum ErrorKind {
     Unavailable,
     /// The call did not finish in time.
     Timeout,
+    /// A request that is not idempotent (a chat post, a mail) was sent, and no answer came
+    /// (a timeout, a connection broken mid-request): it may or may not have landed. Never
+    /// retried blindly — sending it again may deliver it twice; the caller's own record
+    /// decides.
+    DeliveryUnknown,
     /// The service is rate limiting us.
     Throttled,
     /// The service answered with something we could not understand.
@@ -94,12 +102,28 @@ impl ErrorKind {
         }
     }
 
+    /// Whether only a person can clear this failure (log in, renew or grant a credential):
+    /// no retry, no waiting helps, and whoever shows it should say so.
+    ///
+    /// ```
+    /// use cato_runbook_core::ErrorKind;
+    /// assert!(ErrorKind::Unauthenticated.needs_a_person());
+    /// assert!(!ErrorKind::Unavailable.needs_a_person());
+    /// ```
+    pub fn needs_a_person(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::Unauthenticated | ErrorKind::PermissionDenied
+        )
+    }
+
     /// The kind and retry class of a failed HTTP call by its status — the one table every
     /// provider that speaks HTTP reads (a provider may know better from the body's error code):
     ///
     /// | status | kind | retry |
     /// | --- | --- | --- |
-    /// | 401, 403 | `PermissionDenied` | permanent |
+    /// | 401 | `Unauthenticated` | permanent |
+    /// | 403 | `PermissionDenied` | permanent |
     /// | 404, 410 | `NotFound` | permanent |
     /// | 409, 412 | `Conflict` | permanent (a provider that knows a conflict passes, such as an optimistic-concurrency miss, says so) |
     /// | 408, 504 | `Timeout` | transient |
@@ -117,7 +141,8 @@ impl ErrorKind {
     /// ```
     pub fn of_http_status(status: u16) -> (ErrorKind, Retry) {
         let kind = match status {
-            401 | 403 => ErrorKind::PermissionDenied,
+            401 => ErrorKind::Unauthenticated,
+            403 => ErrorKind::PermissionDenied,
             404 | 410 => ErrorKind::NotFound,
             409 | 412 => ErrorKind::Conflict,
             408 | 504 => ErrorKind::Timeout,
@@ -135,10 +160,12 @@ impl ErrorKind {
             ErrorKind::InvalidInput => "invalid input",
             ErrorKind::NotFound => "not found",
             ErrorKind::PermissionDenied => "permission denied",
+            ErrorKind::Unauthenticated => "not authenticated",
             ErrorKind::Conflict => "conflict",
             ErrorKind::IllegalTransition => "illegal transition",
             ErrorKind::Unavailable => "unavailable",
             ErrorKind::Timeout => "timed out",
+            ErrorKind::DeliveryUnknown => "delivery unknown",
             ErrorKind::Throttled => "throttled",
             ErrorKind::MalformedResponse => "malformed response",
             ErrorKind::Unsupported => "unsupported",
@@ -345,9 +372,37 @@ mod tests {
         assert_eq!(ErrorKind::Throttled.default_retry(), Retry::Throttled);
         assert_eq!(ErrorKind::NotFound.default_retry(), Retry::Permanent);
         assert_eq!(ErrorKind::InvalidInput.default_retry(), Retry::Permanent);
+        assert_eq!(ErrorKind::Unauthenticated.default_retry(), Retry::Permanent);
         assert!(!Error::not_found("DescribeTable", "t").is_retryable());
         let overridden = Error::new(ErrorKind::Conflict, "op", "busy").with_retry(Retry::Transient);
         assert!(overridden.is_retryable());
+    }
+
+    #[test]
+    fn a_refused_credential_is_its_own_kind() {
+        assert_eq!(
+            ErrorKind::of_http_status(401),
+            (ErrorKind::Unauthenticated, Retry::Permanent)
+        );
+        assert_eq!(
+            ErrorKind::of_http_status(403),
+            (ErrorKind::PermissionDenied, Retry::Permanent)
+        );
+        let err = Error::new(
+            ErrorKind::Unauthenticated,
+            "GetCallerIdentity",
+            "no credentials",
+        );
+        assert_eq!(
+            err.to_string(),
+            "GetCallerIdentity failed (not authenticated, permanent): no credentials"
+        );
+        assert_eq!(
+            serde_json::to_string(&ErrorKind::Unauthenticated)
+                .ok()
+                .as_deref(),
+            Some("\"unauthenticated\"")
+        );
     }
 
     #[test]

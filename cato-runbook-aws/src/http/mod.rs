@@ -4,12 +4,14 @@
 //! | what happened | [`ErrorKind`](cato_runbook_core::ErrorKind) | retried |
 //! | --- | --- | --- |
 //! | 400, 422, other 4xx | `InvalidInput` | no |
-//! | 401, 403 | `PermissionDenied` | no |
+//! | 401 (and an API's own "not authenticated" answer) | `Unauthenticated`, naming where the credential comes from | no |
+//! | 403 | `PermissionDenied` | no |
 //! | 404 | `NotFound` | no |
 //! | 409, 412 | `Conflict` | no |
 //! | 408, no answer within the timeout | `Timeout` | yes |
 //! | 429 (honouring `Retry-After`) | `Throttled` | yes |
 //! | 5xx, connection refused or reset | `Unavailable` | yes |
+//! | a post that is not idempotent (Slack `chat.postMessage`, SendGrid mail) sent and never answered (a timeout, a connection broken mid-request) | `DeliveryUnknown`: it may have landed; the outbox holds the notice rather than send it twice | no |
 //! | a body that does not parse, or longer than `max_body_bytes` (1 MiB) | `MalformedResponse` | no |
 
 mod options;
@@ -37,6 +39,13 @@ macro_rules! http_options {
                 clock: std::sync::Arc<dyn cato_runbook_core::ports::Clock>,
             ) -> Self {
                 self.transport.set_clock(clock);
+                self
+            }
+
+            /// Names where the credential comes from (e.g. "SLACK_BOT_TOKEN (`token_env` of
+            /// [providers.slack])"): the error a refused one gets says to check it there.
+            pub fn with_credential_source(mut self, source: &str) -> Self {
+                self.transport.set_credential(source);
                 self
             }
         }

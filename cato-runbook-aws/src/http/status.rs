@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
+use cato_runbook_core::call::Failure;
 use cato_runbook_core::{Error, ErrorKind, Retry};
 use reqwest::StatusCode;
 
@@ -41,6 +42,9 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
     out.trim().to_owned()
 }
 
+/// The message of a request that never left: nothing listened, or the connection was not made.
+pub(crate) const NOT_CONNECTED: &str = "could not connect";
+
 /// A failure of the transport itself (no HTTP status): connection refused or reset, a body
 /// cut short, a request that could not be built.
 pub(crate) fn transport_error(
@@ -54,7 +58,7 @@ pub(crate) fn transport_error(
     } else if err.is_builder() {
         (ErrorKind::InvalidInput, "the request could not be built")
     } else if err.is_connect() {
-        (ErrorKind::Unavailable, "could not connect")
+        (ErrorKind::Unavailable, NOT_CONNECTED)
     } else if err.is_decode() {
         (
             ErrorKind::MalformedResponse,
@@ -84,6 +88,49 @@ pub(crate) fn timeout_error(
         .with_retry(Retry::Transient)
 }
 
+/// `error` (unauthenticated) naming the credential that was refused and what to do.
+pub(crate) fn refused_credential(error: Error, credential: &str) -> Error {
+    let message = format!(
+        "{}; the service refused the credential: check {credential} (set, not expired, not revoked)",
+        error.message()
+    );
+    Error::new(
+        ErrorKind::Unauthenticated,
+        error.operation().to_owned(),
+        message,
+    )
+    .with_provider(error.provider().unwrap_or_default().to_owned())
+    .with_resource(error.resource().unwrap_or_default())
+}
+
+/// A try of a request that is not idempotent that failed without an answer: unknown whether it
+/// landed unless no connection was made.
+pub(crate) fn outcome_unknown(failure: Failure) -> Failure {
+    let error = &failure.error;
+    let sent = match error.kind() {
+        ErrorKind::Timeout => true,
+        ErrorKind::Unavailable => error.message() != NOT_CONNECTED,
+        _ => false,
+    };
+    if !sent {
+        return failure;
+    }
+    let message = format!(
+        "{}: the request was sent and no answer came, so it may have been delivered; not sent \
+         again",
+        error.message()
+    );
+    Failure::from(
+        Error::new(
+            ErrorKind::DeliveryUnknown,
+            error.operation().to_owned(),
+            message,
+        )
+        .with_provider(error.provider().unwrap_or_default().to_owned())
+        .with_resource(error.resource().unwrap_or_default()),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,7 +150,7 @@ mod tests {
     fn statuses_map_to_kinds_and_retry_classes() {
         assert_eq!(kind(400), (ErrorKind::InvalidInput, Retry::Permanent));
         assert_eq!(kind(422), (ErrorKind::InvalidInput, Retry::Permanent));
-        assert_eq!(kind(401), (ErrorKind::PermissionDenied, Retry::Permanent));
+        assert_eq!(kind(401), (ErrorKind::Unauthenticated, Retry::Permanent));
         assert_eq!(kind(403), (ErrorKind::PermissionDenied, Retry::Permanent));
         assert_eq!(kind(404), (ErrorKind::NotFound, Retry::Permanent));
         assert_eq!(kind(409), (ErrorKind::Conflict, Retry::Permanent));

@@ -12,7 +12,8 @@ use reqwest::header::RETRY_AFTER;
 use reqwest::{Method, RequestBuilder, StatusCode, Url};
 
 use super::HttpOptions;
-use super::status::{status_error, timeout_error, transport_error};
+pub(crate) use super::status::refused_credential;
+use super::status::{outcome_unknown, status_error, timeout_error, transport_error};
 
 /// What one try got back: any status, the whole body.
 #[derive(Debug)]
@@ -20,6 +21,7 @@ pub(crate) struct Reply {
     pub(crate) status: StatusCode,
     pub(crate) body: Vec<u8>,
     retry_after: Option<Duration>,
+    credential: Arc<str>,
 }
 
 impl Reply {
@@ -34,14 +36,12 @@ impl Reply {
         if self.status.is_success() {
             return Ok(self);
         }
+        let mut error = status_error(provider, operation, resource, self.status, &self.body);
+        if error.kind() == ErrorKind::Unauthenticated {
+            error = refused_credential(error, &self.credential);
+        }
         Err(Failure {
-            error: Box::new(status_error(
-                provider,
-                operation,
-                resource,
-                self.status,
-                &self.body,
-            )),
+            error: Box::new(error),
             retry_after: self.retry_after,
         })
     }
@@ -76,6 +76,7 @@ pub(crate) struct Transport {
     base: Url,
     options: HttpOptions,
     clock: Arc<dyn Clock>,
+    credential: Arc<str>,
 }
 
 impl fmt::Debug for Transport {
@@ -115,7 +116,20 @@ impl Transport {
             base,
             options: HttpOptions::default(),
             clock: Arc::new(SystemClock),
+            credential: Arc::from(format!("the {provider} credential")),
         })
+    }
+
+    /// Where the credential comes from (e.g. "SLACK_BOT_TOKEN (`token_env` of
+    /// [providers.slack])"), for the error a refused one gets.
+    pub(crate) fn set_credential(&mut self, credential: &str) {
+        self.credential = Arc::from(credential);
+    }
+
+    /// Where the credential comes from.
+    #[cfg_attr(not(feature = "slack"), allow(dead_code))]
+    pub(crate) fn credential(&self) -> &str {
+        &self.credential
     }
 
     pub(crate) fn set_options(&mut self, options: HttpOptions) {
@@ -196,6 +210,7 @@ impl Transport {
                 status,
                 body,
                 retry_after,
+                credential: Arc::clone(&self.credential),
             })
         };
         match exchange.await {
@@ -268,8 +283,36 @@ impl Transport {
         .await
     }
 
+    /// [`call`](Self::call) of a request that is not idempotent (a chat post, a mail): tried
+    /// again only when it surely did not reach the service (no connection was made, a 429, a
+    /// 5xx answer); after it was sent and no answer came (a timeout, a connection broken
+    /// mid-request) the outcome is unknown, and the error is a permanent
+    /// [`ErrorKind::DeliveryUnknown`]: sending it again could deliver it twice.
+    #[cfg_attr(not(any(feature = "slack", feature = "sendgrid")), allow(dead_code))]
+    pub(crate) async fn post_once<T, B, D>(
+        &self,
+        operation: &'static str,
+        resource: &str,
+        build: B,
+        decode: D,
+    ) -> Result<T>
+    where
+        B: Fn() -> Result<RequestBuilder>,
+        D: Fn(Reply) -> Result<T, Failure>,
+    {
+        let (build, decode) = (&build, &decode);
+        self.retrying(operation, resource, || async move {
+            let reply = match self.send(operation, resource, build()?).await {
+                Ok(reply) => reply,
+                Err(failure) => return Err(outcome_unknown(failure)),
+            };
+            decode(reply.success(self.provider, operation, resource)?)
+        })
+        .await
+    }
+
     /// [`call`](Self::call) whose reply is JSON of type `T`.
-    #[cfg_attr(not(feature = "cato-api"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "cato-api", feature = "sendgrid")), allow(dead_code))]
     pub(crate) async fn call_json<T, B>(
         &self,
         operation: &'static str,
@@ -287,7 +330,7 @@ impl Transport {
     }
 
     /// [`call`](Self::call) whose reply's body does not matter.
-    #[cfg_attr(not(any(feature = "cato-api", feature = "sendgrid")), allow(dead_code))]
+    #[cfg_attr(not(feature = "cato-api"), allow(dead_code))]
     pub(crate) async fn call_empty<B>(
         &self,
         operation: &'static str,

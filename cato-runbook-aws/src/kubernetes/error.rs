@@ -4,6 +4,12 @@ use std::time::Duration;
 
 use cato_runbook_core::{Error, ErrorKind, Retry};
 
+/// Where the client's credential comes from, and what to do when it is refused.
+const CREDENTIAL: &str = "the API server refused the client's credential: check the user of the \
+kubeconfig's current context (KUBECONFIG or ~/.kube/config; renew its token or run its exec \
+plugin's login), or, in a pod, the service account token mounted at \
+/var/run/secrets/kubernetes.io/serviceaccount/token";
+
 /// The core error for a failed call on `resource` (`namespace/name`).
 pub(super) fn map(operation: &'static str, resource: &str, err: kube::Error) -> Error {
     let (kind, message) = match &err {
@@ -15,6 +21,11 @@ pub(super) fn map(operation: &'static str, resource: &str, err: kube::Error) -> 
                 format!("HTTP {} {}", status.code, status.reason)
             };
             let text: String = status.message.chars().take(200).collect();
+            let text = if kind == ErrorKind::Unauthenticated {
+                format!("{text}; {CREDENTIAL}")
+            } else {
+                text
+            };
             (kind, format!("{reason}: {text}"))
         }
         kube::Error::HyperError(_) | kube::Error::Service(_) | kube::Error::ReadEvents(_) => (
@@ -26,8 +37,8 @@ pub(super) fn map(operation: &'static str, resource: &str, err: kube::Error) -> 
             "the API server's answer is not a Kubernetes object".to_owned(),
         ),
         kube::Error::Auth(_) => (
-            ErrorKind::PermissionDenied,
-            "the client could not authenticate".to_owned(),
+            ErrorKind::Unauthenticated,
+            format!("the client could not authenticate; {CREDENTIAL}"),
         ),
         _ => (
             ErrorKind::InvalidInput,

@@ -165,6 +165,28 @@ impl PagerDuty {
 }
 
 impl PagerDuty {
+    /// Whether the Events API answers at all (a `GET` of its base URL, which enqueues nothing):
+    /// any HTTP answer under 500 is a reachable service. The Events API has no read that checks
+    /// a routing key; PagerDuty checks it with the first event.
+    ///
+    /// # Errors
+    ///
+    /// `Unavailable`/`Timeout` when nothing answers, or a 5xx.
+    pub async fn reachable(&self) -> Result<u16> {
+        const OP: &str = "reachability";
+        let t = &self.transport;
+        t.retrying(OP, "events API", || async {
+            let request = t.request(Method::GET, "/")?;
+            let reply = t.send(OP, "events API", request).await?;
+            let status = reply.status.as_u16();
+            if status >= 500 {
+                reply.success(PROVIDER, OP, "events API")?;
+            }
+            Ok(status)
+        })
+        .await
+    }
+
     fn check_page(page: &Page) -> Result<()> {
         const OP: &str = "pager.trigger";
         let invalid = |what: &str| {

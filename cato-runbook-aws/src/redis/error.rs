@@ -5,6 +5,10 @@ use std::time::Duration;
 use ::redis::{ErrorKind as RedisKind, RedisError, ServerErrorKind};
 use cato_runbook_core::{Error, ErrorKind};
 
+/// What a refused password means, and where it comes from.
+const REFUSED: &str = "the server refused the credentials: check the user and password of the \
+cache's `url`, or the variable its `password_env` names, in [providers.redis]";
+
 /// The core error for a failed Redis call.
 pub(super) fn map(operation: &'static str, cache: &str, err: RedisError) -> Error {
     let (kind, message) = if err.is_timeout() {
@@ -15,7 +19,8 @@ pub(super) fn map(operation: &'static str, cache: &str, err: RedisError) -> Erro
         (ErrorKind::Unavailable, "the connection failed")
     } else {
         match err.kind() {
-            RedisKind::AuthenticationFailed | RedisKind::Server(ServerErrorKind::NoPerm) => {
+            RedisKind::AuthenticationFailed => (ErrorKind::Unauthenticated, REFUSED),
+            RedisKind::Server(ServerErrorKind::NoPerm) => {
                 (ErrorKind::PermissionDenied, "not allowed")
             }
             RedisKind::Server(
@@ -29,11 +34,8 @@ pub(super) fn map(operation: &'static str, cache: &str, err: RedisError) -> Erro
                 "the answer is not what INFO returns",
             ),
             RedisKind::InvalidClientConfig => (ErrorKind::InvalidInput, "invalid client config"),
-            RedisKind::Extension if err.code() == Some("WRONGPASS") => {
-                (ErrorKind::PermissionDenied, "wrong credentials")
-            }
-            RedisKind::Extension if err.code() == Some("NOAUTH") => {
-                (ErrorKind::PermissionDenied, "authentication required")
+            RedisKind::Extension if matches!(err.code(), Some("WRONGPASS" | "NOAUTH")) => {
+                (ErrorKind::Unauthenticated, REFUSED)
             }
             RedisKind::Server(ServerErrorKind::ResponseError) | RedisKind::Extension => {
                 // e.g. INFO renamed away or disabled on a managed service.

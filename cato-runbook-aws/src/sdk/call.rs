@@ -8,6 +8,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use cato_runbook_core::call;
 use cato_runbook_core::{Error, ErrorKind, Result, Retry};
 
+use super::credentials;
 use super::error::{Classify, classify};
 use super::settings::Settings;
 
@@ -80,7 +81,35 @@ impl<'a> Call<'a> {
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        let (kind, retry, message) = match &err {
+        // Credentials the chain could not load: the request was never sent.
+        let not_loaded = match &err {
+            SdkError::DispatchFailure(_) | SdkError::ConstructionFailure(_) => {
+                credentials::not_loaded(&err)
+            }
+            _ => None,
+        };
+        let (kind, retry, message) = match not_loaded {
+            Some((class, message)) => (class.kind, class.retry, message),
+            None => self.read(&err),
+        };
+        tracing::debug!(
+            provider = self.provider,
+            operation = self.operation,
+            resource = self.resource,
+            %kind,
+            %retry,
+            "AWS call failed: {message}"
+        );
+        self.error(kind, message).with_retry(retry).with_source(err)
+    }
+
+    /// The kind, retry class and message of an SDK error that is not about loading
+    /// credentials.
+    fn read<E>(&self, err: &SdkError<E, HttpResponse>) -> (ErrorKind, Retry, String)
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        match err {
             SdkError::ServiceError(service) => {
                 let code = service.err().code();
                 let message = service.err().message().unwrap_or_default();
@@ -91,6 +120,14 @@ impl<'a> Call<'a> {
                     (Some(code), message) => format!("{code}: {message}"),
                     (None, "") => format!("HTTP {status}"),
                     (None, message) => format!("HTTP {status}: {message}"),
+                };
+                let shown = if class.kind == ErrorKind::Unauthenticated {
+                    format!(
+                        "{shown}; AWS refused the credentials: {}",
+                        credentials::CHAIN
+                    )
+                } else {
+                    shown
                 };
                 (class.kind, class.retry, shown)
             }
@@ -143,16 +180,7 @@ impl<'a> Call<'a> {
                 Retry::Permanent,
                 "the SDK failed".to_owned(),
             ),
-        };
-        tracing::debug!(
-            provider = self.provider,
-            operation = self.operation,
-            resource = self.resource,
-            %kind,
-            %retry,
-            "AWS call failed: {message}"
-        );
-        self.error(kind, message).with_retry(retry).with_source(err)
+        }
     }
 
     /// Runs `call` within the provider's timeout, on its clock.

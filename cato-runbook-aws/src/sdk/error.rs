@@ -6,7 +6,8 @@
 //! | a throttling code (`ThrottlingException`, `Throttling`, `TooManyRequestsException`, `ProvisionedThroughputExceededException`, `RequestLimitExceeded`, …) or HTTP 429 | throttled | throttled |
 //! | `RequestTimeout(Exception)`, an SDK timeout, a connection that timed out | timeout | transient |
 //! | a server-error code (`InternalFailure`, `ServiceUnavailable`, `ServiceException`, …) or HTTP 5xx, a connection error | unavailable | transient |
-//! | an access code (`AccessDenied(Exception)`, `UnrecognizedClientException`, `ExpiredToken`, …) or HTTP 401/403 | permission denied | permanent |
+//! | credentials the chain could not load, or that AWS refused (`ExpiredToken`, `InvalidClientTokenId`, `UnrecognizedClientException`, `SignatureDoesNotMatch`, "the security token included in the request is invalid", …) or HTTP 401 | unauthenticated, naming the credential chain ([`credentials`](super::credentials)) | permanent |
+//! | an access code (`AccessDenied(Exception)`, `UnauthorizedOperation`, …) or HTTP 403 | permission denied | permanent |
 //! | a not-found code (`…NotFound`, `…NotFoundException`, `…NotFoundFault`, `NoSuchResourceException`) or HTTP 404 | not found | permanent |
 //! | a resource busy with another change (`ResourceInUseException`, `Invalid…StateFault`) | conflict | transient |
 //! | `ConflictException`, `ResourceAlreadyExistsException`, `ConditionalCheckFailedException` | conflict | permanent |
@@ -80,16 +81,8 @@ const ACCESS: &[&str] = &[
     "AccessDenied",
     "AccessDeniedException",
     "AuthorizationError",
-    "ExpiredToken",
-    "ExpiredTokenException",
-    "IncompleteSignature",
-    "InvalidClientTokenId",
-    "InvalidSignatureException",
-    "MissingAuthenticationToken",
     "NotAuthorized",
-    "SignatureDoesNotMatch",
     "UnauthorizedOperation",
-    "UnrecognizedClientException",
 ];
 
 const NOT_FOUND: &[&str] = &[
@@ -121,6 +114,9 @@ pub(crate) fn classify(
     {
         return class;
     }
+    if super::credentials::refused(code, message) {
+        return Class::of(ErrorKind::Unauthenticated);
+    }
     if let Some(class) = code.and_then(by_code) {
         return class;
     }
@@ -135,6 +131,8 @@ fn by_code(code: &str) -> Option<Class> {
         Class::of(ErrorKind::Timeout)
     } else if is(SERVER) {
         Class::of(ErrorKind::Unavailable)
+    } else if is(super::credentials::REFUSED) {
+        Class::of(ErrorKind::Unauthenticated)
     } else if is(ACCESS) {
         Class::of(ErrorKind::PermissionDenied)
     } else if is(NOT_FOUND)
@@ -211,6 +209,26 @@ mod tests {
             kind(Some("AccessDeniedException"), 400),
             (PermissionDenied, Retry::Permanent)
         );
+        for refused in [
+            "ExpiredToken",
+            "ExpiredTokenException",
+            "InvalidClientTokenId",
+            "UnrecognizedClientException",
+            "SignatureDoesNotMatch",
+        ] {
+            assert_eq!(
+                kind(Some(refused), 403),
+                (Unauthenticated, Retry::Permanent),
+                "{refused}"
+            );
+        }
+        let c = classify(
+            Some("SomethingNew"),
+            "The security token included in the request is invalid.",
+            Some(403),
+            None,
+        );
+        assert_eq!(c.kind, Unauthenticated);
         assert_eq!(
             kind(Some("ResourceInUseException"), 400),
             (Conflict, Retry::Transient)
@@ -243,6 +261,7 @@ mod tests {
             (Unavailable, Retry::Transient)
         );
         assert_eq!(kind(None, 403), (PermissionDenied, Retry::Permanent));
+        assert_eq!(kind(None, 401), (Unauthenticated, Retry::Permanent));
         assert_eq!(kind(None, 404), (NotFound, Retry::Permanent));
         assert_eq!(
             kind(Some("SomethingNew"), 400),

@@ -8,6 +8,7 @@
 
 mod applied;
 mod call;
+mod credentials;
 mod error;
 mod settings;
 mod time;

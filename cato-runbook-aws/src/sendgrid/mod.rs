@@ -10,8 +10,10 @@
 //! ```
 //!
 //! SendGrid answers 202 when it accepted the message. 400 and 413 are invalid input (never
-//! retried), 401/403 permission denied, 429 and 5xx are retried with back-off. Addresses are
+//! retried), 401 unauthenticated (naming where the key comes from), 403 permission denied, 429 and 5xx are retried with back-off. Addresses are
 //! checked before anything is sent.
+
+mod scopes;
 
 use std::fmt;
 
@@ -155,12 +157,13 @@ impl Mail for SendGridMail {
         };
         tracing::info!(provider = PROVIDER, to = %email.to, subject, "sending an email");
         let t = &self.transport;
-        t.call_empty(OP, &email.to, || {
+        // SendGrid has no idempotency key: a send whose answer was lost is not sent again.
+        let build = || {
             Ok(t.request(Method::POST, SEND)?
                 .bearer_auth(self.api_key.expose_secret())
                 .json(&message))
-        })
-        .await
+        };
+        t.post_once(OP, &email.to, build, |_| Ok(())).await
     }
 }
 

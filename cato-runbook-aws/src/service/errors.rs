@@ -64,6 +64,9 @@ impl From<Error> for ApiError {
             ErrorKind::IllegalTransition => (StatusCode::CONFLICT, "illegal_transition"),
             ErrorKind::Conflict => (StatusCode::CONFLICT, "conflict"),
             ErrorKind::Refused => (StatusCode::CONFLICT, "refused"),
+            // A provider's credential, not the operator's token: the service cannot act until
+            // a person renews it.
+            ErrorKind::Unauthenticated => (StatusCode::BAD_GATEWAY, "provider_unauthenticated"),
             ErrorKind::Unavailable | ErrorKind::Timeout | ErrorKind::Fenced => {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
             }

@@ -2,27 +2,27 @@
 
 use cato_runbook_core::{Error, ErrorKind};
 
-/// The error for Slack's error `code`.
+/// The error for Slack's error `code`; a token Slack refuses names `credential`, where it
+/// comes from.
 pub(super) fn api_error(
     provider: &'static str,
     operation: &'static str,
     channel: &str,
     code: &str,
+    credential: &str,
 ) -> Error {
     let kind = match code {
         "channel_not_found" | "thread_not_found" | "message_not_found" => ErrorKind::NotFound,
         "not_in_channel"
         | "is_archived"
         | "restricted_action"
-        | "invalid_auth"
-        | "not_authed"
-        | "account_inactive"
-        | "token_revoked"
-        | "token_expired"
         | "missing_scope"
         | "no_permission"
         | "ekm_access_denied"
         | "team_access_not_granted" => ErrorKind::PermissionDenied,
+        "invalid_auth" | "not_authed" | "account_inactive" | "token_revoked" | "token_expired" => {
+            ErrorKind::Unauthenticated
+        }
         "ratelimited" | "rate_limited" | "message_limit_exceeded" => ErrorKind::Throttled,
         "internal_error" | "fatal_error" | "service_unavailable" | "request_timeout" => {
             ErrorKind::Unavailable
@@ -30,9 +30,14 @@ pub(super) fn api_error(
         _ => ErrorKind::InvalidInput,
     };
     let code = code.chars().take(64).collect::<String>();
-    Error::new(kind, operation, format!("Slack says {code}"))
+    let error = Error::new(kind, operation, format!("Slack says {code}"))
         .with_provider(provider)
-        .with_resource(channel)
+        .with_resource(channel);
+    if kind == ErrorKind::Unauthenticated {
+        crate::http::transport::refused_credential(error, credential)
+    } else {
+        error
+    }
 }
 
 #[cfg(test)]
@@ -43,15 +48,29 @@ mod tests {
     #[test]
     fn codes_map_to_kinds() {
         let k = |c: &str| {
-            let e = api_error("slack", "op", "#c", c);
+            let e = api_error("slack", "op", "#c", c, "SLACK_BOT_TOKEN");
             (e.kind(), e.retry())
         };
         assert_eq!(
             k("channel_not_found"),
             (ErrorKind::NotFound, Retry::Permanent)
         );
+        for refused in [
+            "invalid_auth",
+            "not_authed",
+            "token_revoked",
+            "token_expired",
+        ] {
+            assert_eq!(
+                k(refused),
+                (ErrorKind::Unauthenticated, Retry::Permanent),
+                "{refused}"
+            );
+        }
+        let e = api_error("slack", "op", "#c", "invalid_auth", "SLACK_BOT_TOKEN");
+        assert!(e.message().contains("SLACK_BOT_TOKEN"), "{e}");
         assert_eq!(
-            k("invalid_auth"),
+            k("missing_scope"),
             (ErrorKind::PermissionDenied, Retry::Permanent)
         );
         assert_eq!(

@@ -8,7 +8,9 @@
 //! `{"ok": false, "error": "channel_not_found"}` (mapped below) or as HTTP 429 with
 //! `Retry-After` (retried).
 
+mod auth;
 mod errors;
+mod history;
 
 use std::fmt;
 
@@ -66,7 +68,26 @@ struct PostMessage<'a> {
     text: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     thread_ts: Option<&'a str>,
+    /// The message's idempotency key, as Slack message metadata: a post whose answer was
+    /// lost can be found in the channel's history by it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: Option<Metadata<'a>>,
 }
+
+/// Slack's message metadata: an event type and a payload.
+#[derive(Serialize)]
+struct Metadata<'a> {
+    event_type: &'static str,
+    event_payload: KeyPayload<'a>,
+}
+
+#[derive(Serialize)]
+struct KeyPayload<'a> {
+    key: &'a str,
+}
+
+/// The metadata event type of the posts this provider makes.
+const NOTICE_EVENT: &str = "cato_runbook_notice";
 
 #[derive(Deserialize)]
 struct Answer {
@@ -91,6 +112,10 @@ impl Chat for Slack {
             channel,
             text: &message.text,
             thread_ts: message.thread.as_deref(),
+            metadata: message.key.as_ref().map(|key| Metadata {
+                event_type: NOTICE_EVENT,
+                event_payload: KeyPayload { key: key.as_str() },
+            }),
         };
         tracing::info!(provider = PROVIDER, channel, thread = ?message.thread, "posting to Slack");
         let t = &self.transport;
@@ -99,13 +124,17 @@ impl Chat for Slack {
                 .bearer_auth(self.token.expose_secret())
                 .json(&body))
         };
-        let ts = t
-            .call(OP, channel, build, |reply| {
+        let posted = t
+            .post_once(OP, channel, build, |reply| {
                 let answer: Answer = t.json(OP, channel, &reply)?;
                 if !answer.ok {
                     let code = answer.error.unwrap_or_else(|| "unknown_error".into());
                     return Err(Failure::from(errors::api_error(
-                        PROVIDER, OP, channel, &code,
+                        PROVIDER,
+                        OP,
+                        channel,
+                        &code,
+                        t.credential(),
                     )));
                 }
                 answer.ts.filter(|ts| !ts.is_empty()).ok_or_else(|| {
@@ -120,7 +149,25 @@ impl Chat for Slack {
                     )
                 })
             })
-            .await?;
+            .await;
+        let ts = match posted {
+            Ok(ts) => ts,
+            // Sent, answer lost: Slack's history says whether it landed.
+            Err(err) if err.kind() == ErrorKind::DeliveryUnknown => {
+                match self.find_posted(message).await {
+                    Some(ts) => {
+                        tracing::info!(
+                            provider = PROVIDER,
+                            channel,
+                            "the lost post is in the channel"
+                        );
+                        ts
+                    }
+                    None => return Err(err),
+                }
+            }
+            Err(err) => return Err(err),
+        };
         Ok(Posted {
             channel: message.channel.clone(),
             thread: message.thread.clone().unwrap_or(ts),

@@ -172,6 +172,26 @@ pub async fn failure_classes<T, F, Fut>(
             Retry::Permanent,
         ),
         (
+            error(
+                protocol,
+                403,
+                "ExpiredTokenException",
+                "The security token included in the request is expired",
+            ),
+            ErrorKind::Unauthenticated,
+            Retry::Permanent,
+        ),
+        (
+            error(
+                protocol,
+                400,
+                "UnrecognizedClientException",
+                "The security token included in the request is invalid.",
+            ),
+            ErrorKind::Unauthenticated,
+            Retry::Permanent,
+        ),
+        (
             garbage(protocol),
             ErrorKind::MalformedResponse,
             Retry::Transient,

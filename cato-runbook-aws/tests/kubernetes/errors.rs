@@ -83,6 +83,20 @@ async fn server_errors_are_unavailable_and_throttling_is_throttled() {
 }
 
 #[tokio::test]
+async fn a_refused_token_is_unauthenticated_and_names_the_kubeconfig() {
+    let body = serde_json::json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": "Unauthorized", "reason": "Unauthorized", "code": 401});
+    let provider = answering(ResponseTemplate::new(401).set_body_json(body)).await;
+    let err = provider.get("cato", "cato-orchestrator").await.unwrap_err();
+    assert_eq!(
+        (err.kind(), err.retry()),
+        (ErrorKind::Unauthenticated, Retry::Permanent),
+        "{err}"
+    );
+    assert!(err.message().contains("KUBECONFIG"), "{err}");
+    assert!(err.message().contains("service account token"), "{err}");
+}
+
+#[tokio::test]
 async fn a_body_that_is_not_a_deployment_is_malformed() {
     let provider =
         answering(ResponseTemplate::new(200).set_body_raw("<html>proxy login</html>", "text/html"))

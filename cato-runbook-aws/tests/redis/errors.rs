@@ -101,9 +101,10 @@ async fn wrong_credentials_and_a_missing_permission_are_permission_denied() {
     let err = stats.counters(CACHE).await.unwrap_err();
     assert_eq!(
         (err.kind(), err.retry()),
-        (ErrorKind::PermissionDenied, Retry::Permanent),
+        (ErrorKind::Unauthenticated, Retry::Permanent),
         "{err}"
     );
+    assert!(err.message().contains("password_env"), "{err}");
     assert!(
         !err.to_string().contains("wrong"),
         "the password stays out: {err}"

@@ -206,7 +206,8 @@ fn time(value: Option<&Value>) -> String {
 }
 
 /// The failure a non-2xx reply means: bad usage for the caller's mistakes (400, 401, 403, 404,
-/// 409, 422), a runtime failure otherwise. The body should be `{"error": {"kind", "message"}}`;
+/// 409, 422), a provider credential the service holds that was refused (`provider_unauthenticated`,
+/// exit 4), a runtime failure otherwise. The body should be `{"error": {"kind", "message"}}`;
 /// another body is quoted (its first 200 characters).
 pub(super) fn failure(status: StatusCode, body: &str) -> Failure {
     let parsed = serde_json::from_str::<Value>(body).ok().and_then(|v| {
@@ -234,6 +235,11 @@ pub(super) fn failure(status: StatusCode, body: &str) -> Failure {
         format!("{head}: {message}")
     };
     match status.as_u16() {
+        // The service's own credential for a provider: a person must renew it there.
+        _ if kind == "provider_unauthenticated" => Failure {
+            code: crate::exit::UNAUTHENTICATED,
+            message: text,
+        },
         400 | 401 | 403 | 404 | 409 | 422 => Failure::usage(text),
         _ => Failure::runtime(text),
     }
@@ -288,6 +294,8 @@ mod tests {
         assert_eq!(failed(503, body)?, (RUNTIME, expected.into()));
         let expected = "502 bad gateway: upstream down";
         assert_eq!(failed(502, "upstream down\n")?, (RUNTIME, expected.into()));
+        let body = r#"{"error": {"kind": "provider_unauthenticated", "message": "slack: token"}}"#;
+        assert_eq!(failed(502, body)?.0, crate::exit::UNAUTHENTICATED);
         assert_eq!(
             failed(500, "")?,
             (RUNTIME, "500 internal server error".into())

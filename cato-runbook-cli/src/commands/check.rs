@@ -1,4 +1,5 @@
-//! `cato-runbook check`: validate the configuration, say what each enabled runbook needs.
+//! `cato-runbook check`: validate the configuration, say what each enabled runbook needs, and
+//! (unless `--offline`) read every configured peer once (`cato_runbook_aws::preflight`).
 
 use serde::Serialize;
 
@@ -18,12 +19,17 @@ struct Row {
     error: Option<String>,
 }
 
-pub(crate) fn run(out: &mut Out, config: &Config) -> Result<(), Failure> {
+pub(crate) fn run(out: &mut Out, config: &Config, offline: bool) -> Result<(), Failure> {
     let rt = runtime_for(config)?;
-    let (fakes, real) = rt.block_on(async {
+    let (fakes, real, live) = rt.block_on(async {
         let mut ports = fakes(config, None).await?;
         let real = crate::providers::overlay(config, &mut ports).await?;
-        Ok::<_, Failure>((ports, real))
+        let live = if offline {
+            Some(Vec::new())
+        } else {
+            crate::providers::preflight(config).await
+        };
+        Ok::<_, Failure>((ports, real, live))
     })?;
     let mut rows = Vec::new();
     for entry in config.enabled() {
@@ -44,6 +50,7 @@ pub(crate) fn run(out: &mut Out, config: &Config) -> Result<(), Failure> {
         });
     }
     let ok = rows.iter().all(|r| r.ok);
+    let peers_ok = live.as_ref().is_none_or(|l| l.iter().all(|p| p.ok));
     if out.json {
         let real: Vec<_> = real
             .iter()
@@ -54,6 +61,8 @@ pub(crate) fn run(out: &mut Out, config: &Config) -> Result<(), Failure> {
             "ok": ok,
             "providers": real,
             "runbooks": rows,
+            "peers": live,
+            "peers_ok": peers_ok,
         }))?;
     } else {
         let providers = match (&config.providers.kind, &config.providers.aws) {
@@ -95,6 +104,19 @@ pub(crate) fn run(out: &mut Out, config: &Config) -> Result<(), Failure> {
             })
             .collect();
         out.table(&["Runbook", "Needs", "Status"], table)?;
+        match (&live, offline) {
+            (_, true) => out.line("peers: not contacted (--offline)")?,
+            (None, _) => out.line(
+                "peers: not contacted: the live checks need the provider build (the default \
+                 features: `cargo install cato-runbook-cli`); this one is built on the fakes alone",
+            )?,
+            (Some(live), _) => {
+                for peer in live {
+                    let style = if peer.ok { PASS } else { FAIL };
+                    out.line(Out::styled(style, &peer.line))?;
+                }
+            }
+        }
         let verdict = if ok {
             Out::styled(PASS, "configuration ok")
         } else {
@@ -102,11 +124,22 @@ pub(crate) fn run(out: &mut Out, config: &Config) -> Result<(), Failure> {
         };
         out.line(verdict)?;
     }
-    if ok {
-        Ok(())
-    } else {
-        Err(Failure::usage(
+    if !ok {
+        return Err(Failure::usage(
             "some enabled runbooks cannot run with this configuration",
-        ))
+        ));
     }
+    if !peers_ok {
+        let failed: Vec<&str> = live
+            .iter()
+            .flatten()
+            .filter(|p| !p.ok)
+            .map(|p| p.peer.as_str())
+            .collect();
+        return Err(Failure {
+            code: crate::exit::PEER_FAILED,
+            message: format!("peers failed their check: {}", failed.join(", ")),
+        });
+    }
+    Ok(())
 }

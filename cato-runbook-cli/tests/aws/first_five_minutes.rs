@@ -21,7 +21,10 @@ const SOURCES: &str = "[providers.deployments]\n[providers.health]\nregions = [\
 fn check_says_which_sources_are_configured() {
     let dir = tempfile::tempdir().unwrap();
     let path = config(dir.path(), SOURCES);
-    let out = cmd(&path).args(["--json", "check"]).output().unwrap();
+    let out = cmd(&path)
+        .args(["--json", "check", "--offline"])
+        .output()
+        .unwrap();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
     let providers = report["providers"].as_array().unwrap();
@@ -43,7 +46,7 @@ fn check_says_which_sources_are_configured() {
         "{report}"
     );
 
-    let out = cmd(&path).arg("check").output().unwrap();
+    let out = cmd(&path).args(["check", "--offline"]).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("sagemaker endpoint configs (cato-shadow-self)"),
@@ -52,7 +55,10 @@ fn check_says_which_sources_are_configured() {
 
     // Without the tables, no such rows.
     let plain = config(dir.path(), "");
-    let out = cmd(&plain).args(["--json", "check"]).output().unwrap();
+    let out = cmd(&plain)
+        .args(["--json", "check", "--offline"])
+        .output()
+        .unwrap();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(
         !report["providers"].to_string().contains("deployments"),

@@ -156,6 +156,39 @@ async fn an_undelivered_page_waits_in_the_outbox_and_is_retried_until_the_pager_
     assert_eq!(h.pager.targets(), ["on-call"]);
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_notice_whose_delivery_is_unknown_is_held_not_posted_twice() {
+    let detector = FakeDetector::new("endpoint-5xx", "cato-shadow-self");
+    let log = CallLog::default();
+    let step = FakeStep::new("restart", &log).arc();
+    let h = Setup::new(runbook(&detector, &step), Policy::with_mode(Mode::Auto)).build();
+    h.chat.lose_answer.store(true, Ordering::SeqCst);
+    detector.outage();
+    h.tick().await;
+    h.tick().await;
+    for _ in 0..4 {
+        h.tick_after(Duration::from_secs(30)).await;
+    }
+    let first = h.chat.texts().first().cloned().unwrap();
+    let times = h.chat.texts().iter().filter(|t| **t == first).count();
+    assert_eq!(times, 1, "posted once: {:?}", h.chat.texts());
+    let incident = h.only().await;
+    let failed = details(&incident, "notification_failed");
+    assert!(
+        failed.iter().any(|f| f.contains("held, not sent again")),
+        "{failed:?}"
+    );
+    assert!(
+        incident
+            .automation()
+            .outbox
+            .notices
+            .iter()
+            .all(|n| n.summary != first),
+        "not waiting to be sent again"
+    );
+}
+
 /// A store where another writer (a person on another replica) changes the incident right
 /// before each of the engine's first `races` updates, so that each of them finds a newer
 /// version.

@@ -58,7 +58,7 @@ async fn tries(server: &MockServer) -> usize {
 async fn client_errors_are_permanent_and_not_retried() {
     for (code, kind) in [
         (400, ErrorKind::InvalidInput),
-        (401, ErrorKind::PermissionDenied),
+        (401, ErrorKind::Unauthenticated),
         (403, ErrorKind::PermissionDenied),
         (404, ErrorKind::NotFound),
         (409, ErrorKind::Conflict),

@@ -70,7 +70,7 @@ async fn a_message_is_one_plain_text_mail_from_the_sender() {
 async fn failures_map_and_only_passing_ones_are_retried() {
     for (code, kind, retry, tries) in [
         (400, ErrorKind::InvalidInput, Retry::Permanent, 1),
-        (401, ErrorKind::PermissionDenied, Retry::Permanent, 1),
+        (401, ErrorKind::Unauthenticated, Retry::Permanent, 1),
         (413, ErrorKind::InvalidInput, Retry::Permanent, 1),
         (429, ErrorKind::Throttled, Retry::Throttled, 3),
         (500, ErrorKind::Unavailable, Retry::Transient, 3),
@@ -106,8 +106,21 @@ async fn a_slow_api_times_out() {
         .unwrap_err();
     assert_eq!(
         (err.kind(), err.retry()),
-        (ErrorKind::Timeout, Retry::Transient)
+        (ErrorKind::DeliveryUnknown, Retry::Permanent)
     );
+}
+
+#[tokio::test]
+async fn a_mail_whose_answer_is_lost_is_not_sent_again() {
+    let (server, mail) =
+        sendgrid(ResponseTemplate::new(202).set_delay(Duration::from_secs(10))).await;
+    let err = mail
+        .with_options(quick().with_timeout(Duration::from_millis(100)))
+        .send(&tam())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::DeliveryUnknown, "{err}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
 
 #[tokio::test]

@@ -3,7 +3,9 @@
 //! fails stays, its failure on the timeline, and is tried again after a back-off on the clock
 //! (the engine's retry policy, at most its longest delay apart) for as long as the incident is
 //! open. A crash between a delivery and its record delivers it again: a duplicate page beats a
-//! missed one.
+//! missed one. A notice whose delivery is unknown (`DeliveryUnknown`: a chat post or a mail
+//! sent and never answered) is held instead: out of the outbox, on the timeline, not sent
+//! again.
 
 use super::Job;
 use crate::call;
@@ -142,6 +144,26 @@ impl Job<'_> {
                     target,
                 });
             }
+            Err(err) if err.kind() == crate::ErrorKind::DeliveryUnknown => {
+                // It may have landed: sending it again could deliver it twice. It is held —
+                // out of the outbox, on the timeline for the operators to check.
+                crate::engine::telemetry::notification_failed(&channel);
+                self.edit(|i, now| {
+                    if i.automation_mut().outbox.take(notice.id).is_none() {
+                        return;
+                    }
+                    let role = notice.contact.as_ref().map_or("chat", |c| c.role.as_str());
+                    let kind = EntryKind::NotificationFailed {
+                        channel: channel.clone(),
+                        target: target.clone(),
+                    };
+                    let detail = format!(
+                        "{role}: {err} (held, not sent again: check {channel} {target} for it)"
+                    );
+                    let _ = i.record(now, Actor::Engine, kind, detail);
+                })
+                .await;
+            }
             Err(err) => {
                 crate::engine::telemetry::notification_failed(&channel);
                 let retry = &self.engine.config.retry;
@@ -165,8 +187,13 @@ impl Job<'_> {
                         channel: channel.clone(),
                         target: target.clone(),
                     };
+                    let act = if err.kind().needs_a_person() {
+                        "a person must act; "
+                    } else {
+                        ""
+                    };
                     let detail = format!(
-                        "{role}: {err} (try {attempts}; again in {})",
+                        "{role}: {err} (try {attempts}; {act}again in {})",
                         HumanDuration(wait)
                     );
                     let _ = i.record(now, Actor::Engine, kind, detail);

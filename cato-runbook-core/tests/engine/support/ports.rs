@@ -70,6 +70,8 @@ impl Pager for RecordingPager {
 #[derive(Debug, Default)]
 pub struct RecordingChat {
     pub messages: Mutex<Vec<ChatMessage>>,
+    /// The next post lands, and its answer is lost (as a reply past the timeout is).
+    pub lose_answer: std::sync::atomic::AtomicBool,
 }
 
 impl RecordingChat {
@@ -94,6 +96,13 @@ impl Chat for RecordingChat {
     async fn post(&self, message: &ChatMessage) -> Result<Posted> {
         let mut messages = self.messages.lock().unwrap();
         messages.push(message.clone());
+        if self.lose_answer.swap(false, Ordering::SeqCst) {
+            return Err(Error::new(
+                ErrorKind::DeliveryUnknown,
+                "chat.post",
+                "no answer after it was sent",
+            ));
+        }
         let thread = message
             .thread
             .clone()

@@ -1,0 +1,130 @@
+//! Finding a post whose answer was lost: the channel's id (`conversations.list`), then its
+//! recent messages (`conversations.history`, or a thread's `conversations.replies`), matched by
+//! the idempotency key the post carried as metadata.
+
+use cato_runbook_core::Result;
+use cato_runbook_core::ports::ChatMessage;
+use reqwest::Method;
+use secrecy::ExposeSecret;
+use serde::Deserialize;
+
+use super::{NOTICE_EVENT, Slack};
+
+/// At most this many pages of channels are read to find a channel's id.
+const MAX_PAGES: usize = 10;
+
+#[derive(Deserialize)]
+struct Channels {
+    #[serde(default)]
+    channels: Vec<Channel>,
+    #[serde(default)]
+    response_metadata: Option<Cursor>,
+}
+
+#[derive(Deserialize)]
+struct Channel {
+    id: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct Cursor {
+    #[serde(default)]
+    next_cursor: String,
+}
+
+#[derive(Deserialize)]
+struct Messages {
+    #[serde(default)]
+    messages: Vec<Message>,
+}
+
+#[derive(Deserialize)]
+struct Message {
+    ts: String,
+    #[serde(default)]
+    metadata: Option<serde_json::Value>,
+}
+
+/// A cursor or id in a query string (Slack's cursors are base64).
+fn encoded(value: &str) -> String {
+    value
+        .replace('%', "%25")
+        .replace('=', "%3D")
+        .replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('&', "%26")
+}
+
+impl Slack {
+    /// The `ts` of `message` if Slack holds it (a post carrying its key as metadata); `None`
+    /// when it is not there or cannot be looked up.
+    pub(super) async fn find_posted(&self, message: &ChatMessage) -> Option<String> {
+        let key = message.key.as_ref()?;
+        let channel = self.channel_id(&message.channel).await.ok()??;
+        let path = match &message.thread {
+            Some(thread) => format!(
+                "/api/conversations.replies?channel={}&ts={}&limit=200&include_all_metadata=true",
+                encoded(&channel),
+                encoded(thread)
+            ),
+            None => format!(
+                "/api/conversations.history?channel={}&limit=100&include_all_metadata=true",
+                encoded(&channel)
+            ),
+        };
+        let found: Messages = self.read("conversations.history", &path).await.ok()?;
+        found
+            .messages
+            .into_iter()
+            .find(|m| {
+                m.metadata.as_ref().is_some_and(|meta| {
+                    meta["event_type"] == NOTICE_EVENT
+                        && meta["event_payload"]["key"] == key.as_str()
+                })
+            })
+            .map(|m| m.ts)
+    }
+
+    /// A channel's id: itself when it is one, else looked up by name.
+    async fn channel_id(&self, channel: &str) -> Result<Option<String>> {
+        let name = channel.trim_start_matches('#');
+        if !channel.starts_with('#') && name.starts_with(['C', 'G']) && !name.contains('-') {
+            return Ok(Some(name.to_owned()));
+        }
+        let mut cursor = String::new();
+        for _ in 0..MAX_PAGES {
+            let path = format!(
+                "/api/conversations.list?types=public_channel,private_channel&limit=1000\
+                 &exclude_archived=true&cursor={}",
+                encoded(&cursor)
+            );
+            let page: Channels = self.read("conversations.list", &path).await?;
+            if let Some(c) = page.channels.into_iter().find(|c| c.name == name) {
+                return Ok(Some(c.id));
+            }
+            cursor = page
+                .response_metadata
+                .map(|m| m.next_cursor)
+                .unwrap_or_default();
+            if cursor.is_empty() {
+                break;
+            }
+        }
+        Ok(None)
+    }
+
+    /// One read of the Web API (a `GET`, retried as any read).
+    async fn read<T: serde::de::DeserializeOwned>(
+        &self,
+        operation: &'static str,
+        path: &str,
+    ) -> Result<T> {
+        let t = &self.transport;
+        let build = || {
+            Ok(t.request(Method::GET, path)?
+                .bearer_auth(self.token.expose_secret()))
+        };
+        t.call_json(operation, "history", build).await
+    }
+}
