@@ -205,6 +205,18 @@ impl Inner {
                 }
             }
         }
+        // A runbook that sees a symptom on its resource is not blind there, whatever its other
+        // detectors could not read (an endpoint down has no invocations to count): the failed
+        // looks stay unknown, and no "monitoring is blind" page comes on top of the outage's.
+        for (slot, result) in self.detectors.iter().zip(results) {
+            if let Ok(Observation::Symptom(_)) = result {
+                let blind = &mut table.tallies[slot.blind];
+                if blind.worst.is_some() {
+                    blind.worst = None;
+                    blind.unknown = true;
+                }
+            }
+        }
         let mut verdicts = Vec::new();
         let mut to_open = Vec::new();
         for key in 0..self.keys.len() {

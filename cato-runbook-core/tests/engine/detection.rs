@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use cato_runbook_core::engine::{Mode, Policy, TickEvent};
 use cato_runbook_core::runbook::{Runbook, SeverityRule};
-use cato_runbook_core::{Severity, Status};
+use cato_runbook_core::{Impact, Severity, Status};
 
 use crate::support::*;
 
@@ -292,4 +292,49 @@ async fn three_blind_detectors_on_one_resource_open_one_incident_that_pages_for_
         "one entry per detector"
     );
     assert_eq!(h.pager.pages.lock().unwrap().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_runbook_that_sees_its_symptom_is_not_blind_on_that_resource() {
+    // An endpoint down: one detector sees no instances, another has no invocations to count.
+    let instances = FakeDetector::new("instances", "cato-shadow-self");
+    let errors = FakeDetector::new("endpoint-5xx", "cato-shadow-self");
+    let runbook = Runbook::builder("shadow-self-down", "Shadow Self endpoint down")
+        .severity(SeverityRule::AtLeast(Severity::Sev1))
+        .detector(instances.clone())
+        .detector(errors.clone())
+        .build()
+        .unwrap();
+    instances.set(Look::Symptom(Impact::outage()));
+    errors.set(Look::Fail);
+    let h = Setup::new(runbook, Policy::with_mode(Mode::Auto)).build();
+    h.tick().await;
+    for _ in 0..5 {
+        h.tick_after(Duration::from_secs(30)).await;
+    }
+    let open = h.incidents().await;
+    assert_eq!(
+        open.len(),
+        1,
+        "the outage, and no blind incident on top: {open:?}"
+    );
+    assert_eq!(open[0].runbook().as_str(), "shadow-self-down");
+    assert_eq!(
+        h.pager.pages.lock().unwrap().len(),
+        1,
+        "one page, the outage's"
+    );
+
+    // Once nothing sees the symptom, the failing look counts again.
+    instances.healthy();
+    for _ in 0..3 {
+        h.tick_after(Duration::from_secs(30)).await;
+    }
+    assert!(
+        h.incidents()
+            .await
+            .iter()
+            .any(|i| i.runbook().as_str() == "monitoring-blind"),
+        "blind once the runbook sees nothing"
+    );
 }
