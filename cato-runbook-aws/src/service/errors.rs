@@ -67,6 +67,8 @@ impl From<Error> for ApiError {
             // A provider's credential, not the operator's token: the service cannot act until
             // a person renews it.
             ErrorKind::Unauthenticated => (StatusCode::BAD_GATEWAY, "provider_unauthenticated"),
+            // A post whose answer was lost: it may have gone out, and is not sent again.
+            ErrorKind::DeliveryUnknown => (StatusCode::BAD_GATEWAY, "delivery_unknown"),
             ErrorKind::Unavailable | ErrorKind::Timeout | ErrorKind::Fenced => {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
             }
@@ -82,5 +84,31 @@ impl IntoResponse for ApiError {
             "error": { "kind": self.kind, "message": self.message }
         });
         (self.status, Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mapped(kind: ErrorKind) -> (StatusCode, &'static str) {
+        let api = ApiError::from(Error::new(kind, "chat.post", "answer lost"));
+        (api.status, api.kind)
+    }
+
+    #[test]
+    fn a_provider_a_person_must_see_to_is_a_bad_gateway_naming_why() {
+        assert_eq!(
+            mapped(ErrorKind::Unauthenticated),
+            (StatusCode::BAD_GATEWAY, "provider_unauthenticated")
+        );
+        assert_eq!(
+            mapped(ErrorKind::DeliveryUnknown),
+            (StatusCode::BAD_GATEWAY, "delivery_unknown")
+        );
+        assert_eq!(
+            mapped(ErrorKind::Timeout),
+            (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+        );
     }
 }
