@@ -12,7 +12,9 @@
 //!    runbook + resource: an incident opens after `open_after` bad ticks in a row (default 2)
 //!    and resolves after `resolve_after` good ones (default 3), so a flapping signal does not
 //!    page. A worse impact raises the open incident's severity. A detector that fails
-//!    `blind_after` ticks in a row opens a "monitoring is blind" incident of its own.
+//!    `blind_after` ticks in a row opens a "monitoring is blind" incident of its own (one per
+//!    runbook and resource), except in ticks where another of the runbook's detectors sees
+//!    its symptom on that resource.
 //! 2. **On open.** The chat channel hears of every incident (a thread per incident); the
 //!    on-call engineer is paged for SEV1 and SEV2 — each saved in the incident's outbox first
 //!    and retried with back-off until its provider takes it; the runbook's diagnoses run concurrently and
