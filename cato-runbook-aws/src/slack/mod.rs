@@ -89,13 +89,60 @@ struct KeyPayload<'a> {
 /// The metadata event type of the posts this provider makes.
 const NOTICE_EVENT: &str = "cato_runbook_notice";
 
+/// `chat.postMessage`'s answer.
 #[derive(Deserialize)]
-struct Answer {
+pub(crate) struct Answer {
     ok: bool,
     #[serde(default)]
     error: Option<String>,
     #[serde(default)]
     ts: Option<String>,
+}
+
+/// The longest message `ts` taken: Slack's are epoch seconds, a dot and six digits.
+const MAX_TS: usize = 32;
+
+impl Answer {
+    /// The posted message's `ts`, or the error the answer says: Slack's error code as a core
+    /// error, an ok answer without a `ts`, or a `ts` that is not `digits.digits` (at most
+    /// [`MAX_TS`] characters), which would become the incident's thread.
+    pub(crate) fn posted(
+        self,
+        operation: &'static str,
+        channel: &str,
+        credential: &str,
+    ) -> Result<String> {
+        if !self.ok {
+            let code = self.error.unwrap_or_else(|| "unknown_error".into());
+            return Err(errors::api_error(
+                PROVIDER, operation, channel, &code, credential,
+            ));
+        }
+        let malformed = |why: String| {
+            Error::new(ErrorKind::MalformedResponse, operation, why)
+                .with_provider(PROVIDER)
+                .with_resource(channel)
+        };
+        let ts = self
+            .ts
+            .filter(|ts| !ts.is_empty())
+            .ok_or_else(|| malformed("an ok answer without a message ts".to_owned()))?;
+        let sound = ts.len() <= MAX_TS
+            && ts.split_once('.').is_some_and(|(secs, frac)| {
+                !secs.is_empty()
+                    && !frac.is_empty()
+                    && secs.bytes().all(|b| b.is_ascii_digit())
+                    && frac.bytes().all(|b| b.is_ascii_digit())
+            });
+        if sound {
+            Ok(ts)
+        } else {
+            let shown: String = ts.chars().take(MAX_TS).collect();
+            Err(malformed(format!(
+                "ts {shown:?} is not a Slack message ts (seconds.digits)"
+            )))
+        }
+    }
 }
 
 #[async_trait]
@@ -127,27 +174,9 @@ impl Chat for Slack {
         let posted = t
             .post_once(OP, channel, build, |reply| {
                 let answer: Answer = t.json(OP, channel, &reply)?;
-                if !answer.ok {
-                    let code = answer.error.unwrap_or_else(|| "unknown_error".into());
-                    return Err(Failure::from(errors::api_error(
-                        PROVIDER,
-                        OP,
-                        channel,
-                        &code,
-                        t.credential(),
-                    )));
-                }
-                answer.ts.filter(|ts| !ts.is_empty()).ok_or_else(|| {
-                    Failure::from(
-                        Error::new(
-                            ErrorKind::MalformedResponse,
-                            OP,
-                            "an ok answer without a message ts",
-                        )
-                        .with_provider(PROVIDER)
-                        .with_resource(channel),
-                    )
-                })
+                answer
+                    .posted(OP, channel, t.credential())
+                    .map_err(Failure::from)
             })
             .await;
         let ts = match posted {

@@ -10,6 +10,8 @@ mod admin_api;
 mod config;
 #[cfg(feature = "redis")]
 mod redis_info;
+#[cfg(feature = "slack")]
+mod slack_answer;
 #[cfg(feature = "service")]
 mod webhook;
 
