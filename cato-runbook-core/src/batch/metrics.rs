@@ -49,7 +49,11 @@ enum Fetched {
 ///   start, for one-minute periods) this is exactly what separate calls answer; series whose
 ///   periods would start elsewhere are fetched apart.
 /// - Series of different windows share a call while its answer fits one page of CloudWatch's
-///   (100,800 points): the call reads the union of their windows.
+///   (100,800 points): the call reads the union of their windows, from a start at which every
+///   member's periods begin where they would alone (a five-minute window from :05 and a
+///   three-minute one from :07 are read together from :55 of the hour before). So a round's
+///   calls are ⌈series / 500⌉ whatever its windows, unless a common start would lie more than
+///   an hour before them.
 /// - The round's call is a shared future: any caller still waiting drives it, so a caller
 ///   dropped or timed out strands nobody. A failed call fails every caller with the error
 ///   (its kind, retry class and message); a refusal of the input

@@ -1,5 +1,5 @@
 //! Which distinct series go out together: calls of at most 500 series whose answer fits one
-//! page, over the union of their windows.
+//! page, over the union of their windows, from one start that every member's periods begin at.
 
 use crate::ports::MetricQuery;
 use crate::time::{self, Timestamp};
@@ -11,6 +11,9 @@ use super::metrics::read_start;
 pub const MAX_SERIES_PER_CALL: usize = 500;
 /// The most points one `GetMetricData` page answers.
 pub(crate) const MAX_POINTS_PER_PAGE: f64 = 100_800.0;
+/// The furthest a call's start moves back before its members' own starts so that periods of
+/// several lengths begin at it (three-minute and five-minute periods: at most 15 minutes).
+const MAX_LEAD_SECS: i64 = 3_600;
 
 /// One distinct series to fetch, over the union of its askers' windows.
 pub(super) struct Fetch {
@@ -24,51 +27,113 @@ pub(super) struct Call {
     pub(super) members: Vec<usize>,
     pub(super) start: Timestamp,
     pub(super) end: Timestamp,
+    /// The earliest start a member asked for (the call's own start may lie before it).
+    asked: Timestamp,
     /// Every period whole minutes: CloudWatch reads from the start rounded down to the minute.
     minutes: bool,
+    /// For minute periods, the starts every member's periods begin at: the seconds since the
+    /// epoch `t` with `t ≡ phase (mod modulus)`.
+    phase: i64,
+    modulus: i64,
     /// Σ 1 / period (per second) over the members, for the points it answers.
     rate: f64,
 }
 
+/// Where a fetch's periods begin, as `(phase, period)` in seconds, when its periods are minutes.
+fn alignment(fetch: &Fetch) -> (i64, i64) {
+    let period = fetch.query.period.as_secs().max(1) as i64;
+    let read = read_start(fetch.start, fetch.query.period.as_secs()).timestamp();
+    (read.rem_euclid(period), period)
+}
+
 impl Call {
     fn open(at: usize, fetch: &Fetch) -> Self {
+        let (phase, modulus) = alignment(fetch);
         Call {
             members: vec![at],
             start: fetch.start,
             end: fetch.end,
+            asked: fetch.start,
             minutes: is_minutes(&fetch.query),
+            phase,
+            modulus,
             rate: rate(&fetch.query),
         }
     }
 
-    /// Whether `fetch` can join: room, its periods start where they would alone, and the
-    /// answer still fits one page.
-    fn takes(&self, fetch: &Fetch) -> bool {
-        if self.members.len() >= MAX_SERIES_PER_CALL
-            || is_minutes(&fetch.query) != self.minutes
-            || fetch.start < self.start
-        {
-            return false;
+    /// The call's start, phase and modulus with `fetch` in it, if it can join: room, a start
+    /// at most an hour before theirs at which every member's periods begin as they would
+    /// alone, and an answer that still fits one page.
+    fn with(&self, fetch: &Fetch) -> Option<(Timestamp, i64, i64)> {
+        if self.members.len() >= MAX_SERIES_PER_CALL || is_minutes(&fetch.query) != self.minutes {
+            return None;
         }
-        let period = fetch.query.period.as_secs().max(1);
-        let aligned = if self.minutes {
-            let offset = read_start(fetch.start, period).timestamp()
-                - read_start(self.start, period).timestamp();
-            offset.rem_euclid(period as i64) == 0
+        let (start, phase, modulus) = if self.minutes {
+            let (phase, modulus) = combine((self.phase, self.modulus), alignment(fetch))?;
+            let earliest = read_start(self.start.min(fetch.start), 60).timestamp();
+            let start = earliest - (earliest - phase).rem_euclid(modulus);
+            let own = read_start(self.members_start(fetch), 60).timestamp();
+            if own - start > MAX_LEAD_SECS {
+                return None;
+            }
+            (at_seconds(start)?, phase, modulus)
+        } else if fetch.start == self.start {
+            (self.start, self.phase, self.modulus)
         } else {
-            fetch.start == self.start
+            return None;
         };
         let end = self.end.max(fetch.end);
-        let span = time::elapsed(read_start(self.start, 60), end).as_secs_f64();
+        let span = time::elapsed(read_start(start, 60), end).as_secs_f64();
         let points = span * (self.rate + rate(&fetch.query)) + (self.members.len() + 1) as f64;
-        aligned && points <= MAX_POINTS_PER_PAGE
+        (points <= MAX_POINTS_PER_PAGE).then_some((start, phase, modulus))
     }
 
-    fn add(&mut self, at: usize, fetch: &Fetch) {
+    /// The earliest start the members (and `fetch`) asked for themselves; the call's own start
+    /// may lie before it.
+    fn members_start(&self, fetch: &Fetch) -> Timestamp {
+        self.asked.min(fetch.start)
+    }
+
+    fn add(&mut self, at: usize, fetch: &Fetch, (start, phase, modulus): (Timestamp, i64, i64)) {
         self.members.push(at);
+        self.asked = self.asked.min(fetch.start);
+        self.start = start;
+        self.phase = phase;
+        self.modulus = modulus;
         self.end = self.end.max(fetch.end);
         self.rate += rate(&fetch.query);
     }
+}
+
+fn at_seconds(secs: i64) -> Option<Timestamp> {
+    chrono::DateTime::from_timestamp(secs, 0)
+}
+
+fn gcd(a: i64, b: i64) -> i64 {
+    if b == 0 {
+        a.abs()
+    } else {
+        gcd(b, a.rem_euclid(b))
+    }
+}
+
+/// The starts `t ≡ a.0 (mod a.1)` that are also `t ≡ b.0 (mod b.1)` (the Chinese remainder
+/// theorem), as one phase modulo the least common multiple; `None` when no start is both or
+/// the multiple exceeds an hour of seconds.
+fn combine((phase, modulus): (i64, i64), (r, p): (i64, i64)) -> Option<(i64, i64)> {
+    let g = gcd(modulus, p);
+    if g == 0 || (r - phase).rem_euclid(g) != 0 {
+        return None;
+    }
+    let lcm = (modulus / g).checked_mul(p)?;
+    if lcm > MAX_LEAD_SECS.max(modulus).max(p) {
+        return None;
+    }
+    // At most p / g candidates: the starts of `phase`'s progression within one multiple.
+    (0..p / g)
+        .map(|k| phase + modulus * k)
+        .find(|t| (t - r).rem_euclid(p) == 0)
+        .map(|t| (t.rem_euclid(lcm), lcm))
 }
 
 fn is_minutes(q: &MetricQuery) -> bool {
@@ -93,8 +158,11 @@ impl Plan {
         let mut calls: Vec<Call> = Vec::new();
         for at in order {
             let fetch = &fetches[at];
-            match calls.iter_mut().find(|call| call.takes(fetch)) {
-                Some(call) => call.add(at, fetch),
+            let joined = calls
+                .iter_mut()
+                .find_map(|call| call.with(fetch).map(|window| (call, window)));
+            match joined {
+                Some((call, window)) => call.add(at, fetch, window),
                 None => calls.push(Call::open(at, fetch)),
             }
         }
@@ -136,6 +204,23 @@ mod tests {
         let plan = Plan::of(&fetches);
         let sizes: Vec<usize> = plan.calls.iter().map(|c| c.members.len()).collect();
         assert_eq!(sizes, [500, 500, 200]);
+    }
+
+    #[test]
+    fn periods_of_several_lengths_share_a_start() {
+        // Five minutes from 1:05 and three minutes from 1:07: from 0:55 both begin where
+        // they would alone (0:55 + 2 × 5 min, 0:55 + 4 × 3 min).
+        let fetches = [fetch(0, 300, 3_900, 4_200), fetch(1, 180, 4_020, 4_200)];
+        let plan = Plan::of(&fetches);
+        assert_eq!(plan.calls.len(), 1);
+        let start = plan.calls[0].start.timestamp();
+        assert_eq!(start, 3_300);
+        assert_eq!((3_900 - start) % 300, 0);
+        assert_eq!((4_020 - start) % 180, 0);
+        // Not when the common start would lie more than an hour before: a 7-minute and a
+        // 11-minute period meet only every 77 minutes.
+        let fetches = [fetch(0, 420, 4_200, 4_800), fetch(1, 660, 4_260, 4_800)];
+        assert_eq!(Plan::of(&fetches).calls.len(), 2);
     }
 
     #[test]
