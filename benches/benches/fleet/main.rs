@@ -7,7 +7,9 @@
 //! ten healthy minutes of virtual time before anything is counted (every window filled, as on a
 //! replica that has been up a while), and a tick's wait on its calls (`LATENCY` each) is read off
 //! the virtual clock — the critical path of its rounds of calls, whatever the machine. Criterion
-//! times the engine's own work per tick in real time, between ticks a tick interval apart.
+//! times a tick's CPU in real time, between ticks a tick interval apart: once on the fakes as
+//! they are (`fakes/N`, most of it the fakes synthesising series), once with metrics and logs
+//! answered from a memo (`canned/N`, see [`canned`]: the engine's own work).
 #![allow(
     missing_docs,
     clippy::print_stdout,
@@ -17,6 +19,7 @@
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
+use std::sync::Arc;
 use std::time::Duration;
 
 use cato_runbook_core::catalog::{self, CatalogConfig};
@@ -26,6 +29,8 @@ use cato_runbook_mock::config::WorldConfig;
 use cato_runbook_mock::{Harness, OpMatch, World, WorldChange};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+
+mod canned;
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<std::alloc::System> = &INSTRUMENTED_SYSTEM;
@@ -105,6 +110,43 @@ fn harness(world: &World, n: usize) -> Harness {
         .unwrap()
 }
 
+/// As [`harness`], with the world's metrics and logs answered from a memo after their first
+/// call.
+fn canned_harness(world: &World, n: usize, freeze: &canned::Freeze) -> Harness {
+    let mut ports = world.ports("replica-1");
+    ports.metrics = Arc::new(canned::CannedMetrics::new(ports.metrics, freeze.clone()));
+    let clock = world.clone();
+    ports.logs = Arc::new(canned::CannedLogs::new(
+        ports.logs,
+        freeze.clone(),
+        move || clock.now(),
+    ));
+    Harness::on(world)
+        .ports(ports)
+        .runbooks(move |providers| runbooks(providers, n))
+        .build()
+        .unwrap()
+}
+
+/// Criterion's time of a tick of `harness`, ticks a tick interval apart, as `label/n`.
+fn bench_ticks(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    rt: &tokio::runtime::Runtime,
+    label: &str,
+    n: usize,
+    harness: &Harness,
+) {
+    group.bench_with_input(BenchmarkId::new(label, n), harness, |b, harness| {
+        b.iter(|| {
+            let until = time::add(harness.world().now(), harness.tick_interval());
+            black_box(
+                rt.block_on(harness.tick_then_wait(until))
+                    .map(|r| r.healthy),
+            )
+        })
+    });
+}
+
 fn calls_by_op(world: &World) -> BTreeMap<String, usize> {
     let mut by_op = BTreeMap::new();
     for call in world.calls().of(OpMatch::Any) {
@@ -178,15 +220,19 @@ fn fleet(c: &mut Criterion) {
         );
         world.faults().clear();
         rt.block_on(harness.tick_then_wait(next())).unwrap();
-        group.bench_with_input(BenchmarkId::from_parameter(n), &harness, |b, harness| {
-            b.iter(|| {
-                let until = time::add(harness.world().now(), harness.tick_interval());
-                black_box(
-                    rt.block_on(harness.tick_then_wait(until))
-                        .map(|r| r.healthy),
-                )
-            })
-        });
+        bench_ticks(&mut group, &rt, "fakes", n, &harness);
+        // The same fleet on a world of its own, metrics and logs canned once warm.
+        let canned_world = self::world(n);
+        let freeze = canned::Freeze::default();
+        let canned = canned_harness(&canned_world, n, &freeze);
+        rt.block_on(canned.run_for(Duration::from_secs(600)))
+            .unwrap();
+        freeze.freeze();
+        let report = rt
+            .block_on(canned.tick_then_wait(time::add(canned_world.now(), canned.tick_interval())))
+            .unwrap();
+        assert_eq!(report.open_incidents, 0, "a canned fleet opened incidents");
+        bench_ticks(&mut group, &rt, "canned", n, &canned);
         // Every endpoint down: one incident each once the hysteresis has seen enough.
         for i in 0..n {
             world

@@ -1,0 +1,234 @@
+//! Metrics and logs answered from a memo after their first call, so that a tick's CPU time is
+//! the engine's own: the fake world synthesises each series and log line (its samples, their
+//! histograms), work a real provider does on its side.
+//!
+//! A call is keyed by what it asks, not by when: its queries without their ids (or its log
+//! group, pattern and limit) and the length of its window. Until [`Freeze::freeze`], every call
+//! goes to the fake and its answer is kept; after, a call of a kept key gets that answer again
+//! with its ids and its timestamps moved to the new window, as a steady fleet would (a call of
+//! a new key still goes to the fake, and is kept). Hashing a call's queries is part of what is timed, so
+//! the engine's figure is an upper bound.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use cato_runbook_core::Result;
+use cato_runbook_core::ports::{
+    Dimension, LogEvent, Logs, MetricQuery, MetricSeries, Metrics, Statistic,
+};
+use cato_runbook_core::time::Timestamp;
+use chrono::TimeDelta;
+
+/// Shared by the canned ports of one world: whether they answer from their memo yet.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Freeze(Arc<AtomicBool>);
+
+impl Freeze {
+    /// From now on, kept answers are given again.
+    pub(crate) fn freeze(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    fn frozen(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// An answer kept: the start of its window, and what was answered.
+type Kept<T> = (Timestamp, Arc<Vec<T>>);
+type Memo<K, T> = Mutex<HashMap<K, Kept<T>>>;
+
+fn statistic(stat: Statistic, h: &mut DefaultHasher) {
+    match stat {
+        Statistic::Average => 0u8.hash(h),
+        Statistic::Sum => 1u8.hash(h),
+        Statistic::Minimum => 2u8.hash(h),
+        Statistic::Maximum => 3u8.hash(h),
+        Statistic::SampleCount => 4u8.hash(h),
+        Statistic::Percentile(p) => (5u8, p.to_bits()).hash(h),
+    }
+}
+
+fn metrics_key(queries: &[MetricQuery], start: Timestamp, end: Timestamp) -> u64 {
+    let mut h = DefaultHasher::new();
+    (end - start).num_seconds().hash(&mut h);
+    for q in queries {
+        (&q.namespace, &q.metric, &q.dimensions, q.period).hash(&mut h);
+        statistic(q.statistic, &mut h);
+    }
+    h.finish()
+}
+
+/// A metrics port that answers a repeated call from its first answer.
+pub(crate) struct CannedMetrics {
+    inner: Arc<dyn Metrics>,
+    freeze: Freeze,
+    memo: Memo<u64, MetricSeries>,
+}
+
+impl CannedMetrics {
+    pub(crate) fn new(inner: Arc<dyn Metrics>, freeze: Freeze) -> Self {
+        Self {
+            inner,
+            freeze,
+            memo: Mutex::default(),
+        }
+    }
+}
+
+impl fmt::Debug for CannedMetrics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CannedMetrics").finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for CannedMetrics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "canned {}", self.inner)
+    }
+}
+
+impl CannedMetrics {
+    fn kept(&self, key: &u64) -> Option<Kept<MetricSeries>> {
+        let memo = self.memo.lock().unwrap();
+        memo.get(key).filter(|_| self.freeze.frozen()).cloned()
+    }
+}
+
+#[async_trait]
+impl Metrics for CannedMetrics {
+    async fn query(
+        &self,
+        queries: &[MetricQuery],
+        start: Timestamp,
+        end: Timestamp,
+    ) -> Result<Vec<MetricSeries>> {
+        let key = metrics_key(queries, start, end);
+        let hit = self.kept(&key).map(|(at, answer)| {
+            let shift: TimeDelta = start - at;
+            answer
+                .iter()
+                .zip(queries)
+                .map(|(series, q)| MetricSeries {
+                    id: q.id.clone(),
+                    points: series
+                        .points
+                        .iter()
+                        .map(|p| {
+                            let mut p = *p;
+                            p.at += shift;
+                            p
+                        })
+                        .collect(),
+                })
+                .collect()
+        });
+        if let Some(answer) = hit {
+            return Ok(answer);
+        }
+        let answer = self.inner.query(queries, start, end).await?;
+        self.memo
+            .lock()
+            .unwrap()
+            .insert(key, (start, Arc::new(answer.clone())));
+        Ok(answer)
+    }
+
+    async fn put(
+        &self,
+        namespace: &str,
+        metric: &str,
+        dimensions: &[Dimension],
+        value: f64,
+        at: Timestamp,
+    ) -> Result<()> {
+        self.inner
+            .put(namespace, metric, dimensions, value, at)
+            .await
+    }
+}
+
+type LogsKey = (String, String, usize, Duration);
+
+/// A logs port that answers a repeated filter from its first answer.
+pub(crate) struct CannedLogs {
+    inner: Arc<dyn Logs>,
+    freeze: Freeze,
+    now: Box<dyn Fn() -> Timestamp + Send + Sync>,
+    memo: Memo<LogsKey, LogEvent>,
+}
+
+impl CannedLogs {
+    /// `now` reads the world's clock: a filter's window is from `since` to now.
+    pub(crate) fn new(
+        inner: Arc<dyn Logs>,
+        freeze: Freeze,
+        now: impl Fn() -> Timestamp + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            inner,
+            freeze,
+            now: Box::new(now),
+            memo: Mutex::default(),
+        }
+    }
+}
+
+impl fmt::Debug for CannedLogs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CannedLogs").finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for CannedLogs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "canned {}", self.inner)
+    }
+}
+
+impl CannedLogs {
+    fn kept(&self, key: &LogsKey) -> Option<Kept<LogEvent>> {
+        let memo = self.memo.lock().unwrap();
+        memo.get(key).filter(|_| self.freeze.frozen()).cloned()
+    }
+}
+
+#[async_trait]
+impl Logs for CannedLogs {
+    async fn filter(
+        &self,
+        group: &str,
+        pattern: &str,
+        since: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<LogEvent>> {
+        let now = (self.now)();
+        let window = (now - since).to_std().unwrap_or_default();
+        let key = (group.to_owned(), pattern.to_owned(), limit, window);
+        let hit = self.kept(&key).map(|(at, events)| {
+            let shift: TimeDelta = since - at;
+            events
+                .iter()
+                .map(|e| LogEvent {
+                    at: e.at + shift,
+                    stream: e.stream.clone(),
+                    message: e.message.clone(),
+                })
+                .collect()
+        });
+        if let Some(events) = hit {
+            return Ok(events);
+        }
+        let events = self.inner.filter(group, pattern, since, limit).await?;
+        self.memo
+            .lock()
+            .unwrap()
+            .insert(key, (since, Arc::new(events.clone())));
+        Ok(events)
+    }
+}
