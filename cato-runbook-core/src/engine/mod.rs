@@ -161,6 +161,7 @@ mod guardrails;
 mod job;
 mod lead;
 mod names;
+mod opening;
 mod operator;
 mod persist;
 mod policy;

@@ -40,6 +40,7 @@
 
 mod apply;
 mod change;
+mod idempotency;
 mod load;
 mod models;
 mod records;
@@ -60,11 +61,11 @@ use serde_json::Value;
 
 pub(crate) use apply::crash_lines;
 pub use change::WorldChange;
+pub use idempotency::IDEMPOTENCY_WINDOW;
 pub(crate) use load::{node_memory_gib, queueing_ms};
 pub(crate) use models::{EndpointOp, QuotaRequestModel};
 pub use records::{Alert, AlertStatus, ChatRecord, MailRecord, PagerAction, PagerEvent};
 pub(crate) use records::{LeaseRecord, PutDatapoint};
-pub use sim::IDEMPOTENCY_WINDOW;
 pub(crate) use sim::{Sim, Timer};
 pub use snapshot::{
     BudgetSnapshot, CacheSnapshot, EndpointSnapshot, TableSnapshot, WorkloadSnapshot, WorldSnapshot,

@@ -1,7 +1,7 @@
-//! The simulation: state versions over time, timers that move services along, and the
-//! idempotency table.
+//! The simulation: state versions over time, timers that move services along, and calls made
+//! once per idempotency key (the table is `idempotency`).
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::BTreeMap;
 
 use cato_runbook_core::ports::{Deployment, HealthEvent, LogEvent, QuotaRequestStatus};
 use cato_runbook_core::time::{self, Timestamp};
@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::change::WorldChange;
+use super::idempotency::Idempotency;
 use super::models::EndpointOp;
 use super::records::{Deployed, Records};
 use super::state::State;
@@ -51,27 +52,6 @@ pub(crate) enum Timer {
     },
 }
 
-type IdemKey = (Op, String, IdempotencyKey);
-
-/// How long a fake remembers an idempotency key after its first use: 8 hours. A repeat within
-/// it is answered, not applied again; a repeat after it is a new request and is applied. That is
-/// the shortest window AWS documents for its client tokens ("valid for 8 hours after the first
-/// request that uses it", Directory Service Data `CreateUser`; "an idempotency token is active
-/// for 8 hours", Lookout for Vision; Verified Permissions "recognizes a ClientToken for eight
-/// hours"; others keep them 24 to 36 hours), so the fakes are never kinder than a provider.
-/// The engine never leans on it past a retry: a step's retries come within minutes, and a
-/// step taken up again after a crash reads its change back (`Mitigation::landed`, the
-/// write-ahead *applying* record) instead of calling on a guess.
-pub const IDEMPOTENCY_WINDOW: std::time::Duration = std::time::Duration::from_secs(8 * 3600);
-
-/// A remembered idempotent call: its arguments, its answer, when it was first made.
-#[derive(Debug)]
-struct Memo {
-    args: Value,
-    answer: Value,
-    at: Timestamp,
-}
-
 #[derive(Debug)]
 pub(crate) struct Sim {
     pub config: WorldConfig,
@@ -84,9 +64,7 @@ pub(crate) struct Sim {
     timer_seq: u64,
     next_id: u64,
     pub records: Records,
-    idempotency: HashMap<IdemKey, Memo>,
-    /// The keys of `idempotency` in the order they were first used, to forget the old ones.
-    memo_order: VecDeque<(Timestamp, IdemKey)>,
+    idempotency: Idempotency,
     /// The time the simulation was last brought up to.
     now: Timestamp,
 }
@@ -161,8 +139,7 @@ impl Sim {
             timer_seq: 0,
             next_id: 1,
             records,
-            idempotency: HashMap::new(),
-            memo_order: VecDeque::new(),
+            idempotency: Idempotency::default(),
             now: start,
         }
     }
@@ -358,9 +335,10 @@ impl Sim {
         }
     }
 
-    /// Runs `apply` once per `(op, scope, key)` within [`IDEMPOTENCY_WINDOW`]: a repeat with
-    /// the same arguments returns the first answer without applying again (`true` in the
-    /// answer says so); a repeat with other arguments is a conflict. Failed attempts are not
+    /// Runs `apply` once per `(op, scope, key)` within
+    /// [`IDEMPOTENCY_WINDOW`](super::IDEMPOTENCY_WINDOW): a repeat with the same arguments
+    /// returns the first answer without applying again (`true` in the answer says so); a
+    /// repeat with other arguments is a conflict. Failed attempts are not
     /// remembered, so they can be retried; a key older than the window is forgotten, and its
     /// repeat applied again, as a provider's would be.
     pub(crate) fn idempotent<T: Serialize + DeserializeOwned>(
@@ -371,21 +349,9 @@ impl Sim {
         args: &Value,
         apply: impl FnOnce(&mut Sim) -> Result<T>,
     ) -> Result<(T, bool)> {
-        self.forget_old_keys();
         let id = (op, scope.to_owned(), key.clone());
-        if let Some(memo) = self.idempotency.get(&id) {
-            if &memo.args != args {
-                return Err(Error::new(
-                    ErrorKind::Conflict,
-                    op.as_str(),
-                    format!(
-                        "idempotency key {key} was used on {scope} with other arguments ({})",
-                        memo.args
-                    ),
-                )
-                .with_resource(scope));
-            }
-            let value = serde_json::from_value(memo.answer.clone()).map_err(|err| {
+        if let Some(answer) = self.idempotency.answered(self.now, &id, args)? {
+            let value = serde_json::from_value(answer).map_err(|err| {
                 Error::new(ErrorKind::Internal, op.as_str(), "stored answer unreadable")
                     .with_source(err)
             })?;
@@ -395,31 +361,8 @@ impl Sim {
         let answer = serde_json::to_value(&value).map_err(|err| {
             Error::new(ErrorKind::Internal, op.as_str(), "answer not storable").with_source(err)
         })?;
-        let at = self.now;
-        self.memo_order.push_back((at, id.clone()));
-        self.idempotency.insert(
-            id,
-            Memo {
-                args: args.clone(),
-                answer,
-                at,
-            },
-        );
+        self.idempotency
+            .remember(self.now, id, args.clone(), answer);
         Ok((value, false))
-    }
-
-    /// Forgets the keys first used more than [`IDEMPOTENCY_WINDOW`] ago.
-    fn forget_old_keys(&mut self) {
-        let horizon = time::sub(self.now, IDEMPOTENCY_WINDOW);
-        while let Some((at, _)) = self.memo_order.front() {
-            if *at > horizon {
-                break;
-            }
-            if let Some((at, id)) = self.memo_order.pop_front()
-                && self.idempotency.get(&id).is_some_and(|memo| memo.at == at)
-            {
-                self.idempotency.remove(&id);
-            }
-        }
     }
 }
