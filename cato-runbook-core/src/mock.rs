@@ -36,8 +36,8 @@ use crate::ports::{
     Deployments, Dimension, Email, EndpointConfig, EndpointConfigDescription, EndpointDescription,
     Fence, Guardrails, HealthEvent, IncidentStore, Leadership, Lease, LogEvent, Logs, Mail,
     MetricQuery, MetricSeries, Metrics, ModelEndpoint, Page, Pager, Posted, QuotaRequest,
-    QuotaValue, Quotas, Revision, Stored, TableCapacity, TableState, Tables, TrafficControl,
-    TrafficState, WorkloadState, Workloads,
+    QuotaValue, Quotas, Revision, Stored, TableState, Tables, TrafficControl, TrafficState,
+    WorkloadState, Workloads,
 };
 use crate::runbook::{
     Detector, DiagnoseContext, Diagnosis, DiagnosisReport, Findings, Landed, Mitigation,
@@ -283,12 +283,6 @@ mock! {
     #[async_trait]
     impl Tables for Tables {
         async fn describe(&self, table: &str) -> Result<TableState>;
-        async fn capacity(
-            &self,
-            table: &str,
-            start: Timestamp,
-            end: Timestamp,
-        ) -> Result<TableCapacity>;
         async fn set_billing_mode(
             &self,
             table: &str,

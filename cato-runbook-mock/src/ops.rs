@@ -79,8 +79,6 @@ operations! {
     QuotasRequestStatus = "quotas.request_status", "quotas", false;
     /// `Tables::describe`.
     TablesDescribe = "tables.describe", "tables", false;
-    /// `Tables::capacity`.
-    TablesCapacity = "tables.capacity", "tables", false;
     /// `Tables::set_billing_mode`.
     TablesSetBillingMode = "tables.set_billing_mode", "tables", true;
     /// `Workloads::get`.

@@ -27,8 +27,6 @@ use crate::sdk::{Call, Settings, from_timestamp, settings_builders};
 pub use alarms::CloudWatchAlarms;
 pub use query::MAX_QUERIES_PER_CALL;
 pub(crate) use query::get_metric_data;
-#[cfg(feature = "dynamodb")]
-pub(crate) use query::period_for_age;
 
 const PROVIDER: &str = "cloudwatch";
 

@@ -162,18 +162,3 @@ async fn fetch_batch(
     );
     Ok(())
 }
-
-#[cfg(feature = "dynamodb")]
-/// The period to ask for over a window starting `age` ago: CloudWatch keeps one-minute data
-/// for 15 days, five-minute data for 63 days, then hourly.
-pub(crate) fn period_for_age(age: std::time::Duration) -> std::time::Duration {
-    use std::time::Duration;
-    const DAY: u64 = 24 * 3600;
-    if age <= Duration::from_secs(15 * DAY) {
-        Duration::from_secs(60)
-    } else if age <= Duration::from_secs(63 * DAY) {
-        Duration::from_secs(300)
-    } else {
-        Duration::from_secs(3600)
-    }
-}

@@ -2,7 +2,7 @@
 //!
 //! | provider | port | what |
 //! |---|---|---|
-//! | [`DynamoDbTables`] | [`Tables`] | the billing mode and capacity of `cato-semantic-memory`, consumed capacity from CloudWatch |
+//! | [`DynamoDbTables`] | [`Tables`] | the billing mode and provisioned capacity of `cato-semantic-memory` (its consumption and throttles are CloudWatch metrics, read through the metrics port with the tick's other series) |
 //! | [`DynamoDbIncidentStore`] | [`IncidentStore`](cato_runbook_core::ports::IncidentStore) | the incidents and the guardrail state every replica shares, in one table: create-if-absent, compare-and-swap, fencing |
 //! | [`DynamoDbLease`] | [`Lease`](cato_runbook_core::ports::Lease) | the leader lease and its fencing token, on one item (it may share the store's table) |
 //!
@@ -15,7 +15,6 @@
 //! | port call | operations (IAM actions) |
 //! |---|---|
 //! | [`describe`](Tables::describe) | `dynamodb:DescribeTable` |
-//! | [`capacity`](Tables::capacity) | `dynamodb:DescribeTable`, `cloudwatch:GetMetricData` (`ConsumedRead/WriteCapacityUnits`, `Read/WriteThrottleEvents` of `AWS/DynamoDB`) |
 //! | [`set_billing_mode`](Tables::set_billing_mode) | `dynamodb:DescribeTable`, `dynamodb:UpdateTable` |
 //!
 //! Switching back to provisioned billing needs capacities: the provider uses the table's last
@@ -23,7 +22,6 @@
 //! [`DynamoDbTables::with_provisioned_capacity`]. A switch to the mode the table already has
 //! changes nothing and succeeds.
 
-mod capacity;
 mod lease;
 mod setup;
 mod store;
@@ -36,8 +34,8 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{BillingMode as SdkBillingMode, ProvisionedThroughput};
-use cato_runbook_core::ports::{BillingMode, TableCapacity, TableState, Tables};
-use cato_runbook_core::{IdempotencyKey, Result, Timestamp};
+use cato_runbook_core::ports::{BillingMode, TableState, Tables};
+use cato_runbook_core::{IdempotencyKey, Result};
 
 use crate::sdk::{Applied, Call, Settings, settings_builders};
 
@@ -47,7 +45,7 @@ pub use store::DynamoDbIncidentStore;
 
 const PROVIDER: &str = "dynamodb";
 
-/// The [`Tables`] port on Amazon DynamoDB, with consumed capacity from Amazon CloudWatch.
+/// The [`Tables`] port on Amazon DynamoDB.
 ///
 /// # Examples
 ///
@@ -62,7 +60,6 @@ const PROVIDER: &str = "dynamodb";
 /// ```
 pub struct DynamoDbTables {
     client: Client,
-    cloudwatch: aws_sdk_cloudwatch::Client,
     settings: Settings,
     applied: Applied<()>,
     /// The last provisioned (read, write) capacity seen per table.
@@ -71,16 +68,15 @@ pub struct DynamoDbTables {
 }
 
 impl DynamoDbTables {
-    /// A provider over DynamoDB and CloudWatch clients built from `config`.
+    /// A provider over a DynamoDB client built from `config`.
     pub fn new(config: &aws_types::SdkConfig) -> Self {
-        Self::from_clients(Client::new(config), aws_sdk_cloudwatch::Client::new(config))
+        Self::from_client(Client::new(config))
     }
 
-    /// A provider over ready clients.
-    pub fn from_clients(client: Client, cloudwatch: aws_sdk_cloudwatch::Client) -> Self {
+    /// A provider over a ready client.
+    pub fn from_client(client: Client) -> Self {
         DynamoDbTables {
             client,
-            cloudwatch,
             settings: Settings::default(),
             applied: Applied::new(),
             provisioned: Mutex::new(HashMap::new()),
@@ -180,30 +176,6 @@ impl Tables for DynamoDbTables {
     async fn describe(&self, table: &str) -> Result<TableState> {
         let call = Call::new(PROVIDER, "DescribeTable", &self.settings).on(table);
         call.run(self.describe_table(&call, table)).await
-    }
-
-    async fn capacity(
-        &self,
-        table: &str,
-        start: Timestamp,
-        end: Timestamp,
-    ) -> Result<TableCapacity> {
-        let call = Call::new(PROVIDER, "GetMetricData", &self.settings).on(table);
-        if start >= end {
-            return Err(call.invalid("the start time must be before the end time"));
-        }
-        call.run(async {
-            let state = self
-                .describe_table(&call.op("DescribeTable"), table)
-                .await?;
-            let now = self.settings.clock.now();
-            let mut capacity =
-                capacity::consumed(&self.cloudwatch, &call, table, start, end, now).await?;
-            capacity.provisioned_read = state.read_capacity as f64;
-            capacity.provisioned_write = state.write_capacity as f64;
-            Ok(capacity)
-        })
-        .await
     }
 
     async fn set_billing_mode(

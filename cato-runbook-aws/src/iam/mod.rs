@@ -12,7 +12,7 @@
 //! | `alarms` (with `[runbooks.alarms]` rules) | [`CloudWatchAlarms`](crate::cloudwatch::CloudWatchAlarms) | `cloudwatch:DescribeAlarms` |
 //! | `logs` | [`CloudWatchLogs`](crate::cloudwatch_logs) | `logs:FilterLogEvents` |
 //! | `cache_cluster` | [`ElastiCacheCluster`](crate::elasticache) | `elasticache:DescribeReplicationGroups`; `elasticache:ModifyReplicationGroup` |
-//! | `tables` | [`DynamoDbTables`](crate::dynamodb) | `dynamodb:DescribeTable`, `cloudwatch:GetMetricData`; `dynamodb:UpdateTable` |
+//! | `tables` | [`DynamoDbTables`](crate::dynamodb) | `dynamodb:DescribeTable`; `dynamodb:UpdateTable` |
 //! | `quotas` | [`ServiceQuotas`](crate::service_quotas) | `servicequotas:GetServiceQuota`, `servicequotas:GetRequestedServiceQuotaChange`, `servicequotas:ListRequestedServiceQuotaChangeHistoryByQuota`; `servicequotas:RequestServiceQuotaIncrease` |
 //! | `deployments` | [`SageMakerDeployments`](crate::sagemaker) | `sagemaker:DescribeEndpoint`, `sagemaker:ListEndpointConfigs` |
 //! | `health` | [`AwsHealth`](crate::health) | `health:DescribeEvents`, `health:DescribeAffectedEntities` |
@@ -105,7 +105,6 @@ const CACHE_CLUSTER: &[Action] = &[
 ];
 const TABLES: &[Action] = &[
     read("dynamodb:DescribeTable"),
-    read("cloudwatch:GetMetricData"),
     write("dynamodb:UpdateTable"),
 ];
 const QUOTAS: &[Action] = &[

@@ -88,10 +88,7 @@ async fn every_runbook_diagnoses_on_moto_within_the_read_only_policy() {
     p.metrics = Some(Arc::new(CloudWatchMetrics::from_client(aws.cloudwatch())));
     p.logs = Some(Arc::new(CloudWatchLogs::from_client(aws.logs())));
     p.cache_cluster = Some(Arc::new(ElastiCacheCluster::from_client(aws.elasticache())));
-    p.tables = Some(Arc::new(DynamoDbTables::from_clients(
-        aws.dynamodb(),
-        aws.cloudwatch(),
-    )));
+    p.tables = Some(Arc::new(DynamoDbTables::from_client(aws.dynamodb())));
     p.quotas = Some(Arc::new(ServiceQuotas::from_client(aws.service_quotas())));
     let mut reports = BTreeMap::new();
     for entry in catalog::entries() {

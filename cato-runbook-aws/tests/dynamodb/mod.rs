@@ -1,4 +1,4 @@
-//! DynamoDB: the tables conformance suite on moto (consumed capacity from moto's CloudWatch);
+//! DynamoDB: the tables conformance suite on moto;
 //! failures and in-flight states on the wire; the incident store and the leader lease on moto.
 
 mod lease;
@@ -29,7 +29,7 @@ async fn conformance_on_moto() {
     let mut f = World::default().conformance_fixtures().unwrap().tables;
     f.settle = support::settle();
     seed::table(&aws, &f.table, 1000, 500).await;
-    let port = DynamoDbTables::from_clients(aws.dynamodb(), aws.cloudwatch());
+    let port = DynamoDbTables::from_client(aws.dynamodb());
     conformance::tables::run_all(&port, &f).await.unwrap();
     let t = port.describe(&f.table).await.unwrap();
     assert_eq!(
@@ -37,7 +37,7 @@ async fn conformance_on_moto() {
         (BillingMode::Provisioned, 1000, 500)
     );
     let called = support::assert_within_policy(&aws.recorder, PortName::Tables);
-    assert_eq!(called.len(), 3, "{called:?}");
+    assert_eq!(called.len(), 2, "{called:?}");
 }
 
 #[tokio::test]
@@ -145,43 +145,4 @@ async fn switching_back_needs_a_known_capacity() {
         "dynamodb",
         "UpdateTable",
     );
-}
-
-#[tokio::test]
-async fn consumed_capacity_comes_from_cloudwatch() {
-    use cato_runbook_core::ports::{Clock, Dimension, SystemClock};
-    use cato_runbook_core::time;
-    use chrono::DurationRound;
-    use std::time::Duration;
-
-    let Some(aws) = Aws::start().await else {
-        return;
-    };
-    seed::table(&aws, "cato-semantic-memory", 1000, 500).await;
-    let minute = SystemClock
-        .now()
-        .duration_trunc(chrono::TimeDelta::minutes(1))
-        .unwrap();
-    let at = |m: u32| time::sub(minute, Duration::from_secs(60 * u64::from(m)));
-    let dims = [Dimension::new("TableName", "cato-semantic-memory")];
-    for (metric, points) in [
-        (
-            "ConsumedReadCapacityUnits",
-            vec![(at(3), 36_000.0), (at(2), 60_000.0)],
-        ),
-        ("ConsumedWriteCapacityUnits", vec![(at(2), 6_000.0)]),
-        ("ReadThrottleEvents", vec![(at(3), 3.0)]),
-        ("WriteThrottleEvents", vec![(at(2), 2.0)]),
-    ] {
-        seed::metric(&aws, "AWS/DynamoDB", metric, &dims, &points).await;
-    }
-    let port = DynamoDbTables::from_clients(aws.dynamodb(), aws.cloudwatch());
-    let c = port
-        .capacity("cato-semantic-memory", at(10), minute)
-        .await
-        .unwrap();
-    assert_eq!((c.consumed_read, c.consumed_write), (1000.0, 100.0));
-    assert_eq!((c.provisioned_read, c.provisioned_write), (1000.0, 500.0));
-    assert_eq!(c.throttle_events, 5);
-    assert_eq!(aws.proxy.count("CloudWatch.GetMetricData"), 1);
 }

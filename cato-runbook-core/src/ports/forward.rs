@@ -14,8 +14,8 @@ use super::{
     Deployments, DeploymentsRead, Dimension, Email, EndpointConfig, EndpointConfigDescription,
     EndpointDescription, Fence, Guardrails, HealthEvent, IncidentStore, Leadership, Lease,
     LogEvent, Logs, Mail, MetricQuery, MetricSeries, Metrics, ModelEndpoint, Page, Pager, Posted,
-    QuotaRequest, QuotaValue, Quotas, Revision, Stored, TableCapacity, TableState, Tables,
-    TrafficControl, TrafficState, WorkloadState, Workloads,
+    QuotaRequest, QuotaValue, Quotas, Revision, Stored, TableState, Tables, TrafficControl,
+    TrafficState, WorkloadState, Workloads,
 };
 use crate::error::Result;
 use crate::incident::{IdempotencyKey, Incident, IncidentId};
@@ -113,9 +113,6 @@ macro_rules! forward {
         #[async_trait]
         impl<T: Tables + ?Sized> Tables for $ptr<T> {
             async fn describe(&self, table: &str) -> Result<TableState> { (**self).describe(table).await }
-            async fn capacity(&self, table: &str, start: Timestamp, end: Timestamp) -> Result<TableCapacity> {
-                (**self).capacity(table, start, end).await
-            }
             async fn set_billing_mode(&self, table: &str, mode: BillingMode, key: &IdempotencyKey) -> Result<()> {
                 (**self).set_billing_mode(table, mode, key).await
             }

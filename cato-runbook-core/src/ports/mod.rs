@@ -71,6 +71,6 @@ pub use store::{
     Created, Guardrails, Halt, InMemoryIncidentStore, IncidentStore, Stored, closed_before_time,
     fenced, stale,
 };
-pub use tables::{BillingMode, TableCapacity, TableState, Tables};
+pub use tables::{BillingMode, TableState, Tables};
 pub use traffic::{REGION_WEIGHTS_TOLERANCE, TrafficControl, TrafficState, check_region_weights};
 pub use workloads::{Revision, WorkloadState, Workloads};

@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::incident::IdempotencyKey;
-use crate::time::Timestamp;
 
 /// How a table is billed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -43,34 +42,11 @@ pub struct TableState {
     pub write_capacity: u64,
 }
 
-/// Capacity use over a window.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TableCapacity {
-    /// Consumed read capacity units per second, peak over the window.
-    pub consumed_read: f64,
-    /// Consumed write capacity units per second, peak over the window.
-    pub consumed_write: f64,
-    /// Provisioned read capacity units (0 on demand).
-    pub provisioned_read: f64,
-    /// Provisioned write capacity units (0 on demand).
-    pub provisioned_write: f64,
-    /// Throttled requests (`ProvisionedThroughputExceededException`) in the window.
-    pub throttle_events: u64,
-}
-
 /// A table service.
 #[async_trait]
 pub trait Tables: fmt::Debug + fmt::Display + Send + Sync {
     /// `describe-table`.
     async fn describe(&self, table: &str) -> Result<TableState>;
-
-    /// Consumed vs provisioned capacity and throttles over `[start, end)`.
-    async fn capacity(
-        &self,
-        table: &str,
-        start: Timestamp,
-        end: Timestamp,
-    ) -> Result<TableCapacity>;
 
     /// `update-table --billing-mode`.
     async fn set_billing_mode(

@@ -57,7 +57,6 @@ macro_rules! traced_ports {
             }
             tables: Tables, "tables" {
                 fn describe(table: &str) -> $crate::ports::TableState;
-                fn capacity(table: &str, start: $crate::Timestamp, end: $crate::Timestamp) -> $crate::ports::TableCapacity;
                 fn set_billing_mode(table: &str, mode: $crate::ports::BillingMode, key: &$crate::IdempotencyKey) -> ();
             }
             workloads: Workloads, "workloads" {

@@ -1,10 +1,7 @@
-//! What runbooks rely on from [`Tables`]: the DynamoDB Hot Partition runbook's capacity and
-//! billing-mode switch.
-
-use std::time::Duration;
+//! What runbooks rely on from [`Tables`]: the DynamoDB Hot Partition runbook's table state and
+//! billing-mode switch (its consumption is CloudWatch's, read through [`Metrics`](cato_runbook_core::ports::Metrics)).
 
 use cato_runbook_core::ports::{BillingMode, Tables};
-use cato_runbook_core::time;
 use cato_runbook_core::{ErrorKind, IdempotencyKey};
 
 use super::{CheckResult, During, Settle, ensure, refused, run_checks};
@@ -36,35 +33,6 @@ pub async fn describe_reports_table(port: &dyn Tables, fixture: &TablesFixture) 
         (t.billing_mode == BillingMode::Provisioned) == (capacity > 0),
         CHECK,
         || format!("{t:?}"),
-    )
-}
-
-/// Capacity over a window: consumption is non-negative and the provisioned figures agree with
-/// `describe`; an empty window is invalid input.
-pub async fn capacity_over_a_window(port: &dyn Tables, fixture: &TablesFixture) -> CheckResult {
-    const CHECK: &str = "tables.capacity_over_a_window";
-    let now = fixture.settle.clock.now();
-    let start = time::sub(now, Duration::from_secs(600));
-    let c = port
-        .capacity(&fixture.table, start, now)
-        .await
-        .during(CHECK)?;
-    let t = port.describe(&fixture.table).await.during(CHECK)?;
-    ensure(
-        c.consumed_read >= 0.0 && c.consumed_write >= 0.0,
-        CHECK,
-        || format!("{c:?}"),
-    )?;
-    ensure(
-        c.provisioned_read == t.read_capacity as f64
-            && c.provisioned_write == t.write_capacity as f64,
-        CHECK,
-        || format!("{c:?} disagrees with {t:?}"),
-    )?;
-    refused(
-        port.capacity(&fixture.table, now, start).await,
-        CHECK,
-        &[ErrorKind::InvalidInput],
     )
 }
 
@@ -115,7 +83,6 @@ pub async fn unknown_table_is_not_found(port: &dyn Tables, fixture: &TablesFixtu
 pub async fn run_all(port: &dyn Tables, fixture: &TablesFixture) -> CheckResult {
     run_checks!(port, fixture;
         describe_reports_table,
-        capacity_over_a_window,
         unknown_table_is_not_found,
         billing_mode_switch_converges,
         describe_reports_table,

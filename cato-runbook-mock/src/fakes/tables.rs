@@ -1,10 +1,8 @@
 //! The tables fake (DynamoDB).
 
-use std::time::Duration;
-
 use async_trait::async_trait;
-use cato_runbook_core::ports::{BillingMode, TableCapacity, TableState, Tables};
-use cato_runbook_core::time::{self, Timestamp};
+use cato_runbook_core::ports::{BillingMode, TableState, Tables};
+use cato_runbook_core::time;
 use cato_runbook_core::{Error, ErrorKind, IdempotencyKey, Result, Retry};
 use serde_json::json;
 
@@ -13,7 +11,6 @@ use crate::ops::Op;
 use crate::world::{Reply, Timer};
 
 const PROVIDER: &str = "fake-dynamodb";
-const MINUTE: Duration = Duration::from_secs(60);
 
 #[async_trait]
 impl Tables for FakeTables {
@@ -25,49 +22,6 @@ impl Tables for FakeTables {
                     .table(table)
                     .map(|t| Reply::new(t.describe()))
                     .ok_or_else(|| Error::not_found(op.as_str(), table))
-            })
-            .await
-    }
-
-    async fn capacity(
-        &self,
-        table: &str,
-        start: Timestamp,
-        end: Timestamp,
-    ) -> Result<TableCapacity> {
-        let op = Op::TablesCapacity;
-        let args = json!({ "table": table, "start": start, "end": end });
-        self.world
-            .call(op, PROVIDER, args, None, |sim, now| {
-                let described = sim
-                    .state()
-                    .table(table)
-                    .map(|t| t.describe())
-                    .ok_or_else(|| Error::not_found(op.as_str(), table))?;
-                if start >= end {
-                    return Err(Error::invalid_input(
-                        op.as_str(),
-                        "the start time must be before the end time",
-                    ));
-                }
-                let mut capacity = TableCapacity {
-                    consumed_read: 0.0,
-                    consumed_write: 0.0,
-                    provisioned_read: described.read_capacity as f64,
-                    provisioned_write: described.write_capacity as f64,
-                    throttle_events: 0,
-                };
-                let first = start.max(sim.data_start).timestamp().div_euclid(60) * 60;
-                let mut minute = chrono::DateTime::from_timestamp(first, 0).unwrap_or(end);
-                while minute < end && time::add(minute, MINUTE) <= now {
-                    let load = sim.state_at(minute).table_load(table);
-                    capacity.consumed_read = capacity.consumed_read.max(load.consumed_read);
-                    capacity.consumed_write = capacity.consumed_write.max(load.consumed_write);
-                    capacity.throttle_events +=
-                        ((load.throttled_read + load.throttled_write) * 60.0).round() as u64;
-                    minute = time::add(minute, MINUTE);
-                }
-                Ok(Reply::new(capacity))
             })
             .await
     }

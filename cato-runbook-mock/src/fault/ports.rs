@@ -9,7 +9,7 @@ use cato_runbook_core::ports::{
     CacheCounters, CacheStats, CloudHealth, Deployment, Deployments, DeploymentsRead, Dimension,
     EndpointConfig, EndpointConfigDescription, EndpointDescription, HealthEvent, LogEvent, Logs,
     MetricQuery, MetricSeries, Metrics, ModelEndpoint, QuotaRequest, QuotaValue, Quotas, Revision,
-    TableCapacity, TableState, Tables, TrafficControl, TrafficState, WorkloadState, Workloads,
+    TableState, Tables, TrafficControl, TrafficState, WorkloadState, Workloads,
 };
 use cato_runbook_core::{IdempotencyKey, Result, Timestamp};
 
@@ -209,18 +209,6 @@ impl<P: Tables> Tables for FaultInjecting<P> {
         let injected = self.gate(Op::TablesDescribe).await?;
         self.inner
             .describe(table)
-            .await
-            .map(|answer| injected.apply(answer))
-    }
-    async fn capacity(
-        &self,
-        table: &str,
-        start: Timestamp,
-        end: Timestamp,
-    ) -> Result<TableCapacity> {
-        let injected = self.gate(Op::TablesCapacity).await?;
-        self.inner
-            .capacity(table, start, end)
             .await
             .map(|answer| injected.apply(answer))
     }

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::Config;
-use super::detect::Usage;
+use super::usage::Usage;
 use crate::catalog::facts;
 use crate::catalog::kit;
 use crate::catalog::log_symptom::LogQuery;
 use crate::error::Result;
-use crate::ports::{BillingMode, Logs, Tables};
+use crate::ports::{BillingMode, Logs, Metrics, Tables};
 use crate::runbook::{DiagnoseContext, Diagnosis, DiagnosisReport, Finding, RootCause};
 use crate::time::{self, HumanDuration};
 
@@ -21,6 +21,7 @@ const DOMAINS_SHOWN: usize = 5;
 /// The runbook's "consumed vs provisioned capacity", with the billing mode.
 #[derive(Debug)]
 pub(super) struct CapacityCheck {
+    pub metrics: Arc<dyn Metrics>,
     pub tables: Arc<dyn Tables>,
     pub config: Arc<Config>,
 }
@@ -36,10 +37,11 @@ impl Diagnosis for CapacityCheck {
         let start = time::sub(ctx.detected_at, self.config.window);
         let (state, usage) = futures::future::join(
             self.tables.describe(table),
-            Usage::of(self.tables.as_ref(), table, start, ctx.now),
+            Usage::read(self.metrics.as_ref(), table, start, ctx.now),
         )
         .await;
-        let (state, usage) = (state?, usage?);
+        let state = state?;
+        let usage = usage?.provisioned(&state);
         let c = &usage.capacity;
         let finding = Finding::new(
             self.name(),

@@ -32,9 +32,11 @@
 //! Both watch the table ([`Config::table`], the incident's resource):
 //!
 //! - `table-throttling` — throttled requests (`ProvisionedThroughputExceededException`, which
-//!   the SDK retries: the "slow memory reads/writes") against consumed capacity, from
-//!   [`Tables::capacity`](crate::ports::Tables::capacity) over [`Config::window`]; a symptom
-//!   from [`Config::min_throttle_events`].
+//!   the SDK retries: the "slow memory reads/writes") against consumed capacity, from the
+//!   table's `AWS/DynamoDB` metrics (`Read`/`WriteThrottleEvents`,
+//!   `ConsumedRead`/`WriteCapacityUnits`, one-minute sums, read with the tick's other metrics)
+//!   over [`Config::window`]; a symptom from [`Config::min_throttle_events`], its evidence with
+//!   the provisioned capacity of `describe-table`.
 //! - `throughput-exceptions` — the exception's lines in the orchestrator's log group.
 //!
 //! # Severity
@@ -82,6 +84,7 @@ mod config;
 mod detect;
 mod diagnose;
 mod steps;
+mod usage;
 
 use std::sync::Arc;
 
@@ -115,7 +118,7 @@ pub const CLOUD_SERVICES: [&str; 1] = ["DYNAMODB"];
 pub const ENTRY: Entry = Entry {
     id: ID,
     title: TITLE,
-    needs: &[PortName::Tables, PortName::Logs],
+    needs: &[PortName::Tables, PortName::Metrics, PortName::Logs],
     steps: &["switch-to-on-demand"],
     build,
 };
@@ -130,6 +133,7 @@ pub fn build(providers: &Providers, catalog: &CatalogConfig) -> Result<Runbook> 
     let config = Arc::new(catalog.dynamodb_hot_partition.clone());
     config.validate()?;
     let tables = providers.tables(ID)?;
+    let metrics = providers.metrics(ID)?;
     let logs = providers.logs(ID)?;
     let exceptions = LogQuery {
         group: config.log_group.clone(),
@@ -138,6 +142,7 @@ pub fn build(providers: &Providers, catalog: &CatalogConfig) -> Result<Runbook> 
     let mut runbook = Runbook::builder(ID, TITLE)
         .severity(SeverityRule::Assess)
         .detector(Arc::new(detect::TableThrottling {
+            metrics: metrics.clone(),
             tables: tables.clone(),
             config: config.clone(),
         }))
@@ -152,6 +157,7 @@ pub fn build(providers: &Providers, catalog: &CatalogConfig) -> Result<Runbook> 
             consequence: None,
         }))
         .diagnosis(Arc::new(diagnose::CapacityCheck {
+            metrics: metrics.clone(),
             tables: tables.clone(),
             config: config.clone(),
         }))
@@ -164,7 +170,11 @@ pub fn build(providers: &Providers, catalog: &CatalogConfig) -> Result<Runbook> 
     for check in first_five_minutes::diagnoses(providers, &checks)? {
         runbook = runbook.diagnosis(check);
     }
-    runbook = runbook.step(Arc::new(steps::SwitchToOnDemand { tables, config }));
+    runbook = runbook.step(Arc::new(steps::SwitchToOnDemand {
+        metrics,
+        tables,
+        config,
+    }));
     for item in PREVENTION {
         runbook = runbook.prevention(item);
     }

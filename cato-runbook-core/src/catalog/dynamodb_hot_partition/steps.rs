@@ -7,11 +7,11 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use super::Config;
-use super::detect::Usage;
+use super::usage::Usage;
 use crate::catalog::facts;
 use crate::catalog::kit::{self, HOURS_PER_MONTH, whole_minutes};
 use crate::error::{Error, ErrorKind, Result, Retry};
-use crate::ports::{BillingMode, Tables};
+use crate::ports::{BillingMode, Metrics, Tables};
 use crate::runbook::{
     Capacity, Findings, Landed, Mitigation, Plan, Quantity, Risk, StepContext, Verification,
 };
@@ -33,6 +33,7 @@ struct SwitchMemo {
 /// "Switch to on-demand billing if not already".
 #[derive(Debug)]
 pub(super) struct SwitchToOnDemand {
+    pub metrics: Arc<dyn Metrics>,
     pub tables: Arc<dyn Tables>,
     pub config: Arc<Config>,
 }
@@ -113,7 +114,9 @@ impl Mitigation for SwitchToOnDemand {
         }
         // The demand of the last whole minute: what on demand would serve from now on.
         let (start, end) = whole_minutes(ctx.now, Duration::from_secs(60));
-        let usage = Usage::of(self.tables.as_ref(), table, start, end).await?;
+        let usage = Usage::read(self.metrics.as_ref(), table, start, end)
+            .await?
+            .provisioned(&state);
         let added = self.added_monthly_usd(&usage);
         let (reads_per_second, writes_per_second) = self.demand(&usage);
         Plan::new(
@@ -186,7 +189,9 @@ impl Mitigation for SwitchToOnDemand {
         }
         // From the first whole minute after the switch, at most a window back.
         let start = kit::since_change(memo.planned_at, ctx.now, self.config.window);
-        let usage = Usage::of(self.tables.as_ref(), table, start, ctx.now).await?;
+        let usage = Usage::read(self.metrics.as_ref(), table, start, ctx.now)
+            .await?
+            .provisioned(&state);
         let events = usage.capacity.throttle_events;
         Ok(if events < self.config.min_throttle_events {
             Verification::Passed(format!(

@@ -6,7 +6,7 @@ use crate::ports::{
     AlarmPage, AlarmState, BudgetStatus, CacheClusterState, CacheCounters, ConfigVariant,
     Datapoint, Deployment, DeploymentsRead, EndpointConfig, EndpointConfigDescription,
     EndpointDescription, HealthEvent, LogEvent, MetricSeries, Posted, QuotaRequest, QuotaValue,
-    Revision, TableCapacity, TableState, TrafficState, Variant, WorkloadState,
+    Revision, TableState, TrafficState, Variant, WorkloadState,
 };
 
 /// Most instances, replicas or nodes an answer may report: more than any account holds.
@@ -150,15 +150,6 @@ impl Answer for TableState {
     fn check(&self, f: &Fields<'_>) -> Result<()> {
         f.text("name", &self.name)?;
         f.text("status", &self.status)
-    }
-}
-
-impl Answer for TableCapacity {
-    fn check(&self, f: &Fields<'_>) -> Result<()> {
-        f.amount("consumed_read", self.consumed_read)?;
-        f.amount("consumed_write", self.consumed_write)?;
-        f.amount("provisioned_read", self.provisioned_read)?;
-        f.amount("provisioned_write", self.provisioned_write)
     }
 }
 
