@@ -12,11 +12,12 @@
 //! severity comes from the incident's SEV
 //! ([`PageSeverity`](cato_runbook_core::ports::PageSeverity): SEV1 → `critical`, SEV2 →
 //! `error`, SEV3 → `warning`, SEV4 → `info`). A 202 is accepted (PagerDuty decides later what
-//! it does with the event, so its body is only logged); a 400 is invalid input and never
+//! it does with the event, so its body is only checked and logged: a `status` other than
+//! `success` or another event's `dedup_key` is a warning); a 400 is invalid input and never
 //! retried; a 429 or a 5xx is retried with back-off up to the configured tries. At most 120
 //! events go out per routing key in any minute (configurable): more wait on the clock.
 
-mod event;
+pub(crate) mod event;
 mod limiter;
 
 use std::collections::BTreeMap;
@@ -148,13 +149,17 @@ impl PagerDuty {
                 .send(operation, resource, request)
                 .await?
                 .success(PROVIDER, operation, resource)?;
-            match serde_json::from_slice::<Accepted>(&reply.body) {
-                Ok(a) if a.status.as_deref() == Some("success") => {
-                    tracing::debug!(provider = PROVIDER, dedup_key = ?a.dedup_key, "event accepted");
+            match t
+                .json::<Accepted>(operation, resource, &reply)
+                .and_then(|answer| answer.check(operation, resource))
+            {
+                Ok(()) => {
+                    tracing::debug!(provider = PROVIDER, dedup_key = resource, "event accepted")
                 }
-                _ => tracing::warn!(
+                Err(error) => tracing::warn!(
                     provider = PROVIDER,
                     status = reply.status.as_u16(),
+                    %error,
                     "event accepted with an unexpected body"
                 ),
             }

@@ -13,7 +13,7 @@
 //! retried), 401 unauthenticated (naming where the key comes from), 403 permission denied, 429 and 5xx are retried with back-off. Addresses are
 //! checked before anything is sent.
 
-mod scopes;
+pub(crate) mod scopes;
 
 use std::fmt;
 

@@ -1,6 +1,6 @@
 //! `auth.test`: whether Slack accepts the bot token, and as whom.
 
-use cato_runbook_core::Result;
+use cato_runbook_core::{Error, ErrorKind, Result};
 use reqwest::Method;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
@@ -10,8 +10,12 @@ use cato_runbook_core::call::Failure;
 
 const AUTH_TEST: &str = "/api/auth.test";
 
+/// The longest workspace or user name taken (Slack's are far shorter).
+pub(crate) const MAX_NAME: usize = 256;
+
+/// `auth.test`'s answer.
 #[derive(Deserialize)]
-struct Identity {
+pub(crate) struct Identity {
     ok: bool,
     #[serde(default)]
     error: Option<String>,
@@ -21,6 +25,44 @@ struct Identity {
     user: Option<String>,
 }
 
+impl Identity {
+    /// `team/user` when Slack accepts the token, or the error the answer says: Slack's error
+    /// code as a core error (a refused token names `credential`), or an ok answer whose `team`
+    /// or `user` is missing, empty, longer than [`MAX_NAME`] characters or holds a control
+    /// character (the name is shown to the operator).
+    pub(crate) fn who(self, operation: &'static str, credential: &str) -> Result<String> {
+        if !self.ok {
+            let code = self.error.unwrap_or_else(|| "unknown_error".into());
+            return Err(errors::api_error(
+                PROVIDER, operation, "token", &code, credential,
+            ));
+        }
+        let malformed = |why: String| {
+            Error::new(ErrorKind::MalformedResponse, operation, why)
+                .with_provider(PROVIDER)
+                .with_resource("token")
+        };
+        let name = |field: &str, value: Option<String>| {
+            let Some(value) = value else {
+                return Err(malformed(format!("an ok answer without a {field}")));
+            };
+            let why = if value.is_empty() {
+                format!("an ok answer with an empty {field}")
+            } else if value.chars().count() > MAX_NAME {
+                format!("{field} is longer than {MAX_NAME} characters")
+            } else if value.chars().any(char::is_control) {
+                format!("{field} holds a control character")
+            } else {
+                return Ok(value);
+            };
+            Err(malformed(why))
+        };
+        let team = name("team", self.team)?;
+        let user = name("user", self.user)?;
+        Ok(format!("{team}/{user}"))
+    }
+}
+
 impl Slack {
     /// Asks Slack who the token is (`auth.test`, a read that posts nothing): `team/user` when
     /// Slack accepts it, `Unauthenticated` naming where the token comes from when it does not.
@@ -28,7 +70,8 @@ impl Slack {
     /// # Errors
     ///
     /// As any Slack call: `Unauthenticated` for `invalid_auth`, `not_authed`, a revoked or
-    /// expired token; `Unavailable`/`Timeout` when Slack cannot be reached.
+    /// expired token; `Unavailable`/`Timeout` when Slack cannot be reached;
+    /// `MalformedResponse` for an ok answer without a sound `team` and `user`.
     pub async fn auth_test(&self) -> Result<String> {
         const OP: &str = "auth.test";
         let t = &self.transport;
@@ -38,21 +81,7 @@ impl Slack {
         };
         t.call(OP, "token", build, |reply| {
             let answer: Identity = t.json(OP, "token", &reply)?;
-            if !answer.ok {
-                let code = answer.error.unwrap_or_else(|| "unknown_error".into());
-                return Err(Failure::from(errors::api_error(
-                    PROVIDER,
-                    OP,
-                    "token",
-                    &code,
-                    t.credential(),
-                )));
-            }
-            Ok(format!(
-                "{}/{}",
-                answer.team.unwrap_or_default(),
-                answer.user.unwrap_or_default()
-            ))
+            answer.who(OP, t.credential()).map_err(Failure::from)
         })
         .await
     }

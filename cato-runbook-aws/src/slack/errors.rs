@@ -29,7 +29,11 @@ pub(super) fn api_error(
         }
         _ => ErrorKind::InvalidInput,
     };
-    let code = code.chars().take(64).collect::<String>();
+    let code = code
+        .chars()
+        .take(64)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>();
     let error = Error::new(kind, operation, format!("Slack says {code}"))
         .with_provider(provider)
         .with_resource(channel);

@@ -2,13 +2,13 @@
 //! recent messages (`conversations.history`, or a thread's `conversations.replies`), matched by
 //! the idempotency key the post carried as metadata.
 
-use cato_runbook_core::Result;
 use cato_runbook_core::ports::ChatMessage;
+use cato_runbook_core::{Error, ErrorKind, Result};
 use reqwest::Method;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 
-use super::{NOTICE_EVENT, Slack};
+use super::{NOTICE_EVENT, PROVIDER, Slack, checked_ts, errors};
 
 /// At most this many pages of channels are read to find a channel's id.
 const MAX_PAGES: usize = 10;
@@ -33,8 +33,13 @@ struct Cursor {
     next_cursor: String,
 }
 
+/// `conversations.history`'s (or a thread's `conversations.replies`') answer: the newest
+/// messages first.
 #[derive(Deserialize)]
-struct Messages {
+pub(crate) struct Messages {
+    ok: bool,
+    #[serde(default)]
+    error: Option<String>,
     #[serde(default)]
     messages: Vec<Message>,
 }
@@ -44,6 +49,39 @@ struct Message {
     ts: String,
     #[serde(default)]
     metadata: Option<serde_json::Value>,
+}
+
+impl Messages {
+    /// The `ts` of the newest message that carries `key` in the notice's metadata, `None` when
+    /// no message does (a message whose metadata is anything else is not the post); or the
+    /// error the answer says: Slack's error code as a core error, or a `ts` of that message
+    /// that is not a Slack message ts (it would become the incident's thread).
+    pub(crate) fn posted(
+        self,
+        operation: &'static str,
+        channel: &str,
+        key: &str,
+        credential: &str,
+    ) -> Result<Option<String>> {
+        if !self.ok {
+            let code = self.error.unwrap_or_else(|| "unknown_error".into());
+            return Err(errors::api_error(
+                PROVIDER, operation, channel, &code, credential,
+            ));
+        }
+        let Some(found) = self.messages.into_iter().find(|m| {
+            m.metadata.as_ref().is_some_and(|meta| {
+                meta["event_type"] == NOTICE_EVENT && meta["event_payload"]["key"] == key
+            })
+        }) else {
+            return Ok(None);
+        };
+        checked_ts(found.ts).map(Some).map_err(|why| {
+            Error::new(ErrorKind::MalformedResponse, operation, why)
+                .with_provider(PROVIDER)
+                .with_resource(channel)
+        })
+    }
 }
 
 /// A cursor or id in a query string (Slack's cursors are base64).
@@ -62,28 +100,46 @@ impl Slack {
     pub(super) async fn find_posted(&self, message: &ChatMessage) -> Option<String> {
         let key = message.key.as_ref()?;
         let channel = self.channel_id(&message.channel).await.ok()??;
-        let path = match &message.thread {
-            Some(thread) => format!(
-                "/api/conversations.replies?channel={}&ts={}&limit=200&include_all_metadata=true",
-                encoded(&channel),
-                encoded(thread)
+        let (operation, path) = match &message.thread {
+            Some(thread) => (
+                "conversations.replies",
+                format!(
+                    "/api/conversations.replies?channel={}&ts={}&limit=200\
+                     &include_all_metadata=true",
+                    encoded(&channel),
+                    encoded(thread)
+                ),
             ),
-            None => format!(
-                "/api/conversations.history?channel={}&limit=100&include_all_metadata=true",
-                encoded(&channel)
+            None => (
+                "conversations.history",
+                format!(
+                    "/api/conversations.history?channel={}&limit=100&include_all_metadata=true",
+                    encoded(&channel)
+                ),
             ),
         };
-        let found: Messages = self.read("conversations.history", &path).await.ok()?;
-        found
-            .messages
-            .into_iter()
-            .find(|m| {
-                m.metadata.as_ref().is_some_and(|meta| {
-                    meta["event_type"] == NOTICE_EVENT
-                        && meta["event_payload"]["key"] == key.as_str()
-                })
-            })
-            .map(|m| m.ts)
+        let found = self
+            .read::<Messages>(operation, &path)
+            .await
+            .and_then(|found| {
+                found.posted(
+                    operation,
+                    &channel,
+                    key.as_str(),
+                    self.transport.credential(),
+                )
+            });
+        match found {
+            Ok(ts) => ts,
+            Err(error) => {
+                tracing::warn!(
+                    provider = PROVIDER,
+                    %error,
+                    "the channel's messages could not be read"
+                );
+                None
+            }
+        }
     }
 
     /// A channel's id: itself when it is one, else looked up by name.

@@ -8,9 +8,9 @@
 //! `{"ok": false, "error": "channel_not_found"}` (mapped below) or as HTTP 429 with
 //! `Retry-After` (retried).
 
-mod auth;
+pub(crate) mod auth;
 mod errors;
-mod history;
+pub(crate) mod history;
 
 use std::fmt;
 
@@ -127,21 +127,27 @@ impl Answer {
             .ts
             .filter(|ts| !ts.is_empty())
             .ok_or_else(|| malformed("an ok answer without a message ts".to_owned()))?;
-        let sound = ts.len() <= MAX_TS
-            && ts.split_once('.').is_some_and(|(secs, frac)| {
-                !secs.is_empty()
-                    && !frac.is_empty()
-                    && secs.bytes().all(|b| b.is_ascii_digit())
-                    && frac.bytes().all(|b| b.is_ascii_digit())
-            });
-        if sound {
-            Ok(ts)
-        } else {
-            let shown: String = ts.chars().take(MAX_TS).collect();
-            Err(malformed(format!(
-                "ts {shown:?} is not a Slack message ts (seconds.digits)"
-            )))
-        }
+        checked_ts(ts).map_err(malformed)
+    }
+}
+
+/// `ts` when it is a Slack message ts (`digits.digits`, at most [`MAX_TS`] characters), else
+/// why not, naming the field and at most [`MAX_TS`] characters of it.
+fn checked_ts(ts: String) -> std::result::Result<String, String> {
+    let sound = ts.len() <= MAX_TS
+        && ts.split_once('.').is_some_and(|(secs, frac)| {
+            !secs.is_empty()
+                && !frac.is_empty()
+                && secs.bytes().all(|b| b.is_ascii_digit())
+                && frac.bytes().all(|b| b.is_ascii_digit())
+        });
+    if sound {
+        Ok(ts)
+    } else {
+        let shown: String = ts.chars().take(MAX_TS).collect();
+        Err(format!(
+            "ts {shown:?} is not a Slack message ts (seconds.digits)"
+        ))
     }
 }
 

@@ -8,10 +8,18 @@
 mod admin_api;
 #[cfg(feature = "config")]
 mod config;
+#[cfg(feature = "pagerduty")]
+mod pagerduty_answer;
 #[cfg(feature = "redis")]
 mod redis_info;
+#[cfg(feature = "sendgrid")]
+mod sendgrid_scopes;
 #[cfg(feature = "slack")]
 mod slack_answer;
+#[cfg(feature = "slack")]
+mod slack_auth;
+#[cfg(feature = "slack")]
+mod slack_history;
 #[cfg(feature = "service")]
 mod webhook;
 
@@ -60,6 +68,34 @@ pub(crate) fn json() -> impl Strategy<Value = Value> {
                 .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
+}
+
+/// Any JSON object whose keys are mostly `keys` (the fields a parser reads), with any values:
+/// garbage that reaches past the first field.
+#[cfg_attr(
+    not(any(feature = "pagerduty", feature = "sendgrid", feature = "slack")),
+    allow(dead_code)
+)]
+pub(crate) fn object_of(keys: &'static [&'static str]) -> impl Strategy<Value = Value> {
+    let key = prop_oneof![
+        prop::sample::select(keys).prop_map(str::to_owned),
+        "[a-z_]{1,10}",
+    ];
+    prop::collection::btree_map(key, json(), 0..6)
+        .prop_map(|m| Value::Object(m.into_iter().collect()))
+}
+
+/// A struct's field as serde reads it: by `name` from an object, by `position` from an array
+/// (serde takes a struct from an array of its fields in order too; the same checks apply).
+#[cfg_attr(
+    not(any(feature = "pagerduty", feature = "sendgrid")),
+    allow(dead_code)
+)]
+pub(crate) fn field<'a>(value: &'a Value, name: &str, position: usize) -> &'a Value {
+    match value {
+        Value::Array(fields) => fields.get(position).unwrap_or(&Value::Null),
+        _ => &value[name],
+    }
 }
 
 /// An object key: mostly names the parsers know, some garbage.
