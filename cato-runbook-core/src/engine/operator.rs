@@ -84,7 +84,9 @@ impl Operator {
         Ok(self.inner.store.get(id).await?.map(|stored| stored.value))
     }
 
-    /// Acknowledges an incident: escalation stops. Returns `false` if it already was.
+    /// Acknowledges an incident: escalation stops, and the on-call page's acknowledgement is
+    /// queued in the incident's outbox (the next tick sends it, retried until the pager takes
+    /// it: no pager call is made here). Returns `false` if it already was.
     ///
     /// # Errors
     ///
