@@ -16,7 +16,8 @@ use crate::timeline::{Actor, EntryKind};
 
 /// The operator's handle on an [`Engine`](super::Engine): cheap to clone, safe to use while the
 /// engine ticks. An action on an incident waits for no provider call in flight: it takes effect
-/// at once, and the engine acts on it at its next tick.
+/// at once, and the engine acts on it at its next tick (what it tells chat and the pager goes
+/// through the incident's outbox).
 #[derive(Clone)]
 pub struct Operator {
     pub(super) inner: Arc<Inner>,
@@ -83,7 +84,9 @@ impl Operator {
         Ok(self.inner.store.get(id).await?.map(|stored| stored.value))
     }
 
-    /// Acknowledges an incident: escalation stops. Returns `false` if it already was.
+    /// Acknowledges an incident: escalation stops, and the on-call page's acknowledgement is
+    /// queued in the incident's outbox (the next tick sends it, retried until the pager takes
+    /// it: no pager call is made here). Returns `false` if it already was.
     ///
     /// # Errors
     ///
@@ -91,34 +94,34 @@ impl Operator {
     /// incident that is no longer open.
     pub async fn acknowledge(&self, id: &IncidentId, by: &str) -> Result<bool> {
         let mut job = self.job(id, "operator.acknowledge").await?;
+        let on_call = job.escalation().on_call.clone();
         let acknowledged = job
             .edit(|i, now| {
                 let acknowledged = i.acknowledge(now, Actor::person(by))?;
                 if acknowledged {
-                    // Escalation stops: what still waits to go out goes nowhere.
                     let outbox = &mut i.automation_mut().outbox;
+                    let page = outbox.waits(NoticeKind::Page, None);
+                    // Escalation stops: what still waits to go out goes nowhere.
                     outbox.notices.retain(|n| n.kind != NoticeKind::Escalate);
+                    // The page stops ringing: its acknowledgement is saved with the action and
+                    // sent by the next tick (after the page, if that still waits), retried
+                    // until the pager takes it.
+                    if (page || i.automation().paged)
+                        && !i.automation().outbox.waits(NoticeKind::Acknowledge, None)
+                    {
+                        i.automation_mut().outbox.queue(
+                            NoticeKind::Acknowledge,
+                            Some(on_call.clone()),
+                            format!("{id}: acknowledged by {by}"),
+                            now,
+                        );
+                    }
                     tell(i, now, format!("acknowledged by {by}"));
                 }
                 Ok::<bool, Error>(acknowledged)
             })
             .await?;
         self.saved(&mut job)?;
-        if acknowledged && job.read(|i| i.automation().paged).await {
-            let target = job.escalation().on_call.reach.target().to_owned();
-            let call = self.inner.config.timeouts.call;
-            let pager = &self.inner.notifiers.pager;
-            let acked = crate::call::timed(
-                self.inner.clock.as_ref(),
-                call,
-                "pager.acknowledge",
-                &target,
-                pager.acknowledge(&target, id.as_str()),
-            );
-            if let Err(err) = acked.await {
-                tracing::warn!(incident = %id, error = %err, "could not acknowledge the page");
-            }
-        }
         self.recorded(Some(&job), "acknowledge", json!({ "by": by }))
             .await;
         Ok(acknowledged)

@@ -223,6 +223,9 @@ impl Inner {
                     crate::incident::NoticeKind::Postmortem => true,
                     // What people did on the merged incident was said in its own thread.
                     crate::incident::NoticeKind::Update => true,
+                    // The other incident's page carries its own key: a person acknowledges
+                    // the incident that stays, which acknowledges its page.
+                    crate::incident::NoticeKind::Acknowledge => true,
                     crate::incident::NoticeKind::Escalate => notice
                         .contact
                         .as_ref()

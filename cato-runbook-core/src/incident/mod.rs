@@ -16,7 +16,7 @@ pub use automation::{
     AddedSpend, Automation, PostmortemWatch, StepCall, StepPhase, StepRetry, StepRun, TemporaryStep,
 };
 pub use ids::{DedupKey, IdempotencyKey, IncidentId, RunbookId};
-pub use outbox::{Notice, NoticeKind, Outbox};
+pub use outbox::{Notice, NoticeKind, Outbox, UNDELIVERABLE_RETRY};
 pub use phases::{POSTMORTEM_DUE_AFTER, Phases};
 pub use status::Status;
 

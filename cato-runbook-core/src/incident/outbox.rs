@@ -23,6 +23,10 @@ pub enum NoticeKind {
     /// A line in the incident's thread saying what a person did (an acknowledgement, an
     /// approval, a denial): posted by the next tick, not by the person's call.
     Update,
+    /// The pager's acknowledgement of the on-call page once a person acknowledged the
+    /// incident, so that the page stops ringing: sent by the next tick, after the page if it
+    /// still waits.
+    Acknowledge,
 }
 
 /// A notification decided on and not yet accepted by its provider.
@@ -42,7 +46,17 @@ pub struct Notice {
     pub attempts: u32,
     /// When the next try is due.
     pub next_at: Timestamp,
+    /// Why its provider refuses it for good (a permanent error: a credential refused, a
+    /// channel that does not exist), once a try failed so: said once on the timeline, and
+    /// tried again only every [`UNDELIVERABLE_RETRY`] (or the retry policy's longest delay,
+    /// if longer) until it is taken or the incident is over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undeliverable: Option<String>,
 }
+
+/// How long a notice its provider refuses for good waits between tries: a person must fix the
+/// cause (a credential, a channel), and the provider is not asked again meanwhile.
+pub const UNDELIVERABLE_RETRY: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 /// The outbox: notices in the order they were decided on.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -73,6 +87,7 @@ impl Outbox {
             queued_at: now,
             attempts: 0,
             next_at: now,
+            undeliverable: None,
         });
         id
     }

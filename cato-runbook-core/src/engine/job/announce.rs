@@ -1,11 +1,13 @@
-//! Telling people: the chat thread of a new incident, the on-call page, and the record of every
-//! delivery.
+//! Telling people: the chat thread of a new incident, the on-call page, progress lines in the
+//! thread, and the record of every delivery.
 
 use super::Job;
+use crate::call;
 use crate::engine::contacts::Contact;
 use crate::engine::report::TickEvent;
 use crate::error::Result;
 use crate::incident::NoticeKind;
+use crate::ports::ChatMessage;
 use crate::timeline::{Actor, EntryKind};
 
 impl Job<'_> {
@@ -44,6 +46,52 @@ impl Job<'_> {
             .await
         {
             Box::pin(self.deliver_due()).await;
+        }
+    }
+
+    /// Posts a progress line in the incident's chat thread; a failure goes on the timeline.
+    /// While the announcement that starts the thread still waits in the outbox, the line is
+    /// queued behind it instead, and goes into the thread, in order, once the thread starts.
+    pub(in crate::engine) async fn say(&mut self, text: String) {
+        let text = format!("{}: {text}", self.id);
+        let (thread, behind) = self
+            .read(|i| {
+                let a = i.automation();
+                (
+                    a.chat_thread.clone(),
+                    a.outbox.waits(NoticeKind::Announce, None),
+                )
+            })
+            .await;
+        if behind {
+            self.queue(NoticeKind::Update, None, text, |_| {}).await;
+            return;
+        }
+        let channel = self.engine.config.chat_channel.clone();
+        let message = ChatMessage {
+            channel: channel.clone(),
+            text,
+            thread,
+            key: None,
+        };
+        let call = self.engine.config.timeouts.call;
+        let posted = call::timed(
+            self.engine.clock.as_ref(),
+            call,
+            "chat.post",
+            &channel,
+            self.engine.notifiers.chat.post(&message),
+        )
+        .await;
+        if let Err(err) = posted {
+            self.edit(|i, now| {
+                let kind = EntryKind::NotificationFailed {
+                    channel: "chat".into(),
+                    target: channel.clone(),
+                };
+                let _ = i.record(now, Actor::Engine, kind, err.to_string());
+            })
+            .await;
         }
     }
 

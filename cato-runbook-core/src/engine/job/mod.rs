@@ -7,8 +7,9 @@
 //! | file | job |
 //! |------|-----|
 //! | `signal.rs` | the tick's verdict: severity, relapse, resolution |
-//! | `announce.rs` | chat thread, on-call page, delivery records |
-//! | `outbox.rs` | notifications saved before they are sent, retried until delivered |
+//! | `announce.rs` | chat thread, on-call page, progress lines, delivery records |
+//! | `outbox.rs` | notifications saved before they are sent, each behind the one it follows |
+//! | `undelivered.rs` | a notification not taken: retried by the kind of its failure |
 //! | `diagnose.rs` | the runbook's diagnoses, concurrently |
 //! | `ladder.rs` | the step in flight and the next rung |
 //! | `step.rs` | dry-run, approval request, apply, verify |
@@ -33,6 +34,7 @@ mod revert;
 mod signal;
 mod step;
 mod temporary;
+mod undelivered;
 
 use crate::call;
 use std::time::Duration;
@@ -46,10 +48,8 @@ use super::report::TickEvent;
 use super::state::{Cell, Verdict};
 use crate::error::{ErrorKind, Result};
 use crate::incident::{Incident, IncidentId, StepPhase};
-use crate::ports::ChatMessage;
 use crate::runbook::Runbook;
 use crate::time::{self, Timestamp};
-use crate::timeline::{Actor, EntryKind};
 
 /// What a job leaves for the tick report.
 #[derive(Debug, Default)]
@@ -338,37 +338,6 @@ impl<'a> Job<'a> {
             self.engine.notifiers.deliver(contact, &message),
         )
         .await
-    }
-
-    /// Posts a progress line in the incident's chat thread; a failure goes on the timeline.
-    pub(in crate::engine) async fn say(&mut self, text: String) {
-        let thread = self.read(|i| i.automation().chat_thread.clone()).await;
-        let channel = self.engine.config.chat_channel.clone();
-        let message = ChatMessage {
-            channel: channel.clone(),
-            text: format!("{}: {text}", self.id),
-            thread,
-            key: None,
-        };
-        let call = self.engine.config.timeouts.call;
-        let posted = call::timed(
-            self.engine.clock.as_ref(),
-            call,
-            "chat.post",
-            &channel,
-            self.engine.notifiers.chat.post(&message),
-        )
-        .await;
-        if let Err(err) = posted {
-            self.edit(|i, now| {
-                let kind = EntryKind::NotificationFailed {
-                    channel: "chat".into(),
-                    target: channel.clone(),
-                };
-                let _ = i.record(now, Actor::Engine, kind, err.to_string());
-            })
-            .await;
-        }
     }
 
     /// The earliest moment something is due on this incident.

@@ -16,6 +16,12 @@ use cato_runbook_core::{Error, ErrorKind, Incident, Result};
 #[derive(Debug, Default)]
 pub struct RecordingPager {
     pub fail: std::sync::atomic::AtomicBool,
+    /// While set, every call fails with this kind and message (as a refused routing key does).
+    pub fail_with: Mutex<Option<(ErrorKind, &'static str)>>,
+    /// While set, acknowledgements fail (PagerDuty answers 503).
+    pub fail_acks: std::sync::atomic::AtomicBool,
+    /// Triggers tried, delivered or not.
+    pub tries: std::sync::atomic::AtomicUsize,
     pub pages: Mutex<Vec<Page>>,
     pub acks: Mutex<Vec<(String, String)>>,
     pub resolves: Mutex<Vec<(String, String)>>,
@@ -41,6 +47,10 @@ impl fmt::Display for RecordingPager {
 #[async_trait]
 impl Pager for RecordingPager {
     async fn trigger(&self, page: &Page) -> Result<()> {
+        self.tries.fetch_add(1, Ordering::SeqCst);
+        if let Some((kind, why)) = *self.fail_with.lock().unwrap() {
+            return Err(Error::new(kind, "events.enqueue", why));
+        }
         if self.fail.load(Ordering::SeqCst) {
             return Err(Error::new(
                 ErrorKind::Unavailable,
@@ -52,6 +62,16 @@ impl Pager for RecordingPager {
         Ok(())
     }
     async fn acknowledge(&self, target: &str, dedup_key: &str) -> Result<()> {
+        if let Some((kind, why)) = *self.fail_with.lock().unwrap() {
+            return Err(Error::new(kind, "events.enqueue", why));
+        }
+        if self.fail_acks.load(Ordering::SeqCst) {
+            return Err(Error::new(
+                ErrorKind::Unavailable,
+                "events.enqueue",
+                "PagerDuty answered 503",
+            ));
+        }
         self.acks
             .lock()
             .unwrap()
@@ -72,6 +92,10 @@ pub struct RecordingChat {
     pub messages: Mutex<Vec<ChatMessage>>,
     /// The next post lands, and its answer is lost (as a reply past the timeout is).
     pub lose_answer: std::sync::atomic::AtomicBool,
+    /// While set, every post fails with this kind and message, and lands nowhere.
+    pub fail_with: Mutex<Option<(ErrorKind, &'static str)>>,
+    /// Posts tried, landed or not.
+    pub tries: std::sync::atomic::AtomicUsize,
 }
 
 impl RecordingChat {
@@ -94,6 +118,10 @@ impl fmt::Display for RecordingChat {
 #[async_trait]
 impl Chat for RecordingChat {
     async fn post(&self, message: &ChatMessage) -> Result<Posted> {
+        self.tries.fetch_add(1, Ordering::SeqCst);
+        if let Some((kind, why)) = *self.fail_with.lock().unwrap() {
+            return Err(Error::new(kind, "chat.post", why));
+        }
         let mut messages = self.messages.lock().unwrap();
         messages.push(message.clone());
         if self.lose_answer.swap(false, Ordering::SeqCst) {
