@@ -60,7 +60,10 @@ impl Causes {
 /// Facts: `request_p99_ms`, `request_p50_ms`, `model_p99_ms`, `shadow_self_slow`,
 /// `endpoint_5xx_percent`, `cache_hit_rate_percent`, `cache_hit_rate_low`,
 /// `bedrock_throttled_percent`, `bedrock_throttling`, `bedrock_p99_ms`, and `related_incident`
-/// and `related_runbook` when one is open — each only when its data exists.
+/// and `related_runbook` when one is open — each only when its data exists. A series without
+/// data is a line of evidence naming the metric unavailable and, for a component, is listed
+/// as unknown in the summary: no share is read from it as 0, and while a component is unknown
+/// a slow request p99 ranks neither the orchestrator nor the network.
 #[derive(Debug)]
 pub(super) struct ComponentLatencies {
     metrics: Arc<dyn Metrics>,
