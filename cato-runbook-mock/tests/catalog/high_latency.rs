@@ -4,6 +4,7 @@
 mod approvals_and_failures;
 mod detect;
 mod ladder;
+mod no_data;
 mod pricing;
 mod related;
 mod rollback;

@@ -137,7 +137,8 @@ pub(super) async fn endpoint_errors(
 
 /// Whether the throttled share since a change planned at `planned_at` dropped enough from
 /// `before` (the share then): the symptom is gone, or the share fell by
-/// [`Config::min_improvement`] of what it was; and the line that says so.
+/// [`Config::min_improvement`] of what it was (only the former when the share then is unknown);
+/// and the line that says so.
 ///
 /// # Errors
 ///
@@ -146,7 +147,7 @@ pub(super) async fn improved_since(
     metrics: &dyn Metrics,
     config: &Config,
     planned_at: Timestamp,
-    before: f64,
+    before: Option<f64>,
     now: Timestamp,
 ) -> Result<(bool, String)> {
     let start = kit::since_change(planned_at, now, config.window);
@@ -163,14 +164,17 @@ pub(super) async fn improved_since(
         )
         .with_resource(config.model_id.clone()));
     };
-    let passed =
-        !after.is_symptom(config) || after.rate() <= before * (1.0 - config.min_improvement);
+    let passed = !after.is_symptom(config)
+        || before.is_some_and(|before| after.rate() <= before * (1.0 - config.min_improvement));
+    let before = before.map_or_else(
+        || "unknown before (no Bedrock call measured when the step was planned)".to_owned(),
+        |before| format!("{:.1} % before", before * 100.0),
+    );
     Ok((
         passed,
         format!(
-            "Bedrock throttled {:.1} % of calls since the change, {:.1} % before",
-            after.rate() * 100.0,
-            before * 100.0
+            "Bedrock throttled {:.1} % of calls since the change, {before}",
+            after.rate() * 100.0
         ),
     ))
 }

@@ -29,7 +29,8 @@ struct TrafficMemo {
     previous: f64,
     target: f64,
     planned_at: Timestamp,
-    throttle_rate_before: f64,
+    /// `None` when no Bedrock call was measured then: no share to improve on.
+    throttle_rate_before: Option<f64>,
 }
 
 impl TrafficMemo {
@@ -38,7 +39,7 @@ impl TrafficMemo {
             previous,
             target,
             planned_at: kit::whole_second(ctx.now),
-            throttle_rate_before: before.map_or(0.0, |t| t.rate()),
+            throttle_rate_before: before.filter(|t| t.attempts() > 0.0).map(|t| t.rate()),
         }
     }
 }

@@ -187,31 +187,69 @@ impl Diagnosis for InvalidationsDiagnosis {
         )
         .await;
         let series = series?;
+        // A minute without a datapoint is no reading: the peak is of the minutes read, the
+        // baseline their mean, and a window with none is unknown, never 0 invalidations.
         let points = series.first().map(|s| s.points.as_slice()).unwrap_or(&[]);
         let (recent, before): (Vec<&Datapoint>, Vec<&Datapoint>) =
             points.iter().partition(|p| p.at >= recent_from);
-        let peak = recent.iter().map(|p| p.value).fold(0.0, f64::max);
-        let baseline = if before.is_empty() {
-            0.0
-        } else {
-            before.iter().map(|p| p.value).sum::<f64>() / before.len() as f64
+        let peak = recent.iter().map(|p| p.value).reduce(f64::max);
+        let baseline = (!before.is_empty())
+            .then(|| before.iter().map(|p| p.value).sum::<f64>() / before.len() as f64);
+        let spike = match (peak, baseline) {
+            (Some(peak), _) if peak < c.invalidation_spike_min_per_minute => Some(false),
+            (Some(peak), Some(baseline)) => Some(peak >= c.invalidation_spike_factor * baseline),
+            _ => None,
         };
-        let spike = peak >= c.invalidation_spike_min_per_minute
-            && peak >= c.invalidation_spike_factor * baseline;
-
-        let mut finding = Finding::new(
-            self.name(),
-            format!(
-                "{}: peak {peak:.0}/min in the last {} against {baseline:.1}/min in the {} before{}",
-                c.invalidations_metric,
-                HumanDuration(c.invalidations_window),
-                HumanDuration(c.invalidations_baseline),
-                if spike { " — a spike" } else { "" }
+        let metric = &c.invalidations_metric;
+        let recent_window = HumanDuration(c.invalidations_window);
+        let baseline_window = HumanDuration(c.invalidations_baseline);
+        let shown = |v: Option<f64>, digits: usize| {
+            v.map_or("unknown".to_owned(), |v| format!("{v:.digits$}/min"))
+        };
+        let summary = match (peak, baseline) {
+            (None, _) => format!(
+                "{metric}: no data in the last {recent_window}: invalidations unknown, no spike concluded"
             ),
-        )
-        .with(facts::INVALIDATIONS_PEAK_PER_MINUTE, peak)
-        .with(facts::INVALIDATIONS_BASELINE_PER_MINUTE, baseline)
-        .with(facts::INVALIDATION_SPIKE, spike);
+            (Some(_), None) => format!(
+                "{metric}: peak {} in the last {recent_window}; no data in the {baseline_window} before{}",
+                shown(peak, 0),
+                if spike.is_none() {
+                    ": cannot tell whether it is a spike"
+                } else {
+                    ""
+                }
+            ),
+            (Some(_), Some(_)) => format!(
+                "{metric}: peak {} in the last {recent_window} against {} in the {baseline_window} before{}",
+                shown(peak, 0),
+                shown(baseline, 1),
+                if spike == Some(true) {
+                    " — a spike"
+                } else {
+                    ""
+                }
+            ),
+        };
+        let mut finding = Finding::new(self.name(), summary);
+        if let Some(peak) = peak {
+            finding = finding.with(facts::INVALIDATIONS_PEAK_PER_MINUTE, peak);
+        }
+        if let Some(baseline) = baseline {
+            finding = finding.with(facts::INVALIDATIONS_BASELINE_PER_MINUTE, baseline);
+        }
+        match spike {
+            Some(spike) => finding = finding.with(facts::INVALIDATION_SPIKE, spike),
+            None => {
+                finding = finding.with_evidence(format!(
+                    "{metric} unavailable for the {}: review-invalidations is not planned on a guess",
+                    if peak.is_none() {
+                        format!("last {recent_window}")
+                    } else {
+                        format!("baseline ({baseline_window} before)")
+                    }
+                ));
+            }
+        }
         let updates = match learning {
             None => {
                 finding =
@@ -251,14 +289,21 @@ impl Diagnosis for InvalidationsDiagnosis {
             );
         }
         let confidence = match (spike, !updates.is_empty()) {
-            (true, true) => 0.9,
-            (true, false) => 0.65,
-            (false, true) => 0.2,
-            (false, false) => 0.05,
+            (Some(true), true) => 0.9,
+            (Some(true), false) => 0.65,
+            (Some(false) | None, true) => 0.2,
+            (Some(false), false) => 0.05,
+            // Nothing read and no learning update: no evidence either way.
+            (None, false) => return Ok(DiagnosisReport::finding(finding)),
         };
-        let mut cause = RootCause::new(CAUSE_INVALIDATION, confidence).with_evidence(format!(
-            "invalidations peaked at {peak:.0}/min (baseline {baseline:.1}/min)"
-        ));
+        let mut cause = RootCause::new(CAUSE_INVALIDATION, confidence).with_evidence(match spike {
+            Some(_) => format!(
+                "invalidations peaked at {} (baseline {})",
+                shown(peak, 0),
+                shown(baseline, 1)
+            ),
+            None => format!("invalidations unknown: {metric} has no data to compare"),
+        });
         if let Some(last) = updates.last() {
             cause = cause.with_evidence(format!(
                 "after learning update {} {}",

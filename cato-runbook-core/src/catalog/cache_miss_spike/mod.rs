@@ -99,6 +99,8 @@ mod config;
 mod detect;
 mod diagnose;
 mod steps;
+#[cfg(test)]
+mod tests;
 mod window;
 
 use std::sync::Arc;

@@ -85,10 +85,12 @@ impl Mitigation for ReviewInvalidations {
 
     async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
         let f = ctx.findings();
-        let peak = f.get(facts::INVALIDATIONS_PEAK_PER_MINUTE).unwrap_or(0.0);
-        let baseline = f
-            .get(facts::INVALIDATIONS_BASELINE_PER_MINUTE)
-            .unwrap_or(0.0);
+        // The diagnosis writes the spike with both figures; one not recorded is named so.
+        let per_minute = |v: Option<f64>, digits: usize| {
+            v.map_or("(not recorded)".to_owned(), |v| format!("{v:.digits$}/min"))
+        };
+        let peak = per_minute(f.get(facts::INVALIDATIONS_PEAK_PER_MINUTE), 0);
+        let baseline = per_minute(f.get(facts::INVALIDATIONS_BASELINE_PER_MINUTE), 1);
         let after = match (
             f.get(facts::LEARNING_UPDATE),
             f.text_of(facts::LEARNING_UPDATE_NAME),
@@ -96,9 +98,7 @@ impl Mitigation for ReviewInvalidations {
             (Some(true), Some(update)) => format!("after learning update {update}"),
             _ => "with no learning update among the recent deployments".to_owned(),
         };
-        let spike = format!(
-            "cache invalidations spiked to {peak:.0}/min (baseline {baseline:.1}/min) {after}"
-        );
+        let spike = format!("cache invalidations spiked to {peak} (baseline {baseline}) {after}");
         Plan::new(
             self,
             ctx,

@@ -111,14 +111,19 @@ impl fmt::Display for BreakerSnapshot {
             self.state,
             self.since.format("%H:%M:%S")
         )?;
-        match self.failure_rate_percent {
-            Some(rate) => write!(
+        // Both shares are judged together (a window too small for one is too small for both).
+        match (self.failure_rate_percent, self.slow_call_rate_percent) {
+            (Some(rate), Some(slow)) => write!(
                 f,
-                ": {rate:.0} % of {} calls failed, {:.0} % slow",
-                self.buffered_calls,
-                self.slow_call_rate_percent.unwrap_or(0.0)
+                ": {rate:.0} % of {} calls failed, {slow:.0} % slow",
+                self.buffered_calls
             ),
-            None => write!(f, ": {} calls so far", self.buffered_calls),
+            (Some(rate), None) => write!(
+                f,
+                ": {rate:.0} % of {} calls failed, slow share unknown",
+                self.buffered_calls
+            ),
+            (None, _) => write!(f, ": {} calls so far", self.buffered_calls),
         }
     }
 }

@@ -7,10 +7,10 @@ use async_trait::async_trait;
 
 use super::Config;
 use super::detect::{endpoint_metric, request_latency};
+use super::related::open_related;
 use crate::catalog::facts;
 use crate::catalog::kit::{self, last_minutes};
 use crate::error::Result;
-use crate::incident::IncidentId;
 use crate::ports::{Dimension, IncidentStore, MetricQuery, Metrics, Statistic};
 use crate::runbook::{DiagnoseContext, Diagnosis, DiagnosisReport, Finding, RootCause};
 
@@ -51,43 +51,6 @@ impl Causes {
     }
 }
 
-/// An open incident of a related runbook.
-pub(super) struct OpenRelated {
-    pub(super) id: IncidentId,
-    pub(super) runbook: String,
-    pub(super) title: String,
-}
-
-/// The open incidents of the related runbooks, other than `own`, as `store` lists them; none
-/// without a store.
-pub(super) async fn open_related(
-    store: Option<&dyn IncidentStore>,
-    config: &Config,
-    own: &IncidentId,
-) -> Result<Vec<OpenRelated>> {
-    let Some(store) = store else {
-        return Ok(Vec::new());
-    };
-    let open = store.open().await?;
-    Ok(open
-        .into_iter()
-        .map(|stored| stored.value)
-        .filter(|i| i.id() != own)
-        .filter(|i| {
-            config
-                .related
-                .runbooks
-                .iter()
-                .any(|r| r == i.runbook().as_str())
-        })
-        .map(|i| OpenRelated {
-            id: i.id().clone(),
-            runbook: i.runbook().to_string(),
-            title: i.title().to_owned(),
-        })
-        .collect())
-}
-
 /// "Check component latencies", and what else slows requests down, in one metrics query: the
 /// request p99 and p50, Shadow Self's `ModelLatency` p99 and 5XX over the window, the cache's
 /// `CacheHitRate` and Bedrock's invocations and throttles in the latest complete minute,
@@ -97,7 +60,10 @@ pub(super) async fn open_related(
 /// Facts: `request_p99_ms`, `request_p50_ms`, `model_p99_ms`, `shadow_self_slow`,
 /// `endpoint_5xx_percent`, `cache_hit_rate_percent`, `cache_hit_rate_low`,
 /// `bedrock_throttled_percent`, `bedrock_throttling`, `bedrock_p99_ms`, and `related_incident`
-/// and `related_runbook` when one is open — each only when its data exists.
+/// and `related_runbook` when one is open — each only when its data exists. A series without
+/// data is a line of evidence naming the metric unavailable and, for a component, is listed
+/// as unknown in the summary: no share is read from it as 0, and while a component is unknown
+/// a slow request p99 ranks neither the orchestrator nor the network.
 #[derive(Debug)]
 pub(super) struct ComponentLatencies {
     metrics: Arc<dyn Metrics>,
@@ -181,17 +147,28 @@ impl Diagnosis for ComponentLatencies {
         let mut causes = Causes::default();
         let mut parts = Vec::new();
 
+        let window = crate::time::HumanDuration(c.window);
+        // What could not be read: each a line of evidence naming the metric, and no verdict.
+        let mut unknown: Vec<&str> = Vec::new();
+        let mut unavailable = |finding: Finding, what: &'static str, line: String| {
+            unknown.push(what);
+            finding.with_evidence(line)
+        };
+
         let request_threshold = c.p99_threshold.as_secs_f64() * 1000.0;
         let request_p99 = kit::peak(&series, "request_p99");
         if let Some(p99) = request_p99 {
             finding = finding.with(facts::REQUEST_P99_MS, p99);
             parts.push(format!("request p99 {:.2} s", p99 / 1000.0));
+        } else {
+            finding = finding.with_evidence(format!(
+                "request p99 unavailable: no RequestLatency data in the last {window}"
+            ));
         }
         if let Some(p50) = kit::peak(&series, "request_p50") {
             finding = finding.with(facts::REQUEST_P50_MS, p50);
             parts.push(format!("p50 {:.2} s", p50 / 1000.0));
         }
-        let request_slow = request_p99.is_some_and(|p99| p99 > request_threshold);
 
         // SageMaker reports ModelLatency in microseconds.
         let model_threshold = c.shadow_self.model_latency_p99.as_secs_f64() * 1000.0;
@@ -202,22 +179,50 @@ impl Diagnosis for ComponentLatencies {
                 .with(facts::MODEL_P99_MS, ms)
                 .with(facts::SHADOW_SELF_SLOW, ms > model_threshold);
             parts.push(format!("Shadow Self p99 {:.2} s", ms / 1000.0));
+        } else {
+            finding = unavailable(
+                finding,
+                "Shadow Self's ModelLatency",
+                format!(
+                    "Shadow Self p99 unavailable: no ModelLatency data for {} in the last {window}: whether it is slow is unknown",
+                    c.shadow_self.endpoint
+                ),
+            );
         }
-        let invocations = kit::total(&series, "invocations").unwrap_or(0.0);
-        let errors = kit::total(&series, "errors_5xx").unwrap_or(0.0);
-        let error_percent = (invocations > 0.0).then(|| errors * 100.0 / invocations);
+        // SageMaker publishes both counts, zeros included, while the endpoint is there to
+        // count: a series without data is unknown, never 0 errors.
+        let error_percent = match (
+            kit::total(&series, "invocations"),
+            kit::total(&series, "errors_5xx"),
+        ) {
+            (Some(calls), Some(errors)) => {
+                (calls > 0.0).then(|| (errors * 100.0 / calls).min(100.0))
+            }
+            (calls, _) => {
+                let missing = if calls.is_none() {
+                    "Invocations"
+                } else {
+                    "Invocation5XXErrors"
+                };
+                finding = finding.with_evidence(format!(
+                    "Shadow Self 5XX share unavailable: no {missing} data for {} in the last {window}",
+                    c.shadow_self.endpoint
+                ));
+                None
+            }
+        };
         if let Some(percent) = error_percent {
             finding = finding.with(facts::ENDPOINT_5XX_PERCENT, percent);
             parts.push(format!("Shadow Self 5XX {percent:.1} %"));
         }
-        if shadow_slow == Some(true) {
+        if let Some(ms) = model_p99.filter(|ms| *ms > model_threshold) {
             let overloaded = error_percent.is_some_and(|p| p > 1.0);
             causes.raise(
                 CAPACITY_SHADOW_SELF,
                 if overloaded { 0.75 } else { 0.55 },
                 format!(
                     "ModelLatency p99 {:.2} s > {}{}",
-                    model_p99.unwrap_or(0.0) / 1000.0,
+                    ms / 1000.0,
                     crate::time::HumanDuration(c.shadow_self.model_latency_p99),
                     if overloaded {
                         ", and the endpoint answers 5XX"
@@ -246,13 +251,46 @@ impl Diagnosis for ComponentLatencies {
                     ),
                 );
             }
+        } else {
+            finding = unavailable(
+                finding,
+                "the cache's CacheHitRate",
+                format!(
+                    "cache hit rate unavailable: no CacheHitRate data for {} in the last {window}: whether it is low is unknown",
+                    c.cache.cluster_id
+                ),
+            );
         }
 
-        let served = kit::latest(&series, "bedrock_invocations").unwrap_or(0.0);
-        let throttled = kit::latest(&series, "bedrock_throttles").unwrap_or(0.0);
-        let throttling =
-            (served + throttled > 0.0).then(|| throttled * 100.0 / (served + throttled));
-        if let Some(percent) = throttling {
+        // Both counts or no share: a throttle count without data is unknown, never 0 %.
+        let throttling = match (
+            kit::latest(&series, "bedrock_invocations"),
+            kit::latest(&series, "bedrock_throttles"),
+        ) {
+            (Some(served), Some(throttled)) => {
+                Some((served + throttled > 0.0).then(|| throttled * 100.0 / (served + throttled)))
+            }
+            (served, _) => {
+                let missing = if served.is_none() {
+                    "Invocations"
+                } else {
+                    "InvocationThrottles"
+                };
+                finding = unavailable(
+                    finding,
+                    "Bedrock's throttled share",
+                    format!(
+                        "Bedrock throttled share unavailable: no {missing} data for {} in the last {window}: whether it throttles is unknown",
+                        c.bedrock.model_id
+                    ),
+                );
+                None
+            }
+        };
+        // No Bedrock call in the minute: nothing throttled.
+        let bedrock_over =
+            throttling.map(|share| share.is_some_and(|p| p >= c.bedrock.throttled_percent));
+        if let Some(percent) = throttling.flatten() {
             let over = percent >= c.bedrock.throttled_percent;
             finding = finding
                 .with(facts::BEDROCK_THROTTLED_PERCENT, percent)
@@ -270,25 +308,33 @@ impl Diagnosis for ComponentLatencies {
             finding = finding.with(facts::BEDROCK_P99_MS, p99);
         }
 
-        let explained = shadow_slow == Some(true)
-            || cache_low == Some(true)
-            || throttling.is_some_and(|p| p >= c.bedrock.throttled_percent);
-        if request_slow && !explained {
-            let p99 = request_p99.unwrap_or(0.0) / 1000.0;
-            causes.raise(
-                CAPACITY_ORCHESTRATOR,
-                0.45,
-                format!(
-                    "request p99 {p99:.2} s while Shadow Self, the cache and Bedrock look fine"
-                ),
-            );
-            causes.raise(
-                NETWORK_LATENCY,
-                0.35,
-                format!("request p99 {p99:.2} s that no component's latency explains"),
-            );
+        let verdicts = [shadow_slow, cache_low, bedrock_over];
+        let explained = verdicts.contains(&Some(true));
+        match request_p99.filter(|p99| *p99 > request_threshold) {
+            Some(p99) if !explained && unknown.is_empty() => {
+                let p99 = p99 / 1000.0;
+                causes.raise(
+                    CAPACITY_ORCHESTRATOR,
+                    0.45,
+                    format!(
+                        "request p99 {p99:.2} s while Shadow Self, the cache and Bedrock look fine"
+                    ),
+                );
+                causes.raise(
+                    NETWORK_LATENCY,
+                    0.35,
+                    format!("request p99 {p99:.2} s that no component's latency explains"),
+                );
+            }
+            Some(p99) if !explained => {
+                finding = finding.with_evidence(format!(
+                    "request p99 {:.2} s that no component read explains; the orchestrator and the network are not ranked while {} is unknown",
+                    p99 / 1000.0,
+                    unknown.join(", ")
+                ));
+            }
+            _ => {}
         }
-
         match related {
             Ok(open) => {
                 if let Some(first) = open.first() {
@@ -308,13 +354,13 @@ impl Diagnosis for ComponentLatencies {
         }
 
         finding.summary = if parts.is_empty() {
-            format!(
-                "no component data in the last {}",
-                crate::time::HumanDuration(c.window)
-            )
+            format!("no component data in the last {window}")
         } else {
             parts.join(", ")
         };
+        if !unknown.is_empty() {
+            finding.summary = format!("{}; unknown: {}", finding.summary, unknown.join(", "));
+        }
         let mut report = DiagnosisReport::finding(finding);
         report.root_causes = causes.0;
         Ok(report)

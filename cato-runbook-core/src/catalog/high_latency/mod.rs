@@ -67,7 +67,10 @@ mod capacity;
 mod config;
 mod detect;
 mod diagnose;
+mod related;
 mod steps;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 

@@ -7,7 +7,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::Config;
-use super::diagnose::{BEDROCK_THROTTLING, CACHE_MISS_SPIKE, OpenRelated, open_related};
+use super::diagnose::{BEDROCK_THROTTLING, CACHE_MISS_SPIKE};
+use super::related::{OpenRelated, open_related};
 use crate::catalog::facts;
 use crate::catalog::kit::HOURS_PER_MONTH;
 use crate::catalog::strategies::{RollbackWorkload, ScaleEndpoint, ScaleWorkload, Scaling, Style};
@@ -138,20 +139,22 @@ impl Mitigation for LinkLikelierCause {
 
     async fn plan(&self, ctx: &StepContext) -> Result<Plan> {
         let findings = ctx.findings();
+        // The diagnosis writes each flag with its value; a flag without it names no number.
+        let measured = |value: Option<f64>, digits: usize| {
+            value.map_or("(not recorded)".to_owned(), |v| format!("{v:.digits$} %"))
+        };
         let summary = match self.open_related(ctx).await? {
             Some(OpenRelated { id, runbook, title }) => format!(
                 "{id} ({runbook}: {title}) is open and the likelier cause: its runbook works on it"
             ),
             None if findings.get(facts::CACHE_HIT_RATE_LOW) == Some(true) => format!(
-                "{CACHE_MISS_SPIKE}: cache hit rate {:.0} % < {} %: investigate cache issues (cache-miss-spike runbook)",
-                findings.get(facts::CACHE_HIT_RATE_PERCENT).unwrap_or(0.0),
+                "{CACHE_MISS_SPIKE}: cache hit rate {} < {} %: investigate cache issues (cache-miss-spike runbook)",
+                measured(findings.get(facts::CACHE_HIT_RATE_PERCENT), 0),
                 self.config.cache.hit_rate_floor_percent
             ),
             None if findings.get(facts::BEDROCK_THROTTLING) == Some(true) => format!(
-                "{BEDROCK_THROTTLING}: {:.1} % of Bedrock calls throttled: see the bedrock-throttling runbook",
-                findings
-                    .get(facts::BEDROCK_THROTTLED_PERCENT)
-                    .unwrap_or(0.0)
+                "{BEDROCK_THROTTLING}: {} of Bedrock calls throttled: see the bedrock-throttling runbook",
+                measured(findings.get(facts::BEDROCK_THROTTLED_PERCENT), 1)
             ),
             None => "no related incident is open any more; nothing to point at".to_owned(),
         };

@@ -12,6 +12,8 @@
 mod endpoint;
 mod metrics;
 mod settings;
+#[cfg(test)]
+pub(crate) mod stub;
 mod window;
 
 pub(crate) use endpoint::{DESCRIBE_ENDPOINT, find_variant, variant};

@@ -241,10 +241,17 @@ impl Detector for IntrospectionLatency {
         if p99 <= threshold_us {
             return Ok(Observation::Healthy);
         }
-        let p50 = p50.unwrap_or(0.0);
         // At least 1 % of the queries are slower than the threshold; at least half when the
-        // median is.
-        let share = if p50 > threshold_us { 0.5 } else { 0.01 };
+        // median is. Without a median, only what the p99 shows: 1 %.
+        let share = if p50.is_some_and(|p50| p50 > threshold_us) {
+            0.5
+        } else {
+            0.01
+        };
+        let p50 = p50.map_or_else(
+            || "p50 unavailable (no ModelLatency p50 data): the share slow taken as 1 %".to_owned(),
+            |p50| format!("p50 {p50:.0} µs"),
+        );
         Ok(Observation::Symptom(
             Symptom::new(
                 format!(
@@ -256,7 +263,7 @@ impl Detector for IntrospectionLatency {
                 ),
                 Impact::degraded(share)?,
             )
-            .with_evidence(format!("ModelLatency p99 {p99:.0} µs, p50 {p50:.0} µs")),
+            .with_evidence(format!("ModelLatency p99 {p99:.0} µs, {p50}")),
         ))
     }
 }

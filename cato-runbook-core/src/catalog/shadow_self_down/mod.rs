@@ -63,6 +63,8 @@ mod config;
 mod detect;
 mod diagnose;
 mod steps;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 

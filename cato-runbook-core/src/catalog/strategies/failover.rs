@@ -112,6 +112,8 @@ impl FailoverRegion {
     }
 }
 
+/// A region's weight; 0 for one the split leaves out: the traffic control routes nothing to a
+/// region it does not list (a setting read, not a measurement missing).
 fn share(split: &BTreeMap<String, f64>, region: &str) -> f64 {
     split.get(region).copied().unwrap_or(0.0)
 }

@@ -188,6 +188,8 @@ impl RegionEndpoint {
     pub(super) async fn health(&self) -> Result<Health> {
         let d = self.port.describe(&self.endpoint).await?;
         let variant = find_variant(&d, &self.variant);
+        // A variant the endpoint does not list serves nothing there: not serving, never
+        // healthy.
         let instances = variant.map_or(0, |v| v.current_instances);
         let serving = d.status == EndpointStatus::InService && instances > 0;
         let reason = d

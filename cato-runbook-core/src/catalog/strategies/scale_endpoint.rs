@@ -181,6 +181,8 @@ impl Mitigation for ScaleEndpoint {
     async fn verify(&self, _ctx: &StepContext, plan: &Plan) -> Result<Verification> {
         let ScaleMemo { target, .. } = plan.memo()?;
         let described = self.port.describe(&self.endpoint).await?;
+        // A variant the endpoint no longer lists serves nothing: the verification fails on
+        // it, never passes.
         let serving =
             kit::find_variant(&described, &self.variant).map_or(0, |v| v.current_instances);
         let status = described.status;
