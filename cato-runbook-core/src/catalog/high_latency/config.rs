@@ -133,9 +133,10 @@ pub struct ShadowSelf {
     /// `ModelLatency` p99 above which Shadow Self is slow. Default 2 s.
     #[serde(with = "humantime_serde")]
     pub model_latency_p99: Duration,
-    /// Each scale-up multiplies the desired instances by this. Default 2.
+    /// Each scale-up multiplies the desired instances by this: above 1, at most 10. Default 2.
     pub scale_factor: f64,
-    /// The most instances the runbook asks for (the runbook's command sets 50). Default 50.
+    /// The most instances the runbook asks for, 1 to 1000 (the runbook's command sets 50).
+    /// Default 50.
     pub max_instances: u32,
     /// One instance's price, US dollars an hour, for the plan's monthly cost; unknown when
     /// absent.
@@ -174,9 +175,10 @@ pub struct Orchestrator {
     pub namespace: String,
     /// Default `cato-orchestrator`; also the incident's resource.
     pub deployment: String,
-    /// Each scale-up multiplies the replicas by this. Default 2.
+    /// Each scale-up multiplies the replicas by this: above 1, at most 10. Default 2.
     pub scale_factor: f64,
-    /// The most replicas the runbook asks for (the runbook's command sets 50). Default 50.
+    /// The most replicas the runbook asks for, 1 to 1000 (the runbook's command sets 50).
+    /// Default 50.
     pub max_replicas: u32,
     /// One replica's price, US dollars an hour, for the plan's monthly cost; unknown when
     /// absent.
