@@ -67,6 +67,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod batch;
+mod bounds;
 pub mod call;
 pub mod catalog;
 pub mod convert;

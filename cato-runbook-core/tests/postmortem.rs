@@ -344,3 +344,42 @@ fn a_template_of_ones_own() {
     assert_eq!(err.kind(), cato_runbook_core::ErrorKind::InvalidInput);
     assert!(pm.render_with("{% if %}").is_err());
 }
+
+#[test]
+fn options_beyond_their_range_are_refused_naming_the_key() {
+    assert!(PostmortemOptions::default().validate().is_ok());
+    let revenue = |usd: f64| PostmortemOptions {
+        revenue_per_minute_usd: Some(usd),
+        ..PostmortemOptions::default()
+    };
+    for usd in [
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        -1.0,
+        1e7 + 1.0,
+        1e300,
+    ] {
+        let err = revenue(usd).validate().unwrap_err();
+        assert!(
+            err.message()
+                .starts_with("postmortem.revenue_per_minute_usd: "),
+            "{usd}: {err}"
+        );
+    }
+    assert!(revenue(0.0).validate().is_ok() && revenue(1e7).validate().is_ok());
+    let due = |after: Duration| PostmortemOptions {
+        action_items_due_after: after,
+        ..PostmortemOptions::default()
+    };
+    let year = Duration::from_secs(365 * 24 * 3600);
+    for after in [Duration::ZERO, year + Duration::from_secs(1), Duration::MAX] {
+        let err = due(after).validate().unwrap_err();
+        assert!(
+            err.message()
+                .starts_with("postmortem.action_items_due_after: "),
+            "{after:?}: {err}"
+        );
+    }
+    assert!(due(year).validate().is_ok());
+}

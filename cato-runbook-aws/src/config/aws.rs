@@ -62,6 +62,10 @@ pub struct AwsConfig {
     pub provisioned_capacity: Option<Capacity>,
 }
 
+/// The most capacity units a table switched back to provisioned gets: DynamoDB's default quota
+/// of a table.
+const MAX_CAPACITY_UNITS: u64 = 40_000;
+
 impl AwsConfig {
     /// Checks the timeout, the ports and the provisioned capacity (at load).
     ///
@@ -75,9 +79,13 @@ impl AwsConfig {
         }
         self.ports()?;
         if let Some(capacity) = self.provisioned_capacity {
-            let why = "DynamoDB's provisioned capacity is at least 1 unit";
-            checks::at_least_one(TABLE, "provisioned_capacity.read", capacity.read, why)?;
-            checks::at_least_one(TABLE, "provisioned_capacity.write", capacity.write, why)?;
+            let why = "DynamoDB's provisioned capacity is 1 to 40000 units, a table's quota";
+            for (key, units) in [
+                ("provisioned_capacity.read", capacity.read),
+                ("provisioned_capacity.write", capacity.write),
+            ] {
+                checks::one_to(TABLE, key, units, MAX_CAPACITY_UNITS, why)?;
+            }
         }
         Ok(())
     }

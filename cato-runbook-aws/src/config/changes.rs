@@ -23,7 +23,7 @@ use std::time::Duration;
 use cato_runbook_core::catalog::{CatalogConfig, PortName};
 use serde::{Deserialize, Serialize};
 
-use super::ConfigError;
+use super::{ConfigError, checks};
 use crate::defaults::HEALTH_GLOBAL_REGION;
 
 /// The `[providers.deployments]` table: where recent deployments are read from.
@@ -144,6 +144,9 @@ impl DeploymentsConfig {
                 "must be above 0",
             ));
         }
+        if let Some(timeout) = self.timeout {
+            checks::timeout("[providers.deployments]", "timeout", timeout)?;
+        }
         Ok(())
     }
 }
@@ -175,6 +178,9 @@ impl HealthConfig {
         }
         if self.timeout.is_some_and(|t| t.is_zero()) {
             return Err(invalid("[providers.health] timeout", "must be above 0"));
+        }
+        if let Some(timeout) = self.timeout {
+            checks::timeout("[providers.health]", "timeout", timeout)?;
         }
         Ok(())
     }

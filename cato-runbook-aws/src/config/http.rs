@@ -7,15 +7,15 @@
 //! [providers.cato_api]
 //! base_url = "https://api.cato.thinktank.ai"
 //! token_env = "CATO_ADMIN_TOKEN"   # the bearer token, from the environment
-//! timeout = "10s"                  # one try
-//! max_attempts = 3                 # tries in all on 429, 5xx, timeouts
+//! timeout = "10s"                  # one try: above 0s, at most 5m
+//! max_attempts = 3                 # tries in all on 429, 5xx, timeouts: 1 to 10
 //! ```
 //!
 //! `[providers.pagerduty]`: PagerDuty Events API v2.
 //!
 //! ```toml
 //! [providers.pagerduty]
-//! events_per_minute = 120          # per routing key
+//! events_per_minute = 120          # per routing key: 1 to 1000
 //! [providers.pagerduty.routing_keys_env]   # target → the variable holding its routing key
 //! on-call = "PAGERDUTY_ON_CALL_KEY"
 //! vp-engineering = "PAGERDUTY_VP_KEY"
@@ -81,7 +81,7 @@ pub struct PagerDutyConfig {
     pub base_url: String,
     /// Target (a contact's `target`) → the environment variable holding its routing key.
     pub routing_keys_env: BTreeMap<String, String>,
-    /// Events sent per minute and routing key, at most.
+    /// Events sent per minute and routing key, at most: 1 to 1000.
     #[serde(default = "default_rate")]
     pub events_per_minute: u32,
     /// One try's timeout.
@@ -95,6 +95,9 @@ pub struct PagerDutyConfig {
 fn pagerduty_base_url() -> String {
     defaults::PAGERDUTY_BASE_URL.into()
 }
+
+/// The highest rate of events a routing key is sent.
+const MAX_EVENTS_PER_MINUTE: u64 = 1000;
 
 fn default_rate() -> u32 {
     120
@@ -147,10 +150,11 @@ fn sendgrid_base_url() -> String {
 /// Checks a table's timeout and tries.
 fn check_options(table: &str, timeout: Duration, max_attempts: u32) -> Result<(), ConfigError> {
     checks::timeout(table, "timeout", timeout)?;
-    checks::at_least_one(
+    checks::one_to(
         table,
         "max_attempts",
         max_attempts.into(),
+        checks::MAX_ATTEMPTS,
         "tries in all, the first included; 1 never retries",
     )
 }
@@ -173,11 +177,12 @@ impl PagerDutyConfig {
     ///
     /// [`ConfigError::Invalid`] naming the key.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        checks::at_least_one(
+        checks::one_to(
             "[providers.pagerduty]",
             "events_per_minute",
             self.events_per_minute.into(),
-            "no page would ever be sent",
+            MAX_EVENTS_PER_MINUTE,
+            "0 would never page; PagerDuty itself takes 120 a minute",
         )?;
         check_options("[providers.pagerduty]", self.timeout, self.max_attempts)
     }

@@ -30,7 +30,7 @@ pub struct KubernetesConfig {
     /// The Deployment's name.
     #[serde(default = "default_deployment")]
     pub deployment: String,
-    /// The most replicas a scale may ask for.
+    /// The most replicas a scale may ask for, 1 to 1000.
     pub max_replicas: u32,
     /// One try's timeout.
     #[serde(default = "default_timeout", with = "humantime_serde")]
@@ -53,6 +53,9 @@ fn default_timeout() -> Duration {
     Duration::from_secs(10)
 }
 
+/// The highest cap on the Deployment's replicas.
+const MAX_REPLICAS: u64 = 1000;
+
 impl KubernetesConfig {
     /// Checks the timeout and the cap (at load).
     ///
@@ -61,11 +64,12 @@ impl KubernetesConfig {
     /// [`ConfigError::Invalid`] naming the key.
     pub fn validate(&self) -> Result<(), ConfigError> {
         checks::timeout("[providers.kubernetes]", "timeout", self.timeout)?;
-        checks::at_least_one(
+        checks::one_to(
             "[providers.kubernetes]",
             "max_replicas",
             self.max_replicas.into(),
-            "a cap of 0 would refuse every scale",
+            MAX_REPLICAS,
+            "a cap of 0 would refuse every scale, one above 1000 protects nothing",
         )
     }
 }

@@ -80,7 +80,7 @@ pub struct ServiceConfig {
     pub tokens: Vec<TokenConfig>,
     /// PagerDuty's webhook, if subscribed.
     pub pagerduty: Option<WebhookConfig>,
-    /// The largest request body taken, in bytes.
+    /// The largest request body taken, in bytes: 1 KiB to 16 MiB. Default 64 KiB.
     pub body_limit: usize,
     /// Whether the status page at `/` is served without a token (on a private network).
     pub public_status: bool,
@@ -97,6 +97,11 @@ impl Default for ServiceConfig {
         }
     }
 }
+
+/// The smallest body limit: a PagerDuty webhook's body fits.
+const MIN_BODY_LIMIT: usize = 1024;
+/// The largest body limit.
+const MAX_BODY_LIMIT: usize = 16 << 20;
 
 impl ServiceConfig {
     /// Checks the tokens: a name each, no name twice, a SHA-256 of 64 hex digits, no hash
@@ -133,6 +138,13 @@ impl ServiceConfig {
         }
         if self.body_limit == 0 {
             return Err(ConfigError::Invalid("`body_limit` is 0".into()));
+        }
+        if !(MIN_BODY_LIMIT..=MAX_BODY_LIMIT).contains(&self.body_limit) {
+            return Err(ConfigError::Invalid(format!(
+                "`body_limit`: {} bytes must lie between {MIN_BODY_LIMIT} and {MAX_BODY_LIMIT} \
+                 (1 KiB to 16 MiB: a webhook's body fits, a flood does not)",
+                self.body_limit
+            )));
         }
         if let Some(hook) = &self.pagerduty
             && hook.secrets_env.is_empty()

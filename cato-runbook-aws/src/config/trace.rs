@@ -4,7 +4,7 @@
 //! [trace]
 //! enabled = true              # the default: `run` records every provider call
 //! dir = "traces"              # relative to the configuration file
-//! max_bytes = 67108864        # per file (64 MiB): then the file ends, saying why
+//! max_bytes = 67108864        # per file (64 MiB; 4096 to 1 GiB): then the file ends, saying why
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -25,7 +25,8 @@ pub struct TraceConfig {
     pub enabled: bool,
     /// Where trace files go, relative to the configuration file.
     pub dir: PathBuf,
-    /// The largest a file grows to, in bytes: recording then stops with a closing line.
+    /// The largest a file grows to, in bytes (4096 to 1 GiB): recording then stops with a
+    /// closing line.
     pub max_bytes: u64,
 }
 
@@ -39,6 +40,9 @@ impl Default for TraceConfig {
     }
 }
 
+/// The largest trace file: 1 GiB.
+const MAX_BYTES: u64 = 1 << 30;
+
 impl TraceConfig {
     /// Checks the values.
     ///
@@ -50,6 +54,12 @@ impl TraceConfig {
             return Err(ConfigError::invalid(
                 "[trace] max_bytes: at least 4096 bytes, or no trace holds a tick",
             ));
+        }
+        if self.max_bytes > MAX_BYTES {
+            return Err(ConfigError::invalid(format!(
+                "[trace] max_bytes: {} must be at most {MAX_BYTES} (1 GiB): a trace is for replay, not an archive",
+                self.max_bytes
+            )));
         }
         Ok(())
     }

@@ -23,6 +23,8 @@
 
 pub mod alarms;
 pub mod bedrock_throttling;
+#[cfg(test)]
+mod bounds_tests;
 pub mod budget_exceeded;
 pub mod cache_miss_spike;
 pub mod circuit_breaker;

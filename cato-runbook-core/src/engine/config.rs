@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::alerts::AlertsConfig;
 use super::contacts::Escalation;
 use super::reminders::PostmortemDeadline;
+use crate::bounds;
 use crate::call::RetryPolicy;
 use crate::error::{Error, Result};
 use crate::severity::Severity;
@@ -87,7 +88,11 @@ impl Default for EngineConfig {
 impl EngineConfig {
     /// Checks every value: durations and thresholds above zero, a lease that outlasts two
     /// ticks, a chat channel, the alerts and the postmortem deadline. Called when the engine is
-    /// built and when `cato.toml` is loaded.
+    /// built and when `cato.toml` is loaded. Each number has a ceiling: `tick_interval` 1 h,
+    /// `lease_ttl` 24 h, `timeouts.detector` and `timeouts.call` 10 min, `timeouts.diagnosis`
+    /// 1 h, `timeouts.step` 24 h, the observation counts 100, `retry.attempts` 1 to 10,
+    /// `retry.max_delay` 1 h (`retry.first_delay` above 0s, at most `max_delay`), an escalation
+    /// level's `after` 24 h.
     ///
     /// # Errors
     ///
@@ -129,6 +134,18 @@ impl EngineConfig {
                 return invalid(key, format!("must be longer than 0s: {why}"));
             }
         }
+        for (key, value, max) in [
+            ("tick_interval", self.tick_interval, MAX_TICK),
+            ("lease_ttl", self.lease_ttl, MAX_LEASE_TTL),
+            ("timeouts.detector", t.detector, MAX_CALL_TIMEOUT),
+            ("timeouts.diagnosis", t.diagnosis, MAX_DIAGNOSIS_TIMEOUT),
+            ("timeouts.step", t.step, MAX_STEP_TIMEOUT),
+            ("timeouts.call", t.call, MAX_CALL_TIMEOUT),
+        ] {
+            if let Err(why) = bounds::duration(value, Duration::ZERO, max) {
+                return invalid(key, why);
+            }
+        }
         // Each tick renews the lease, and a tick can last one interval.
         if self.lease_ttl < self.tick_interval.saturating_mul(2) {
             return invalid(
@@ -152,6 +169,17 @@ impl EngineConfig {
                     "must be at least 1 (consecutive observations)".to_owned(),
                 );
             }
+            if let Err(why) = bounds::count(u64::from(value), 1, MAX_OBSERVATIONS) {
+                return invalid(key, format!("{why} (consecutive observations)"));
+            }
+        }
+        if let Err((key, why)) = self.check_retry() {
+            return invalid(key, why);
+        }
+        for (i, level) in self.escalation.levels.iter().enumerate() {
+            if let Err(why) = bounds::duration(level.after, Duration::ZERO, MAX_ESCALATION_AFTER) {
+                return invalid(&format!("escalation.levels[{i}].after"), why);
+            }
         }
         if self.chat_channel.trim().is_empty() {
             return invalid(
@@ -162,7 +190,37 @@ impl EngineConfig {
         self.alerts.validate()?;
         self.postmortem.validate(&self.escalation)
     }
+
+    /// `retry`'s values in their ranges, or the key and why not.
+    fn check_retry(&self) -> std::result::Result<(), (&'static str, String)> {
+        let r = &self.retry;
+        bounds::count(u64::from(r.attempts), 1, MAX_ATTEMPTS)
+            .map_err(|why| ("retry.attempts", why))?;
+        bounds::duration(r.max_delay, Duration::from_millis(1), MAX_RETRY_DELAY)
+            .map_err(|why| ("retry.max_delay", why))?;
+        bounds::duration(r.first_delay, Duration::from_millis(1), r.max_delay)
+            .map_err(|why| ("retry.first_delay", format!("{why} (max_delay)")))
+    }
 }
+
+/// The longest tick interval: an engine that looks less often than hourly is not watching.
+const MAX_TICK: Duration = Duration::from_secs(3600);
+/// The longest lease: a standby waits at most this long to take over.
+const MAX_LEASE_TTL: Duration = Duration::from_secs(24 * 3600);
+/// The longest detector look and notifier or store call.
+const MAX_CALL_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+/// The longest diagnosis.
+const MAX_DIAGNOSIS_TIMEOUT: Duration = Duration::from_secs(3600);
+/// The longest mitigation call.
+const MAX_STEP_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+/// The most consecutive observations a threshold may ask for.
+const MAX_OBSERVATIONS: u64 = 100;
+/// The most tries a retried call makes.
+const MAX_ATTEMPTS: u64 = 10;
+/// The longest wait between tries.
+const MAX_RETRY_DELAY: Duration = Duration::from_secs(3600);
+/// The latest an escalation level is told.
+const MAX_ESCALATION_AFTER: Duration = Duration::from_secs(24 * 3600);
 
 /// How long a call may take before it counts as failed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

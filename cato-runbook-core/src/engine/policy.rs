@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::prices::PriceSettings;
 use crate::runbook::{Plan, Quantity, Risk};
 
+mod checks;
+
 /// How far automation goes. The order is from least to most: the stricter of the global mode
 /// and a runbook's mode wins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -165,85 +167,6 @@ impl Policy {
             .unwrap_or(Mode::ObserveOnly)
     }
 
-    /// Checks the numbers: every dollar figure finite and not negative (`nan` would turn a cap
-    /// or an approval rule off without a word), an approval that can wait, a cap above zero;
-    /// and the names: every key of `runbook_modes` a runbook of `known`, every key of
-    /// `step_cooldowns` one of their ladders' steps (a typo would leave the mode or cooldown
-    /// unapplied without a word).
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) naming the key, e.g.
-    /// `policy.caps.max_monthly_spend_usd: must be a finite number of dollars, not NaN` or
-    /// `policy.step_cooldowns.restart-endpont: unknown ladder step; known: …`.
-    pub fn validate(&self, known: &super::KnownNames) -> crate::Result<()> {
-        let invalid = |key: &str, why: String| {
-            Err(crate::Error::invalid_input(
-                "policy.validate",
-                format!("policy.{key}: {why}"),
-            ))
-        };
-        let dollars = [
-            (
-                "approval.monthly_cost_above_usd",
-                self.approval.monthly_cost_above_usd,
-            ),
-            (
-                "caps.max_monthly_spend_usd",
-                self.caps.max_monthly_spend_usd,
-            ),
-        ];
-        for (key, value) in dollars {
-            match value {
-                Some(v) if !v.is_finite() => {
-                    return invalid(key, format!("must be a finite number of dollars, not {v}"));
-                }
-                Some(v) if v < 0.0 => {
-                    return invalid(key, format!("must not be negative, not {v}"));
-                }
-                _ => {}
-            }
-        }
-        if self.approval.ttl.is_zero() {
-            return invalid(
-                "approval.ttl",
-                "must be longer than 0s: a request that lapses at once can never be approved"
-                    .to_owned(),
-            );
-        }
-        for (key, value) in [
-            ("caps.max_instances", self.caps.max_instances),
-            ("caps.max_replicas", self.caps.max_replicas),
-        ] {
-            if value == Some(0) {
-                return invalid(
-                    key,
-                    "must be at least 1 (leave it out for no cap)".to_owned(),
-                );
-            }
-        }
-        let listed = |names: Vec<&str>| names.join(", ");
-        if let Some(id) = self.runbook_modes.keys().find(|id| !known.has_runbook(id)) {
-            return invalid(
-                &format!("runbook_modes.{id}"),
-                format!(
-                    "unknown runbook {id:?}; known: {}",
-                    listed(known.runbooks().collect())
-                ),
-            );
-        }
-        if let Some(step) = self.step_cooldowns.keys().find(|s| !known.has_step(s)) {
-            return invalid(
-                &format!("step_cooldowns.{step}"),
-                format!(
-                    "unknown ladder step {step:?}; known: {}",
-                    listed(known.steps().collect())
-                ),
-            );
-        }
-        Ok(())
-    }
-
     /// The cooldown of `step`.
     pub fn cooldown_of(&self, step: &str) -> Duration {
         self.step_cooldowns
@@ -298,86 +221,5 @@ mod cooldowns {
     ) -> Result<BTreeMap<String, Duration>, D::Error> {
         let human = BTreeMap::<String, Human>::deserialize(deserializer)?;
         Ok(human.into_iter().map(|(k, v)| (k, v.0)).collect())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_that_would_turn_a_guardrail_off_are_refused_naming_the_key() {
-        let known = crate::engine::KnownNames::catalog();
-        assert!(Policy::default().validate(&known).is_ok());
-        let refused = |edit: fn(&mut Policy), key: &str| {
-            let mut policy = Policy::default();
-            edit(&mut policy);
-            let err = policy.validate(&known).unwrap_err();
-            assert_eq!(err.kind(), crate::ErrorKind::InvalidInput);
-            assert!(err.message().contains(key), "{err}");
-        };
-        refused(
-            |p| p.caps.max_monthly_spend_usd = Some(f64::NAN),
-            "policy.caps.max_monthly_spend_usd",
-        );
-        refused(
-            |p| p.caps.max_monthly_spend_usd = Some(f64::INFINITY),
-            "policy.caps.max_monthly_spend_usd",
-        );
-        refused(
-            |p| p.approval.monthly_cost_above_usd = Some(f64::NAN),
-            "policy.approval.monthly_cost_above_usd",
-        );
-        refused(
-            |p| p.approval.monthly_cost_above_usd = Some(-1.0),
-            "policy.approval.monthly_cost_above_usd",
-        );
-        refused(|p| p.approval.ttl = Duration::ZERO, "policy.approval.ttl");
-        refused(
-            |p| p.caps.max_instances = Some(0),
-            "policy.caps.max_instances",
-        );
-        refused(
-            |p| p.caps.max_replicas = Some(0),
-            "policy.caps.max_replicas",
-        );
-    }
-
-    #[test]
-    fn a_mode_or_cooldown_for_an_unknown_runbook_or_step_is_refused_naming_it_and_the_known() {
-        let known = crate::engine::KnownNames::catalog();
-        let mut policy = Policy::default();
-        policy
-            .runbook_modes
-            .insert("budget-exceeded".into(), Mode::ObserveOnly);
-        policy
-            .step_cooldowns
-            .insert("restart-endpoint".into(), Duration::from_secs(60));
-        assert!(policy.validate(&known).is_ok());
-
-        let mut typo = policy.clone();
-        typo.runbook_modes
-            .insert("shadow-self-dwon".into(), Mode::DryRun);
-        let err = typo.validate(&known).unwrap_err();
-        assert_eq!(err.kind(), crate::ErrorKind::InvalidInput);
-        assert!(
-            err.message()
-                .starts_with("policy.runbook_modes.shadow-self-dwon: unknown runbook")
-                && err
-                    .message()
-                    .contains("; known: bedrock-throttling, budget-exceeded"),
-            "{err}"
-        );
-
-        let mut typo = policy.clone();
-        typo.step_cooldowns
-            .insert("restart-endpont".into(), Duration::from_secs(60));
-        let err = typo.validate(&known).unwrap_err();
-        assert!(
-            err.message()
-                .starts_with("policy.step_cooldowns.restart-endpont: unknown ladder step")
-                && err.message().contains("restart-endpoint"),
-            "{err}"
-        );
     }
 }

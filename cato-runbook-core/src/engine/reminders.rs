@@ -50,7 +50,7 @@ use crate::time::{self, Timestamp};
 #[serde(default, deny_unknown_fields)]
 #[non_exhaustive]
 pub struct PostmortemDeadline {
-    /// How long after resolution the postmortem is due. Default 48 h.
+    /// How long after resolution the postmortem is due: above 0s, at most 90 days. Default 48 h.
     #[serde(with = "humantime_serde")]
     pub due_after: Duration,
     /// How long after resolution the incident's thread is reminded while no postmortem is
@@ -72,6 +72,9 @@ impl Default for PostmortemDeadline {
     }
 }
 
+/// The latest a postmortem may fall due: a quarter after the incident.
+const MAX_DUE_AFTER: Duration = Duration::from_secs(90 * 24 * 3600);
+
 impl PostmortemDeadline {
     /// Checks the settings against the escalation's contacts.
     ///
@@ -85,6 +88,12 @@ impl PostmortemDeadline {
             return Err(Error::invalid_input(
                 OP,
                 "engine.postmortem.due_after: must be more than 0",
+            ));
+        }
+        if let Err(why) = crate::bounds::duration(self.due_after, Duration::ZERO, MAX_DUE_AFTER) {
+            return Err(Error::invalid_input(
+                OP,
+                format!("engine.postmortem.due_after: {why}"),
             ));
         }
         if self.remind_after.is_zero() || self.remind_after >= self.due_after {

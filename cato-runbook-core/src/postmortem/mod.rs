@@ -81,23 +81,48 @@ impl Default for PostmortemOptions {
 }
 
 impl PostmortemOptions {
-    /// Checks what types alone cannot: the revenue per minute is a finite amount, zero or more.
+    /// Checks what types alone cannot: the revenue per minute is a finite amount, zero or more
+    /// and at most $10 000 000; the action items fall due after more than 0s and at most 365
+    /// days.
     ///
     /// # Errors
     ///
     /// [`ErrorKind::InvalidInput`] naming the setting: `postmortem.<key>: <why>`.
     pub fn validate(&self) -> Result<()> {
+        let invalid = |key: &str, why: String| {
+            Error::invalid_input("postmortem.validate", format!("postmortem.{key}: {why}"))
+        };
         match self.revenue_per_minute_usd {
-            Some(usd) if !usd.is_finite() || usd < 0.0 => Err(Error::invalid_input(
-                "postmortem.validate",
-                format!(
-                    "postmortem.revenue_per_minute_usd: {usd} must be a finite number of dollars, zero or more"
-                ),
-            )),
-            _ => Ok(()),
+            Some(usd) if !usd.is_finite() || usd < 0.0 => {
+                return Err(invalid(
+                    "revenue_per_minute_usd",
+                    format!("{usd} must be a finite number of dollars, zero or more"),
+                ));
+            }
+            Some(usd) => crate::bounds::real(usd, 0.0, false, MAX_REVENUE_PER_MINUTE_USD)
+                .map_err(|why| invalid("revenue_per_minute_usd", why))?,
+            None => {}
         }
+        if self.action_items_due_after.is_zero() {
+            return Err(invalid(
+                "action_items_due_after",
+                "must be above 0s".to_owned(),
+            ));
+        }
+        crate::bounds::duration(
+            self.action_items_due_after,
+            Duration::ZERO,
+            MAX_ACTION_ITEMS_DUE_AFTER,
+        )
+        .map_err(|why| invalid("action_items_due_after", why))
     }
 }
+
+/// The most revenue a minute of outage may be said to lose.
+const MAX_REVENUE_PER_MINUTE_USD: f64 = 10_000_000.0;
+
+/// The latest the action items may fall due: a year after resolution.
+const MAX_ACTION_ITEMS_DUE_AFTER: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// One `HH:MM - …` line of the timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,5 +1,5 @@
 //! Settings that cannot work are refused when the engine is built, naming the key: zero or
-//! absurd durations, a policy key naming a runbook or step the engine does not know, a ladder
+//! absurd durations and counts, each beyond its ceiling, a policy key naming a runbook or step the engine does not know, a ladder
 //! step named like one of the engine's own keys.
 
 use std::sync::Arc;
@@ -73,13 +73,87 @@ fn a_tick_the_lease_does_not_outlast_twice_is_refused_and_huge_values_do_not_ove
         "engine.lease_ttl",
     );
     // A tick so long that twice it overflows: refused, not a panic.
-    refused_config(|c| c.tick_interval = Duration::MAX, "engine.lease_ttl");
+    refused_config(|c| c.tick_interval = Duration::MAX, "engine.tick_interval");
     // Long but workable values stay valid.
     let mut config = EngineConfig::default();
     config.tick_interval = Duration::from_secs(3600);
     config.lease_ttl = Duration::from_secs(7200);
     config.timeouts.step = Duration::from_secs(24 * 3600);
     assert!(build(config, Policy::default()).is_ok());
+}
+
+#[test]
+fn durations_and_counts_beyond_their_ceiling_are_refused_naming_the_key() {
+    let minute = Duration::from_secs(60);
+    let hour = 60 * minute;
+    let day = 24 * hour;
+    type Edit = fn(&mut EngineConfig, Duration);
+    let durations: &[(&str, Duration, Edit)] = &[
+        ("engine.tick_interval", hour, |c, v| {
+            c.tick_interval = v;
+            c.lease_ttl = Duration::from_secs(3 * 3600);
+        }),
+        ("engine.lease_ttl", day, |c, v| c.lease_ttl = v),
+        ("engine.timeouts.detector", 10 * minute, |c, v| {
+            c.timeouts.detector = v
+        }),
+        ("engine.timeouts.diagnosis", hour, |c, v| {
+            c.timeouts.diagnosis = v
+        }),
+        ("engine.timeouts.step", day, |c, v| c.timeouts.step = v),
+        ("engine.timeouts.call", 10 * minute, |c, v| {
+            c.timeouts.call = v
+        }),
+        ("engine.retry.max_delay", hour, |c, v| c.retry.max_delay = v),
+        ("engine.escalation.levels[0].after", day, |c, v| {
+            c.escalation.levels[0].after = v;
+        }),
+        ("engine.alerts.dedupe_window", day, |c, v| {
+            c.alerts.dedupe_window = v
+        }),
+        ("engine.postmortem.due_after", 90 * day, |c, v| {
+            c.postmortem.due_after = v
+        }),
+    ];
+    for (key, max, set) in durations {
+        refused_config(|c| set(c, *max + Duration::from_secs(1)), key);
+        refused_config(|c| set(c, Duration::from_secs(u64::MAX)), key);
+        let mut config = EngineConfig::default();
+        set(&mut config, *max);
+        assert!(config.validate().is_ok(), "{key} = {max:?}");
+    }
+    refused_config(
+        |c| c.retry.first_delay = Duration::ZERO,
+        "engine.retry.first_delay",
+    );
+    refused_config(
+        |c| c.retry.first_delay = c.retry.max_delay + minute,
+        "engine.retry.first_delay",
+    );
+    refused_config(
+        |c| c.retry.max_delay = Duration::ZERO,
+        "engine.retry.max_delay",
+    );
+    type Count = fn(&mut EngineConfig, u32);
+    let counts: &[(&str, u32, Count)] = &[
+        ("engine.open_after", 100, |c, v| c.open_after = v),
+        ("engine.resolve_after", 100, |c, v| c.resolve_after = v),
+        ("engine.blind_after", 100, |c, v| c.blind_after = v),
+        ("engine.retry.attempts", 10, |c, v| c.retry.attempts = v),
+        ("engine.alerts.max_per_hour", 1000, |c, v| {
+            c.alerts.max_per_hour = v
+        }),
+    ];
+    for (key, max, set) in counts {
+        for value in [0, max + 1, u32::MAX] {
+            refused_config(|c| set(c, value), key);
+        }
+        for value in [1, *max] {
+            let mut config = EngineConfig::default();
+            set(&mut config, value);
+            assert!(config.validate().is_ok(), "{key} = {value}");
+        }
+    }
 }
 
 #[test]

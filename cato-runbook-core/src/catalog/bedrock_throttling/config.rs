@@ -5,6 +5,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::ID;
+use crate::bounds;
 use crate::catalog::first_five_minutes::{self, BEDROCK_MODEL};
 use crate::catalog::kit::Settings;
 use crate::error::Result;
@@ -153,7 +154,10 @@ impl Default for TrafficShift {
 }
 
 impl Config {
-    /// Checks shares and thresholds.
+    /// Checks shares and thresholds, each number in its range: shares 0 to 1 (the steps above
+    /// 0), the counts 1 to 1 000 000, `quota.desired` above 0 and at most 1e9, the window a
+    /// minute to 24 h, the cache threshold's `ttl` above 0s and at most 24 h, the waits above 0s
+    /// and at most 6 h.
     ///
     /// # Errors
     ///
@@ -174,13 +178,50 @@ impl Config {
         ] {
             s.share(key, value)?;
         }
+        for (key, step) in [
+            ("cache_threshold.step", self.cache_threshold.step),
+            ("traffic_shift.step", self.traffic_shift.step),
+        ] {
+            s.number(key, step, (0.0, true), 1.0)?;
+        }
         s.check(
             self.quota.desired.is_finite() && self.quota.desired > 0.0,
             "quota.desired",
             format_args!("{} must be a positive quota", self.quota.desired),
         )?;
-        s.at_least_a_minute("window", self.window)?;
+        s.number("quota.desired", self.quota.desired, (0.0, true), MAX_QUOTA)?;
+        for (key, count) in [
+            ("min_throttles", self.min_throttles),
+            (
+                "min_log_lines",
+                u64::try_from(self.min_log_lines).unwrap_or(u64::MAX),
+            ),
+        ] {
+            s.count(key, count, 1, bounds::MAX_MIN_COUNT)?;
+        }
+        s.minute_to("window", self.window, bounds::MAX_WINDOW)?;
+        s.up_to(
+            "cache_threshold.ttl",
+            self.cache_threshold.ttl,
+            bounds::MAX_WINDOW,
+        )?;
+        for (key, wait) in [
+            ("quota.verify_after", self.quota.verify_after),
+            (
+                "cache_threshold.verify_after",
+                self.cache_threshold.verify_after,
+            ),
+            (
+                "traffic_shift.verify_after",
+                self.traffic_shift.verify_after,
+            ),
+        ] {
+            s.up_to(key, wait, bounds::MAX_WAIT)?;
+        }
         self.first_five_minutes
             .validate_in(&s.within("first_five_minutes"))
     }
 }
+
+/// The largest quota value the runbook asks for: more is a typo, not a request.
+const MAX_QUOTA: f64 = 1e9;

@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::ID;
+use crate::bounds;
 use crate::catalog::first_five_minutes;
 use crate::catalog::kit::Settings;
 use crate::error::Result;
@@ -15,9 +16,9 @@ use crate::error::Result;
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum NewLimit {
-    /// The current limit times this factor (above 1).
+    /// The current limit times this factor: above 1, at most 10.
     Factor(f64),
-    /// This many US dollars a month.
+    /// This many US dollars a month: above 0, at most 10 000 000.
     Usd(f64),
 }
 
@@ -45,14 +46,15 @@ impl fmt::Display for NewLimit {
 #[serde(default, deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Config {
-    /// The share of users emergency mode affects (limited responses for everyone). 1.0: SEV2.
+    /// The share of users emergency mode affects (limited responses for everyone), 0 to 1.
+    /// 1.0: SEV2.
     pub affected_share: f64,
     /// The monthly limit to ask for. 1.5 × the current limit.
     pub new_limit: NewLimit,
-    /// When to check the mode after raising the limit. 2 min.
+    /// When to check the mode after raising the limit: above 0s, at most 6 h. 2 min.
     #[serde(with = "humantime_serde")]
     pub raise_verify_after: Duration,
-    /// How long after the monthly reset to check that it came. 5 min.
+    /// How long after the monthly reset to check that it came: above 0s, at most 24 h. 5 min.
     #[serde(with = "humantime_serde")]
     pub reset_grace: Duration,
     /// The runbook's "First 5 Minutes": recent deployments, cloud health events, dashboard.
@@ -79,27 +81,19 @@ impl Config {
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) naming the key.
     pub fn validate(&self) -> Result<()> {
         let s = Settings::of(ID);
-        s.check(
-            (0.0..=1.0).contains(&self.affected_share),
-            "affected_share",
-            "must be between 0 and 1",
-        )?;
+        s.share("affected_share", self.affected_share)?;
         match self.new_limit {
-            NewLimit::Factor(f) => {
-                s.check(
-                    f > 1.0 && f.is_finite(),
-                    "new_limit.factor",
-                    "must be above 1",
-                )?;
-            }
+            NewLimit::Factor(f) => s.factor("new_limit.factor", f)?,
             NewLimit::Usd(usd) => {
-                s.check(
-                    usd > 0.0 && usd.is_finite(),
-                    "new_limit.usd",
-                    "must be above 0",
-                )?;
+                s.number("new_limit.usd", usd, (0.0, true), bounds::MAX_MONTHLY_USD)?;
             }
         }
+        s.up_to(
+            "raise_verify_after",
+            self.raise_verify_after,
+            bounds::MAX_WAIT,
+        )?;
+        s.up_to("reset_grace", self.reset_grace, bounds::MAX_WINDOW)?;
         self.first_five_minutes
             .validate_in(&s.within("first_five_minutes"))
     }

@@ -58,11 +58,13 @@
 //!
 //! ```toml
 //! [runbooks.budget-exceeded]
-//! affected_share = 1.0
-//! new_limit = { factor = 1.5 }   # or { usd = 1000.0 }
-//! raise_verify_after = "2m"
-//! reset_grace = "5m"
+//! affected_share = 1.0              # 0 to 1
+//! new_limit = { factor = 1.5 }      # above 1, at most 10; or { usd = 1000.0 }: up to $10 000 000
+//! raise_verify_after = "2m"         # above 0s, at most 6h
+//! reset_grace = "5m"                # above 0s, at most 24h
 //! ```
+//!
+//! A value outside its range is refused, naming the key.
 
 mod config;
 mod detect;

@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::ID;
+use crate::bounds;
 use crate::catalog::first_five_minutes;
 use crate::catalog::kit::Settings;
 use crate::error::Result;
@@ -90,7 +91,10 @@ impl Default for Config {
 }
 
 impl Config {
-    /// Checks the values.
+    /// Checks the values, each number in its range: the rates and shares above 0 and at most 1,
+    /// `min_lookups` 1 to 1 000 000, the spike factor 1 to 100 and its floor 0 to 1 000 000 a
+    /// minute, the windows a minute to 24 h (the learning updates' up to 7 days), the waits
+    /// above 0s and at most 6 h (`no_data_grace` from 0s), the added cost $0 to $10 000 000 a month.
     ///
     /// # Errors
     ///
@@ -98,36 +102,61 @@ impl Config {
     pub fn validate(&self) -> Result<()> {
         let s = Settings::of(ID);
         s.not_empty("cache", &self.cache)?;
-        s.check(
-            self.hit_rate_below > 0.0 && self.hit_rate_below <= 1.0,
-            "hit_rate_below",
-            "must be above 0 and at most 1",
-        )?;
-        s.check(
-            self.undersized_eviction_share > 0.0 && self.undersized_eviction_share <= 1.0,
-            "undersized_eviction_share",
-            "must be above 0 and at most 1",
-        )?;
-        s.check(
-            self.invalidation_spike_factor >= 1.0 && self.invalidation_spike_factor.is_finite(),
+        for (key, share) in [
+            ("hit_rate_below", self.hit_rate_below),
+            ("undersized_eviction_share", self.undersized_eviction_share),
+        ] {
+            s.number(key, share, (0.0, true), 1.0)?;
+        }
+        s.count("min_lookups", self.min_lookups, 1, bounds::MAX_MIN_COUNT)?;
+        s.number(
             "invalidation_spike_factor",
-            "must be at least 1",
+            self.invalidation_spike_factor,
+            (1.0, false),
+            MAX_SPIKE_FACTOR,
         )?;
-        s.check(
-            self.invalidation_spike_min_per_minute >= 0.0
-                && self.invalidation_spike_min_per_minute.is_finite(),
+        s.number(
             "invalidation_spike_min_per_minute",
-            "must not be negative",
+            self.invalidation_spike_min_per_minute,
+            (0.0, false),
+            MAX_MIN_COUNT_F64,
         )?;
-        s.at_least_a_minute("invalidations_window", self.invalidations_window)?;
+        for (key, window) in [
+            ("invalidations_window", self.invalidations_window),
+            ("invalidations_baseline", self.invalidations_baseline),
+        ] {
+            s.minute_to(key, window, bounds::MAX_WINDOW)?;
+        }
+        s.minute_to(
+            "learning_update_within",
+            self.learning_update_within,
+            bounds::MAX_LOOK_BACK,
+        )?;
+        s.lasting(
+            "no_data_grace",
+            self.no_data_grace,
+            Duration::ZERO,
+            bounds::MAX_WAIT,
+        )?;
+        for (key, wait) in [
+            ("review_verify_after", self.review_verify_after),
+            ("node_type_verify_after", self.node_type_verify_after),
+        ] {
+            s.up_to(key, wait, bounds::MAX_WAIT)?;
+        }
         s.not_empty("node_type", &self.node_type)?;
-        s.check(
-            self.node_type_added_monthly_cost_usd >= 0.0
-                && self.node_type_added_monthly_cost_usd.is_finite(),
+        s.not_negative(
             "node_type_added_monthly_cost_usd",
-            "must not be negative",
+            self.node_type_added_monthly_cost_usd,
+            bounds::MAX_MONTHLY_USD,
         )?;
         self.first_five_minutes
             .validate_in(&s.within("first_five_minutes"))
     }
 }
+
+/// The most times its baseline a peak of invalidations needs to be a spike.
+const MAX_SPIKE_FACTOR: f64 = 100.0;
+
+/// [`bounds::MAX_MIN_COUNT`] as a rate.
+const MAX_MIN_COUNT_F64: f64 = 1_000_000.0;

@@ -77,23 +77,25 @@
 //! ```toml
 //! [runbooks.cache-miss-spike]
 //! cache = "cato-cache"
-//! hit_rate_below = 0.70
-//! min_lookups = 100
-//! no_data_grace = "15m"
-//! undersized_eviction_share = 0.01
+//! hit_rate_below = 0.70                    # above 0, at most 1
+//! min_lookups = 100                        # 1 to 1 000 000
+//! no_data_grace = "15m"                    # 0s to 6h
+//! undersized_eviction_share = 0.01         # above 0, at most 1
 //! invalidations_namespace = "Custom/Cato"
 //! invalidations_metric = "CacheInvalidations"
-//! invalidations_window = "15m"
-//! invalidations_baseline = "1h"
-//! invalidation_spike_factor = 3.0
-//! invalidation_spike_min_per_minute = 10.0
+//! invalidations_window = "15m"             # 1m to 24h
+//! invalidations_baseline = "1h"            # 1m to 24h
+//! invalidation_spike_factor = 3.0          # 1 to 100
+//! invalidation_spike_min_per_minute = 10.0 # 0 to 1 000 000
 //! learning_update_markers = ["learning", "domain"]
-//! learning_update_within = "2h"
+//! learning_update_within = "2h"            # 1m to 7 days
 //! node_type = "cache.r7g.2xlarge"
-//! node_type_added_monthly_cost_usd = 950.0
-//! review_verify_after = "15m"
-//! node_type_verify_after = "30m"
+//! node_type_added_monthly_cost_usd = 950.0 # $0 to $10 000 000
+//! review_verify_after = "15m"              # above 0s, at most 6h
+//! node_type_verify_after = "30m"           # above 0s, at most 6h
 //! ```
+//!
+//! A value outside its range is refused, naming the key.
 
 mod config;
 mod detect;

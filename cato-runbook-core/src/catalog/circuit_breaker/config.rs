@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::bounds;
 use crate::catalog::kit::Settings;
 use crate::error::Result;
 
@@ -64,7 +65,9 @@ impl Default for CircuitBreakerConfig {
 }
 
 impl CircuitBreakerConfig {
-    /// Checks the settings as resilience4j does.
+    /// Checks the settings as resilience4j does, and holds each to a range: the rates above 0
+    /// and at most 100, the counts 1 to 10 000, the waits at most 24 h (the open state's above
+    /// 0s), the slow-call threshold above 0s and at most 10 min.
     ///
     /// # Errors
     ///
@@ -94,16 +97,35 @@ impl CircuitBreakerConfig {
             ),
         ] {
             settings.check(value != 0, key, "must be at least 1")?;
+            settings.count(key, u64::from(value), 1, MAX_CALLS)?;
         }
         settings.check(
             !self.wait_duration_in_open_state.is_zero(),
             "wait_duration_in_open_state",
             "must be above zero",
         )?;
+        settings.lasting(
+            "wait_duration_in_open_state",
+            self.wait_duration_in_open_state,
+            Duration::ZERO,
+            bounds::MAX_WINDOW,
+        )?;
+        settings.lasting(
+            "max_wait_duration_in_half_open_state",
+            self.max_wait_duration_in_half_open_state,
+            Duration::ZERO,
+            bounds::MAX_WINDOW,
+        )?;
         settings.check(
             !self.slow_call_duration_threshold.is_zero(),
             "slow_call_duration_threshold",
             "must be above zero",
+        )?;
+        settings.lasting(
+            "slow_call_duration_threshold",
+            self.slow_call_duration_threshold,
+            Duration::ZERO,
+            bounds::MAX_LATENCY,
         )
     }
 
@@ -118,3 +140,6 @@ impl CircuitBreakerConfig {
         }
     }
 }
+
+/// The most calls a window, a minimum or the half-open state may count.
+const MAX_CALLS: u64 = 10_000;

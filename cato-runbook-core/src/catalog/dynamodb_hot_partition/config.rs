@@ -5,6 +5,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::ID;
+use crate::bounds;
 use crate::catalog::first_five_minutes;
 use crate::catalog::kit::Settings;
 use crate::error::Result;
@@ -89,7 +90,9 @@ impl Default for OnDemand {
 }
 
 impl Config {
-    /// Checks shares, prices and the window.
+    /// Checks shares, counts, prices and durations, each in its range: `near_capacity` 0 to 1,
+    /// the counts 1 to 1 000 000, the prices $0 to $1000, the window a minute to 24 h,
+    /// `on_demand.verify_after` above 0s and at most 6 h.
     ///
     /// # Errors
     ///
@@ -97,6 +100,15 @@ impl Config {
     pub fn validate(&self) -> Result<()> {
         let s = Settings::of(ID);
         s.share("near_capacity", self.near_capacity)?;
+        for (key, count) in [
+            ("min_throttle_events", self.min_throttle_events),
+            (
+                "min_log_lines",
+                u64::try_from(self.min_log_lines).unwrap_or(u64::MAX),
+            ),
+        ] {
+            s.count(key, count, 1, bounds::MAX_MIN_COUNT)?;
+        }
         let o = &self.on_demand;
         for (key, price) in [
             ("on_demand.usd_per_million_reads", o.usd_per_million_reads),
@@ -104,10 +116,19 @@ impl Config {
             ("on_demand.usd_per_rcu_hour", o.usd_per_rcu_hour),
             ("on_demand.usd_per_wcu_hour", o.usd_per_wcu_hour),
         ] {
-            s.not_negative(key, price)?;
+            s.not_negative(key, price, MAX_PRICE_USD)?;
         }
-        s.at_least_a_minute("window", self.window)?;
+        s.minute_to("window", self.window, bounds::MAX_WINDOW)?;
+        s.up_to(
+            "on_demand.verify_after",
+            self.on_demand.verify_after,
+            bounds::MAX_WAIT,
+        )?;
         self.first_five_minutes
             .validate_in(&s.within("first_five_minutes"))
     }
 }
+
+/// The most US dollars a unit of on-demand billing's prices may name (a million requests, a
+/// capacity unit-hour): AWS's are cents.
+const MAX_PRICE_USD: f64 = 1000.0;

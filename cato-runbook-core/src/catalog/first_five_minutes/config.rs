@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::bounds;
 use crate::catalog::kit::Settings;
 use crate::error::Result;
 
@@ -38,8 +39,9 @@ impl Config {
         config
     }
 
-    /// Checks that windows are whole minutes, confidences and the dashboard's rates lie in
-    /// `0.0 ..= 1.0` and its p99 is a positive number of milliseconds.
+    /// Checks that the dashboard's window is whole minutes up to 24 h, the look-backs above 0s
+    /// and at most 7 days, confidences and the dashboard's rates lie in `0.0 ..= 1.0` and its
+    /// p99 is a positive number of milliseconds, at most 600 000 (10 min).
     ///
     /// # Errors
     ///
@@ -52,6 +54,16 @@ impl Config {
     /// runbook's `first_five_minutes`).
     pub(crate) fn validate_in(&self, settings: &Settings) -> Result<()> {
         settings.share("deployments.confidence", self.deployments.confidence)?;
+        for (key, look_back) in [
+            ("deployments.look_back", self.deployments.look_back),
+            (
+                "deployments.suspect_within",
+                self.deployments.suspect_within,
+            ),
+            ("health.look_back", self.health.look_back),
+        ] {
+            settings.up_to(key, look_back, bounds::MAX_LOOK_BACK)?;
+        }
         settings.share("health.confidence", self.health.confidence)?;
         settings.check(
             self.dashboard.p99_ms.is_finite() && self.dashboard.p99_ms > 0.0,
@@ -60,6 +72,12 @@ impl Config {
                 "{} must be a positive number of milliseconds",
                 self.dashboard.p99_ms
             ),
+        )?;
+        settings.number(
+            "dashboard.p99_ms",
+            self.dashboard.p99_ms,
+            (0.0, true),
+            MAX_P99_MS,
         )?;
         settings.share("dashboard.min_hit_rate", self.dashboard.min_hit_rate)?;
         settings.share("dashboard.max_error_rate", self.dashboard.max_error_rate)?;
@@ -178,3 +196,6 @@ impl Default for DashboardCheck {
         }
     }
 }
+
+/// [`bounds::MAX_LATENCY`] in milliseconds.
+const MAX_P99_MS: f64 = 600_000.0;

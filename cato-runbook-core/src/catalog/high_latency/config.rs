@@ -5,6 +5,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::ID;
+use crate::bounds;
 use crate::catalog::first_five_minutes;
 use crate::catalog::kit::Settings;
 use crate::error::Result;
@@ -132,9 +133,10 @@ pub struct ShadowSelf {
     /// `ModelLatency` p99 above which Shadow Self is slow. Default 2 s.
     #[serde(with = "humantime_serde")]
     pub model_latency_p99: Duration,
-    /// Each scale-up multiplies the desired instances by this. Default 2.
+    /// Each scale-up multiplies the desired instances by this: above 1, at most 10. Default 2.
     pub scale_factor: f64,
-    /// The most instances the runbook asks for (the runbook's command sets 50). Default 50.
+    /// The most instances the runbook asks for, 1 to 1000 (the runbook's command sets 50).
+    /// Default 50.
     pub max_instances: u32,
     /// One instance's price, US dollars an hour, for the plan's monthly cost; unknown when
     /// absent.
@@ -173,9 +175,10 @@ pub struct Orchestrator {
     pub namespace: String,
     /// Default `cato-orchestrator`; also the incident's resource.
     pub deployment: String,
-    /// Each scale-up multiplies the replicas by this. Default 2.
+    /// Each scale-up multiplies the replicas by this: above 1, at most 10. Default 2.
     pub scale_factor: f64,
-    /// The most replicas the runbook asks for (the runbook's command sets 50). Default 50.
+    /// The most replicas the runbook asks for, 1 to 1000 (the runbook's command sets 50).
+    /// Default 50.
     pub max_replicas: u32,
     /// One replica's price, US dollars an hour, for the plan's monthly cost; unknown when
     /// absent.
@@ -304,7 +307,10 @@ impl Default for Related {
 }
 
 impl Config {
-    /// Checks what types alone cannot.
+    /// Checks what types alone cannot, and holds every number to its range: latencies above 0s
+    /// and at most 10 min, the window whole minutes up to 24 h, shares 0 to 1, percentages 0 to
+    /// 100, scale factors above 1 and at most 10, maxima 1 to 1000, hourly prices $0 to $1000,
+    /// waits up to 6 h, the timeout threshold 0 (off) to 1 000 000.
     ///
     /// # Errors
     ///
@@ -312,21 +318,18 @@ impl Config {
     pub fn validate(&self) -> Result<()> {
         let s = Settings::of(ID);
         s.whole_minutes("window", self.window)?;
-        s.check(
-            (0.0..=1.0).contains(&self.affected_share),
-            "affected_share",
-            format_args!("{} is not in 0..=1", self.affected_share),
-        )?;
-        for (key, factor) in [
-            ("shadow_self.scale_factor", self.shadow_self.scale_factor),
-            ("orchestrator.scale_factor", self.orchestrator.scale_factor),
+        for (key, latency) in [
+            ("p99_threshold", self.p99_threshold),
+            (
+                "shadow_self.model_latency_p99",
+                self.shadow_self.model_latency_p99,
+            ),
         ] {
-            s.check(
-                factor > 1.0 && factor.is_finite(),
-                key,
-                format_args!("{factor} must be above 1"),
-            )?;
+            s.up_to(key, latency, bounds::MAX_LATENCY)?;
         }
+        s.share("affected_share", self.affected_share)?;
+        s.factor("shadow_self.scale_factor", self.shadow_self.scale_factor)?;
+        s.factor("orchestrator.scale_factor", self.orchestrator.scale_factor)?;
         s.percent("bedrock.throttled_percent", self.bedrock.throttled_percent)?;
         s.percent(
             "cache.hit_rate_floor_percent",
@@ -343,15 +346,21 @@ impl Config {
             ),
         ] {
             if let Some(price) = price {
-                s.not_negative(key, price)?;
+                s.not_negative(key, price, bounds::MAX_HOURLY_USD)?;
             }
         }
         for (key, max) in [
             ("shadow_self.max_instances", self.shadow_self.max_instances),
             ("orchestrator.max_replicas", self.orchestrator.max_replicas),
         ] {
-            s.check(max != 0, key, "must be at least 1")?;
+            s.count(key, u64::from(max), 1, bounds::MAX_UNITS)?;
         }
+        s.count(
+            "timeouts.threshold",
+            u64::try_from(self.timeouts.threshold).unwrap_or(u64::MAX),
+            0,
+            bounds::MAX_MIN_COUNT,
+        )?;
         for (key, value) in [
             ("shadow_self.endpoint", &self.shadow_self.endpoint),
             ("orchestrator.deployment", &self.orchestrator.deployment),
@@ -359,8 +368,18 @@ impl Config {
         ] {
             s.not_empty(key, value)?;
         }
+        for (key, wait) in [
+            ("shadow_self.verify_after", self.shadow_self.verify_after),
+            ("orchestrator.verify_after", self.orchestrator.verify_after),
+        ] {
+            s.up_to(key, wait, bounds::MAX_WAIT)?;
+        }
         if self.rollback.enabled {
-            s.at_least_a_minute("rollback.verify_after", self.rollback.verify_after)?;
+            s.minute_to(
+                "rollback.verify_after",
+                self.rollback.verify_after,
+                bounds::MAX_WAIT,
+            )?;
         }
         self.first_five_minutes
             .validate_in(&s.within("first_five_minutes"))

@@ -3,7 +3,10 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::bounds;
 use crate::error::{Error, Result};
+
+const MINUTE: Duration = Duration::from_secs(60);
 
 /// The table a runbook's settings live in (`runbooks.<id>`), and the checks of its keys. Each
 /// check fails with [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) from
@@ -56,19 +59,27 @@ impl Settings {
         self.check(!value.trim().is_empty(), key, "is empty")
     }
 
-    /// `key` is a whole number of minutes, at least one.
+    /// `key` is a whole number of minutes, from one to [`bounds::MAX_WINDOW`].
     pub(crate) fn whole_minutes(&self, key: &str, value: Duration) -> Result<()> {
         let secs = value.as_secs();
         self.check(
             secs != 0 && secs.is_multiple_of(60) && value.subsec_nanos() == 0,
             key,
             "must be a whole number of minutes",
-        )
+        )?;
+        self.lasting(key, value, MINUTE, bounds::MAX_WINDOW)
     }
 
-    /// `key` lasts a minute or more.
-    pub(crate) fn at_least_a_minute(&self, key: &str, value: Duration) -> Result<()> {
-        self.check(value.as_secs() >= 60, key, "must be at least a minute")
+    /// `key` lasts a minute or more, and at most `max`.
+    pub(crate) fn minute_to(&self, key: &str, value: Duration, max: Duration) -> Result<()> {
+        self.check(value >= MINUTE, key, "must be at least a minute")?;
+        self.lasting(key, value, MINUTE, max)
+    }
+
+    /// `key` lasts more than zero, and at most `max`.
+    pub(crate) fn up_to(&self, key: &str, value: Duration, max: Duration) -> Result<()> {
+        self.check(!value.is_zero(), key, "must be above 0s")?;
+        self.lasting(key, value, Duration::ZERO, max)
     }
 
     /// `key` is a share, `0.0 ..= 1.0`.
@@ -89,13 +100,46 @@ impl Settings {
         )
     }
 
-    /// `key` is a finite amount, zero or more (a price, a cost).
-    pub(crate) fn not_negative(&self, key: &str, value: f64) -> Result<()> {
+    /// `key` is a finite number from `min` to `max`; with `above`, `min` itself is out.
+    pub(crate) fn number(
+        &self,
+        key: &str,
+        value: f64,
+        (min, above): (f64, bool),
+        max: f64,
+    ) -> Result<()> {
+        bounds::real(value, min, above, max).map_err(|why| self.invalid(key, why))
+    }
+
+    /// `key` is a factor that raises something: above 1, at most [`bounds::MAX_FACTOR`].
+    pub(crate) fn factor(&self, key: &str, value: f64) -> Result<()> {
+        self.number(key, value, (1.0, true), bounds::MAX_FACTOR)
+    }
+
+    /// `key` is a count from `min` to `max`.
+    pub(crate) fn count(&self, key: &str, value: u64, min: u64, max: u64) -> Result<()> {
+        bounds::count(value, min, max).map_err(|why| self.invalid(key, why))
+    }
+
+    /// `key` lasts from `min` to `max`.
+    pub(crate) fn lasting(
+        &self,
+        key: &str,
+        value: Duration,
+        min: Duration,
+        max: Duration,
+    ) -> Result<()> {
+        bounds::duration(value, min, max).map_err(|why| self.invalid(key, why))
+    }
+
+    /// `key` is a finite amount, zero or more, at most `max` (a price, a cost).
+    pub(crate) fn not_negative(&self, key: &str, value: f64, max: f64) -> Result<()> {
         self.check(
             value.is_finite() && value >= 0.0,
             key,
             format_args!("{value} must not be negative"),
-        )
+        )?;
+        self.number(key, value, (0.0, false), max)
     }
 }
 
@@ -124,6 +168,24 @@ mod tests {
         assert!(s.whole_minutes("window", Duration::ZERO).is_err());
         assert!(s.not_empty("endpoint", " ").is_err());
         assert!(s.percent("rate", 100.0).is_ok());
-        assert!(s.not_negative("price", f64::NAN).is_err());
+        assert!(s.not_negative("price", f64::NAN, 1.0).is_err());
+        assert!(s.not_negative("price", 2.0, 1.0).is_err());
+        let err = s.factor("scale_factor", 1e300).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "runbooks.shadow-self-down.scale_factor: 1e300 must be above 1 and at most 10"
+        );
+        let err = s
+            .whole_minutes("window", Duration::from_secs(25 * 3600))
+            .unwrap_err();
+        assert_eq!(
+            err.message(),
+            "runbooks.shadow-self-down.window: 25h must lie between 1m and 24h"
+        );
+        assert!(s.up_to("grace", Duration::ZERO, bounds::MAX_WAIT).is_err());
+        assert!(
+            s.minute_to("grace", Duration::from_secs(59), bounds::MAX_WAIT)
+                .is_err()
+        );
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! A table per region ships with the crate (`us-east-1.toml`, read with `include_str!`), and
 //! the engine policy's `[policy.prices]` picks the region, adds or overrides prices, and sets
-//! the one price no list has: a Kubernetes pod's.
+//! the one price no list has: a Kubernetes pod's. Every price is a finite number of dollars
+//! from 0 to 1000.
 //!
 //! ```toml
 //! [policy.prices]
@@ -126,9 +127,13 @@ pub struct PriceTable {
     dynamodb: DynamoPrices,
 }
 
+/// A price: a finite number of dollars from 0 to [`MAX_HOURLY_USD`](crate::bounds::MAX_HOURLY_USD)
+/// (the dearest instance-hour is about $100; a million requests cost cents).
 fn price(key: &str, usd: f64) -> Result<f64> {
     if usd.is_finite() && usd >= 0.0 {
-        Ok(usd)
+        crate::bounds::real(usd, 0.0, false, crate::bounds::MAX_HOURLY_USD)
+            .map(|()| usd)
+            .map_err(|why| Error::invalid_input(OP, format!("{OP}.{key}: {why}")))
     } else {
         Err(Error::invalid_input(
             OP,

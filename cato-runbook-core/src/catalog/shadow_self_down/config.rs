@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::ID;
+use crate::bounds;
 use crate::catalog::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig};
 use crate::catalog::first_five_minutes;
 use crate::catalog::kit::Settings;
@@ -174,7 +175,10 @@ impl Config {
         self
     }
 
-    /// Checks what types alone cannot.
+    /// Checks what types alone cannot, and holds each number to its range: the window whole
+    /// minutes up to 24 h, percentages 0 to 100, `log_limit` 1 to 10 000, `min_invocations` 1 to
+    /// 1 000 000, `log_lookback` up to 7 days, the latency up to 10 min, the waits up to 6 h
+    /// (each above 0s), the breaker as [`CircuitBreakerConfig::validate`] says.
     ///
     /// # Errors
     ///
@@ -195,9 +199,36 @@ impl Config {
             self.error_rate_threshold_percent,
         )?;
         s.percent("outage_error_rate_percent", self.outage_error_rate_percent)?;
+        s.count(
+            "log_limit",
+            u64::try_from(self.log_limit).unwrap_or(u64::MAX),
+            1,
+            MAX_LOG_LIMIT,
+        )?;
+        s.count(
+            "min_invocations",
+            self.min_invocations,
+            1,
+            bounds::MAX_MIN_COUNT,
+        )?;
+        s.up_to("log_lookback", self.log_lookback, bounds::MAX_LOOK_BACK)?;
+        s.up_to(
+            "introspection_latency_p99",
+            self.introspection_latency_p99,
+            bounds::MAX_LATENCY,
+        )?;
+        for (key, wait) in [
+            ("restart_verify_after", self.restart_verify_after),
+            ("rollback_verify_after", self.rollback_verify_after),
+        ] {
+            s.up_to(key, wait, bounds::MAX_WAIT)?;
+        }
         self.circuit_breaker
             .validate_in(&s.within("circuit_breaker"))?;
         self.first_five_minutes
             .validate_in(&s.within("first_five_minutes"))
     }
 }
+
+/// The most log events a look reads: CloudWatch Logs' own limit of one `FilterLogEvents` page.
+const MAX_LOG_LIMIT: u64 = 10_000;

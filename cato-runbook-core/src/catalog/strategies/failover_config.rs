@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::FailoverRegion;
+use crate::bounds;
 use crate::catalog::Providers;
 use crate::catalog::kit::{Settings, find_variant};
 use crate::error::Result;
@@ -73,7 +74,8 @@ impl Default for FailoverConfig {
 }
 
 impl FailoverConfig {
-    /// Checks what types alone cannot (only the weight while failover is off).
+    /// Checks what types alone cannot (only the weight while failover is off): the weight above
+    /// 0 and at most 1, `verify_after` a minute to 6 h, `hold_for` a minute to 7 days.
     ///
     /// # Errors
     ///
@@ -98,8 +100,8 @@ impl FailoverConfig {
         )?;
         s.not_empty("endpoint", &self.endpoint)?;
         s.not_empty("variant", &self.variant)?;
-        s.at_least_a_minute("verify_after", self.verify_after)?;
-        s.at_least_a_minute("hold_for", self.hold_for)
+        s.minute_to("verify_after", self.verify_after, bounds::MAX_WAIT)?;
+        s.minute_to("hold_for", self.hold_for, bounds::MAX_LOOK_BACK)
     }
 
     /// The failover of `runbook`'s endpoint `endpoint` (variant `variant`, on `providers`'

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::bounds;
 use crate::error::{Error, Result};
 use crate::ports::{Dimension, Statistic};
 
@@ -37,11 +38,12 @@ pub struct AlertsConfig {
     pub enabled: bool,
     /// Where. Default `#cato-alerts`.
     pub channel: String,
-    /// The same alert is not posted again within this long. Default 30 min.
+    /// The same alert is not posted again within this long: above 0s, at most 24 h. Default
+    /// 30 min.
     #[serde(with = "humantime_serde")]
     pub dedupe_window: Duration,
-    /// At most this many alerts are posted in any hour; more are dropped (and logged).
-    /// Default 20.
+    /// At most this many alerts are posted in any hour; more are dropped (and logged). 1 to
+    /// 1000; default 20.
     pub max_per_hour: u32,
     /// Custom metrics watched for the alerts channel only: they never open an incident.
     pub metrics: Vec<CustomMetric>,
@@ -106,7 +108,8 @@ pub struct CustomMetric {
     pub threshold: f64,
     /// Which side of it is abnormal.
     pub comparison: Comparison,
-    /// The period of one datapoint; the latest complete one is judged.
+    /// The period of one datapoint, whole seconds from 1 s to 24 h; the latest complete one is
+    /// judged.
     #[serde(with = "humantime_serde")]
     pub period: Duration,
 }
@@ -142,8 +145,14 @@ impl AlertsConfig {
         if self.dedupe_window.is_zero() {
             return bad("dedupe_window".into(), "must be more than 0");
         }
+        if let Err(why) = bounds::duration(self.dedupe_window, Duration::ZERO, MAX_DEDUPE_WINDOW) {
+            return bad("dedupe_window".into(), &why);
+        }
         if self.max_per_hour == 0 {
             return bad("max_per_hour".into(), "must be at least 1");
+        }
+        if let Err(why) = bounds::count(u64::from(self.max_per_hour), 1, MAX_PER_HOUR) {
+            return bad("max_per_hour".into(), &why);
         }
         let mut names = std::collections::BTreeSet::new();
         for (index, metric) in self.metrics.iter().enumerate() {
@@ -170,7 +179,17 @@ impl AlertsConfig {
             if metric.period.as_secs() < 1 || metric.period.subsec_nanos() != 0 {
                 return bad(key("period"), "whole seconds, at least 1s");
             }
+            if let Err(why) = bounds::duration(metric.period, Duration::ZERO, MAX_PERIOD) {
+                return bad(key("period"), &why);
+            }
         }
         Ok(())
     }
 }
+
+/// The longest dedupe window: an alert repeats at least daily.
+const MAX_DEDUPE_WINDOW: Duration = Duration::from_secs(24 * 3600);
+/// The most alerts an hour: more is a flood, not a limit.
+const MAX_PER_HOUR: u64 = 1000;
+/// The longest period of a custom metric's datapoint.
+const MAX_PERIOD: Duration = Duration::from_secs(24 * 3600);
