@@ -80,6 +80,63 @@ async fn fail_twice_then_succeed_and_the_change_applies_once() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_lost_answer_takes_effect_and_fails_the_caller() {
+    let world = World::default();
+    world.faults().on(Op::WorkloadsScale).once().lost();
+    let workloads = world.workloads();
+    let k = key("scale");
+    let err = workloads
+        .scale("cato", "cato-orchestrator", 12, &k)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.kind(), err.retry()),
+        (ErrorKind::Unavailable, Retry::Transient)
+    );
+    assert_eq!(err.provider(), Some("fake-kubernetes"));
+    assert!(err.to_string().contains("injected lost answer"), "{err}");
+    // The service applied it: the record says so, and a read shows it.
+    assert_eq!(world.calls().applied(Op::WorkloadsScale).len(), 1);
+    assert!(world.calls().failed(Op::WorkloadsScale).is_empty());
+    let now = workloads.get("cato", "cato-orchestrator").await.unwrap();
+    assert_eq!(now.desired_replicas, 12);
+    // A rejected call comes through as the rejection: it took no effect.
+    world.faults().on(Op::WorkloadsScale).once().lost();
+    let rejected = workloads
+        .scale("cato", "no-such-workload", 3, &key("other"))
+        .await
+        .unwrap_err();
+    assert_eq!(rejected.kind(), ErrorKind::NotFound);
+    assert_eq!(
+        world.faults().injected(),
+        vec![(Op::WorkloadsScale, Fault::lost()); 2]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_wrapper_loses_answers_after_the_inner_call() {
+    let world = World::default();
+    let faults = Faults::new(world.clock_handle());
+    let workloads = FaultInjecting::new(world.workloads(), faults.clone());
+    faults.on(Op::WorkloadsScale).once().lost();
+    let err = workloads
+        .scale("cato", "cato-orchestrator", 9, &key("scale"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.retry(), Retry::Transient);
+    let inner = world.workloads().to_string();
+    assert_eq!(
+        err.provider(),
+        Some(inner.as_str()),
+        "named as the wrapper names it"
+    );
+    // The wrapped provider made the call and answered it.
+    assert_eq!(world.calls().applied(Op::WorkloadsScale).len(), 1);
+    let now = workloads.get("cato", "cato-orchestrator").await.unwrap();
+    assert_eq!(now.desired_replicas, 9);
+}
+
+#[tokio::test(start_paused = true)]
 async fn latency_is_virtual_time() {
     let world = World::default();
     world
@@ -173,6 +230,10 @@ async fn rules_come_from_data() {
         [[rule]]
         op = "workloads.scale"
         fault = { kind = "permanent", error = "permission_denied", message = "RBAC says no" }
+
+        [[rule]]
+        op = "workloads.roll_back"
+        fault = { kind = "lost", message = "connection reset after the 200" }
         "#,
     )
     .unwrap()["rule"]
@@ -192,6 +253,12 @@ async fn rules_come_from_data() {
         .await
         .unwrap_err();
     assert_eq!(err.message(), "RBAC says no");
+    assert_eq!(
+        world.faults().rules()[2].fault,
+        Fault::Lost {
+            message: Some("connection reset after the 200".to_owned())
+        }
+    );
     assert!(w.get("cato", "cato-orchestrator").await.is_ok());
     world.faults().clear();
     assert!(

@@ -5,17 +5,17 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use cato_runbook_core::ports::{Deployment, HealthEvent, LogEvent, QuotaRequestStatus};
 use cato_runbook_core::time::{self, Timestamp};
-use cato_runbook_core::{Error, ErrorKind, IdempotencyKey, Result};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 use super::change::WorldChange;
 use super::models::EndpointOp;
 use super::records::{Deployed, Records};
 use super::state::State;
 use crate::config::WorldConfig;
-use crate::ops::Op;
+
+mod keys;
+
+pub use keys::IDEMPOTENCY_WINDOW;
+use keys::{IdemKey, Memo};
 
 /// Something due at a virtual time.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,27 +51,6 @@ pub(crate) enum Timer {
     },
 }
 
-type IdemKey = (Op, String, IdempotencyKey);
-
-/// How long a fake remembers an idempotency key after its first use: 8 hours. A repeat within
-/// it is answered, not applied again; a repeat after it is a new request and is applied. That is
-/// the shortest window AWS documents for its client tokens ("valid for 8 hours after the first
-/// request that uses it", Directory Service Data `CreateUser`; "an idempotency token is active
-/// for 8 hours", Lookout for Vision; Verified Permissions "recognizes a ClientToken for eight
-/// hours"; others keep them 24 to 36 hours), so the fakes are never kinder than a provider.
-/// The engine never leans on it past a retry: a step's retries come within minutes, and a
-/// step taken up again after a crash reads its change back (`Mitigation::landed`, the
-/// write-ahead *applying* record) instead of calling on a guess.
-pub const IDEMPOTENCY_WINDOW: std::time::Duration = std::time::Duration::from_secs(8 * 3600);
-
-/// A remembered idempotent call: its arguments, its answer, when it was first made.
-#[derive(Debug)]
-struct Memo {
-    args: Value,
-    answer: Value,
-    at: Timestamp,
-}
-
 #[derive(Debug)]
 pub(crate) struct Sim {
     pub config: WorldConfig,
@@ -87,6 +66,8 @@ pub(crate) struct Sim {
     idempotency: HashMap<IdemKey, Memo>,
     /// The keys of `idempotency` in the order they were first used, to forget the old ones.
     memo_order: VecDeque<(Timestamp, IdemKey)>,
+    /// The call being run will not get its answer back ([`Fault::Lost`](crate::Fault::Lost)).
+    answer_lost: bool,
     /// The time the simulation was last brought up to.
     now: Timestamp,
 }
@@ -163,6 +144,7 @@ impl Sim {
             records,
             idempotency: HashMap::new(),
             memo_order: VecDeque::new(),
+            answer_lost: false,
             now: start,
         }
     }
@@ -355,71 +337,6 @@ impl Sim {
                     op,
                 },
             );
-        }
-    }
-
-    /// Runs `apply` once per `(op, scope, key)` within [`IDEMPOTENCY_WINDOW`]: a repeat with
-    /// the same arguments returns the first answer without applying again (`true` in the
-    /// answer says so); a repeat with other arguments is a conflict. Failed attempts are not
-    /// remembered, so they can be retried; a key older than the window is forgotten, and its
-    /// repeat applied again, as a provider's would be.
-    pub(crate) fn idempotent<T: Serialize + DeserializeOwned>(
-        &mut self,
-        op: Op,
-        scope: &str,
-        key: &IdempotencyKey,
-        args: &Value,
-        apply: impl FnOnce(&mut Sim) -> Result<T>,
-    ) -> Result<(T, bool)> {
-        self.forget_old_keys();
-        let id = (op, scope.to_owned(), key.clone());
-        if let Some(memo) = self.idempotency.get(&id) {
-            if &memo.args != args {
-                return Err(Error::new(
-                    ErrorKind::Conflict,
-                    op.as_str(),
-                    format!(
-                        "idempotency key {key} was used on {scope} with other arguments ({})",
-                        memo.args
-                    ),
-                )
-                .with_resource(scope));
-            }
-            let value = serde_json::from_value(memo.answer.clone()).map_err(|err| {
-                Error::new(ErrorKind::Internal, op.as_str(), "stored answer unreadable")
-                    .with_source(err)
-            })?;
-            return Ok((value, true));
-        }
-        let value = apply(self)?;
-        let answer = serde_json::to_value(&value).map_err(|err| {
-            Error::new(ErrorKind::Internal, op.as_str(), "answer not storable").with_source(err)
-        })?;
-        let at = self.now;
-        self.memo_order.push_back((at, id.clone()));
-        self.idempotency.insert(
-            id,
-            Memo {
-                args: args.clone(),
-                answer,
-                at,
-            },
-        );
-        Ok((value, false))
-    }
-
-    /// Forgets the keys first used more than [`IDEMPOTENCY_WINDOW`] ago.
-    fn forget_old_keys(&mut self) {
-        let horizon = time::sub(self.now, IDEMPOTENCY_WINDOW);
-        while let Some((at, _)) = self.memo_order.front() {
-            if *at > horizon {
-                break;
-            }
-            if let Some((at, id)) = self.memo_order.pop_front()
-                && self.idempotency.get(&id).is_some_and(|memo| memo.at == at)
-            {
-                self.idempotency.remove(&id);
-            }
         }
     }
 }
