@@ -112,9 +112,16 @@ async fn a_repeated_request_answers_the_same_request() {
         .await
         .unwrap();
     assert_eq!(first, again);
-    // Another key while a request is pending: the service says so.
-    let other = quotas
+    // Another key for the same value while it is pending: the open request, as the Service
+    // Quotas provider answers it (the service refuses a second one).
+    let same = quotas
         .request_increase("bedrock", "L-XXXXXXXX", 10_000.0, &key("other"))
+        .await
+        .unwrap();
+    assert_eq!(same.id, first.id);
+    // Another value: the service says a request is pending.
+    let other = quotas
+        .request_increase("bedrock", "L-XXXXXXXX", 12_000.0, &key("other"))
         .await
         .unwrap_err();
     assert_eq!(other.kind(), ErrorKind::Conflict);

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cato_runbook_core::ports::{
-    Clock, InMemoryIncidentStore, IncidentStore, Metrics, ModelEndpoint, SystemClock, Workloads,
+    Budget, Clock, InMemoryIncidentStore, IncidentStore, Metrics, ModelEndpoint, Quotas,
+    SystemClock, Workloads,
 };
 use cato_runbook_core::{ErrorKind, Retry};
 use cato_runbook_mock::fault::Layer;
@@ -77,6 +78,125 @@ async fn fail_twice_then_succeed_and_the_change_applies_once() {
     assert_eq!(tries, 3);
     assert_eq!(world.calls().applied(Op::WorkloadsScale).len(), 1);
     assert_eq!(world.faults().injected().len(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_lost_answer_takes_effect_and_fails_the_caller() {
+    let world = World::default();
+    world.faults().on(Op::WorkloadsScale).once().lost();
+    let workloads = world.workloads();
+    let k = key("scale");
+    let err = workloads
+        .scale("cato", "cato-orchestrator", 12, &k)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.kind(), err.retry()),
+        (ErrorKind::Unavailable, Retry::Transient)
+    );
+    assert_eq!(err.provider(), Some("fake-kubernetes"));
+    assert!(err.to_string().contains("injected lost answer"), "{err}");
+    // The service applied it: the record says so, and a read shows it.
+    assert_eq!(world.calls().applied(Op::WorkloadsScale).len(), 1);
+    assert!(world.calls().failed(Op::WorkloadsScale).is_empty());
+    let now = workloads.get("cato", "cato-orchestrator").await.unwrap();
+    assert_eq!(now.desired_replicas, 12);
+    // A rejected call comes through as the rejection: it took no effect.
+    world.faults().on(Op::WorkloadsScale).once().lost();
+    let rejected = workloads
+        .scale("cato", "no-such-workload", 3, &key("other"))
+        .await
+        .unwrap_err();
+    assert_eq!(rejected.kind(), ErrorKind::NotFound);
+    assert_eq!(
+        world.faults().injected(),
+        vec![(Op::WorkloadsScale, Fault::lost()); 2]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn after_a_lost_answer_a_key_only_the_client_keeps_is_a_new_call() {
+    let world = World::default();
+    let endpoint = world.model_endpoint();
+    let k = key("restart-endpoint");
+    world.faults().on(Op::EndpointUpdateConfig).once().lost();
+    let restart = || endpoint.update_config("cato-shadow-self", "cato-shadow-self-config", &k);
+    assert_eq!(restart().await.unwrap_err().retry(), Retry::Transient);
+    // SageMaker takes no token: the repeat is refused while the first update runs…
+    let busy = restart().await.unwrap_err();
+    assert_eq!(busy.kind(), ErrorKind::Conflict);
+    assert!(busy.to_string().contains("in-progress"), "{busy}");
+    // …and applied again once it is done.
+    world.clock().sleep(30 * MINUTE).await;
+    restart().await.unwrap();
+    assert_eq!(world.calls().applied(Op::EndpointUpdateConfig).len(), 2);
+
+    // The admin API keeps its Idempotency-Key: the repeat is answered, not applied.
+    world.faults().on(Op::BudgetSetMonthlyLimit).once().lost();
+    let budget = world.budget();
+    assert!(
+        budget
+            .set_monthly_limit(900.0, &key("raise"))
+            .await
+            .is_err()
+    );
+    budget
+        .set_monthly_limit(900.0, &key("raise"))
+        .await
+        .unwrap();
+    assert_eq!(world.calls().applied(Op::BudgetSetMonthlyLimit).len(), 1);
+    let outcomes: Vec<CallOutcome> = world
+        .calls()
+        .of(Op::BudgetSetMonthlyLimit)
+        .into_iter()
+        .map(|c| c.outcome)
+        .collect();
+    assert_eq!(outcomes, [CallOutcome::Ok, CallOutcome::Deduplicated]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_quota_request_asked_again_while_open_is_answered_with_the_open_one() {
+    let world = World::default();
+    let quotas = world.quotas();
+    world.faults().on(Op::QuotasRequestIncrease).once().lost();
+    let k = key("quota");
+    let ask = || quotas.request_increase("bedrock", "L-XXXXXXXX", 10_000.0, &k);
+    assert!(ask().await.is_err());
+    let open = ask().await.unwrap();
+    assert_eq!(world.calls().applied(Op::QuotasRequestIncrease).len(), 1);
+    // Another value while one is open is refused, as Service Quotas does.
+    let other = quotas
+        .request_increase("bedrock", "L-XXXXXXXX", 20_000.0, &key("other"))
+        .await
+        .unwrap_err();
+    assert_eq!(other.kind(), ErrorKind::Conflict);
+    assert_eq!(
+        quotas.request_status(&open.id).await.unwrap().desired,
+        10_000.0
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_wrapper_loses_answers_after_the_inner_call() {
+    let world = World::default();
+    let faults = Faults::new(world.clock_handle());
+    let workloads = FaultInjecting::new(world.workloads(), faults.clone());
+    faults.on(Op::WorkloadsScale).once().lost();
+    let err = workloads
+        .scale("cato", "cato-orchestrator", 9, &key("scale"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.retry(), Retry::Transient);
+    let inner = world.workloads().to_string();
+    assert_eq!(
+        err.provider(),
+        Some(inner.as_str()),
+        "named as the wrapper names it"
+    );
+    // The wrapped provider made the call and answered it.
+    assert_eq!(world.calls().applied(Op::WorkloadsScale).len(), 1);
+    let now = workloads.get("cato", "cato-orchestrator").await.unwrap();
+    assert_eq!(now.desired_replicas, 9);
 }
 
 #[tokio::test(start_paused = true)]
@@ -173,6 +293,10 @@ async fn rules_come_from_data() {
         [[rule]]
         op = "workloads.scale"
         fault = { kind = "permanent", error = "permission_denied", message = "RBAC says no" }
+
+        [[rule]]
+        op = "workloads.roll_back"
+        fault = { kind = "lost", message = "connection reset after the 200" }
         "#,
     )
     .unwrap()["rule"]
@@ -192,6 +316,12 @@ async fn rules_come_from_data() {
         .await
         .unwrap_err();
     assert_eq!(err.message(), "RBAC says no");
+    assert_eq!(
+        world.faults().rules()[2].fault,
+        Fault::Lost {
+            message: Some("connection reset after the 200".to_owned())
+        }
+    );
     assert!(w.get("cato", "cato-orchestrator").await.is_ok());
     world.faults().clear();
     assert!(

@@ -75,6 +75,7 @@
 //! | no lost update | every save names the version its copy was read at; a conflict re-reads the record and applies the change again on it |
 //! | one incident per symptom | create-if-absent on the dedup key; an incident opened in memory while the store was down is created later, or merged into the one another replica opened |
 //! | a crash never repeats a change | before a step's call its intent is saved (*applying*); whoever finds it so asks [`Mitigation::landed`](crate::runbook::Mitigation::landed) and records it applied, applies the same plan again, or verifies — never plans again |
+//! | a lost answer never repeats a change | an apply's error may come after the service applied it: its retry first asks [`Mitigation::landed`](crate::runbook::Mitigation::landed) (in place: recorded applied, verified), and a retry refused because the resource is busy changing ([`ErrorKind::Conflict`](crate::ErrorKind::Conflict), retryable) is verified, not applied again |
 //! | a page is never lost | the outbox: saved before it is sent, retried until accepted (a duplicate beats a miss) |
 //! | guardrails hold across replicas | the kill switch, cooldowns and the hourly count are the store's [`Guardrails`], under compare-and-swap |
 //!

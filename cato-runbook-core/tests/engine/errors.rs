@@ -109,8 +109,9 @@ async fn a_transient_apply_error_applies_the_same_plan_again() {
     case.tick_at(30).await;
     assert_eq!(
         case.calls(),
-        ["plan:first", "apply:first", "apply:first"],
-        "no new plan, no cooldown refusal: the first try booked the guardrails"
+        ["plan:first", "apply:first", "landed:first", "apply:first"],
+        "no new plan, no cooldown refusal: the first try booked the guardrails; the change \
+         is read back first (it cannot be, so the same plan goes out again)"
     );
     let keys = case.first.keys.lock().unwrap().clone();
     assert_eq!(keys, ["INC-20260301-0001:first", "INC-20260301-0001:first"]);
@@ -126,7 +127,10 @@ async fn a_throttled_apply_error_backs_off_twice_as_long() {
     case.tick_at(30).await;
     assert_eq!(case.calls(), ["plan:first", "apply:first"]);
     case.tick_at(60).await;
-    assert_eq!(case.calls(), ["plan:first", "apply:first", "apply:first"]);
+    assert_eq!(
+        case.calls(),
+        ["plan:first", "apply:first", "landed:first", "apply:first"]
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -147,14 +151,19 @@ async fn retries_are_bounded_then_the_error_counts_as_permanent() {
     let case = Case::open(|s| s.fault(Phase::Apply, TRANSIENT, 3)).await;
     case.tick_at(30).await; // second try fails: the next after 60 s more
     case.tick_at(60).await;
-    assert_eq!(case.calls(), ["plan:first", "apply:first", "apply:first"]);
+    assert_eq!(
+        case.calls(),
+        ["plan:first", "apply:first", "landed:first", "apply:first"]
+    );
     case.tick_at(90).await; // third and last try fails
     assert_eq!(
         case.calls(),
         [
             "plan:first",
             "apply:first",
+            "landed:first",
             "apply:first",
+            "landed:first",
             "apply:first",
             "plan:second",
             "apply:second"

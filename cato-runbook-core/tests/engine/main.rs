@@ -19,6 +19,7 @@ mod errors;
 mod escalation;
 mod guardrails;
 mod ladder;
+mod lost;
 mod notices;
 mod operator;
 mod outages;

@@ -59,6 +59,20 @@ impl Quotas for FakeQuotas {
         let scope = format!("{service}/{code}");
         self.world
             .call(op, PROVIDER, args.clone(), Some(key), |sim, now| {
+                // A request for this quota already open for the same value is the one asked
+                // again: Service Quotas refuses a second one (`ResourceAlreadyExistsException`)
+                // and the provider answers with the open request, as `cato_runbook_aws` does.
+                if let Some(open) = sim.state().requests.iter().find(|r| {
+                    r.service == service
+                        && r.code == code
+                        && r.status.is_pending()
+                        && r.desired == desired
+                }) {
+                    return Ok(Reply {
+                        value: request(open),
+                        deduplicated: true,
+                    });
+                }
                 sim.idempotent(op, &scope, key, &args, |sim| {
                     let quota = sim
                         .state()

@@ -20,21 +20,21 @@ impl<P: Pager> Pager for FaultInjecting<P> {
         self.inner
             .trigger(page)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn acknowledge(&self, target: &str, dedup_key: &str) -> Result<()> {
         let injected = self.gate(Op::PagerAcknowledge).await?;
         self.inner
             .acknowledge(target, dedup_key)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn resolve(&self, target: &str, dedup_key: &str) -> Result<()> {
         let injected = self.gate(Op::PagerResolve).await?;
         self.inner
             .resolve(target, dedup_key)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
 }
 
@@ -45,7 +45,7 @@ impl<P: Chat> Chat for FaultInjecting<P> {
         self.inner
             .post(message)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
 }
 
@@ -56,7 +56,7 @@ impl<P: Mail> Mail for FaultInjecting<P> {
         self.inner
             .send(email)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
 }
 
@@ -67,57 +67,63 @@ impl<P: IncidentStore> IncidentStore for FaultInjecting<P> {
         self.inner
             .create(incident, fence)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn update(&self, incident: &Incident, version: u64, fence: Fence) -> Result<u64> {
         let injected = self.gate(Op::IncidentStoreUpdate).await?;
         self.inner
             .update(incident, version, fence)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn get(&self, id: &IncidentId) -> Result<Option<Stored<Incident>>> {
         let injected = self.gate(Op::IncidentStoreGet).await?;
         self.inner
             .get(id)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn open(&self) -> Result<Vec<Stored<Incident>>> {
         let injected = self.gate(Op::IncidentStoreOpen).await?;
-        self.inner.open().await.map(|answer| injected.apply(answer))
+        self.inner
+            .open()
+            .await
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn all(&self) -> Result<Vec<Incident>> {
         let injected = self.gate(Op::IncidentStoreAll).await?;
-        self.inner.all().await.map(|answer| injected.apply(answer))
+        self.inner
+            .all()
+            .await
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn awaiting_postmortem(&self) -> Result<Vec<Stored<Incident>>> {
         let injected = self.gate(Op::IncidentStoreAwaitingPostmortem).await?;
         self.inner
             .awaiting_postmortem()
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn open_versions(&self) -> Result<Vec<(IncidentId, u64)>> {
         let injected = self.gate(Op::IncidentStoreOpenVersions).await?;
         self.inner
             .open_versions()
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn delete_closed(&self, closed_before: Timestamp, fence: Fence) -> Result<u64> {
         let injected = self.gate(Op::IncidentStoreDeleteClosed).await?;
         self.inner
             .delete_closed(closed_before, fence)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn guardrails(&self) -> Result<Stored<Guardrails>> {
         let injected = self.gate(Op::IncidentStoreGuardrails).await?;
         self.inner
             .guardrails()
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn save_guardrails(
         &self,
@@ -129,7 +135,7 @@ impl<P: IncidentStore> IncidentStore for FaultInjecting<P> {
         self.inner
             .save_guardrails(guardrails, version, fence)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
 }
 
@@ -143,13 +149,13 @@ impl<P: Lease> Lease for FaultInjecting<P> {
         self.inner
             .acquire(ttl)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn release(&self) -> Result<()> {
         let injected = self.gate(Op::LeaseRelease).await?;
         self.inner
             .release()
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
 }

@@ -28,6 +28,7 @@
 //! # });
 //! ```
 
+mod builder;
 mod engine_ports;
 mod garbage;
 mod layer;
@@ -35,9 +36,10 @@ mod ports;
 mod registry;
 mod rule;
 
+pub use builder::FaultBuilder;
 pub use garbage::Garble;
 pub use layer::{FaultInjecting, FaultInjectingLayer};
-pub use registry::{FaultBuilder, Faults, Injected, RuleId};
+pub use registry::{Faults, Injected, RuleId};
 pub use rule::{Fault, FaultRule};
 /// The layer trait [`FaultInjectingLayer`] implements (from `tower-layer`).
 pub use tower_layer::Layer;

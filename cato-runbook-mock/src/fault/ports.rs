@@ -21,6 +21,11 @@ impl<P: std::fmt::Display> FaultInjecting<P> {
     pub(super) async fn gate(&self, op: Op) -> Result<Injected> {
         self.faults.inject(op).await.map_err(|err| self.tag(err))
     }
+
+    /// The inner provider's answer as the injection leaves it: spoiled, lost, or as it is.
+    pub(super) fn answer<T: super::Garble>(&self, injected: Injected, answer: T) -> Result<T> {
+        injected.apply(answer).map_err(|err| self.tag(err))
+    }
 }
 
 #[async_trait]
@@ -30,7 +35,7 @@ impl<P: ModelEndpoint> ModelEndpoint for FaultInjecting<P> {
         self.inner
             .describe(endpoint)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn update_config(
         &self,
@@ -42,21 +47,21 @@ impl<P: ModelEndpoint> ModelEndpoint for FaultInjecting<P> {
         self.inner
             .update_config(endpoint, config, key)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn list_configs(&self, name_contains: &str) -> Result<Vec<EndpointConfig>> {
         let injected = self.gate(Op::EndpointListConfigs).await?;
         self.inner
             .list_configs(name_contains)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn describe_config(&self, config: &str) -> Result<EndpointConfigDescription> {
         let injected = self.gate(Op::EndpointDescribeConfig).await?;
         self.inner
             .describe_config(config)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn set_instance_count(
         &self,
@@ -69,7 +74,7 @@ impl<P: ModelEndpoint> ModelEndpoint for FaultInjecting<P> {
         self.inner
             .set_instance_count(endpoint, variant, count, key)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
 }
 
@@ -85,7 +90,7 @@ impl<P: Metrics> Metrics for FaultInjecting<P> {
         self.inner
             .query(queries, start, end)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn put(
         &self,
@@ -99,7 +104,7 @@ impl<P: Metrics> Metrics for FaultInjecting<P> {
         self.inner
             .put(namespace, metric, dimensions, value, at)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
 }
 
@@ -116,7 +121,7 @@ impl<P: Logs> Logs for FaultInjecting<P> {
         self.inner
             .filter(group, pattern, since, limit)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
 }
 
@@ -127,7 +132,7 @@ impl<P: CacheStats> CacheStats for FaultInjecting<P> {
         self.inner
             .counters(cache)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
 }
 
@@ -138,7 +143,7 @@ impl<P: CacheCluster> CacheCluster for FaultInjecting<P> {
         self.inner
             .describe(id)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn modify_node_type(
         &self,
@@ -150,7 +155,7 @@ impl<P: CacheCluster> CacheCluster for FaultInjecting<P> {
         self.inner
             .modify_node_type(id, node_type, key)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
 }
 
@@ -161,14 +166,14 @@ impl<P: Budget> Budget for FaultInjecting<P> {
         self.inner
             .status()
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn set_monthly_limit(&self, usd: f64, key: &IdempotencyKey) -> Result<()> {
         let injected = self.gate(Op::BudgetSetMonthlyLimit).await?;
         self.inner
             .set_monthly_limit(usd, key)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
 }
 
@@ -179,7 +184,7 @@ impl<P: Quotas> Quotas for FaultInjecting<P> {
         self.inner
             .get(service, code)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn request_increase(
         &self,
@@ -192,14 +197,14 @@ impl<P: Quotas> Quotas for FaultInjecting<P> {
         self.inner
             .request_increase(service, code, desired, key)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn request_status(&self, request_id: &str) -> Result<QuotaRequest> {
         let injected = self.gate(Op::QuotasRequestStatus).await?;
         self.inner
             .request_status(request_id)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
 }
 
@@ -210,7 +215,7 @@ impl<P: Tables> Tables for FaultInjecting<P> {
         self.inner
             .describe(table)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn set_billing_mode(
         &self,
@@ -222,7 +227,7 @@ impl<P: Tables> Tables for FaultInjecting<P> {
         self.inner
             .set_billing_mode(table, mode, key)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
 }
 
@@ -233,7 +238,7 @@ impl<P: Workloads> Workloads for FaultInjecting<P> {
         self.inner
             .get(namespace, name)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn scale(
         &self,
@@ -246,14 +251,14 @@ impl<P: Workloads> Workloads for FaultInjecting<P> {
         self.inner
             .scale(namespace, name, replicas, key)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn revisions(&self, namespace: &str, name: &str) -> Result<Vec<Revision>> {
         let injected = self.gate(Op::WorkloadsRevisions).await?;
         self.inner
             .revisions(namespace, name)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn roll_back(
         &self,
@@ -266,7 +271,7 @@ impl<P: Workloads> Workloads for FaultInjecting<P> {
         self.inner
             .roll_back(namespace, name, to_revision, key)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
 }
 
@@ -277,14 +282,14 @@ impl<P: TrafficControl> TrafficControl for FaultInjecting<P> {
         self.inner
             .state()
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn set_shadow_self_share(&self, share: f64, key: &IdempotencyKey) -> Result<()> {
         let injected = self.gate(Op::TrafficSetShadowSelfShare).await?;
         self.inner
             .set_shadow_self_share(share, key)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn set_cache_similarity_threshold(
         &self,
@@ -295,14 +300,14 @@ impl<P: TrafficControl> TrafficControl for FaultInjecting<P> {
         self.inner
             .set_cache_similarity_threshold(threshold, key)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn set_emergency_mode(&self, on: bool, key: &IdempotencyKey) -> Result<()> {
         let injected = self.gate(Op::TrafficSetEmergencyMode).await?;
         self.inner
             .set_emergency_mode(on, key)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn set_region_weights(
         &self,
@@ -313,7 +318,7 @@ impl<P: TrafficControl> TrafficControl for FaultInjecting<P> {
         self.inner
             .set_region_weights(weights, key)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
 }
 
@@ -329,7 +334,7 @@ impl<P: Alarms> Alarms for FaultInjecting<P> {
         self.inner
             .describe(prefix, max_records, next_token)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
 }
 
@@ -340,14 +345,14 @@ impl<P: Deployments> Deployments for FaultInjecting<P> {
         self.inner
             .since(since)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
     async fn read(&self, since: Timestamp) -> Result<DeploymentsRead> {
         let injected = self.gate(Op::DeploymentsSince).await?;
         self.inner
             .read(since)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
 }
 
@@ -358,6 +363,6 @@ impl<P: CloudHealth> CloudHealth for FaultInjecting<P> {
         self.inner
             .events(since)
             .await
-            .map(|answer| injected.apply(answer))
+            .and_then(|answer| self.answer(injected, answer))
     }
 }

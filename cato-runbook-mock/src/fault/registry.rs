@@ -1,12 +1,11 @@
 //! The fault registry consulted before every call.
 
+use cato_runbook_core::ports::{Clock, SystemClock};
+use cato_runbook_core::{Result, Timestamp};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
 
-use cato_runbook_core::ports::{Clock, SystemClock};
-use cato_runbook_core::{ErrorKind, Result, Retry, Timestamp};
-
+use super::builder::FaultBuilder;
 use super::garbage::Garble;
 use super::rule::{Fault, FaultRule};
 use crate::ops::{Op, OpMatch};
@@ -92,10 +91,7 @@ impl Faults {
     /// Starts a rule for the selected operations; finish it with one of the builder's fault
     /// methods.
     pub fn on(&self, ops: impl Into<OpMatch>) -> FaultBuilder<'_> {
-        FaultBuilder {
-            faults: self,
-            rule: FaultRule::new(ops, Fault::Succeed),
-        }
+        FaultBuilder::new(self, FaultRule::new(ops, Fault::Succeed))
     }
 
     /// One fault per call of the selected operations, in order, then nothing: `[transient,
@@ -171,7 +167,8 @@ impl Faults {
     }
 
     /// Applies the rules to one call of `op`: returns at once, after a delay, never (a hang),
-    /// with the injected error, or with an order to spoil the answer ([`Injected::Garbage`]).
+    /// with the injected error, or with an order to spoil the answer ([`Injected::Garbage`])
+    /// or to lose it ([`Injected::Lost`]).
     ///
     /// # Errors
     ///
@@ -193,6 +190,7 @@ impl Faults {
             }
             Fault::Hang => futures::future::pending().await,
             Fault::Garbage => Ok(Injected::Garbage(nth)),
+            Fault::Lost { message } => Ok(Injected::Lost { op, message }),
             other => match other.to_error(op) {
                 Some(err) => Err(err),
                 None => Ok(Injected::Untouched),
@@ -202,108 +200,51 @@ impl Faults {
 }
 
 /// What an injection left of a call that goes through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[must_use = "a garbage fault spoils the answer only through Injected::apply"]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "a garbage or lost fault acts on the answer only through Injected::apply"]
 pub enum Injected {
     /// The answer stays as the provider gives it.
     Untouched,
     /// The answer is spoiled, the `n`th garbage answer of the registry.
     Garbage(u64),
+    /// The call of `op` takes effect, and its answer never reaches the caller
+    /// ([`Fault::Lost`]).
+    Lost {
+        /// The call's operation.
+        op: Op,
+        /// The error's message, if the rule gave one.
+        message: Option<String>,
+    },
 }
 
 impl Injected {
     /// `answer`, spoiled if the fault says so.
-    pub fn apply<T: Garble>(self, answer: T) -> T {
+    ///
+    /// # Errors
+    ///
+    /// A lost answer's transient error ([`Fault::Lost`]): the call took effect, the caller
+    /// does not know.
+    pub fn apply<T: Garble>(self, answer: T) -> Result<T> {
         match self {
-            Injected::Untouched => answer,
-            Injected::Garbage(nth) => answer.garble(nth),
+            Injected::Untouched => Ok(answer),
+            Injected::Garbage(nth) => Ok(answer.garble(nth)),
+            Injected::Lost { op, message } => {
+                tracing::debug!(%op, "answer lost after the call took effect");
+                match (Fault::Lost { message }).to_error(op) {
+                    Some(err) => Err(err),
+                    None => Ok(answer),
+                }
+            }
         }
-    }
-}
-
-/// Builds one rule; a fault method adds it to the registry.
-#[derive(Debug)]
-#[must_use = "a rule is added only by one of the fault methods (transient, latency, …)"]
-pub struct FaultBuilder<'a> {
-    faults: &'a Faults,
-    rule: FaultRule,
-}
-
-impl FaultBuilder<'_> {
-    /// Fires on `n` calls, then steps aside.
-    pub fn times(mut self, n: u32) -> Self {
-        self.rule.times = Some(n);
-        self
-    }
-
-    /// Fires once, then steps aside.
-    pub fn once(self) -> Self {
-        self.times(1)
-    }
-
-    /// Lets the first `n` matching calls through.
-    pub fn skip(mut self, n: u32) -> Self {
-        self.rule.skip = n;
-        self
-    }
-
-    /// Fires only from `from` (inclusive) until `until` (exclusive).
-    pub fn between(mut self, from: Timestamp, until: Timestamp) -> Self {
-        self.rule.from = Some(from);
-        self.rule.until = Some(until);
-        self
-    }
-
-    /// Fires only from `from` on.
-    pub fn from(mut self, from: Timestamp) -> Self {
-        self.rule.from = Some(from);
-        self
-    }
-
-    /// Adds the rule with `fault`.
-    pub fn fault(mut self, fault: Fault) -> RuleId {
-        self.rule.fault = fault;
-        self.faults.add(self.rule)
-    }
-
-    /// Adds the rule: a transient error.
-    pub fn transient(self) -> RuleId {
-        self.fault(Fault::transient())
-    }
-
-    /// Adds the rule: a throttling error.
-    pub fn throttled(self) -> RuleId {
-        self.fault(Fault::throttled())
-    }
-
-    /// Adds the rule: a permanent error of `kind`.
-    pub fn permanent(self, kind: ErrorKind) -> RuleId {
-        self.fault(Fault::permanent(kind))
-    }
-
-    /// Adds the rule: an error of `kind` with the retry class `retry`.
-    pub fn error(self, kind: ErrorKind, retry: Retry) -> RuleId {
-        self.fault(Fault::error(kind, retry))
-    }
-
-    /// Adds the rule: a delay, then the call goes through.
-    pub fn latency(self, delay: Duration) -> RuleId {
-        self.fault(Fault::latency(delay))
-    }
-
-    /// Adds the rule: the call never answers.
-    pub fn hang(self) -> RuleId {
-        self.fault(Fault::Hang)
-    }
-
-    /// Adds the rule: the call goes through and its answer is spoiled.
-    pub fn garbage(self) -> RuleId {
-        self.fault(Fault::Garbage)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
+    use cato_runbook_core::Retry;
+
     use super::*;
     use crate::VirtualClock;
 
@@ -350,7 +291,7 @@ mod tests {
                 Some(Injected::Untouched),
             ]
         );
-        assert_eq!(Injected::Garbage(3).apply(()), ());
+        assert_eq!(Injected::Garbage(3).apply(()).unwrap(), ());
     }
 
     #[tokio::test(start_paused = true)]

@@ -8,11 +8,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::ops::{Op, OpMatch};
 
+/// The posts a provider sends at most once (`Transport::post_once` in `cato_runbook_aws`: Slack's
+/// `chat.postMessage`, SendGrid's send): their lost answer is
+/// [`ErrorKind::DeliveryUnknown`], never retried, as the real providers answer it.
+const SENT_ONCE: &[Op] = &[Op::ChatPost, Op::MailSend];
+
 /// What happens to a call a rule fires on.
 ///
 /// In data (TOML, JSON) a fault is tagged by `kind`:
 /// `{ kind = "transient" }`, `{ kind = "permanent", error = "permission_denied" }`,
-/// `{ kind = "latency", delay = "5s" }`, `{ kind = "hang" }`, `{ kind = "garbage" }`.
+/// `{ kind = "latency", delay = "5s" }`, `{ kind = "hang" }`, `{ kind = "garbage" }`,
+/// `{ kind = "lost" }`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Fault {
@@ -63,6 +69,18 @@ pub enum Fault {
     /// series out of order or empty, a name that exists nowhere, an enormous string (see
     /// [`Garble`](super::Garble)). Answers without evidence pass unchanged.
     Garbage,
+    /// Lets the call through, and it takes effect; then its answer is lost: a client timeout
+    /// after the service applied the change, a connection reset after its 200. The caller gets
+    /// a passing error ([`ErrorKind::Unavailable`], [`Retry::Transient`]; for a chat post or
+    /// an email, sent at most once, [`ErrorKind::DeliveryUnknown`]) and cannot tell the call
+    /// from one that never ran; the call's record shows what the service did (applied,
+    /// deduplicated). An answer that is an error comes through as it is: that call took no
+    /// effect.
+    Lost {
+        /// The error's message.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+    },
     /// Lets the call through untouched (a placeholder in a sequence).
     Succeed,
 }
@@ -95,14 +113,32 @@ impl Fault {
         }
     }
 
+    /// A call that takes effect and whose answer is lost.
+    pub fn lost() -> Self {
+        Fault::Lost { message: None }
+    }
+
     /// A delay before the call goes through.
     pub fn latency(delay: Duration) -> Self {
         Fault::Latency { delay }
     }
 
-    /// The error this fault fails `op` with, if it fails it.
+    /// The error this fault fails `op` with, if it fails it: before the call for the error
+    /// faults, after it for [`Fault::Lost`].
     pub fn to_error(&self, op: Op) -> Option<Error> {
         let (kind, retry, message) = match self {
+            Fault::Lost { message } => {
+                let message = message.as_deref().unwrap_or(
+                    "injected lost answer: the call took effect, its answer never arrived",
+                );
+                // A post that is not idempotent is sent once: its lost answer is said so.
+                let (kind, retry) = if SENT_ONCE.contains(&op) {
+                    (ErrorKind::DeliveryUnknown, Retry::Permanent)
+                } else {
+                    (ErrorKind::Unavailable, Retry::Transient)
+                };
+                return Some(Error::new(kind, op.as_str(), message).with_retry(retry));
+            }
             Fault::Transient { message } => {
                 (ErrorKind::Unavailable, Retry::Transient, message.as_deref())
             }
@@ -152,6 +188,7 @@ impl fmt::Display for Fault {
             ),
             Fault::Hang => f.write_str("hang"),
             Fault::Garbage => f.write_str("garbage answer"),
+            Fault::Lost { .. } => f.write_str("lost answer"),
             Fault::Succeed => f.write_str("no fault"),
         }
     }
@@ -225,6 +262,17 @@ mod tests {
             .to_error(op)
             .unwrap();
         assert!(e.is_retryable());
+        let lost = Fault::lost().to_error(op).unwrap();
+        assert_eq!(
+            (lost.kind(), lost.retry()),
+            (ErrorKind::Unavailable, Retry::Transient)
+        );
+        assert!(lost.to_string().contains("took effect"), "{lost}");
+        let post = Fault::lost().to_error(Op::ChatPost).unwrap();
+        assert_eq!(
+            (post.kind(), post.retry()),
+            (ErrorKind::DeliveryUnknown, Retry::Permanent)
+        );
         assert!(Fault::Hang.to_error(op).is_none());
         assert!(
             Fault::latency(Duration::from_secs(1))
@@ -248,5 +296,15 @@ mod tests {
             "op": "endpoint.describe", "fault": { "kind": "explode" }
         }));
         assert!(bad.is_err());
+        let lost: FaultRule = serde_json::from_value(serde_json::json!({
+            "op": "budget.set_monthly_limit",
+            "fault": { "kind": "lost" }
+        }))
+        .unwrap();
+        assert_eq!(lost.fault, Fault::lost());
+        assert_eq!(
+            serde_json::to_value(&lost.fault).unwrap(),
+            serde_json::json!({ "kind": "lost" })
+        );
     }
 }

@@ -40,7 +40,6 @@
 
 mod apply;
 mod change;
-mod idempotency;
 mod load;
 mod models;
 mod records;
@@ -61,11 +60,11 @@ use serde_json::Value;
 
 pub(crate) use apply::crash_lines;
 pub use change::WorldChange;
-pub use idempotency::IDEMPOTENCY_WINDOW;
 pub(crate) use load::{node_memory_gib, queueing_ms};
 pub(crate) use models::{EndpointOp, QuotaRequestModel};
 pub use records::{Alert, AlertStatus, ChatRecord, MailRecord, PagerAction, PagerEvent};
 pub(crate) use records::{LeaseRecord, PutDatapoint};
+pub use sim::IDEMPOTENCY_WINDOW;
 pub(crate) use sim::{Sim, Timer};
 pub use snapshot::{
     BudgetSnapshot, CacheSnapshot, EndpointSnapshot, TableSnapshot, WorkloadSnapshot, WorldSnapshot,
@@ -320,7 +319,8 @@ impl World {
 
     /// Runs one call of a fake: records it, injects the faults the rules pick, then runs
     /// `body` on the simulation brought up to the clock, and records the outcome.
-    /// A `garbage` fault lets the call act, then spoils its answer.
+    /// A `garbage` fault lets the call act, then spoils its answer; a `lost` one lets it act
+    /// (its record shows what it did), then fails the caller as if the answer never came.
     pub(crate) async fn call<T: Garble>(
         &self,
         op: Op,
@@ -340,13 +340,20 @@ impl World {
                 return Err(err);
             }
         };
-        let result = self.read(body).map_err(|err| err.with_provider(provider));
+        let lost = matches!(injected, crate::fault::Injected::Lost { .. });
+        let result = self
+            .read(|sim, now| sim.answering(lost, |sim| body(sim, now)))
+            .map_err(|err| err.with_provider(provider));
         let outcome = match &result {
             Ok(reply) if reply.deduplicated => CallOutcome::Deduplicated,
             Ok(_) => CallOutcome::Ok,
             Err(err) => CallOutcome::failed(err),
         };
         calls.finish(id, outcome);
-        result.map(|reply| injected.apply(reply.value))
+        result.and_then(|reply| {
+            injected
+                .apply(reply.value)
+                .map_err(|err| err.with_provider(provider))
+        })
     }
 }

@@ -1,22 +1,21 @@
-//! The simulation: state versions over time, timers that move services along, and calls made
-//! once per idempotency key (the table is `idempotency`).
+//! The simulation: state versions over time, timers that move services along, and the
+//! idempotency table.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use cato_runbook_core::ports::{Deployment, HealthEvent, LogEvent, QuotaRequestStatus};
 use cato_runbook_core::time::{self, Timestamp};
-use cato_runbook_core::{Error, ErrorKind, IdempotencyKey, Result};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 use super::change::WorldChange;
-use super::idempotency::Idempotency;
 use super::models::EndpointOp;
 use super::records::{Deployed, Records};
 use super::state::State;
 use crate::config::WorldConfig;
-use crate::ops::Op;
+
+mod keys;
+
+pub use keys::IDEMPOTENCY_WINDOW;
+use keys::{IdemKey, Memo};
 
 /// Something due at a virtual time.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,7 +63,11 @@ pub(crate) struct Sim {
     timer_seq: u64,
     next_id: u64,
     pub records: Records,
-    idempotency: Idempotency,
+    idempotency: HashMap<IdemKey, Memo>,
+    /// The keys of `idempotency` in the order they were first used, to forget the old ones.
+    memo_order: VecDeque<(Timestamp, IdemKey)>,
+    /// The call being run will not get its answer back ([`Fault::Lost`](crate::Fault::Lost)).
+    answer_lost: bool,
     /// The time the simulation was last brought up to.
     now: Timestamp,
 }
@@ -139,7 +142,9 @@ impl Sim {
             timer_seq: 0,
             next_id: 1,
             records,
-            idempotency: Idempotency::default(),
+            idempotency: HashMap::new(),
+            memo_order: VecDeque::new(),
+            answer_lost: false,
             now: start,
         }
     }
@@ -333,36 +338,5 @@ impl Sim {
                 },
             );
         }
-    }
-
-    /// Runs `apply` once per `(op, scope, key)` within
-    /// [`IDEMPOTENCY_WINDOW`](super::IDEMPOTENCY_WINDOW): a repeat with the same arguments
-    /// returns the first answer without applying again (`true` in the answer says so); a
-    /// repeat with other arguments is a conflict. Failed attempts are not
-    /// remembered, so they can be retried; a key older than the window is forgotten, and its
-    /// repeat applied again, as a provider's would be.
-    pub(crate) fn idempotent<T: Serialize + DeserializeOwned>(
-        &mut self,
-        op: Op,
-        scope: &str,
-        key: &IdempotencyKey,
-        args: &Value,
-        apply: impl FnOnce(&mut Sim) -> Result<T>,
-    ) -> Result<(T, bool)> {
-        let id = (op, scope.to_owned(), key.clone());
-        if let Some(answer) = self.idempotency.answered(self.now, &id, args)? {
-            let value = serde_json::from_value(answer).map_err(|err| {
-                Error::new(ErrorKind::Internal, op.as_str(), "stored answer unreadable")
-                    .with_source(err)
-            })?;
-            return Ok((value, true));
-        }
-        let value = apply(self)?;
-        let answer = serde_json::to_value(&value).map_err(|err| {
-            Error::new(ErrorKind::Internal, op.as_str(), "answer not storable").with_source(err)
-        })?;
-        self.idempotency
-            .remember(self.now, id, args.clone(), answer);
-        Ok((value, false))
     }
 }

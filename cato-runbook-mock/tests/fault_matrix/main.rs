@@ -1,9 +1,10 @@
 //! The fault matrix: every port each runbook's main game day calls × {transient, throttled,
-//! permanent, hang, garbage}, from T+0 on every call of the port. Whatever the fault, the loop
-//! keeps ticking on time, the failure reaches the timeline, no incident resolves on evidence it
-//! could not read, no change is applied twice under one key, and nothing panics. The table of
-//! what the engine did goes in the README's reliability section (rewritten with
-//! `UPDATE_GOLDEN=1`; the test fails when the README is stale).
+//! permanent, hang, garbage}, from T+0 on every call of the port, and × lost, on the first
+//! call of each change the port makes (it takes effect, its answer never comes). Whatever the
+//! fault, the loop keeps ticking on time, the failure reaches the timeline, no incident
+//! resolves on evidence it could not read, no change is applied twice under one key, and
+//! nothing panics. The table of what the engine did goes in the README's reliability section
+//! (rewritten with `UPDATE_GOLDEN=1`; the test fails when the README is stale).
 
 #![allow(
     clippy::unwrap_used,
@@ -22,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use cato_runbook_core::ErrorKind;
 use cato_runbook_mock::gameday::{GameDay, Report, RunbookRegistry, Scenario, ScheduledFault};
-use cato_runbook_mock::{Fault, OpMatch};
+use cato_runbook_mock::{Fault, Op, OpMatch};
 
 use outcome::Outcome;
 
@@ -48,7 +49,18 @@ fn faults() -> Vec<(&'static str, Fault)> {
         ("permanent", Fault::permanent(ErrorKind::PermissionDenied)),
         ("hang", Fault::Hang),
         ("garbage", Fault::Garbage),
+        ("lost", Fault::lost()),
     ]
+}
+
+/// The changes of `port` a run made: the operations a `lost` fault goes on (a read whose
+/// answer is lost is only a transient error).
+fn changes_of(report: &Report, port: &str) -> Vec<Op> {
+    Op::ALL
+        .iter()
+        .copied()
+        .filter(|op| op.port() == port && op.mutates() && report.calls.contains_key(op.as_str()))
+        .collect()
 }
 
 fn scenario_path(name: &str) -> PathBuf {
@@ -70,18 +82,28 @@ fn ports_of(report: &Report) -> BTreeSet<String> {
         .collect()
 }
 
-/// One cell of the matrix: the scenario with `fault` on every call of `port` from T+0.
-fn faulted(scenario: &Scenario, port: &str, fault: &Fault) -> Scenario {
+/// One cell of the matrix: the scenario with `fault` on every call of `port` from T+0; or, with
+/// `changes`, on the first call of each of them.
+fn faulted(scenario: &Scenario, port: &str, fault: &Fault, changes: Option<&[Op]>) -> Scenario {
     let mut s = scenario.clone();
     s.expect.clear();
-    s.faults.push(ScheduledFault {
-        at: Default::default(),
-        until: None,
-        op: format!("{port}.*").parse::<OpMatch>().unwrap(),
-        fault: fault.clone(),
-        times: None,
-        skip: 0,
-    });
+    let (ops, times): (Vec<OpMatch>, _) = match changes {
+        Some(changes) => (
+            changes.iter().copied().map(OpMatch::from).collect(),
+            Some(1),
+        ),
+        None => (vec![format!("{port}.*").parse::<OpMatch>().unwrap()], None),
+    };
+    for op in ops {
+        s.faults.push(ScheduledFault {
+            at: Default::default(),
+            until: None,
+            op,
+            fault: fault.clone(),
+            times,
+            skip: 0,
+        });
+    }
     s
 }
 
@@ -97,12 +119,22 @@ fn every_fault_on_every_port_of_every_runbook() {
         assert!(clean.passed, "{clean}");
         for port in ports_of(&clean) {
             let mut cells = Vec::new();
+            let changes = changes_of(&clean, &port);
             for (label, fault) in faults() {
                 let cell = format!("{name} × {port} × {label}");
                 if std::env::var_os("CATO_MATRIX_VERBOSE").is_some() {
                     eprintln!("{cell}");
                 }
-                let report = match runner().run_blocking(&faulted(&scenario, &port, &fault), None) {
+                let only = matches!(fault, Fault::Lost { .. }).then_some(changes.as_slice());
+                if only.is_some_and(<[Op]>::is_empty) {
+                    cells.push("— (no change)".to_owned());
+                    continue;
+                }
+                let faulted = faulted(&scenario, &port, &fault, only);
+                if std::env::var("CATO_MATRIX_DEBUG").is_ok_and(|d| cell.contains(&d)) {
+                    eprintln!("{cell}\n{}", runner().run_blocking(&faulted, None).unwrap());
+                }
+                let report = match runner().run_blocking(&faulted, None) {
                     Ok(report) => report,
                     Err(err) => {
                         broken.push(format!("{cell}: the run failed: {err}"));

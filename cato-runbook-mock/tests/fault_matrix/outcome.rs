@@ -38,10 +38,20 @@ impl<'a> Outcome<'a> {
         self.report.timeline.iter().filter(move |l| l.source == id)
     }
 
+    /// The steps applied, and those whose apply may have landed (`name?`: a timeout, a retry
+    /// refused while the resource was changing), which their verification settled.
     fn steps(&self, incident: &Incident) -> Vec<String> {
         self.lines_of(incident)
-            .filter_map(|l| l.what.strip_prefix("mitigation_applied "))
-            .map(str::to_owned)
+            .filter_map(|l| {
+                l.what
+                    .strip_prefix("mitigation_applied ")
+                    .map(str::to_owned)
+                    .or_else(|| {
+                        l.what
+                            .strip_prefix("mitigation_unknown ")
+                            .map(|step| format!("{step}?"))
+                    })
+            })
             .collect()
     }
 
@@ -52,7 +62,8 @@ impl<'a> Outcome<'a> {
                 .any(|l| l.what.starts_with("resolved") && l.actor == "engine")
     }
 
-    /// `SEV1 · restart-endpoint · resolved`, `SEV2 · no step · open`, `blind SEV3`.
+    /// `SEV1 · restart-endpoint · resolved`, `SEV1 · restart-endpoint? · resolved`,
+    /// `SEV2 · no step · open`, `blind SEV3`.
     pub(crate) fn summary(&self) -> String {
         let mut parts = Vec::new();
         for incident in &self.runbook {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::Config;
 use super::steps::refused;
 use crate::catalog::facts;
-use crate::error::Result;
+use crate::error::{ErrorKind, Result};
 use crate::ports::{QuotaRequestStatus, Quotas};
 use crate::runbook::{Findings, Mitigation, Plan, Risk, StepContext, Verification};
 use crate::time::HumanDuration;
@@ -115,11 +115,29 @@ impl Mitigation for RequestQuotaIncrease {
     async fn verify(&self, ctx: &StepContext, plan: &Plan) -> Result<Verification> {
         let q = &self.config.quota;
         let memo: QuotaMemo = plan.memo()?;
-        // The same key answers the same request: its id, whatever happened since.
-        let request = self
+        // The same key answers the same request: its id, whatever happened since. A request
+        // whose first answer was lost is known to the provider only by its quota: once
+        // approved, asking again is refused as not above the current value, and the quota
+        // itself says whether the increase landed.
+        let asked = self
             .quotas
             .request_increase(&q.service, &q.code, memo.desired, &ctx.idempotency_key)
-            .await?;
+            .await;
+        let request = match asked {
+            Ok(request) => request,
+            Err(err) if err.kind() == ErrorKind::InvalidInput => {
+                let quota = self.quotas.get(&q.service, &q.code).await?;
+                if quota.value >= memo.desired {
+                    return Ok(Verification::Passed(format!(
+                        "{} is now {}",
+                        self.label(),
+                        quota.value
+                    )));
+                }
+                return Err(err);
+            }
+            Err(err) => return Err(err),
+        };
         let request = self.quotas.request_status(&request.id).await?;
         let status = status_name(request.status);
         if request.status == QuotaRequestStatus::Approved {

@@ -95,6 +95,9 @@ impl Job<'_> {
                 Next::Stop
             }
             StepPhase::Ready { .. } => {
+                if self.landed_before_retry(step.as_ref(), &run).await {
+                    return Next::Stop;
+                }
                 if self.apply(runbook, run.rung, run.plan, true).await {
                     Next::Pick
                 } else {

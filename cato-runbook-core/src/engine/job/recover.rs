@@ -83,6 +83,42 @@ impl Job<'_> {
         false
     }
 
+    /// Before an apply is retried: whether the change is in place already. The earlier
+    /// attempt's error may have come after the service applied it (a timeout, a connection
+    /// reset after its answer), so a step that can read its change back is asked first;
+    /// [`Landed::Yes`] records it applied and goes to verification instead of a second call.
+    pub(super) async fn landed_before_retry(
+        &mut self,
+        step: &dyn Mitigation,
+        run: &StepRun,
+    ) -> bool {
+        let ctx = self.context(step).await;
+        let landed = call::timed(
+            self.engine.clock.as_ref(),
+            self.engine.config.timeouts.step,
+            "mitigation.landed",
+            &ctx.resource,
+            step.landed(&ctx, &run.plan),
+        )
+        .await
+        .unwrap_or(Landed::Unknown);
+        if landed != Landed::Yes {
+            return false;
+        }
+        let name = run.plan.step.clone();
+        let kind = EntryKind::MitigationApplied { step: name.clone() };
+        let detail =
+            "the change is in place: the earlier attempt landed, its answer was lost".to_owned();
+        self.applied(run.rung, run.plan.clone(), kind, detail.clone(), false)
+            .await;
+        self.events.push(TickEvent::Applied {
+            incident: self.id.clone(),
+            step: name.clone(),
+        });
+        self.say(format!("applied {name}: {detail}")).await;
+        true
+    }
+
     /// Settles a step found *applying*: its call went out (or was about to) under an earlier
     /// leader or before a crash, and its outcome was never recorded.
     pub(super) async fn recover(

@@ -153,6 +153,26 @@ impl Job<'_> {
                 self.say(said).await;
                 false
             }
+            Err(err) if again && err.kind() == ErrorKind::Conflict && err.is_retryable() => {
+                // The retry finds the resource busy changing: most likely with the earlier
+                // attempt's change, whose answer was lost. A second call would wait for it to
+                // finish and then apply the change again; the verification decides instead.
+                let detail = format!(
+                    "{err}; the earlier attempt may have landed: verifying in {} before deciding",
+                    time::HumanDuration(plan.verify_after)
+                );
+                let kind = EntryKind::MitigationUnknown { step: name.clone() };
+                self.applied(rung, plan, kind, detail, true).await;
+                self.events.push(TickEvent::Unknown {
+                    incident: self.id.clone(),
+                    step: name.clone(),
+                });
+                self.say(format!(
+                    "{name} finds its resource busy on a retry; verifying whether it landed"
+                ))
+                .await;
+                false
+            }
             Err(err) if err.kind() == ErrorKind::Timeout => {
                 // It may have landed: the verification reads the resource and decides.
                 let detail = format!(

@@ -168,6 +168,10 @@ pub enum Phase {
 pub enum Fault {
     Fail(ErrorKind),
     Hang,
+    /// The apply lands, then its answer is lost (a passing error).
+    Lost,
+    /// Refused because the resource is busy changing (a conflict a retry may clear).
+    Busy,
 }
 
 #[derive(Debug)]
@@ -310,6 +314,25 @@ impl FakeStep {
                 "FakeStep",
                 format!("{phase:?} of {} failed", self.name),
             )),
+            Some(Fault::Lost) => {
+                if phase == Phase::Apply {
+                    *self.applied.lock().unwrap() = true;
+                }
+                Err(Error::new(
+                    ErrorKind::Unavailable,
+                    "FakeStep",
+                    format!(
+                        "{phase:?} of {}: connection reset after the answer",
+                        self.name
+                    ),
+                ))
+            }
+            Some(Fault::Busy) => Err(Error::new(
+                ErrorKind::Conflict,
+                "FakeStep",
+                format!("{phase:?} of {}: the resource is updating", self.name),
+            )
+            .with_retry(cato_runbook_core::Retry::Transient)),
             Some(Fault::Hang) => {
                 if phase == Phase::Apply && self.hang_lands {
                     *self.applied.lock().unwrap() = true;
