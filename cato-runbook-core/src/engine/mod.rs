@@ -160,6 +160,7 @@ mod declare;
 mod detection;
 mod guardrails;
 mod job;
+mod kill_switch;
 mod lead;
 mod names;
 mod opening;

@@ -6,8 +6,10 @@ mod clock;
 mod harness;
 mod ports;
 mod runbook;
+mod step;
 
 pub use clock::*;
 pub use harness::*;
 pub use ports::*;
 pub use runbook::*;
+pub use step::*;
