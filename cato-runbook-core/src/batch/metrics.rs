@@ -1,5 +1,6 @@
 //! [`BatchedMetrics`]: every metric read of a round as one `query` per 500 series.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -12,7 +13,7 @@ use futures::{StreamExt, TryStreamExt};
 use super::plan::{Fetch, Plan};
 use super::round::{Round, answer_of};
 use crate::error::{ErrorKind, Result};
-use crate::ports::{Datapoint, Dimension, MetricQuery, MetricSeries, Metrics};
+use crate::ports::{Datapoint, Dimension, MetricQuery, MetricSeries, Metrics, Statistic};
 use crate::time::Timestamp;
 
 /// Most calls of one round made at once: half of CloudWatch's default `GetMetricData` quota
@@ -105,29 +106,45 @@ pub(super) fn read_start(start: Timestamp, period_secs: u64) -> Timestamp {
     }
 }
 
-/// A series' identity: what makes two queries the same series with the same periods.
+/// A series' identity: what makes two queries the same series with the same periods. It
+/// borrows from the round's asks (a round of 9,000 series makes no copy to compare them).
 #[derive(PartialEq, Eq, Hash)]
-struct Key {
-    namespace: String,
-    metric: String,
-    dimensions: Vec<Dimension>,
-    statistic: String,
+struct Key<'a> {
+    namespace: &'a str,
+    metric: &'a str,
+    /// Sorted (borrowed as asked when they already are).
+    dimensions: Cow<'a, [Dimension]>,
+    /// The statistic's variant and, for a percentile, its bits.
+    statistic: (u8, u64),
     period_ms: u128,
     /// Where its periods start, modulo the period (seconds).
     phase: i64,
 }
 
-impl Key {
-    fn of(q: &MetricQuery, start: Timestamp) -> Self {
-        let mut dimensions = q.dimensions.clone();
-        dimensions.sort();
+impl<'a> Key<'a> {
+    fn of(q: &'a MetricQuery, start: Timestamp) -> Self {
+        let dimensions = if q.dimensions.is_sorted() {
+            Cow::Borrowed(q.dimensions.as_slice())
+        } else {
+            let mut sorted = q.dimensions.clone();
+            sorted.sort();
+            Cow::Owned(sorted)
+        };
+        let statistic = match q.statistic {
+            Statistic::Average => (0, 0),
+            Statistic::Sum => (1, 0),
+            Statistic::Minimum => (2, 0),
+            Statistic::Maximum => (3, 0),
+            Statistic::SampleCount => (4, 0),
+            Statistic::Percentile(p) => (5, p.to_bits()),
+        };
         let period = q.period.as_secs().max(1) as i64;
         let read = read_start(start, q.period.as_secs());
         Key {
-            namespace: q.namespace.clone(),
-            metric: q.metric.clone(),
+            namespace: &q.namespace,
+            metric: &q.metric,
             dimensions,
-            statistic: q.statistic.to_string(),
+            statistic,
             period_ms: q.period.as_millis(),
             phase: read.timestamp().rem_euclid(period),
         }
