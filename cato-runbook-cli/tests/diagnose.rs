@@ -3,10 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::panic)] // A test that cannot set up fails loudly.
 
-use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
+mod support;
+
+use support::cmd;
 
 const RUNBOOKS: [&str; 6] = [
     "shadow-self-down",
@@ -18,20 +19,11 @@ const RUNBOOKS: [&str; 6] = [
 ];
 
 fn run(args: &[&str]) -> Output {
-    let mut cmd = Command::cargo_bin("cato-runbook").unwrap();
-    cmd.env_remove("CATO_RUNBOOK_CONFIG");
-    cmd.current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
-    cmd.args(args).output().unwrap()
+    cmd().args(args).output().unwrap()
 }
 
 fn stdout(args: &[&str]) -> String {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    support::stdout(cmd().args(args))
 }
 
 /// Where each runbook's section starts in `text`: its heading `ID on RESOURCE`.

@@ -6,23 +6,14 @@
 #![cfg(not(feature = "providers"))]
 #![allow(clippy::unwrap_used)] // A test that cannot set up fails loudly.
 
-use std::path::Path;
+mod support;
 
 use assert_cmd::Command;
+use support::{cmd, fails};
 
-fn cmd() -> Command {
-    let mut cmd = Command::cargo_bin("cato-runbook").unwrap();
-    cmd.env_remove("CATO_RUNBOOK_CONFIG");
-    cmd.current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
-    cmd
-}
-
-/// Runs `cmd`, expects exit code 2 and returns stderr.
+/// Runs `cmd`, expects the usage error's exit code 2 and returns stderr.
 fn usage_error(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    stderr
+    fails(cmd, 2)
 }
 
 #[test]

@@ -41,7 +41,36 @@ impl Freeze {
 
 /// An answer kept: the start of its window, and what was answered.
 type Kept<T> = (Timestamp, Arc<Vec<T>>);
-type Memo<K, T> = Mutex<HashMap<K, Kept<T>>>;
+
+/// The answers of one port, kept by what they asked.
+struct Memo<K, T> {
+    freeze: Freeze,
+    kept: Mutex<HashMap<K, Kept<T>>>,
+}
+
+impl<K: Hash + Eq, T: Clone> Memo<K, T> {
+    fn new(freeze: Freeze) -> Self {
+        Self {
+            freeze,
+            kept: Mutex::default(),
+        }
+    }
+
+    /// Once frozen, the answer kept for `key` and how far `start` is from its window's start.
+    fn get(&self, key: &K, start: Timestamp) -> Option<(TimeDelta, Arc<Vec<T>>)> {
+        if !self.freeze.frozen() {
+            return None;
+        }
+        let kept = self.kept.lock().unwrap();
+        kept.get(key)
+            .map(|(at, answer)| (start - *at, Arc::clone(answer)))
+    }
+
+    fn keep(&self, key: K, start: Timestamp, answer: &[T]) {
+        let answer = Arc::new(answer.to_vec());
+        self.kept.lock().unwrap().insert(key, (start, answer));
+    }
+}
 
 fn statistic(stat: Statistic, h: &mut DefaultHasher) {
     match stat {
@@ -67,7 +96,6 @@ fn metrics_key(queries: &[MetricQuery], start: Timestamp, end: Timestamp) -> u64
 /// A metrics port that answers a repeated call from its first answer.
 pub(crate) struct CannedMetrics {
     inner: Arc<dyn Metrics>,
-    freeze: Freeze,
     memo: Memo<u64, MetricSeries>,
 }
 
@@ -75,8 +103,7 @@ impl CannedMetrics {
     pub(crate) fn new(inner: Arc<dyn Metrics>, freeze: Freeze) -> Self {
         Self {
             inner,
-            freeze,
-            memo: Mutex::default(),
+            memo: Memo::new(freeze),
         }
     }
 }
@@ -93,13 +120,6 @@ impl fmt::Display for CannedMetrics {
     }
 }
 
-impl CannedMetrics {
-    fn kept(&self, key: &u64) -> Option<Kept<MetricSeries>> {
-        let memo = self.memo.lock().unwrap();
-        memo.get(key).filter(|_| self.freeze.frozen()).cloned()
-    }
-}
-
 #[async_trait]
 impl Metrics for CannedMetrics {
     async fn query(
@@ -109,8 +129,7 @@ impl Metrics for CannedMetrics {
         end: Timestamp,
     ) -> Result<Vec<MetricSeries>> {
         let key = metrics_key(queries, start, end);
-        let hit = self.kept(&key).map(|(at, answer)| {
-            let shift: TimeDelta = start - at;
+        let hit = self.memo.get(&key, start).map(|(shift, answer)| {
             answer
                 .iter()
                 .zip(queries)
@@ -132,10 +151,7 @@ impl Metrics for CannedMetrics {
             return Ok(answer);
         }
         let answer = self.inner.query(queries, start, end).await?;
-        self.memo
-            .lock()
-            .unwrap()
-            .insert(key, (start, Arc::new(answer.clone())));
+        self.memo.keep(key, start, &answer);
         Ok(answer)
     }
 
@@ -158,7 +174,6 @@ type LogsKey = (String, String, usize, Duration);
 /// A logs port that answers a repeated filter from its first answer.
 pub(crate) struct CannedLogs {
     inner: Arc<dyn Logs>,
-    freeze: Freeze,
     now: Box<dyn Fn() -> Timestamp + Send + Sync>,
     memo: Memo<LogsKey, LogEvent>,
 }
@@ -172,9 +187,8 @@ impl CannedLogs {
     ) -> Self {
         Self {
             inner,
-            freeze,
             now: Box::new(now),
-            memo: Mutex::default(),
+            memo: Memo::new(freeze),
         }
     }
 }
@@ -191,13 +205,6 @@ impl fmt::Display for CannedLogs {
     }
 }
 
-impl CannedLogs {
-    fn kept(&self, key: &LogsKey) -> Option<Kept<LogEvent>> {
-        let memo = self.memo.lock().unwrap();
-        memo.get(key).filter(|_| self.freeze.frozen()).cloned()
-    }
-}
-
 #[async_trait]
 impl Logs for CannedLogs {
     async fn filter(
@@ -210,8 +217,7 @@ impl Logs for CannedLogs {
         let now = (self.now)();
         let window = (now - since).to_std().unwrap_or_default();
         let key = (group.to_owned(), pattern.to_owned(), limit, window);
-        let hit = self.kept(&key).map(|(at, events)| {
-            let shift: TimeDelta = since - at;
+        let hit = self.memo.get(&key, since).map(|(shift, events)| {
             events
                 .iter()
                 .map(|e| LogEvent {
@@ -225,10 +231,7 @@ impl Logs for CannedLogs {
             return Ok(events);
         }
         let events = self.inner.filter(group, pattern, since, limit).await?;
-        self.memo
-            .lock()
-            .unwrap()
-            .insert(key, (since, Arc::new(events.clone())));
+        self.memo.keep(key, since, &events);
         Ok(events)
     }
 }

@@ -19,6 +19,7 @@
 
 pub(crate) mod event;
 mod limiter;
+pub(crate) mod webhook;
 
 use std::collections::BTreeMap;
 use std::fmt;

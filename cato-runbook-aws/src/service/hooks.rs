@@ -15,9 +15,10 @@ use secrecy::SecretString;
 
 use super::Shared;
 use super::errors::ApiError;
-use super::webhook::{self, EventKind};
+use super::webhook;
 use crate::config::ConfigError;
 use crate::config::WebhookConfig;
+use crate::pagerduty::webhook::{EventKind, parse};
 
 /// How many delivered event ids are remembered, to drop PagerDuty's redeliveries.
 const REMEMBERED: usize = 1024;
@@ -89,7 +90,7 @@ pub(crate) async fn pagerduty(
         .and_then(|v| v.to_str().ok());
     webhook::verify(&subscription.secrets, &body, signature)
         .map_err(|e| ApiError::unauthorized(e.to_string()))?;
-    let event = webhook::parse(&body).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let event = parse(&body).map_err(|e| ApiError::bad_request(e.to_string()))?;
     if subscription.seen_before(&event.id) {
         tracing::debug!(event = %event.id, "a PagerDuty event delivered again");
         return Ok(StatusCode::NO_CONTENT);

@@ -2,6 +2,8 @@
 //! amounts it leaves out) is set in turn to an absurd value, `i64::MAX` included: every number
 //! has a ceiling.
 
+use std::sync::LazyLock;
+
 use proptest::prelude::*;
 use toml::{Table, Value};
 
@@ -27,10 +29,13 @@ const OPTIONAL: [(&str, f64); 13] = [
     ("runbooks.failover.weight", 0.5),
 ];
 
-/// The default file as a table.
+/// The default file as a table (made once, a copy for each case).
 fn default_table() -> Table {
-    let text = toml::to_string(&Config::default()).unwrap();
-    text.parse::<Table>().unwrap()
+    static DEFAULT: LazyLock<Table> = LazyLock::new(|| {
+        let text = toml::to_string(&Config::default()).unwrap();
+        text.parse::<Table>().unwrap()
+    });
+    DEFAULT.clone()
 }
 
 /// Every leaf of `table` by dotted path (arrays are leaves).

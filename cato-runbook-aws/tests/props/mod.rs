@@ -20,7 +20,7 @@ mod slack_answer;
 mod slack_auth;
 #[cfg(feature = "slack")]
 mod slack_history;
-#[cfg(feature = "service")]
+#[cfg(feature = "pagerduty")]
 mod webhook;
 
 use proptest::prelude::*;

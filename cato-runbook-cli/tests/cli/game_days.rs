@@ -1,5 +1,7 @@
 //! Game days: golden postmortems, JSON verdicts, recorded traces replayed.
 
+use std::path::Path;
+
 use super::*;
 
 /// Whether to rewrite the golden files: only with `UPDATE_GOLDEN=1` (not `0`, not empty), and

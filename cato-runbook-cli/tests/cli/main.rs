@@ -3,37 +3,10 @@
 
 #![allow(clippy::unwrap_used)] // A test that cannot set up fails loudly.
 
-use std::path::Path;
+#[path = "../support/mod.rs"]
+mod support;
 
-use assert_cmd::Command;
-
-fn cmd() -> Command {
-    let mut cmd = Command::cargo_bin("cato-runbook").unwrap();
-    cmd.env_remove("CATO_RUNBOOK_CONFIG");
-    cmd.current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
-    cmd
-}
-
-fn stdout(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn fails(cmd: &mut Command, code: i32) -> String {
-    let out = cmd.output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "stdout: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    String::from_utf8(out.stderr).unwrap()
-}
+use support::{cmd, fails, stdout};
 
 #[test]
 fn severity_table_and_json() {

@@ -17,6 +17,7 @@ mod engine_log;
 mod error;
 mod expect;
 mod offset;
+mod operator;
 mod registry;
 mod replaying;
 mod report;

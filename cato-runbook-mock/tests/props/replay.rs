@@ -2,6 +2,7 @@
 //! `scenarios/traces/` are sound documents; one line of one is made absurd.
 
 use std::path::Path;
+use std::sync::LazyLock;
 
 use cato_runbook_core::ErrorKind;
 use cato_runbook_mock::replay::Replay;
@@ -12,17 +13,36 @@ use crate::support::{absurd, config, json};
 
 const ORIGIN: &str = "run.jsonl";
 
-fn traces() -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/traces");
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    paths.sort();
-    paths
-        .iter()
-        .map(|p| std::fs::read_to_string(p).unwrap())
-        .collect()
+/// The recorded traces, read once for every case.
+fn traces() -> &'static [String] {
+    static TRACES: LazyLock<Vec<String>> = LazyLock::new(|| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/traces");
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        paths.sort();
+        paths
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect()
+    });
+    &TRACES
+}
+
+/// Each recorded trace's lines as JSON values, parsed once.
+fn trace_lines() -> &'static [Vec<Value>] {
+    static LINES: LazyLock<Vec<Vec<Value>>> = LazyLock::new(|| {
+        traces()
+            .iter()
+            .map(|text| {
+                text.lines()
+                    .map(|l| serde_json::from_str(l).unwrap())
+                    .collect()
+            })
+            .collect()
+    });
+    &LINES
 }
 
 /// Refused as `InvalidInput`, naming the origin and the 1-based `line`.
@@ -61,9 +81,8 @@ proptest! {
         key in prop::sample::select(&["time", "port", "op", "args", "answer", "unknown"][..]),
         bad in absurd(),
     ) {
-        let all = traces();
-        let text = &all[which.index(all.len())];
-        let mut lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let all = trace_lines();
+        let mut lines = all[which.index(all.len())].clone();
         let n = line.index(lines.len());
         let record = &mut lines[n];
         let start = record["port"] == "trace" && record["op"] == "start";
@@ -89,13 +108,13 @@ proptest! {
 #[test]
 fn every_recorded_trace_is_read() {
     for text in traces() {
-        Replay::parse(ORIGIN, &text).unwrap();
+        Replay::parse(ORIGIN, text).unwrap();
     }
 }
 
 #[test]
 fn a_start_line_that_is_not_a_start_is_refused() {
-    let text = traces().remove(0);
+    let text = traces()[0].clone();
     let mut lines: Vec<Value> = text
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())

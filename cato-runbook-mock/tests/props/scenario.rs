@@ -2,6 +2,7 @@
 //! document; each of its values is set in turn to an absurd one.
 
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
 use cato_runbook_mock::gameday::{Scenario, ScenarioError};
 use proptest::prelude::*;
@@ -13,19 +14,33 @@ fn scenarios_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios")
 }
 
-/// Every scenario file: its path and its text.
-fn scenarios() -> Vec<(PathBuf, String)> {
-    let mut out: Vec<(PathBuf, String)> = std::fs::read_dir(scenarios_dir())
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .map(|p| {
-            let text = std::fs::read_to_string(&p).unwrap();
-            (p, text)
-        })
-        .collect();
-    out.sort();
-    out
+/// Every scenario file: its path and its text, read once for every case.
+fn scenarios() -> &'static [(PathBuf, String)] {
+    static SCENARIOS: LazyLock<Vec<(PathBuf, String)>> = LazyLock::new(|| {
+        let mut out: Vec<(PathBuf, String)> = std::fs::read_dir(scenarios_dir())
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .map(|p| {
+                let text = std::fs::read_to_string(&p).unwrap();
+                (p, text)
+            })
+            .collect();
+        out.sort();
+        out
+    });
+    &SCENARIOS
+}
+
+/// Every scenario file as a TOML document, parsed once.
+fn documents() -> &'static [Value] {
+    static DOCS: LazyLock<Vec<Value>> = LazyLock::new(|| {
+        scenarios()
+            .iter()
+            .map(|(_, text)| Value::Table(text.parse::<Table>().unwrap()))
+            .collect()
+    });
+    &DOCS
 }
 
 /// A step into a document: a key of a table or an index of an array.
@@ -85,13 +100,12 @@ fn free_form(steps: &[Step]) -> bool {
 
 /// Every (scenario, leaf) pair outside the free-form tables.
 fn cases() -> Vec<(usize, Vec<Step>)> {
-    scenarios()
+    documents()
         .iter()
         .enumerate()
-        .flat_map(|(n, (_, text))| {
-            let doc = Value::Table(text.parse::<Table>().unwrap());
+        .flat_map(|(n, doc)| {
             let mut out = Vec::new();
-            leaves(&doc, &mut Vec::new(), &mut out);
+            leaves(doc, &mut Vec::new(), &mut out);
             out.into_iter()
                 .filter(|steps| !free_form(steps))
                 .map(move |steps| (n, steps))
@@ -151,9 +165,8 @@ proptest! {
         case in prop::sample::select(cases()),
         bad in absurd(),
     ) {
-        let all = scenarios();
-        let (file, text) = &all[case.0];
-        let mut doc = Value::Table(text.parse::<Table>().unwrap());
+        let file = &scenarios()[case.0].0;
+        let mut doc = documents()[case.0].clone();
         let sound = slot(&mut doc, &case.1).clone();
         prop_assume!(std::mem::discriminant(&sound) != std::mem::discriminant(&bad) || sound.is_float() || sound.is_integer());
         *slot(&mut doc, &case.1) = bad.clone();
@@ -170,9 +183,8 @@ proptest! {
         case in prop::sample::select(cases()),
         key in "[a-z]{3,8}_unknown",
     ) {
-        let all = scenarios();
-        let (file, text) = &all[case.0];
-        let mut doc = Value::Table(text.parse::<Table>().unwrap());
+        let file = &scenarios()[case.0].0;
+        let mut doc = documents()[case.0].clone();
         let steps = &case.1[..case.1.len() - 1];
         let Some(table) = slot(&mut doc, steps).as_table_mut() else { return Ok(()) };
         table.insert(key.clone(), Value::Integer(1));
@@ -185,31 +197,31 @@ proptest! {
 #[test]
 fn every_scenario_is_sound() {
     for (file, text) in scenarios() {
-        Scenario::from_toml(&file, &text).unwrap();
+        Scenario::from_toml(file, text).unwrap();
     }
 }
 
 #[test]
 fn an_event_with_a_key_its_change_lacks_or_a_nan_is_refused_naming_it() {
     let (file, text) = scenarios()
-        .into_iter()
+        .iter()
         .find(|(_, t)| t.contains("change = \"spend_reaches_limit\""))
         .unwrap();
     let with_key = text.replace(
         "change = \"spend_reaches_limit\"",
         "change = \"spend_reaches_limit\"\nspend = 12",
     );
-    let err = Scenario::from_toml(&file, &with_key).unwrap_err();
+    let err = Scenario::from_toml(file, &with_key).unwrap_err();
     assert_eq!(err.field(), Some("spend"), "{err}");
     let (file, text) = scenarios()
-        .into_iter()
+        .iter()
         .find(|(_, t)| t.contains("\nper_minute = "))
         .unwrap();
     let line = text
         .lines()
         .find(|l| l.starts_with("per_minute = "))
         .unwrap();
-    let err = Scenario::from_toml(&file, &text.replace(line, "per_minute = nan")).unwrap_err();
+    let err = Scenario::from_toml(file, &text.replace(line, "per_minute = nan")).unwrap_err();
     assert_eq!(err.field(), Some("per_minute"), "{err}");
     assert!(err.line().is_some(), "{err}");
 }

@@ -14,7 +14,7 @@ use crate::incident::{Status, StepCall, StepPhase, StepRun};
 use crate::ports::Fence;
 use crate::runbook::{Landed, Mitigation, Plan, Runbook};
 use crate::time;
-use crate::timeline::{Actor, EntryKind};
+use crate::timeline::Actor;
 
 impl Job<'_> {
     /// Saves the step as *applying* (plan, absolute targets, idempotency key, fence); returns
@@ -92,31 +92,31 @@ impl Job<'_> {
         step: &dyn Mitigation,
         run: &StepRun,
     ) -> bool {
+        if self.landed(step, &run.plan).await != Landed::Yes {
+            return false;
+        }
+        let name = run.plan.step.clone();
+        let detail =
+            "the change is in place: the earlier attempt landed, its answer was lost".to_owned();
+        self.applied(run.rung, run.plan.clone(), detail.clone(), false)
+            .await;
+        self.say(format!("applied {name}: {detail}")).await;
+        true
+    }
+
+    /// Whether `plan`'s change is in place, asked of `step` within the step timeout; an error
+    /// or a timeout is [`Landed::Unknown`].
+    async fn landed(&mut self, step: &dyn Mitigation, plan: &Plan) -> Landed {
         let ctx = self.context(step).await;
-        let landed = call::timed(
+        call::timed(
             self.engine.clock.as_ref(),
             self.engine.config.timeouts.step,
             "mitigation.landed",
             &ctx.resource,
-            step.landed(&ctx, &run.plan),
+            step.landed(&ctx, plan),
         )
         .await
-        .unwrap_or(Landed::Unknown);
-        if landed != Landed::Yes {
-            return false;
-        }
-        let name = run.plan.step.clone();
-        let kind = EntryKind::MitigationApplied { step: name.clone() };
-        let detail =
-            "the change is in place: the earlier attempt landed, its answer was lost".to_owned();
-        self.applied(run.rung, run.plan.clone(), kind, detail.clone(), false)
-            .await;
-        self.events.push(TickEvent::Applied {
-            incident: self.id.clone(),
-            step: name.clone(),
-        });
-        self.say(format!("applied {name}: {detail}")).await;
-        true
+        .unwrap_or(Landed::Unknown)
     }
 
     /// Settles a step found *applying*: its call went out (or was about to) under an earlier
@@ -140,16 +140,7 @@ impl Job<'_> {
             }
         }
         let name = run.plan.step.clone();
-        let ctx = self.context(step.as_ref()).await;
-        let landed = call::timed(
-            self.engine.clock.as_ref(),
-            self.engine.config.timeouts.step,
-            "mitigation.landed",
-            &ctx.resource,
-            step.landed(&ctx, &run.plan),
-        )
-        .await
-        .unwrap_or(Landed::Unknown);
+        let landed = self.landed(step.as_ref(), &run.plan).await;
         let why = format!("{name} was being applied (by {fence}) and its outcome was not recorded");
         match landed {
             Landed::No => {
@@ -168,23 +159,13 @@ impl Job<'_> {
                 }
             }
             Landed::Yes => {
-                let kind = EntryKind::MitigationApplied { step: name.clone() };
                 let detail = format!("{why}; the change is in place");
-                self.applied(run.rung, run.plan, kind, detail, false).await;
-                self.events.push(TickEvent::Applied {
-                    incident: self.id.clone(),
-                    step: name,
-                });
+                self.applied(run.rung, run.plan, detail, false).await;
                 Next::Stop
             }
             Landed::Unknown => {
-                let kind = EntryKind::MitigationUnknown { step: name.clone() };
                 let detail = format!("{why}; whether it landed cannot be read: verifying");
-                self.applied(run.rung, run.plan, kind, detail, true).await;
-                self.events.push(TickEvent::Unknown {
-                    incident: self.id.clone(),
-                    step: name,
-                });
+                self.applied(run.rung, run.plan, detail, true).await;
                 Next::Stop
             }
         }

@@ -144,12 +144,7 @@ impl Job<'_> {
         match applied {
             Ok(line) => {
                 let said = format!("applied {name}: {line}");
-                let kind = EntryKind::MitigationApplied { step: name.clone() };
-                self.applied(rung, plan, kind, line, false).await;
-                self.events.push(TickEvent::Applied {
-                    incident: self.id.clone(),
-                    step: name,
-                });
+                self.applied(rung, plan, line, false).await;
                 self.say(said).await;
                 false
             }
@@ -161,12 +156,7 @@ impl Job<'_> {
                     "{err}; the earlier attempt may have landed: verifying in {} before deciding",
                     time::HumanDuration(plan.verify_after)
                 );
-                let kind = EntryKind::MitigationUnknown { step: name.clone() };
-                self.applied(rung, plan, kind, detail, true).await;
-                self.events.push(TickEvent::Unknown {
-                    incident: self.id.clone(),
-                    step: name.clone(),
-                });
+                self.applied(rung, plan, detail, true).await;
                 self.say(format!(
                     "{name} finds its resource busy on a retry; verifying whether it landed"
                 ))
@@ -179,12 +169,7 @@ impl Job<'_> {
                     "{err}; whether it landed is unknown: verifying in {} before deciding",
                     time::HumanDuration(plan.verify_after)
                 );
-                let kind = EntryKind::MitigationUnknown { step: name.clone() };
-                self.applied(rung, plan, kind, detail, true).await;
-                self.events.push(TickEvent::Unknown {
-                    incident: self.id.clone(),
-                    step: name.clone(),
-                });
+                self.applied(rung, plan, detail, true).await;
                 self.say(format!("{name} timed out; verifying whether it landed"))
                     .await;
                 false
@@ -207,15 +192,23 @@ impl Job<'_> {
         }
     }
 
-    /// Records an apply (or one whose outcome is unknown) and schedules its verification.
-    pub(super) async fn applied(
-        &mut self,
-        rung: usize,
-        plan: Plan,
-        kind: EntryKind,
-        detail: String,
-        unknown: bool,
-    ) {
+    /// Records an apply (or one whose outcome is `unknown`) on the timeline and among the tick's
+    /// events, and schedules its verification.
+    pub(super) async fn applied(&mut self, rung: usize, plan: Plan, detail: String, unknown: bool) {
+        let step = plan.step.clone();
+        let (kind, event) = if unknown {
+            let event = TickEvent::Unknown {
+                incident: self.id.clone(),
+                step: step.clone(),
+            };
+            (EntryKind::MitigationUnknown { step }, event)
+        } else {
+            let event = TickEvent::Applied {
+                incident: self.id.clone(),
+                step: step.clone(),
+            };
+            (EntryKind::MitigationApplied { step }, event)
+        };
         self.edit(|i, now| {
             let _ = i.record(now, Actor::Engine, kind.clone(), detail.clone());
             let _ = i.transition(Status::Monitoring, now, Actor::Engine);
@@ -251,6 +244,7 @@ impl Job<'_> {
             });
         })
         .await;
+        self.events.push(event);
     }
 
     /// Verifies an applied step; on failure reverts it where possible and moves on.
