@@ -289,6 +289,7 @@ impl WorldConfig {
             non_negative(&format!("quotas.quotas[{i}].value"), q.value)?;
         }
         non_negative("bedrock.latency_ms", self.bedrock.latency_ms)?;
+        non_negative("bedrock.throttle_retry_ms", self.bedrock.throttle_retry_ms)?;
         unique(
             "deployment_sources",
             self.deployment_sources.iter().map(String::as_str),

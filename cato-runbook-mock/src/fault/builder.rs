@@ -83,12 +83,12 @@ impl<'a> FaultBuilder<'a> {
 
     /// Adds the rule: the call never answers.
     pub fn hang(self) -> RuleId {
-        self.fault(Fault::Hang)
+        self.fault(Fault::Hang {})
     }
 
     /// Adds the rule: the call goes through and its answer is spoiled.
     pub fn garbage(self) -> RuleId {
-        self.fault(Fault::Garbage)
+        self.fault(Fault::Garbage {})
     }
 
     /// Adds the rule: the call goes through and takes effect, and its answer is lost.

@@ -91,7 +91,7 @@ impl Faults {
     /// Starts a rule for the selected operations; finish it with one of the builder's fault
     /// methods.
     pub fn on(&self, ops: impl Into<OpMatch>) -> FaultBuilder<'_> {
-        FaultBuilder::new(self, FaultRule::new(ops, Fault::Succeed))
+        FaultBuilder::new(self, FaultRule::new(ops, Fault::Succeed {}))
     }
 
     /// One fault per call of the selected operations, in order, then nothing: `[transient,
@@ -159,7 +159,7 @@ impl Faults {
         }
         let fault = picked?;
         let nth = rules.garbage;
-        if fault == Fault::Garbage {
+        if fault == (Fault::Garbage {}) {
             rules.garbage += 1;
         }
         rules.injected.push((op, fault.clone()));
@@ -183,13 +183,13 @@ impl Faults {
         };
         tracing::debug!(%op, %fault, "fault injected");
         match fault {
-            Fault::Succeed => Ok(Injected::Untouched),
+            Fault::Succeed {} => Ok(Injected::Untouched),
             Fault::Latency { delay } => {
                 self.clock.sleep(delay).await;
                 Ok(Injected::Untouched)
             }
-            Fault::Hang => futures::future::pending().await,
-            Fault::Garbage => Ok(Injected::Garbage(nth)),
+            Fault::Hang {} => futures::future::pending().await,
+            Fault::Garbage {} => Ok(Injected::Garbage(nth)),
             Fault::Lost { message } => Ok(Injected::Lost { op, message }),
             other => match other.to_error(op) {
                 Some(err) => Err(err),

@@ -64,11 +64,14 @@ pub enum Fault {
         delay: Duration,
     },
     /// Never answers. The caller's timeout is the only way out.
-    Hang,
+    ///
+    /// The fieldless kinds are empty struct variants (`Hang {}`), not unit variants: serde
+    /// refuses unknown keys beside an internally tagged unit variant's `kind` only so.
+    Hang {},
     /// Lets the call through, then spoils its answer: NaN, negative or overflowing counters,
     /// series out of order or empty, a name that exists nowhere, an enormous string (see
     /// [`Garble`](super::Garble)). Answers without evidence pass unchanged.
-    Garbage,
+    Garbage {},
     /// Lets the call through, and it takes effect; then its answer is lost: a client timeout
     /// after the service applied the change, a connection reset after its 200. The caller gets
     /// a passing error ([`ErrorKind::Unavailable`], [`Retry::Transient`]; for a chat post or
@@ -82,7 +85,7 @@ pub enum Fault {
         message: Option<String>,
     },
     /// Lets the call through untouched (a placeholder in a sequence).
-    Succeed,
+    Succeed {},
 }
 
 impl Fault {
@@ -159,7 +162,9 @@ impl Fault {
                 retry.unwrap_or_else(|| error.default_retry()),
                 message.as_deref(),
             ),
-            Fault::Latency { .. } | Fault::Hang | Fault::Garbage | Fault::Succeed => return None,
+            Fault::Latency { .. } | Fault::Hang {} | Fault::Garbage {} | Fault::Succeed {} => {
+                return None;
+            }
         };
         let message = message.map_or_else(|| format!("injected {kind} fault"), str::to_owned);
         Some(Error::new(kind, op.as_str(), message).with_retry(retry))
@@ -186,10 +191,10 @@ impl fmt::Display for Fault {
                 "latency of {}",
                 cato_runbook_core::time::HumanDuration(*delay)
             ),
-            Fault::Hang => f.write_str("hang"),
-            Fault::Garbage => f.write_str("garbage answer"),
+            Fault::Hang {} => f.write_str("hang"),
+            Fault::Garbage {} => f.write_str("garbage answer"),
             Fault::Lost { .. } => f.write_str("lost answer"),
-            Fault::Succeed => f.write_str("no fault"),
+            Fault::Succeed {} => f.write_str("no fault"),
         }
     }
 }
@@ -273,7 +278,7 @@ mod tests {
             (post.kind(), post.retry()),
             (ErrorKind::DeliveryUnknown, Retry::Permanent)
         );
-        assert!(Fault::Hang.to_error(op).is_none());
+        assert!(Fault::Hang {}.to_error(op).is_none());
         assert!(
             Fault::latency(Duration::from_secs(1))
                 .to_error(op)

@@ -105,7 +105,7 @@ async fn a_diagnosis_that_hangs_fails_alone_at_the_limit() {
     world
         .faults()
         .on(OpMatch::port("endpoint").unwrap())
-        .fault(cato_runbook_mock::Fault::Hang);
+        .fault(cato_runbook_mock::Fault::Hang {});
     let (found, took) = diagnose(&world, &runbooks).await;
     assert_eq!(took, Duration::from_secs(60), "bounded by the limit");
     assert!(

@@ -47,8 +47,8 @@ fn faults() -> Vec<(&'static str, Fault)> {
         ("transient", Fault::transient()),
         ("throttled", Fault::throttled()),
         ("permanent", Fault::permanent(ErrorKind::PermissionDenied)),
-        ("hang", Fault::Hang),
-        ("garbage", Fault::Garbage),
+        ("hang", Fault::Hang {}),
+        ("garbage", Fault::Garbage {}),
         ("lost", Fault::lost()),
     ]
 }

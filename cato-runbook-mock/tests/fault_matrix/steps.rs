@@ -65,7 +65,7 @@ fn faults(limit: Duration) -> Vec<(String, Fault)> {
     let under = limit.saturating_sub(Duration::from_secs(1));
     let over = limit * 3;
     vec![
-        ("hang".to_owned(), Fault::Hang),
+        ("hang".to_owned(), Fault::Hang {}),
         (
             format!("slow {}", time::HumanDuration(under)),
             Fault::latency(under),
