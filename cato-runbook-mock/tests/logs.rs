@@ -154,3 +154,34 @@ async fn injected_and_seeded_lines() {
         ErrorKind::InvalidInput
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_world_told_to_keep_an_hour_forgets_older_lines_within_the_hour() {
+    let world = World::default();
+    let logs = world.logs();
+    let t0 = world.at(Duration::ZERO);
+    world.clock().sleep(30 * MINUTE).await;
+    assert_eq!(logs.filter(GROUP, "", t0, 1000).await.unwrap().len(), 30);
+
+    world.keep_history(60 * MINUTE);
+    world.clock().sleep(150 * MINUTE).await;
+    let kept = logs.filter(GROUP, "", t0, 1000).await.unwrap();
+    let horizon = world.now() - chrono::TimeDelta::minutes(60);
+    // Forgotten at most an hour late: at least the last hour, at most two.
+    assert!(
+        (60..=120).contains(&kept.len()),
+        "{} lines kept",
+        kept.len()
+    );
+    assert!(
+        kept.iter()
+            .all(|e| e.at >= horizon - chrono::TimeDelta::minutes(60))
+    );
+    assert!(kept.windows(2).all(|w| w[0].at <= w[1].at));
+    // The last hour is whole.
+    let last_hour = kept.iter().filter(|e| e.at >= horizon).count();
+    assert!(
+        (59..=61).contains(&last_hour),
+        "{last_hour} lines in the last hour"
+    );
+}

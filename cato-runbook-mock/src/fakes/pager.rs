@@ -150,7 +150,8 @@ impl Pager for FakePager {
                         (PagerAction::Deduplicated, alert.number)
                     }
                     None => {
-                        let number = sim.records.alerts.len() as u64 + 1;
+                        sim.records.alert_seq += 1;
+                        let number = sim.records.alert_seq;
                         sim.records.alerts.push(Alert {
                             number,
                             target: page.target.clone(),

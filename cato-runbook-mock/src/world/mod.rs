@@ -40,6 +40,7 @@
 
 mod apply;
 mod change;
+mod history;
 mod load;
 mod models;
 mod records;

@@ -157,6 +157,8 @@ pub(crate) struct Records {
     pub sources_down: BTreeSet<String>,
     pub health: Vec<HealthEvent>,
     pub alerts: Vec<Alert>,
+    /// The number of the last alert opened (alerts resolved long ago may be forgotten).
+    pub alert_seq: u64,
     pub pager_events: Vec<PagerEvent>,
     pub chat: Vec<ChatRecord>,
     pub chat_seq: u64,

@@ -7,6 +7,7 @@ use cato_runbook_core::ports::{Deployment, HealthEvent, LogEvent, QuotaRequestSt
 use cato_runbook_core::time::{self, Timestamp};
 
 use super::change::WorldChange;
+use super::history::History;
 use super::models::EndpointOp;
 use super::records::{Deployed, Records};
 use super::state::State;
@@ -69,7 +70,9 @@ pub(crate) struct Sim {
     /// The call being run will not get its answer back ([`Fault::Lost`](crate::Fault::Lost)).
     answer_lost: bool,
     /// The time the simulation was last brought up to.
-    now: Timestamp,
+    pub(crate) now: Timestamp,
+    /// How much of its past it keeps.
+    pub(crate) history: History,
 }
 
 impl Sim {
@@ -146,6 +149,7 @@ impl Sim {
             memo_order: VecDeque::new(),
             answer_lost: false,
             now: start,
+            history: History::default(),
         }
     }
 
@@ -183,6 +187,15 @@ impl Sim {
         }
     }
 
+    /// Drops the versions before `horizon` but the last of them, which answers any earlier
+    /// time.
+    pub(crate) fn forget_versions_before(&mut self, horizon: Timestamp) {
+        let before = self.versions.partition_point(|(t, _)| *t < horizon);
+        if before > 1 {
+            self.versions.drain(..before - 1);
+        }
+    }
+
     pub(crate) fn schedule(&mut self, at: Timestamp, timer: Timer) {
         self.timer_seq += 1;
         self.timers.insert((at, self.timer_seq), timer);
@@ -199,6 +212,7 @@ impl Sim {
             let timer = entry.remove();
             self.fire(at, timer);
         }
+        self.forget_old(self.now);
     }
 
     fn fire(&mut self, at: Timestamp, timer: Timer) {

@@ -156,7 +156,7 @@ proptest! {
         let n = at.index(lines.len() + 1);
         // Inside a multi-line string a line of garbage is text, and taken.
         let quotes: usize = lines[..n].iter().map(|l| l.matches("\"\"\"").count() + l.matches("'''").count()).sum();
-        prop_assume!(quotes % 2 == 0);
+        prop_assume!(quotes.is_multiple_of(2));
         let line = format!("= {garbage}");
         lines.insert(n, &line);
         let err = Scenario::from_toml(file, &lines.join("\n")).expect_err(&line);

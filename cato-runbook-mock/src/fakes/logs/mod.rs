@@ -40,7 +40,11 @@ fn events(sim: &Sim, group: &str, since: Timestamp, now: Timestamp) -> Vec<LogEv
         && (group == config.logs.app_group
             || sim.state().endpoints.iter().any(|e| e.log_group == group));
     if synthetic {
-        let from = since.max(sim.data_start);
+        let kept = sim
+            .history
+            .horizon()
+            .map_or(sim.data_start, |h| h.max(sim.data_start));
+        let from = since.max(kept);
         let mut minute = from.timestamp().div_euclid(60) * 60;
         loop {
             let m = DateTime::<Utc>::from_timestamp(minute, 0).unwrap_or(now);
@@ -55,11 +59,7 @@ fn events(sim: &Sim, group: &str, since: Timestamp, now: Timestamp) -> Vec<LogEv
                 (&config.bedrock.model_id, &config.bedrock.fallback_model_id),
                 m,
             );
-            out.extend(
-                lines
-                    .into_iter()
-                    .filter(|e| e.at >= since && e.at >= sim.data_start && e.at <= now),
-            );
+            out.extend(lines.into_iter().filter(|e| e.at >= from && e.at <= now));
             minute += 60;
         }
     }
