@@ -12,13 +12,32 @@ use super::{NOTICE_EVENT, PROVIDER, Slack, checked_ts, errors};
 
 /// At most this many pages of channels are read to find a channel's id.
 const MAX_PAGES: usize = 10;
+/// The longest channel id taken (Slack's are 9 to 11 characters).
+const MAX_ID: usize = 32;
+/// The longest page cursor taken (Slack's are a few dozen characters of base64).
+const MAX_CURSOR: usize = 1_000;
 
+/// `conversations.list`'s answer: a page of the workspace's channels.
 #[derive(Deserialize)]
-struct Channels {
+pub(crate) struct Channels {
+    ok: bool,
+    #[serde(default)]
+    error: Option<String>,
     #[serde(default)]
     channels: Vec<Channel>,
     #[serde(default)]
     response_metadata: Option<Cursor>,
+}
+
+/// What a page of channels says of the one looked for.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Lookup {
+    /// Its id.
+    Found(String),
+    /// Not on this page: the cursor of the next one.
+    Next(String),
+    /// Not among the channels the bot can see.
+    Absent,
 }
 
 #[derive(Deserialize)]
@@ -84,6 +103,59 @@ impl Messages {
     }
 }
 
+impl Channels {
+    /// The id of the channel named `name` (without its `#`) if this page has it, else where
+    /// the next page is; or Slack's refusal as a core error, or an id that is not a channel
+    /// id or a cursor that is not one (each becomes part of the next request's query).
+    pub(crate) fn lookup(self, name: &str, credential: &str) -> Result<Lookup> {
+        const OP: &str = "conversations.list";
+        let malformed = |why: String| {
+            Error::new(ErrorKind::MalformedResponse, OP, why)
+                .with_provider(PROVIDER)
+                .with_resource(name)
+        };
+        if !self.ok {
+            let code = self.error.unwrap_or_else(|| "unknown_error".into());
+            return Err(errors::api_error(PROVIDER, OP, name, &code, credential));
+        }
+        if let Some(channel) = self.channels.into_iter().find(|c| c.name == name) {
+            let sound = (1..=MAX_ID).contains(&channel.id.len())
+                && channel.id.starts_with(['C', 'G'])
+                && channel
+                    .id
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+            if !sound {
+                let shown: String = channel.id.chars().take(MAX_ID).collect();
+                return Err(malformed(format!(
+                    "channel id {shown:?} is not a Slack channel id (C or G, then capitals \
+                     and digits)"
+                )));
+            }
+            return Ok(Lookup::Found(channel.id));
+        }
+        let cursor = self
+            .response_metadata
+            .map(|m| m.next_cursor)
+            .unwrap_or_default();
+        if cursor.is_empty() {
+            return Ok(Lookup::Absent);
+        }
+        let sound = cursor.len() <= MAX_CURSOR
+            && cursor
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+/=_-".contains(&b));
+        if !sound {
+            let shown: String = cursor.chars().take(40).collect();
+            return Err(malformed(format!(
+                "next_cursor {shown:?} is not a Slack cursor (base64, at most {MAX_CURSOR} \
+                 characters)"
+            )));
+        }
+        Ok(Lookup::Next(cursor))
+    }
+}
+
 /// A cursor or id in a query string (Slack's cursors are base64).
 fn encoded(value: &str) -> String {
     value
@@ -96,10 +168,26 @@ fn encoded(value: &str) -> String {
 
 impl Slack {
     /// The `ts` of `message` if Slack holds it (a post carrying its key as metadata); `None`
-    /// when it is not there or cannot be looked up.
+    /// when it is not there or cannot be looked up (logged with why).
     pub(super) async fn find_posted(&self, message: &ChatMessage) -> Option<String> {
         let key = message.key.as_ref()?;
-        let channel = self.channel_id(&message.channel).await.ok()??;
+        match self.look_for(message, key.as_str()).await {
+            Ok(ts) => ts,
+            Err(error) => {
+                tracing::warn!(
+                    provider = PROVIDER,
+                    %error,
+                    "the channel's messages could not be read"
+                );
+                None
+            }
+        }
+    }
+
+    async fn look_for(&self, message: &ChatMessage, key: &str) -> Result<Option<String>> {
+        let Some(channel) = self.channel_id(&message.channel).await? else {
+            return Ok(None);
+        };
         let (operation, path) = match &message.thread {
             Some(thread) => (
                 "conversations.replies",
@@ -118,28 +206,12 @@ impl Slack {
                 ),
             ),
         };
-        let found = self
-            .read::<Messages>(operation, &path)
-            .await
-            .and_then(|found| {
-                found.posted(
-                    operation,
-                    &channel,
-                    key.as_str(),
-                    self.transport.credential(),
-                )
-            });
-        match found {
-            Ok(ts) => ts,
-            Err(error) => {
-                tracing::warn!(
-                    provider = PROVIDER,
-                    %error,
-                    "the channel's messages could not be read"
-                );
-                None
-            }
-        }
+        self.read::<Messages>(operation, &path).await?.posted(
+            operation,
+            &channel,
+            key,
+            self.transport.credential(),
+        )
     }
 
     /// A channel's id: itself when it is one, else looked up by name.
@@ -156,15 +228,10 @@ impl Slack {
                 encoded(&cursor)
             );
             let page: Channels = self.read("conversations.list", &path).await?;
-            if let Some(c) = page.channels.into_iter().find(|c| c.name == name) {
-                return Ok(Some(c.id));
-            }
-            cursor = page
-                .response_metadata
-                .map(|m| m.next_cursor)
-                .unwrap_or_default();
-            if cursor.is_empty() {
-                break;
+            match page.lookup(name, self.transport.credential())? {
+                Lookup::Found(id) => return Ok(Some(id)),
+                Lookup::Next(next) => cursor = next,
+                Lookup::Absent => break,
             }
         }
         Ok(None)

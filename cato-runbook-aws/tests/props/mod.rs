@@ -19,6 +19,8 @@ mod slack_answer;
 #[cfg(feature = "slack")]
 mod slack_auth;
 #[cfg(feature = "slack")]
+mod slack_channels;
+#[cfg(feature = "slack")]
 mod slack_history;
 #[cfg(feature = "pagerduty")]
 mod webhook;

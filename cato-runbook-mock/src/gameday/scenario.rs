@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use cato_runbook_core::catalog::CatalogConfig;
-use cato_runbook_core::engine::{EngineConfig, Mode, Policy};
+use cato_runbook_core::engine::{EngineConfig, KnownNames, Mode, Policy};
 use serde::{Deserialize, Serialize};
 
 use super::error::ScenarioError;
@@ -278,8 +278,8 @@ impl Scenario {
         Scenario::from_toml(path, &text)
     }
 
-    /// Checks what TOML alone cannot: times within the run, a world that can exist, actions that
-    /// name their incident, at least one expectation, an event's number that is NaN, infinite
+    /// Checks what TOML alone cannot: times within the run, a world that can exist, a policy the
+    /// engine takes (every number in range, every name known), actions that name their incident, at least one expectation, an event's number that is NaN, infinite
     /// or negative.
     fn check(&self, file: &Path, text: &str) -> Result<(), ScenarioError> {
         let locate = |needle: &str, nth: usize, field: &str, message: String| {
@@ -312,6 +312,18 @@ impl Scenario {
         }
         if let Err(e) = self.world.validate() {
             return Err(locate("[world", 0, "world", e.message().to_owned()));
+        }
+        // As the engine's builder would refuse it, but at its line: `policy.<key>: why`.
+        if let Err(e) = self.policy.validate(&KnownNames::catalog()) {
+            let message = e.message();
+            let key = message.split_once(':').map_or("policy", |(key, _)| key);
+            let last = key.rsplit('.').next().unwrap_or(key);
+            let needle = if nth_table(text, last, 0).is_some() {
+                last
+            } else {
+                "[policy"
+            };
+            return Err(locate(needle, 0, key, message.to_owned()));
         }
         let end = Offset::new(self.duration);
         for (i, event) in self.events.iter().enumerate() {

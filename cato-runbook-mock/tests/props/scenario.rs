@@ -258,3 +258,37 @@ fn a_key_beside_a_fieldless_fault_and_a_nan_retry_time_are_refused_naming_them()
         Scenario::from_toml(file, &text.replace(line, "throttle_retry_ms = nan")).unwrap_err();
     assert!(err.to_string().contains("throttle_retry_ms"), "{err}");
 }
+
+/// Found by the million-case run: a scenario's policy was checked only when its engine was
+/// built, so a NaN approval threshold loaded, and the error, when it came, had no line.
+#[test]
+fn a_nan_or_unknown_name_in_the_policy_is_refused_at_its_line() {
+    let (file, text) = scenarios()
+        .iter()
+        .find(|(_, t)| t.contains("\nmonthly_cost_above_usd = "))
+        .unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("monthly_cost_above_usd = "))
+        .unwrap();
+    let nan = text.replace(line, "monthly_cost_above_usd = nan");
+    let err = Scenario::from_toml(file, &nan).unwrap_err();
+    assert_eq!(
+        err.field(),
+        Some("policy.approval.monthly_cost_above_usd"),
+        "{err}"
+    );
+    let at = err.line().unwrap();
+    assert_eq!(
+        nan.lines().nth(at - 1),
+        Some("monthly_cost_above_usd = nan"),
+        "{err}"
+    );
+    let typo = text.replace(
+        "[policy.runbook_modes]",
+        "[policy.runbook_modes]\nshadow-self-dwn = \"auto\"",
+    );
+    let err = Scenario::from_toml(file, &typo).unwrap_err();
+    assert!(err.to_string().contains("shadow-self-dwn"), "{err}");
+    assert!(err.line().is_some(), "{err}");
+}
