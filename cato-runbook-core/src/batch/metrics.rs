@@ -152,39 +152,69 @@ impl<'a> Key<'a> {
 }
 
 /// The distinct series of `asks`, each over the union of its askers' windows, and which
-/// series each ask wants.
-fn distinct(asks: &[Ask]) -> (Vec<Fetch>, Vec<Vec<usize>>) {
-    let mut index: HashMap<Key, usize> = HashMap::new();
-    let mut series: Vec<Fetch> = Vec::new();
-    let wants = asks
-        .iter()
-        .map(|ask| {
-            ask.queries
-                .iter()
-                .map(|q| {
-                    let key = Key::of(q, ask.start);
-                    let at = *index.entry(key).or_insert_with(|| {
-                        series.push(Fetch {
-                            query: q.clone(),
-                            start: ask.start,
-                            end: ask.end,
+/// series each ask wants. The asks are the round's own copies of its callers' queries: the
+/// first query of each series is moved out of its ask into the series, none is copied.
+fn distinct(mut asks: Vec<Ask>) -> (Vec<Fetch>, Vec<Vec<usize>>) {
+    let total = asks.iter().map(|ask| ask.queries.len()).sum();
+    // Each series: the ask and the query that first asked for it, and its window.
+    let mut firsts: Vec<(usize, usize, Timestamp, Timestamp)> = Vec::with_capacity(total);
+    let wants = {
+        let mut index: HashMap<Key, usize, foldhash::fast::RandomState> =
+            HashMap::with_capacity_and_hasher(total, foldhash::fast::RandomState::default());
+        asks.iter()
+            .enumerate()
+            .map(|(a, ask)| {
+                ask.queries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, q)| {
+                        let at = *index.entry(Key::of(q, ask.start)).or_insert_with(|| {
+                            firsts.push((a, i, ask.start, ask.end));
+                            firsts.len() - 1
                         });
-                        series.len() - 1
-                    });
-                    let fetch = &mut series[at];
-                    fetch.start = fetch.start.min(ask.start);
-                    fetch.end = fetch.end.max(ask.end);
-                    at
-                })
-                .collect()
+                        let first = &mut firsts[at];
+                        first.2 = first.2.min(ask.start);
+                        first.3 = first.3.max(ask.end);
+                        at
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    let series = firsts
+        .into_iter()
+        .map(|(a, i, start, end)| Fetch {
+            query: asks
+                .get_mut(a)
+                .and_then(|ask| ask.queries.get_mut(i))
+                .map(taken)
+                .unwrap_or_else(placeholder),
+            start,
+            end,
         })
         .collect();
     (series, wants)
 }
 
+/// A query with nothing in it (allocates nothing): what is left where one was moved out.
+fn placeholder() -> MetricQuery {
+    MetricQuery {
+        id: String::new(),
+        namespace: String::new(),
+        metric: String::new(),
+        dimensions: Vec::new(),
+        statistic: Statistic::Sum,
+        period: std::time::Duration::ZERO,
+    }
+}
+
+fn taken(query: &mut MetricQuery) -> MetricQuery {
+    std::mem::replace(query, placeholder())
+}
+
 async fn fetch_all(port: Arc<dyn Metrics>, asks: Vec<Ask>) -> Result<Fetched> {
     let several = asks.len() > 1;
-    match fetch_points(port, &asks).await {
+    match fetch_points(port, asks).await {
         Err(err) if several && err.kind() == ErrorKind::InvalidInput => {
             tracing::debug!(error = %err, "a round's metrics query was refused; each caller asks alone");
             Ok(Fetched::AskAlone)
@@ -193,8 +223,8 @@ async fn fetch_all(port: Arc<dyn Metrics>, asks: Vec<Ask>) -> Result<Fetched> {
     }
 }
 
-async fn fetch_points(port: Arc<dyn Metrics>, asks: &[Ask]) -> Result<Fetched> {
-    let (series, wants) = distinct(asks);
+async fn fetch_points(port: Arc<dyn Metrics>, asks: Vec<Ask>) -> Result<Fetched> {
+    let (mut series, wants) = distinct(asks);
     let plan = Plan::of(&series);
     let mut points: Vec<Vec<Datapoint>> = vec![Vec::new(); series.len()];
     let calls: Vec<_> = plan
@@ -202,26 +232,33 @@ async fn fetch_points(port: Arc<dyn Metrics>, asks: &[Ask]) -> Result<Fetched> {
         .iter()
         .map(|call| {
             let port = Arc::clone(&port);
+            // Each series is in one call: its query moves there, with the call's id.
             let queries: Vec<MetricQuery> = call
                 .members
                 .iter()
                 .enumerate()
-                .map(|(n, &at)| MetricQuery {
-                    id: format!("q{n}"),
-                    ..series[at].query.clone()
+                .map(|(n, &at)| {
+                    let mut query = series
+                        .get_mut(at)
+                        .map_or_else(placeholder, |s| taken(&mut s.query));
+                    query.id = format!("q{n}");
+                    query
                 })
                 .collect();
             let (start, end) = (call.start, call.end);
             async move { port.query(&queries, start, end).await }
         })
         .collect();
+    drop(series);
     let answers: Vec<Vec<MetricSeries>> = futures::stream::iter(calls)
         .buffered(CONCURRENT_CALLS)
         .try_collect()
         .await?;
     for (call, answer) in plan.calls.iter().zip(answers) {
         for (&at, got) in call.members.iter().zip(answer) {
-            points[at] = got.points;
+            if let Some(slot) = points.get_mut(at) {
+                *slot = got.points;
+            }
         }
     }
     Ok(Fetched::Points { points, wants })
@@ -291,16 +328,16 @@ fn trimmed(
         .zip(wants)
         .map(|(q, &at)| {
             let from = read_start(start, q.period.as_secs());
+            let within = |p: &&Datapoint| p.at >= from && p.at < end;
             MetricSeries {
                 id: q.id.clone(),
                 points: points
                     .get(at)
                     .map(|points| {
-                        points
-                            .iter()
-                            .filter(|p| p.at >= from && p.at < end)
-                            .copied()
-                            .collect()
+                        // Sized once: a caller's window is often a small part of the read.
+                        let mut own = Vec::with_capacity(points.iter().filter(within).count());
+                        own.extend(points.iter().filter(within).copied());
+                        own
                     })
                     .unwrap_or_default(),
             }

@@ -1,5 +1,6 @@
 //! A round: calls that arrive together, served by one underlying call.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use futures::future::{BoxFuture, FutureExt, Shared};
@@ -35,12 +36,17 @@ struct Open<R, T> {
 /// so a caller that is dropped or times out strands nobody.
 pub(crate) struct Round<R, T> {
     open: Mutex<Option<Open<R, T>>>,
+    /// How many requests the last round collected: the next one's list starts that large
+    /// (a tick's detectors make about as many as the last tick's did) instead of growing a
+    /// request at a time, a reallocation of the whole list at each doubling.
+    last: Arc<AtomicUsize>,
 }
 
 impl<R, T> Default for Round<R, T> {
     fn default() -> Self {
         Round {
             open: Mutex::new(None),
+            last: Arc::new(AtomicUsize::new(0)),
         }
     }
 }
@@ -63,8 +69,11 @@ impl<R: Send + 'static, T: Send + Sync + 'static> Round<R, T> {
                 return (list.len() - 1, round.answer.clone());
             }
         }
-        let requests: Requests<R> = Arc::new(Mutex::new(Some(vec![request])));
+        let mut list = Vec::with_capacity(self.last.load(Ordering::Relaxed).clamp(1, MAX_REQUESTS));
+        list.push(request);
+        let requests: Requests<R> = Arc::new(Mutex::new(Some(list)));
         let collecting = Arc::clone(&requests);
+        let last = Arc::clone(&self.last);
         let answer = async move {
             let mut seen = 1;
             // Each yield that brought a request waits again; at most one yield per request.
@@ -77,6 +86,7 @@ impl<R: Send + 'static, T: Send + Sync + 'static> Round<R, T> {
                 seen = now;
             }
             let taken = locked(&collecting).take().unwrap_or_default();
+            last.store(taken.len(), Ordering::Relaxed);
             Arc::new(call(taken).await)
         }
         .boxed()
