@@ -3,7 +3,7 @@
 //! histograms), work a real provider does on its side.
 //!
 //! A call is keyed by what it asks, not by when: its queries without their ids (or its log
-//! group, pattern and limit) and the length of its window. Until [`Freeze::freeze`], every call
+//! group, pattern and limit) and the length of its window (a log filter's to 10 s). Until [`Freeze::freeze`], every call
 //! goes to the fake and its answer is kept; after, a call of a kept key gets that answer again
 //! with its ids and its timestamps moved to the new window, as a steady fleet would (a call of
 //! a new key still goes to the fake, and is kept). Hashing a call's queries is part of what is timed, so
@@ -12,30 +12,58 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use cato_runbook_core::Result;
 use cato_runbook_core::ports::{
-    Dimension, LogEvent, Logs, MetricQuery, MetricSeries, Metrics, Statistic,
+    Clock, Dimension, LogEvent, Logs, MetricQuery, MetricSeries, Metrics, Statistic,
 };
 use cato_runbook_core::time::Timestamp;
 use chrono::TimeDelta;
 
-/// Shared by the canned ports of one world: whether they answer from their memo yet.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Freeze(Arc<AtomicBool>);
+/// Shared by the canned ports of one world: whether they answer from their memo yet, and how
+/// late a kept answer comes.
+#[derive(Clone)]
+pub(crate) struct Freeze {
+    frozen: Arc<AtomicBool>,
+    latency_us: Arc<AtomicU64>,
+    clock: Arc<dyn Clock>,
+}
 
 impl Freeze {
+    /// Answers that wait on `clock`.
+    pub(crate) fn new(clock: Arc<dyn Clock>) -> Self {
+        Self {
+            frozen: Arc::default(),
+            latency_us: Arc::default(),
+            clock,
+        }
+    }
+
     /// From now on, kept answers are given again.
     pub(crate) fn freeze(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        self.frozen.store(true, Ordering::SeqCst);
+    }
+
+    /// From now on, a kept answer comes `latency` late, as the latency fault delays the calls
+    /// that reach the fakes.
+    pub(crate) fn latency(&self, latency: Duration) {
+        let us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
+        self.latency_us.store(us, Ordering::SeqCst);
     }
 
     fn frozen(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+        self.frozen.load(Ordering::SeqCst)
+    }
+
+    async fn wait(&self) {
+        let us = self.latency_us.load(Ordering::SeqCst);
+        if us > 0 {
+            self.clock.sleep(Duration::from_micros(us)).await;
+        }
     }
 }
 
@@ -148,6 +176,7 @@ impl Metrics for CannedMetrics {
                 .collect()
         });
         if let Some(answer) = hit {
+            self.memo.freeze.wait().await;
             return Ok(answer);
         }
         let answer = self.inner.query(queries, start, end).await?;
@@ -215,7 +244,10 @@ impl Logs for CannedLogs {
         limit: usize,
     ) -> Result<Vec<LogEvent>> {
         let now = (self.now)();
-        let window = (now - since).to_std().unwrap_or_default();
+        // To the nearest 10 s: a filter's window runs to the time of the call, which on a
+        // running clock is a little later every tick.
+        let tens = ((now - since).num_milliseconds().max(0) + 5_000) / 10_000;
+        let window = Duration::from_secs(u64::try_from(tens * 10).unwrap_or_default());
         let key = (group.to_owned(), pattern.to_owned(), limit, window);
         let hit = self.memo.get(&key, since).map(|(shift, events)| {
             events
@@ -228,6 +260,7 @@ impl Logs for CannedLogs {
                 .collect()
         });
         if let Some(events) = hit {
+            self.memo.freeze.wait().await;
             return Ok(events);
         }
         let events = self.inner.filter(group, pattern, since, limit).await?;

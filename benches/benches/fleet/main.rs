@@ -147,6 +147,30 @@ fn bench_ticks(
     });
 }
 
+/// Criterion's time of a tick of the canned `harness` with [`LATENCY`] on every call and the
+/// runtime's clock running (resumed for it, paused again after): the waits and the work
+/// together, as a replica's tick takes them, as `wall_at_20ms/n`. Ticks follow one another at
+/// once; the world's time moves with the real clock meanwhile.
+fn bench_wall(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    rt: &tokio::runtime::Runtime,
+    n: usize,
+    harness: &Harness,
+    freeze: &canned::Freeze,
+) {
+    harness.world().faults().on(OpMatch::Any).latency(LATENCY);
+    freeze.latency(LATENCY);
+    tokio::time::resume();
+    group.bench_with_input(
+        BenchmarkId::new("wall_at_20ms", n),
+        harness,
+        |b, harness| b.iter(|| black_box(rt.block_on(harness.engine().tick()).map(|r| r.healthy))),
+    );
+    tokio::time::pause();
+    freeze.latency(Duration::ZERO);
+    harness.world().faults().clear();
+}
+
 fn calls_by_op(world: &World) -> BTreeMap<String, usize> {
     let mut by_op = BTreeMap::new();
     for call in world.calls().of(OpMatch::Any) {
@@ -179,17 +203,19 @@ fn sizes() -> Vec<usize> {
 }
 
 fn fleet(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build()
-        .unwrap();
-    // The world's clock reads the runtime's: the world is made inside it.
-    let _runtime = rt.enter();
     let mut group = c.benchmark_group("fleet_tick");
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(5));
     for n in sizes() {
+        // A runtime of each size's own: its paused clock starts anew (the wall-time bench
+        // runs it for real a while).
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .unwrap();
+        // The world's clock reads the runtime's: the world is made inside it.
+        let _runtime = rt.enter();
         let world = world(n);
         let harness = harness(&world, n);
         // Ten healthy minutes first: the store loaded, every window filled.
@@ -223,7 +249,7 @@ fn fleet(c: &mut Criterion) {
         bench_ticks(&mut group, &rt, "fakes", n, &harness);
         // The same fleet on a world of its own, metrics and logs canned once warm.
         let canned_world = self::world(n);
-        let freeze = canned::Freeze::default();
+        let freeze = canned::Freeze::new(canned_world.clock_handle());
         let canned = canned_harness(&canned_world, n, &freeze);
         rt.block_on(canned.run_for(Duration::from_secs(600)))
             .unwrap();
@@ -233,6 +259,7 @@ fn fleet(c: &mut Criterion) {
             .unwrap();
         assert_eq!(report.open_incidents, 0, "a canned fleet opened incidents");
         bench_ticks(&mut group, &rt, "canned", n, &canned);
+        bench_wall(&mut group, &rt, n, &canned, &freeze);
         // Every endpoint down: one incident each once the hysteresis has seen enough.
         for i in 0..n {
             world
