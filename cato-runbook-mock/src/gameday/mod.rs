@@ -12,6 +12,7 @@
 //! (`serde`). A bad scenario file is a [`ScenarioError`] naming the file, the line and the field.
 
 mod changes;
+mod checks;
 mod decisions;
 mod engine_log;
 mod error;
