@@ -285,11 +285,20 @@ fn fleet(c: &mut Criterion) {
         tokio::time::pause();
         world.faults().clear();
         let reads = metric_reads(&world);
+        let series: usize = reads.iter().sum();
         println!(
-            "fleet/{n}: on a running clock, {} unknown, {} series in {} GetMetricData calls ({reads:?})",
+            "fleet/{n}: on a running clock, {} unknown, {series} series in {} GetMetricData calls ({reads:?})",
             report.unknown,
-            reads.iter().sum::<usize>(),
             reads.len()
+        );
+        assert_eq!(
+            report.unknown, 0,
+            "a tick on a running clock saw unknown detectors"
+        );
+        assert_eq!(
+            reads.len(),
+            series.div_ceil(500),
+            "calls per tick on a running clock"
         );
         // Every endpoint down: one incident each once the hysteresis has seen enough.
         for i in 0..n {
