@@ -32,9 +32,8 @@ impl Identity {
     /// character (the name is shown to the operator).
     pub(crate) fn who(self, operation: &'static str, credential: &str) -> Result<String> {
         if !self.ok {
-            let code = self.error.unwrap_or_else(|| "unknown_error".into());
-            return Err(errors::api_error(
-                PROVIDER, operation, "token", &code, credential,
+            return Err(errors::refusal(
+                PROVIDER, operation, "token", self.error, credential,
             ));
         }
         let malformed = |why: String| {

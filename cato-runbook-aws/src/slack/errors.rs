@@ -2,6 +2,19 @@
 
 use cato_runbook_core::{Error, ErrorKind};
 
+/// A refusal (`"ok": false`) as [`api_error`] makes it: its `error` code, `unknown_error` when
+/// it gave none.
+pub(super) fn refusal(
+    provider: &'static str,
+    operation: &'static str,
+    resource: &str,
+    code: Option<String>,
+    credential: &str,
+) -> Error {
+    let code = code.as_deref().unwrap_or("unknown_error");
+    api_error(provider, operation, resource, code, credential)
+}
+
 /// The error for Slack's error `code`; a token Slack refuses names `credential`, where it
 /// comes from.
 pub(super) fn api_error(

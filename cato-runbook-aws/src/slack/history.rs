@@ -83,9 +83,8 @@ impl Messages {
         credential: &str,
     ) -> Result<Option<String>> {
         if !self.ok {
-            let code = self.error.unwrap_or_else(|| "unknown_error".into());
-            return Err(errors::api_error(
-                PROVIDER, operation, channel, &code, credential,
+            return Err(errors::refusal(
+                PROVIDER, operation, channel, self.error, credential,
             ));
         }
         let Some(found) = self.messages.into_iter().find(|m| {
@@ -115,8 +114,7 @@ impl Channels {
                 .with_resource(name)
         };
         if !self.ok {
-            let code = self.error.unwrap_or_else(|| "unknown_error".into());
-            return Err(errors::api_error(PROVIDER, OP, name, &code, credential));
+            return Err(errors::refusal(PROVIDER, OP, name, self.error, credential));
         }
         if let Some(channel) = self.channels.into_iter().find(|c| c.name == name) {
             let sound = (1..=MAX_ID).contains(&channel.id.len())

@@ -113,9 +113,8 @@ impl Answer {
         credential: &str,
     ) -> Result<String> {
         if !self.ok {
-            let code = self.error.unwrap_or_else(|| "unknown_error".into());
-            return Err(errors::api_error(
-                PROVIDER, operation, channel, &code, credential,
+            return Err(errors::refusal(
+                PROVIDER, operation, channel, self.error, credential,
             ));
         }
         let malformed = |why: String| {

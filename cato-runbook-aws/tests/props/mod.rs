@@ -100,6 +100,16 @@ pub(crate) fn field<'a>(value: &'a Value, name: &str, position: usize) -> &'a Va
     }
 }
 
+/// The value at `path` in `value`: object keys, and array indexes written as numbers.
+#[cfg_attr(not(any(feature = "pagerduty", feature = "slack")), allow(dead_code))]
+pub(crate) fn at<'a>(value: &'a mut Value, path: &[&str]) -> &'a mut Value {
+    path.iter()
+        .fold(value, |v, key| match key.parse::<usize>() {
+            Ok(i) => &mut v[i],
+            Err(_) => &mut v[*key],
+        })
+}
+
 /// An object key: mostly names the parsers know, some garbage.
 fn key() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -130,6 +140,15 @@ fn key() -> impl Strategy<Value = String> {
 
 /// A value no field should take: NaN and infinities (as JSON can carry them: huge numbers),
 /// extremes, huge strings, the wrong type.
+#[cfg_attr(
+    not(any(
+        feature = "cato-api",
+        feature = "pagerduty",
+        feature = "sendgrid",
+        feature = "slack"
+    )),
+    allow(dead_code)
+)]
 pub(crate) fn absurd() -> impl Strategy<Value = Value> {
     prop_oneof![
         Just(Value::from(u64::MAX)),

@@ -10,7 +10,7 @@ use cato_runbook_core::ErrorKind;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use super::{absurd, config, json, object_of};
+use super::{absurd, at, config, json, object_of};
 use crate::http::transport::decode_json;
 use crate::slack::history::{Channels, Lookup};
 
@@ -69,14 +69,6 @@ const FIELDS: [(&[&str], &str); 7] = [
     (&["channels", "0", "id"], "channels[0].id"),
     (&["response_metadata"], "response_metadata"),
 ];
-
-fn at<'a>(value: &'a mut Value, path: &[&str]) -> &'a mut Value {
-    path.iter()
-        .fold(value, |v, key| match key.parse::<usize>() {
-            Ok(i) => &mut v[i],
-            Err(_) => &mut v[*key],
-        })
-}
 
 fn found(id: &str) -> Result<Lookup, (Option<ErrorKind>, String)> {
     Ok(Lookup::Found(id.into()))

@@ -10,7 +10,7 @@ use cato_runbook_core::ErrorKind;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use super::{absurd, config, json, object_of};
+use super::{absurd, at, config, json, object_of};
 use crate::http::transport::decode_json;
 use crate::slack::history::Messages;
 
@@ -63,14 +63,6 @@ const FIELDS: [(&[&str], &str); 7] = [
     ),
     (&["messages", "0", "ts"], "messages[0].ts"),
 ];
-
-fn at<'a>(value: &'a mut Value, path: &[&str]) -> &'a mut Value {
-    path.iter()
-        .fold(value, |v, key| match key.parse::<usize>() {
-            Ok(i) => &mut v[i],
-            Err(_) => &mut v[*key],
-        })
-}
 
 #[test]
 fn the_newest_post_with_the_key_is_found_and_an_absurd_ts_refused() {

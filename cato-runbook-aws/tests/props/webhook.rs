@@ -4,7 +4,7 @@ use cato_runbook_core::ports::MAX_TEXT;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use super::{absurd, config, json};
+use super::{absurd, at, config, json};
 use crate::pagerduty::webhook::{EventKind, Malformed, parse};
 
 fn sound() -> Value {
@@ -24,10 +24,6 @@ const FIELDS: [(&[&str], bool); 5] = [
     (&["event", "data", "id"], false),
     (&["event", "agent", "summary"], false),
 ];
-
-fn at<'a>(value: &'a mut Value, path: &[&str]) -> &'a mut Value {
-    path.iter().fold(value, |v, key| &mut v[*key])
-}
 
 fn malformed(body: &[u8]) -> String {
     match parse(body) {

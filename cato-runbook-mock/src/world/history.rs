@@ -30,11 +30,10 @@ impl World {
     }
 }
 
-/// The horizon, and when the world last forgot.
+/// How much the world keeps, and up to where it last forgot.
 #[derive(Debug, Default)]
 pub(crate) struct History {
     keep: Option<Duration>,
-    forgot_at: Option<Timestamp>,
     horizon: Option<Timestamp>,
 }
 
@@ -47,23 +46,23 @@ impl History {
 }
 
 impl Sim {
-    /// Forgets what is past the horizon, once an hour; nothing without one.
+    /// Forgets what is past the horizon once it has moved an hour on; nothing without one.
     pub(crate) fn forget_old(&mut self, now: Timestamp) {
         let Some(keep) = self.history.keep else {
             return;
         };
+        let horizon = time::sub(now, keep);
         if self
             .history
-            .forgot_at
-            .is_some_and(|at| time::elapsed(at, now) < EVERY)
+            .horizon
+            .is_some_and(|last| time::elapsed(last, horizon) < EVERY)
         {
             return;
         }
-        self.forget_before(time::sub(now, keep));
+        self.forget_before(horizon);
     }
 
     fn forget_before(&mut self, horizon: Timestamp) {
-        self.history.forgot_at = Some(self.now);
         self.history.horizon = Some(horizon);
         self.forget_versions_before(horizon);
         let r = &mut self.records;

@@ -70,7 +70,7 @@ pub(crate) struct Sim {
     /// The call being run will not get its answer back ([`Fault::Lost`](crate::Fault::Lost)).
     answer_lost: bool,
     /// The time the simulation was last brought up to.
-    pub(crate) now: Timestamp,
+    now: Timestamp,
     /// How much of its past it keeps.
     pub(crate) history: History,
 }

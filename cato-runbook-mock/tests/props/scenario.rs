@@ -197,6 +197,20 @@ proptest! {
     }
 }
 
+/// A scenario whose line `key = …` (a key some scenario sets) reads `key = value` instead: its
+/// file, and the changed text.
+fn with_value(key: &str, value: &str) -> (&'static Path, String) {
+    let (file, text) = scenarios()
+        .iter()
+        .find(|(_, t)| t.contains(&format!("\n{key} = ")))
+        .unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(&format!("{key} = ")))
+        .unwrap();
+    (file, text.replace(line, &format!("{key} = {value}")))
+}
+
 #[test]
 fn every_scenario_is_sound() {
     for (file, text) in scenarios() {
@@ -216,15 +230,8 @@ fn an_event_with_a_key_its_change_lacks_or_a_nan_is_refused_naming_it() {
     );
     let err = Scenario::from_toml(file, &with_key).unwrap_err();
     assert_eq!(err.field(), Some("spend"), "{err}");
-    let (file, text) = scenarios()
-        .iter()
-        .find(|(_, t)| t.contains("\nper_minute = "))
-        .unwrap();
-    let line = text
-        .lines()
-        .find(|l| l.starts_with("per_minute = "))
-        .unwrap();
-    let err = Scenario::from_toml(file, &text.replace(line, "per_minute = nan")).unwrap_err();
+    let (file, nan) = with_value("per_minute", "nan");
+    let err = Scenario::from_toml(file, &nan).unwrap_err();
     assert_eq!(err.field(), Some("per_minute"), "{err}");
     assert!(err.line().is_some(), "{err}");
 }
@@ -246,16 +253,8 @@ fn a_key_beside_a_fieldless_fault_and_a_nan_retry_time_are_refused_naming_them()
     assert!(names_place(&err, file, "aaa_unknown"), "{err}");
     assert!(err.to_string().contains("aaa_unknown"), "{err}");
 
-    let (file, text) = scenarios()
-        .iter()
-        .find(|(_, t)| t.contains("\nthrottle_retry_ms = "))
-        .unwrap();
-    let line = text
-        .lines()
-        .find(|l| l.starts_with("throttle_retry_ms = "))
-        .unwrap();
-    let err =
-        Scenario::from_toml(file, &text.replace(line, "throttle_retry_ms = nan")).unwrap_err();
+    let (file, nan) = with_value("throttle_retry_ms", "nan");
+    let err = Scenario::from_toml(file, &nan).unwrap_err();
     assert!(err.to_string().contains("throttle_retry_ms"), "{err}");
 }
 
@@ -263,15 +262,7 @@ fn a_key_beside_a_fieldless_fault_and_a_nan_retry_time_are_refused_naming_them()
 /// built, so a NaN approval threshold loaded, and the error, when it came, had no line.
 #[test]
 fn a_nan_or_unknown_name_in_the_policy_is_refused_at_its_line() {
-    let (file, text) = scenarios()
-        .iter()
-        .find(|(_, t)| t.contains("\nmonthly_cost_above_usd = "))
-        .unwrap();
-    let line = text
-        .lines()
-        .find(|l| l.starts_with("monthly_cost_above_usd = "))
-        .unwrap();
-    let nan = text.replace(line, "monthly_cost_above_usd = nan");
+    let (file, nan) = with_value("monthly_cost_above_usd", "nan");
     let err = Scenario::from_toml(file, &nan).unwrap_err();
     assert_eq!(
         err.field(),
@@ -284,6 +275,7 @@ fn a_nan_or_unknown_name_in_the_policy_is_refused_at_its_line() {
         Some("monthly_cost_above_usd = nan"),
         "{err}"
     );
+    let (_, text) = scenarios().iter().find(|(f, _)| f == file).unwrap();
     let typo = text.replace(
         "[policy.runbook_modes]",
         "[policy.runbook_modes]\nshadow-self-dwn = \"auto\"",
