@@ -30,6 +30,7 @@ use chrono::TimeDelta;
 pub(crate) struct Freeze {
     frozen: Arc<AtomicBool>,
     latency_us: Arc<AtomicU64>,
+    misses: Arc<AtomicU64>,
     clock: Arc<dyn Clock>,
 }
 
@@ -39,6 +40,7 @@ impl Freeze {
         Self {
             frozen: Arc::default(),
             latency_us: Arc::default(),
+            misses: Arc::default(),
             clock,
         }
     }
@@ -53,6 +55,11 @@ impl Freeze {
     pub(crate) fn latency(&self, latency: Duration) {
         let us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
         self.latency_us.store(us, Ordering::SeqCst);
+    }
+
+    /// The calls since [`Freeze::freeze`] that no kept answer matched (they went to the fake).
+    pub(crate) fn misses(&self) -> u64 {
+        self.misses.load(Ordering::SeqCst)
     }
 
     fn frozen(&self) -> bool {
@@ -90,8 +97,13 @@ impl<K: Hash + Eq, T: Clone> Memo<K, T> {
             return None;
         }
         let kept = self.kept.lock().unwrap();
-        kept.get(key)
-            .map(|(at, answer)| (start - *at, Arc::clone(answer)))
+        let hit = kept
+            .get(key)
+            .map(|(at, answer)| (start - *at, Arc::clone(answer)));
+        if hit.is_none() {
+            self.freeze.misses.fetch_add(1, Ordering::SeqCst);
+        }
+        hit
     }
 
     fn keep(&self, key: K, start: Timestamp, answer: &[T]) {

@@ -9,7 +9,9 @@
 //! the virtual clock — the critical path of its rounds of calls, whatever the machine. Criterion
 //! times a tick's CPU in real time, between ticks a tick interval apart: once on the fakes as
 //! they are (`fakes/N`, most of it the fakes synthesising series), once with metrics and logs
-//! answered from a memo (`canned/N`, see [`canned`]: the engine's own work). Last, the canned
+//! answered from a memo (`canned/N`, see [`canned`]: the engine's own work), and the same with
+//! the latency on every call, the clock still paused (`canned_at_20ms/N`: the work the waits
+//! add, their timers and the fault rules, without the waits). Last, the canned
 //! fleet's ticks in real time with the latency on every call (`wall_at_20ms/N`): the runtime's
 //! clock runs for each tick and is paused between them.
 #![allow(
@@ -164,6 +166,9 @@ fn bench_wall(
 ) {
     harness.world().faults().on(OpMatch::Any).latency(LATENCY);
     freeze.latency(LATENCY);
+    let misses = freeze.misses();
+    let mut last_start = harness.world().now();
+    let last_start = &mut last_start;
     group.bench_with_input(
         BenchmarkId::new("wall_at_20ms", n),
         harness,
@@ -171,7 +176,12 @@ fn bench_wall(
             b.iter_custom(|iters| {
                 let mut ticking = Duration::ZERO;
                 for _ in 0..iters {
-                    rt.block_on(tokio::time::advance(harness.tick_interval()));
+                    // The next tick a tick interval after the last one's start, as a
+                    // replica's schedule has it (its windows as long as the last tick's).
+                    let next = time::add(*last_start, harness.tick_interval());
+                    let wait = time::elapsed(harness.world().now(), next);
+                    rt.block_on(tokio::time::advance(wait));
+                    *last_start = harness.world().now();
                     tokio::time::resume();
                     let start = std::time::Instant::now();
                     let report = rt.block_on(harness.engine().tick()).unwrap();
@@ -185,6 +195,10 @@ fn bench_wall(
     );
     freeze.latency(Duration::ZERO);
     harness.world().faults().clear();
+    println!(
+        "fleet/{n}: {} of the wall ticks' reads went past the memo, to the fakes",
+        freeze.misses() - misses
+    );
 }
 
 fn calls_by_op(world: &World) -> BTreeMap<String, usize> {
@@ -274,7 +288,23 @@ fn fleet(c: &mut Criterion) {
             .block_on(canned.tick_then_wait(time::add(canned_world.now(), canned.tick_interval())))
             .unwrap();
         assert_eq!(report.open_incidents, 0, "a canned fleet opened incidents");
+        let region = Region::new(GLOBAL);
+        rt.block_on(canned.tick_then_wait(time::add(canned_world.now(), canned.tick_interval())))
+            .unwrap();
+        let stats = region.change();
+        println!(
+            "fleet/{n}: a canned tick allocates {} times ({} reallocations, {} bytes)",
+            stats.allocations, stats.reallocations, stats.bytes_allocated
+        );
         bench_ticks(&mut group, &rt, "canned", n, &canned);
+        assert_eq!(freeze.misses(), 0, "a canned tick's read went to the fakes");
+        // The same ticks with the latency on every call, the clock still paused: the work the
+        // waits add (their timers, the fault rules), without the waits.
+        canned.world().faults().on(OpMatch::Any).latency(LATENCY);
+        freeze.latency(LATENCY);
+        bench_ticks(&mut group, &rt, "canned_at_20ms", n, &canned);
+        freeze.latency(Duration::ZERO);
+        canned.world().faults().clear();
         bench_wall(&mut group, &rt, n, &canned, &freeze);
         // The rounds on a running clock: a tick of the fakes a tick interval on, 20 ms a call.
         world.faults().on(OpMatch::Any).latency(LATENCY);

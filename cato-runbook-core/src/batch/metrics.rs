@@ -55,8 +55,9 @@ enum Fetched {
 ///   three-minute one from :07 are read together from :55 of the hour before). So a round's
 ///   calls are ⌈series / 500⌉ whatever its windows, unless a common start would lie more than
 ///   an hour before them.
-/// - The round's call is a shared future: any caller still waiting drives it, so a caller
-///   dropped or timed out strands nobody. A failed call fails every caller with the error
+/// - The round is a shared future: any caller still waiting drives it, so a caller dropped
+///   or timed out strands nobody; its call runs on a task of its own once the round is
+///   collected. A failed call fails every caller with the error
 ///   (its kind, retry class and message); a refusal of the input
 ///   ([`ErrorKind::InvalidInput`]) of a round of several callers is asked again by each
 ///   caller alone, so that one bad query fails only its caller.

@@ -12,9 +12,10 @@
 //! | [`Deployments::read`], [`Deployments::since`] | [`CoalescedDeployments`] | one call with the earliest `since`; each caller gets the deployments since its own |
 //! | [`CloudHealth::events`] | [`CoalescedHealth`] | one call with the earliest `since`; each caller gets the events open now or started since its own |
 //!
-//! A round's call is a shared future (`futures::future::Shared`) that every waiting caller
-//! polls: a caller dropped or timed out strands nobody, and a failed call fails every caller
-//! with the error. Alarms have their own once-a-tick read (`catalog/alarms/board.rs`).
+//! A round is a shared future (`futures::future::Shared`) that every waiting caller polls: a
+//! caller dropped or timed out strands nobody, and a failed call fails every caller with the
+//! error. Once collected, its call runs on a task of its own (on the caller's runtime), so
+//! that its callers wake once when it ends rather than at each of its own wakes. Alarms have their own once-a-tick read (`catalog/alarms/board.rs`).
 //!
 //! [`Providers`](crate::catalog::Providers) installs them: its accessors
 //! ([`Providers::metrics`](crate::catalog::Providers::metrics) and the others) answer each port

@@ -15,7 +15,10 @@ use crate::call;
 use crate::error::{Error, Result};
 use crate::runbook::{Observation, ObserveContext};
 use crate::severity::Impact;
-use crate::time::Timestamp;
+use crate::time::{self, Timestamp};
+
+/// How many finished looks a tick takes in before it yields to the runtime's other tasks.
+const LOOKS_BEFORE_YIELDING: usize = 256;
 
 impl Inner {
     pub(super) async fn tick(self: &Arc<Self>) -> Result<TickReport> {
@@ -88,37 +91,68 @@ impl Inner {
     }
 
     /// Every detector's look, by detector index, all under one deadline set before the first
-    /// poll. Looks that finish at once never reach the scheduler; the others run concurrently.
+    /// poll. Looks that finish at once never reach the scheduler; the others run concurrently,
+    /// and those still running at the deadline are timeouts. One timer serves the tick, not
+    /// one a look: 8,000 looks waiting on calls would otherwise each hold a timer, and each
+    /// poll of theirs poll it.
     async fn observe_all(&self, now: Timestamp) -> Vec<Result<Observation>> {
         let ctx = ObserveContext::new(now);
         let timeout = self.config.timeouts.detector;
-        let timed_out = |index: usize| {
-            Error::timeout("detector.observe", timeout)
-                .with_resource(self.detectors[index].detector.name().to_owned())
-        };
+        let started = self.now();
         let mut results: Vec<Result<Observation>> = Vec::with_capacity(self.detectors.len());
+        let mut running = Vec::new();
         let mut pending = FuturesUnordered::new();
         for (index, slot) in self.detectors.iter().enumerate() {
-            // A look that is ready at once costs no timer; the others get the whole timeout from
-            // this same instant.
             let mut look = slot.detector.observe(&ctx);
             match futures::poll!(look.as_mut()) {
                 Poll::Ready(result) => results.push(result),
                 Poll::Pending => {
                     results.push(Ok(Observation::Healthy)); // replaced below
-                    pending.push(async move {
-                        (
-                            index,
-                            call::within(self.clock.as_ref(), timeout, look).await,
-                        )
-                    });
+                    running.push(index);
+                    pending.push(async move { (index, look.await) });
                 }
             }
         }
-        while let Some((index, outcome)) = pending.next().await {
-            results[index] = outcome.unwrap_or_else(|| Err(timed_out(index)));
+        if running.is_empty() {
+            return results;
+        }
+        let mut done = vec![false; results.len()];
+        let drained = async {
+            let mut finished = 0usize;
+            while let Some((index, result)) = pending.next().await {
+                results[index] = result;
+                done[index] = true;
+                finished += 1;
+                if finished.is_multiple_of(LOOKS_BEFORE_YIELDING) {
+                    tokio::task::yield_now().await;
+                }
+            }
+        };
+        // Unconstrained by tokio's budget, which is a task's and not a look's: past 128 uses
+        // of a timer or a lock in one poll, every look's next use would answer "not yet" and
+        // be polled again, thousands of wasted polls a tick. The loop yields on its own count.
+        let left = timeout.saturating_sub(time::elapsed(started, self.now()));
+        let drained = tokio::task::unconstrained(drained);
+        if call::within(self.clock.as_ref(), left, drained)
+            .await
+            .is_none()
+        {
+            for index in running {
+                if !done[index] {
+                    results[index] = Err(self.timed_out(index, timeout));
+                }
+            }
         }
         results
+    }
+
+    /// The error of detector `index`'s look that ran out of `timeout`.
+    fn timed_out(&self, index: usize, timeout: std::time::Duration) -> Error {
+        let name = self
+            .detectors
+            .get(index)
+            .map_or("", |slot| slot.detector.name());
+        Error::timeout("detector.observe", timeout).with_resource(name.to_owned())
     }
 
     /// Folds the looks into the key table and opens incidents; returns every open incident

@@ -295,3 +295,4 @@ fn every_clone_of_a_bundle_reads_through_one_wrapper_per_port() {
 
 mod changes;
 mod periods;
+mod tasks;
