@@ -168,7 +168,6 @@ fn bench_wall(
     freeze.latency(LATENCY);
     let misses = freeze.misses();
     let mut last_start = harness.world().now();
-    let last_start = &mut last_start;
     group.bench_with_input(
         BenchmarkId::new("wall_at_20ms", n),
         harness,
@@ -178,10 +177,10 @@ fn bench_wall(
                 for _ in 0..iters {
                     // The next tick a tick interval after the last one's start, as a
                     // replica's schedule has it (its windows as long as the last tick's).
-                    let next = time::add(*last_start, harness.tick_interval());
+                    let next = time::add(last_start, harness.tick_interval());
                     let wait = time::elapsed(harness.world().now(), next);
                     rt.block_on(tokio::time::advance(wait));
-                    *last_start = harness.world().now();
+                    last_start = harness.world().now();
                     tokio::time::resume();
                     let start = std::time::Instant::now();
                     let report = rt.block_on(harness.engine().tick()).unwrap();

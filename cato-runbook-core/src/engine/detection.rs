@@ -100,7 +100,8 @@ impl Inner {
         let timeout = self.config.timeouts.detector;
         let started = self.now();
         let mut results: Vec<Result<Observation>> = Vec::with_capacity(self.detectors.len());
-        let mut running = Vec::new();
+        // Whether each look is still running.
+        let mut running = vec![false; self.detectors.len()];
         let mut pending = FuturesUnordered::new();
         for (index, slot) in self.detectors.iter().enumerate() {
             let mut look = slot.detector.observe(&ctx);
@@ -108,20 +109,19 @@ impl Inner {
                 Poll::Ready(result) => results.push(result),
                 Poll::Pending => {
                     results.push(Ok(Observation::Healthy)); // replaced below
-                    running.push(index);
+                    running[index] = true;
                     pending.push(async move { (index, look.await) });
                 }
             }
         }
-        if running.is_empty() {
+        if pending.is_empty() {
             return results;
         }
-        let mut done = vec![false; results.len()];
         let drained = async {
             let mut finished = 0usize;
             while let Some((index, result)) = pending.next().await {
                 results[index] = result;
-                done[index] = true;
+                running[index] = false;
                 finished += 1;
                 if finished.is_multiple_of(LOOKS_BEFORE_YIELDING) {
                     tokio::task::yield_now().await;
@@ -137,8 +137,8 @@ impl Inner {
             .await
             .is_none()
         {
-            for index in running {
-                if !done[index] {
+            for (index, still) in running.iter().enumerate() {
+                if *still {
                     results[index] = Err(self.timed_out(index, timeout));
                 }
             }

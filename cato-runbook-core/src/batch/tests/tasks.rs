@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::task::Poll;
 
 use async_trait::async_trait;
 use futures::future::join_all;
@@ -54,10 +53,7 @@ async fn counted<F: Future>(future: F, polls: &AtomicUsize) -> F::Output {
     let mut future = std::pin::pin!(future);
     std::future::poll_fn(|cx| {
         polls.fetch_add(1, Ordering::Relaxed);
-        match future.as_mut().poll(cx) {
-            Poll::Ready(output) => Poll::Ready(output),
-            Poll::Pending => Poll::Pending,
-        }
+        future.as_mut().poll(cx)
     })
     .await
 }
