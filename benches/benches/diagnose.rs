@@ -8,6 +8,8 @@
 //! time).
 #![allow(missing_docs, clippy::print_stdout)]
 
+// The benches' allocator (`cato_runbook_benches::GLOBAL`).
+use cato_runbook_benches as _;
 use std::hint::black_box;
 use std::time::Duration;
 

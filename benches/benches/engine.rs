@@ -8,15 +8,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
+use cato_runbook_benches::GLOBAL;
 use cato_runbook_core::engine::{Engine, Mode, Policy};
 use cato_runbook_core::ports::{Chat, ChatMessage, Page, Pager, Posted, SystemClock};
 use cato_runbook_core::runbook::{Detector, Observation, ObserveContext, Runbook, Symptom};
 use cato_runbook_core::{Impact, Result};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
-
-#[global_allocator]
-static GLOBAL: &StatsAlloc<std::alloc::System> = &INSTRUMENTED_SYSTEM;
+use stats_alloc::Region;
 
 /// p99 latency in milliseconds, as a host's in-process counter.
 #[derive(Debug)]
@@ -113,7 +111,7 @@ fn tick(c: &mut Criterion) {
         let Ok(engine) = engine(n) else { return };
         // Warm up (the first tick loads the store), then count one tick's allocations.
         let _ = rt.block_on(engine.tick());
-        let region = Region::new(GLOBAL);
+        let region = Region::new(&GLOBAL);
         let report = rt.block_on(engine.tick());
         let stats = region.change();
         assert!(report.is_ok_and(|r| r.healthy == n));
@@ -149,7 +147,7 @@ fn tick_open(c: &mut Criterion) {
         for _ in 0..3 {
             let _ = rt.block_on(engine.tick());
         }
-        let region = Region::new(GLOBAL);
+        let region = Region::new(&GLOBAL);
         let report = rt.block_on(engine.tick());
         let stats = region.change();
         assert!(report.is_ok_and(|r| r.open_incidents == n));

@@ -2,6 +2,8 @@
 //! incident (serialising it).
 #![allow(missing_docs)]
 
+// The benches' allocator (`cato_runbook_benches::GLOBAL`).
+use cato_runbook_benches as _;
 use std::hint::black_box;
 use std::time::Duration;
 

@@ -9,6 +9,8 @@
     clippy::expect_used
 )]
 
+// The benches' allocator (`cato_runbook_benches::GLOBAL`).
+use cato_runbook_benches as _;
 use std::hint::black_box;
 use std::sync::Arc;
 

@@ -26,18 +26,16 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Duration;
 
+use cato_runbook_benches::GLOBAL;
 use cato_runbook_core::catalog::{self, CatalogConfig};
 use cato_runbook_core::runbook::Runbook;
 use cato_runbook_core::{Result, time};
 use cato_runbook_mock::config::WorldConfig;
 use cato_runbook_mock::{Harness, OpMatch, World, WorldChange};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+use stats_alloc::Region;
 
 mod canned;
-
-#[global_allocator]
-static GLOBAL: &StatsAlloc<std::alloc::System> = &INSTRUMENTED_SYSTEM;
 
 /// The latency injected on every provider call.
 const LATENCY: Duration = Duration::from_millis(20);
@@ -255,8 +253,9 @@ fn fleet(c: &mut Criterion) {
         let report = rt.block_on(harness.tick_then_wait(next())).unwrap();
         assert_eq!(report.open_incidents, 0, "a healthy fleet opened incidents");
         println!(
-            "fleet/{n}: {} detectors, calls per tick: {:?}",
+            "fleet/{n}: {} detectors on {}, calls per tick: {:?}",
             report.detectors,
+            cato_runbook_benches::ALLOCATOR,
             calls_by_op(&world)
         );
         let reads = metric_reads(&world);
@@ -287,7 +286,7 @@ fn fleet(c: &mut Criterion) {
             .block_on(canned.tick_then_wait(time::add(canned_world.now(), canned.tick_interval())))
             .unwrap();
         assert_eq!(report.open_incidents, 0, "a canned fleet opened incidents");
-        let region = Region::new(GLOBAL);
+        let region = Region::new(&GLOBAL);
         rt.block_on(canned.tick_then_wait(time::add(canned_world.now(), canned.tick_interval())))
             .unwrap();
         let stats = region.change();
@@ -341,7 +340,7 @@ fn fleet(c: &mut Criterion) {
         // The fakes' call record keeps one call from here on, so that what the region holds is
         // the incidents' (the engine's, the store's, the world's), not the record's.
         world.calls().keep_last(1);
-        let region = Region::new(GLOBAL);
+        let region = Region::new(&GLOBAL);
         let mut open = 0;
         for _ in 0..6 {
             open = rt

@@ -71,3 +71,43 @@ async fn periods_of_several_lengths_share_one_call_and_keep_their_buckets() {
         alone.query(&[three], three_from, end).await.unwrap()
     );
 }
+
+/// A read starts where chrono's truncation to the minute puts it, for minute periods, and where
+/// it was asked otherwise.
+#[test]
+fn a_read_starts_at_the_minute_chrono_truncates_to() {
+    use chrono::{DurationRound, TimeDelta};
+    let starts = [
+        at(0),
+        at(59),
+        at(60),
+        at(1_800_000_007),
+        at(-1),
+        at(-61),
+        at(1_800_000_000) + TimeDelta::milliseconds(999),
+        at(1_800_000_059) + TimeDelta::nanoseconds(1),
+    ];
+    for start in starts {
+        let truncated = start.duration_trunc(TimeDelta::minutes(1)).unwrap();
+        assert_eq!(
+            crate::batch::metrics::read_start(start, 60),
+            truncated,
+            "{start}"
+        );
+        assert_eq!(
+            crate::batch::metrics::read_start(start, 300),
+            truncated,
+            "{start}"
+        );
+        assert_eq!(
+            crate::batch::metrics::read_start(start, 1),
+            start,
+            "{start}"
+        );
+        assert_eq!(
+            crate::batch::metrics::read_start(start, 90),
+            start,
+            "{start}"
+        );
+    }
+}

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::Config;
-use super::usage::Usage;
+use super::usage::{Usage, UsageQueries};
 use crate::catalog::kit;
 use crate::error::Result;
 use crate::ports::{Metrics, Tables};
@@ -20,6 +20,8 @@ pub(super) struct TableThrottling {
     pub metrics: Arc<dyn Metrics>,
     pub tables: Arc<dyn Tables>,
     pub config: Arc<Config>,
+    /// The table's queries, built once.
+    pub queries: UsageQueries,
 }
 
 #[async_trait]
@@ -35,7 +37,7 @@ impl Detector for TableThrottling {
     async fn observe(&self, ctx: &ObserveContext) -> Result<Observation> {
         let (start, end) = kit::whole_minutes(ctx.now, self.config.window);
         let table = &self.config.table;
-        let usage = Usage::read(self.metrics.as_ref(), table, start, end).await?;
+        let usage = Usage::read(self.metrics.as_ref(), &self.queries, start, end).await?;
         if usage.capacity.throttle_events < self.config.min_throttle_events {
             return Ok(Observation::Healthy);
         }

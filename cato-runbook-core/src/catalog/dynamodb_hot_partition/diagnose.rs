@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::Config;
-use super::usage::Usage;
+use super::usage::{Usage, UsageQueries};
 use crate::catalog::facts;
 use crate::catalog::kit;
 use crate::catalog::log_symptom::LogQuery;
@@ -37,7 +37,12 @@ impl Diagnosis for CapacityCheck {
         let start = time::sub(ctx.detected_at, self.config.window);
         let (state, usage) = futures::future::join(
             self.tables.describe(table),
-            Usage::read(self.metrics.as_ref(), table, start, ctx.now),
+            Usage::read(
+                self.metrics.as_ref(),
+                &UsageQueries::of(table),
+                start,
+                ctx.now,
+            ),
         )
         .await;
         let state = state?;

@@ -144,6 +144,7 @@ pub fn build(providers: &Providers, catalog: &CatalogConfig) -> Result<Runbook> 
         .detector(Arc::new(detect::TableThrottling {
             metrics: metrics.clone(),
             tables: tables.clone(),
+            queries: usage::UsageQueries::of(&config.table),
             config: config.clone(),
         }))
         .detector(Arc::new(LogSymptom {

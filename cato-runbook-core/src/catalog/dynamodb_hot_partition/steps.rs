@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use super::Config;
-use super::usage::Usage;
+use super::usage::{Usage, UsageQueries};
 use crate::catalog::facts;
 use crate::catalog::kit::{self, HOURS_PER_MONTH, whole_minutes};
 use crate::error::{Error, ErrorKind, Result, Retry};
@@ -114,7 +114,7 @@ impl Mitigation for SwitchToOnDemand {
         }
         // The demand of the last whole minute: what on demand would serve from now on.
         let (start, end) = whole_minutes(ctx.now, Duration::from_secs(60));
-        let usage = Usage::read(self.metrics.as_ref(), table, start, end)
+        let usage = Usage::read(self.metrics.as_ref(), &UsageQueries::of(table), start, end)
             .await?
             .provisioned(&state);
         let added = self.added_monthly_usd(&usage);
@@ -189,9 +189,14 @@ impl Mitigation for SwitchToOnDemand {
         }
         // From the first whole minute after the switch, at most a window back.
         let start = kit::since_change(memo.planned_at, ctx.now, self.config.window);
-        let usage = Usage::read(self.metrics.as_ref(), table, start, ctx.now)
-            .await?
-            .provisioned(&state);
+        let usage = Usage::read(
+            self.metrics.as_ref(),
+            &UsageQueries::of(table),
+            start,
+            ctx.now,
+        )
+        .await?
+        .provisioned(&state);
         let events = usage.capacity.throttle_events;
         Ok(if events < self.config.min_throttle_events {
             Verification::Passed(format!(

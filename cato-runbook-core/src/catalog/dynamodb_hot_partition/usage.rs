@@ -37,19 +37,27 @@ pub(super) struct TableCapacity {
     pub described: bool,
 }
 
-/// The queries of `table`'s use.
-fn queries(table: &str) -> Vec<MetricQuery> {
-    SERIES
-        .iter()
-        .map(|(id, metric)| MetricQuery {
-            id: (*id).to_owned(),
-            namespace: NAMESPACE.to_owned(),
-            metric: (*metric).to_owned(),
-            dimensions: vec![Dimension::new("TableName", table)],
-            statistic: Statistic::Sum,
-            period: PERIOD,
-        })
-        .collect()
+/// The queries of a table's use, built once where they are read every tick (the detector).
+#[derive(Debug, Clone)]
+pub(super) struct UsageQueries(Vec<MetricQuery>);
+
+impl UsageQueries {
+    /// The queries of `table`'s use.
+    pub(super) fn of(table: &str) -> Self {
+        UsageQueries(
+            SERIES
+                .iter()
+                .map(|(id, metric)| MetricQuery {
+                    id: (*id).to_owned(),
+                    namespace: NAMESPACE.to_owned(),
+                    metric: (*metric).to_owned(),
+                    dimensions: vec![Dimension::new("TableName", table)],
+                    statistic: Statistic::Sum,
+                    period: PERIOD,
+                })
+                .collect(),
+        )
+    }
 }
 
 /// The peak of series `id`'s one-minute sums, per second. No point is no use: DynamoDB
@@ -82,19 +90,19 @@ pub(super) struct Usage {
 }
 
 impl Usage {
-    /// The use of `table` over `[start, end)`, its provisioned figures 0 until
-    /// [`Usage::provisioned`] fills them in.
+    /// The use of the table `queries` read over `[start, end)`, its provisioned figures 0
+    /// until [`Usage::provisioned`] fills them in.
     ///
     /// # Errors
     ///
     /// The metrics port's.
     pub(super) async fn read(
         metrics: &dyn Metrics,
-        table: &str,
+        queries: &UsageQueries,
         start: Timestamp,
         end: Timestamp,
     ) -> Result<Usage> {
-        let answer = metrics.query(&queries(table), start, end).await?;
+        let answer = metrics.query(&queries.0, start, end).await?;
         let throttles = sum(&answer, "read_throttles") + sum(&answer, "write_throttles");
         Ok(Usage {
             capacity: TableCapacity {
@@ -225,7 +233,9 @@ mod tests {
             ("ReadThrottleEvents", vec![3.0]),
             ("WriteThrottleEvents", vec![0.0, 2.0]),
         ]);
-        let usage = Usage::read(&metrics, "t", start, end).await.unwrap();
+        let usage = Usage::read(&metrics, &UsageQueries::of("t"), start, end)
+            .await
+            .unwrap();
         let c = &usage.capacity;
         assert_eq!((c.consumed_read, c.consumed_write), (1000.0, 100.0));
         assert_eq!(c.throttle_events, 5);
@@ -246,7 +256,7 @@ mod tests {
             "5 throttled requests; consumed 1000 of 1000 RCU, 100 of 500 WCU at peak"
         );
         // A table with no requests publishes nothing: no use, no throttles.
-        let idle = Usage::read(&Published(Vec::new()), "t", start, end)
+        let idle = Usage::read(&Published(Vec::new()), &UsageQueries::of("t"), start, end)
             .await
             .unwrap();
         assert_eq!(

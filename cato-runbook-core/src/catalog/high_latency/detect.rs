@@ -49,12 +49,27 @@ pub(super) fn endpoint_metric(
 #[derive(Debug)]
 pub(super) struct P99Latency {
     metrics: Arc<dyn Metrics>,
+    /// The request p99 and the endpoint's `ModelLatency` p99, built once.
+    queries: [MetricQuery; 2],
     config: Arc<Config>,
 }
 
 impl P99Latency {
     pub(super) fn new(metrics: Arc<dyn Metrics>, config: Arc<Config>) -> Self {
-        P99Latency { metrics, config }
+        let queries = [
+            request_latency(&config, "request_p99", Statistic::Percentile(99.0)),
+            endpoint_metric(
+                &config,
+                "model_p99",
+                "ModelLatency",
+                Statistic::Percentile(99.0),
+            ),
+        ];
+        P99Latency {
+            metrics,
+            queries,
+            config,
+        }
     }
 }
 
@@ -75,11 +90,7 @@ impl Detector for P99Latency {
     async fn observe(&self, ctx: &ObserveContext) -> Result<Observation> {
         let c = &self.config;
         let (start, end) = last_minutes(ctx.now, c.window);
-        let queries = [
-            request_latency(c, "request_p99", Statistic::Percentile(99.0)),
-            endpoint_metric(c, "model_p99", "ModelLatency", Statistic::Percentile(99.0)),
-        ];
-        let series = self.metrics.query(&queries, start, end).await?;
+        let series = self.metrics.query(&self.queries, start, end).await?;
         let request_ms = kit::peak(&series, "request_p99").ok_or_else(|| {
             Error::new(
                 ErrorKind::MalformedResponse,

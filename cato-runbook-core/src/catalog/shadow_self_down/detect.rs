@@ -15,7 +15,7 @@ use crate::ports::{
 };
 use crate::runbook::{Detector, Observation, ObserveContext, Symptom};
 use crate::severity::Impact;
-use crate::time::{self, HumanDuration, Timestamp};
+use crate::time::{HumanDuration, Timestamp};
 
 const MINUTE: Duration = Duration::from_secs(60);
 
@@ -62,24 +62,35 @@ impl Invocations {
     }
 }
 
+/// The endpoint's `Invocations` and `Invocation5XXErrors` sums, one-minute periods: built once
+/// where they are read every tick (the detectors).
+#[derive(Debug, Clone)]
+pub(super) struct InvocationQueries([MetricQuery; 2]);
+
+impl InvocationQueries {
+    pub(super) fn of(config: &Config) -> Self {
+        InvocationQueries([
+            sagemaker("invocations", "Invocations", Statistic::Sum, MINUTE, config),
+            sagemaker(
+                "errors",
+                "Invocation5XXErrors",
+                Statistic::Sum,
+                MINUTE,
+                config,
+            ),
+        ])
+    }
+}
+
 /// `Invocations` and `Invocation5XXErrors` summed over `[start, end)`, in one query.
 pub(super) async fn invocations(
     metrics: &dyn Metrics,
+    queries: &InvocationQueries,
     config: &Config,
     start: Timestamp,
     end: Timestamp,
 ) -> Result<Invocations> {
-    let queries = [
-        sagemaker("invocations", "Invocations", Statistic::Sum, MINUTE, config),
-        sagemaker(
-            "errors",
-            "Invocation5XXErrors",
-            Statistic::Sum,
-            MINUTE,
-            config,
-        ),
-    ];
-    let series = metrics.query(&queries, start, end).await?;
+    let series = metrics.query(&queries.0, start, end).await?;
     // A series without data is not zero: SageMaker publishes both, zeros included, while the
     // endpoint is there to count; without them the share cannot be told.
     let sum = |id: &str, metric: &str| {
@@ -107,12 +118,17 @@ pub(super) async fn invocations(
 #[derive(Debug)]
 pub(super) struct EndpointErrors {
     metrics: Arc<dyn Metrics>,
+    queries: InvocationQueries,
     config: Arc<Config>,
 }
 
 impl EndpointErrors {
     pub(super) fn new(metrics: Arc<dyn Metrics>, config: Arc<Config>) -> Self {
-        EndpointErrors { metrics, config }
+        EndpointErrors {
+            metrics,
+            queries: InvocationQueries::of(&config),
+            config,
+        }
     }
 }
 
@@ -132,7 +148,7 @@ impl Detector for EndpointErrors {
     async fn observe(&self, ctx: &ObserveContext) -> Result<Observation> {
         let c = &self.config;
         let (start, end) = last_minutes(ctx.now, c.window);
-        let counts = invocations(self.metrics.as_ref(), c, start, end).await?;
+        let counts = invocations(self.metrics.as_ref(), &self.queries, c, start, end).await?;
         let rate = counts.error_percent();
         if counts.total < c.min_invocations as f64 || rate <= c.error_rate_threshold_percent {
             return Ok(Observation::Healthy);
@@ -165,40 +181,57 @@ impl Detector for EndpointErrors {
 #[derive(Debug)]
 pub(super) struct IntrospectionLatency {
     metrics: Arc<dyn Metrics>,
+    latency: LatencyQueries,
+    invocations: InvocationQueries,
     config: Arc<Config>,
 }
 
 impl IntrospectionLatency {
     pub(super) fn new(metrics: Arc<dyn Metrics>, config: Arc<Config>) -> Self {
-        IntrospectionLatency { metrics, config }
+        IntrospectionLatency {
+            metrics,
+            latency: LatencyQueries::of(&config, config.window),
+            invocations: InvocationQueries::of(&config),
+            config,
+        }
     }
 }
 
-/// `ModelLatency` p99 and p50 over `[start, end)`, in microseconds as SageMaker reports them.
+/// The endpoint's `ModelLatency` p99 and p50, one period over the window (at least a minute).
+#[derive(Debug, Clone)]
+pub(super) struct LatencyQueries([MetricQuery; 2]);
+
+impl LatencyQueries {
+    pub(super) fn of(config: &Config, window: Duration) -> Self {
+        let span = window.max(MINUTE);
+        LatencyQueries([
+            sagemaker(
+                "p99",
+                "ModelLatency",
+                Statistic::Percentile(99.0),
+                span,
+                config,
+            ),
+            sagemaker(
+                "p50",
+                "ModelLatency",
+                Statistic::Percentile(50.0),
+                span,
+                config,
+            ),
+        ])
+    }
+}
+
+/// `ModelLatency` p99 and p50 over `[start, end)`, in microseconds as SageMaker reports them;
+/// `queries` are [`LatencyQueries::of`] the window `end - start`.
 pub(super) async fn model_latency(
     metrics: &dyn Metrics,
-    config: &Config,
+    queries: &LatencyQueries,
     start: Timestamp,
     end: Timestamp,
 ) -> Result<(Option<f64>, Option<f64>)> {
-    let span = time::elapsed(start, end).max(MINUTE);
-    let queries = [
-        sagemaker(
-            "p99",
-            "ModelLatency",
-            Statistic::Percentile(99.0),
-            span,
-            config,
-        ),
-        sagemaker(
-            "p50",
-            "ModelLatency",
-            Statistic::Percentile(50.0),
-            span,
-            config,
-        ),
-    ];
-    let series = metrics.query(&queries, start, end).await?;
+    let series = metrics.query(&queries.0, start, end).await?;
     Ok((kit::peak(&series, "p99"), kit::peak(&series, "p50")))
 }
 
@@ -219,10 +252,11 @@ impl Detector for IntrospectionLatency {
     async fn observe(&self, ctx: &ObserveContext) -> Result<Observation> {
         let c = &self.config;
         let (start, end) = last_minutes(ctx.now, c.window);
-        let (p99, p50) = model_latency(self.metrics.as_ref(), c, start, end).await?;
+        let (p99, p50) = model_latency(self.metrics.as_ref(), &self.latency, start, end).await?;
         let threshold_us = c.introspection_latency_p99.as_secs_f64() * 1e6;
         let Some(p99) = p99 else {
-            let counts = invocations(self.metrics.as_ref(), c, start, end).await?;
+            let counts =
+                invocations(self.metrics.as_ref(), &self.invocations, c, start, end).await?;
             let answered = counts.total - counts.errors;
             if answered > 0.0 {
                 return Err(Error::new(

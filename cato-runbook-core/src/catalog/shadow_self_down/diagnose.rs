@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::Config;
-use super::detect::{invocations, model_latency, variant};
+use super::detect::{InvocationQueries, LatencyQueries, invocations, model_latency, variant};
 use crate::catalog::circuit_breaker::CircuitBreaker;
 use crate::catalog::facts;
 use crate::catalog::kit::{self, last_minutes};
@@ -67,11 +67,13 @@ impl Diagnosis for EndpointStatus {
         let c = &self.config;
         let (start, end) = last_minutes(ctx.now, c.window);
         let metrics = self.metrics.as_ref();
+        let (invocation_queries, latency_queries) =
+            (InvocationQueries::of(c), LatencyQueries::of(c, c.window));
         let (described, listed, counts, latency) = futures::join!(
             self.endpoint.describe(&c.endpoint),
             self.endpoint.list_configs(&c.config_name_contains),
-            invocations(metrics, c, start, end),
-            model_latency(metrics, c, start, end)
+            invocations(metrics, &invocation_queries, c, start, end),
+            model_latency(metrics, &latency_queries, start, end)
         );
         let d = described?;
         let v = variant(&d, c)?;

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use super::Config;
-use super::detect::{invocations, variant};
+use super::detect::{InvocationQueries, invocations, variant};
 use super::diagnose::previous_config;
 use crate::catalog::facts;
 use crate::catalog::kit::last_minutes;
@@ -57,7 +57,7 @@ async fn serves(
         )));
     }
     let (start, end) = last_minutes(now, VERIFY_WINDOW);
-    let counts = invocations(metrics, config, start, end).await?;
+    let counts = invocations(metrics, &InvocationQueries::of(config), config, start, end).await?;
     let rate = counts.error_percent();
     if counts.total >= config.min_invocations as f64 && rate > config.error_rate_threshold_percent {
         return Ok(Verification::Failed(format!(
