@@ -33,9 +33,27 @@ struct Ask {
 enum Fetched {
     Points {
         points: Vec<Vec<Datapoint>>,
-        wants: Vec<Vec<usize>>,
+        wants: Wants,
     },
     AskAlone,
+}
+
+/// Which series each request of a round wants, in its query order: one list for the round
+/// (a list a request was 9,000 allocations a round of 9,000 detectors).
+struct Wants {
+    /// The series, request after request.
+    series: Vec<usize>,
+    /// Where each request's part of `series` begins.
+    from: Vec<usize>,
+}
+
+impl Wants {
+    /// Request `ask`'s series.
+    fn of(&self, ask: usize) -> &[usize] {
+        let start = self.from.get(ask).copied().unwrap_or(self.series.len());
+        let end = self.from.get(ask + 1).copied().unwrap_or(self.series.len());
+        self.series.get(start..end).unwrap_or(&[])
+    }
 }
 
 /// A metrics port whose concurrent reads are made together: the queries of every caller of a
@@ -161,33 +179,32 @@ impl<'a> Key<'a> {
 /// The distinct series of `asks`, each over the union of its askers' windows, and which
 /// series each ask wants. The asks are the round's own copies of its callers' queries: the
 /// first query of each series is moved out of its ask into the series, none is copied.
-fn distinct(mut asks: Vec<Ask>) -> (Vec<Fetch>, Vec<Vec<usize>>) {
+fn distinct(mut asks: Vec<Ask>) -> (Vec<Fetch>, Wants) {
     let total = asks.iter().map(|ask| ask.queries.len()).sum();
     // Each series: the ask and the query that first asked for it, and its window.
     let mut firsts: Vec<(usize, usize, Timestamp, Timestamp)> = Vec::with_capacity(total);
-    let wants = {
+    let mut wants = Wants {
+        series: Vec::with_capacity(total),
+        from: Vec::with_capacity(asks.len()),
+    };
+    {
         let mut index: HashMap<Key, usize, foldhash::fast::RandomState> =
             HashMap::with_capacity_and_hasher(total, foldhash::fast::RandomState::default());
-        asks.iter()
-            .enumerate()
-            .map(|(a, ask)| {
-                ask.queries
-                    .iter()
-                    .enumerate()
-                    .map(|(i, q)| {
-                        let at = *index.entry(Key::of(q, ask.start)).or_insert_with(|| {
-                            firsts.push((a, i, ask.start, ask.end));
-                            firsts.len() - 1
-                        });
-                        let first = &mut firsts[at];
-                        first.2 = first.2.min(ask.start);
-                        first.3 = first.3.max(ask.end);
-                        at
-                    })
-                    .collect()
-            })
-            .collect()
-    };
+        for (a, ask) in asks.iter().enumerate() {
+            wants.from.push(wants.series.len());
+            for (i, q) in ask.queries.iter().enumerate() {
+                let at = *index.entry(Key::of(q, ask.start)).or_insert_with(|| {
+                    firsts.push((a, i, ask.start, ask.end));
+                    firsts.len() - 1
+                });
+                if let Some(first) = firsts.get_mut(at) {
+                    first.2 = first.2.min(ask.start);
+                    first.3 = first.3.max(ask.end);
+                }
+                wants.series.push(at);
+            }
+        }
+    }
     let series = firsts
         .into_iter()
         .map(|(a, i, start, end)| Fetch {
@@ -306,13 +323,9 @@ impl Metrics for BatchedMetrics {
             .join(ask, move |asks| fetch_all(port, asks).boxed());
         let answer = answer.await;
         match answer_of(&answer, |fetched| match fetched {
-            Fetched::Points { points, wants } => Some(trimmed(
-                points,
-                wants.get(slot).map_or(&[], Vec::as_slice),
-                queries,
-                start,
-                end,
-            )),
+            Fetched::Points { points, wants } => {
+                Some(trimmed(points, wants.of(slot), queries, start, end))
+            }
             Fetched::AskAlone => None,
         })? {
             Some(series) => Ok(series),

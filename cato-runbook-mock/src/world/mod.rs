@@ -43,6 +43,7 @@ mod change;
 mod history;
 mod load;
 mod models;
+mod names;
 mod records;
 mod rollouts;
 mod sim;

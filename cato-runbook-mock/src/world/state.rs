@@ -6,6 +6,7 @@ use super::models::{
     BudgetModel, CacheModel, ConfigModel, Counters, EndpointModel, QuotaModel, QuotaRequestModel,
     TableModel, TrafficModel, WorkloadModel,
 };
+use super::names::Names;
 use super::rollouts::RevisionModel;
 use crate::config::{EndpointSpec, WorldConfig};
 
@@ -26,6 +27,8 @@ pub(crate) struct State {
     pub bedrock_forced_throttle: f64,
     /// The names of the alarms (their states are records).
     pub alarms: std::collections::BTreeSet<String>,
+    /// Where each endpoint, cache and table is in its list (shared by the state's versions).
+    names: std::sync::Arc<Names>,
 }
 
 impl State {
@@ -91,7 +94,7 @@ impl State {
             .collect();
         // The home region's first: the first endpoint serves Shadow Self traffic.
         endpoints.sort_by_key(|e| e.region.is_some());
-        State {
+        let mut state = State {
             traffic: TrafficModel {
                 requests_per_minute: t.requests_per_minute,
                 shadow_self_share: t.shadow_self_share,
@@ -177,7 +180,17 @@ impl State {
             requests: Vec::new(),
             bedrock_forced_throttle: 0.0,
             alarms: config.alarms.iter().map(|a| a.name.clone()).collect(),
-        }
+            names: Default::default(),
+        };
+        state.names = std::sync::Arc::new(Names::of(
+            state
+                .endpoints
+                .iter()
+                .map(|e| (e.region.as_deref(), e.name.as_str())),
+            state.caches.iter().map(|c| c.id.as_str()),
+            state.tables.iter().map(|t| t.name.as_str()),
+        ));
+        state
     }
 
     /// Brings every accruing quantity (cache counters, spend) up to `at` at the current rates,
@@ -210,9 +223,12 @@ impl State {
 
     /// The endpoint `name` of `region` (`None`: the home region).
     pub(crate) fn endpoint_in(&self, region: Option<&str>, name: &str) -> Option<&EndpointModel> {
-        self.endpoints
-            .iter()
-            .find(|e| e.name == name && e.region.as_deref() == region)
+        let is = |e: &&EndpointModel| e.name == name && e.region.as_deref() == region;
+        self.names
+            .endpoint(region, name)
+            .and_then(|at| self.endpoints.get(at))
+            .filter(is)
+            .or_else(|| self.endpoints.iter().find(is))
     }
 
     pub(crate) fn endpoint_in_mut(
@@ -220,9 +236,13 @@ impl State {
         region: Option<&str>,
         name: &str,
     ) -> Option<&mut EndpointModel> {
-        self.endpoints
-            .iter_mut()
-            .find(|e| e.name == name && e.region.as_deref() == region)
+        let is = |e: &EndpointModel| e.name == name && e.region.as_deref() == region;
+        let at = self
+            .names
+            .endpoint(region, name)
+            .filter(|&at| self.endpoints.get(at).is_some_and(is))
+            .or_else(|| self.endpoints.iter().position(is))?;
+        self.endpoints.get_mut(at)
     }
 
     /// The config `name` of `region` (`None`: the home region).
@@ -233,23 +253,35 @@ impl State {
     }
 
     pub(crate) fn cache_index(&self, id: &str) -> Option<usize> {
-        self.caches.iter().position(|c| c.id == id)
+        self.names
+            .cache(id)
+            .filter(|&at| self.caches.get(at).is_some_and(|c| c.id == id))
+            .or_else(|| self.caches.iter().position(|c| c.id == id))
     }
 
     pub(crate) fn cache(&self, id: &str) -> Option<&CacheModel> {
-        self.caches.iter().find(|c| c.id == id)
+        self.caches.get(self.cache_index(id)?)
     }
 
     pub(crate) fn cache_mut(&mut self, id: &str) -> Option<&mut CacheModel> {
-        self.caches.iter_mut().find(|c| c.id == id)
+        let at = self.cache_index(id)?;
+        self.caches.get_mut(at)
+    }
+
+    fn table_index(&self, name: &str) -> Option<usize> {
+        self.names
+            .table(name)
+            .filter(|&at| self.tables.get(at).is_some_and(|t| t.name == name))
+            .or_else(|| self.tables.iter().position(|t| t.name == name))
     }
 
     pub(crate) fn table(&self, name: &str) -> Option<&TableModel> {
-        self.tables.iter().find(|t| t.name == name)
+        self.tables.get(self.table_index(name)?)
     }
 
     pub(crate) fn table_mut(&mut self, name: &str) -> Option<&mut TableModel> {
-        self.tables.iter_mut().find(|t| t.name == name)
+        let at = self.table_index(name)?;
+        self.tables.get_mut(at)
     }
 
     pub(crate) fn workload(&self, namespace: &str, name: &str) -> Option<&WorkloadModel> {
