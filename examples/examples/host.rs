@@ -10,9 +10,9 @@ use anyhow::Context;
 use cato_runbook_aws::config::{Config, Wiring};
 use cato_runbook_aws::service::{Service, install_prometheus};
 
-/// As `cato-runbook run`: mimalloc, not the system allocator. A tick allocates about 30 small
-/// blocks a detector; on glibc's malloc, a fleet of 8,000 detectors spends most of its tick in
-/// the allocator (BENCHMARKS.md, "A fleet").
+/// As `cato-runbook run`: mimalloc, not the system allocator. A tick allocates about 20 small
+/// blocks a detector; on glibc's malloc a tick of 8,000 detectors takes 3 × the CPU it takes on
+/// mimalloc (BENCHMARKS.md, "A fleet").
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
