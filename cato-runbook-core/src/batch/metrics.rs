@@ -38,8 +38,8 @@ enum Fetched {
     AskAlone,
 }
 
-/// Which series each request of a round wants, in its query order: one list for the round
-/// (a list a request was 9,000 allocations a round of 9,000 detectors).
+/// Which series each request of a round wants, in its query order: one list for the round,
+/// not one a request (4,000 allocations a round of a tick of 1,000 endpoints).
 struct Wants {
     /// The series, request after request.
     series: Vec<usize>,

@@ -39,7 +39,7 @@ mod rule;
 pub use builder::FaultBuilder;
 pub use garbage::Garble;
 pub use layer::{FaultInjecting, FaultInjectingLayer};
-pub use registry::{Faults, Injected, RuleId};
+pub use registry::{Faults, INJECTED_KEPT, Injected, RuleId};
 pub use rule::{Fault, FaultRule};
 /// The layer trait [`FaultInjectingLayer`] implements (from `tower-layer`).
 pub use tower_layer::Layer;

@@ -2,6 +2,7 @@
 
 use cato_runbook_core::ports::{Clock, SystemClock};
 use cato_runbook_core::{Result, Timestamp};
+use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -22,11 +23,18 @@ struct Entry {
     fired: u32,
 }
 
+/// The most injected faults the registry keeps, as the call log keeps its calls: a standing
+/// latency rule injects one a call, and a long run would otherwise hold every one.
+pub const INJECTED_KEPT: usize = crate::calls::DEFAULT_KEPT;
+
 #[derive(Debug, Default)]
 struct Rules {
     next_id: u64,
     entries: Vec<Entry>,
-    injected: Vec<(Op, Fault)>,
+    /// The last [`INJECTED_KEPT`] faults injected, oldest first.
+    injected: VecDeque<(Op, Fault)>,
+    /// Every fault injected, those forgotten included.
+    injected_count: u64,
     /// Garbage answers given so far.
     garbage: u64,
 }
@@ -131,9 +139,15 @@ impl Faults {
         self.lock().entries.iter().map(|e| e.rule.clone()).collect()
     }
 
-    /// Every fault injected so far, in order, with the operation it hit.
+    /// The faults injected so far, in order, with the operation each hit: the last
+    /// [`INJECTED_KEPT`] of them ([`Faults::injected_count`] counts them all).
     pub fn injected(&self) -> Vec<(Op, Fault)> {
-        self.lock().injected.clone()
+        self.lock().injected.iter().cloned().collect()
+    }
+
+    /// How many faults were injected so far, those no longer kept included.
+    pub fn injected_count(&self) -> u64 {
+        self.lock().injected_count
     }
 
     /// The fault the rules pick for a call of `op` at `now`, counting it as fired.
@@ -162,7 +176,11 @@ impl Faults {
         if fault == (Fault::Garbage {}) {
             rules.garbage += 1;
         }
-        rules.injected.push((op, fault.clone()));
+        rules.injected.push_back((op, fault.clone()));
+        if rules.injected.len() > INJECTED_KEPT {
+            rules.injected.pop_front();
+        }
+        rules.injected_count += 1;
         Some((fault, nth))
     }
 
@@ -273,6 +291,24 @@ mod tests {
         );
         assert!(f.inject(Op::WorkloadsGet).await.is_ok());
         assert_eq!(f.injected().len(), 3);
+    }
+
+    /// A standing rule injects a fault a call: the registry keeps the last ones and counts
+    /// them all.
+    #[tokio::test(start_paused = true)]
+    async fn a_standing_rule_keeps_the_last_faults_and_counts_them_all() {
+        let f = faults();
+        f.on(Op::WorkloadsGet).transient();
+        for _ in 0..INJECTED_KEPT + 2 {
+            assert!(f.inject(Op::WorkloadsGet).await.is_err());
+        }
+        assert!(f.inject(Op::WorkloadsScale).await.is_ok());
+        assert_eq!(f.injected().len(), INJECTED_KEPT);
+        assert_eq!(f.injected_count(), INJECTED_KEPT as u64 + 2);
+        assert_eq!(
+            f.injected().last().map(|(op, _)| *op),
+            Some(Op::WorkloadsGet)
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -76,6 +76,7 @@ async fn periods_of_several_lengths_share_one_call_and_keep_their_buckets() {
 /// it was asked otherwise.
 #[test]
 fn a_read_starts_at_the_minute_chrono_truncates_to() {
+    use crate::batch::metrics::read_start;
     use chrono::{DurationRound, TimeDelta};
     let starts = [
         at(0),
@@ -89,25 +90,9 @@ fn a_read_starts_at_the_minute_chrono_truncates_to() {
     ];
     for start in starts {
         let truncated = start.duration_trunc(TimeDelta::minutes(1)).unwrap();
-        assert_eq!(
-            crate::batch::metrics::read_start(start, 60),
-            truncated,
-            "{start}"
-        );
-        assert_eq!(
-            crate::batch::metrics::read_start(start, 300),
-            truncated,
-            "{start}"
-        );
-        assert_eq!(
-            crate::batch::metrics::read_start(start, 1),
-            start,
-            "{start}"
-        );
-        assert_eq!(
-            crate::batch::metrics::read_start(start, 90),
-            start,
-            "{start}"
-        );
+        assert_eq!(read_start(start, 60), truncated, "{start}");
+        assert_eq!(read_start(start, 300), truncated, "{start}");
+        assert_eq!(read_start(start, 1), start, "{start}");
+        assert_eq!(read_start(start, 90), start, "{start}");
     }
 }
