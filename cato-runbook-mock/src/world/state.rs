@@ -223,12 +223,7 @@ impl State {
 
     /// The endpoint `name` of `region` (`None`: the home region).
     pub(crate) fn endpoint_in(&self, region: Option<&str>, name: &str) -> Option<&EndpointModel> {
-        let is = |e: &&EndpointModel| e.name == name && e.region.as_deref() == region;
-        self.names
-            .endpoint(region, name)
-            .and_then(|at| self.endpoints.get(at))
-            .filter(is)
-            .or_else(|| self.endpoints.iter().find(is))
+        self.endpoints.get(self.endpoint_index(region, name)?)
     }
 
     pub(crate) fn endpoint_in_mut(
@@ -236,13 +231,14 @@ impl State {
         region: Option<&str>,
         name: &str,
     ) -> Option<&mut EndpointModel> {
-        let is = |e: &EndpointModel| e.name == name && e.region.as_deref() == region;
-        let at = self
-            .names
-            .endpoint(region, name)
-            .filter(|&at| self.endpoints.get(at).is_some_and(is))
-            .or_else(|| self.endpoints.iter().position(is))?;
+        let at = self.endpoint_index(region, name)?;
         self.endpoints.get_mut(at)
+    }
+
+    fn endpoint_index(&self, region: Option<&str>, name: &str) -> Option<usize> {
+        found(self.names.endpoint(region, name), &self.endpoints, |e| {
+            e.name == name && e.region.as_deref() == region
+        })
     }
 
     /// The config `name` of `region` (`None`: the home region).
@@ -253,10 +249,7 @@ impl State {
     }
 
     pub(crate) fn cache_index(&self, id: &str) -> Option<usize> {
-        self.names
-            .cache(id)
-            .filter(|&at| self.caches.get(at).is_some_and(|c| c.id == id))
-            .or_else(|| self.caches.iter().position(|c| c.id == id))
+        found(self.names.cache(id), &self.caches, |c| c.id == id)
     }
 
     pub(crate) fn cache(&self, id: &str) -> Option<&CacheModel> {
@@ -269,10 +262,7 @@ impl State {
     }
 
     fn table_index(&self, name: &str) -> Option<usize> {
-        self.names
-            .table(name)
-            .filter(|&at| self.tables.get(at).is_some_and(|t| t.name == name))
-            .or_else(|| self.tables.iter().position(|t| t.name == name))
+        found(self.names.table(name), &self.tables, |t| t.name == name)
     }
 
     pub(crate) fn table(&self, name: &str) -> Option<&TableModel> {
@@ -305,4 +295,11 @@ impl State {
             .iter()
             .find(|q| q.service == service && q.code == code)
     }
+}
+
+/// Where in `list` the member that `is` is: at the index's position `at` when that member is
+/// it, else the first such member down the list (so a stale index never answers wrong).
+fn found<T>(at: Option<usize>, list: &[T], is: impl Fn(&T) -> bool) -> Option<usize> {
+    at.filter(|&at| list.get(at).is_some_and(&is))
+        .or_else(|| list.iter().position(is))
 }
