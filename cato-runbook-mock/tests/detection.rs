@@ -9,7 +9,8 @@ use cato_runbook_core::engine::TickEvent;
 use cato_runbook_core::ports::Clock;
 use cato_runbook_core::runbook::{Detector, Observation, ObserveContext, Runbook};
 use cato_runbook_core::{Result, time};
-use cato_runbook_mock::{Harness, World};
+use cato_runbook_core::catalog::{self, CatalogConfig};
+use cato_runbook_mock::{Harness, OpMatch, World};
 
 /// The engine's default look timeout.
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -121,5 +122,50 @@ async fn looks_that_all_finish_take_the_slowest_ones_time() {
     assert!(
         looked >= Duration::from_secs(3) && looked < Duration::from_secs(4),
         "{looked:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_tick_waits_on_the_lease_then_on_its_slowest_read_not_on_their_sum() {
+    // Every runbook of the catalog, every call of the world 20 ms.
+    let latency = Duration::from_millis(20);
+    let world = World::default();
+    let ids: Vec<&str> = catalog::entries().iter().map(|entry| entry.id).collect();
+    let harness = Harness::on(&world)
+        .catalog(&ids, &CatalogConfig::default())
+        .build()
+        .unwrap();
+    // The first tick loads the store; the next is a tick as a replica's ticks are.
+    let next = time::add(world.now(), harness.tick_interval());
+    harness.tick_then_wait(next).await.unwrap();
+    world.faults().on(OpMatch::Any).latency(latency);
+    world.calls().clear();
+    let start = world.now();
+    let report = harness.engine().tick().await.unwrap();
+    assert_eq!((report.unknown, report.open_incidents), (0, 0));
+    // The lease first (a standby looks at nothing), then the store's incidents, the
+    // guardrails, the budget and the detectors' reads together: two calls deep.
+    assert_eq!(time::elapsed(start, world.now()), 2 * latency);
+    let calls = world.calls().of(OpMatch::Any);
+    let (lease, rest): (Vec<_>, Vec<_>) = calls
+        .iter()
+        .partition(|call| call.op.to_string().starts_with("lease."));
+    assert_eq!(lease.len(), 1);
+    assert!(lease.iter().all(|call| call.at == start));
+    let ops: std::collections::BTreeSet<String> =
+        rest.iter().map(|call| call.op.to_string()).collect();
+    for op in [
+        "incident_store.open_versions",
+        "incident_store.guardrails",
+        "budget.status",
+        "metrics.query",
+    ] {
+        assert!(ops.contains(op), "{op} missing from {ops:?}");
+    }
+    let after_lease = time::add(start, latency);
+    assert!(
+        rest.iter().all(|call| call.at == after_lease),
+        "every other call began when the lease answered: {:?}",
+        rest.iter().map(|call| (call.op.to_string(), call.at)).collect::<Vec<_>>()
     );
 }

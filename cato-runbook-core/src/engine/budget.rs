@@ -11,7 +11,7 @@ use serde::Serialize;
 use tracing::warn;
 
 use super::Inner;
-use super::report::{TickEvent, TickReport};
+use super::report::TickEvent;
 use crate::call;
 use crate::ports::BudgetMode;
 use crate::runbook::Plan;
@@ -31,7 +31,7 @@ pub enum BudgetReading {
 
 impl Inner {
     /// Reads the budget's mode once for this tick; a failure is recorded, never a stopped tick.
-    pub(super) async fn refresh_budget(&self, report: &mut TickReport) {
+    pub(super) async fn refresh_budget(&self, events: &mut Vec<TickEvent>) {
         let Some(budget) = &self.budget else { return };
         let read = call::timed(
             self.clock.as_ref(),
@@ -45,7 +45,7 @@ impl Inner {
             Ok(status) => BudgetReading::Mode(status.mode),
             Err(err) => {
                 warn!(error = %err, "the budget cannot be read: steps that add spend need approval");
-                report.events.push(TickEvent::BudgetUnreadable {
+                events.push(TickEvent::BudgetUnreadable {
                     error: err.to_string(),
                 });
                 BudgetReading::Unreadable(err.to_string())

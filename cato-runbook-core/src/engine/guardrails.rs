@@ -14,7 +14,7 @@ use tracing::{error, warn};
 use super::Inner;
 use super::names::COOLDOWN_KEY_SEPARATOR;
 use super::policy::Policy;
-use super::report::{TickEvent, TickReport};
+use super::report::TickEvent;
 use crate::error::{ErrorKind, Result};
 use crate::ports::{Guardrails, Halt};
 use crate::runbook::Risk;
@@ -133,11 +133,11 @@ impl Inner {
 
     /// Reads the shared state again at the start of a tick; a store that cannot answer leaves
     /// the copy as it was, loudly.
-    pub(super) async fn refresh_guardrails(&self, report: &mut TickReport) {
+    pub(super) async fn refresh_guardrails(&self, events: &mut Vec<TickEvent>) {
         if let Err(err) = self.read_guardrails().await {
             error!(error = %err, "the store cannot answer for the guardrails");
             super::telemetry::store_unavailable("guardrails");
-            report.events.push(TickEvent::StoreUnavailable {
+            events.push(TickEvent::StoreUnavailable {
                 what: "guardrails".into(),
                 error: err.to_string(),
             });

@@ -7,6 +7,10 @@
 //!
 //! # One tick
 //!
+//! A tick renews the lease first (a standby looks at nothing), then reads the store's open
+//! incidents, the guardrails and the budget while its detectors look: four reads at once, so
+//! a tick waits on two calls' time, not on five.
+//!
 //! 1. **Detection.** Every detector looks at once, each under a timeout. A detector that fails or
 //!    does not answer is *unknown*, never healthy. Observations fold into one signal per
 //!    runbook + resource: an incident opens after `open_after` bad ticks in a row (default 2)

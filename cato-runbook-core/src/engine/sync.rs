@@ -4,7 +4,7 @@
 //! the change at its next tick.
 
 use super::Inner;
-use super::report::{TickEvent, TickReport};
+use super::report::TickEvent;
 use super::state::{Cell, Tally};
 use crate::call;
 use crate::error::Result;
@@ -92,7 +92,7 @@ impl Inner {
     /// the cell's copy (a greater version) replaces the copy, in the cell's save turn; an
     /// incident no longer open in the store is read on its own. A store that cannot answer
     /// leaves the copies as they are, loudly.
-    pub(super) async fn sync_incidents(&self, report: &mut TickReport) {
+    pub(super) async fn sync_incidents(&self, events: &mut Vec<TickEvent>) {
         let open = self
             .store_call(
                 "store.open_versions",
@@ -105,7 +105,7 @@ impl Inner {
             Err(err) => {
                 tracing::error!(error = %err, "the store cannot list the open incidents");
                 super::telemetry::store_unavailable("open");
-                report.events.push(TickEvent::StoreUnavailable {
+                events.push(TickEvent::StoreUnavailable {
                     what: "open".into(),
                     error: err.to_string(),
                 });
