@@ -5,11 +5,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use cato_runbook_core::catalog::{self, CatalogConfig};
 use cato_runbook_core::engine::TickEvent;
 use cato_runbook_core::ports::Clock;
 use cato_runbook_core::runbook::{Detector, Observation, ObserveContext, Runbook};
 use cato_runbook_core::{Result, time};
-use cato_runbook_core::catalog::{self, CatalogConfig};
 use cato_runbook_mock::{Harness, OpMatch, World};
 
 /// The engine's default look timeout.
@@ -166,6 +166,8 @@ async fn a_tick_waits_on_the_lease_then_on_its_slowest_read_not_on_their_sum() {
     assert!(
         rest.iter().all(|call| call.at == after_lease),
         "every other call began when the lease answered: {:?}",
-        rest.iter().map(|call| (call.op.to_string(), call.at)).collect::<Vec<_>>()
+        rest.iter()
+            .map(|call| (call.op.to_string(), call.at))
+            .collect::<Vec<_>>()
     );
 }

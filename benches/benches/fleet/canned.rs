@@ -1,6 +1,7 @@
-//! Metrics and logs answered from a memo after their first call, so that a tick's CPU time is
-//! the engine's own: the fake world synthesises each series and log line (its samples, their
-//! histograms), work a real provider does on its side.
+//! Metrics and logs answered from a memo after their first call, and a cache's counters
+//! carried on from its last two readings, so that a tick's CPU time is the engine's own: the
+//! fake world synthesises each series, log line and counter (its samples, their histograms,
+//! the traffic behind a cache's counters), work a real provider does on its side.
 //!
 //! A call is keyed by what it asks, not by when: its queries without their ids (or its log
 //! group, pattern and limit) and the length of its window (a log filter's to 10 s). Until [`Freeze::freeze`], every call
@@ -19,7 +20,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use cato_runbook_core::Result;
 use cato_runbook_core::ports::{
-    Clock, Dimension, LogEvent, Logs, MetricQuery, MetricSeries, Metrics, Statistic,
+    CacheCounters, CacheStats, Clock, Dimension, LogEvent, Logs, MetricQuery, MetricSeries,
+    Metrics, Statistic,
 };
 use cato_runbook_core::time::Timestamp;
 use chrono::TimeDelta;
@@ -278,5 +280,79 @@ impl Logs for CannedLogs {
         let events = self.inner.filter(group, pattern, since, limit).await?;
         self.memo.keep(key, since, &events);
         Ok(events)
+    }
+}
+
+/// A cache's last two readings before the freeze.
+type Readings = HashMap<String, (CacheCounters, CacheCounters)>;
+
+/// A cache-stats port that, once frozen, answers each cache's counters from its last two
+/// readings: they go on at the rate they went between those, as a steady cache's would (the
+/// hit-rate detector needs lookups since its last look).
+pub(crate) struct CannedCacheStats {
+    inner: Arc<dyn CacheStats>,
+    freeze: Freeze,
+    readings: Mutex<Readings>,
+}
+
+impl CannedCacheStats {
+    pub(crate) fn new(inner: Arc<dyn CacheStats>, freeze: Freeze) -> Self {
+        Self {
+            inner,
+            freeze,
+            readings: Mutex::default(),
+        }
+    }
+
+    /// The counters of `cache` at `now`, carried on from its last two readings.
+    fn carried(&self, cache: &str, now: Timestamp) -> Option<CacheCounters> {
+        let readings = self.readings.lock().unwrap();
+        let (before, last) = readings.get(cache)?;
+        let span = (last.at - before.at).as_seconds_f64();
+        if span <= 0.0 {
+            return None;
+        }
+        let since = (now - last.at).as_seconds_f64();
+        let on = |from: u64, to: u64| to + (to.saturating_sub(from) as f64 * since / span) as u64;
+        Some(CacheCounters {
+            at: now,
+            run_id: last.run_id.clone(),
+            hits: on(before.hits, last.hits),
+            misses: on(before.misses, last.misses),
+            evictions: on(before.evictions, last.evictions),
+            expirations: on(before.expirations, last.expirations),
+        })
+    }
+}
+
+impl fmt::Debug for CannedCacheStats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CannedCacheStats").finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for CannedCacheStats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "canned {}", self.inner)
+    }
+}
+
+#[async_trait]
+impl CacheStats for CannedCacheStats {
+    async fn counters(&self, cache: &str) -> Result<CacheCounters> {
+        if self.freeze.frozen() {
+            if let Some(counters) = self.carried(cache, self.freeze.clock.now()) {
+                self.freeze.wait().await;
+                return Ok(counters);
+            }
+            self.freeze.misses.fetch_add(1, Ordering::SeqCst);
+        }
+        let counters = self.inner.counters(cache).await?;
+        let mut readings = self.readings.lock().unwrap();
+        let kept = readings
+            .entry(cache.to_owned())
+            .or_insert_with(|| (counters.clone(), counters.clone()));
+        kept.0 = std::mem::replace(&mut kept.1, counters.clone());
+        Ok(counters)
     }
 }

@@ -8,8 +8,8 @@
 //! replica that has been up a while), and a tick's wait on its calls (`LATENCY` each) is read off
 //! the virtual clock — the critical path of its rounds of calls, whatever the machine. Criterion
 //! times a tick's CPU in real time, between ticks a tick interval apart: once on the fakes as
-//! they are (`fakes/N`, most of it the fakes synthesising series), once with metrics and logs
-//! answered from a memo (`canned/N`, see [`canned`]: the engine's own work), and the same with
+//! they are (`fakes/N`, most of it the fakes synthesising series), once with metrics, logs and
+//! cache counters answered from a memo (`canned/N`, see [`canned`]: the engine's own work), and the same with
 //! the latency on every call, the clock still paused (`canned_at_20ms/N`: the work the waits
 //! add, their timers and the fault rules, without the waits). Last, the canned
 //! fleet's ticks in real time with the latency on every call (`wall_at_20ms/N`): the runtime's
@@ -113,11 +113,15 @@ fn harness(world: &World, n: usize) -> Harness {
 }
 
 /// As [`harness`], with the world's metrics and logs answered from a memo after their first
-/// call.
+/// call, and its caches' counters carried on from their last readings.
 fn canned_harness(world: &World, n: usize, freeze: &canned::Freeze) -> Harness {
     let mut ports = world.ports("replica-1");
     ports.metrics = Arc::new(canned::CannedMetrics::new(ports.metrics, freeze.clone()));
     let clock = world.clone();
+    ports.cache_stats = Arc::new(canned::CannedCacheStats::new(
+        ports.cache_stats,
+        freeze.clone(),
+    ));
     ports.logs = Arc::new(canned::CannedLogs::new(
         ports.logs,
         freeze.clone(),
@@ -275,7 +279,8 @@ fn fleet(c: &mut Criterion) {
         world.faults().clear();
         rt.block_on(harness.tick_then_wait(next())).unwrap();
         bench_ticks(&mut group, &rt, "fakes", n, &harness);
-        // The same fleet on a world of its own, metrics and logs canned once warm.
+        // The same fleet on a world of its own, metrics, logs and cache counters canned once
+        // warm.
         let canned_world = self::world(n);
         let freeze = canned::Freeze::new(canned_world.clock_handle());
         let canned = canned_harness(&canned_world, n, &freeze);

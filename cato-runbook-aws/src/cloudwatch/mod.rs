@@ -135,7 +135,7 @@ impl Metrics for CloudWatchMetrics {
 
 pub(crate) fn sdk_dimension(d: &Dimension) -> SdkDimension {
     SdkDimension::builder()
-        .name(&d.name)
-        .value(&d.value)
+        .name(d.name.as_str())
+        .value(d.value.as_str())
         .build()
 }

@@ -33,8 +33,8 @@ fn period_seconds(call: &Call<'_>, q: &MetricQuery) -> Result<i32> {
 
 fn sdk_query(call: &Call<'_>, index: usize, q: &MetricQuery) -> Result<MetricDataQuery> {
     let metric = Metric::builder()
-        .namespace(&q.namespace)
-        .metric_name(&q.metric)
+        .namespace(q.namespace.as_str())
+        .metric_name(q.metric.as_str())
         .set_dimensions(Some(q.dimensions.iter().map(sdk_dimension).collect()))
         .build();
     let stat = MetricStat::builder()

@@ -199,7 +199,12 @@ pub async fn metric(
             .set_dimensions(Some(
                 dimensions
                     .iter()
-                    .map(|d| Dimension::builder().name(&d.name).value(&d.value).build())
+                    .map(|d| {
+                        Dimension::builder()
+                            .name(d.name.as_str())
+                            .value(d.value.as_str())
+                            .build()
+                    })
                     .collect(),
             ))
             .value(*value)

@@ -88,7 +88,7 @@ async fn a_thousand_series_cost_two_calls() {
             metric: if i == 999 {
                 "Invocations".into()
             } else {
-                format!("Detector{i}")
+                format!("Detector{i}").into()
             },
             dimensions: dims.to_vec(),
             statistic: Statistic::Sum,

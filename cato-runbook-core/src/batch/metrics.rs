@@ -12,7 +12,7 @@ use futures::{StreamExt, TryStreamExt};
 use super::plan::{Fetch, Plan};
 use super::round::{Round, answer_of};
 use crate::error::{ErrorKind, Result};
-use crate::ports::{Datapoint, Dimension, MetricQuery, MetricSeries, Metrics, Statistic};
+use crate::ports::{Datapoint, Dimension, MetricQuery, MetricSeries, Metrics, SmolStr, Statistic};
 use crate::time::Timestamp;
 
 /// Most calls of one round made at once: half of CloudWatch's default `GetMetricData` quota
@@ -224,8 +224,8 @@ fn distinct(mut asks: Vec<Ask>) -> (Vec<Fetch>, Wants) {
 fn placeholder() -> MetricQuery {
     MetricQuery {
         id: String::new(),
-        namespace: String::new(),
-        metric: String::new(),
+        namespace: SmolStr::default(),
+        metric: SmolStr::default(),
         dimensions: Vec::new(),
         statistic: Statistic::Sum,
         period: std::time::Duration::ZERO,

@@ -186,7 +186,7 @@ mod tests {
             query: MetricQuery {
                 id: format!("q{n}"),
                 namespace: "AWS/SageMaker".into(),
-                metric: format!("M{n}"),
+                metric: format!("M{n}").into(),
                 dimensions: Vec::new(),
                 statistic: Statistic::Sum,
                 period: Duration::from_secs(period),

@@ -6,6 +6,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
+/// The strings of a query (its namespace, metric and dimensions): a copy of one costs no allocation
+/// (short ones are held inline, longer ones shared), and a tick copies thousands of queries.
+pub use smol_str::SmolStr;
 
 use crate::error::{Error, Result};
 use crate::time::Timestamp;
@@ -83,14 +86,14 @@ impl From<Statistic> for String {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Dimension {
     /// The dimension's name.
-    pub name: String,
+    pub name: SmolStr,
     /// Its value.
-    pub value: String,
+    pub value: SmolStr,
 }
 
 impl Dimension {
     /// `name=value`.
-    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<SmolStr>, value: impl Into<SmolStr>) -> Self {
         Dimension {
             name: name.into(),
             value: value.into(),
@@ -104,9 +107,9 @@ pub struct MetricQuery {
     /// The caller's id for the series in the answer (`[a-z][a-zA-Z0-9_]*` for CloudWatch).
     pub id: String,
     /// e.g. `AWS/SageMaker`, `Custom/Cato`.
-    pub namespace: String,
+    pub namespace: SmolStr,
     /// e.g. `ModelLatency`.
-    pub metric: String,
+    pub metric: SmolStr,
     /// e.g. `EndpointName=cato-shadow-self`.
     pub dimensions: Vec<Dimension>,
     /// e.g. p99.

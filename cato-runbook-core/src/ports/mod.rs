@@ -64,7 +64,7 @@ pub use endpoint::{
 };
 pub use lease::{Alone, Fence, Leadership, Lease};
 pub use logs::{LogEvent, Logs};
-pub use metrics::{Datapoint, Dimension, MetricQuery, MetricSeries, Metrics, Statistic};
+pub use metrics::{Datapoint, Dimension, MetricQuery, MetricSeries, Metrics, SmolStr, Statistic};
 pub use notify::{Chat, ChatMessage, Email, Mail, Page, PageSeverity, Pager, Posted};
 pub use quotas::{QuotaRequest, QuotaRequestStatus, QuotaValue, Quotas};
 pub use store::{

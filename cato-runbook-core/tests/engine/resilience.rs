@@ -123,7 +123,10 @@ async fn a_hung_store_costs_a_tick_one_call_timeout_and_loses_nothing() {
             })
             .count();
     }
-    assert!(silent > 0, "the incident's writes failed at once, not called");
+    assert!(
+        silent > 0,
+        "the incident's writes failed at once, not called"
+    );
     assert_eq!(
         store.hung_calls.load(Ordering::SeqCst),
         6,

@@ -34,7 +34,7 @@ const MINUTE: Duration = Duration::from_secs(60);
 fn query(fixture: &MetricsFixture, id: &str, metric: &str, statistic: Statistic) -> MetricQuery {
     MetricQuery {
         id: id.into(),
-        namespace: fixture.namespace.clone(),
+        namespace: fixture.namespace.as_str().into(),
         metric: metric.into(),
         dimensions: fixture.dimensions.clone(),
         statistic,

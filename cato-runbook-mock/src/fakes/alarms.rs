@@ -31,8 +31,8 @@ fn evaluate(sim: &Sim, metric: &AlarmMetric, at: Timestamp) -> (AlarmValue, Stri
     let span = metric.period * metric.evaluation_periods;
     let query = MetricQuery {
         id: "alarm".into(),
-        namespace: metric.namespace.clone(),
-        metric: metric.metric.clone(),
+        namespace: metric.namespace.as_str().into(),
+        metric: metric.metric.as_str().into(),
         dimensions: metric.dimensions.clone(),
         statistic: metric.statistic,
         period: metric.period,

@@ -25,7 +25,7 @@ fn query(id: &str, endpoint: &str, metric: &str) -> MetricQuery {
     MetricQuery {
         id: id.to_owned(),
         namespace: "AWS/SageMaker".into(),
-        metric: metric.to_owned(),
+        metric: metric.into(),
         dimensions: vec![Dimension::new("EndpointName", endpoint)],
         statistic: Statistic::Sum,
         period: Duration::from_secs(60),

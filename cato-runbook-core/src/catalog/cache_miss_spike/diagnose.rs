@@ -174,8 +174,8 @@ impl Diagnosis for InvalidationsDiagnosis {
         let start = time::sub(recent_from, c.invalidations_baseline);
         let query = MetricQuery {
             id: "invalidations".into(),
-            namespace: c.invalidations_namespace.clone(),
-            metric: c.invalidations_metric.clone(),
+            namespace: c.invalidations_namespace.as_str().into(),
+            metric: c.invalidations_metric.as_str().into(),
             dimensions: Vec::new(),
             statistic: Statistic::Sum,
             period: MINUTE,

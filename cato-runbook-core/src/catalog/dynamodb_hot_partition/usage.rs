@@ -49,8 +49,8 @@ impl UsageQueries {
                 .iter()
                 .map(|(id, metric)| MetricQuery {
                     id: (*id).to_owned(),
-                    namespace: NAMESPACE.to_owned(),
-                    metric: (*metric).to_owned(),
+                    namespace: NAMESPACE.into(),
+                    metric: (*metric).into(),
                     dimensions: vec![Dimension::new("TableName", table)],
                     statistic: Statistic::Sum,
                     period: PERIOD,

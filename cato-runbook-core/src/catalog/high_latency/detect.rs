@@ -16,8 +16,8 @@ use crate::time::{self, HumanDuration};
 pub(super) fn request_latency(config: &Config, id: &str, statistic: Statistic) -> MetricQuery {
     MetricQuery {
         id: id.to_owned(),
-        namespace: config.request_latency.namespace.clone(),
-        metric: config.request_latency.metric.clone(),
+        namespace: config.request_latency.namespace.as_str().into(),
+        metric: config.request_latency.metric.as_str().into(),
         dimensions: Vec::new(),
         statistic,
         period: config.window,
@@ -35,7 +35,7 @@ pub(super) fn endpoint_metric(
     MetricQuery {
         id: id.to_owned(),
         namespace: "AWS/SageMaker".into(),
-        metric: metric.to_owned(),
+        metric: metric.into(),
         dimensions: vec![
             Dimension::new("EndpointName", s.endpoint.clone()),
             Dimension::new("VariantName", s.variant.clone()),

@@ -91,7 +91,7 @@ impl ComponentLatencies {
         let cache = |id: &str, metric: &str| MetricQuery {
             id: id.to_owned(),
             namespace: "AWS/ElastiCache".into(),
-            metric: metric.to_owned(),
+            metric: metric.into(),
             dimensions: vec![Dimension::new("CacheClusterId", c.cache.cluster_id.clone())],
             statistic: Statistic::Average,
             period: MINUTE,
@@ -99,7 +99,7 @@ impl ComponentLatencies {
         let bedrock = |id: &str, metric: &str, statistic, period| MetricQuery {
             id: id.to_owned(),
             namespace: "AWS/Bedrock".into(),
-            metric: metric.to_owned(),
+            metric: metric.into(),
             dimensions: vec![Dimension::new("ModelId", c.bedrock.model_id.clone())],
             statistic,
             period,

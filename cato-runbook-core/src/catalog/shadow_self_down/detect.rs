@@ -37,7 +37,7 @@ fn sagemaker(
     MetricQuery {
         id: id.to_owned(),
         namespace: "AWS/SageMaker".into(),
-        metric: metric.to_owned(),
+        metric: metric.into(),
         dimensions: endpoint_dimensions(config),
         statistic,
         period,

@@ -43,8 +43,8 @@ impl Detector for CustomMetricDetector {
         let m = &self.metric;
         let query = MetricQuery {
             id: "m".to_owned(),
-            namespace: m.namespace.clone(),
-            metric: m.metric.clone(),
+            namespace: m.namespace.as_str().into(),
+            metric: m.metric.as_str().into(),
             dimensions: m.dimensions(),
             statistic: m.statistic,
             period: m.period,
