@@ -126,7 +126,7 @@ async fn looks_that_all_finish_take_the_slowest_ones_time() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_tick_waits_on_the_lease_then_on_its_slowest_read_not_on_their_sum() {
+async fn a_leaders_tick_looks_while_it_renews_the_lease_and_reads_the_rest_together() {
     // Every runbook of the catalog, every call of the world 20 ms.
     let latency = Duration::from_millis(20);
     let world = World::default();
@@ -135,7 +135,7 @@ async fn a_tick_waits_on_the_lease_then_on_its_slowest_read_not_on_their_sum() {
         .catalog(&ids, &CatalogConfig::default())
         .build()
         .unwrap();
-    // The first tick loads the store; the next is a tick as a replica's ticks are.
+    // The first tick takes the lease and loads the store; the next is a leader's tick.
     let next = time::add(world.now(), harness.tick_interval());
     harness.tick_then_wait(next).await.unwrap();
     world.faults().on(OpMatch::Any).latency(latency);
@@ -143,31 +143,61 @@ async fn a_tick_waits_on_the_lease_then_on_its_slowest_read_not_on_their_sum() {
     let start = world.now();
     let report = harness.engine().tick().await.unwrap();
     assert_eq!((report.unknown, report.open_incidents), (0, 0));
-    // The lease first (a standby looks at nothing), then the store's incidents, the
-    // guardrails, the budget and the detectors' reads together: two calls deep.
+    // Two calls deep: the lease and the detectors' reads at once, then the store's incidents,
+    // the guardrails and the budget together while the looks finish.
     assert_eq!(time::elapsed(start, world.now()), 2 * latency);
-    let calls = world.calls().of(OpMatch::Any);
-    let (lease, rest): (Vec<_>, Vec<_>) = calls
-        .iter()
-        .partition(|call| call.op.to_string().starts_with("lease."));
-    assert_eq!(lease.len(), 1);
-    assert!(lease.iter().all(|call| call.at == start));
-    let ops: std::collections::BTreeSet<String> =
-        rest.iter().map(|call| call.op.to_string()).collect();
-    for op in [
-        "incident_store.open_versions",
-        "incident_store.guardrails",
-        "budget.status",
-        "metrics.query",
-    ] {
-        assert!(ops.contains(op), "{op} missing from {ops:?}");
+    let mut by_start: std::collections::BTreeMap<_, std::collections::BTreeSet<String>> =
+        Default::default();
+    for call in world.calls().of(OpMatch::Any) {
+        by_start
+            .entry(call.at)
+            .or_default()
+            .insert(call.op.to_string());
     }
     let after_lease = time::add(start, latency);
+    assert_eq!(
+        by_start.keys().copied().collect::<Vec<_>>(),
+        [start, after_lease],
+        "{by_start:?}"
+    );
+    for op in [
+        "lease.acquire",
+        "metrics.query",
+        "endpoint.describe",
+        "logs.filter",
+    ] {
+        assert!(by_start[&start].contains(op), "{op}: {by_start:?}");
+    }
+    let after: Vec<&str> = by_start[&after_lease].iter().map(String::as_str).collect();
+    assert_eq!(
+        after,
+        [
+            "budget.status",
+            "incident_store.guardrails",
+            "incident_store.open_versions"
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_replica_that_does_not_lead_asks_the_lease_before_it_looks() {
+    let latency = Duration::from_millis(20);
+    let world = World::default();
+    let harness = Harness::on(&world)
+        .catalog(&["shadow-self-down"], &CatalogConfig::default())
+        .build()
+        .unwrap();
+    world.faults().on(OpMatch::Any).latency(latency);
+    let start = world.now();
+    let report = harness.engine().tick().await.unwrap();
+    assert_eq!(report.unknown, 0);
+    let calls = world.calls().of(OpMatch::Any);
+    assert_eq!(calls[0].op.to_string(), "lease.acquire");
     assert!(
-        rest.iter().all(|call| call.at == after_lease),
-        "every other call began when the lease answered: {:?}",
-        rest.iter()
-            .map(|call| (call.op.to_string(), call.at))
-            .collect::<Vec<_>>()
+        calls
+            .iter()
+            .skip(1)
+            .all(|call| call.at >= time::add(start, latency)),
+        "no call before the lease answered"
     );
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::task::Poll;
 
 use futures::StreamExt;
+use futures::future::Either;
 use futures::stream::FuturesUnordered;
 
 use super::Inner;
@@ -33,7 +34,26 @@ impl Inner {
             detectors: self.detectors.len(),
             ..TickReport::default()
         };
-        let role = self.lead(now, &mut report).await;
+        // A replica that leads, its lease still running, starts its detectors' looks while it
+        // renews the lease: looks read and change nothing, and they are what a tick's time
+        // goes on as the fleet grows. A replica that does not lead waits for the lease's word
+        // first, so that standbys make no detector's call; should the renewal say that
+        // another replica leads after all, the looks are dropped unread.
+        let looks = self.observe_all(now);
+        let mut looks = std::pin::pin!(looks);
+        let mut looked = None;
+        let role = if self.leads_until(now) {
+            let lead = std::pin::pin!(self.lead(now, &mut report));
+            match futures::future::select(lead, looks.as_mut()).await {
+                Either::Left((role, _)) => role,
+                Either::Right((results, lead)) => {
+                    looked = Some(results);
+                    lead.await
+                }
+            }
+        } else {
+            self.lead(now, &mut report).await
+        };
         if let Role::Standby(_) = role {
             // Another replica leads: no detector runs here. The kill switch is read, so that
             // people asking this replica see it as it is.
@@ -50,14 +70,20 @@ impl Inner {
         // The store's incidents, the guardrails and the budget are read while the detectors
         // look: none of them needs another, and all of them are needed only once the looks
         // are in (the fold, the reconciles). A tick waits on the lease and then on the
-        // slowest of these, not on their sum. Their events go in the report in this order,
+        // slowest of these, not on their sum (the store's reads come after the lease: a new
+        // term reloads the incidents). Their events go in the report in this order,
         // as if they had been read one after another.
         let (mut synced, mut guarded, mut budgeted) = (Vec::new(), Vec::new(), Vec::new());
         let ((), (), (), results) = futures::join!(
             self.load_and_sync(&mut synced),
             self.refresh_guardrails(&mut guarded),
             self.refresh_budget(&mut budgeted),
-            self.observe_all(now),
+            async {
+                match looked {
+                    Some(results) => results,
+                    None => looks.await,
+                }
+            },
         );
         report.events.extend(synced);
         report.events.extend(guarded);

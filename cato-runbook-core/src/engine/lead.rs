@@ -53,6 +53,12 @@ impl Inner {
         self.term()
     }
 
+    /// Whether this replica leads and its lease runs past `now`.
+    pub(super) fn leads_until(&self, now: Timestamp) -> bool {
+        let term = self.term();
+        term.leads && term.expires.is_some_and(|expires| expires > now)
+    }
+
     fn term(&self) -> Term {
         match self.term.lock() {
             Ok(term) => *term,

@@ -7,9 +7,12 @@
 //!
 //! # One tick
 //!
-//! A tick renews the lease first (a standby looks at nothing), then reads the store's open
-//! incidents, the guardrails and the budget while its detectors look: four reads at once, so
-//! a tick waits on two calls' time, not on five.
+//! A replica that leads, its lease running, renews the lease while its detectors look; then it
+//! reads the store's open incidents, the guardrails and the budget together while the looks
+//! finish. So a leader's tick waits on two calls' time, not on five, and the detectors' own
+//! work goes on during the renewal. A replica that does not lead asks the lease first, and a
+//! standby looks at nothing; a leader that hears from the lease that another replica leads
+//! drops its looks unread.
 //!
 //! 1. **Detection.** Every detector looks at once, each under a timeout. A detector that fails or
 //!    does not answer is *unknown*, never healthy. Observations fold into one signal per

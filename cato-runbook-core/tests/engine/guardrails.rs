@@ -254,6 +254,42 @@ async fn a_standby_replica_runs_no_detector_and_opens_nothing() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_leader_that_learns_another_leads_drops_the_looks_it_began_while_renewing() {
+    let detector = FakeDetector::new("endpoint-5xx", "cato-shadow-self");
+    let log = CallLog::default();
+    let rb = runbook(
+        "shadow-self-down",
+        &detector,
+        vec![FakeStep::new("restart", &log).arc()],
+    );
+    // A renewal takes a second: time for the looks to begin.
+    let lease = Arc::new(FixedLease::leads_at(1).slowly(Duration::from_secs(1)));
+    let mut setup = Setup::new(rb, Policy::with_mode(Mode::Auto));
+    setup.lease = Some(lease.clone());
+    let h = setup.build();
+    let report = h.tick().await;
+    assert_eq!((report.standby, report.detectors), (None, 1));
+    // The lease moves to another replica while this one still holds a running lease: its next
+    // tick looks while it renews, then hears that it no longer leads.
+    lease.answer_as(FixedLease::other_replica_leads());
+    detector.outage();
+    let looked = detector.calls.load(std::sync::atomic::Ordering::SeqCst);
+    for _ in 0..3 {
+        let report = h.tick_after(Duration::from_secs(30)).await;
+        assert_eq!(report.standby.as_deref(), Some("replica-b"));
+        assert_eq!(report.detectors, 0, "the looks are dropped unread");
+        assert_eq!((report.symptoms, report.unknown), (0, 0));
+    }
+    assert_eq!(
+        detector.calls.load(std::sync::atomic::Ordering::SeqCst),
+        looked + 1,
+        "one look, begun while it still led; none once it knew"
+    );
+    assert!(calls(&log).is_empty(), "neither planned nor applied");
+    assert!(h.incidents().await.is_empty());
+}
+
+#[tokio::test(start_paused = true)]
 async fn the_kill_switch_also_holds_a_pending_verify_and_revert() {
     let detector = FakeDetector::new("endpoint-5xx", "cato-shadow-self");
     let log = CallLog::default();

@@ -166,16 +166,30 @@ impl Mail for RecordingMail {
 #[derive(Debug)]
 pub struct FixedLease {
     /// `None`: the backend is down.
-    pub answer: Option<Leadership>,
+    pub answer: Mutex<Option<Leadership>>,
     pub asked: std::sync::atomic::AtomicUsize,
+    /// How long each answer takes (on tokio's clock).
+    pub delay: std::time::Duration,
 }
 
 impl FixedLease {
     fn answering(answer: Option<Leadership>) -> Self {
         FixedLease {
-            answer,
+            answer: Mutex::new(answer),
             asked: std::sync::atomic::AtomicUsize::new(0),
+            delay: std::time::Duration::ZERO,
         }
+    }
+
+    /// The same lease, each answer `delay` late.
+    pub fn slowly(mut self, delay: std::time::Duration) -> Self {
+        self.delay = delay;
+        self
+    }
+
+    /// From now on it answers as `other` does.
+    pub fn answer_as(&self, other: FixedLease) {
+        *self.answer.lock().unwrap() = other.answer.into_inner().unwrap();
     }
 
     /// `replica-b` leads, for good.
@@ -214,8 +228,11 @@ impl Lease for FixedLease {
     }
     async fn acquire(&self, _ttl: Duration) -> Result<Leadership> {
         self.asked.fetch_add(1, Ordering::SeqCst);
-        self.answer
-            .clone()
+        if !self.delay.is_zero() {
+            tokio::time::sleep(self.delay).await;
+        }
+        let answer = self.answer.lock().unwrap().clone();
+        answer
             .ok_or_else(|| Error::new(ErrorKind::Unavailable, "GetItem", "lease table unavailable"))
     }
     async fn release(&self) -> Result<()> {
