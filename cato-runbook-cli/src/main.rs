@@ -22,9 +22,9 @@ use commands::{
 use exit::Failure;
 use output::{FAIL, Out};
 
-/// mimalloc, not the system allocator: a tick allocates about 20 small blocks a detector, and
+/// mimalloc, not the system allocator: a tick allocates about 15 small blocks a detector, and
 /// glibc's malloc costs more for each as the heap grows (a canned tick of 8,000 detectors takes
-/// 3 × the CPU on it: BENCHMARKS.md, "A fleet").
+/// about 4 × the CPU on it: BENCHMARKS.md, "A fleet").
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

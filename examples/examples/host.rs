@@ -10,9 +10,9 @@ use anyhow::Context;
 use cato_runbook_aws::config::{Config, Wiring};
 use cato_runbook_aws::service::{Service, install_prometheus};
 
-/// As `cato-runbook run`: mimalloc, not the system allocator. A tick allocates about 20 small
-/// blocks a detector; on glibc's malloc a tick of 8,000 detectors takes 3 × the CPU it takes on
-/// mimalloc (BENCHMARKS.md, "A fleet").
+/// As `cato-runbook run`: mimalloc, not the system allocator. A tick allocates about 15 small
+/// blocks a detector; on glibc's malloc a tick of 8,000 detectors takes about 4 × the CPU it
+/// takes on mimalloc (BENCHMARKS.md, "A fleet").
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
