@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use cato_runbook_core::ports::{
-    Chat, ChatMessage, Created, Email, Fence, Guardrails, InMemoryIncidentStore, IncidentStore,
-    Leadership, Lease, Mail, Page, Pager, Posted, Stored,
+    Chat, ChatMessage, Clock, Created, Email, Fence, Guardrails, InMemoryIncidentStore,
+    IncidentStore, Leadership, Lease, Mail, Page, Pager, Posted, Stored,
 };
 use cato_runbook_core::{Error, ErrorKind, Incident, Result};
 
@@ -229,7 +229,7 @@ impl Lease for FixedLease {
     async fn acquire(&self, _ttl: Duration) -> Result<Leadership> {
         self.asked.fetch_add(1, Ordering::SeqCst);
         if !self.delay.is_zero() {
-            tokio::time::sleep(self.delay).await;
+            super::clock::TestClock::new().sleep(self.delay).await;
         }
         let answer = self.answer.lock().unwrap().clone();
         answer
