@@ -1,6 +1,7 @@
 //! The call record: bounded, with exact counts.
 
 use super::*;
+use cato_runbook_core::{Error, ErrorKind};
 use serde_json::json;
 
 #[test]
