@@ -55,8 +55,9 @@ impl Inner {
             self.lead(now, &mut report).await
         };
         if let Role::Standby(_) = role {
-            // Another replica leads: no detector runs here. The kill switch is read, so that
-            // people asking this replica see it as it is.
+            // Another replica leads: no look counts here (those a leader began during the
+            // renewal are dropped with this tick). The kill switch is read, so that people
+            // asking this replica see it as it is.
             report.detectors = 0;
             self.refresh_guardrails(&mut report.events).await;
             // The leader counts the open incidents; a standby's count is none.
@@ -71,8 +72,8 @@ impl Inner {
         // look: none of them needs another, and all of them are needed only once the looks
         // are in (the fold, the reconciles). A tick waits on the lease and then on the
         // slowest of these, not on their sum (the store's reads come after the lease: a new
-        // term reloads the incidents). Their events go in the report in this order,
-        // as if they had been read one after another.
+        // term reloads the incidents). Their events go in the report in this order, as if
+        // they had been read one after another.
         let (mut synced, mut guarded, mut budgeted) = (Vec::new(), Vec::new(), Vec::new());
         let ((), (), (), results) = futures::join!(
             self.load_and_sync(&mut synced),
