@@ -91,7 +91,7 @@ async fn a_hung_store_costs_a_tick_one_call_timeout_and_loses_nothing() {
     store.hang.store(true, Ordering::SeqCst);
     detector.outage();
     let limit = h.engine.config().timeouts.call;
-    let mut silent = 0;
+    let mut silent = Vec::new();
     for _ in 0..3 {
         let started = h.now();
         let report = h.tick_after(Duration::from_secs(30)).await;
@@ -111,8 +111,9 @@ async fn a_hung_store_costs_a_tick_one_call_timeout_and_loses_nothing() {
             })
             .collect();
         assert_eq!(timed_out, ["open", "guardrails"], "{:?}", report.events);
-        silent += report
-            .events
+        silent.push(
+            report
+                .events
             .iter()
             .filter(|e| {
                 matches!(
@@ -121,12 +122,17 @@ async fn a_hung_store_costs_a_tick_one_call_timeout_and_loses_nothing() {
                         if error.contains("did not answer earlier in this tick")
                 )
             })
-            .count();
+            .count(),
+        );
     }
+    // The second hung tick opens the incident: its writes fail at once, not called. The
+    // others write nothing (the incident waits in memory).
+    assert_eq!(silent[0], 0, "{silent:?}");
     assert!(
-        silent > 0,
-        "the incident's writes failed at once, not called"
+        silent[1] > 0,
+        "the incident's writes failed at once, not called: {silent:?}"
     );
+    assert_eq!(silent[2], 0, "{silent:?}");
     assert_eq!(
         store.hung_calls.load(Ordering::SeqCst),
         6,

@@ -190,20 +190,21 @@ impl IntrospectionLatency {
     pub(super) fn new(metrics: Arc<dyn Metrics>, config: Arc<Config>) -> Self {
         IntrospectionLatency {
             metrics,
-            latency: LatencyQueries::of(&config, config.window),
+            latency: LatencyQueries::of(&config),
             invocations: InvocationQueries::of(&config),
             config,
         }
     }
 }
 
-/// The endpoint's `ModelLatency` p99 and p50, one period over the window (at least a minute).
+/// The endpoint's `ModelLatency` p99 and p50, one period over the config's window (at least a
+/// minute).
 #[derive(Debug, Clone)]
 pub(super) struct LatencyQueries([MetricQuery; 2]);
 
 impl LatencyQueries {
-    pub(super) fn of(config: &Config, window: Duration) -> Self {
-        let span = window.max(MINUTE);
+    pub(super) fn of(config: &Config) -> Self {
+        let span = config.window.max(MINUTE);
         LatencyQueries([
             sagemaker(
                 "p99",
@@ -223,8 +224,8 @@ impl LatencyQueries {
     }
 }
 
-/// `ModelLatency` p99 and p50 over `[start, end)`, in microseconds as SageMaker reports them;
-/// `queries` are [`LatencyQueries::of`] the window `end - start`.
+/// `ModelLatency` p99 and p50 over `[start, end)` (the config's last window), in microseconds
+/// as SageMaker reports them.
 pub(super) async fn model_latency(
     metrics: &dyn Metrics,
     queries: &LatencyQueries,

@@ -68,7 +68,7 @@ impl Diagnosis for EndpointStatus {
         let (start, end) = last_minutes(ctx.now, c.window);
         let metrics = self.metrics.as_ref();
         let (invocation_queries, latency_queries) =
-            (InvocationQueries::of(c), LatencyQueries::of(c, c.window));
+            (InvocationQueries::of(c), LatencyQueries::of(c));
         let (described, listed, counts, latency) = futures::join!(
             self.endpoint.describe(&c.endpoint),
             self.endpoint.list_configs(&c.config_name_contains),
